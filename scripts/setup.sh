@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Admix needs to build, test and run. Idempotent: packages already
+# present are left alone, so a second run only checks. Works as root or through sudo.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git
+  # libraries (Debian 12)
+  libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev
+  libzxing-dev libusb-1.0-0-dev libsqlite3-dev doctest-dev
+  libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libcpp-httplib-dev libssl-dev libsodium-dev libbenchmark-dev
+  # fonts for the touchscreen
+  fonts-dejavu-core
+  # tests: headless display, input events, screenshots, fuzzing, reference encoders/decoders
+  xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

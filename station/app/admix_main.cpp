@@ -1,0 +1,54 @@
+// admix: the headless command line and server. No display needed.
+#include "station/app/cli.hpp"
+#include "station/store/database.hpp"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"Admix: sterile compounding and IV admixture workflow station (headless commands)", "admix"};
+    app.set_version_flag("-V,--version", ADMIX_VERSION);
+    app.fallthrough();
+
+    admix::app::CliOptions options;
+    app.add_flag("--json", options.json, "Machine-readable output (JSON)");
+    app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
+    app.add_option("--config", options.configPath, "Configuration file (TOML)");
+
+    admix::app::registerCoreCommands(app, options);
+    // Extras are collected (not rejected by CLI11) so that an unknown command gets one plain line.
+    app.allow_extras();
+
+    try {
+        app.parse(argc, argv);
+        if (!app.remaining().empty()) {
+            std::cerr << "admix: unknown command or argument '" << app.remaining().front() << "' (see admix --help)\n";
+            return 2;
+        }
+        if (app.get_subcommands().empty()) {
+            std::cerr << "admix: no command given (see admix --help)\n";
+            return 2;
+        }
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ExtrasError& e) {
+        std::cerr << "admix: unknown command or argument: " << e.what() << " (see admix --help)\n";
+        return 2;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "admix: " << e.what() << " (see admix --help)\n";
+        return 2;
+    } catch (const admix::app::CliFailure& e) {
+        std::cerr << "admix: " << e.what() << '\n';
+        return 1;
+    } catch (const admix::store::StoreError& e) {
+        std::cerr << "admix: " << e.what() << '\n';
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "admix: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

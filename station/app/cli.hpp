@@ -1,0 +1,35 @@
+// The headless `admix` command line: every command registers itself on the CLI11 app from its own
+// cli_<area>.cpp and reads the shared options below. Commands print results on stdout (one JSON
+// document, or JSON lines, with --json), errors on stderr, and signal failure by throwing CliFailure
+// (exit status 1) or CLI::ValidationError (exit status 2, wrong usage).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace admix::app {
+
+struct CliOptions {
+    bool json = false;
+    std::string dataDir;    // empty: the config's, else the XDG default
+    std::string configPath; // empty: the default config path if present
+};
+
+// A command failed for a reason the user can act on; main prints "admix: <message>" and exits 1.
+class CliFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The data directory the command works on (options, then config, then XDG default); created if missing.
+[[nodiscard]] std::filesystem::path resolveDataDir(const CliOptions& options);
+// Prints a JSON document on one line.
+void printJson(const nlohmann::json& value);
+
+void registerCoreCommands(CLI::App& app, CliOptions& options);
+
+} // namespace admix::app

@@ -1,0 +1,93 @@
+// admix version | db info | audit verify | audit tail
+#include "station/app/cli.hpp"
+
+#include "station/app/config.hpp"
+#include "station/store/audit_log.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/schema.hpp"
+
+#include <sqlite3.h>
+
+#include <iostream>
+
+namespace admix::app {
+
+std::filesystem::path resolveDataDir(const CliOptions& options) {
+    std::filesystem::path dir;
+    if (!options.dataDir.empty()) {
+        dir = options.dataDir;
+    } else {
+        const auto config = loadConfig(options.configPath.empty() ? std::nullopt
+                                                                  : std::optional<std::filesystem::path>(options.configPath));
+        if (!config)
+            throw CliFailure(config.error().text());
+        dir = config->station.dataDir.empty() ? store::defaultDataDir() : std::filesystem::path(config->station.dataDir);
+    }
+    store::prepareDataDir(dir);
+    return dir;
+}
+
+void printJson(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
+
+void registerCoreCommands(CLI::App& app, CliOptions& options) {
+    auto* versionCmd = app.add_subcommand("version", "Print the version of Admix and of its schema");
+    versionCmd->callback([&options] {
+        if (options.json) {
+            printJson({{"admix", ADMIX_VERSION}, {"schema", store::latestSchemaVersion()}, {"sqlite", sqlite3_libversion()}});
+        } else {
+            std::cout << "admix " << ADMIX_VERSION << " (database schema " << store::latestSchemaVersion() << ", SQLite "
+                      << sqlite3_libversion() << ")\n";
+        }
+    });
+
+    auto* db = app.add_subcommand("db", "The station database");
+    db->require_subcommand(1);
+    auto* info = db->add_subcommand("info", "Open (and migrate) the database and show where it is and its schema");
+    info->callback([&options] {
+        const auto dir = resolveDataDir(options);
+        const auto path = store::databasePath(dir);
+        store::Database database = store::openStationDatabase(path.string());
+        const int version = store::schemaVersionOf(database);
+        const std::string journal = database.queryText("PRAGMA journal_mode").value_or("?");
+        if (options.json) {
+            printJson({{"path", path.string()}, {"schema", version}, {"journal_mode", journal}});
+        } else {
+            std::cout << "database  " << path.string() << "\nschema    " << version << "\njournal   " << journal << '\n';
+        }
+    });
+
+    auto* audit = app.add_subcommand("audit", "The hash-chained audit trail");
+    audit->require_subcommand(1);
+    auto* verify = audit->add_subcommand("verify", "Walk the audit chain and report the first row that does not fit");
+    verify->callback([&options] {
+        const auto dir = resolveDataDir(options);
+        store::Database database = store::openStationDatabase(store::databasePath(dir).string());
+        store::AuditLog log(database);
+        const auto broken = log.verify();
+        const int64_t rows = log.count();
+        if (options.json)
+            printJson({{"rows", rows}, {"ok", !broken}, {"first_bad_id", broken ? nlohmann::json(broken->id) : nullptr},
+                       {"reason", broken ? broken->reason : ""}});
+        else if (!broken)
+            std::cout << "audit trail intact: " << rows << " rows\n";
+        if (broken)
+            throw CliFailure("audit trail broken at row " + std::to_string(broken->id) + ": " + broken->reason);
+    });
+    auto* tail = audit->add_subcommand("tail", "Show the latest audit rows");
+    static int limit = 20;
+    tail->add_option("-n,--rows", limit, "How many rows")->check(CLI::Range(1, 100000));
+    tail->callback([&options] {
+        const auto dir = resolveDataDir(options);
+        store::Database database = store::openStationDatabase(store::databasePath(dir).string());
+        for (const auto& e : store::AuditLog(database).latest(limit)) {
+            if (options.json)
+                printJson({{"id", e.id}, {"at", e.atUtc}, {"actor", e.actor}, {"action", e.action}, {"subject", e.subject},
+                           {"details", nlohmann::json::parse(e.details, nullptr, false)}});
+            else
+                std::cout << e.id << "  " << e.atUtc << "  " << e.actor << "  " << e.action << "  " << e.subject << "  "
+                          << e.details << '\n';
+        }
+    });
+}
+
+} // namespace admix::app

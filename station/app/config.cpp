@@ -1,0 +1,156 @@
+#include "station/app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace admix::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string where(const std::string& source, const toml::source_region& region, const std::string& key) {
+    return source + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column) + ": " + key;
+}
+
+// One setter per known key: checks the node's type and range and stores it, or returns the error.
+using Setter = std::function<std::optional<std::string>(const toml::node&, Config&)>;
+
+template <typename Field>
+Setter stringKey(Field field) {
+    return [field](const toml::node& node, Config& c) -> std::optional<std::string> {
+        if (!node.is_string())
+            return "must be a string in quotes";
+        field(c) = node.as_string()->get();
+        return std::nullopt;
+    };
+}
+
+template <typename Field>
+Setter intKey(Field field, int64_t lo, int64_t hi) {
+    return [=](const toml::node& node, Config& c) -> std::optional<std::string> {
+        if (!node.is_integer())
+            return "must be a whole number";
+        const int64_t v = node.as_integer()->get();
+        if (v < lo || v > hi)
+            return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + std::to_string(v);
+        field(c) = static_cast<int>(v);
+        return std::nullopt;
+    };
+}
+
+template <typename Field>
+Setter floatKey(Field field, double lo, double hi) {
+    return [=](const toml::node& node, Config& c) -> std::optional<std::string> {
+        if (!node.is_number())
+            return "must be a number";
+        const double v = node.is_integer() ? static_cast<double>(node.as_integer()->get()) : node.as_floating_point()->get();
+        if (v < lo || v > hi) {
+            std::ostringstream msg;
+            msg << "must be between " << lo << " and " << hi << ", not " << v;
+            return msg.str();
+        }
+        field(c) = static_cast<float>(v);
+        return std::nullopt;
+    };
+}
+
+template <typename Field>
+Setter boolKey(Field field) {
+    return [field](const toml::node& node, Config& c) -> std::optional<std::string> {
+        if (!node.is_boolean())
+            return "must be true or false";
+        field(c) = node.as_boolean()->get();
+        return std::nullopt;
+    };
+}
+
+const std::map<std::string, Setter>& knownKeys() {
+    static const std::map<std::string, Setter> keys = {
+        {"station.name", stringKey([](Config& c) -> std::string& { return c.station.name; })},
+        {"station.data_dir", stringKey([](Config& c) -> std::string& { return c.station.dataDir; })},
+        {"display.width", intKey([](Config& c) -> int& { return c.display.width; }, 640, 7680)},
+        {"display.height", intKey([](Config& c) -> int& { return c.display.height; }, 480, 4320)},
+        {"display.fullscreen", boolKey([](Config& c) -> bool& { return c.display.fullscreen; })},
+        {"display.font", stringKey([](Config& c) -> std::string& { return c.display.font; })},
+        {"display.font_bold", stringKey([](Config& c) -> std::string& { return c.display.fontBold; })},
+        {"display.font_size", floatKey([](Config& c) -> float& { return c.display.fontSize; }, 16.0, 72.0)},
+        {"log.level", stringKey([](Config& c) -> std::string& { return c.log.level; })},
+    };
+    return keys;
+}
+
+std::optional<Error> walk(const toml::table& table, const std::string& prefix, const std::string& source, Config& config) {
+    for (const auto& [key, node] : table) {
+        const std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+        if (node.is_table()) {
+            if (auto err = walk(*node.as_table(), name, source, config))
+                return err;
+            continue;
+        }
+        const auto& keys = knownKeys();
+        const auto it = keys.find(name);
+        if (it == keys.end())
+            return Error{"unknown setting (check the spelling; see the README's configuration section)",
+                         where(source, key.source(), name)};
+        if (auto message = it->second(node, config))
+            return Error{*message, where(source, key.source(), name)};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+fs::path defaultConfigPath() {
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+        return fs::path(xdg) / "admix" / "admix.toml";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".config" / "admix" / "admix.toml";
+    return "admix.toml";
+}
+
+Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceName) {
+    // Debian's toml++ is built with exceptions: a syntax error arrives as toml::parse_error.
+    toml::table table;
+    try {
+        table = toml::parse(tomlText, sourceName);
+    } catch (const toml::parse_error& err) {
+        return Result<Config>::fail(std::string(err.description()),
+                                    sourceName + ":" + std::to_string(err.source().begin.line) + ":" +
+                                        std::to_string(err.source().begin.column));
+    }
+    Config config;
+    if (auto err = walk(table, "", sourceName, config))
+        return *err;
+    if (const auto level = config.log.level;
+        level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
+        return Result<Config>::fail("must be one of trace, debug, info, warn, error", sourceName + ": log.level");
+    config.sourcePath = sourceName;
+    return config;
+}
+
+Result<Config> loadConfigFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Result<Config>::fail("cannot read the configuration file", path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseConfig(text.str(), path.string());
+}
+
+Result<Config> loadConfig(const std::optional<fs::path>& explicitPath) {
+    if (explicitPath)
+        return loadConfigFile(*explicitPath);
+    const fs::path fallback = defaultConfigPath();
+    std::error_code ec;
+    if (fs::exists(fallback, ec))
+        return loadConfigFile(fallback);
+    return Config{};
+}
+
+} // namespace admix::app

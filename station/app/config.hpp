@@ -1,0 +1,44 @@
+// The station's configuration: one TOML file (--config, else $XDG_CONFIG_HOME/admix/admix.toml if
+// present, else built-in defaults). Unknown keys and wrong types are errors naming the key and its
+// line, so a typo never silently falls back to a default. Plain value; thread-safe to copy.
+#pragma once
+
+#include "formulas/result.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace admix::app {
+
+struct Config {
+    struct Station {
+        std::string name = "Admix station";
+        std::string dataDir; // empty: the XDG default
+    } station;
+    struct Display {
+        int width = 1280;
+        int height = 800;
+        bool fullscreen = false;
+        std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+        std::string fontBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+        // Body text in pixels. 28 px is about 7 mm on a 15.6-inch 1920x1080 panel: comfortably
+        // legible at 70 cm (ISO 9241-303 asks for >= 20 arc minutes, about 4 mm at that distance).
+        float fontSize = 28.0f;
+    } display;
+    struct Log {
+        std::string level = "info";
+    } log;
+
+    std::string sourcePath; // the file it came from; empty when built-in defaults
+};
+
+// The config file to use when none is given: $XDG_CONFIG_HOME/admix/admix.toml or ~/.config/...
+[[nodiscard]] std::filesystem::path defaultConfigPath();
+
+[[nodiscard]] Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceName);
+[[nodiscard]] Result<Config> loadConfigFile(const std::filesystem::path& path);
+// --config given: that file must exist and parse. Not given: the default path if it exists, else defaults.
+[[nodiscard]] Result<Config> loadConfig(const std::optional<std::filesystem::path>& explicitPath);
+
+} // namespace admix::app

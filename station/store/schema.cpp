@@ -1,0 +1,100 @@
+#include "station/store/schema.hpp"
+
+#include "formulas/time.hpp"
+
+#include <array>
+
+namespace admix::store {
+
+namespace {
+
+// [SECTION] Migrations. Append only: a released migration is never edited, a change is a new one.
+constexpr std::array kMigrations{
+    Migration{1, "station settings and the hash-chained audit trail", R"sql(
+CREATE TABLE station_settings (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    updated_utc TEXT NOT NULL,
+    updated_by  TEXT NOT NULL
+);
+
+-- Append-only: each row carries the hash of the previous row (prev_hash) and its own hash over
+-- (prev_hash, at_utc, actor, action, subject, details). 'admix audit verify' walks the chain.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at_utc    TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL DEFAULT '',
+    details   TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_subject ON audit_log(subject);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+)sql"},
+};
+
+bool tableExists(Database& db, std::string_view name) {
+    Statement stmt = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    stmt.bind(1, name);
+    return stmt.step();
+}
+
+} // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.back().version; }
+
+int schemaVersionOf(Database& db) {
+    int version = static_cast<int>(db.queryInt("PRAGMA user_version").value_or(0));
+    if (tableExists(db, "schema_migrations")) {
+        version = std::max(version, static_cast<int>(db.queryInt("SELECT max(version) FROM schema_migrations").value_or(0)));
+    }
+    return version;
+}
+
+Database openStationDatabase(const std::string& path) {
+    Database db(path);
+    int fileVersion = 0;
+    try {
+        fileVersion = schemaVersionOf(db);
+    } catch (const StoreError& e) {
+        throw StoreError("cannot read database " + path + " (" + e.what() + ")");
+    }
+    if (fileVersion > latestSchemaVersion()) {
+        throw StoreError("database " + path + " has schema version " + std::to_string(fileVersion) +
+                         ", newer than this build of Admix understands (" + std::to_string(latestSchemaVersion()) +
+                         "). It was left unchanged; open it with the newer Admix that wrote it.");
+    }
+
+    if (path != ":memory:") {
+        const auto mode = db.queryText("PRAGMA journal_mode = WAL");
+        if (!mode || *mode != "wal")
+            throw StoreError("database " + path + " cannot use write-ahead logging (journal_mode is " +
+                             mode.value_or("unknown") + ")");
+    }
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_utc TEXT NOT NULL)");
+    for (const Migration& migration : kMigrations) {
+        if (migration.version <= fileVersion)
+            continue;
+        Transaction tx(db);
+        db.exec(migration.sql);
+        Statement record = db.prepare("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (?1, ?2, ?3)");
+        record.bind(1, migration.version).bind(2, migration.name).bind(3, formatIsoUtc(nowUtc()));
+        record.run();
+        db.exec("PRAGMA user_version = " + std::to_string(migration.version));
+        tx.commit();
+    }
+    return db;
+}
+
+} // namespace admix::store

@@ -1,0 +1,62 @@
+#include "station/ui/widgets.hpp"
+
+#include "station/ui/theme.hpp"
+
+namespace admix::ui {
+
+namespace {
+
+ImVec4 toneColor(Tone tone) {
+    switch (tone) {
+    case Tone::Neutral: return ImGui::GetStyle().Colors[ImGuiCol_Button];
+    case Tone::Primary: return colors::kAccent;
+    case Tone::Pass: return colors::kPass;
+    case Tone::Fail: return colors::kFail;
+    case Tone::Attention: return colors::kAttention;
+    case Tone::Hazard: return colors::kHazard;
+    }
+    return colors::kAccent;
+}
+
+ImVec4 scaled(ImVec4 c, float k) { return ImVec4(c.x * k, c.y * k, c.z * k, c.w); }
+
+} // namespace
+
+bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
+    const ImVec4 base = toneColor(tone);
+    ImGui::PushStyleColor(ImGuiCol_Button, base);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, scaled(base, 1.15f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, scaled(base, 0.8f));
+    // Dark text on the bright amber, white on everything else, for contrast.
+    ImGui::PushStyleColor(ImGuiCol_Text, tone == Tone::Attention ? ImVec4(0, 0, 0, 1) : colors::kText);
+    if (!enabled)
+        ImGui::BeginDisabled();
+    const bool pressed = ImGui::Button(label, size);
+    if (!enabled)
+        ImGui::EndDisabled();
+    ImGui::PopStyleColor(4);
+    return pressed && enabled;
+}
+
+void statusChip(const char* text, Tone tone) {
+    const ImVec4 color = toneColor(tone);
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    const ImVec2 textSize = ImGui::CalcTextSize(text);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const ImVec2 size(textSize.x + pad.x * 2, textSize.y + pad.y);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(color), size.y * 0.5f);
+    const ImU32 textColor = tone == Tone::Attention ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
+    draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y * 0.5f), textColor, text);
+    ImGui::Dummy(size);
+}
+
+void centeredText(const char* text, ImVec4 color) {
+    const float width = ImGui::CalcTextSize(text).x;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    if (avail > width)
+        ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - width) * 0.5f);
+    ImGui::TextColored(color, "%s", text);
+}
+
+} // namespace admix::ui

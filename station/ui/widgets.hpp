@@ -1,0 +1,18 @@
+// Touch widgets shared by the screens: big buttons with a minimum physical size, and status chips
+// that say a state in colour, icon and words (never colour alone). UI thread only.
+#pragma once
+
+#include <imgui.h>
+
+namespace admix::ui {
+
+enum class Tone { Neutral, Primary, Pass, Fail, Attention, Hazard };
+
+// A button at least `minEdgePx` high and wide (pass ScreenContext::touchPx(kMinTouchMm)).
+bool touchButton(const char* label, ImVec2 size, Tone tone = Tone::Neutral, bool enabled = true);
+// A rounded chip: "✓ Room in spec" on green, "✗ Balance offline" on red, ...
+void statusChip(const char* text, Tone tone);
+// Text centred horizontally in the current window/child.
+void centeredText(const char* text, ImVec4 color = ImGui::GetStyle().Colors[ImGuiCol_Text]);
+
+} // namespace admix::ui
