@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
     app.add_option("--config", options.configPath, "Configuration file (TOML)");
 
-    admix::app::registerCoreCommands(app, options);
+    admix::app::registerAllCommands(app, options);
     // Extras are collected (not rejected by CLI11) so that an unknown command gets one plain line.
     app.allow_extras();
 

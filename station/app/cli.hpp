@@ -1,5 +1,5 @@
 // The headless `admix` command line: every command registers itself on the CLI11 app from its own
-// cli_<area>.cpp and reads the shared options below. Commands print results on stdout (one JSON
+// station/app/cli_<area>.cpp (picked up by CMake) and reads the shared options below. Commands print results on stdout (one JSON
 // document, or JSON lines, with --json), errors on stderr, and signal failure by throwing CliFailure
 // (exit status 1) or CLI::ValidationError (exit status 2, wrong usage).
 #pragma once
@@ -30,6 +30,12 @@ public:
 // Prints a JSON document on one line.
 void printJson(const nlohmann::json& value);
 
-void registerCoreCommands(CLI::App& app, CliOptions& options);
+// Each cli_<area>.cpp registers its commands with a static CommandRegistration; main() adds them
+// to the app in ascending `order` (the order `admix --help` lists them).
+using CommandRegistrar = void (*)(CLI::App& app, CliOptions& options);
+struct CommandRegistration {
+    CommandRegistration(int order, CommandRegistrar registrar);
+};
+void registerAllCommands(CLI::App& app, CliOptions& options);
 
 } // namespace admix::app

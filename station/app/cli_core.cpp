@@ -8,7 +8,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 namespace admix::app {
 
@@ -28,6 +31,26 @@ std::filesystem::path resolveDataDir(const CliOptions& options) {
 }
 
 void printJson(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
+
+namespace {
+
+std::vector<std::pair<int, CommandRegistrar>>& registry() {
+    static std::vector<std::pair<int, CommandRegistrar>> entries;
+    return entries;
+}
+
+} // namespace
+
+CommandRegistration::CommandRegistration(int order, CommandRegistrar registrar) { registry().emplace_back(order, registrar); }
+
+void registerAllCommands(CLI::App& app, CliOptions& options) {
+    auto entries = registry();
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [order, registrar] : entries)
+        registrar(app, options);
+}
+
+namespace {
 
 void registerCoreCommands(CLI::App& app, CliOptions& options) {
     auto* versionCmd = app.add_subcommand("version", "Print the version of Admix and of its schema");
@@ -89,5 +112,9 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
         }
     });
 }
+
+const CommandRegistration kCore(0, registerCoreCommands);
+
+} // namespace
 
 } // namespace admix::app
