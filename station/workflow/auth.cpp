@@ -1,0 +1,264 @@
+#include "station/workflow/auth.hpp"
+
+#include "formulas/text.hpp"
+#include "station/store/settings_repo.hpp"
+#include "station/store/user_repo.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace admix::workflow {
+
+namespace {
+
+void initSodium() {
+    if (sodium_init() < 0)
+        throw std::runtime_error("libsodium failed to initialise");
+}
+
+User toUser(const store::UserRow& row) {
+    const auto role = parseRole(row.role);
+    return User{row.id, row.username, row.displayName, role ? *role : Role::Technician, row.active};
+}
+
+// A hash of a random secret, verified against when the identity is unknown, so that an unknown
+// badge and a wrong PIN take the same time and give the same answer.
+const std::string& decoyHash() {
+    static const std::string hash = hashSecret("decoy-secret-never-valid");
+    return hash;
+}
+
+int settingInt(store::SettingsRepo& settings, const std::string& key, int fallback) {
+    const auto value = settings.get(key);
+    if (!value)
+        return fallback;
+    try {
+        return std::stoi(*value);
+    } catch (const std::exception&) {
+        return fallback;
+    }
+}
+
+} // namespace
+
+std::string hashSecret(const std::string& secret) {
+    initSodium();
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, secret.data(), secret.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw std::runtime_error("out of memory while hashing a secret");
+    return out;
+}
+
+bool verifySecret(const std::string& hash, const std::string& secret) {
+    initSodium();
+    return crypto_pwhash_str_verify(hash.c_str(), secret.data(), secret.size()) == 0;
+}
+
+Authenticator::Authenticator(store::Database& db, store::AuditLog& audit) : m_db(db), m_audit(audit) {}
+
+AuthPolicy Authenticator::policy() {
+    store::SettingsRepo settings(m_db);
+    AuthPolicy p;
+    p.maxFailures = settingInt(settings, "auth.max_failures", p.maxFailures);
+    p.lockout = std::chrono::minutes(settingInt(settings, "auth.lockout_minutes", static_cast<int>(p.lockout.count())));
+    p.idleLock = std::chrono::minutes(settingInt(settings, "auth.idle_lock_minutes", static_cast<int>(p.idleLock.count())));
+    p.pinMinDigits = settingInt(settings, "auth.pin_min_digits", p.pinMinDigits);
+    p.passwordMinLength = settingInt(settings, "auth.password_min_length", p.passwordMinLength);
+    return p;
+}
+
+Status Authenticator::setAuthPolicy(const User& by, const AuthPolicy& p, TimePoint now) {
+    if (by.role != Role::Quality && by.role != Role::Admin)
+        return Status::fail("only quality staff or an administrator may change the sign-in policy");
+    if (p.maxFailures < 1 || p.maxFailures > 50 || p.lockout.count() < 1 || p.idleLock.count() < 1 ||
+        p.idleLock.count() > 240 || p.pinMinDigits < 4 || p.passwordMinLength < 8)
+        return Status::fail("policy out of range: failures 1-50, lockout >= 1 min, idle lock 1-240 min, "
+                            "PIN >= 4 digits, password >= 8 characters");
+    const AuthPolicy old = policy();
+    store::SettingsRepo settings(m_db);
+    store::Transaction tx(m_db);
+    const std::string at = formatIsoUtc(now);
+    settings.set("auth.max_failures", std::to_string(p.maxFailures), by.username, at);
+    settings.set("auth.lockout_minutes", std::to_string(p.lockout.count()), by.username, at);
+    settings.set("auth.idle_lock_minutes", std::to_string(p.idleLock.count()), by.username, at);
+    settings.set("auth.pin_min_digits", std::to_string(p.pinMinDigits), by.username, at);
+    settings.set("auth.password_min_length", std::to_string(p.passwordMinLength), by.username, at);
+    const auto asJson = [](const AuthPolicy& a) {
+        return nlohmann::json{{"max_failures", a.maxFailures}, {"lockout_minutes", a.lockout.count()},
+                              {"idle_lock_minutes", a.idleLock.count()}, {"pin_min_digits", a.pinMinDigits},
+                              {"password_min_length", a.passwordMinLength}};
+    };
+    m_audit.append(by.username, "policy.auth.change", "auth", nlohmann::json{{"old", asJson(old)}, {"new", asJson(p)}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
+Result<User> Authenticator::addUser(const NewUser& user, const std::optional<User>& by, TimePoint now) {
+    store::UserRepo repo(m_db);
+    const bool firstUser = repo.count() == 0;
+    if (!firstUser && (!by || by->role != Role::Admin))
+        return Result<User>::fail("only an administrator may add users");
+    if (firstUser && user.role != Role::Admin && by == std::nullopt)
+        return Result<User>::fail("the first account on a station must be an administrator");
+    const std::string username(formulas::trim(user.username));
+    if (username.empty() || username.size() > 64 || username.find_first_of(" \t/\\'\"") != std::string::npos)
+        return Result<User>::fail("must be 1 to 64 characters without spaces, quotes or slashes", "username");
+    if (formulas::trim(user.displayName).empty())
+        return Result<User>::fail("must not be empty", "display name");
+    if (!user.pin && !user.password)
+        return Result<User>::fail("a user needs a PIN (with a badge) or a password");
+    const AuthPolicy p = policy();
+    if (user.pin && (!formulas::isAllDigits(*user.pin) || static_cast<int>(user.pin->size()) < p.pinMinDigits))
+        return Result<User>::fail("must be at least " + std::to_string(p.pinMinDigits) + " digits", "PIN");
+    if (user.password && static_cast<int>(user.password->size()) < p.passwordMinLength)
+        return Result<User>::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters", "password");
+    if (user.pin && !user.badge)
+        return Result<User>::fail("a PIN signs in together with a badge: give the badge too", "badge");
+    if (repo.byUsername(username))
+        return Result<User>::fail("'" + username + "' is taken", "username");
+    if (user.badge && repo.byBadge(*user.badge))
+        return Result<User>::fail("this badge belongs to another user", "badge");
+
+    store::UserRow row;
+    row.username = username;
+    row.displayName = std::string(formulas::trim(user.displayName));
+    row.role = std::string(roleName(user.role));
+    row.badge = user.badge;
+    if (user.pin)
+        row.pinHash = hashSecret(*user.pin);
+    if (user.password)
+        row.passwordHash = hashSecret(*user.password);
+    row.createdUtc = formatIsoUtc(now);
+    store::Transaction tx(m_db);
+    row.id = repo.insert(row);
+    m_audit.append(by ? by->username : "setup", "user.add", username,
+                   nlohmann::json{{"role", row.role}, {"display_name", row.displayName}, {"badge", user.badge.has_value()}}.dump(),
+                   now);
+    tx.commit();
+    return toUser(row);
+}
+
+Status Authenticator::disableUser(const std::string& username, const User& by, TimePoint now) {
+    if (by.role != Role::Admin)
+        return Status::fail("only an administrator may disable users");
+    store::UserRepo repo(m_db);
+    const auto row = repo.byUsername(username);
+    if (!row)
+        return Status::fail("no such user", username);
+    if (row->id == by.id)
+        return Status::fail("you cannot disable your own account");
+    store::Transaction tx(m_db);
+    repo.setActive(row->id, false);
+    m_audit.append(by.username, "user.disable", row->username, "{}", now);
+    tx.commit();
+    return Status::success();
+}
+
+std::vector<User> Authenticator::users() {
+    std::vector<User> out;
+    for (const auto& row : store::UserRepo(m_db).all())
+        out.push_back(toUser(row));
+    return out;
+}
+
+std::optional<User> Authenticator::findByUsername(const std::string& username) {
+    const auto row = store::UserRepo(m_db).byUsername(username);
+    if (!row)
+        return std::nullopt;
+    return toUser(*row);
+}
+
+Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
+                                    const char* what) {
+    store::UserRepo repo(m_db);
+    const auto row = byBadge ? repo.byBadge(identity) : repo.byUsername(identity);
+    const char* refused = byBadge ? "badge or PIN not recognised" : "user name or password not recognised";
+    if (!row) {
+        (void)verifySecret(decoyHash(), secret);
+        m_audit.append("unknown", std::string(what) + ".fail", "", nlohmann::json{{"reason", "unknown identity"}}.dump(), now);
+        return Result<User>::fail(refused);
+    }
+    if (!row->active) {
+        m_audit.append(row->username, std::string(what) + ".fail", row->username,
+                       nlohmann::json{{"reason", "account disabled"}}.dump(), now);
+        return Result<User>::fail("this account is disabled; ask an administrator");
+    }
+    if (row->lockedUntilUtc) {
+        const auto until = parseIsoUtc(*row->lockedUntilUtc);
+        if (until && now < *until) {
+            m_audit.append(row->username, std::string(what) + ".fail", row->username,
+                           nlohmann::json{{"reason", "locked"}}.dump(), now);
+            return Result<User>::fail("this account is locked after too many failed attempts until " + formatLocal(*until) +
+                                      "; ask an administrator");
+        }
+    }
+    const std::optional<std::string>& hash = byBadge ? row->pinHash : row->passwordHash;
+    if (!hash || !verifySecret(*hash, secret)) {
+        const AuthPolicy p = policy();
+        // A lock that has run out starts a fresh count.
+        const bool expiredLock = row->lockedUntilUtc.has_value();
+        const int failures = (expiredLock ? 0 : row->failedAttempts) + 1;
+        std::optional<std::string> lockedUntil;
+        if (failures >= p.maxFailures)
+            lockedUntil = formatIsoUtc(now + p.lockout);
+        store::Transaction tx(m_db);
+        repo.recordFailure(row->id, failures, lockedUntil);
+        m_audit.append(row->username, std::string(what) + ".fail", row->username,
+                       nlohmann::json{{"reason", "wrong secret"}, {"failures", failures}, {"locked", lockedUntil.has_value()}}.dump(),
+                       now);
+        tx.commit();
+        if (lockedUntil)
+            return Result<User>::fail(std::string(refused) + ". The account is now locked for " +
+                                      std::to_string(p.lockout.count()) + " minutes.");
+        return Result<User>::fail(std::string(refused) + " (" + std::to_string(p.maxFailures - failures) +
+                                  " attempts left before the account locks)");
+    }
+    store::Transaction tx(m_db);
+    repo.recordSuccess(row->id);
+    tx.commit();
+    return toUser(*row);
+}
+
+Result<User> Authenticator::signInWithBadge(const std::string& badge, const std::string& pin, TimePoint now) {
+    auto user = attempt(badge, true, pin, now, "signin");
+    if (user)
+        m_audit.append(user->username, "signin", user->username, R"({"method":"badge+pin"})", now);
+    return user;
+}
+
+Result<User> Authenticator::signInWithPassword(const std::string& username, const std::string& password, TimePoint now) {
+    auto user = attempt(username, false, password, now, "signin");
+    if (user)
+        m_audit.append(user->username, "signin", user->username, R"({"method":"password"})", now);
+    return user;
+}
+
+Result<Signature> Authenticator::sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
+                                      const std::string& action, const std::string& subject, const std::string& meaning,
+                                      TimePoint now) {
+    if (formulas::trim(meaning).empty())
+        return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
+    // A badge or a user name may identify the signer.
+    const bool byBadge = store::UserRepo(m_db).byBadge(who).has_value();
+    auto user = attempt(who, byBadge, secret, now, "esign");
+    if (!user)
+        return user.error();
+    if (requiredRole && user->role != *requiredRole) {
+        m_audit.append(user->username, "esign.refused", subject,
+                       nlohmann::json{{"action", action}, {"required_role", roleName(*requiredRole)}}.dump(), now);
+        return Result<Signature>::fail("this needs the signature of a " + std::string(roleName(*requiredRole)) + "; " +
+                                       user->displayName + " is a " + std::string(roleName(user->role)));
+    }
+    Signature sig{*user, action, subject, meaning, formatIsoUtc(now), 0};
+    sig.auditId = m_audit.append(user->username, "esign", subject,
+                                 nlohmann::json{{"action", action}, {"meaning", meaning}, {"role", roleName(user->role)},
+                                                {"method", byBadge ? "badge+pin" : "password"}}
+                                     .dump(),
+                                 now);
+    return sig;
+}
+
+} // namespace admix::workflow

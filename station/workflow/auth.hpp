@@ -1,0 +1,117 @@
+// Who is at the station: user accounts, sign-in by badge + PIN or username + password, lockout after
+// repeated failures, idle lock, and e-signatures (a fresh re-authentication bound to the one action
+// it signs, recorded in the audit trail). Secrets are hashed with Argon2id (libsodium) and never
+// stored or logged in clear. Not thread-safe: use from the thread that owns the Database.
+// Expected failures (wrong PIN, locked, disabled) are Results with a message for the person; storage
+// failures throw store::StoreError.
+#pragma once
+
+#include "formulas/result.hpp"
+#include "formulas/time.hpp"
+#include "station/store/audit_log.hpp"
+#include "station/store/database.hpp"
+#include "station/workflow/roles.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace admix::workflow {
+
+struct User {
+    int64_t id = 0;
+    std::string username;
+    std::string displayName;
+    Role role = Role::Technician;
+    bool active = true;
+};
+
+// Site policy for sign-in; stored as station settings (auth.*), changed only through setAuthPolicy.
+struct AuthPolicy {
+    int maxFailures = 5;                      // failed attempts before the account locks
+    std::chrono::minutes lockout{15};         // how long it stays locked
+    std::chrono::minutes idleLock{5};         // the station locks after this long untouched
+    int pinMinDigits = 4;
+    int passwordMinLength = 10;
+};
+
+struct NewUser {
+    std::string username;
+    std::string displayName;
+    Role role = Role::Technician;
+    std::optional<std::string> badge;
+    std::optional<std::string> pin;
+    std::optional<std::string> password;
+};
+
+// An e-signature: who signed, what they signed (action + subject), what it means, and when. The
+// audit row that records it is the durable proof; `auditId` points at it.
+struct Signature {
+    User signer;
+    std::string action;
+    std::string subject;
+    std::string meaning; // e.g. "approve", "override: balance offline, verified by volume"
+    std::string atUtc;
+    int64_t auditId = 0;
+};
+
+// Argon2id (libsodium crypto_pwhash_str, interactive limits) of a secret, and its verification.
+[[nodiscard]] std::string hashSecret(const std::string& secret);
+[[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret);
+
+class Authenticator {
+public:
+    Authenticator(store::Database& db, store::AuditLog& audit);
+
+    [[nodiscard]] AuthPolicy policy();
+    // Quality or admin only; the old and new values are audited.
+    Status setAuthPolicy(const User& by, const AuthPolicy& policy, TimePoint now = nowUtc());
+
+    // The first account of a fresh station may be created by "setup" (no users yet); after that an
+    // admin must be given.
+    Result<User> addUser(const NewUser& user, const std::optional<User>& by, TimePoint now = nowUtc());
+    Status disableUser(const std::string& username, const User& by, TimePoint now = nowUtc());
+    [[nodiscard]] std::vector<User> users();
+    [[nodiscard]] std::optional<User> findByUsername(const std::string& username);
+
+    Result<User> signInWithBadge(const std::string& badge, const std::string& pin, TimePoint now = nowUtc());
+    Result<User> signInWithPassword(const std::string& username, const std::string& password, TimePoint now = nowUtc());
+
+    // Re-authenticates `who` (badge or username, with PIN or password) and, when they hold
+    // `requiredRole`, records the signature bound to action + subject. Failures count toward lockout.
+    Result<Signature> sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
+                           const std::string& action, const std::string& subject, const std::string& meaning,
+                           TimePoint now = nowUtc());
+
+private:
+    struct Attempt;
+    Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
+                         const char* what);
+
+    store::Database& m_db;
+    store::AuditLog& m_audit;
+};
+
+// The signed-in person at the station and the idle lock. Touch, scans and balance readings count as
+// activity. Plain value, UI thread.
+class Session {
+public:
+    void start(User user, TimePoint now) {
+        m_user = std::move(user);
+        m_lastActivity = now;
+    }
+    void end() { m_user.reset(); }
+    void touch(TimePoint now) { m_lastActivity = now; }
+    [[nodiscard]] const std::optional<User>& user() const { return m_user; }
+    [[nodiscard]] bool idleLocked(TimePoint now, std::chrono::minutes idleLock) const {
+        return m_user && now - m_lastActivity >= idleLock;
+    }
+
+private:
+    std::optional<User> m_user;
+    TimePoint m_lastActivity{};
+};
+
+} // namespace admix::workflow
