@@ -1,0 +1,60 @@
+// The compliance gate: "may this person start a preparation of this category in this PEC now?",
+// answered from facts gathered by the caller (the store builds them) with EVERY reason when not. A
+// pure function of (request, facts, policy): deterministic, thread-safe, testable without a database.
+// Which reasons a pharmacist may override is site policy (gate.override.<code>); reasons about the
+// request itself (unknown person, PEC not for this category) are never overridable.
+#pragma once
+
+#include "formulas/time.hpp"
+#include "usp797/excursion.hpp"
+#include "usp797/garbing.hpp"
+#include "usp797/personnel.hpp"
+#include "usp797/policy.hpp"
+#include "usp797/site.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace admix::usp797 {
+
+struct GateRequest {
+    std::string person;
+    Category category = Category::Cat1;
+    std::string pec;  // empty for immediate use outside a PEC
+    TimePoint at;
+};
+
+// What the gate needs to know, as of the request time. Latest readings are those of the request's
+// (UTC) day.
+struct GateFacts {
+    std::optional<std::string> personRole;       // nullopt: unknown person
+    bool personActive = true;
+    std::vector<QualEvent> qualifications;
+    std::optional<GarbingSession> garbing;       // the person's latest session in this room (open or ended)
+    std::optional<Room> room;
+    std::optional<Pec> pec;
+    std::optional<Date> lastDailyCleaningRoom;
+    std::optional<Date> lastDailyCleaningPec;
+    std::optional<double> pressureToday;         // latest reading of the day
+    std::optional<double> temperatureToday;
+    std::optional<double> humidityToday;
+    std::vector<CorrectiveAction> openExcursions; // open records in the room
+};
+
+struct GateReason {
+    std::string code;        // "qualification_lapsed", "not_garbed", ...
+    std::string message;     // one line for the screen
+    bool overridable = false;
+};
+
+struct GateDecision {
+    bool allowed = false;
+    std::vector<GateReason> reasons;
+    // True when there are reasons and a pharmacist may override every one of them.
+    [[nodiscard]] bool overridable() const;
+};
+
+[[nodiscard]] GateDecision evaluateGate(const GateRequest& request, const GateFacts& facts, const SitePolicy& policy);
+
+} // namespace admix::usp797
