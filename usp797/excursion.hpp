@@ -52,6 +52,7 @@ struct CorrectiveAction {
     TimePoint opened;
     bool microbial = false;
     bool genusRequired = false;
+    bool blocksRoom = true;      // from policy em.excursion_blocks_room.<kind> when opened
     std::optional<std::string> investigation;
     std::optional<std::string> genus;
     std::optional<std::string> remediation;

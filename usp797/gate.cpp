@@ -125,7 +125,7 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     condition(EmKind::Humidity, f.humidityToday, "", "humidity_out_of_range", "relative humidity");
 
     for (const CorrectiveAction& ca : f.openExcursions) {
-        if (ca.open())
+        if (ca.open() && ca.blocksRoom)
             add("open_excursion", "open excursion #" + std::to_string(ca.id) + " in " + room.code + " (" + ca.kind + ", " +
                                       formatIsoUtc(ca.opened) + "): " + ca.summary + "; QA must close it");
     }
