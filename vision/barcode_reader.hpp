@@ -1,0 +1,72 @@
+// Barcode reading anywhere in a frame. ZXing-cpp 1.4 finds a Data Matrix reliably only when the
+// symbol crosses the centre of the image it is given, so BarcodeReader first locates candidate
+// regions with OpenCV (edge density at half resolution, connected regions, minimum-area rectangles),
+// cuts each one out upright and centred (rotation removed, small ones enlarged), and hands those
+// crops to ZXing. Reads Data Matrix (GS1 or not), QR, Code 128 / GS1-128, EAN-13/8, UPC-A/E.
+// A BarcodeReader is immutable after construction: decode() is const and thread-safe. Nothing throws;
+// an image it cannot use yields no codes.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace admix::vision {
+
+// One code read in one frame. `text` is what the symbol holds (GS1: the element string, with GS 0x1D
+// between variable-length fields); `symbology` is the AIM identifier ("]d2" = GS1 DataMatrix).
+struct DecodedCode {
+    std::string format;     // ZXing's name: "DataMatrix", "QRCode", "Code128", "EAN-13", "UPC-A", ...
+    std::string symbology;  // "]d2", "]C1", "]Q1", "]E0", ...
+    std::string text;
+    bool gs1 = false;       // the symbol says its content is a GS1 element string (FNC1 first)
+    std::array<cv::Point2f, 4> corners{}; // in frame pixels, symbol top-left first, clockwise
+};
+
+enum class Symbologies : unsigned {
+    DataMatrix = 1,
+    QrCode = 2,
+    Code128 = 4,
+    EanUpc = 8,
+    All = 15,
+};
+
+struct ReaderOptions {
+    Symbologies symbologies = Symbologies::All;
+    double locatorScale = 0.5;   // the locator works on the frame scaled by this
+    int edgeThreshold = 40;      // gradient (|dx|+|dy|, Sobel 3x3, 8-bit) that counts as an edge
+    double minEdgeDensity = 0.30;// fraction of edge pixels in a window that makes it code-like
+    int minCodePx = 18;          // smallest code side in frame pixels the locator keeps
+    int maxCandidates = 24;      // regions decoded per frame at most (largest first)
+    int minCropPx = 160;         // crops smaller than this are enlarged (small modules)
+};
+
+// A region that looks like a code: a rotated rectangle in frame pixels.
+struct Candidate {
+    cv::RotatedRect box;
+    double score = 0; // edge density x area; higher first
+};
+
+class BarcodeReader {
+public:
+    explicit BarcodeReader(ReaderOptions options = {});
+
+    // Codes in a BGR or grey 8-bit frame, each once.
+    [[nodiscard]] std::vector<DecodedCode> decode(const cv::Mat& image) const;
+    // The regions decode() would try, best first.
+    [[nodiscard]] std::vector<Candidate> locate(const cv::Mat& grey) const;
+    // Plain ZXing on the whole frame (no locator): the baseline the benchmark prints beside decode().
+    [[nodiscard]] std::vector<DecodedCode> decodeFullFrame(const cv::Mat& image) const;
+
+    [[nodiscard]] const ReaderOptions& options() const { return m_options; }
+
+private:
+    ReaderOptions m_options;
+};
+
+// "]d2", "]C1", "]Q3" and "]e0" mark GS1 content.
+[[nodiscard]] bool isGs1Symbology(const std::string& symbology);
+
+} // namespace admix::vision
