@@ -1,0 +1,180 @@
+// The preparation engine: an order and a fixed PrepSpec become a preparation whose steps must each
+// pass their gate, with evidence, before the next one opens; then the pharmacist check releases or
+// rejects it. Every event (a scan, a balance reading, a photo, a confirmation, an override) is
+// committed with its evidence and its audit row in one transaction before the engine answers, so a
+// step is never reported done before its evidence is durable, and the state after a crash is the
+// state on disk. The engine keeps no state in memory: any call reloads what it needs.
+//
+// Events carry an event key: submitting the same key twice records it once and answers as the first
+// time (double taps, retries after a crash). Events aimed at a step other than the current one are
+// refused and recorded (no skipping ahead).
+//
+// Not thread-safe: run it on the UI thread (or one server thread) with that thread's Database.
+// Expected refusals are Results / Outcomes with a message for the person; storage failures throw.
+#pragma once
+
+#include "formulas/result.hpp"
+#include "formulas/time.hpp"
+#include "formulas/units.hpp"
+#include "station/store/audit_log.hpp"
+#include "station/store/database.hpp"
+#include "station/workflow/auth.hpp"
+#include "station/workflow/prep_spec.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace admix::workflow {
+
+// What a product code is, as the formulary knows it (to say "wrong strength" rather than "wrong").
+struct ProductInfo {
+    std::string drug;
+    std::string name;
+    std::string strength;
+};
+using ProductLookup = std::function<std::optional<ProductInfo>(const std::string& gtin14)>;
+
+// The USP <797>/<800> compliance gate seen from the engine: every reason this person may not start
+// this preparation in this room and PEC now (empty: may start).
+class ComplianceGate {
+public:
+    virtual ~ComplianceGate() = default;
+    [[nodiscard]] virtual std::vector<std::string> blockers(const User& person, const PrepSpec& spec,
+                                                            const std::string& room, const std::string& pec,
+                                                            TimePoint now) = 0;
+};
+
+struct OrderInput {
+    std::string patientName;
+    std::string patientMrn;
+    nlohmann::json patient = nlohmann::json::object(); // weight_kg, height_cm, age, sex, scr_mg_dl
+    std::string recipeId;
+    nlohmann::json dose = nlohmann::json::object();    // {"value": 2, "unit": "g"}
+    std::string route;
+    std::optional<double> finalVolumeMl;
+    std::string priority = "routine"; // stat, urgent, routine
+    TimePoint due{};
+    std::string prescriber;
+};
+
+enum class Verdict { Passed, Failed, Recorded, Duplicate };
+
+struct Outcome {
+    Verdict verdict = Verdict::Recorded;
+    std::string message;   // what the technician sees
+    int currentStep = 0;   // after the event
+    std::string prepStatus;
+};
+
+struct BalanceInput {
+    formulas::Mass gross;     // what the balance shows (net of any tare it holds)
+    bool stable = false;
+    bool overload = false;
+    bool underload = false;
+    std::string balanceId;    // model and serial for the audit trail
+};
+
+struct PhotoInput {
+    std::string sha256;       // already durable in the image store
+    bool qualityOk = false;
+    std::string qualityProblem; // "blurred: hold the syringe still"
+    std::string codesSeen;      // decoded codes in the photo, if any
+};
+
+struct StepView {
+    int index = 0;
+    StepSpec spec;
+    std::string state;     // pending, active, passed, overridden
+    int attempts = 0;
+    nlohmann::json result; // lot, expiry, measured volume, photo hash, ...
+};
+
+struct PrepView {
+    int64_t id = 0;
+    std::string number;
+    std::string status;
+    int currentStep = 0;
+    std::string technician;
+    std::string room;
+    std::string pec;
+    std::string startedUtc;
+    std::optional<std::string> checkedBy;
+    std::optional<std::string> checkOutcome;
+    std::optional<std::string> checkReason;
+    int64_t orderId = 0;
+    PrepSpec spec;
+    std::vector<StepView> steps;
+    bool anyOverride = false;
+    std::vector<std::string> deviceProblems; // open device faults recorded against the current step
+};
+
+class PreparationEngine {
+public:
+    PreparationEngine(store::Database& db, store::AuditLog& audit, std::string stationName);
+
+    void setProductLookup(ProductLookup lookup) { m_lookup = std::move(lookup); }
+    void setComplianceGate(ComplianceGate* gate) { m_gate = gate; }
+
+    // Orders (typed by a pharmacist or seeded in demo mode).
+    Result<int64_t> addOrder(const OrderInput& order, const User& by, TimePoint now = nowUtc());
+    Status cancelOrder(int64_t orderId, const User& by, const std::string& reason, TimePoint now = nowUtc());
+
+    // Starts a preparation of `orderId` with a fixed spec. Refused with every reason when the
+    // compliance gate blocks, unless a pharmacist's override signature for this order is given.
+    Result<int64_t> start(int64_t orderId, const PrepSpec& spec, const User& technician, const std::string& room,
+                          const std::string& pec, const std::optional<Signature>& complianceOverride = std::nullopt,
+                          TimePoint now = nowUtc());
+
+    Result<Outcome> submitScan(int64_t prepId, int stepIndex, const std::string& eventKey, const std::string& scanned,
+                               const User& by, TimePoint now = nowUtc());
+    Result<Outcome> submitReading(int64_t prepId, int stepIndex, const std::string& eventKey, const BalanceInput& reading,
+                                  const User& by, TimePoint now = nowUtc());
+    Result<Outcome> submitPhoto(int64_t prepId, int stepIndex, const std::string& eventKey, const PhotoInput& photo,
+                                const User& by, TimePoint now = nowUtc());
+    Result<Outcome> confirm(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
+                            TimePoint now = nowUtc());
+    Result<Outcome> labelPrinted(int64_t prepId, int stepIndex, const std::string& eventKey, bool printerAccepted,
+                                 const std::string& printer, const User& by, TimePoint now = nowUtc());
+    // A device fault (balance unplugged, printer offline) seen during a step: recorded; while it is
+    // open, the step can only pass by a pharmacist override. `up` clears it.
+    Result<Outcome> deviceStatus(int64_t prepId, int stepIndex, const std::string& eventKey, const std::string& device,
+                                 bool up, const std::string& detail, const User& by, TimePoint now = nowUtc());
+    // The only way past a gate: a pharmacist's e-signature for action "prep.override" on this
+    // preparation's number, with a reason.
+    Result<Outcome> overrideStep(int64_t prepId, int stepIndex, const Signature& signature, TimePoint now = nowUtc());
+
+    // Pharmacist check: approve releases; reject needs a reason and sends the order back (remake) or
+    // closes it (waste). The signature must be a pharmacist's for "prep.approve" / "prep.reject".
+    Status approve(int64_t prepId, const Signature& signature, TimePoint now = nowUtc());
+    Status reject(int64_t prepId, const Signature& signature, const std::string& reasonCode, bool remake,
+                  TimePoint now = nowUtc());
+    Status cancel(int64_t prepId, const User& by, const std::string& reason, TimePoint now = nowUtc());
+
+    [[nodiscard]] std::optional<PrepView> view(int64_t prepId);
+    [[nodiscard]] std::optional<int64_t> prepIdByNumber(const std::string& number);
+
+private:
+    struct Loaded;
+    Result<Loaded> load(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by, const char* kind,
+                        TimePoint now, std::optional<Outcome>& early);
+    Outcome pass(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
+                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
+                 const std::string& state = "passed");
+    Outcome fail(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
+                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
+                 bool countsAsAttempt = true);
+    Outcome record(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
+                   const nlohmann::json& data, const User& by, TimePoint now);
+    bool verifySignature(const Signature& sig, const std::string& action, const std::string& subject, std::string& why);
+
+    store::Database& m_db;
+    store::AuditLog& m_audit;
+    std::string m_station;
+    ProductLookup m_lookup;
+    ComplianceGate* m_gate = nullptr;
+};
+
+} // namespace admix::workflow

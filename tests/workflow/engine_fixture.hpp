@@ -1,0 +1,148 @@
+// A station on an in-memory database with users, an order and a plan, for the engine tests.
+#pragma once
+
+#include "formulas/gs1.hpp"
+#include "station/store/image_store.hpp"
+#include "station/store/prep_repo.hpp"
+#include "station/store/schema.hpp"
+#include "station/workflow/auth.hpp"
+#include "station/workflow/engine.hpp"
+#include "tests/test_support.hpp"
+
+#include <map>
+#include <string>
+
+namespace admix::test {
+
+// GTIN-14 for a (fictitious demo labeler) NDC-10: indicator 0, "03", the 10 digits, check digit.
+inline std::string gtinFor(const std::string& ndc10Digits) {
+    const std::string body = "003" + ndc10Digits;
+    return body + std::to_string(formulas::gs1CheckDigit(body));
+}
+
+// A GS1 DataMatrix payload as a scanner sends it: AIM prefix, GTIN, expiry, lot, GS, serial.
+inline std::string gs1Scan(const std::string& gtin, const std::string& yymmdd, const std::string& lot,
+                           const std::string& serial = "S1") {
+    return "]d201" + gtin + "17" + yymmdd + "10" + lot + "\x1d" + "21" + serial;
+}
+
+inline const std::string kCefazolin1g = gtinFor("9999100101");
+inline const std::string kCefazolin2g = gtinFor("9999100102");
+inline const std::string kVancomycin1g = gtinFor("9999100201");
+inline const std::string kNaCl100 = gtinFor("9999200100");
+inline const std::string kCisplatin = gtinFor("9999300101");
+
+// Blocks a person or room the test names; hazardous drugs only in a BSC.
+class FakeGate : public workflow::ComplianceGate {
+public:
+    std::map<std::string, std::string> blockedPeople; // username -> reason
+    std::map<std::string, std::string> blockedRooms;  // room -> reason
+    std::vector<std::string> blockers(const workflow::User& person, const workflow::PrepSpec& spec, const std::string& room,
+                                      const std::string& pec, TimePoint) override {
+        std::vector<std::string> out;
+        if (auto it = blockedPeople.find(person.username); it != blockedPeople.end())
+            out.push_back(it->second);
+        if (auto it = blockedRooms.find(room); it != blockedRooms.end())
+            out.push_back(it->second);
+        if (spec.hazardous && pec.find("BSC") == std::string::npos)
+            out.push_back("hazardous drug: needs a biological safety cabinet or containment isolator, not " + pec);
+        return out;
+    }
+};
+
+inline workflow::PrepSpec cefazolinSpec() {
+    using namespace workflow;
+    PrepSpec spec;
+    spec.recipeId = "cefazolin-2g-100ml";
+    spec.recipeVersion = 3;
+    spec.title = "ceFAZolin 2 g in NS 100 mL";
+    spec.doseText = "2 g";
+    spec.category = "2";
+    spec.storage = "fridge";
+    spec.finalContainer = "NS 100 mL bag";
+    StepSpec scan{StepKind::Scan, "Scan ceFAZolin 2 g vial", "Scan the 2D code on the vial.", 0, {}, {}, {}, false};
+    scan.scan = {{kCefazolin2g}, "ceFAZolin 2 g vial", "cefazolin", "2 g vial"};
+    StepSpec recon{StepKind::Confirm, "Reconstitute with 10 mL SWFI", "Add 10 mL sterile water, swirl to dissolve.", 0, {}, {}, {}, false};
+    // 2 g + 10 mL diluent, displacement 1 mL -> 11 mL at 181.8 mg/mL; whole vial drawn.
+    StepSpec weigh{StepKind::Weigh, "Draw 11 mL", "Draw the whole vial into a 20 mL syringe.", 0, {}, {}, {}, false};
+    weigh.weigh = {11.0, 10.45, 11.55, 1.08, 0.05, "ceFAZolin 181.8 mg/mL"};
+    StepSpec photo{StepKind::Photo, "Photograph syringe and vial", "Hold the syringe beside the vial.", 0, {}, {}, {}, false};
+    photo.photo.subject = "the filled syringe beside the vial";
+    StepSpec bag{StepKind::Scan, "Scan NS 100 mL bag", "Scan the bag.", 1, {}, {}, {}, false};
+    bag.scan = {{kNaCl100}, "Sodium chloride 0.9% 100 mL", "sodium chloride", "0.9% 100 mL"};
+    StepSpec inject{StepKind::Confirm, "Inject into the bag and mix", "Inject, then invert gently 5 times.", 1, {}, {}, {}, false};
+    StepSpec finalPhoto{StepKind::Photo, "Photograph the final bag", "Show the bag label to the camera.", -1, {}, {}, {}, false};
+    finalPhoto.photo.subject = "the final bag";
+    StepSpec label{StepKind::Label, "Print and apply the label", "", -1, {}, {}, {}, false};
+    spec.steps = {scan, recon, weigh, photo, bag, inject, finalPhoto, label};
+    return spec;
+}
+
+struct EngineFixture {
+    TempDir dir;
+    store::Database db = store::openStationDatabase((dir / "station.sqlite3").string());
+    store::AuditLog audit{db};
+    workflow::Authenticator auth{db, audit};
+    workflow::PreparationEngine engine{db, audit, "Hood 1"};
+    store::ImageStore images{db, dir / "images"};
+    FakeGate gate;
+    TimePoint t0 = parseIsoUtc("2026-11-21T08:00:00Z").value();
+    workflow::User admin, tech, tech2, rph;
+
+    EngineFixture() {
+        using workflow::Role;
+        admin = auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "admin password"}, std::nullopt, t0).value();
+        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "B-1001", "4821", std::nullopt}, admin, t0).value();
+        tech2 = auth.addUser({"jsmith", "J. Smith", Role::Technician, "B-1002", "5532", std::nullopt}, admin, t0).value();
+        rph = auth.addUser({"rpatel", "R. Patel", Role::Pharmacist, "B-2001", "7350", std::nullopt}, admin, t0).value();
+        engine.setComplianceGate(&gate);
+        engine.setProductLookup([](const std::string& gtin) -> std::optional<workflow::ProductInfo> {
+            if (gtin == kCefazolin1g)
+                return workflow::ProductInfo{"cefazolin", "ceFAZolin", "1 g vial"};
+            if (gtin == kCefazolin2g)
+                return workflow::ProductInfo{"cefazolin", "ceFAZolin", "2 g vial"};
+            if (gtin == kVancomycin1g)
+                return workflow::ProductInfo{"vancomycin", "vancomycin 1 g vial", "1 g vial"};
+            return std::nullopt;
+        });
+    }
+
+    int64_t order(const std::string& recipe = "cefazolin-2g-100ml", const std::string& priority = "routine",
+                  int dueHours = 2) {
+        workflow::OrderInput o;
+        o.patientName = "DOE, JANE";
+        o.patientMrn = "MRN-000123";
+        o.patient = {{"weight_kg", 70}, {"height_cm", 165}};
+        o.recipeId = recipe;
+        o.dose = {{"value", 2}, {"unit", "g"}};
+        o.route = "IV";
+        o.finalVolumeMl = 100;
+        o.priority = priority;
+        o.due = t0 + std::chrono::hours(dueHours);
+        o.prescriber = "Dr. A. Lee";
+        return engine.addOrder(o, rph, t0).value();
+    }
+
+    workflow::Signature sign(const std::string& action, const std::string& subject, const std::string& meaning,
+                             TimePoint at) {
+        return auth.sign("B-2001", "7350", workflow::Role::Pharmacist, action, subject, meaning, at).value();
+    }
+
+    std::string storePhoto(int n) {
+        const std::vector<uint8_t> bytes{0xFF, 0xD8, static_cast<uint8_t>(n), 0xFF, 0xD9};
+        return images.put(bytes, "image/jpeg", 1920, 1080, "2026-11-21T08:00:00Z").sha256;
+    }
+
+    int64_t evidenceCount(int64_t prepId, const std::string& outcome) {
+        int64_t n = 0;
+        for (const auto& e : store::PrepRepo(db).evidence(prepId))
+            n += e.outcome == outcome;
+        return n;
+    }
+};
+
+inline workflow::BalanceInput grams(double g, bool stable = true) {
+    return workflow::BalanceInput{formulas::Mass::g(g), stable, false, false, "MT XS205 #B1234"};
+}
+
+} // namespace admix::test
