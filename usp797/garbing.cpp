@@ -75,6 +75,12 @@ std::vector<GarbingProblem> garbingProblems(const GarbingSession& session, TimeP
                                          "; garbing must be repeated"});
         return out;
     }
+    const auto maxAge = std::chrono::hours{policy.whole("garbing.session_max_hours")};
+    if (now - session.started > maxAge) {
+        out.push_back({"not_garbed", "the garbing session of " + session.person + " started " + formatIsoUtc(session.started) +
+                                         ", more than " + std::to_string(maxAge.count()) + " h ago; garb again"});
+        return out;
+    }
     const auto procedure = garbingProcedure(session.hazardous, policy);
     if (!session.complete(procedure)) {
         const GarbingStep& next = procedure[session.stepsDone()];
