@@ -37,7 +37,8 @@ void BalanceDevice::stop() {
 void BalanceDevice::run(std::stop_token stop) {
     Backoff backoff(m_options.backoffFirst, m_options.backoffMax);
     while (!stop.stop_requested()) {
-        setState(ConnectionState::Connecting, "connecting");
+        if (snapshot()->status.state != ConnectionState::Error)
+            setState(ConnectionState::Connecting, "connecting");
         Status result;
         const auto began = Clock::now();
         try {
@@ -53,14 +54,20 @@ void BalanceDevice::run(std::stop_token stop) {
             continue;
         if (Clock::now() - began > std::chrono::seconds(5))
             backoff.reset(); // the link had been up a while: retry quickly
+        bool report = false;
         {
             std::lock_guard lock(m_mutex);
+            // One report per loss: a lost link, or the first failed attempt; retries stay quiet.
+            report = m_sessionConnected || m_state.status.state != ConnectionState::Error;
             m_state.status.state = ConnectionState::Error;
             m_state.status.detail = result.error().text();
-            ++m_state.disconnects;
+            if (m_sessionConnected)
+                ++m_state.disconnects;
+            m_sessionConnected = false;
             publishLocked();
         }
-        m_events.push({BalanceEvent::Kind::Disconnected, std::nullopt, result.error().text()});
+        if (report)
+            m_events.push({BalanceEvent::Kind::Disconnected, std::nullopt, result.error().text()});
         std::mutex waitMutex;
         std::unique_lock lock(waitMutex);
         m_cv.wait_for(lock, stop, backoff.next(), [] { return false; });
@@ -80,6 +87,8 @@ void BalanceDevice::setState(ConnectionState state, std::string detail) {
                     m_state.status.state != ConnectionState::Reading;
         m_state.status.state = state;
         m_state.status.detail = std::move(detail);
+        if (state == ConnectionState::Connected)
+            m_sessionConnected = true;
         publishLocked();
     }
     if (connected)

@@ -28,7 +28,7 @@ struct BalanceSnapshot {
     BalanceIdentity identity;
     uint64_t readings = 0;
     uint64_t rejectedLines = 0;  // lines that were not valid replies: never turned into a weight
-    uint64_t disconnects = 0;
+    uint64_t disconnects = 0;    // links lost after being connected
     uint64_t sequence = 0;       // bumps on every publish
     std::string lastRejected;    // printable form of the last rejected line
 };
@@ -94,6 +94,7 @@ private:
     std::mutex m_mutex; // guards m_state, m_commands; held only for short copies
     BalanceSnapshot m_state;
     std::vector<Command> m_commands;
+    bool m_sessionConnected = false; // the current session reached Connected
     std::condition_variable_any m_cv; // stable readings, back-off wake-up
     std::jthread m_thread;
 };
