@@ -15,7 +15,7 @@ packages=(
   # fonts for the touchscreen
   fonts-dejavu-core
   # tests: headless display, input events, screenshots, fuzzing, reference encoders/decoders
-  xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev
+  xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "station/store/audit_log.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/schema.hpp"
+#include "formulas/time.hpp"
 
 #include <sqlite3.h>
 
@@ -81,10 +82,15 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
 
     auto* audit = app.add_subcommand("audit", "The hash-chained audit trail");
     audit->require_subcommand(1);
+    static std::string dbPath;
     auto* verify = audit->add_subcommand("verify", "Walk the audit chain and report the first row that does not fit");
+    verify->add_option("--db", dbPath, "Database file to verify (default: the station's)");
     verify->callback([&options] {
-        const auto dir = resolveDataDir(options);
-        store::Database database = store::openStationDatabase(store::databasePath(dir).string());
+        const std::string path =
+            dbPath.empty() ? store::databasePath(resolveDataDir(options)).string() : dbPath;
+        if (!dbPath.empty() && !std::filesystem::exists(dbPath))
+            throw CliFailure("no such database: " + dbPath);
+        store::Database database = store::openStationDatabase(path);
         store::AuditLog log(database);
         const auto broken = log.verify();
         const int64_t rows = log.count();
@@ -92,7 +98,8 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
             printJson({{"rows", rows}, {"ok", !broken}, {"first_bad_id", broken ? nlohmann::json(broken->id) : nullptr},
                        {"reason", broken ? broken->reason : ""}});
         else if (!broken)
-            std::cout << "audit trail intact: " << rows << " rows\n";
+            std::cout << "audit trail intact: " << rows << " rows, head " << (rows ? log.latest(1).front().hash : "-")
+                      << '\n';
         if (broken)
             throw CliFailure("audit trail broken at row " + std::to_string(broken->id) + ": " + broken->reason);
     });
@@ -109,6 +116,39 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
             else
                 std::cout << e.id << "  " << e.atUtc << "  " << e.actor << "  " << e.action << "  " << e.subject << "  "
                           << e.details << '\n';
+        }
+    });
+    static std::string exportFrom, exportTo, exportSubject;
+    auto* exportCmd = audit->add_subcommand("export", "Export the audit trail as CSV for inspectors (with each row's hashes)");
+    exportCmd->add_option("--from", exportFrom, "First day (YYYY-MM-DD, UTC)");
+    exportCmd->add_option("--to", exportTo, "Last day (YYYY-MM-DD, UTC)");
+    exportCmd->add_option("--subject", exportSubject, "Only rows about this preparation, order, user or room");
+    exportCmd->callback([&options] {
+        for (const std::string* day : {&exportFrom, &exportTo}) {
+            if (!day->empty() && !parseDate(*day))
+                throw CLI::ValidationError(*day, "not a date of the form YYYY-MM-DD");
+        }
+        const auto dir = resolveDataDir(options);
+        store::Database database = store::openStationDatabase(store::databasePath(dir).string());
+        store::AuditLog log(database);
+        if (const auto broken = log.verify())
+            std::cerr << "admix: warning: the audit trail is broken at row " << broken->id << ": " << broken->reason << '\n';
+        const auto csv = [](const std::string& field) {
+            std::string out = "\"";
+            for (char c : field)
+                out += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return out + "\"";
+        };
+        if (!options.json)
+            std::cout << "id,at_utc,actor,action,subject,details,prev_hash,hash\n";
+        for (const auto& e : log.range(exportFrom, exportTo, exportSubject)) {
+            if (options.json)
+                printJson({{"id", e.id}, {"at", e.atUtc}, {"actor", e.actor}, {"action", e.action}, {"subject", e.subject},
+                           {"details", nlohmann::json::parse(e.details, nullptr, false)}, {"prev_hash", e.prevHash},
+                           {"hash", e.hash}});
+            else
+                std::cout << e.id << ',' << e.atUtc << ',' << csv(e.actor) << ',' << csv(e.action) << ',' << csv(e.subject)
+                          << ',' << csv(e.details) << ',' << e.prevHash << ',' << e.hash << '\n';
         }
     });
 }

@@ -95,6 +95,17 @@ std::vector<AuditEntry> AuditLog::latest(int limit) {
     return out;
 }
 
+std::vector<AuditEntry> AuditLog::range(const std::string& from, const std::string& to, const std::string& subject) {
+    Statement stmt = m_db.prepare(std::string(kColumns) +
+                                  "WHERE (?1 = '' OR at_utc >= ?1) AND (?2 = '' OR at_utc < date(?2, '+1 day'))"
+                                  " AND (?3 = '' OR subject = ?3) ORDER BY id");
+    stmt.bind(1, from).bind(2, to).bind(3, subject);
+    std::vector<AuditEntry> out;
+    while (stmt.step())
+        out.push_back(readEntry(stmt));
+    return out;
+}
+
 int64_t AuditLog::count() { return m_db.queryInt("SELECT count(*) FROM audit_log").value_or(0); }
 
 } // namespace admix::store
