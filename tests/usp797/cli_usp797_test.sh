@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The usp797 commands as a user runs them: site, import (all-or-nothing, every bad line named),
+# report, BUD, the gate blocked by an open excursion until QA closes it with a re-authenticated
+# signature, and the audit trail showing both. Usage: cli_usp797_test.sh path/to/admix
+set -u
+admix="$1"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
+A=("$admix" --data-dir "$work/station")
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+printf 'adminpass123\n' | "${A[@]}" users add --username admin --name Admin --role admin --password >/dev/null || fail "add admin"
+for u in qa01:quality pharm01:pharmacist tech01:technician; do
+  printf 'secretpass1\nadminpass123\n' | "${A[@]}" users add --username "${u%%:*}" --name "${u%%:*}" --role "${u##*:}" --password --admin admin >/dev/null ||
+    fail "add ${u%%:*}"
+done
+"${A[@]}" site demo --user admin --certified 2026-01-01 >/dev/null || fail "site demo"
+
+# A bad file: every bad line reported, nothing imported.
+cat >"$work/bad.csv" <<'CSV'
+at_utc,kind,room,location,value,litres,person,device_or_lot,notes
+2026-02-01T10:00:00Z,surface,BUF-1,BUF-1/floor,1,,qa01,TSA-1,
+2026-02-01T10:00:00Z,surface,NOPE,NOPE/floor,1,,qa01,TSA-1,
+2026-02-01T11:00:00Z,viable_air,BUF-1,LAFW-1,0,500,qa01,TSA-1,
+CSV
+"${A[@]}" em import "$work/bad.csv" --user qa01 >"$work/out" 2>"$work/err"; status=$?
+[ "$status" -ne 0 ] || fail "bad import exited 0"
+grep -q "bad.csv: line 3, column room" "$work/err" || fail "bad import does not name line 3: $(cat "$work/err")"
+grep -q "bad.csv: line 4, column litres" "$work/err" || fail "bad import does not name line 4: $(cat "$work/err")"
+out=$("${A[@]}" em report --from 2026-01-01 --to 2026-12-31 --format json)
+grep -q '"count":0' <<<"$out" || fail "bad import left rows behind: ${out:0:200}"
+
+# A generated year imports; the report answers.
+"${A[@]}" em generate --site demo --days 365 --start 2025-01-01 --out "$work/year.csv" >/dev/null || fail "generate"
+out=$("${A[@]}" --json em import "$work/year.csv" --user qa01) || fail "import year exited $?"
+grep -q '"excursions":5' <<<"$out" || fail "year import: $out"
+out=$("${A[@]}" em report --from 2025-01-01 --to 2025-12-31 --room BUF-1 --format csv) || fail "report csv"
+[ "$(head -1 <<<"$out" | cut -d, -f1-3)" = "id,at_utc,kind" ] || fail "report csv header: $(head -1 <<<"$out")"
+grep -q ',ANTE-1,' <<<"$out" && fail "report --room BUF-1 shows ANTE-1 rows"
+
+# BUD
+out=$("${A[@]}" bud --category 2 --method aseptic --storage room --prepared-at 2026-03-01T08:00:00Z --json) || fail "bud"
+[ "$out" != "${out/\"bud\":\"2026-03-05T08:00:00Z\"/}" ] || fail "bud Cat 2 room: $out"
+grep -q '"days":4' <<<"$out" || fail "bud days: $out"
+out=$("${A[@]}" bud --category immediate --storage room --prepared-at 2026-03-01T08:00:00Z --json)
+grep -q '"hours":4' <<<"$out" || fail "bud immediate: $out"
+"${A[@]}" bud --category 3 --storage room >/dev/null 2>&1 && fail "Cat 3 without a sterility test accepted"
+
+# The gate: excursion #1 (BUF-1 surface) blocks LAFW-1 until QA closes it.
+out=$("${A[@]}" --json compliance gate --person tech01 --category 2 --pec LAFW-1 2>/dev/null) && fail "gate allowed with open excursions"
+grep -q '"code":"open_excursion"' <<<"$out" || fail "gate does not name the excursion: ${out:0:300}"
+"${A[@]}" excursion close 1 --user qa01 --reason "done" </dev/null >/dev/null 2>&1 && fail "closed an incomplete excursion"
+rid=$("${A[@]}" --json em record --kind surface --room BUF-1 --location BUF-1/pass-through --value 0 --device TSA-9 --user qa01 |
+  sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+[ -n "$rid" ] || fail "re-sample not recorded"
+"${A[@]}" excursion update 1 --user qa01 --investigation "wipes" --genus Bacillus --remediation "sporicidal" --resample "$rid" >/dev/null ||
+  fail "update excursion"
+printf 'secretpass1\n' | "${A[@]}" excursion close 1 --user tech01 --reason "done" >/dev/null 2>&1 && fail "a technician closed an excursion"
+printf 'wrongpass11\n' | "${A[@]}" excursion close 1 --user qa01 --reason "done" >/dev/null 2>&1 && fail "closed with a wrong password"
+printf 'secretpass1\n' | "${A[@]}" excursion close 1 --user qa01 --reason "investigated, re-sampled clean" >/dev/null || fail "QA close"
+out=$("${A[@]}" --json audit tail -n 400)
+grep -q '"action":"gate.blocked"' <<<"$out" || fail "gate.blocked not audited"
+grep -q '"action":"excursion.close"' <<<"$out" || fail "excursion.close not audited"
+"${A[@]}" audit verify >/dev/null || fail "audit chain broken"
+
+if [ "$failures" -eq 0 ]; then echo "cli usp797: all checks passed"; exit 0; fi
+exit 1
