@@ -51,8 +51,9 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
         DeviceConfig c;
         c.line = static_cast<int>(t->source().begin.line);
         bool hasKind = false, hasTransport = false, hasProtocol = false;
-        for (const auto& [key, node] : *t) {
-            const std::string k(key.str());
+        for (const auto& entryPair : *t) {
+            const toml::node& node = entryPair.second; // a plain reference: lambdas capture it (clang 14)
+            const std::string k(entryPair.first.str());
             const std::string where = at(source, node.source()) + ": devices." + k;
             const auto str = [&]() -> Result<std::string> {
                 if (!node.is_string())

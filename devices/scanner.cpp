@@ -115,7 +115,10 @@ std::vector<ScanEvent> ScanFramer::feed(std::string_view bytes) {
     for (auto& line : m_framer.feed(bytes)) {
         if (line.empty())
             continue;
-        scans.push_back(makeScan(std::move(line)));
+        ScanEvent e = makeScan(std::move(line));
+        // A scanner set up to drop FNC1 loses GS here too: report it the same way.
+        e.gs1SeparatorsMissing = isGs1Aim(e.aim) && gs1SeparatorsAmbiguous(std::string_view(e.data).substr(e.aim.size()));
+        scans.push_back(std::move(e));
     }
     return scans;
 }

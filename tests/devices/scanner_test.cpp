@@ -35,6 +35,8 @@ TEST_CASE("serial scans keep their bytes") {
     CHECK(scans[0].data == kGs1);
     CHECK(scans[0].aim == "]d2");
     CHECK(scans[1].aim == "]C1");
+    CHECK_FALSE(scans[0].gs1SeparatorsMissing);
+    CHECK(f.feed(kGs1NoGs + "\r\n").at(0).gs1SeparatorsMissing);
     CHECK(f.feed("\n").empty()); // the LF of a CR LF split across reads ends nothing new
     CHECK(f.feed("12345").empty());
     scans = f.feed("678\n");
