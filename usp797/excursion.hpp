@@ -49,7 +49,8 @@ struct CorrectiveAction {
     std::string room;
     std::string kind;            // monitoring kind of the excursion
     std::string summary;         // the evaluation message
-    TimePoint opened;
+    TimePoint sampledAt;         // when the excursion sample was taken
+    TimePoint opened;            // when the record was opened (the result was entered)
     bool microbial = false;
     bool genusRequired = false;
     bool blocksRoom = true;      // from policy em.excursion_blocks_room.<kind> when opened

@@ -102,7 +102,7 @@ json dueJson(const usp797::DueItem& d) {
 
 json excursionJson(const usp797::CorrectiveAction& a) {
     json j{{"id", a.id},           {"sample", a.sampleId},        {"room", a.room},
-           {"kind", a.kind},       {"summary", a.summary},        {"opened", formatIsoUtc(a.opened)},
+           {"kind", a.kind},       {"summary", a.summary},        {"opened", formatIsoUtc(a.opened)}, {"sampled", formatIsoUtc(a.sampledAt)},
            {"open", a.open()},     {"blocks_room", a.blocksRoom}, {"genus_required", a.genusRequired},
            {"investigation", a.investigation.value_or("")}, {"genus", a.genus.value_or("")},
            {"remediation", a.remediation.value_or("")},     {"resample", a.resampleId ? json(*a.resampleId) : json(nullptr)},
@@ -445,7 +445,7 @@ void registerExcursion(CLI::App& app, CliOptions& options) {
                 printJson(excursionJson(a));
                 continue;
             }
-            std::cout << '#' << a.id << "  " << a.room << "  " << a.kind << "  " << a.summary << "  opened " << formatIsoUtc(a.opened)
+            std::cout << '#' << a.id << "  " << a.room << "  " << a.kind << "  " << a.summary << "  sampled " << formatIsoUtc(a.sampledAt)
                       << (a.open() ? "  OPEN" : "  closed by " + a.closure->signer) << '\n';
             if (a.open()) {
                 const auto missing = usp797::missingForClosure(a);

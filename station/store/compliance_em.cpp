@@ -16,7 +16,7 @@ namespace compliance_detail {
 const char* const kCorrectiveActionColumns =
     "SELECT ca.id, ca.sample_id, ca.room, ca.opened_utc, ca.microbial, ca.genus_required, ca.blocks_room, ca.investigation,"
     " ca.genus, ca.remediation, ca.resample_id, ca.closed_utc, ca.closed_by, ca.signature_meaning, ca.signature_reason,"
-    " ca.signature_method, s.kind, s.measured, s.unit, s.limit_text, r.excursion"
+    " ca.signature_method, s.kind, s.measured, s.unit, s.limit_text, r.excursion, s.at_utc"
     " FROM corrective_actions ca JOIN em_samples s ON s.id = ca.sample_id"
     " LEFT JOIN em_samples r ON r.id = ca.resample_id ";
 
@@ -41,6 +41,7 @@ usp797::CorrectiveAction readCorrectiveAction(Database&, const Statement& s) {
     summary << s.columnDouble(17) << ' ' << s.columnText(18) << " (" << s.columnText(19) << ')';
     a.summary = summary.str();
     a.resamplePassed = !s.isNull(20) && s.columnInt(20) == 0;
+    a.sampledAt = timeColumn(s, 21);
     return a;
 }
 
@@ -286,8 +287,9 @@ Status ComplianceStore::updateCorrectiveAction(int64_t id, const CorrectiveActio
             return Status::fail("the re-sample must be a new result, not the excursion itself", "resample");
         if (s.columnText(0) != ca->room || s.columnText(1) != ca->kind)
             return Status::fail("the re-sample must be a " + ca->kind + " result in " + ca->room, "resample");
-        if (timeColumn(s, 2) < ca->opened)
-            return Status::fail("the re-sample was taken before the excursion was recorded", "resample");
+        if (timeColumn(s, 2) <= ca->sampledAt)
+            return Status::fail("the re-sample must be taken after the excursion sample (" + formatIsoUtc(ca->sampledAt) + ")",
+                                "resample");
     }
     Transaction tx(m_db);
     Statement s = m_db.prepare("UPDATE corrective_actions SET investigation = coalesce(?2, investigation), genus = coalesce(?3, genus),"

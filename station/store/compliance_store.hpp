@@ -7,7 +7,9 @@
 // Not thread-safe: one ComplianceStore per connection, on the thread that owns the Database.
 // Expected refusals (unknown room, wrong role, a CSV with bad rows, a step out of order) are Result
 // values naming what and where, and change nothing; storage failures throw StoreError. Every write
-// is one transaction together with its audit row(s).
+// is one transaction together with its audit row(s), so do not call a writing method while the
+// caller holds a transaction open on the same connection (BEGIN IMMEDIATE would fail). "Today" for
+// daily readings and cleaning is the UTC day.
 #pragma once
 
 #include "formulas/result.hpp"

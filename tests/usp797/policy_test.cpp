@@ -26,6 +26,8 @@ TEST_CASE("every (check) default of DOMAIN.md is named in a comment of the defau
     CHECK(text.find("any nonsterile component: 1/4/45 (check)") != std::string::npos);
     CHECK(text.find("every 6 months (check)") != std::string::npos);
     CHECK(text.find("12 h (check)") != std::string::npos);
+    CHECK(text.find("hand rub before\n# sterile gloves is a (check) item") != std::string::npos);
+    CHECK(text.find("2-3 hours; 180 minutes is the upper end (check)") != std::string::npos);
 }
 
 TEST_CASE("a missing key, an unknown key, a wrong type or a value out of range is refused with its place") {
