@@ -44,8 +44,8 @@ ZXing::DecodeHints hintsFor(const ReaderOptions& o) {
     hints.setFormats(zxingFormats(o.symbologies));
     hints.setTryHarder(true);
     hints.setTryRotate(true);
-    hints.setTryDownscale(false);
-    hints.setMinLineCount(3); // a linear code must agree on three scan lines
+    hints.setTryDownscale(false); // see decodeFullFrame: never with linear formats in ZXing 1.4
+    hints.setMinLineCount(3);     // a linear code must agree on three scan lines
     return hints;
 }
 
@@ -119,6 +119,52 @@ cv::Mat cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv:
     cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                    cv::BORDER_REPLICATE);
     return crop;
+}
+
+enum class CropKind { Nothing, Matrix, Linear, Either };
+
+// What a crop can hold, from cheap statistics: too flat (steel, plain label) holds nothing; mostly
+// light with thin dark strokes is text; edges all in one direction are bars (the crop is upright, so
+// a linear code's bars run across it); edges in both directions are a matrix code (or text).
+CropKind classify(const cv::Mat& crop, const ReaderOptions& o) {
+    int histogram[256] = {};
+    for (int y = 0; y < crop.rows; ++y) {
+        const uint8_t* row = crop.ptr<uint8_t>(y);
+        for (int x = 0; x < crop.cols; ++x)
+            ++histogram[row[x]];
+    }
+    const double total = static_cast<double>(crop.total());
+    const auto level = [&](double fraction) {
+        double seen = 0;
+        for (int v = 0; v < 256; ++v) {
+            seen += histogram[v];
+            if (seen >= fraction * total)
+                return v;
+        }
+        return 255;
+    };
+    const int lo = level(0.05);
+    const int hi = level(0.95);
+    if (hi - lo < o.minCropContrast)
+        return CropKind::Nothing;
+    const int mid = (lo + hi) / 2;
+    double dark = 0;
+    for (int v = 0; v < mid; ++v)
+        dark += histogram[v];
+    if (dark / total < o.minDarkFraction)
+        return CropKind::Nothing;
+    cv::Mat dx;
+    cv::Mat dy;
+    cv::Sobel(crop, dx, CV_16S, 1, 0, 3);
+    cv::Sobel(crop, dy, CV_16S, 0, 1, 3);
+    const double gx = cv::norm(dx, cv::NORM_L1) + 1;
+    const double gy = cv::norm(dy, cv::NORM_L1) + 1;
+    const double ratio = std::max(gx, gy) / std::min(gx, gy);
+    if (ratio > 2.5)
+        return CropKind::Linear;
+    if (ratio < 1.6)
+        return CropKind::Matrix;
+    return CropKind::Either;
 }
 
 } // namespace
@@ -210,7 +256,7 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
     const cv::Mat grey = toGrey(image);
     if (grey.empty())
         return found;
-    const ZXing::DecodeHints hints = hintsFor(m_options);
+    const ZXing::DecodeHints base = hintsFor(m_options);
     for (const auto& candidate : locate(grey)) {
         if (insideCode(found, candidate.box.center))
             continue; // already read from a larger region
@@ -233,6 +279,29 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
             cv::Matx23d cropToFrame;
             const cv::Mat crop = cutOut(grey, window, m_options.minCropPx, cropToFrame);
             if (crop.empty())
+                continue;
+            const CropKind kind = classify(crop, m_options);
+            if (kind == CropKind::Nothing)
+                continue;
+            ZXing::DecodeHints hints = base;
+            const ZXing::BarcodeFormats all = zxingFormats(m_options.symbologies);
+            const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
+            const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
+            switch (kind) {
+            case CropKind::Matrix:
+                // ZXing 1.4's Data Matrix detector needs the turned images (tryRotate) to find every
+                // orientation; its slower second detector (tryHarder) adds nothing on upright crops.
+                hints.setFormats(matrix);
+                hints.setTryHarder(false);
+                break;
+            case CropKind::Linear:
+                hints.setFormats(linear);
+                break;
+            case CropKind::Either:
+            case CropKind::Nothing:
+                break;
+            }
+            if (hints.formats().empty())
                 continue;
             const ZXing::ImageView view(crop.data, crop.cols, crop.rows, ZXing::ImageFormat::Lum,
                                         static_cast<int>(crop.step[0]));
@@ -257,12 +326,23 @@ std::vector<DecodedCode> BarcodeReader::decodeFullFrame(const cv::Mat& image) co
         return found;
     cv::Mat continuous = grey.isContinuous() ? grey : grey.clone();
     const ZXing::ImageView view(continuous.data, continuous.cols, continuous.rows, ZXing::ImageFormat::Lum);
-    ZXing::DecodeHints hints = hintsFor(m_options);
-    hints.setTryDownscale(true);
     const cv::Matx23d identity(1, 0, 0, 0, 1, 0);
-    for (const auto& r : ZXing::ReadBarcodes(view, hints))
-        if (r.isValid())
-            addUnique(found, fromZxing(r, identity));
+    // ZXing 1.4 asserts (aborts) when it merges linear results found at several scales, so the
+    // downscaled search is only used for the matrix codes.
+    const ZXing::BarcodeFormats all = zxingFormats(m_options.symbologies);
+    const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
+    const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
+    for (const bool isMatrix : {true, false}) {
+        const ZXing::BarcodeFormats formats = isMatrix ? matrix : linear;
+        if (formats.empty())
+            continue;
+        ZXing::DecodeHints hints = hintsFor(m_options);
+        hints.setFormats(formats);
+        hints.setTryDownscale(isMatrix);
+        for (const auto& r : ZXing::ReadBarcodes(view, hints))
+            if (r.isValid())
+                addUnique(found, fromZxing(r, identity));
+    }
     return found;
 }
 

@@ -41,6 +41,8 @@ struct ReaderOptions {
     int minCodePx = 18;          // smallest code side in frame pixels the locator keeps
     int maxCandidates = 24;      // regions decoded per frame at most (largest first)
     int minCropPx = 160;         // crops smaller than this are enlarged (small modules)
+    int minCropContrast = 40;    // grey levels between the 5th and 95th percentile of a crop
+    double minDarkFraction = 0.12; // of a crop below mid-grey: less is plain label or thin text
 };
 
 // A region that looks like a code: a rotated rectangle in frame pixels.

@@ -153,7 +153,7 @@ std::vector<TestCase> makeTestSet(const TestSetOptions& o) {
         TestCase t = base("multi", i, o, rng);
         SceneObject b = bag(rng, o);
         b.centre.x = static_cast<float>(o.width) * 0.3f;
-        b.codes = {LabelCode{CodeKind::Gs1_128, demoGs1(++n).substr(0, 26), 2}};
+        b.codes = {LabelCode{CodeKind::Gs1_128, demoGs1(++n).substr(0, 24), 2}};
         t.spec.objects.push_back(b);
         SceneObject v = vialAnywhere(rng, ++n, o, rng.uniform(0.0, 360.0));
         v.centre = cv::Point2f(static_cast<float>(o.width) * 0.62f, static_cast<float>(o.height) * 0.3f);
@@ -168,7 +168,7 @@ std::vector<TestCase> makeTestSet(const TestSetOptions& o) {
     for (int i = 0; i < o.perCategory; ++i) {
         TestCase t = base("linear", i, o, rng);
         SceneObject b = bag(rng, o);
-        const std::array<LabelCode, 3> codes{LabelCode{CodeKind::Gs1_128, demoGs1(++n).substr(0, 26), 2},
+        const std::array<LabelCode, 3> codes{LabelCode{CodeKind::Gs1_128, demoGs1(++n).substr(0, 24), 2},
                                              LabelCode{CodeKind::Ean13, "590123412345", 3},
                                              LabelCode{CodeKind::UpcA, "03040939770", 3}};
         b.codes = {codes[static_cast<size_t>(i) % codes.size()]};
@@ -232,8 +232,15 @@ std::vector<TestCase> makeBenchmarkSet(uint64_t seed, int count, int width, int 
     for (int i = 0; i < count; ++i) {
         TestCase t = base("bench", i, o, rng);
         t.spec.objects.push_back(vialAnywhere(rng, i, o, rng.uniform(0.0, 360.0)));
-        if (i % 3 == 0)
-            t.spec.objects.push_back(syringe(rng, o));
+        if (i % 3 == 0) {
+            // A syringe in the other half of the frame: clutter, never covering the code.
+            SceneObject s = syringe(rng, o);
+            const bool vialLeft = t.spec.objects[0].centre.x < static_cast<float>(o.width) / 2;
+            s.centre.x = static_cast<float>(o.width) * (vialLeft ? 0.75f : 0.25f);
+            s.angleDeg = rng.uniform(-15.0, 15.0);
+            s.scale = 0.6;
+            t.spec.objects.push_back(s);
+        }
         t.spec.effects.noiseSigma = 3;
         out.push_back(t);
     }
