@@ -45,11 +45,11 @@ struct BalanceReading {
     std::string raw;
 
     [[nodiscard]] bool stable() const { return status == WeightStatus::Stable; }
-    // The mass in grams, only for a stable in-range reading: the one door from a balance to a weight.
-    [[nodiscard]] std::optional<double> stableGrams() const {
+    // The mass, only for a stable in-range reading: the one door from a balance to a weight.
+    [[nodiscard]] std::optional<formulas::Mass> stableMass() const {
         if (status != WeightStatus::Stable)
             return std::nullopt;
-        return toGrams(value, unit);
+        return toMass(value, unit);
     }
 };
 

@@ -1,8 +1,10 @@
 // The units balances report, as a devices-level enum: balances speak more units than the SI ones
 // (carat, ounce, pound, grain, pennyweight, tael, momme, tola). Conversion to grams happens here and
-// only here; the rest of the station takes the mass as a value in grams (or as formulas' Mass type).
+// only here; the rest of the station takes the mass as formulas::Mass.
 // Pure functions, thread-safe.
 #pragma once
+
+#include "formulas/units.hpp"
 
 #include <optional>
 #include <string_view>
@@ -36,5 +38,7 @@ enum class MassUnit {
 // tael (Hong Kong) = 37.799364167 g, tola = 11.6638038 g).
 [[nodiscard]] double gramsPerUnit(MassUnit unit);
 [[nodiscard]] inline double toGrams(double value, MassUnit unit) { return value * gramsPerUnit(unit); }
+// The balance's value as the station's Mass type: the one conversion from a balance unit.
+[[nodiscard]] inline formulas::Mass toMass(double value, MassUnit unit) { return formulas::Mass::g(toGrams(value, unit)); }
 
 } // namespace admix::devices

@@ -75,8 +75,8 @@ nlohmann::json readingJson(const BalanceReading& r) {
         j["value"] = r.value;
         j["unit"] = std::string(massUnitSymbol(r.unit));
     }
-    if (const auto g = r.stableGrams())
-        j["grams"] = *g;
+    if (const auto m = r.stableMass())
+        j["grams"] = m->inG();
     return j;
 }
 

@@ -65,7 +65,7 @@ TEST_CASE("every line protocol reads stable weights over a pty through the seria
         if (kind != BalanceProtocolKind::Ohaus) // Ohaus has no model query
             CHECK(snap->identity.model.rfind("SIM-220", 0) == 0);
         CHECK(snap->latest->identity.serial == "SIM0001");
-        CHECK(*snap->latest->stableGrams() == doctest::Approx(12.34));
+        CHECK(snap->latest->stableMass()->inG() == doctest::Approx(12.34));
         CHECK(snap->rejectedLines == 0);
         balance.stop();
         CHECK(balance.snapshot()->status.state == ConnectionState::Disconnected);
@@ -170,7 +170,7 @@ TEST_CASE("zero, tare, overload and the stability wait") {
 
     sim->setOverload(true);
     REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->status == WeightStatus::Overload; }));
-    CHECK_FALSE(balance.snapshot()->latest->stableGrams().has_value());
+    CHECK_FALSE(balance.snapshot()->latest->stableMass().has_value());
 }
 
 TEST_CASE("a balance that stops answering is reported after the silence timeout and recovers") {
