@@ -1,0 +1,150 @@
+#include "station/workflow/plan_steps.hpp"
+
+namespace admix::workflow {
+
+namespace {
+
+std::string ml(formulas::Volume v) { return formulas::format(v); }
+
+std::string categoryText(int category) { return std::to_string(category); }
+
+std::string storageText(formulas::Storage s) {
+    switch (s) {
+    case formulas::Storage::Room: return "room";
+    case formulas::Storage::Refrigerated: return "fridge";
+    case formulas::Storage::Frozen: return "freezer";
+    }
+    return "room";
+}
+
+StepSpec scanStep(const formulas::Product& product, int ingredient, const std::string& title) {
+    StepSpec s;
+    s.kind = StepKind::Scan;
+    s.title = title;
+    s.instruction = "Scan the 2D code on the label of " + product.displayName + ".";
+    s.ingredient = ingredient;
+    s.scan = {{product.gtin}, product.displayName, product.drug, product.strengthText()};
+    return s;
+}
+
+} // namespace
+
+Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formulary& formulary) {
+    if (!plan.ok()) {
+        std::string message = "the plan cannot be prepared:";
+        for (const auto& flag : plan.flags) {
+            if (flag.severity == formulas::FlagSeverity::Blocking)
+                message += "\n- " + flag.message;
+        }
+        return Result<PrepSpec>::fail(message);
+    }
+    PrepSpec spec;
+    spec.recipeId = plan.recipeId;
+    spec.recipeVersion = plan.recipeVersion;
+    spec.category = categoryText(plan.cspCategory);
+    spec.storage = storageText(plan.storage);
+    spec.hazardous = !plan.hazardousHandling.empty();
+    spec.pecRequired = plan.pec;
+    spec.finalContainer = plan.baseProductName;
+    spec.title = formulary.tallMan(plan.recipeName);
+
+    std::string doses;
+    for (size_t i = 0; i < plan.ingredients.size(); ++i) {
+        const auto& ing = plan.ingredients[i];
+        const int index = static_cast<int>(i);
+        const formulas::Product* product = formulary.product(ing.productId);
+        if (!product)
+            return Result<PrepSpec>::fail("the plan names product " + ing.productId + ", which the formulary lacks");
+        const std::string name = formulary.tallMan(ing.drug);
+        if (ing.role == "drug") {
+            if (!doses.empty())
+                doses += " + ";
+            doses += name + " " + formulas::format(ing.dose);
+            const std::string vials = ing.vials > 1 ? " (" + std::to_string(ing.vials) + " vials)" : "";
+            spec.steps.push_back(scanStep(*product, index, "Scan " + product->displayName + vials));
+            if (ing.reconstitution && ing.reconstitutionDraw) {
+                StepSpec recon;
+                recon.kind = StepKind::Confirm;
+                recon.ingredient = index;
+                recon.title = "Reconstitute: add " + ml(ing.reconstitution->volume) + " " + ing.reconstitution->diluent;
+                recon.instruction = "Add " + ml(ing.reconstitution->volume) + " of " + ing.reconstitution->diluent +
+                                    " to each vial and swirl until dissolved.";
+                spec.steps.push_back(recon);
+            }
+        } else {
+            spec.steps.push_back(scanStep(*product, index, "Scan " + product->displayName + " (diluent)"));
+        }
+        const formulas::Draw& d = ing.draw;
+        for (int n = 1; n <= d.count; ++n) {
+            const std::string which = d.count > 1 ? " (draw " + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
+            if (d.gravimetric) {
+                StepSpec weigh;
+                weigh.kind = StepKind::Weigh;
+                weigh.ingredient = index;
+                weigh.title = "Draw " + ml(d.volumePerDraw) + " " + name + which;
+                weigh.instruction = "Weigh the empty " + d.syringe + ", draw " + ml(d.volumePerDraw) +
+                                    ", then weigh the filled syringe.";
+                weigh.weigh.targetMl = d.volumePerDraw.inMl();
+                weigh.weigh.densityGPerMl = d.density.inGPerMl();
+                weigh.weigh.lowMl = d.density.volumeOf(d.massLow).inMl();
+                weigh.weigh.highMl = d.density.volumeOf(d.massHigh).inMl();
+                weigh.weigh.what = name + " " + formulas::format(ing.concentration);
+                spec.steps.push_back(weigh);
+            } else {
+                // The balance cannot verify this volume within tolerance: the recipe's alternate
+                // verification is a photo of the syringe at its graduation, flagged for the pharmacist.
+                StepSpec photo;
+                photo.kind = StepKind::Photo;
+                photo.ingredient = index;
+                photo.title = "Draw " + ml(d.volumePerDraw) + " " + name + which + " - photograph the syringe";
+                photo.instruction = "Too small to weigh: hold the " + d.syringe + " at eye level with the plunger at " +
+                                    ml(d.volumePerDraw) + " and let the camera take the photo.";
+                photo.photo.subject = "the " + d.syringe + " at " + ml(d.volumePerDraw);
+                photo.flagForPharmacist = true;
+                spec.steps.push_back(photo);
+            }
+        }
+        StepSpec photo;
+        photo.kind = StepKind::Photo;
+        photo.ingredient = index;
+        photo.title = "Photograph the syringe beside the vial";
+        photo.instruction = "Hold the filled syringe beside the " + product->displayName + " label.";
+        photo.photo.subject = "the " + name + " syringe beside its vial";
+        spec.steps.push_back(photo);
+    }
+    spec.doseText = doses;
+
+    if (const formulas::Product* base = formulary.product(plan.baseProductId); base && plan.baseKind == "bag") {
+        spec.steps.push_back(scanStep(*base, -1, "Scan " + base->displayName));
+        StepSpec add;
+        add.kind = StepKind::Confirm;
+        add.title = "Add to " + base->displayName + " and mix";
+        add.instruction = "Inject through the port, then invert the bag gently 5 times.";
+        spec.steps.push_back(add);
+    }
+    StepSpec final;
+    final.kind = StepKind::Photo;
+    final.title = "Photograph the final product";
+    final.instruction = "Show the " + (plan.baseProductName.empty() ? std::string("syringe") : plan.baseProductName) +
+                        " to the camera, label side up.";
+    final.photo.subject = "the final product";
+    spec.steps.push_back(final);
+    StepSpec label;
+    label.kind = StepKind::Label;
+    label.title = "Print and apply the label";
+    label.instruction = "The label prints now; apply it and scan it.";
+    spec.steps.push_back(label);
+    return spec;
+}
+
+ProductLookup formularyLookup(const formulas::Formulary& formulary) {
+    return [&formulary](const std::string& gtin) -> std::optional<ProductInfo> {
+        const auto products = formulary.productsForGtin(gtin);
+        if (products.empty())
+            return std::nullopt;
+        const formulas::Product* p = products.front();
+        return ProductInfo{p->drug, p->displayName, p->strengthText()};
+    };
+}
+
+} // namespace admix::workflow
