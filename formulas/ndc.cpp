@@ -140,6 +140,14 @@ std::vector<Ndc> twelveDigitCandidates(std::string_view l, std::string_view p, s
 
 bool allZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
+// No drug has an all-zero labeler or product code. (The 12-digit text is kept alive while its
+// segments are looked at: split() returns views into it.)
+bool hasZeroSegment(const Ndc& n) {
+    const std::string twelve = n.ndc12();
+    const auto segs = split(twelve, '-');
+    return allZero(segs[0]) || allZero(segs[1]);
+}
+
 } // namespace
 
 Result<NdcLookup> ndcFromGtin(std::string_view gtin) {
@@ -157,10 +165,7 @@ Result<NdcLookup> ndcFromGtin(std::string_view gtin) {
     out.inputForm = "GTIN-14";
     out.candidates = tenDigitCandidates(g.substr(3, 10));
     order(out.candidates);
-    std::erase_if(out.candidates, [](const Ndc& n) {
-        const auto segs = split(n.ndc12(), '-');
-        return allZero(segs[0]) || allZero(segs[1]);
-    });
+    std::erase_if(out.candidates, hasZeroSegment);
     if (out.candidates.empty())
         return Result<NdcLookup>::fail("GTIN " + std::string(g) + " carries an all-zero labeler or product code, which no drug has");
     return out;
@@ -227,10 +232,7 @@ Result<NdcLookup> parseNdc(std::string_view text) {
         return Result<NdcLookup>::fail("'" + std::string(t) +
                                        "' is not an 11-digit billing NDC: none of its segments starts with the padding zero");
     // No drug has an all-zero labeler or product code: drop such readings, fail if none is left.
-    std::erase_if(out.candidates, [](const Ndc& n) {
-        const auto segs = split(n.ndc12(), '-');
-        return allZero(segs[0]) || allZero(segs[1]);
-    });
+    std::erase_if(out.candidates, hasZeroSegment);
     if (out.candidates.empty())
         return Result<NdcLookup>::fail("'" + std::string(t) + "' has an all-zero labeler or product code, which no drug has");
     return out;
