@@ -27,6 +27,10 @@ std::string_view scheduleTaskName(ScheduleTask task) {
     case ScheduleTask::Sporicidal: return "sporicidal";
     case ScheduleTask::Training: return "training";
     case ScheduleTask::Competency: return "competency";
+    case ScheduleTask::Particles: return "particles";
+    case ScheduleTask::PressureReading: return "pressure_reading";
+    case ScheduleTask::TemperatureReading: return "temperature_reading";
+    case ScheduleTask::StorageTemperature: return "storage_temperature";
     }
     return "?";
 }
@@ -43,6 +47,10 @@ std::string_view taskLabel(ScheduleTask task) {
     case ScheduleTask::Sporicidal: return "sporicidal disinfection";
     case ScheduleTask::Training: return "training";
     case ScheduleTask::Competency: return "garbing, gloved fingertip and media-fill competency";
+    case ScheduleTask::Particles: return "total particle count";
+    case ScheduleTask::PressureReading: return "pressure reading";
+    case ScheduleTask::TemperatureReading: return "temperature and humidity reading";
+    case ScheduleTask::StorageTemperature: return "storage temperature reading";
     }
     return "?";
 }
@@ -65,6 +73,10 @@ Interval scheduleInterval(ScheduleTask task, bool cat3, const SitePolicy& p) {
         return cat3 ? Interval{p.whole("schedule.cleaning.sporicidal_cat3_days"), U::Days}
                     : Interval{p.whole("schedule.cleaning.sporicidal_cat12_months"), U::Months};
     case ScheduleTask::Training: return {p.whole("personnel.training_months"), U::Months};
+    case ScheduleTask::Particles: return {p.whole("schedule.certification_months"), U::Months}; // counted at certification
+    case ScheduleTask::PressureReading:
+    case ScheduleTask::TemperatureReading:
+    case ScheduleTask::StorageTemperature: return {1, U::Days}; // each compounding day (USP <797>), not a setting
     case ScheduleTask::Competency:
         return cat3 ? Interval{p.whole("personnel.competency_cat3_months"), U::Months}
                     : Interval{p.whole("personnel.competency_cat12_months"), U::Months};

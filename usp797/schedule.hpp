@@ -31,6 +31,10 @@ enum class ScheduleTask {
     Sporicidal,
     Training,
     Competency, // garbing, gloved fingertip and media-fill requalification
+    Particles,          // total particle counts, at each certification
+    PressureReading,    // pressure differential, each compounding day
+    TemperatureReading, // room temperature (and humidity), each compounding day
+    StorageTemperature, // each refrigerator and freezer, each day
 };
 [[nodiscard]] std::string_view scheduleTaskName(ScheduleTask task); // "viable_air", "surface", ...
 

@@ -362,7 +362,17 @@ ComplianceStatus ComplianceStore::status(TimePoint now, const std::optional<std:
             if (r.iso != usp797::IsoClass::Unclassified) {
                 add(ScheduleTask::ViableAir, r.code, lastSample(r.code, usp797::EmKind::ViableAir));
                 add(ScheduleTask::Surface, r.code, lastSample(r.code, usp797::EmKind::Surface));
+                add(ScheduleTask::Particles, r.code, lastSample(r.code, usp797::EmKind::Particles));
             }
+            if (r.pressure != usp797::PressureRegime::None)
+                add(ScheduleTask::PressureReading, r.code, lastSample(r.code, usp797::EmKind::Pressure));
+            add(ScheduleTask::TemperatureReading, r.code, lastSample(r.code, usp797::EmKind::Temperature));
+            // Each refrigerator and freezer that has ever reported in this room.
+            Statement units = m_db.prepare("SELECT location, kind, max(at_utc) FROM em_samples WHERE room = ?1 AND kind IN"
+                                           " ('fridge', 'freezer') AND at_utc <= ?2 GROUP BY location, kind ORDER BY location");
+            units.bind(1, r.code).bind(2, formatIsoUtc(now));
+            while (units.step())
+                add(ScheduleTask::StorageTemperature, units.columnText(0), dayOf(timeColumn(units, 2)));
             add(ScheduleTask::Certification, r.code, r.certified);
             add(ScheduleTask::DailyCleaning, r.code, lastCleaning(r.code, usp797::CleaningTask::Daily, now));
             add(ScheduleTask::MonthlyCleaning, r.code, lastCleaning(r.code, usp797::CleaningTask::Monthly, now));

@@ -57,6 +57,14 @@ TEST_CASE("personnel: training every 12 months; competency 6 months Cat 1/2, 3 m
     boundaries(ScheduleTask::Competency, true, d("2026-01-20"), d("2026-04-20"));
 }
 
+TEST_CASE("particles at each certification; pressure, temperature and storage readings each day (DOMAIN.md)") {
+    boundaries(ScheduleTask::Particles, false, d("2026-01-15"), d("2026-07-15"));
+    for (auto task : {ScheduleTask::PressureReading, ScheduleTask::TemperatureReading, ScheduleTask::StorageTemperature}) {
+        boundaries(task, false, d("2026-03-31"), d("2026-04-01"));
+        boundaries(task, true, d("2026-03-31"), d("2026-04-01"));
+    }
+}
+
 TEST_CASE("a task never done is reported as such, due today") {
     const auto item = dueItem(ScheduleTask::Surface, "BUF-1", std::nullopt, {7, Interval::Unit::Days}, d("2026-05-05"));
     CHECK(item.state == DueState::NeverDone);
