@@ -111,6 +111,12 @@ void DeviceManager::start() {
     if (m_started)
         return;
     m_started = true;
+    const bool wantsUsb = std::any_of(m_configs.begin(), m_configs.end(),
+                                      [](const DeviceConfig& c) { return c.transport == DeviceTransport::UsbHid; });
+    if (wantsUsb) {
+        if (auto s = m_hotplug.start(); !s)
+            m_hotplugError = s.error().text();
+    }
     for (const auto& c : m_configs) {
         auto e = std::make_unique<Entry>();
         e->config = c;
@@ -210,6 +216,7 @@ void DeviceManager::stop() {
         e->printer.reset();
     }
     m_entries.clear();
+    m_hotplug.stop();
     m_started = false;
 }
 

@@ -77,6 +77,11 @@ public:
     [[nodiscard]] BalanceSimulator* balanceSimulator(std::string_view name) const;
     [[nodiscard]] ScannerSimulator* scannerSimulator(std::string_view name) const;
     [[nodiscard]] const std::vector<DeviceConfig>& configs() const { return m_configs; }
+    // USB arrivals and departures since the last call (hot-plug runs while a usb-hid device is
+    // configured and libusb supports it; the devices themselves reconnect with back-off regardless).
+    [[nodiscard]] std::vector<UsbHotplugEvent> drainUsbEvents() { return m_hotplug.drainEvents(); }
+    // Why hot-plug is not running, if it is not.
+    [[nodiscard]] const std::string& hotplugError() const { return m_hotplugError; }
 
 private:
     struct Entry {
@@ -91,6 +96,8 @@ private:
     };
     std::vector<DeviceConfig> m_configs;
     std::vector<std::unique_ptr<Entry>> m_entries;
+    UsbHotplugMonitor m_hotplug;
+    std::string m_hotplugError;
     bool m_started = false;
 };
 

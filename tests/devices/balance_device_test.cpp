@@ -168,6 +168,11 @@ TEST_CASE("zero, tare, overload and the stability wait") {
     REQUIRE(stable.has_value());
     CHECK(stable->value == doctest::Approx(9.99));
 
+    sim->setDrift(2.0); // grams per second: an evaporating or leaking container
+    const double drifting = balance.snapshot()->latest->value;
+    REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->value > drifting + 0.1; }));
+    sim->setDrift(0.0);
+
     sim->setOverload(true);
     REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->status == WeightStatus::Overload; }));
     CHECK_FALSE(balance.snapshot()->latest->stableMass().has_value());

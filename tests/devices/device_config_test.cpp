@@ -136,3 +136,20 @@ transport = "simulated"
     CHECK(manager.statuses()[0].detail == "not started");
     CHECK(listSerialPortsById("/nonexistent/by-id").empty());
 }
+
+TEST_CASE("a configured USB scale that is absent is reported, not fatal") {
+    const auto configs = parseDeviceConfigs("[[devices]]\nname = \"pos scale\"\nkind = \"balance\"\ntransport = \"usb-hid\"\n"
+                                            "usb = \"0922:8003\"\n",
+                                            "usb.toml");
+    REQUIRE(configs.ok());
+    DeviceManager manager(configs.value());
+    manager.start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (manager.statuses()[0].state != ConnectionState::Error && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(2ms);
+    const auto status = manager.statuses()[0];
+    CHECK(status.state == ConnectionState::Error);
+    CHECK(status.detail.find("USB 0922:8003") != std::string::npos);
+    MESSAGE("absent USB scale: " << status.detail << "; hot-plug: " << (manager.hotplugError().empty() ? "running" : manager.hotplugError()));
+    manager.stop();
+}
