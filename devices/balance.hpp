@@ -87,6 +87,8 @@ public:
     [[nodiscard]] virtual std::string tare() const = 0;
     // Query for a model or serial number, if the protocol has one.
     [[nodiscard]] virtual std::optional<std::string> identify(IdentityField field) const = 0;
+    // False when the balance never answers zero/tare (SBI): the command is then reported as sent.
+    [[nodiscard]] virtual bool acknowledgesCommands() const { return true; }
     // Decodes one line without its CR/LF terminator.
     [[nodiscard]] virtual Result<BalanceReply> decodeLine(std::string_view line) const = 0;
     // Decodes the reply to identify(field). The default takes a line that decodeLine reads as
@@ -123,6 +125,7 @@ public:
     std::optional<std::string> identify(IdentityField field) const override {
         return field == IdentityField::Model ? "\x1bx1_\r\n" : "\x1bx2_\r\n";
     }
+    bool acknowledgesCommands() const override { return false; }
     Result<BalanceReply> decodeLine(std::string_view line) const override;
 };
 

@@ -225,13 +225,25 @@ Status LineBalance::runSession(std::stop_token stop) {
     auto lastLine = Clock::now();
     auto lastRequest = Clock::now();
     int pendingCommands = 0;
+    auto commandDeadline = Clock::time_point::max();
+    const auto commandTimeout = std::chrono::milliseconds(3000);
 
     while (!stop.stop_requested()) {
         for (const auto command : takeCommands()) {
             const std::string bytes = command == Command::Zero ? m_protocol->zero() : m_protocol->tare();
             if (auto w = stream->write(bytes, writeTimeout); !w)
                 return w;
+            if (!m_protocol->acknowledgesCommands()) {
+                publishCommandResult(true, "sent (this protocol has no acknowledgement: watch the reading)");
+                continue;
+            }
             ++pendingCommands;
+            commandDeadline = Clock::now() + commandTimeout;
+        }
+        if (pendingCommands > 0 && Clock::now() > commandDeadline) {
+            // No answer: the outcome is unknown, so it is not reported as done.
+            for (; pendingCommands > 0; --pendingCommands)
+                publishCommandResult(false, "the balance did not confirm the command");
         }
         auto bytes = stream->read(poll);
         if (!bytes)

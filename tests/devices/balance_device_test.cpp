@@ -224,3 +224,21 @@ TEST_CASE("StabilityWait never blocks and times out") {
     CHECK(ok.update(snap, t0 + 30ms) == StabilityWait::State::Stable);
     CHECK(ok.reading()->value == 4.2);
 }
+
+TEST_CASE("zero on a protocol without acknowledgement (SBI) is reported as sent, and the reading shows it") {
+    admix::test::TempDir dir;
+    auto sim = startSim(BalanceProtocolKind::Sbi, 5.0, dir / "balance");
+    LineBalance balance(fastOptions(), BalanceProtocolKind::Sbi, sim->path(), SerialSettings{});
+    balance.start();
+    REQUIRE(waitUntil([&] { return stableAt(balance, 5.0); }));
+    balance.requestZero();
+    std::string detail;
+    REQUIRE(waitUntil([&] {
+        for (const auto& e : balance.drainEvents())
+            if (e.kind == BalanceEvent::Kind::CommandDone)
+                detail = e.detail;
+        return !detail.empty();
+    }));
+    CHECK(detail.find("no acknowledgement") != std::string::npos);
+    REQUIRE(waitUntil([&] { return stableAt(balance, 0.0); }));
+}
