@@ -18,7 +18,8 @@ namespace admix::devices {
 
 enum class BalanceProtocolKind { MtSics, Sbi, AandD, Ohaus, HidPos };
 
-[[nodiscard]] std::string_view balanceProtocolName(BalanceProtocolKind kind); // "mt-sics", "sbi", "and", "ohaus", "hid-pos"
+[[nodiscard]] std::string_view
+balanceProtocolName(BalanceProtocolKind kind); // "mt-sics", "sbi", "and", "ohaus", "hid-pos"
 [[nodiscard]] std::optional<BalanceProtocolKind> parseBalanceProtocol(std::string_view name);
 
 // What the balance says about the load: only a Stable reading may become a weighed mass.
@@ -56,11 +57,11 @@ struct BalanceReading {
 // One decoded reply line.
 struct BalanceReply {
     enum class Kind {
-        Weight,         // status, value, unit are set (Overload/Underload carry no value)
-        Acknowledged,   // a zero/tare/reset command was carried out
-        NotExecutable,  // the balance understood but cannot now (busy, not stable in time, fault)
-        CommandError,   // the balance did not understand or rejected the command (ES, ET, EL, EC,Exx, Err)
-        Identity,       // model and/or serial
+        Weight,        // status, value, unit are set (Overload/Underload carry no value)
+        Acknowledged,  // a zero/tare/reset command was carried out
+        NotExecutable, // the balance understood but cannot now (busy, not stable in time, fault)
+        CommandError,  // the balance did not understand or rejected the command (ES, ET, EL, EC,Exx, Err)
+        Identity,      // model and/or serial
     };
     Kind kind = Kind::Weight;
     WeightStatus status = WeightStatus::Unstable;
@@ -83,6 +84,8 @@ public:
     [[nodiscard]] virtual std::string requestImmediate() const = 0;
     // Streaming request, if the protocol has one (otherwise the device polls requestImmediate()).
     [[nodiscard]] virtual std::optional<std::string> requestContinuous() const = 0;
+    // Ends streaming, sent before a clean disconnect so the balance does not stream into nothing.
+    [[nodiscard]] virtual std::optional<std::string> stopContinuous() const { return std::nullopt; }
     [[nodiscard]] virtual std::string zero() const = 0;
     [[nodiscard]] virtual std::string tare() const = 0;
     // Query for a model or serial number, if the protocol has one.
@@ -93,7 +96,8 @@ public:
     [[nodiscard]] virtual Result<BalanceReply> decodeLine(std::string_view line) const = 0;
     // Decodes the reply to identify(field). The default takes a line that decodeLine reads as
     // Identity, else any printable line that is not a weight or an error.
-    [[nodiscard]] virtual std::optional<std::string> decodeIdentity(std::string_view line, IdentityField field) const;
+    [[nodiscard]] virtual std::optional<std::string> decodeIdentity(std::string_view line,
+                                                                    IdentityField field) const;
 };
 
 [[nodiscard]] std::unique_ptr<BalanceProtocol> makeBalanceProtocol(BalanceProtocolKind kind);
@@ -104,6 +108,7 @@ public:
     std::string requestStable() const override { return "S\r\n"; }
     std::string requestImmediate() const override { return "SI\r\n"; }
     std::optional<std::string> requestContinuous() const override { return "SIR\r\n"; }
+    std::optional<std::string> stopContinuous() const override { return reset(); }
     std::string zero() const override { return "Z\r\n"; }
     std::string tare() const override { return "T\r\n"; }
     // Cancels a running SIR or stability wait and returns the serial number (I4 reply).
@@ -135,6 +140,7 @@ public:
     std::string requestStable() const override { return "S\r\n"; }
     std::string requestImmediate() const override { return "SI\r\n"; }
     std::optional<std::string> requestContinuous() const override { return "SIR\r\n"; }
+    std::optional<std::string> stopContinuous() const override { return "C\r\n"; }
     std::string zero() const override { return "R\r\n"; }
     std::string tare() const override { return "T\r\n"; }
     std::optional<std::string> identify(IdentityField field) const override {
@@ -149,6 +155,7 @@ public:
     std::string requestStable() const override { return "SP\r\n"; }
     std::string requestImmediate() const override { return "IP\r\n"; }
     std::optional<std::string> requestContinuous() const override { return "CP\r\n"; }
+    std::optional<std::string> stopContinuous() const override { return "0P\r\n"; }
     std::string zero() const override { return "Z\r\n"; }
     std::string tare() const override { return "T\r\n"; }
     std::optional<std::string> identify(IdentityField field) const override {

@@ -16,7 +16,9 @@ BalanceDevice::BalanceDevice(BalanceOptions options) : m_options(std::move(optio
     m_snapshot.publish(m_state);
 }
 
-BalanceDevice::~BalanceDevice() { stop(); }
+BalanceDevice::~BalanceDevice() {
+    stop();
+}
 
 void BalanceDevice::start() {
     if (m_thread.joinable())
@@ -83,7 +85,8 @@ void BalanceDevice::setState(ConnectionState state, std::string detail) {
     bool connected = false;
     {
         std::lock_guard lock(m_mutex);
-        connected = state == ConnectionState::Connected && m_state.status.state != ConnectionState::Connected &&
+        connected = state == ConnectionState::Connected &&
+                    m_state.status.state != ConnectionState::Connected &&
                     m_state.status.state != ConnectionState::Reading;
         m_state.status.state = state;
         m_state.status.detail = std::move(detail);
@@ -133,7 +136,8 @@ void BalanceDevice::publishRejected(std::string_view line, const Error& why) {
 }
 
 void BalanceDevice::publishCommandResult(bool ok, std::string detail) {
-    m_events.push({ok ? BalanceEvent::Kind::CommandDone : BalanceEvent::Kind::CommandFailed, std::nullopt, std::move(detail)});
+    m_events.push({ok ? BalanceEvent::Kind::CommandDone : BalanceEvent::Kind::CommandFailed, std::nullopt,
+                   std::move(detail)});
 }
 
 void BalanceDevice::requestZero() {
@@ -168,9 +172,11 @@ std::optional<BalanceReading> BalanceDevice::waitForStable(std::chrono::millisec
 // [SECTION] LineBalance ----------------------------------------------------------------------------
 
 LineBalance::LineBalance(BalanceOptions options, BalanceProtocolKind protocol, Opener opener)
-    : BalanceDevice(std::move(options)), m_protocol(makeBalanceProtocol(protocol)), m_opener(std::move(opener)) {}
+    : BalanceDevice(std::move(options)), m_protocol(makeBalanceProtocol(protocol)),
+      m_opener(std::move(opener)) {}
 
-LineBalance::LineBalance(BalanceOptions options, BalanceProtocolKind protocol, std::string port, SerialSettings settings)
+LineBalance::LineBalance(BalanceOptions options, BalanceProtocolKind protocol, std::string port,
+                         SerialSettings settings)
     : LineBalance(std::move(options), protocol, [port, settings]() -> Result<std::unique_ptr<ByteStream>> {
           auto opened = SerialPort::open(port, settings);
           if (!opened)
@@ -178,7 +184,9 @@ LineBalance::LineBalance(BalanceOptions options, BalanceProtocolKind protocol, s
           return std::unique_ptr<ByteStream>(std::move(opened).value());
       }) {}
 
-LineBalance::~LineBalance() { stop(); }
+LineBalance::~LineBalance() {
+    stop();
+}
 
 Status LineBalance::runSession(std::stop_token stop) {
     if (!m_protocol)
@@ -277,7 +285,8 @@ Status LineBalance::runSession(std::stop_token stop) {
                             return w;
                 }
                 break;
-            case BalanceReply::Kind::Identity: break;
+            case BalanceReply::Kind::Identity:
+                break;
             }
         }
         if (framer.overlongLines() > 0) {
@@ -293,8 +302,13 @@ Status LineBalance::runSession(std::stop_token stop) {
             lastRequest = now;
         }
         if (now - lastLine > options().silenceTimeout)
-            return Status::fail("no reply from the balance for " + std::to_string(options().silenceTimeout.count()) + " ms",
+            return Status::fail("no reply from the balance for " +
+                                    std::to_string(options().silenceTimeout.count()) + " ms",
                                 options().name);
+    }
+    if (continuous) {
+        if (const auto end = m_protocol->stopContinuous())
+            (void)stream->write(*end, std::chrono::milliseconds(200)); // best effort: we are leaving anyway
     }
     stream->close();
     return {};
@@ -302,10 +316,12 @@ Status LineBalance::runSession(std::stop_token stop) {
 
 // [SECTION] StabilityWait --------------------------------------------------------------------------
 
-StabilityWait::State StabilityWait::update(const BalanceSnapshot& snapshot, std::chrono::steady_clock::time_point now) {
+StabilityWait::State StabilityWait::update(const BalanceSnapshot& snapshot,
+                                           std::chrono::steady_clock::time_point now) {
     if (m_state != State::Waiting)
         return m_state;
-    if (snapshot.lastStable && snapshot.lastStable->at >= m_notBefore && snapshot.latest && snapshot.latest->stable()) {
+    if (snapshot.lastStable && snapshot.lastStable->at >= m_notBefore && snapshot.latest &&
+        snapshot.latest->stable()) {
         m_reading = snapshot.lastStable;
         m_state = State::Stable;
     } else if (now >= m_deadline) {

@@ -23,14 +23,14 @@ namespace admix::devices {
 // What the UI shows for a balance: connection state, latest reading, counters.
 struct BalanceSnapshot {
     DeviceStatus status;
-    std::optional<BalanceReading> latest;      // the last reading of any status
-    std::optional<BalanceReading> lastStable;  // the last stable reading
+    std::optional<BalanceReading> latest;     // the last reading of any status
+    std::optional<BalanceReading> lastStable; // the last stable reading
     BalanceIdentity identity;
     uint64_t readings = 0;
-    uint64_t rejectedLines = 0;  // lines that were not valid replies: never turned into a weight
-    uint64_t disconnects = 0;    // links lost after being connected
-    uint64_t sequence = 0;       // bumps on every publish
-    std::string lastRejected;    // printable form of the last rejected line
+    uint64_t rejectedLines = 0; // lines that were not valid replies: never turned into a weight
+    uint64_t disconnects = 0;   // links lost after being connected
+    uint64_t sequence = 0;      // bumps on every publish
+    std::string lastRejected;   // printable form of the last rejected line
 };
 
 struct BalanceEvent {
@@ -42,10 +42,10 @@ struct BalanceEvent {
 
 struct BalanceOptions {
     std::string name = "balance";
-    std::chrono::milliseconds pollInterval{100};          // when the protocol has no streaming request
-    bool preferContinuous = true;                         // use SIR/CP where the protocol has it
-    std::chrono::milliseconds silenceTimeout{3000};       // no line for this long: the link is lost
-    std::chrono::milliseconds identityTimeout{700};       // per identity query
+    std::chrono::milliseconds pollInterval{100};    // when the protocol has no streaming request
+    bool preferContinuous = true;                   // use SIR/CP where the protocol has it
+    std::chrono::milliseconds silenceTimeout{3000}; // no line for this long: the link is lost
+    std::chrono::milliseconds identityTimeout{700}; // per identity query
     std::chrono::milliseconds backoffFirst{200};
     std::chrono::milliseconds backoffMax{5000};
 };
@@ -94,7 +94,7 @@ private:
     std::mutex m_mutex; // guards m_state, m_commands; held only for short copies
     BalanceSnapshot m_state;
     std::vector<Command> m_commands;
-    bool m_sessionConnected = false; // the current session reached Connected
+    bool m_sessionConnected = false;  // the current session reached Connected
     std::condition_variable_any m_cv; // stable readings, back-off wake-up
     std::jthread m_thread;
 };
@@ -105,7 +105,8 @@ public:
     using Opener = std::function<Result<std::unique_ptr<ByteStream>>()>;
     LineBalance(BalanceOptions options, BalanceProtocolKind protocol, Opener opener);
     // Convenience: a serial port by path (a /dev/serial/by-id link survives re-plugging).
-    LineBalance(BalanceOptions options, BalanceProtocolKind protocol, std::string port, SerialSettings settings);
+    LineBalance(BalanceOptions options, BalanceProtocolKind protocol, std::string port,
+                SerialSettings settings);
     ~LineBalance() override;
 
 protected:

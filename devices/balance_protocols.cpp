@@ -15,11 +15,16 @@ using formulas::trim;
 
 std::string_view balanceProtocolName(BalanceProtocolKind kind) {
     switch (kind) {
-    case BalanceProtocolKind::MtSics: return "mt-sics";
-    case BalanceProtocolKind::Sbi: return "sbi";
-    case BalanceProtocolKind::AandD: return "and";
-    case BalanceProtocolKind::Ohaus: return "ohaus";
-    case BalanceProtocolKind::HidPos: return "hid-pos";
+    case BalanceProtocolKind::MtSics:
+        return "mt-sics";
+    case BalanceProtocolKind::Sbi:
+        return "sbi";
+    case BalanceProtocolKind::AandD:
+        return "and";
+    case BalanceProtocolKind::Ohaus:
+        return "ohaus";
+    case BalanceProtocolKind::HidPos:
+        return "hid-pos";
     }
     return "unknown";
 }
@@ -35,21 +40,30 @@ std::optional<BalanceProtocolKind> parseBalanceProtocol(std::string_view name) {
 
 std::string_view weightStatusName(WeightStatus status) {
     switch (status) {
-    case WeightStatus::Stable: return "stable";
-    case WeightStatus::Unstable: return "unstable";
-    case WeightStatus::Overload: return "overload";
-    case WeightStatus::Underload: return "underload";
+    case WeightStatus::Stable:
+        return "stable";
+    case WeightStatus::Unstable:
+        return "unstable";
+    case WeightStatus::Overload:
+        return "overload";
+    case WeightStatus::Underload:
+        return "underload";
     }
     return "unknown";
 }
 
 std::unique_ptr<BalanceProtocol> makeBalanceProtocol(BalanceProtocolKind kind) {
     switch (kind) {
-    case BalanceProtocolKind::MtSics: return std::make_unique<MtSicsProtocol>();
-    case BalanceProtocolKind::Sbi: return std::make_unique<SbiProtocol>();
-    case BalanceProtocolKind::AandD: return std::make_unique<AandDProtocol>();
-    case BalanceProtocolKind::Ohaus: return std::make_unique<OhausProtocol>();
-    case BalanceProtocolKind::HidPos: return nullptr; // binary reports: see hid_scale.hpp
+    case BalanceProtocolKind::MtSics:
+        return std::make_unique<MtSicsProtocol>();
+    case BalanceProtocolKind::Sbi:
+        return std::make_unique<SbiProtocol>();
+    case BalanceProtocolKind::AandD:
+        return std::make_unique<AandDProtocol>();
+    case BalanceProtocolKind::Ohaus:
+        return std::make_unique<OhausProtocol>();
+    case BalanceProtocolKind::HidPos:
+        return nullptr; // binary reports: see hid_scale.hpp
     }
     return nullptr;
 }
@@ -178,11 +192,13 @@ Result<BalanceReply> MtSicsProtocol::decodeLine(std::string_view line) const {
         return reject("control characters in an MT-SICS reply", line);
     const std::string_view text = trim(line);
     if (text == "ES")
-        return simpleReply(BalanceReply::Kind::CommandError, "syntax error: the balance did not recognise the command (ES)");
+        return simpleReply(BalanceReply::Kind::CommandError,
+                           "syntax error: the balance did not recognise the command (ES)");
     if (text == "ET")
         return simpleReply(BalanceReply::Kind::CommandError, "transmission error (ET)");
     if (text == "EL")
-        return simpleReply(BalanceReply::Kind::CommandError, "logical error: the command cannot be carried out (EL)");
+        return simpleReply(BalanceReply::Kind::CommandError,
+                           "logical error: the command cannot be carried out (EL)");
     const auto w = words(text);
     if (w.size() < 2)
         return reject("not an MT-SICS reply", line);
@@ -214,7 +230,8 @@ Result<BalanceReply> MtSicsProtocol::decodeLine(std::string_view line) const {
         if (status == "A")
             return simpleReply(BalanceReply::Kind::Acknowledged, "zero set");
         if (status == "I")
-            return simpleReply(BalanceReply::Kind::NotExecutable, "zero not possible now (busy or not stable)");
+            return simpleReply(BalanceReply::Kind::NotExecutable,
+                               "zero not possible now (busy or not stable)");
         if (status == "+")
             return simpleReply(BalanceReply::Kind::NotExecutable, "zero not possible: above the zero range");
         if (status == "-")
@@ -225,14 +242,18 @@ Result<BalanceReply> MtSicsProtocol::decodeLine(std::string_view line) const {
         if (w.size() == 4 && status == "S") {
             if (!parseBalanceDecimal(w[2]) || !parseMassUnit(w[3]))
                 return reject("the tare value is not a mass", line);
-            return simpleReply(BalanceReply::Kind::Acknowledged, "tare set to " + std::string(w[2]) + " " + std::string(w[3]));
+            return simpleReply(BalanceReply::Kind::Acknowledged,
+                               "tare set to " + std::string(w[2]) + " " + std::string(w[3]));
         }
         if (w.size() == 2 && status == "I")
-            return simpleReply(BalanceReply::Kind::NotExecutable, "tare not possible now (busy or not stable)");
+            return simpleReply(BalanceReply::Kind::NotExecutable,
+                               "tare not possible now (busy or not stable)");
         if (w.size() == 2 && status == "+")
-            return simpleReply(BalanceReply::Kind::NotExecutable, "tare not possible: above the weighing range");
+            return simpleReply(BalanceReply::Kind::NotExecutable,
+                               "tare not possible: above the weighing range");
         if (w.size() == 2 && status == "-")
-            return simpleReply(BalanceReply::Kind::NotExecutable, "tare not possible: below the weighing range");
+            return simpleReply(BalanceReply::Kind::NotExecutable,
+                               "tare not possible: below the weighing range");
         return reject("unknown MT-SICS tare reply", line);
     }
     if ((id == "I2" || id == "I4") && status == "A") {
@@ -247,7 +268,8 @@ Result<BalanceReply> MtSicsProtocol::decodeLine(std::string_view line) const {
         } else {
             // I2 gives "<type> <capacity> <unit>": keep the type, drop the capacity.
             auto parts = words(*quoted);
-            if (parts.size() >= 3 && parseBalanceDecimal(parts[parts.size() - 2]) && parseMassUnit(parts.back()))
+            if (parts.size() >= 3 && parseBalanceDecimal(parts[parts.size() - 2]) &&
+                parseMassUnit(parts.back()))
                 parts.resize(parts.size() - 2);
             std::string model;
             for (const auto p : parts)
@@ -289,7 +311,8 @@ Result<BalanceReply> SbiProtocol::decodeLine(std::string_view line) const {
     if (t.empty())
         return simpleReply(BalanceReply::Kind::NotExecutable, "the balance sent a blank display");
     if (t.rfind("Err", 0) == 0 || t.rfind("ERR", 0) == 0)
-        return simpleReply(BalanceReply::Kind::CommandError, "balance error " + std::string(trim(t.substr(3))));
+        return simpleReply(BalanceReply::Kind::CommandError,
+                           "balance error " + std::string(trim(t.substr(3))));
 
     const char sign = body[0];
     if (sign != '+' && sign != '-' && sign != ' ')
@@ -305,7 +328,8 @@ Result<BalanceReply> SbiProtocol::decodeLine(std::string_view line) const {
         return reject("the SBI weight value is not a number", line);
     const std::string_view unitText = trim(body.substr(11));
     if (unitText.empty())
-        return weightReply(WeightStatus::Unstable, *number, MassUnit::Gram); // no unit while unstable: Gram stands in, never a weight
+        return weightReply(WeightStatus::Unstable, *number,
+                           MassUnit::Gram); // no unit while unstable: Gram stands in, never a weight
     const auto unit = parseMassUnit(unitText);
     if (!unit)
         return reject("the unit is not a unit of mass", line);
@@ -322,8 +346,10 @@ Result<BalanceReply> AandDProtocol::decodeLine(std::string_view line) const {
         return reject("control characters in an A&D line", line);
     const std::string_view text = line;
     if (text.size() >= 4 && text.substr(0, 3) == "EC,")
-        return simpleReply(BalanceReply::Kind::CommandError, "balance error code " + std::string(trim(text.substr(3))));
-    if (text.size() >= 3 && (text.substr(0, 3) == "TN," || text.substr(0, 3) == "SN," || text.substr(0, 3) == "ID,")) {
+        return simpleReply(BalanceReply::Kind::CommandError,
+                           "balance error code " + std::string(trim(text.substr(3))));
+    if (text.size() >= 3 &&
+        (text.substr(0, 3) == "TN," || text.substr(0, 3) == "SN," || text.substr(0, 3) == "ID,")) {
         const auto v = trim(text.substr(3));
         if (v.empty())
             return reject("an empty identity reply", line);
@@ -341,7 +367,8 @@ Result<BalanceReply> AandDProtocol::decodeLine(std::string_view line) const {
     const std::string_view header = text.substr(0, 2);
     std::string_view rest = text.substr(3);
     // An optional comparison header ("OK,", "HI,", "LO,", "--,") follows the first.
-    if (rest.size() >= 3 && rest[2] == ',' && (rest[0] < '0' || rest[0] > '9') && rest[0] != '+' && rest[0] != '-')
+    if (rest.size() >= 3 && rest[2] == ',' && (rest[0] < '0' || rest[0] > '9') && rest[0] != '+' &&
+        rest[0] != '-')
         rest = rest.substr(3);
     if (header == "QT")
         return reject("a count (QT) is not a weight", line);
@@ -395,7 +422,8 @@ Result<BalanceReply> OhausProtocol::decodeLine(std::string_view line) const {
         const auto unit = parseMassUnit(w[2]);
         if (!number || !unit || w[1].front() == '-' || w[1].front() == '+')
             return reject("not an Ohaus weight line", line);
-        return weightReply(unstable ? WeightStatus::Unstable : WeightStatus::Stable, neg ? -*number : *number, *unit);
+        return weightReply(unstable ? WeightStatus::Unstable : WeightStatus::Stable, neg ? -*number : *number,
+                           *unit);
     }
     if (w.size() != 2)
         return reject("not an Ohaus weight line (value, unit, optional ?)", line);

@@ -16,19 +16,19 @@
 
 namespace admix::devices {
 
-template <typename T>
-class SnapshotCell {
+template <typename T> class SnapshotCell {
 public:
     SnapshotCell() : m_value(std::make_shared<const T>()) {}
-    void publish(T value) { m_value.store(std::make_shared<const T>(std::move(value)), std::memory_order_release); }
+    void publish(T value) {
+        m_value.store(std::make_shared<const T>(std::move(value)), std::memory_order_release);
+    }
     [[nodiscard]] std::shared_ptr<const T> load() const { return m_value.load(std::memory_order_acquire); }
 
 private:
     std::atomic<std::shared_ptr<const T>> m_value;
 };
 
-template <typename T>
-class EventQueue {
+template <typename T> class EventQueue {
 public:
     explicit EventQueue(size_t capacity = 1024) : m_capacity(capacity) {}
 
@@ -61,7 +61,8 @@ private:
 // Reconnection delays: start, doubling up to a ceiling; reset after a good connection. Pure.
 class Backoff {
 public:
-    Backoff(std::chrono::milliseconds first, std::chrono::milliseconds ceiling) : m_first(first), m_ceiling(ceiling), m_next(first) {}
+    Backoff(std::chrono::milliseconds first, std::chrono::milliseconds ceiling)
+        : m_first(first), m_ceiling(ceiling), m_next(first) {}
     std::chrono::milliseconds next() {
         const auto current = m_next;
         m_next = std::min(m_ceiling, m_next * 2);

@@ -9,13 +9,20 @@ namespace admix::devices {
 
 std::string_view deviceTransportName(DeviceTransport transport) {
     switch (transport) {
-    case DeviceTransport::Serial: return "serial";
-    case DeviceTransport::UsbHid: return "usb-hid";
-    case DeviceTransport::Evdev: return "evdev";
-    case DeviceTransport::Tcp: return "tcp";
-    case DeviceTransport::UsbLp: return "usb-lp";
-    case DeviceTransport::File: return "file";
-    case DeviceTransport::Simulated: return "simulated";
+    case DeviceTransport::Serial:
+        return "serial";
+    case DeviceTransport::UsbHid:
+        return "usb-hid";
+    case DeviceTransport::Evdev:
+        return "evdev";
+    case DeviceTransport::Tcp:
+        return "tcp";
+    case DeviceTransport::UsbLp:
+        return "usb-lp";
+    case DeviceTransport::File:
+        return "file";
+    case DeviceTransport::Simulated:
+        return "simulated";
     }
     return "unknown";
 }
@@ -42,7 +49,8 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
         return out;
     const toml::array* devices = devicesNode->as_array();
     if (!devices)
-        return R::fail("devices must be an array of tables: write [[devices]]", at(source, devicesNode->source()));
+        return R::fail("devices must be an array of tables: write [[devices]]",
+                       at(source, devicesNode->source()));
     std::set<std::string> names;
     for (const toml::node& entry : *devices) {
         const toml::table* t = entry.as_table();
@@ -65,7 +73,8 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
                     return Result<int64_t>::fail("must be a whole number", where);
                 const int64_t v = node.as_integer()->get();
                 if (v < lo || v > hi)
-                    return Result<int64_t>::fail("must be between " + std::to_string(lo) + " and " + std::to_string(hi), where);
+                    return Result<int64_t>::fail(
+                        "must be between " + std::to_string(lo) + " and " + std::to_string(hi), where);
                 return v;
             };
             if (k == "name") {
@@ -87,22 +96,26 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
                 else if (*v == "printer")
                     c.kind = DeviceKind::Printer;
                 else
-                    return R::fail("must be \"balance\", \"scanner\" or \"printer\", not \"" + *v + "\"", where);
+                    return R::fail("must be \"balance\", \"scanner\" or \"printer\", not \"" + *v + "\"",
+                                   where);
             } else if (k == "transport") {
                 auto v = str();
                 if (!v)
                     return v.error();
                 hasTransport = true;
                 bool found = false;
-                for (auto tr : {DeviceTransport::Serial, DeviceTransport::UsbHid, DeviceTransport::Evdev, DeviceTransport::Tcp,
-                                DeviceTransport::UsbLp, DeviceTransport::File, DeviceTransport::Simulated}) {
+                for (auto tr : {DeviceTransport::Serial, DeviceTransport::UsbHid, DeviceTransport::Evdev,
+                                DeviceTransport::Tcp, DeviceTransport::UsbLp, DeviceTransport::File,
+                                DeviceTransport::Simulated}) {
                     if (*v == deviceTransportName(tr)) {
                         c.transport = tr;
                         found = true;
                     }
                 }
                 if (!found)
-                    return R::fail("unknown transport \"" + *v + "\" (serial, usb-hid, evdev, tcp, usb-lp, file, simulated)", where);
+                    return R::fail("unknown transport \"" + *v +
+                                       "\" (serial, usb-hid, evdev, tcp, usb-lp, file, simulated)",
+                                   where);
             } else if (k == "port") {
                 auto v = str();
                 if (!v)
@@ -220,7 +233,9 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
             else if (c.transport != DeviceTransport::Simulated)
                 missing = Error{"a printer connects over tcp, usb-lp, file or simulated", named};
             break;
-        case DeviceKind::Camera: missing = Error{"cameras are configured by vision", named}; break;
+        case DeviceKind::Camera:
+            missing = Error{"cameras are configured by vision", named};
+            break;
         }
         if (missing)
             return *missing;

@@ -28,18 +28,19 @@ struct DeviceConfig {
     std::string name;
     DeviceKind kind = DeviceKind::Balance;
     DeviceTransport transport = DeviceTransport::Serial;
-    std::string port;                     // serial / evdev path
+    std::string port; // serial / evdev path
     BalanceProtocolKind protocol = BalanceProtocolKind::MtSics;
     SerialSettings serial;
-    uint16_t usbVendor = 0;               // usb-hid
+    uint16_t usbVendor = 0; // usb-hid
     uint16_t usbProduct = 0;
-    std::string host;                     // tcp printers
+    std::string host; // tcp printers
     int tcpPort = 9100;
-    std::string path;                     // usb-lp device or output file
-    bool queryStatus = true;              // printers: ~HS after each job
-    int line = 0;                         // where the table starts, for later messages
+    std::string path;        // usb-lp device or output file
+    bool queryStatus = true; // printers: ~HS after each job
+    int line = 0;            // where the table starts, for later messages
 };
 
-[[nodiscard]] Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view toml, std::string_view source);
+[[nodiscard]] Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view toml,
+                                                                   std::string_view source);
 
 } // namespace admix::devices

@@ -24,13 +24,15 @@ Result<std::vector<UsbDeviceInfo>> listUsbDevices() {
     using R = Result<std::vector<UsbDeviceInfo>>;
     libusb_context* raw = nullptr;
     if (const int rc = libusb_init(&raw); rc != 0)
-        return R::fail(std::string("cannot start libusb: ") + libusb_strerror(static_cast<libusb_error>(rc)), "USB");
+        return R::fail(std::string("cannot start libusb: ") + libusb_strerror(static_cast<libusb_error>(rc)),
+                       "USB");
     std::unique_ptr<libusb_context, void (*)(libusb_context*)> context(raw, libusb_exit);
     libusb_device** list = nullptr;
     const ssize_t count = libusb_get_device_list(context.get(), &list);
     if (count < 0)
         return R::fail("cannot list USB devices", "USB");
-    std::unique_ptr<libusb_device*, void (*)(libusb_device**)> owned(list, [](libusb_device** l) { libusb_free_device_list(l, 1); });
+    std::unique_ptr<libusb_device*, void (*)(libusb_device**)> owned(
+        list, [](libusb_device** l) { libusb_free_device_list(l, 1); });
     std::vector<UsbDeviceInfo> out;
     for (ssize_t i = 0; i < count; ++i) {
         libusb_device_descriptor d{};
@@ -52,9 +54,12 @@ Result<std::vector<UsbDeviceInfo>> listUsbDevices() {
     return out;
 }
 
-UsbHotplugMonitor::~UsbHotplugMonitor() { stop(); }
+UsbHotplugMonitor::~UsbHotplugMonitor() {
+    stop();
+}
 
-int LIBUSB_CALL UsbHotplugMonitor::callback(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self) {
+int LIBUSB_CALL UsbHotplugMonitor::callback(libusb_context*, libusb_device* device,
+                                            libusb_hotplug_event event, void* self) {
     libusb_device_descriptor d{};
     libusb_get_device_descriptor(device, &d);
     static_cast<UsbHotplugMonitor*>(self)->m_events.push(
@@ -69,16 +74,21 @@ Status UsbHotplugMonitor::start() {
         return Status::fail("this libusb has no hot-plug support", "USB");
     if (const int rc = libusb_init(&m_context); rc != 0) {
         m_context = nullptr;
-        return Status::fail(std::string("cannot start libusb: ") + libusb_strerror(static_cast<libusb_error>(rc)), "USB");
+        return Status::fail(
+            std::string("cannot start libusb: ") + libusb_strerror(static_cast<libusb_error>(rc)), "USB");
     }
     const int rc = libusb_hotplug_register_callback(
-        m_context, static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
+        m_context,
+        static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED |
+                                          LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
         LIBUSB_HOTPLUG_NO_FLAGS, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
         &UsbHotplugMonitor::callback, this, &m_handle);
     if (rc != LIBUSB_SUCCESS) {
         libusb_exit(m_context);
         m_context = nullptr;
-        return Status::fail(std::string("cannot register for hot-plug: ") + libusb_strerror(static_cast<libusb_error>(rc)), "USB");
+        return Status::fail(std::string("cannot register for hot-plug: ") +
+                                libusb_strerror(static_cast<libusb_error>(rc)),
+                            "USB");
     }
     m_stop.store(false);
     m_thread = std::thread([this] {
@@ -105,14 +115,17 @@ void UsbHotplugMonitor::stop() {
 
 DeviceManager::DeviceManager(std::vector<DeviceConfig> configs) : m_configs(std::move(configs)) {}
 
-DeviceManager::~DeviceManager() { stop(); }
+DeviceManager::~DeviceManager() {
+    stop();
+}
 
 void DeviceManager::start() {
     if (m_started)
         return;
     m_started = true;
-    const bool wantsUsb = std::any_of(m_configs.begin(), m_configs.end(),
-                                      [](const DeviceConfig& c) { return c.transport == DeviceTransport::UsbHid; });
+    const bool wantsUsb = std::any_of(m_configs.begin(), m_configs.end(), [](const DeviceConfig& c) {
+        return c.transport == DeviceTransport::UsbHid;
+    });
     if (wantsUsb) {
         if (auto s = m_hotplug.start(); !s)
             m_hotplugError = s.error().text();
@@ -194,13 +207,17 @@ void DeviceManager::start() {
             }
             case DeviceTransport::Serial:
             case DeviceTransport::UsbHid:
-            case DeviceTransport::Evdev: e->setupError = "a printer cannot use this transport"; break;
+            case DeviceTransport::Evdev:
+                e->setupError = "a printer cannot use this transport";
+                break;
             }
             if (e->setupError.empty())
                 e->printer = std::make_unique<PrintQueue>(pc);
             break;
         }
-        case DeviceKind::Camera: e->setupError = "cameras belong to vision"; break;
+        case DeviceKind::Camera:
+            e->setupError = "cameras belong to vision";
+            break;
         }
         m_entries.push_back(std::move(e));
     }

@@ -12,14 +12,15 @@
 
 #include <atomic>
 #include <filesystem>
-#include <memory>
 #include <libusb.h>
+#include <memory>
 #include <thread>
 
 namespace admix::devices {
 
 // Serial ports by stable id (/dev/serial/by-id/...): links that survive re-plugging, sorted.
-[[nodiscard]] std::vector<std::filesystem::path> listSerialPortsById(const std::filesystem::path& dir = "/dev/serial/by-id");
+[[nodiscard]] std::vector<std::filesystem::path>
+listSerialPortsById(const std::filesystem::path& dir = "/dev/serial/by-id");
 
 struct UsbDeviceInfo {
     uint16_t vendor = 0;
@@ -50,7 +51,8 @@ public:
     [[nodiscard]] std::vector<UsbHotplugEvent> drainEvents() { return m_events.drain(); }
 
 private:
-    static int LIBUSB_CALL callback(libusb_context* ctx, libusb_device* device, libusb_hotplug_event event, void* self);
+    static int LIBUSB_CALL callback(libusb_context* ctx, libusb_device* device, libusb_hotplug_event event,
+                                    void* self);
     libusb_context* m_context = nullptr;
     int m_handle = 0;
     std::atomic<bool> m_stop{false};

@@ -11,10 +11,10 @@ enum class DeviceKind { Balance, Scanner, Printer, Camera };
 enum class ConnectionState { Disconnected, Connecting, Connected, Reading, Error };
 
 struct DeviceStatus {
-    std::string name;        // as declared in the config, e.g. "hood-1 balance"
+    std::string name; // as declared in the config, e.g. "hood-1 balance"
     DeviceKind kind = DeviceKind::Balance;
     ConnectionState state = ConnectionState::Disconnected;
-    std::string detail;      // model/serial when connected, the reason when in error
+    std::string detail; // model/serial when connected, the reason when in error
 };
 
 [[nodiscard]] std::string_view deviceKindName(DeviceKind kind);

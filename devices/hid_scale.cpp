@@ -13,17 +13,28 @@ std::optional<MassUnit> hidUnit(uint8_t code) {
     // Weight Unit selectors 0x51..0x5C in order: mg, g, kg, carat, tael, grain, pennyweight,
     // metric ton, avoirdupois ton, troy ounce, ounce, pound. Tons are not balance units here.
     switch (code) {
-    case 1: return MassUnit::Milligram;
-    case 2: return MassUnit::Gram;
-    case 3: return MassUnit::Kilogram;
-    case 4: return MassUnit::Carat;
-    case 5: return MassUnit::Tael;
-    case 6: return MassUnit::Grain;
-    case 7: return MassUnit::Pennyweight;
-    case 10: return MassUnit::TroyOunce;
-    case 11: return MassUnit::Ounce;
-    case 12: return MassUnit::Pound;
-    default: return std::nullopt;
+    case 1:
+        return MassUnit::Milligram;
+    case 2:
+        return MassUnit::Gram;
+    case 3:
+        return MassUnit::Kilogram;
+    case 4:
+        return MassUnit::Carat;
+    case 5:
+        return MassUnit::Tael;
+    case 6:
+        return MassUnit::Grain;
+    case 7:
+        return MassUnit::Pennyweight;
+    case 10:
+        return MassUnit::TroyOunce;
+    case 11:
+        return MassUnit::Ounce;
+    case 12:
+        return MassUnit::Pound;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -53,12 +64,21 @@ Result<BalanceReply> decodeHidScaleReport(std::span<const uint8_t> report, HidSc
         r.kind = BalanceReply::Kind::NotExecutable;
         r.detail = "the scale requires re-zeroing";
         return r;
-    case static_cast<uint8_t>(HidScaleStatus::OverWeightLimit): r.status = WeightStatus::Overload; return r;
-    case static_cast<uint8_t>(HidScaleStatus::UnderZero): r.status = WeightStatus::Underload; return r;
-    case static_cast<uint8_t>(HidScaleStatus::InMotion): r.status = WeightStatus::Unstable; break;
+    case static_cast<uint8_t>(HidScaleStatus::OverWeightLimit):
+        r.status = WeightStatus::Overload;
+        return r;
+    case static_cast<uint8_t>(HidScaleStatus::UnderZero):
+        r.status = WeightStatus::Underload;
+        return r;
+    case static_cast<uint8_t>(HidScaleStatus::InMotion):
+        r.status = WeightStatus::Unstable;
+        break;
     case static_cast<uint8_t>(HidScaleStatus::WeightStable):
-    case static_cast<uint8_t>(HidScaleStatus::StableAtZero): r.status = WeightStatus::Stable; break;
-    default: return R::fail("unknown scale status " + std::to_string(status), "HID scale");
+    case static_cast<uint8_t>(HidScaleStatus::StableAtZero):
+        r.status = WeightStatus::Stable;
+        break;
+    default:
+        return R::fail("unknown scale status " + std::to_string(status), "HID scale");
     }
     const auto unit = hidUnit(report[2]);
     if (!unit)
@@ -72,16 +92,20 @@ Result<BalanceReply> decodeHidScaleReport(std::span<const uint8_t> report, HidSc
     return r;
 }
 
-std::vector<uint8_t> encodeHidZeroReport(HidScaleReportIds ids) { return {ids.control, 0x01}; }
+std::vector<uint8_t> encodeHidZeroReport(HidScaleReportIds ids) {
+    return {ids.control, 0x01};
+}
 
 std::optional<UsbId> parseUsbId(std::string_view text) {
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 4 || text.size() - colon - 1 == 0 || text.size() - colon - 1 > 4)
+    if (colon == std::string_view::npos || colon == 0 || colon > 4 || text.size() - colon - 1 == 0 ||
+        text.size() - colon - 1 > 4)
         return std::nullopt;
     UsbId id;
     const auto v = std::from_chars(text.data(), text.data() + colon, id.vendor, 16);
     const auto p = std::from_chars(text.data() + colon + 1, text.data() + text.size(), id.product, 16);
-    if (v.ec != std::errc() || v.ptr != text.data() + colon || p.ec != std::errc() || p.ptr != text.data() + text.size())
+    if (v.ec != std::errc() || v.ptr != text.data() + colon || p.ec != std::errc() ||
+        p.ptr != text.data() + text.size())
         return std::nullopt;
     return id;
 }
@@ -115,14 +139,18 @@ private:
     int m_number;
 };
 
-std::string usbError(int code) { return libusb_strerror(static_cast<libusb_error>(code)); }
+std::string usbError(int code) {
+    return libusb_strerror(static_cast<libusb_error>(code));
+}
 
 } // namespace
 
 HidScaleBalance::HidScaleBalance(BalanceOptions options, UsbId id, HidScaleReportIds ids)
     : BalanceDevice(std::move(options)), m_id(id), m_ids(ids) {}
 
-HidScaleBalance::~HidScaleBalance() { stop(); }
+HidScaleBalance::~HidScaleBalance() {
+    stop();
+}
 
 Status HidScaleBalance::runSession(std::stop_token stop) {
     char where[32];
@@ -141,7 +169,8 @@ Status HidScaleBalance::runSession(std::stop_token stop) {
     libusb_config_descriptor* rawConfig = nullptr;
     if (const int rc = libusb_get_active_config_descriptor(device, &rawConfig); rc != 0)
         return Status::fail("cannot read the configuration: " + usbError(rc), where);
-    std::unique_ptr<libusb_config_descriptor, void (*)(libusb_config_descriptor*)> config(rawConfig, libusb_free_config_descriptor);
+    std::unique_ptr<libusb_config_descriptor, void (*)(libusb_config_descriptor*)> config(
+        rawConfig, libusb_free_config_descriptor);
     int interfaceNumber = -1;
     uint8_t endpoint = 0;
     uint16_t packetSize = 8;
@@ -151,7 +180,8 @@ Status HidScaleBalance::runSession(std::stop_token stop) {
             continue;
         for (int e = 0; e < alt.bNumEndpoints; ++e) {
             const auto& ep = alt.endpoint[e];
-            if ((ep.bEndpointAddress & LIBUSB_ENDPOINT_IN) && (ep.bmAttributes & 0x3) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
+            if ((ep.bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
+                (ep.bmAttributes & 0x3) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
                 interfaceNumber = alt.bInterfaceNumber;
                 endpoint = ep.bEndpointAddress;
                 packetSize = ep.wMaxPacketSize;
@@ -169,9 +199,11 @@ Status HidScaleBalance::runSession(std::stop_token stop) {
     libusb_device_descriptor desc{};
     if (libusb_get_device_descriptor(device, &desc) == 0) {
         unsigned char text[128];
-        if (desc.iProduct && libusb_get_string_descriptor_ascii(handle.get(), desc.iProduct, text, sizeof text) > 0)
+        if (desc.iProduct &&
+            libusb_get_string_descriptor_ascii(handle.get(), desc.iProduct, text, sizeof text) > 0)
             identity.model = reinterpret_cast<char*>(text);
-        if (desc.iSerialNumber && libusb_get_string_descriptor_ascii(handle.get(), desc.iSerialNumber, text, sizeof text) > 0)
+        if (desc.iSerialNumber &&
+            libusb_get_string_descriptor_ascii(handle.get(), desc.iSerialNumber, text, sizeof text) > 0)
             identity.serial = reinterpret_cast<char*>(text);
     }
     setIdentity(identity);
@@ -186,19 +218,21 @@ Status HidScaleBalance::runSession(std::stop_token stop) {
             }
             auto report = encodeHidZeroReport(m_ids);
             // SET_REPORT (output) on the control endpoint.
-            const int rc = libusb_control_transfer(handle.get(), 0x21, 0x09, static_cast<uint16_t>(0x0200 | m_ids.control),
+            const int rc = libusb_control_transfer(handle.get(), 0x21, 0x09,
+                                                   static_cast<uint16_t>(0x0200 | m_ids.control),
                                                    static_cast<uint16_t>(interfaceNumber), report.data(),
                                                    static_cast<uint16_t>(report.size()), 1000);
             publishCommandResult(rc >= 0, rc >= 0 ? "zero sent" : "zero failed: " + usbError(rc));
         }
         int transferred = 0;
-        const int rc = libusb_interrupt_transfer(handle.get(), endpoint, buffer.data(), static_cast<int>(buffer.size()),
-                                                 &transferred, 200);
+        const int rc = libusb_interrupt_transfer(handle.get(), endpoint, buffer.data(),
+                                                 static_cast<int>(buffer.size()), &transferred, 200);
         if (rc == LIBUSB_ERROR_TIMEOUT)
             continue;
         if (rc != 0)
             return Status::fail("read failed (unplugged?): " + usbError(rc), where);
-        const auto reply = decodeHidScaleReport(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(transferred)), m_ids);
+        const auto reply = decodeHidScaleReport(
+            std::span<const uint8_t>(buffer.data(), static_cast<size_t>(transferred)), m_ids);
         std::string hex;
         for (int i = 0; i < transferred; ++i) {
             char b[4];

@@ -32,7 +32,8 @@ enum class HidScaleStatus : uint8_t {
     RequiresRezeroing = 8,
 };
 
-[[nodiscard]] Result<BalanceReply> decodeHidScaleReport(std::span<const uint8_t> report, HidScaleReportIds ids = {});
+[[nodiscard]] Result<BalanceReply> decodeHidScaleReport(std::span<const uint8_t> report,
+                                                        HidScaleReportIds ids = {});
 // The Scale Control Report that zeroes the scale: {control id, 0x01 (Zero Scale)}.
 [[nodiscard]] std::vector<uint8_t> encodeHidZeroReport(HidScaleReportIds ids = {});
 

@@ -12,7 +12,8 @@ namespace admix::devices {
 
 class LineFramer {
 public:
-    explicit LineFramer(size_t maxLine = 256, bool crEndsLine = false) : m_maxLine(maxLine), m_crEndsLine(crEndsLine) {}
+    explicit LineFramer(size_t maxLine = 256, bool crEndsLine = false)
+        : m_maxLine(maxLine), m_crEndsLine(crEndsLine) {}
 
     // Feeds bytes; returns the complete lines found, without terminators.
     std::vector<std::string> feed(std::string_view bytes);

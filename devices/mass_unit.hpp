@@ -37,8 +37,12 @@ enum class MassUnit {
 // 1 grain = 64.79891 mg, 1 ozt = 480 grains, 1 dwt = 24 grains, 1 momme = 3.75 g,
 // tael (Hong Kong) = 37.799364167 g, tola = 11.6638038 g).
 [[nodiscard]] double gramsPerUnit(MassUnit unit);
-[[nodiscard]] inline double toGrams(double value, MassUnit unit) { return value * gramsPerUnit(unit); }
+[[nodiscard]] inline double toGrams(double value, MassUnit unit) {
+    return value * gramsPerUnit(unit);
+}
 // The balance's value as the station's Mass type: the one conversion from a balance unit.
-[[nodiscard]] inline formulas::Mass toMass(double value, MassUnit unit) { return formulas::Mass::g(toGrams(value, unit)); }
+[[nodiscard]] inline formulas::Mass toMass(double value, MassUnit unit) {
+    return formulas::Mass::g(toGrams(value, unit));
+}
 
 } // namespace admix::devices

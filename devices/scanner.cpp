@@ -13,12 +13,15 @@ namespace admix::devices {
 // [SECTION] GS1 and AIM ----------------------------------------------------------------------------
 
 std::string aimPrefix(std::string_view data) {
-    if (data.size() >= 3 && data[0] == ']' && data[1] >= 'A' && data[1] <= 'z' && data[2] >= '0' && data[2] <= 'z')
+    if (data.size() >= 3 && data[0] == ']' && data[1] >= 'A' && data[1] <= 'z' && data[2] >= '0' &&
+        data[2] <= 'z')
         return std::string(data.substr(0, 3));
     return {};
 }
 
-bool isGs1Aim(std::string_view aim) { return aim == "]C1" || aim == "]e0" || aim == "]d2" || aim == "]Q3" || aim == "]J1"; }
+bool isGs1Aim(std::string_view aim) {
+    return aim == "]C1" || aim == "]e0" || aim == "]d2" || aim == "]Q3" || aim == "]J1";
+}
 
 namespace {
 
@@ -31,10 +34,10 @@ struct AiSpec {
 // The application identifiers found on drug packages, with their data lengths (GS1 General
 // Specifications, AI table). Enough to tell whether a tail reads as complete fields.
 constexpr AiSpec kAis[] = {
-    {"00", 18, 18}, {"01", 14, 14}, {"02", 14, 14}, {"11", 6, 6},   {"12", 6, 6},   {"13", 6, 6},   {"15", 6, 6},
-    {"16", 6, 6},   {"17", 6, 6},   {"20", 2, 2},   {"10", 0, 20},  {"21", 0, 20},  {"22", 0, 20},  {"30", 0, 8},
-    {"37", 0, 8},   {"240", 0, 30}, {"241", 0, 30}, {"250", 0, 30}, {"710", 0, 20}, {"711", 0, 20}, {"712", 0, 20},
-    {"713", 0, 20}, {"714", 0, 20},
+    {"00", 18, 18}, {"01", 14, 14}, {"02", 14, 14}, {"11", 6, 6},   {"12", 6, 6},   {"13", 6, 6},
+    {"15", 6, 6},   {"16", 6, 6},   {"17", 6, 6},   {"20", 2, 2},   {"10", 0, 20},  {"21", 0, 20},
+    {"22", 0, 20},  {"30", 0, 8},   {"37", 0, 8},   {"240", 0, 30}, {"241", 0, 30}, {"250", 0, 30},
+    {"710", 0, 20}, {"711", 0, 20}, {"712", 0, 20}, {"713", 0, 20}, {"714", 0, 20},
 };
 
 const AiSpec* matchAi(std::string_view s) {
@@ -63,7 +66,8 @@ bool readsAsFields(std::string_view s, int depth) {
         return false;
     const auto rest = s.substr(a->ai.size());
     if (a->fixedLength > 0) {
-        if (rest.size() < static_cast<size_t>(a->fixedLength) || !allDigits(rest.substr(0, static_cast<size_t>(a->fixedLength))))
+        if (rest.size() < static_cast<size_t>(a->fixedLength) ||
+            !allDigits(rest.substr(0, static_cast<size_t>(a->fixedLength))))
             return false;
         return readsAsFields(rest.substr(static_cast<size_t>(a->fixedLength)), depth + 1);
     }
@@ -117,7 +121,8 @@ std::vector<ScanEvent> ScanFramer::feed(std::string_view bytes) {
             continue;
         ScanEvent e = makeScan(std::move(line));
         // A scanner set up to drop FNC1 loses GS here too: report it the same way.
-        e.gs1SeparatorsMissing = isGs1Aim(e.aim) && gs1SeparatorsAmbiguous(std::string_view(e.data).substr(e.aim.size()));
+        e.gs1SeparatorsMissing =
+            isGs1Aim(e.aim) && gs1SeparatorsAmbiguous(std::string_view(e.data).substr(e.aim.size()));
         scans.push_back(std::move(e));
     }
     return scans;
@@ -134,40 +139,56 @@ struct KeyChars {
 };
 
 constexpr KeyChars kKeys[] = {
-    {KEY_1, '1', '!'},         {KEY_2, '2', '@'},         {KEY_3, '3', '#'},          {KEY_4, '4', '$'},
-    {KEY_5, '5', '%'},         {KEY_6, '6', '^'},         {KEY_7, '7', '&'},          {KEY_8, '8', '*'},
-    {KEY_9, '9', '('},         {KEY_0, '0', ')'},         {KEY_MINUS, '-', '_'},      {KEY_EQUAL, '=', '+'},
-    {KEY_Q, 'q', 'Q'},         {KEY_W, 'w', 'W'},         {KEY_E, 'e', 'E'},          {KEY_R, 'r', 'R'},
-    {KEY_T, 't', 'T'},         {KEY_Y, 'y', 'Y'},         {KEY_U, 'u', 'U'},          {KEY_I, 'i', 'I'},
-    {KEY_O, 'o', 'O'},         {KEY_P, 'p', 'P'},         {KEY_LEFTBRACE, '[', '{'},  {KEY_RIGHTBRACE, ']', '}'},
-    {KEY_A, 'a', 'A'},         {KEY_S, 's', 'S'},         {KEY_D, 'd', 'D'},          {KEY_F, 'f', 'F'},
-    {KEY_G, 'g', 'G'},         {KEY_H, 'h', 'H'},         {KEY_J, 'j', 'J'},          {KEY_K, 'k', 'K'},
-    {KEY_L, 'l', 'L'},         {KEY_SEMICOLON, ';', ':'}, {KEY_APOSTROPHE, '\'', '"'}, {KEY_GRAVE, '`', '~'},
-    {KEY_BACKSLASH, '\\', '|'}, {KEY_Z, 'z', 'Z'},        {KEY_X, 'x', 'X'},          {KEY_C, 'c', 'C'},
-    {KEY_V, 'v', 'V'},         {KEY_B, 'b', 'B'},         {KEY_N, 'n', 'N'},          {KEY_M, 'm', 'M'},
-    {KEY_COMMA, ',', '<'},     {KEY_DOT, '.', '>'},       {KEY_SLASH, '/', '?'},      {KEY_SPACE, ' ', ' '},
-    {KEY_KPSLASH, '/', '/'},   {KEY_KPASTERISK, '*', '*'}, {KEY_KPMINUS, '-', '-'},   {KEY_KPPLUS, '+', '+'},
-    {KEY_KPDOT, '.', '.'},
+    {KEY_1, '1', '!'},          {KEY_2, '2', '@'},           {KEY_3, '3', '#'},
+    {KEY_4, '4', '$'},          {KEY_5, '5', '%'},           {KEY_6, '6', '^'},
+    {KEY_7, '7', '&'},          {KEY_8, '8', '*'},           {KEY_9, '9', '('},
+    {KEY_0, '0', ')'},          {KEY_MINUS, '-', '_'},       {KEY_EQUAL, '=', '+'},
+    {KEY_Q, 'q', 'Q'},          {KEY_W, 'w', 'W'},           {KEY_E, 'e', 'E'},
+    {KEY_R, 'r', 'R'},          {KEY_T, 't', 'T'},           {KEY_Y, 'y', 'Y'},
+    {KEY_U, 'u', 'U'},          {KEY_I, 'i', 'I'},           {KEY_O, 'o', 'O'},
+    {KEY_P, 'p', 'P'},          {KEY_LEFTBRACE, '[', '{'},   {KEY_RIGHTBRACE, ']', '}'},
+    {KEY_A, 'a', 'A'},          {KEY_S, 's', 'S'},           {KEY_D, 'd', 'D'},
+    {KEY_F, 'f', 'F'},          {KEY_G, 'g', 'G'},           {KEY_H, 'h', 'H'},
+    {KEY_J, 'j', 'J'},          {KEY_K, 'k', 'K'},           {KEY_L, 'l', 'L'},
+    {KEY_SEMICOLON, ';', ':'},  {KEY_APOSTROPHE, '\'', '"'}, {KEY_GRAVE, '`', '~'},
+    {KEY_BACKSLASH, '\\', '|'}, {KEY_Z, 'z', 'Z'},           {KEY_X, 'x', 'X'},
+    {KEY_C, 'c', 'C'},          {KEY_V, 'v', 'V'},           {KEY_B, 'b', 'B'},
+    {KEY_N, 'n', 'N'},          {KEY_M, 'm', 'M'},           {KEY_COMMA, ',', '<'},
+    {KEY_DOT, '.', '>'},        {KEY_SLASH, '/', '?'},       {KEY_SPACE, ' ', ' '},
+    {KEY_KPSLASH, '/', '/'},    {KEY_KPASTERISK, '*', '*'},  {KEY_KPMINUS, '-', '-'},
+    {KEY_KPPLUS, '+', '+'},     {KEY_KPDOT, '.', '.'},
 };
 
 std::optional<char> keypadDigit(uint16_t code) {
     switch (code) {
-    case KEY_KP0: return '0';
-    case KEY_KP1: return '1';
-    case KEY_KP2: return '2';
-    case KEY_KP3: return '3';
-    case KEY_KP4: return '4';
-    case KEY_KP5: return '5';
-    case KEY_KP6: return '6';
-    case KEY_KP7: return '7';
-    case KEY_KP8: return '8';
-    case KEY_KP9: return '9';
-    default: return std::nullopt;
+    case KEY_KP0:
+        return '0';
+    case KEY_KP1:
+        return '1';
+    case KEY_KP2:
+        return '2';
+    case KEY_KP3:
+        return '3';
+    case KEY_KP4:
+        return '4';
+    case KEY_KP5:
+        return '5';
+    case KEY_KP6:
+        return '6';
+    case KEY_KP7:
+        return '7';
+    case KEY_KP8:
+        return '8';
+    case KEY_KP9:
+        return '9';
+    default:
+        return std::nullopt;
     }
 }
 
 bool isKeypadKey(uint16_t code) {
-    return code == KEY_KPSLASH || code == KEY_KPASTERISK || code == KEY_KPMINUS || code == KEY_KPPLUS || code == KEY_KPDOT;
+    return code == KEY_KPSLASH || code == KEY_KPASTERISK || code == KEY_KPMINUS || code == KEY_KPPLUS ||
+           code == KEY_KPDOT;
 }
 
 const KeyChars* keyFor(uint16_t code) {
@@ -183,9 +204,13 @@ std::optional<ScanEvent> KeyboardWedgeDecoder::feed(uint16_t code, int32_t value
     const bool down = value != 0;
     switch (code) {
     case KEY_LEFTSHIFT:
-    case KEY_RIGHTSHIFT: m_shift = down; return std::nullopt;
+    case KEY_RIGHTSHIFT:
+        m_shift = down;
+        return std::nullopt;
     case KEY_LEFTCTRL:
-    case KEY_RIGHTCTRL: m_ctrl = down; return std::nullopt;
+    case KEY_RIGHTCTRL:
+        m_ctrl = down;
+        return std::nullopt;
     case KEY_LEFTALT:
     case KEY_RIGHTALT:
         m_alt = down;
@@ -203,7 +228,8 @@ std::optional<ScanEvent> KeyboardWedgeDecoder::feed(uint16_t code, int32_t value
         if (value == 1)
             m_capsLock = !m_capsLock;
         return std::nullopt;
-    default: break;
+    default:
+        break;
     }
     if (value != 1)
         return std::nullopt; // releases and auto-repeats carry no characters
@@ -293,7 +319,9 @@ ScannerDevice::ScannerDevice(std::string name) : m_name(std::move(name)) {
     m_snapshot.publish(m_state);
 }
 
-ScannerDevice::~ScannerDevice() { stop(); }
+ScannerDevice::~ScannerDevice() {
+    stop();
+}
 
 void ScannerDevice::start() {
     if (!m_thread.joinable())
@@ -364,7 +392,9 @@ void ScannerDevice::run(std::stop_token stop) {
 SerialScanner::SerialScanner(std::string name, std::string port, SerialSettings settings)
     : ScannerDevice(std::move(name)), m_port(std::move(port)), m_settings(settings) {}
 
-SerialScanner::~SerialScanner() { stop(); }
+SerialScanner::~SerialScanner() {
+    stop();
+}
 
 Status SerialScanner::runSession(std::stop_token stop) {
     auto opened = SerialPort::open(m_port, m_settings);
@@ -386,9 +416,12 @@ Status SerialScanner::runSession(std::stop_token stop) {
     return {};
 }
 
-EvdevScanner::EvdevScanner(std::string name, std::string path) : ScannerDevice(std::move(name)), m_path(std::move(path)) {}
+EvdevScanner::EvdevScanner(std::string name, std::string path)
+    : ScannerDevice(std::move(name)), m_path(std::move(path)) {}
 
-EvdevScanner::~EvdevScanner() { stop(); }
+EvdevScanner::~EvdevScanner() {
+    stop();
+}
 
 Status EvdevScanner::runSession(std::stop_token stop) {
     const int raw = ::open(m_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -402,7 +435,9 @@ Status EvdevScanner::runSession(std::stop_token stop) {
         }
     } fd{raw};
     if (::ioctl(fd.fd, EVIOCGRAB, 1) != 0)
-        return Status::fail(std::string("cannot grab the scanner (another program holds it?): ") + std::strerror(errno), m_path);
+        return Status::fail(std::string("cannot grab the scanner (another program holds it?): ") +
+                                std::strerror(errno),
+                            m_path);
     setState(ConnectionState::Connected, "connected (grabbed)");
     KeyboardWedgeDecoder decoder;
     while (!stop.stop_requested()) {

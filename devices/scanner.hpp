@@ -14,8 +14,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -25,10 +25,10 @@
 namespace admix::devices {
 
 struct ScanEvent {
-    std::string data;   // exactly as received: AIM prefix and GS (0x1D) kept
-    std::string aim;    // "]d2", "]C1", ... when the scan starts with an AIM identifier, else empty
+    std::string data; // exactly as received: AIM prefix and GS (0x1D) kept
+    std::string aim;  // "]d2", "]C1", ... when the scan starts with an AIM identifier, else empty
     bool gs1SeparatorsMissing = false; // GS1 data that may be read in two ways: rescan, do not guess
-    std::string source; // device name
+    std::string source;                // device name
     std::chrono::system_clock::time_point at{};
 };
 
@@ -74,7 +74,8 @@ private:
 };
 
 // The key events a wedge scanner sends for `text` (US layout; GS as Ctrl+]); for tests and the simulator.
-[[nodiscard]] std::vector<std::pair<uint16_t, int32_t>> keyEventsFor(std::string_view text, bool gsAsAltCode = false);
+[[nodiscard]] std::vector<std::pair<uint16_t, int32_t>> keyEventsFor(std::string_view text,
+                                                                     bool gsAsAltCode = false);
 
 struct ScannerSnapshot {
     DeviceStatus status;

@@ -22,9 +22,12 @@ std::optional<Parity> parseParity(std::string_view text) {
 
 std::string_view parityName(Parity parity) {
     switch (parity) {
-    case Parity::None: return "none";
-    case Parity::Even: return "even";
-    case Parity::Odd: return "odd";
+    case Parity::None:
+        return "none";
+    case Parity::Even:
+        return "even";
+    case Parity::Odd:
+        return "odd";
     }
     return "none";
 }
@@ -33,26 +36,42 @@ namespace {
 
 speed_t speedFor(int baud) {
     switch (baud) {
-    case 1200: return B1200;
-    case 2400: return B2400;
-    case 4800: return B4800;
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    default: return B0;
+    case 1200:
+        return B1200;
+    case 2400:
+        return B2400;
+    case 4800:
+        return B4800;
+    case 9600:
+        return B9600;
+    case 19200:
+        return B19200;
+    case 38400:
+        return B38400;
+    case 57600:
+        return B57600;
+    case 115200:
+        return B115200;
+    case 230400:
+        return B230400;
+    default:
+        return B0;
     }
 }
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err) {
+    return std::strerror(err);
+}
 
 } // namespace
 
-bool isSupportedBaud(int baud) { return speedFor(baud) != B0; }
+bool isSupportedBaud(int baud) {
+    return speedFor(baud) != B0;
+}
 
-SerialPort::~SerialPort() { close(); }
+SerialPort::~SerialPort() {
+    close();
+}
 
 void SerialPort::close() {
     if (m_fd >= 0) {
@@ -61,7 +80,8 @@ void SerialPort::close() {
     }
 }
 
-Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path, const SerialSettings& settings) {
+Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path,
+                                                     const SerialSettings& settings) {
     using R = Result<std::unique_ptr<SerialPort>>;
     if (!isSupportedBaud(settings.baud))
         return R::fail("unsupported baud rate " + std::to_string(settings.baud), path);
@@ -145,7 +165,8 @@ Status writeFd(int fd, std::string_view bytes, std::chrono::milliseconds timeout
         }
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             return Status::fail("write failed (unplugged?): " + errnoText(errno), where);
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return Status::fail("write timed out", where);
         pollfd pfd{fd, POLLOUT, 0};
@@ -157,7 +178,9 @@ Status writeFd(int fd, std::string_view bytes, std::chrono::milliseconds timeout
     return {};
 }
 
-Result<std::string> SerialPort::read(std::chrono::milliseconds timeout) { return readFd(m_fd, timeout, m_path); }
+Result<std::string> SerialPort::read(std::chrono::milliseconds timeout) {
+    return readFd(m_fd, timeout, m_path);
+}
 
 Status SerialPort::write(std::string_view bytes, std::chrono::milliseconds timeout) {
     return writeFd(m_fd, bytes, timeout, m_path);

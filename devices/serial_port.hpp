@@ -18,9 +18,9 @@ enum class Parity { None, Even, Odd };
 
 struct SerialSettings {
     int baud = 9600;
-    int dataBits = 8;   // 7 or 8
+    int dataBits = 8; // 7 or 8
     Parity parity = Parity::None;
-    int stopBits = 1;   // 1 or 2
+    int stopBits = 1; // 1 or 2
     bool hardwareFlowControl = false;
 };
 
@@ -48,7 +48,8 @@ public:
     SerialPort(const SerialPort&) = delete;
     SerialPort& operator=(const SerialPort&) = delete;
 
-    [[nodiscard]] static Result<std::unique_ptr<SerialPort>> open(const std::string& path, const SerialSettings& settings);
+    [[nodiscard]] static Result<std::unique_ptr<SerialPort>> open(const std::string& path,
+                                                                  const SerialSettings& settings);
 
     Result<std::string> read(std::chrono::milliseconds timeout) override;
     Status write(std::string_view bytes, std::chrono::milliseconds timeout) override;
@@ -63,6 +64,7 @@ private:
 
 // Shared by the fd-backed streams: poll-based read and write with a timeout.
 [[nodiscard]] Result<std::string> readFd(int fd, std::chrono::milliseconds timeout, const std::string& where);
-[[nodiscard]] Status writeFd(int fd, std::string_view bytes, std::chrono::milliseconds timeout, const std::string& where);
+[[nodiscard]] Status writeFd(int fd, std::string_view bytes, std::chrono::milliseconds timeout,
+                             const std::string& where);
 
 } // namespace admix::devices

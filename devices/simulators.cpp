@@ -66,13 +66,15 @@ std::string formatBalanceLine(BalanceProtocolKind protocol, WeightStatus status,
             return "OL,+9999999E+19";
         if (status == WeightStatus::Underload)
             return "OL,-9999999E+19";
-        return std::string(status == WeightStatus::Stable ? "ST," : "US,") + (negative ? "-" : "+") + padLeft(magnitude, 8, '0') +
-               "  g";
+        return std::string(status == WeightStatus::Stable ? "ST," : "US,") + (negative ? "-" : "+") +
+               padLeft(magnitude, 8, '0') + "  g";
     case BalanceProtocolKind::Ohaus:
         if (status == WeightStatus::Overload || status == WeightStatus::Underload)
             return "ES"; // an Ohaus balance prints nothing it can vouch for; it refuses
-        return padLeft((negative ? "-" : "") + magnitude, 10) + " g" + (status == WeightStatus::Stable ? "  " : " ?");
-    case BalanceProtocolKind::HidPos: return {};
+        return padLeft((negative ? "-" : "") + magnitude, 10) + " g" +
+               (status == WeightStatus::Stable ? "  " : " ?");
+    case BalanceProtocolKind::HidPos:
+        return {};
     }
     return {};
 }
@@ -98,11 +100,13 @@ Status makePty(int& master, int& slave, std::string& path) {
 
 } // namespace
 
-BalanceSimulator::BalanceSimulator(BalanceSimulatorOptions options) : m_options(std::move(options)), m_grams(m_options.grams) {}
+BalanceSimulator::BalanceSimulator(BalanceSimulatorOptions options)
+    : m_options(std::move(options)), m_grams(m_options.grams) {}
 
 Result<std::unique_ptr<BalanceSimulator>> BalanceSimulator::start(BalanceSimulatorOptions options) {
     if (options.protocol == BalanceProtocolKind::HidPos)
-        return Result<std::unique_ptr<BalanceSimulator>>::fail("a HID scale is not simulated on a pty", "simulator");
+        return Result<std::unique_ptr<BalanceSimulator>>::fail("a HID scale is not simulated on a pty",
+                                                               "simulator");
     std::unique_ptr<BalanceSimulator> sim(new BalanceSimulator(std::move(options)));
     if (auto s = sim->openPty(); !s)
         return s.error();
@@ -163,7 +167,9 @@ void BalanceSimulator::unplug() {
     m_streaming.store(m_options.autoPrint);
 }
 
-Status BalanceSimulator::replug() { return openPty(); }
+Status BalanceSimulator::replug() {
+    return openPty();
+}
 
 void BalanceSimulator::send(const std::string& line) {
     std::lock_guard lock(m_ptyMutex);
@@ -190,9 +196,12 @@ std::string BalanceSimulator::garbageLine() {
         }
         return s;
     }
-    case 1: return "S S    12.3.4 g";
-    case 2: return "ST,+00O12.34  g";
-    default: return "#~@!! 99999 ??";
+    case 1:
+        return "S S    12.3.4 g";
+    case 2:
+        return "ST,+00O12.34  g";
+    default:
+        return "#~@!! 99999 ??";
     }
 }
 
@@ -202,11 +211,18 @@ void BalanceSimulator::sendWeight(bool requireStable) {
     const bool unstable = m_unstable.load();
     if (requireStable && unstable) {
         switch (m_options.protocol) {
-        case BalanceProtocolKind::MtSics: send("S I"); return;
-        case BalanceProtocolKind::AandD: send("EC,E11"); return;
-        case BalanceProtocolKind::Ohaus: send("ES"); return;
+        case BalanceProtocolKind::MtSics:
+            send("S I");
+            return;
+        case BalanceProtocolKind::AandD:
+            send("EC,E11");
+            return;
+        case BalanceProtocolKind::Ohaus:
+            send("ES");
+            return;
         case BalanceProtocolKind::Sbi:
-        case BalanceProtocolKind::HidPos: break; // SBI prints what it has; the unit shows stability
+        case BalanceProtocolKind::HidPos:
+            break; // SBI prints what it has; the unit shows stability
         }
     }
     double grams = m_grams.load();
@@ -231,44 +247,97 @@ void BalanceSimulator::handleCommand(const std::string& raw) {
     const bool unstable = m_unstable.load();
     switch (m_options.protocol) {
     case BalanceProtocolKind::MtSics:
-        if (c == "S") return sendWeight(true);
-        if (c == "SI") return sendWeight(false);
-        if (c == "SIR") { m_streaming.store(true); return; }
-        if (c == "Z") { if (unstable) return send("Z I"); m_grams.store(0.0); return send("Z A"); }
+        if (c == "S")
+            return sendWeight(true);
+        if (c == "SI")
+            return sendWeight(false);
+        if (c == "SIR") {
+            m_streaming.store(true);
+            return;
+        }
+        if (c == "Z") {
+            if (unstable)
+                return send("Z I");
+            m_grams.store(0.0);
+            return send("Z A");
+        }
         if (c == "T") {
-            if (unstable) return send("T I");
+            if (unstable)
+                return send("T I");
             const std::string tare = fixed(m_grams.load(), m_options.decimals);
             m_grams.store(0.0);
             return send("T S " + padLeft(tare, 10) + " g");
         }
-        if (c == "@") { m_streaming.store(false); return send("I4 A \"" + m_options.serial + "\""); }
-        if (c == "I2") return send("I2 A \"" + m_options.model + " 220.00 g\"");
-        if (c == "I4") return send("I4 A \"" + m_options.serial + "\"");
+        if (c == "@") {
+            m_streaming.store(false);
+            return send("I4 A \"" + m_options.serial + "\"");
+        }
+        if (c == "I2")
+            return send("I2 A \"" + m_options.model + " 220.00 g\"");
+        if (c == "I4")
+            return send("I4 A \"" + m_options.serial + "\"");
         return send("ES");
     case BalanceProtocolKind::Sbi:
-        if (c == "\x1bP") return sendWeight(false);
-        if (c == "\x1bT" || c == "\x1bU" || c == "\x1bV") { if (!unstable) m_grams.store(0.0); return; }
-        if (c == "\x1bx1_") return send(padRight(m_options.model, 14));
-        if (c == "\x1bx2_") return send(padRight(m_options.serial, 14));
+        if (c == "\x1bP")
+            return sendWeight(false);
+        if (c == "\x1bT" || c == "\x1bU" || c == "\x1bV") {
+            if (!unstable)
+                m_grams.store(0.0);
+            return;
+        }
+        if (c == "\x1bx1_")
+            return send(padRight(m_options.model, 14));
+        if (c == "\x1bx2_")
+            return send(padRight(m_options.serial, 14));
         return;
     case BalanceProtocolKind::AandD:
-        if (c == "Q" || c == "SI") return sendWeight(false);
-        if (c == "S") return sendWeight(true);
-        if (c == "SIR") { m_streaming.store(true); return; }
-        if (c == "C") { m_streaming.store(false); return; }
-        if (c == "R" || c == "Z" || c == "T") { if (unstable) return send("EC,E11"); m_grams.store(0.0); return send("\x06"); }
-        if (c == "?TN") return send("TN,  " + m_options.model);
-        if (c == "?SN") return send("SN," + m_options.serial);
+        if (c == "Q" || c == "SI")
+            return sendWeight(false);
+        if (c == "S")
+            return sendWeight(true);
+        if (c == "SIR") {
+            m_streaming.store(true);
+            return;
+        }
+        if (c == "C") {
+            m_streaming.store(false);
+            return;
+        }
+        if (c == "R" || c == "Z" || c == "T") {
+            if (unstable)
+                return send("EC,E11");
+            m_grams.store(0.0);
+            return send("\x06");
+        }
+        if (c == "?TN")
+            return send("TN,  " + m_options.model);
+        if (c == "?SN")
+            return send("SN," + m_options.serial);
         return send("EC,E1");
     case BalanceProtocolKind::Ohaus:
-        if (c == "IP" || c == "P") return sendWeight(false);
-        if (c == "SP") return sendWeight(true);
-        if (c == "CP") { m_streaming.store(true); return; }
-        if (c == "0P") { m_streaming.store(false); return; }
-        if (c == "Z" || c == "T") { if (unstable) return send("ES"); m_grams.store(0.0); return send("OK!"); }
-        if (c == "PSN") return send(m_options.serial);
+        if (c == "IP" || c == "P")
+            return sendWeight(false);
+        if (c == "SP")
+            return sendWeight(true);
+        if (c == "CP") {
+            m_streaming.store(true);
+            return;
+        }
+        if (c == "0P") {
+            m_streaming.store(false);
+            return;
+        }
+        if (c == "Z" || c == "T") {
+            if (unstable)
+                return send("ES");
+            m_grams.store(0.0);
+            return send("OK!");
+        }
+        if (c == "PSN")
+            return send(m_options.serial);
         return send("ES");
-    case BalanceProtocolKind::HidPos: return;
+    case BalanceProtocolKind::HidPos:
+        return;
     }
 }
 
@@ -327,7 +396,9 @@ Result<std::unique_ptr<ScannerSimulator>> ScannerSimulator::start(std::string te
     return Result<std::unique_ptr<ScannerSimulator>>(std::move(sim));
 }
 
-ScannerSimulator::~ScannerSimulator() { unplug(); }
+ScannerSimulator::~ScannerSimulator() {
+    unplug();
+}
 
 void ScannerSimulator::unplug() {
     if (m_master >= 0)
@@ -347,7 +418,9 @@ Status ScannerSimulator::emitRaw(std::string_view bytes) {
     return {};
 }
 
-Status ScannerSimulator::emit(std::string_view data) { return emitRaw(std::string(data) + m_terminator); }
+Status ScannerSimulator::emit(std::string_view data) {
+    return emitRaw(std::string(data) + m_terminator);
+}
 
 // [SECTION] PrinterSimulator -----------------------------------------------------------------------
 
@@ -361,7 +434,8 @@ Result<std::unique_ptr<PrinterSimulator>> PrinterSimulator::start() {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    if (::bind(sim->m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(sim->m_listen, 4) != 0)
+    if (::bind(sim->m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(sim->m_listen, 4) != 0)
         return R::fail(std::string("bind/listen: ") + std::strerror(errno), "printer simulator");
     socklen_t len = sizeof addr;
     ::getsockname(sim->m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -426,10 +500,17 @@ void PrinterSimulator::serve(int client, std::stop_token stop) {
                     queued = m_paused.load() ? m_formats.size() : 0;
                 }
                 char s1[64], s2[64];
-                std::snprintf(s1, sizeof s1, "\x02" "030,%d,%d,1245,%03zu,0,0,0,000,0,0,0\x03\r\n", m_paperOut.load() ? 1 : 0,
-                              m_paused.load() ? 1 : 0, queued);
-                std::snprintf(s2, sizeof s2, "\x02" "001,0,%d,0,1,2,6,0,00000000,1,000\x03\r\n", m_headOpen.load() ? 1 : 0);
-                const std::string reply = std::string(s1) + s2 + "\x02" "1234,0\x03\r\n";
+                std::snprintf(s1, sizeof s1,
+                              "\x02"
+                              "030,%d,%d,1245,%03zu,0,0,0,000,0,0,0\x03\r\n",
+                              m_paperOut.load() ? 1 : 0, m_paused.load() ? 1 : 0, queued);
+                std::snprintf(s2, sizeof s2,
+                              "\x02"
+                              "001,0,%d,0,1,2,6,0,00000000,1,000\x03\r\n",
+                              m_headOpen.load() ? 1 : 0);
+                const std::string reply = std::string(s1) + s2 +
+                                          "\x02"
+                                          "1234,0\x03\r\n";
                 [[maybe_unused]] const ssize_t w = ::write(client, reply.data(), reply.size());
                 continue;
             }

@@ -21,14 +21,15 @@ namespace admix::devices {
 
 // Formats one weight line the way the protocol's balance prints it (without CR LF); shared by the
 // simulator and the tests' round trips.
-[[nodiscard]] std::string formatBalanceLine(BalanceProtocolKind protocol, WeightStatus status, double grams, int decimals);
+[[nodiscard]] std::string formatBalanceLine(BalanceProtocolKind protocol, WeightStatus status, double grams,
+                                            int decimals);
 
 struct BalanceSimulatorOptions {
     BalanceProtocolKind protocol = BalanceProtocolKind::MtSics;
     double grams = 0.0;
     int decimals = 2;
-    int streamHz = 20;            // rate of SIR/CP streaming (and of SBI auto-print when autoPrint)
-    bool autoPrint = false;       // stream without being asked (SBI/Ohaus auto-print)
+    int streamHz = 20;      // rate of SIR/CP streaming (and of SBI auto-print when autoPrint)
+    bool autoPrint = false; // stream without being asked (SBI/Ohaus auto-print)
     std::string model = "SIM-220";
     std::string serial = "SIM0001";
     // If set, a symbolic link at this path points at the current pty, like /dev/serial/by-id: it
@@ -50,7 +51,7 @@ public:
     void setUnstable(bool on) { m_unstable.store(on); }
     void setOverload(bool on) { m_overload.store(on); }
     void setDrift(double gramsPerSecond) { m_drift.store(gramsPerSecond); }
-    void setGarbage(bool on) { m_garbage.store(on); }   // a garbage line between every weight line
+    void setGarbage(bool on) { m_garbage.store(on); } // a garbage line between every weight line
     void injectGarbage(int lines) { m_garbageBurst.fetch_add(lines); }
     void setReplyDelay(std::chrono::milliseconds delay) { m_delayMs.store(static_cast<int>(delay.count())); }
     // Unplug: the pty is closed (the client sees a hang-up) and the link removed. Replug: a new pty.
@@ -61,6 +62,7 @@ public:
     [[nodiscard]] uint64_t garbageLinesSent() const { return m_garbageLines.load(); }
     [[nodiscard]] uint64_t commandsReceived() const { return m_commands.load(); }
     [[nodiscard]] double load() const { return m_grams.load(); }
+    [[nodiscard]] bool streaming() const { return m_streaming.load(); }
 
 private:
     explicit BalanceSimulator(BalanceSimulatorOptions options);

@@ -95,18 +95,29 @@ Result<ZplHostStatus> parseHostStatus(std::string_view reply) {
     };
     int unusedInt = 0;
     bool unusedFlag = false;
-    for (const auto& e : {n(s1[0], unusedInt, "interface settings"), f(s1[1], st.paperOut, "paper out flag"),
-                          f(s1[2], st.paused, "pause flag"), n(s1[3], st.labelLengthDots, "label length"),
-                          n(s1[4], st.formatsInBuffer, "formats in buffer"), f(s1[5], st.bufferFull, "buffer full flag"),
-                          f(s1[6], st.diagnosticMode, "diagnostic mode flag"), f(s1[7], st.partialFormat, "partial format flag"),
-                          n(s1[8], unusedInt, "unused field"), f(s1[9], st.corruptRam, "corrupt RAM flag"),
+    for (const auto& e : {n(s1[0], unusedInt, "interface settings"),
+                          f(s1[1], st.paperOut, "paper out flag"),
+                          f(s1[2], st.paused, "pause flag"),
+                          n(s1[3], st.labelLengthDots, "label length"),
+                          n(s1[4], st.formatsInBuffer, "formats in buffer"),
+                          f(s1[5], st.bufferFull, "buffer full flag"),
+                          f(s1[6], st.diagnosticMode, "diagnostic mode flag"),
+                          f(s1[7], st.partialFormat, "partial format flag"),
+                          n(s1[8], unusedInt, "unused field"),
+                          f(s1[9], st.corruptRam, "corrupt RAM flag"),
                           f(s1[10], st.underTemperature, "under temperature flag"),
-                          f(s1[11], st.overTemperature, "over temperature flag"), n(s2[0], unusedInt, "function settings"),
-                          f(s2[1], unusedFlag, "unused flag"), f(s2[2], st.headUp, "head up flag"),
-                          f(s2[3], st.ribbonOut, "ribbon out flag"), f(s2[4], st.thermalTransfer, "thermal transfer flag"),
-                          n(s2[5], st.printMode, "print mode"), n(s2[6], unusedInt, "print width mode"),
-                          f(s2[7], st.labelWaiting, "label waiting flag"), n(s2[8], st.labelsRemaining, "labels remaining"),
-                          f(s2[9], unusedFlag, "format while printing flag"), n(s2[10], unusedInt, "graphics stored")}) {
+                          f(s1[11], st.overTemperature, "over temperature flag"),
+                          n(s2[0], unusedInt, "function settings"),
+                          f(s2[1], unusedFlag, "unused flag"),
+                          f(s2[2], st.headUp, "head up flag"),
+                          f(s2[3], st.ribbonOut, "ribbon out flag"),
+                          f(s2[4], st.thermalTransfer, "thermal transfer flag"),
+                          n(s2[5], st.printMode, "print mode"),
+                          n(s2[6], unusedInt, "print width mode"),
+                          f(s2[7], st.labelWaiting, "label waiting flag"),
+                          n(s2[8], st.labelsRemaining, "labels remaining"),
+                          f(s2[9], unusedFlag, "format while printing flag"),
+                          n(s2[10], unusedInt, "graphics stored")}) {
         if (e)
             return *e;
     }
@@ -125,7 +136,8 @@ struct FdCloser {
     }
 };
 
-Result<int> connectTcp(const std::string& host, int port, std::chrono::milliseconds timeout, const std::string& where) {
+Result<int> connectTcp(const std::string& host, int port, std::chrono::milliseconds timeout,
+                       const std::string& where) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -166,7 +178,8 @@ Result<ZplHostStatus> queryStatus(int fd, std::chrono::milliseconds timeout, con
     std::string reply;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         auto bytes = readFd(fd, std::max(left, std::chrono::milliseconds(1)), where);
         if (!bytes)
             return bytes.error();
@@ -185,9 +198,11 @@ Result<ZplHostStatus> queryStatus(int fd, std::chrono::milliseconds timeout, con
 
 std::string whereOf(const PrinterConfig& c) {
     switch (c.transport) {
-    case PrinterTransport::Tcp: return c.name + " (" + c.host + ":" + std::to_string(c.port) + ")";
+    case PrinterTransport::Tcp:
+        return c.name + " (" + c.host + ":" + std::to_string(c.port) + ")";
     case PrinterTransport::UsbLp:
-    case PrinterTransport::File: return c.name + " (" + c.path + ")";
+    case PrinterTransport::File:
+        return c.name + " (" + c.path + ")";
     }
     return c.name;
 }
@@ -242,8 +257,9 @@ Result<PrintReceipt> LabelPrinter::print(std::string_view zpl) const {
     }
     case PrinterTransport::UsbLp:
     case PrinterTransport::File: {
-        const int flags = m_config.transport == PrinterTransport::File ? (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
-                                                                        : (O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        const int flags = m_config.transport == PrinterTransport::File
+                              ? (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+                              : (O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         const int fd = ::open(m_config.path.c_str(), flags, 0644);
         if (fd < 0)
             return R::fail(std::string("cannot open: ") + std::strerror(errno), where);
@@ -252,7 +268,8 @@ Result<PrintReceipt> LabelPrinter::print(std::string_view zpl) const {
             return w.error();
         if (m_config.transport == PrinterTransport::File && ::fsync(fd) != 0)
             return R::fail(std::string("fsync failed: ") + std::strerror(errno), where);
-        receipt.detail = m_config.transport == PrinterTransport::File ? "written and synced" : "written to the USB printer";
+        receipt.detail = m_config.transport == PrinterTransport::File ? "written and synced"
+                                                                      : "written to the USB printer";
         return receipt;
     }
     }
@@ -302,7 +319,8 @@ void PrintQueue::run(std::stop_token stop) {
         try {
             result = m_printer.print(job.second);
         } catch (const std::exception& e) {
-            result = Result<PrintReceipt>::fail(std::string("internal error: ") + e.what(), m_printer.config().name);
+            result = Result<PrintReceipt>::fail(std::string("internal error: ") + e.what(),
+                                                m_printer.config().name);
         }
         s.state = result.ok() ? ConnectionState::Connected : ConnectionState::Error;
         s.detail = result.ok() ? result->detail : result.error().text();

@@ -53,7 +53,7 @@ struct PrinterConfig {
     PrinterTransport transport = PrinterTransport::Tcp;
     std::string host = "127.0.0.1";
     int port = 9100;
-    std::string path; // /dev/usb/lp0 or an output file
+    std::string path;        // /dev/usb/lp0 or an output file
     bool queryStatus = true; // ~HS after each job (TCP); a printer that never answers: set false
     std::chrono::milliseconds timeout{5000};
 };

@@ -30,7 +30,9 @@ using namespace std::chrono_literals;
 
 std::atomic<bool> g_interrupted{false};
 
-void onSignal(int) { g_interrupted.store(true); }
+void onSignal(int) {
+    g_interrupted.store(true);
+}
 
 void catchSignals() {
     std::signal(SIGINT, onSignal);
@@ -38,7 +40,7 @@ void catchSignals() {
 }
 
 std::vector<DeviceConfig> loadDevices(const CliOptions& options, const std::string& devicesFile) {
-    std::filesystem::path path = !devicesFile.empty() ? std::filesystem::path(devicesFile)
+    std::filesystem::path path = !devicesFile.empty()          ? std::filesystem::path(devicesFile)
                                  : !options.configPath.empty() ? std::filesystem::path(options.configPath)
                                                                : defaultConfigPath();
     std::ifstream in(path);
@@ -101,7 +103,8 @@ struct LineArgs {
 };
 
 void addLineOptions(CLI::App* cmd, LineArgs& a) {
-    cmd->add_option("--baud", a.baud, "Baud rate")->check(CLI::IsMember({1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400}));
+    cmd->add_option("--baud", a.baud, "Baud rate")
+        ->check(CLI::IsMember({1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400}));
     cmd->add_option("--parity", a.parity, "none, even or odd");
     cmd->add_option("--data-bits", a.dataBits, "7 or 8")->check(CLI::Range(7, 8));
     cmd->add_option("--stop-bits", a.stopBits, "1 or 2")->check(CLI::Range(1, 2));
@@ -112,7 +115,8 @@ void addLineOptions(CLI::App* cmd, LineArgs& a) {
 void registerDevicesCommands(CLI::App& app, CliOptions& options) {
     auto* devicesCmd = app.add_subcommand("devices", "Balances, scanners and label printers");
     devicesCmd->require_subcommand(1);
-    auto* list = devicesCmd->add_subcommand("list", "Declared devices and what is plugged in (serial ports by id, USB)");
+    auto* list = devicesCmd->add_subcommand(
+        "list", "Declared devices and what is plugged in (serial ports by id, USB)");
     static std::string devicesFile;
     list->add_option("--devices", devicesFile, "A TOML file with [[devices]] tables (default: the config)");
     list->callback([&options] {
@@ -127,8 +131,10 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
             if (c.kind == DeviceKind::Balance)
                 d["protocol"] = std::string(balanceProtocolName(c.protocol));
             if (c.transport == DeviceTransport::Serial)
-                d["serial"] = {{"baud", c.serial.baud}, {"parity", std::string(parityName(c.serial.parity))},
-                               {"data_bits", c.serial.dataBits}, {"stop_bits", c.serial.stopBits}};
+                d["serial"] = {{"baud", c.serial.baud},
+                               {"parity", std::string(parityName(c.serial.parity))},
+                               {"data_bits", c.serial.dataBits},
+                               {"stop_bits", c.serial.stopBits}};
             if (c.transport == DeviceTransport::Tcp)
                 d["host"] = c.host + ":" + std::to_string(c.tcpPort);
             if (!c.path.empty())
@@ -140,8 +146,9 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
             }
             d["present"] = c.transport == DeviceTransport::Serial || c.transport == DeviceTransport::Evdev
                                ? nlohmann::json(std::filesystem::exists(c.port))
-                           : c.transport == DeviceTransport::UsbLp ? nlohmann::json(std::filesystem::exists(c.path))
-                                                                   : nlohmann::json(nullptr);
+                           : c.transport == DeviceTransport::UsbLp
+                               ? nlohmann::json(std::filesystem::exists(c.path))
+                               : nlohmann::json(nullptr);
             declared.push_back(d);
         }
         nlohmann::json serial = nlohmann::json::array();
@@ -168,8 +175,8 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         std::cout << "declared devices: " << declared.size() << '\n';
         for (const auto& d : declared)
             std::cout << "  " << d["name"].get<std::string>() << "  " << d["kind"].get<std::string>() << "  "
-                      << d["transport"].get<std::string>() << (d.contains("port") ? "  " + d["port"].get<std::string>() : "")
-                      << '\n';
+                      << d["transport"].get<std::string>()
+                      << (d.contains("port") ? "  " + d["port"].get<std::string>() : "") << '\n';
         std::cout << "serial ports by id: " << serial.size() << '\n';
         for (const auto& s : serial)
             std::cout << "  " << s.get<std::string>() << '\n';
@@ -207,11 +214,13 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
             const auto kind = parseBalanceProtocol(protocol);
             if (!kind || *kind == BalanceProtocolKind::HidPos)
                 throw CLI::ValidationError("--protocol", "mt-sics, sbi, and or ohaus");
-            balance = std::make_unique<LineBalance>(bo, *kind, line.port, serialSettings(line.baud, line.parity, line.dataBits, line.stopBits));
+            balance = std::make_unique<LineBalance>(
+                bo, *kind, line.port, serialSettings(line.baud, line.parity, line.dataBits, line.stopBits));
         }
         balance->start();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                    std::chrono::duration<double>(timeoutSeconds));
+        const auto deadline = std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(timeoutSeconds));
         std::optional<BalanceReading> reading;
         while (!reading && std::chrono::steady_clock::now() < deadline) {
             for (const auto& e : balance->drainEvents()) {
@@ -240,9 +249,11 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         } else if (reading->status == WeightStatus::Overload || reading->status == WeightStatus::Underload) {
             std::cout << weightStatusName(reading->status) << '\n';
         } else {
-            std::cout << reading->value << ' ' << massUnitSymbol(reading->unit) << "  " << weightStatusName(reading->status)
+            std::cout << reading->value << ' ' << massUnitSymbol(reading->unit) << "  "
+                      << weightStatusName(reading->status)
                       << (reading->identity.model.empty() ? "" : "  " + reading->identity.model)
-                      << (reading->identity.serial.empty() ? "" : "  S/N " + reading->identity.serial) << '\n';
+                      << (reading->identity.serial.empty() ? "" : "  S/N " + reading->identity.serial)
+                      << '\n';
         }
     });
 
@@ -255,7 +266,8 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
     scan->add_option("--port", scanLine.port, "Serial / USB-CDC scanner port");
     scan->add_option("--evdev", evdev, "Keyboard-wedge scanner input device (grabbed while reading)");
     scan->add_option("--count", count, "Stop after this many scans")->check(CLI::Range(1, 1000000));
-    scan->add_option("--seconds", scanSeconds, "Stop after this many seconds")->check(CLI::Range(0.1, 86400.0));
+    scan->add_option("--seconds", scanSeconds, "Stop after this many seconds")
+        ->check(CLI::Range(0.1, 86400.0));
     addLineOptions(scan, scanLine);
     scan->callback([&options] {
         if (scanLine.port.empty() == evdev.empty())
@@ -264,22 +276,27 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         if (!evdev.empty())
             scanner = std::make_unique<EvdevScanner>(evdev, evdev);
         else
-            scanner = std::make_unique<SerialScanner>(scanLine.port, scanLine.port,
-                                                      serialSettings(scanLine.baud, scanLine.parity, scanLine.dataBits, scanLine.stopBits));
+            scanner = std::make_unique<SerialScanner>(
+                scanLine.port, scanLine.port,
+                serialSettings(scanLine.baud, scanLine.parity, scanLine.dataBits, scanLine.stopBits));
         catchSignals();
         scanner->start();
         const auto start = std::chrono::steady_clock::now();
         int printed = 0;
         std::string lastError;
         while (!g_interrupted.load() && (count == 0 || printed < count) &&
-               (scanSeconds <= 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(scanSeconds))) {
+               (scanSeconds <= 0 ||
+                std::chrono::steady_clock::now() - start < std::chrono::duration<double>(scanSeconds))) {
             for (const auto& s : scanner->drainScans()) {
                 if (options.json)
-                    printJson({{"data", s.data}, {"aim", s.aim}, {"gs1_separators_missing", s.gs1SeparatorsMissing},
-                               {"at", isoMillis(s.at)}, {"source", s.source}});
+                    printJson({{"data", s.data},
+                               {"aim", s.aim},
+                               {"gs1_separators_missing", s.gs1SeparatorsMissing},
+                               {"at", isoMillis(s.at)},
+                               {"source", s.source}});
                 else
-                    std::cout << formulas::printable(s.data) << (s.gs1SeparatorsMissing ? "  (GS1 separators missing: rescan)" : "")
-                              << '\n';
+                    std::cout << formulas::printable(s.data)
+                              << (s.gs1SeparatorsMissing ? "  (GS1 separators missing: rescan)" : "") << '\n';
                 std::cout.flush();
                 ++printed;
             }
@@ -294,13 +311,15 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
     });
 
     // [SECTION] print ------------------------------------------------------------------------------
-    auto* print = app.add_subcommand("print", "Send a ZPL label to a printer; succeeds only when the printer accepted it");
+    auto* print = app.add_subcommand(
+        "print", "Send a ZPL label to a printer; succeeds only when the printer accepted it");
     static std::string device, file, host, lp, outFile, printDevicesFile;
     static int tcpPort = 9100;
     static bool noStatus = false;
     print->add_option("FILE", file, "ZPL file")->required();
     print->add_option("--device", device, "A printer declared in the config");
-    print->add_option("--devices", printDevicesFile, "A TOML file with [[devices]] tables (default: the config)");
+    print->add_option("--devices", printDevicesFile,
+                      "A TOML file with [[devices]] tables (default: the config)");
     print->add_option("--host", host, "Printer host (raw TCP)");
     print->add_option("--tcp-port", tcpPort, "Printer TCP port")->check(CLI::Range(1, 65535));
     print->add_option("--port", lp, "USB printer class device, e.g. /dev/usb/lp0");
@@ -318,19 +337,27 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("print", "give exactly one of --device, --host, --port, --to-file");
         if (!device.empty()) {
             const auto configs = loadDevices(options, printDevicesFile);
-            const auto it = std::find_if(configs.begin(), configs.end(), [](const DeviceConfig& c) { return c.name == device; });
+            const auto it = std::find_if(configs.begin(), configs.end(),
+                                         [](const DeviceConfig& c) { return c.name == device; });
             if (it == configs.end() || it->kind != DeviceKind::Printer)
                 throw CliFailure("no printer named \"" + device + "\" in the config");
             pc.name = it->name;
             pc.queryStatus = it->queryStatus;
             switch (it->transport) {
-            case DeviceTransport::Tcp: pc.transport = PrinterTransport::Tcp, pc.host = it->host, pc.port = it->tcpPort; break;
-            case DeviceTransport::UsbLp: pc.transport = PrinterTransport::UsbLp, pc.path = it->path; break;
-            case DeviceTransport::File: pc.transport = PrinterTransport::File, pc.path = it->path; break;
+            case DeviceTransport::Tcp:
+                pc.transport = PrinterTransport::Tcp, pc.host = it->host, pc.port = it->tcpPort;
+                break;
+            case DeviceTransport::UsbLp:
+                pc.transport = PrinterTransport::UsbLp, pc.path = it->path;
+                break;
+            case DeviceTransport::File:
+                pc.transport = PrinterTransport::File, pc.path = it->path;
+                break;
             case DeviceTransport::Serial:
             case DeviceTransport::UsbHid:
             case DeviceTransport::Evdev:
-            case DeviceTransport::Simulated: throw CliFailure("printer \"" + device + "\" is not reachable from the command line");
+            case DeviceTransport::Simulated:
+                throw CliFailure("printer \"" + device + "\" is not reachable from the command line");
             }
         } else if (!host.empty()) {
             pc.name = host;
@@ -351,13 +378,17 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         if (!r)
             throw CliFailure(r.error().text());
         if (options.json)
-            printJson({{"printer", pc.name}, {"bytes", r->bytes}, {"confirmed", r->statusConfirmed}, {"detail", r->detail}});
+            printJson({{"printer", pc.name},
+                       {"bytes", r->bytes},
+                       {"confirmed", r->statusConfirmed},
+                       {"detail", r->detail}});
         else
             std::cout << "printed on " << pc.name << ": " << r->detail << '\n';
     });
 
     // [SECTION] simulate ---------------------------------------------------------------------------
-    auto* simulate = app.add_subcommand("simulate", "Run a simulated device until interrupted (for trying the commands)");
+    auto* simulate =
+        app.add_subcommand("simulate", "Run a simulated device until interrupted (for trying the commands)");
     simulate->require_subcommand(1);
     auto* simBalance = simulate->add_subcommand("balance", "A balance on a pseudo-terminal; prints its path");
     static std::string simProtocol = "mt-sics", simLink;
@@ -391,12 +422,13 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"path", sim.value()->path()}, {"protocol", simProtocol}});
         else
-            std::cout << sim.value()->path() << "\ntry: admix scale read --port " << sim.value()->path() << " --protocol "
-                      << simProtocol << "\n";
+            std::cout << sim.value()->path() << "\ntry: admix scale read --port " << sim.value()->path()
+                      << " --protocol " << simProtocol << "\n";
         std::cout.flush();
         catchSignals();
         const auto start = std::chrono::steady_clock::now();
-        while (!g_interrupted.load() && (simSeconds <= 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(simSeconds)))
+        while (!g_interrupted.load() && (simSeconds <= 0 || std::chrono::steady_clock::now() - start <
+                                                                std::chrono::duration<double>(simSeconds)))
             std::this_thread::sleep_for(50ms);
     });
     auto* simPrinter = simulate->add_subcommand("printer", "A ZPL printer on 127.0.0.1; prints its port");
@@ -409,21 +441,24 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"host", "127.0.0.1"}, {"port", sim.value()->port()}});
         else
-            std::cout << "127.0.0.1:" << sim.value()->port() << "\ntry: admix print --host 127.0.0.1 --tcp-port "
-                      << sim.value()->port() << " label.zpl\n";
+            std::cout << "127.0.0.1:" << sim.value()->port()
+                      << "\ntry: admix print --host 127.0.0.1 --tcp-port " << sim.value()->port()
+                      << " label.zpl\n";
         std::cout.flush();
         catchSignals();
         const auto start = std::chrono::steady_clock::now();
         size_t shown = 0;
         while (!g_interrupted.load() &&
-               (printerSeconds <= 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(printerSeconds))) {
+               (printerSeconds <= 0 ||
+                std::chrono::steady_clock::now() - start < std::chrono::duration<double>(printerSeconds))) {
             const auto formats = sim.value()->formats();
             for (; shown < formats.size(); ++shown)
                 std::cerr << "received label " << shown + 1 << " (" << formats[shown].size() << " bytes)\n";
             std::this_thread::sleep_for(50ms);
         }
     });
-    auto* simScanner = simulate->add_subcommand("scanner", "A serial scanner on a pseudo-terminal: each stdin line becomes a scan ({GS} for GS)");
+    auto* simScanner = simulate->add_subcommand(
+        "scanner", "A serial scanner on a pseudo-terminal: each stdin line becomes a scan ({GS} for GS)");
     simScanner->callback([&options] {
         auto sim = ScannerSimulator::start("\r\n");
         if (!sim)
@@ -431,7 +466,8 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"path", sim.value()->path()}});
         else
-            std::cout << sim.value()->path() << "\ntry: admix scan --port " << sim.value()->path() << " --json\n";
+            std::cout << sim.value()->path() << "\ntry: admix scan --port " << sim.value()->path()
+                      << " --json\n";
         std::cout.flush();
         std::string text;
         while (std::getline(std::cin, text)) {

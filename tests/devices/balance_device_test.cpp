@@ -24,7 +24,8 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
     return condition();
 }
 
-std::unique_ptr<BalanceSimulator> startSim(BalanceProtocolKind kind, double grams, const std::filesystem::path& link) {
+std::unique_ptr<BalanceSimulator> startSim(BalanceProtocolKind kind, double grams,
+                                           const std::filesystem::path& link) {
     BalanceSimulatorOptions o;
     o.protocol = kind;
     o.grams = grams;
@@ -67,8 +68,11 @@ TEST_CASE("every line protocol reads stable weights over a pty through the seria
         CHECK(snap->latest->identity.serial == "SIM0001");
         CHECK(snap->latest->stableMass()->inG() == doctest::Approx(12.34));
         CHECK(snap->rejectedLines == 0);
+        CHECK(sim->streaming() == (kind != BalanceProtocolKind::Sbi)); // SBI is polled with ESC P
         balance.stop();
         CHECK(balance.snapshot()->status.state == ConnectionState::Disconnected);
+        // A clean disconnect ends the streaming it started (MT-SICS @, A&D C, Ohaus 0P).
+        CHECK(waitUntil([&] { return !sim->streaming(); }));
         balance.stop(); // idempotent
     }
 }
@@ -79,7 +83,10 @@ TEST_CASE("an unplug in the middle of a weighing is reported, then recovered wit
     LineBalance balance(fastOptions(), BalanceProtocolKind::MtSics, sim->path(), SerialSettings{});
     balance.start();
     sim->setUnstable(true); // the technician is still drawing
-    REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->status == WeightStatus::Unstable; }));
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && s->latest->status == WeightStatus::Unstable;
+    }));
     const auto before = balance.snapshot()->readings;
 
     sim->unplug();
@@ -152,7 +159,10 @@ TEST_CASE("zero, tare, overload and the stability wait") {
 
     sim->setUnstable(true);
     sim->setUnstable(true);
-    REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && !s->latest->stable(); }));
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && !s->latest->stable();
+    }));
     balance.requestTare();
     REQUIRE(waitUntil([&] {
         for (const auto& e : balance.drainEvents())
@@ -170,11 +180,17 @@ TEST_CASE("zero, tare, overload and the stability wait") {
 
     sim->setDrift(2.0); // grams per second: an evaporating or leaking container
     const double drifting = balance.snapshot()->latest->value;
-    REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->value > drifting + 0.1; }));
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && s->latest->value > drifting + 0.1;
+    }));
     sim->setDrift(0.0);
 
     sim->setOverload(true);
-    REQUIRE(waitUntil([&] { auto s = balance.snapshot(); return s->latest && s->latest->status == WeightStatus::Overload; }));
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && s->latest->status == WeightStatus::Overload;
+    }));
     CHECK_FALSE(balance.snapshot()->latest->stableMass().has_value());
 }
 

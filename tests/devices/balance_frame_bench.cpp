@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
 
     const auto frame = std::chrono::microseconds(16667);
     const auto start = Clock::now();
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    const auto end =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::vector<double> workUs;
     std::vector<double> periodMs;
     size_t readings = 0, rejected = 0, disconnects = 0;
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
         }
         const auto snap = balance.snapshot();
         if (snap->latest)
-            std::snprintf(text, sizeof text, "%.2f %s %s", snap->latest->value, std::string(massUnitSymbol(snap->latest->unit)).c_str(),
+            std::snprintf(text, sizeof text, "%.2f %s %s", snap->latest->value,
+                          std::string(massUnitSymbol(snap->latest->unit)).c_str(),
                           std::string(weightStatusName(snap->latest->status)).c_str());
         const auto t1 = Clock::now();
         workUs.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
@@ -91,17 +93,25 @@ int main(int argc, char** argv) {
     periodMs.erase(periodMs.begin()); // the first frame has no predecessor
     auto sortedWork = workUs;
     std::sort(sortedWork.begin(), sortedWork.end());
-    const auto pct = [&](double p) { return sortedWork[static_cast<size_t>(p * static_cast<double>(sortedWork.size() - 1))]; };
+    const auto pct = [&](double p) {
+        return sortedWork[static_cast<size_t>(p * static_cast<double>(sortedWork.size() - 1))];
+    };
     const double worstPeriod = *std::max_element(periodMs.begin(), periodMs.end());
-    const auto late = std::count_if(periodMs.begin(), periodMs.end(), [](double ms) { return ms > 16.667 + 4.0; });
-    std::printf("balance frame benchmark: %.1f s, 60 Hz frame loop, MT-SICS simulator streaming 20 readings/s over a pty\n",
+    const auto late =
+        std::count_if(periodMs.begin(), periodMs.end(), [](double ms) { return ms > 16.667 + 4.0; });
+    std::printf("balance frame benchmark: %.1f s, 60 Hz frame loop, MT-SICS simulator streaming 20 "
+                "readings/s over a pty\n",
                 seconds);
     std::printf("  frames                    %zu\n", workUs.size());
-    std::printf("  readings drained          %zu (%.1f /s)\n", readings, static_cast<double>(readings) / seconds);
+    std::printf("  readings drained          %zu (%.1f /s)\n", readings,
+                static_cast<double>(readings) / seconds);
     std::printf("  garbage lines rejected    %zu (50 injected)\n", rejected);
     std::printf("  disconnects reported      %zu (1 unplug)\n", disconnects);
-    std::printf("  device work per frame     median %.1f us, p99 %.1f us, worst %.1f us\n", pct(0.5), pct(0.99), sortedWork.back());
-    std::printf("  frame period              worst %.2f ms (target 16.67 ms), %td frames later than 20.67 ms\n", worstPeriod, late);
+    std::printf("  device work per frame     median %.1f us, p99 %.1f us, worst %.1f us\n", pct(0.5),
+                pct(0.99), sortedWork.back());
+    std::printf(
+        "  frame period              worst %.2f ms (target 16.67 ms), %td frames later than 20.67 ms\n",
+        worstPeriod, late);
     std::printf("  last display text         \"%s\"\n", text);
     return 0;
 }

@@ -16,7 +16,8 @@ BalanceReply decodeOk(const BalanceProtocol& p, std::string_view line) {
     return r.value();
 }
 
-void requireWeight(const BalanceProtocol& p, std::string_view line, WeightStatus status, double value, MassUnit unit) {
+void requireWeight(const BalanceProtocol& p, std::string_view line, WeightStatus status, double value,
+                   MassUnit unit) {
     const auto r = decodeOk(p, line);
     CHECK(r.kind == BalanceReply::Kind::Weight);
     CHECK(r.status == status);
@@ -58,7 +59,8 @@ TEST_CASE("MT-SICS replies") {
     CHECK(i2.model == "PG5002-S DeltaRange");
     const auto i4 = decodeOk(p, "I4 A \"B021002593\"");
     CHECK(i4.serial == "B021002593");
-    CHECK(p.decodeIdentity("I4 A \"B021002593\"", IdentityField::Serial) == std::optional<std::string>("B021002593"));
+    CHECK(p.decodeIdentity("I4 A \"B021002593\"", IdentityField::Serial) ==
+          std::optional<std::string>("B021002593"));
     // Commands are the manual's command names closed by CR LF.
     CHECK(p.requestStable() == "S\r\n");
     CHECK(p.requestImmediate() == "SI\r\n");
@@ -68,9 +70,10 @@ TEST_CASE("MT-SICS replies") {
     CHECK(p.reset() == "@\r\n");
 
     SUBCASE("garbage is rejected, never a weight") {
-        for (const char* bad : {"", "S", "S S", "S S 100.00", "S S 1O0.00 g", "S S 100.00 pcs", "S X 100.00 g",
-                                "S S 100.00 g extra", "S S 12.3.4 g", "S S -- g", "I4 A B0210", "Z Q", "S S\t100.00 g",
-                                "S S 1e5 g", "S S . g", "S S 99999999999999999 g"})
+        for (const char* bad :
+             {"", "S", "S S", "S S 100.00", "S S 1O0.00 g", "S S 100.00 pcs", "S X 100.00 g",
+              "S S 100.00 g extra", "S S 12.3.4 g", "S S -- g", "I4 A B0210", "Z Q", "S S\t100.00 g",
+              "S S 1e5 g", "S S . g", "S S 99999999999999999 g"})
             CHECK_MESSAGE(!p.decodeLine(bad).ok(), bad);
     }
 }
@@ -103,8 +106,9 @@ TEST_CASE("Sartorius SBI lines") {
     CHECK_FALSE(p.requestContinuous().has_value());
 
     SUBCASE("garbage is rejected") {
-        for (const char* bad : {"", "+ 123.56 g", "+   123.56 g   x", "*   123.56 g  ", "+   12a.56 g  ", "+   123.56 pcs",
-                                "      HH      ", "+   1.2.3  g  ", "N     +   123.56 g", "+   123.56 %  "})
+        for (const char* bad :
+             {"", "+ 123.56 g", "+   123.56 g   x", "*   123.56 g  ", "+   12a.56 g  ", "+   123.56 pcs",
+              "      HH      ", "+   1.2.3  g  ", "N     +   123.56 g", "+   123.56 %  "})
             CHECK_MESSAGE(!p.decodeLine(bad).ok(), bad);
     }
 }
@@ -132,8 +136,9 @@ TEST_CASE("A&D lines") {
     CHECK(decodeOk(p, "TN,  GX-200").model == "GX-200");
 
     SUBCASE("garbage is rejected") {
-        for (const char* bad : {"", "ST", "ST,", "ST,+00O12.34  g", "XX,+00123.45  g", "ST,+00123.45 pcs", "ST;+00123.45  g",
-                                "ST,+00123.45 g", "OL,99999999E+19", "US,+001.2.45  g", "ST,+00123.45  g\x01"})
+        for (const char* bad :
+             {"", "ST", "ST,", "ST,+00O12.34  g", "XX,+00123.45  g", "ST,+00123.45 pcs", "ST;+00123.45  g",
+              "ST,+00123.45 g", "OL,99999999E+19", "US,+001.2.45  g", "ST,+00123.45  g\x01"})
             CHECK_MESSAGE(!p.decodeLine(bad).ok(), bad);
     }
 }
@@ -158,8 +163,8 @@ TEST_CASE("Ohaus lines") {
     CHECK(p.identify(IdentityField::Serial) == std::optional<std::string>("PSN\r\n"));
 
     SUBCASE("garbage is rejected") {
-        for (const char* bad : {"", "?", "192.21", "     192.21 pcs", "*****207.80 g TOTAL", "     192.21 g ? ?", "1.2.3 g",
-                                "     192.21 g x", "- - 12 g"})
+        for (const char* bad : {"", "?", "192.21", "     192.21 pcs", "*****207.80 g TOTAL",
+                                "     192.21 g ? ?", "1.2.3 g", "     192.21 g x", "- - 12 g"})
             CHECK_MESSAGE(!p.decodeLine(bad).ok(), bad);
     }
 }

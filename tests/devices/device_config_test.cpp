@@ -65,20 +65,23 @@ TEST_CASE("device config errors name where") {
         REQUIRE_FALSE(r.ok());
         return r.error().text();
     };
-    CHECK(err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"serial\"\nport = \"/dev/x\"\nprotocol = \"mt-sics\"\nbaud = 9601\n")
+    CHECK(err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"serial\"\nport = "
+              "\"/dev/x\"\nprotocol = \"mt-sics\"\nbaud = 9601\n")
               .rfind("s.toml:7:8: devices.baud: unsupported baud rate", 0) == 0);
-    CHECK(err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"serial\"\nprotocol = \"mt-sics\"\n")
-              .find("s.toml:1:1: device \"b\": needs a port") == 0);
+    CHECK(
+        err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"serial\"\nprotocol = \"mt-sics\"\n")
+            .find("s.toml:1:1: device \"b\": needs a port") == 0);
     CHECK(err("[[devices]]\nname = \"b\"\nkind = \"scale\"\n").find("s.toml:3:8: devices.kind") == 0);
-    CHECK(err("[[devices]]\nname = \"b\"\ncolour = 1\n").find("s.toml:3:10: devices.colour: unknown key") == 0);
+    CHECK(err("[[devices]]\nname = \"b\"\ncolour = 1\n").find("s.toml:3:10: devices.colour: unknown key") ==
+          0);
     CHECK(err("[[devices]]\nname = 3\n").find("devices.name: must be a string") != std::string::npos);
     CHECK(err("[[devices]]\nname = \"a\"\nkind = \"printer\"\ntransport = \"file\"\npath = \"x\"\n"
               "[[devices]]\nname = \"a\"\nkind = \"printer\"\ntransport = \"file\"\npath = \"y\"\n")
               .find("two devices are named \"a\"") != std::string::npos);
     CHECK(err("[[devices]\nname = \"b\"\n").rfind("s.toml:1:", 0) == 0);
     CHECK(err("devices = 3\n").find("array of tables") != std::string::npos);
-    CHECK(err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"usb-hid\"\nusb = \"zz\"\n").find("VID:PID") !=
-          std::string::npos);
+    CHECK(err("[[devices]]\nname = \"b\"\nkind = \"balance\"\ntransport = \"usb-hid\"\nusb = \"zz\"\n")
+              .find("VID:PID") != std::string::npos);
 }
 
 TEST_CASE("the device manager runs simulated devices and always disconnects") {
@@ -138,18 +141,21 @@ transport = "simulated"
 }
 
 TEST_CASE("a configured USB scale that is absent is reported, not fatal") {
-    const auto configs = parseDeviceConfigs("[[devices]]\nname = \"pos scale\"\nkind = \"balance\"\ntransport = \"usb-hid\"\n"
-                                            "usb = \"0922:8003\"\n",
-                                            "usb.toml");
+    const auto configs =
+        parseDeviceConfigs("[[devices]]\nname = \"pos scale\"\nkind = \"balance\"\ntransport = \"usb-hid\"\n"
+                           "usb = \"0922:8003\"\n",
+                           "usb.toml");
     REQUIRE(configs.ok());
     DeviceManager manager(configs.value());
     manager.start();
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (manager.statuses()[0].state != ConnectionState::Error && std::chrono::steady_clock::now() < deadline)
+    while (manager.statuses()[0].state != ConnectionState::Error &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(2ms);
     const auto status = manager.statuses()[0];
     CHECK(status.state == ConnectionState::Error);
     CHECK(status.detail.find("USB 0922:8003") != std::string::npos);
-    MESSAGE("absent USB scale: " << status.detail << "; hot-plug: " << (manager.hotplugError().empty() ? "running" : manager.hotplugError()));
+    MESSAGE("absent USB scale: " << status.detail << "; hot-plug: "
+                                 << (manager.hotplugError().empty() ? "running" : manager.hotplugError()));
     manager.stop();
 }

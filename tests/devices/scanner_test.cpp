@@ -15,8 +15,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kGs1 = "]d2" "0100304093977035" "17261231" "10A1B2C3" "\x1d" "2112345";
-const std::string kGs1NoGs = "]d2" "0100304093977035" "17261231" "10A1B2C3" "2112345";
+const std::string kGs1 = "]d2"
+                         "0100304093977035"
+                         "17261231"
+                         "10A1B2C3"
+                         "\x1d"
+                         "2112345";
+const std::string kGs1NoGs = "]d2"
+                             "0100304093977035"
+                             "17261231"
+                             "10A1B2C3"
+                             "2112345";
 
 std::optional<ScanEvent> typeInto(KeyboardWedgeDecoder& d, const std::string& text, bool altCode = false) {
     std::optional<ScanEvent> out;
@@ -30,7 +39,10 @@ std::optional<ScanEvent> typeInto(KeyboardWedgeDecoder& d, const std::string& te
 
 TEST_CASE("serial scans keep their bytes") {
     ScanFramer f;
-    auto scans = f.feed(kGs1 + "\r\n" + "]C1" "0100304093977035" "\r");
+    auto scans = f.feed(kGs1 + "\r\n" +
+                        "]C1"
+                        "0100304093977035"
+                        "\r");
     REQUIRE(scans.size() == 2);
     CHECK(scans[0].data == kGs1);
     CHECK(scans[0].aim == "]d2");
@@ -48,9 +60,13 @@ TEST_CASE("serial scans keep their bytes") {
 TEST_CASE("GS1 data without separators is reported, not guessed") {
     CHECK_FALSE(gs1SeparatorsAmbiguous(kGs1.substr(3)));
     CHECK(gs1SeparatorsAmbiguous(kGs1NoGs.substr(3)));
-    CHECK_FALSE(gs1SeparatorsAmbiguous("0100304093977035" "17261231" "10A1B2C3")); // lot last: unambiguous
+    CHECK_FALSE(gs1SeparatorsAmbiguous("0100304093977035"
+                                       "17261231"
+                                       "10A1B2C3")); // lot last: unambiguous
     CHECK_FALSE(gs1SeparatorsAmbiguous("0100304093977035"));
-    CHECK(gs1SeparatorsAmbiguous("0100304093977035" "10" "ABCDEFGHIJKLMNOPQRSTUVWXYZ")); // longer than 20
+    CHECK(gs1SeparatorsAmbiguous("0100304093977035"
+                                 "10"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ")); // longer than 20
     CHECK_FALSE(gs1SeparatorsAmbiguous("hello world"));
     CHECK(isGs1Aim("]d2"));
     CHECK_FALSE(isGs1Aim("]d1"));
@@ -88,11 +104,15 @@ TEST_CASE("a serial scanner on a pty delivers scans with GS and AIM intact") {
     SerialScanner scanner("hood-1 scanner", sim.value()->path(), SerialSettings{});
     scanner.start();
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (scanner.snapshot()->status.state != ConnectionState::Connected && std::chrono::steady_clock::now() < deadline)
+    while (scanner.snapshot()->status.state != ConnectionState::Connected &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(2ms);
     REQUIRE(scanner.snapshot()->status.state == ConnectionState::Connected);
     REQUIRE(sim.value()->emit(kGs1).ok());
-    REQUIRE(sim.value()->emit("]C1" "0100304093977035").ok());
+    REQUIRE(sim.value()
+                ->emit("]C1"
+                       "0100304093977035")
+                .ok());
     std::vector<ScanEvent> scans;
     while (scans.size() < 2 && std::chrono::steady_clock::now() < deadline) {
         for (auto& s : scanner.drainScans())
@@ -104,7 +124,8 @@ TEST_CASE("a serial scanner on a pty delivers scans with GS and AIM intact") {
     CHECK(scans[0].source == "hood-1 scanner");
     CHECK(scans[1].aim == "]C1");
     sim.value()->unplug();
-    while (scanner.snapshot()->status.state != ConnectionState::Error && std::chrono::steady_clock::now() < deadline)
+    while (scanner.snapshot()->status.state != ConnectionState::Error &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(2ms);
     CHECK(scanner.snapshot()->status.state == ConnectionState::Error);
     scanner.stop();

@@ -13,9 +13,12 @@ using namespace admix::devices;
 using namespace std::chrono_literals;
 
 namespace {
-const std::string kReady = "\x02" "030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
-                           "\x02" "001,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
-                           "\x02" "1234,0\x03\r\n";
+const std::string kReady = "\x02"
+                           "030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
+                           "\x02"
+                           "001,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
+                           "\x02"
+                           "1234,0\x03\r\n";
 const std::string kLabel = "^XA^FO50,50^A0N,40,40^FDCefazolin 1 g^FS^XZ";
 } // namespace
 
@@ -27,9 +30,12 @@ TEST_CASE("~HS replies") {
     CHECK(st->printMode == 2);
     CHECK(st->problems().empty());
 
-    const std::string paperOutPaused = "\x02" "030,1,1,1245,002,0,0,0,000,0,0,0\x03\r\n"
-                                       "\x02" "001,0,1,1,1,2,6,0,00000003,1,000\x03\r\n"
-                                       "\x02" "1234,0\x03\r\n";
+    const std::string paperOutPaused = "\x02"
+                                       "030,1,1,1245,002,0,0,0,000,0,0,0\x03\r\n"
+                                       "\x02"
+                                       "001,0,1,1,1,2,6,0,00000003,1,000\x03\r\n"
+                                       "\x02"
+                                       "1234,0\x03\r\n";
     st = parseHostStatus(paperOutPaused);
     REQUIRE(st.ok());
     CHECK(st->paperOut);
@@ -41,10 +47,21 @@ TEST_CASE("~HS replies") {
     CHECK(st->problems() == "paper out, print head open, ribbon out, paused");
 
     CHECK_FALSE(parseHostStatus("").ok());
-    CHECK_FALSE(parseHostStatus("\x02" "030,0,0\x03\r\n\x02" "001\x03").ok());
-    CHECK_FALSE(parseHostStatus("\x02" "030,2,0,1245,000,0,0,0,000,0,0,0\x03\r\n\x02" "001,0,0,0,1,2,6,0,00000000,1,000\x03").ok());
-    CHECK_FALSE(parseHostStatus("\x02" "030,0,0,12x5,000,0,0,0,000,0,0,0\x03\r\n\x02" "001,0,0,0,1,2,6,0,00000000,1,000\x03").ok());
-    CHECK_FALSE(parseHostStatus("\x02" "030,0,0,1245,000,0,0,0,000,0,0,0").ok());
+    CHECK_FALSE(parseHostStatus("\x02"
+                                "030,0,0\x03\r\n\x02"
+                                "001\x03")
+                    .ok());
+    CHECK_FALSE(parseHostStatus("\x02"
+                                "030,2,0,1245,000,0,0,0,000,0,0,0\x03\r\n\x02"
+                                "001,0,0,0,1,2,6,0,00000000,1,000\x03")
+                    .ok());
+    CHECK_FALSE(parseHostStatus("\x02"
+                                "030,0,0,12x5,000,0,0,0,000,0,0,0\x03\r\n\x02"
+                                "001,0,0,0,1,2,6,0,00000000,1,000\x03")
+                    .ok());
+    CHECK_FALSE(parseHostStatus("\x02"
+                                "030,0,0,1245,000,0,0,0,000,0,0,0")
+                    .ok());
 }
 
 TEST_CASE("a print is done only when the printer accepted it") {
