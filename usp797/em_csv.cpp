@@ -128,10 +128,10 @@ std::string num(double v) {
 } // namespace
 
 std::string CsvProblem::text() const {
-    std::string out = "line " + std::to_string(line);
+    std::string out = line == 0 ? std::string() : "line " + std::to_string(line);
     if (!column.empty())
-        out += ", column " + column;
-    return out + ": " + message;
+        out += (out.empty() ? "" : ", ") + std::string(column == "user" ? "" : "column ") + column;
+    return out.empty() ? message : out + ": " + message;
 }
 
 EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {

@@ -17,7 +17,7 @@
 namespace admix::usp797 {
 
 struct CsvProblem {
-    size_t line = 0;     // 1-based physical line where the record starts
+    size_t line = 0;     // 1-based physical line where the record starts; 0: the whole file
     std::string column;  // header name, or empty for the whole row
     std::string message;
     [[nodiscard]] std::string text() const; // "line 7, column value: ..."

@@ -121,8 +121,8 @@ bool sampleExists(Database& db, const usp797::EmSample& x) {
 
 Result<EmRecorded> ComplianceStore::recordSample(const usp797::EmSample& sample, const std::string& actor, TimePoint at) {
     const usp797::SitePolicy pol = policy();
-    if (formulas::trim(actor).empty())
-        return Result<EmRecorded>::fail("missing (who enters the result)", "user");
+    if (auto ok = requireRole(*this, actor, {"technician", "pharmacist", "quality"}, "record monitoring results"); !ok)
+        return ok.error();
     const auto area = sampledArea(sample.room, sample.location);
     if (!area)
         return area.error();
@@ -147,8 +147,8 @@ EmImportResult ComplianceStore::importCsv(std::string_view text, const std::stri
                                           TimePoint at) {
     const usp797::SitePolicy pol = policy();
     EmImportResult result;
-    if (formulas::trim(actor).empty()) {
-        result.problems.push_back({0, "user", "missing (who imports the file)"});
+    if (auto ok = requireRole(*this, actor, {"quality", "admin"}, "import monitoring results"); !ok) {
+        result.problems.push_back({0, ok.error().where, ok.error().message});
         return result;
     }
     usp797::EmCsvParse parsed = usp797::parseEmCsv(text, pol);

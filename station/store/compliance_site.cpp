@@ -164,6 +164,8 @@ constexpr const char* kPecColumns = "SELECT code, room, type, categories, hazard
 } // namespace
 
 Status ComplianceStore::addRoom(const usp797::Room& r, const std::string& actor, TimePoint at) {
+    if (auto ok = requireRole(*this, actor, {"admin", "quality"}, "register rooms"); !ok)
+        return ok;
     if (auto ok = usp797::validateRoom(r); !ok)
         return ok;
     if (room(r.code) || pec(r.code))
@@ -184,6 +186,8 @@ Status ComplianceStore::addRoom(const usp797::Room& r, const std::string& actor,
 }
 
 Status ComplianceStore::addPec(const usp797::Pec& p, const std::string& actor, TimePoint at) {
+    if (auto ok = requireRole(*this, actor, {"admin", "quality"}, "register PECs"); !ok)
+        return ok;
     const auto r = room(p.room);
     if (!r)
         return Status::fail("room '" + p.room + "' is not registered", p.code.empty() ? "pec" : p.code);

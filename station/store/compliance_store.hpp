@@ -64,7 +64,7 @@ struct EmRecorded {
 };
 
 struct EmImportResult {
-    std::vector<usp797::CsvProblem> problems; // non-empty: nothing was imported
+    std::vector<usp797::CsvProblem> problems; // non-empty: nothing was imported (line 0: the whole file)
     size_t imported = 0;
     size_t excursions = 0;
 };
@@ -104,6 +104,7 @@ public:
     // [SECTION] People (station users) and site
     [[nodiscard]] std::optional<CompliancePerson> person(const std::string& username);
     [[nodiscard]] std::vector<CompliancePerson> people();
+    // Site definitions drive the gate: admin or quality role only.
     Status addRoom(const usp797::Room& room, const std::string& actor, TimePoint at = nowUtc());
     Status addPec(const usp797::Pec& pec, const std::string& actor, TimePoint at = nowUtc());
     [[nodiscard]] std::optional<usp797::Room> room(const std::string& code);
@@ -117,6 +118,8 @@ public:
     // The ISO class and pressure regime of a sampled location: a PEC code, or "PEC/site", is ISO 5;
     // anything else is the room's class. Errors when the room is unknown or the PEC is in another room.
     [[nodiscard]] Result<usp797::SampledArea> sampledArea(const std::string& roomCode, const std::string& location);
+    // Entered by a technician, pharmacist or QA user (`actor`); the sampler (`sample.person`) may be
+    // external (a certifier). Imports: quality or admin.
     Result<EmRecorded> recordSample(const usp797::EmSample& sample, const std::string& actor, TimePoint at = nowUtc());
     // All rows or none: every bad row is reported with its line (syntax, values, unknown room, a row
     // already recorded, a duplicate within the file).

@@ -44,8 +44,8 @@ struct Fixture {
         addUser(db, "qa01", "quality");
         addUser(db, "pharm01", "pharmacist");
         const Date certified = parseDate("2026-03-01").value();
-        REQUIRE(store.addRoom({"BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, certified}, "setup", day).ok());
-        REQUIRE(store.addPec({"LAFW-1", "BUF-1", PecType::Lafw, {Category::Cat1, Category::Cat2}, false, certified}, "setup", day).ok());
+        REQUIRE(store.addRoom({"BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, certified}, "qa01", day).ok());
+        REQUIRE(store.addPec({"LAFW-1", "BUF-1", PecType::Lafw, {Category::Cat1, Category::Cat2}, false, certified}, "qa01", day).ok());
         for (auto [kind, date, cfu, passed] : {std::tuple{QualKind::Training, "2026-01-05", -1, true},
                                                std::tuple{QualKind::InitialFingertip, "2026-01-06", 0, true},
                                                std::tuple{QualKind::InitialFingertip, "2026-01-07", 0, true},
@@ -80,6 +80,18 @@ struct Fixture {
 };
 
 } // namespace
+
+TEST_CASE("site definitions and imports need the right role") {
+    Fixture f;
+    const auto byTech = f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "tech01", f.day);
+    REQUIRE_FALSE(byTech.ok());
+    CHECK(byTech.error().message == "tech01 is technician; only admin or quality may register rooms");
+    CHECK_FALSE(f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "nobody", f.day).ok());
+    CHECK_FALSE(f.store.room("X-1").has_value());
+    const auto r = f.store.importCsv(emCsvHeader(), "empty.csv", "tech01", f.day);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].line == 0);
+}
 
 TEST_CASE("the fixture site is compliant: the gate allows and audits it") {
     Fixture f;

@@ -3,6 +3,7 @@
 // figures; not a timed test. Usage: admix_usp797_bench [days] [repeats]
 #include "station/store/compliance_store.hpp"
 #include "station/store/schema.hpp"
+#include "station/store/user_repo.hpp"
 #include "tests/test_support.hpp"
 #include "usp797/demo_site.hpp"
 
@@ -37,13 +38,22 @@ int main(int argc, char** argv) {
     store::Database db = store::openStationDatabase((dir / "bench.sqlite3").string());
     store::AuditLog audit(db);
     store::ComplianceStore cs(db, audit);
+    store::UserRow qa;
+    qa.username = "qa-bench";
+    qa.displayName = "Benchmark QA";
+    qa.role = "quality";
+    qa.pinHash = "not-a-real-hash";
+    qa.createdUtc = "2025-01-01T00:00:00Z";
+    store::UserRepo(db).insert(qa);
     for (const auto& r : site.rooms)
-        (void)cs.addRoom(r, "bench");
+        if (!cs.addRoom(r, "qa-bench"))
+            return 1;
     for (const auto& p : site.pecs)
-        (void)cs.addPec(p, "bench");
+        if (!cs.addPec(p, "qa-bench"))
+            return 1;
 
     t0 = Clock::now();
-    const auto imported = cs.importCsv(csv, "demo-year.csv", "bench", parseIsoUtc("2027-01-01").value());
+    const auto imported = cs.importCsv(csv, "demo-year.csv", "qa-bench", parseIsoUtc("2027-01-01").value());
     const double importMs = ms(Clock::now() - t0);
     if (!imported.problems.empty()) {
         std::fprintf(stderr, "import failed: %s\n", imported.problems.front().text().c_str());
