@@ -64,5 +64,28 @@ grep -q '"action":"gate.blocked"' <<<"$out" || fail "gate.blocked not audited"
 grep -q '"action":"excursion.close"' <<<"$out" || fail "excursion.close not audited"
 "${A[@]}" audit verify >/dev/null || fail "audit chain broken"
 
+# Garbing, cleaning and qualification entry.
+[ "$("${A[@]}" garb procedure --hd | wc -l)" -eq 9 ] || fail "USP <800> procedure is not 9 steps"
+sid=$("${A[@]}" --json garb start --user tech01 --room HD-1 | sed -n 's/.*"session":\([0-9]*\).*/\1/p')
+[ -n "$sid" ] || fail "garb start"
+"${A[@]}" garb step --session "$sid" --step mask >/dev/null 2>"$work/err" && fail "garbing step out of order accepted"
+grep -q "next step is shoe_covers" "$work/err" || fail "out-of-order message: $(cat "$work/err")"
+for step in shoe_covers head_cover mask; do "${A[@]}" garb step --session "$sid" --step $step >/dev/null || fail "step $step"; done
+"${A[@]}" garb step --session "$sid" --step hand_wash --seconds 29 >/dev/null 2>"$work/err" && fail "29 s hand wash accepted"
+grep -q "at least 30 s" "$work/err" || fail "hand wash message: $(cat "$work/err")"
+"${A[@]}" garb step --session "$sid" --step hand_wash --seconds 30 >/dev/null || fail "30 s hand wash refused"
+"${A[@]}" garb exit --session "$sid" >/dev/null || fail "garb exit"
+"${A[@]}" garb step --session "$sid" --step hd_gown >/dev/null 2>&1 && fail "step after exit accepted"
+"${A[@]}" cleaning log --area HD-1 --task daily --actions cleaning,disinfection --agent Peridox --lot P1 --user tech01 \
+  >/dev/null 2>"$work/err" && fail "HD daily cleaning without deactivation accepted"
+grep -q "deactivation,decontamination,cleaning,disinfection" "$work/err" || fail "HD cleaning message: $(cat "$work/err")"
+"${A[@]}" cleaning log --area HD-1 --task daily --actions deactivation,decontamination,cleaning,disinfection --agent Peridox \
+  --lot P1 --user tech01 >/dev/null || fail "HD daily cleaning refused"
+"${A[@]}" qual record --person tech01 --kind initial_fingertip --date 2025-06-01 --cfu 0 --user qa01 >/dev/null || fail "qual record"
+"${A[@]}" qual record --person tech01 --kind training --date 2025-06-01 --pass --user tech01 >/dev/null 2>&1 &&
+  fail "a technician recorded a qualification"
+out=$("${A[@]}" --json compliance status --person tech01)
+grep -q '"initial gloved fingertip sampling: 1 of 3 passes"' <<<"$out" || fail "status does not show the fingertip count: ${out:0:300}"
+
 if [ "$failures" -eq 0 ]; then echo "cli usp797: all checks passed"; exit 0; fi
 exit 1
