@@ -36,7 +36,7 @@ TEST_CASE("the test set covers what the reader must handle") {
     CHECK(codes >= 40);
 }
 
-TEST_CASE("every readable code in the test set is read, where it is, and nothing else is reported") {
+TEST_CASE("every readable code in the test set is read where it is and nothing else is reported") {
     const BarcodeReader reader;
     int expected = 0;
     int read = 0;
@@ -67,7 +67,7 @@ TEST_CASE("every readable code in the test set is read, where it is, and nothing
     CHECK(read == expected);
 }
 
-TEST_CASE("GS1 codes say so and carry the element string; other codes do not") {
+TEST_CASE("GS1 codes say so and carry the element string while other codes do not") {
     const BarcodeReader reader;
     bool sawGs1Matrix = false;
     bool sawGs1Linear = false;

@@ -45,7 +45,7 @@ TEST_CASE("a GS1 symbol whose element string is wrong is rejected with the reaso
     CHECK_FALSE(qr.gs1.has_value());
 }
 
-TEST_CASE("a code is confirmed after three consecutive frames, once") {
+TEST_CASE("a code is confirmed once after three consecutive frames") {
     StableCodeFilter filter({3, 5});
     const auto frame = interpretCodes({code(kGood, {100, 100})});
     CHECK(filter.update(frame).empty());

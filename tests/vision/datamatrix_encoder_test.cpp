@@ -37,7 +37,7 @@ Read readSymbol(const DataMatrixSymbol& s) {
 
 } // namespace
 
-TEST_CASE("the encoder writes GS1 DataMatrix (FNC1 first) that ZXing reads as ]d2") {
+TEST_CASE("the encoder writes GS1 DataMatrix with FNC1 first that ZXing reads as GS1") {
     const std::string element = gs1ElementString("00304093977035", "271130", "LOT-A12", "SER0001");
     CHECK(element == "0100304093977035172711301" "0LOT-A12\x1D" "21SER0001");
     const auto symbol = encodeDataMatrix(element, true);
@@ -48,7 +48,7 @@ TEST_CASE("the encoder writes GS1 DataMatrix (FNC1 first) that ZXing reads as ]d
     CHECK(r.text == element);
 }
 
-TEST_CASE("without GS1 the same text is a plain ]d1 symbol") {
+TEST_CASE("without GS1 the same text is a plain DataMatrix symbol") {
     const auto symbol = encodeDataMatrix("ADMIX PREP 42", false);
     REQUIRE(symbol.ok());
     const Read r = readSymbol(*symbol);
@@ -57,7 +57,7 @@ TEST_CASE("without GS1 the same text is a plain ]d1 symbol") {
     CHECK(r.text == "ADMIX PREP 42");
 }
 
-TEST_CASE("every supported symbol size round-trips, with its finder pattern") {
+TEST_CASE("every supported symbol size round-trips with its finder pattern") {
     // Data capacities (codewords) of the square sizes 10..48; digits pack two to a codeword.
     const std::vector<std::pair<int, int>> sizes{{10, 3},  {12, 5},  {14, 8},  {16, 12}, {18, 18},
                                                  {20, 22}, {22, 30}, {24, 36}, {26, 44}, {32, 62},
@@ -90,7 +90,7 @@ TEST_CASE("every supported symbol size round-trips, with its finder pattern") {
     }
 }
 
-TEST_CASE("digits pack in pairs: FNC1 and 16 digits are 9 codewords, one more than a 14x14 holds") {
+TEST_CASE("digits pack in pairs so FNC1 and 16 digits are 9 codewords which is one more than a 14x14 holds") {
     const auto symbol = encodeDataMatrix("0100304093977035", true);
     REQUIRE(symbol.ok());
     CHECK(symbol->size == 16);
@@ -120,7 +120,7 @@ TEST_CASE("GS1 check digits follow the 3-1-3 weights") {
     }
 }
 
-TEST_CASE("zint, an independent encoder, and ours agree on GS1 content") {
+TEST_CASE("zint as an independent encoder and ours agree on GS1 content") {
     if (std::system("command -v zint >/dev/null 2>&1") != 0) {
         MESSAGE("zint not installed (scripts/setup.sh installs it): cross-check skipped");
         return;

@@ -70,7 +70,7 @@ TEST_CASE("a sharp photo becomes an annotated JPEG with its hash and a thumbnail
     CHECK(again->sha256 == photo->sha256);
 }
 
-TEST_CASE("evidence capture refuses the blurred, overexposed and glared photos and says why") {
+TEST_CASE("evidence capture refuses the blurred and overexposed and glared photos and says why") {
     const auto t = thresholds();
     const auto blurred = makeEvidencePhoto(sceneOf(QualityExpectation::Blurred).image, caption(), t);
     REQUIRE_FALSE(blurred.ok());

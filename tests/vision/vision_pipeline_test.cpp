@@ -24,7 +24,7 @@ bool eventually(F done, std::chrono::seconds limit = 60s) {
 
 } // namespace
 
-TEST_CASE("the pipeline confirms the synthetic camera's codes, survives an unplug and recovers") {
+TEST_CASE("the pipeline confirms the synthetic camera codes and survives an unplug and recovers") {
     SyntheticOptions o;
     o.width = 1280;
     o.height = 720;
