@@ -754,6 +754,9 @@ Result<Formulary> loadFormulary(std::string_view productsToml, std::string_view 
                     return Error{"recipe '" + rec->id + "' version " + std::to_string(rec->version) + " appears twice", r.where()};
                 if (auto ok = f.check(*rec); !ok)
                     return ok.error();
+                rec->name = f.tallMan(rec->name);
+                for (auto& step : rec->steps)
+                    step = f.tallMan(step);
                 f.m_recipes.push_back(std::move(*rec));
             }
         }

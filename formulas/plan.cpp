@@ -507,12 +507,12 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
             wd.draw = planDraw(out, bag->density, policy, wd.workings, "syringe");
             flagDraw(plan, wd.draw, bag->drug + " (withdrawn)", policy);
             plan.finalVolume = plan.finalVolume - wd.draw.total();
-            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " " + bag->displayName + " + " +
+            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" + bag->displayName + ") + " +
                                          ml(bag->overfill) + " overfill - " + ml(wd.draw.total()) + " withdrawn + " +
                                          ml(drugVolume) + " added = " + ml(plan.finalVolume));
             plan.ingredients.push_back(std::move(wd));
         } else {
-            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " " + bag->displayName + " + " +
+            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" + bag->displayName + ") + " +
                                          ml(bag->overfill) + " overfill + " + ml(drugVolume) + " added = " + ml(plan.finalVolume));
         }
         break;

@@ -163,7 +163,8 @@ void registerIdentification(CLI::App& app, CliOptions& options) {
         if (options.json) {
             json out = {{"input", r.inputForm}, {"ambiguous", r.ambiguous()}, {"formulary_products", products}};
             if (!r.ambiguous()) {
-                for (const auto& [k, v] : ndcJson(r.candidates.front()).items())
+                const json one = ndcJson(r.candidates.front()); // items() needs a live object
+                for (const auto& [k, v] : one.items())
                     out[k] = v;
             } else {
                 json candidates = json::array();

@@ -137,6 +137,10 @@ TEST_CASE("products: reconstituted concentration, GTIN and Tall Man") {
     CHECK(f->tallMan("morphine 10 mg") == "morphine 10 mg");
     CHECK(f->tallMan("HYDROXYZINE and hydralazine") == "hydrOXYzine and hydrALAZINE");
     CHECK(f->tallMan("carboplatins") == "carboplatins"); // not a whole word
+    // Recipe names and steps too.
+    CHECK(f->recipe("hydromorphone-pca")->name == "HYDROmorphone PCA 6 mg/30 mL syringe (0.2 mg/mL)");
+    CHECK(f->recipe("cisplatin-ns")->steps.back().find("CISplatin") == std::string::npos); // the step does not name it
+    CHECK(f->recipe("cisplatin-ns")->steps[2].find("CISplatin vial") != std::string::npos);
 }
 
 TEST_CASE("recipes are versioned: an edit is a new version, the old one stays") {
