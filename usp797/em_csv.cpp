@@ -2,6 +2,7 @@
 
 #include "formulas/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -59,9 +60,14 @@ void splitRecords(std::string_view text, std::vector<Record>& records, std::vect
             switch (c) {
             case '"':
                 if (!field.empty() || quotedField) {
+                    // A stray quote: report it and read on as plain text, so that the lines after it
+                    // are still checked (and reported) one by one.
                     if (!bad)
                         problems.push_back({rec.line, {}, "a quote inside an unquoted field (quote the whole field)"});
                     bad = true;
+                    field += c;
+                    ++i;
+                    break;
                 }
                 inQuotes = true;
                 quotedField = true;
@@ -144,6 +150,7 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
         return result;
     }
     const Record& header = records.front();
+    const size_t syntaxProblems = result.problems.size();
     std::array<int, ColumnCount> index;
     index.fill(-1);
     for (size_t c = 0; c < header.fields.size(); ++c) {
@@ -166,8 +173,8 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
         if (index[k] < 0)
             result.problems.push_back({header.line, std::string(kColumnNames[k]), "required column missing from the header"});
     }
-    if (!result.problems.empty())
-        return result;
+    if (result.problems.size() > syntaxProblems)
+        return result; // without a usable header no row can be read
 
     for (size_t r = 1; r < records.size(); ++r) {
         const Record& rec = records[r];
@@ -220,6 +227,8 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
         }
         result.rows.push_back({rec.line, std::move(s)});
     }
+    std::stable_sort(result.problems.begin(), result.problems.end(),
+                     [](const CsvProblem& a, const CsvProblem& b) { return a.line < b.line; });
     return result;
 }
 

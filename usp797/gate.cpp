@@ -56,6 +56,8 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     if (!f.pec->allows(req.category))
         add("pec_not_for_category", f.pec->code + " is not approved for " + cat + " (allowed: " +
                                         categoryListText(f.pec->categories) + ")");
+    if (req.hazardousDrug && !f.pec->hazardous)
+        add("pec_not_for_hazardous", f.pec->code + " is not a containment PEC for hazardous drugs (USP <800>)");
     if (!f.room) {
         add("unknown_room", f.pec->code + " stands in room '" + f.pec->room + "', which is not registered");
         d.allowed = false;

@@ -23,6 +23,7 @@ struct GateRequest {
     Category category = Category::Cat1;
     std::string pec;  // empty for immediate use outside a PEC
     TimePoint at;
+    bool hazardousDrug = false; // USP <800>: needs a containment PEC in a hazardous-drug room
 };
 
 // What the gate needs to know, as of the request time. Latest readings are those of the request's

@@ -147,6 +147,30 @@ void registerPolicy(CLI::App& app, CliOptions& options) {
         else
             std::cout << key << " = " << value << '\n';
     });
+    static std::string file;
+    auto* import = policy->add_subcommand("import", "Load a whole policy TOML (every key; quality role; PIN/password on standard input)");
+    import->add_option("file", file)->required();
+    import->add_option("--user", user, "The quality user making the change")->required();
+    import->add_option("--reason", reason, "Why (SOP reference)")->required();
+    import->callback([&options] {
+        std::ifstream in(file, std::ios::binary);
+        if (!in)
+            throw CliFailure(file + ": cannot read the file");
+        std::ostringstream text;
+        text << in.rdbuf();
+        // Check the file before asking for a signature.
+        if (const auto parsed = usp797::parsePolicyToml(text.str(), file); !parsed)
+            throw CliFailure(parsed.error().text());
+        Station s(options);
+        esign(s, user, workflow::Role::Quality, "policy.import", "policy", "load " + file + ": " + reason);
+        const auto changed = s.compliance.importPolicy(text.str(), file, user, reason);
+        if (!changed)
+            throw CliFailure(changed.error().text());
+        if (options.json)
+            printJson({{"file", file}, {"changed", *changed}});
+        else
+            std::cout << *changed << " policy value(s) changed from " << file << '\n';
+    });
 }
 
 // [SECTION] site
@@ -660,8 +684,11 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
     gate->add_option("--category", category, "1, 2, 3 or immediate")->required();
     gate->add_option("--pec", pec, "PEC code (may be omitted for immediate use)");
     gate->add_option("--at", at, "Ask as of this UTC time (default: now)");
+    static bool hazardous = false;
+    gate->add_flag("--hazardous", hazardous, "The preparation contains a hazardous drug (USP <800>)");
     gate->callback([&options] {
-        const usp797::GateRequest req{person, need(usp797::parseCategory(category), "--category"), pec, timeOrNow(at, "--at")};
+        const usp797::GateRequest req{person, need(usp797::parseCategory(category), "--category"), pec, timeOrNow(at, "--at"),
+                                      hazardous};
         Station s(options);
         const auto out = s.compliance.checkGate(req);
         json reasons = json::array();

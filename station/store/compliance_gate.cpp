@@ -283,7 +283,7 @@ GateOutcome ComplianceStore::checkGate(const usp797::GateRequest& req) {
     out.decisionId = m_db.lastInsertRowId();
     const std::string subject = "pec:" + (req.pec.empty() ? std::string("none") : req.pec);
     m_audit.append(req.person, out.decision.allowed ? "gate.allowed" : "gate.blocked", subject,
-                   json{{"decision", out.decisionId}, {"category", usp797::categoryName(req.category)},
+                   json{{"decision", out.decisionId}, {"category", usp797::categoryName(req.category)}, {"hazardous", req.hazardousDrug},
                         {"room", pec(req.pec) ? pec(req.pec)->room : std::string()}, {"reasons", reasons}}
                        .dump(),
                    req.at);

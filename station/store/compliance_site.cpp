@@ -112,6 +112,42 @@ Status ComplianceStore::setPolicy(const std::string& key, const std::string& val
     return Status::success();
 }
 
+Result<size_t> ComplianceStore::importPolicy(std::string_view tomlText, const std::string& sourceName, const std::string& user,
+                                            const std::string& reason, TimePoint at) {
+    if (auto ok = requireRole(*this, user, {"quality"}, "change site policy"); !ok)
+        return ok.error();
+    if (formulas::trim(reason).empty())
+        return Result<size_t>::fail("a policy change needs a reason", "reason");
+    const auto values = usp797::parsePolicyToml(tomlText, sourceName);
+    if (!values)
+        return values.error();
+    const usp797::SitePolicy current = policy();
+    Transaction tx(m_db);
+    Statement s = m_db.prepare("UPDATE policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
+    size_t changed = 0;
+    for (const auto& [key, value] : *values) {
+        const double old = current.number(key);
+        if (old == value)
+            continue;
+        const usp797::PolicyKey* known = usp797::findPolicyKey(key);
+        s.reset();
+        s.bind(1, key).bind(2, value).bind(3, formatIsoUtc(at)).bind(4, user);
+        s.run();
+        m_audit.append(user, "policy.set", "policy:" + key,
+                       json{{"key", key},
+                            {"old", usp797::formatPolicyValue(*known, old)},
+                            {"new", usp797::formatPolicyValue(*known, value)},
+                            {"reason", reason},
+                            {"file", sourceName},
+                            {"sha256", sha256Hex(tomlText)}}
+                           .dump(),
+                       at);
+        ++changed;
+    }
+    tx.commit();
+    return changed;
+}
+
 // [SECTION] People
 
 std::optional<CompliancePerson> ComplianceStore::person(const std::string& username) {

@@ -100,6 +100,11 @@ public:
     // Quality role only; reason required; audits key, old and new value.
     Status setPolicy(const std::string& key, const std::string& valueText, const std::string& user, const std::string& reason,
                      TimePoint at = nowUtc());
+    // Loads a whole site policy TOML (every key required, as in assets/policy/usp797_defaults.toml):
+    // quality role, reason required; each changed key is audited like setPolicy, all in one
+    // transaction. Returns how many keys changed; a bad file (named by line and column) changes nothing.
+    Result<size_t> importPolicy(std::string_view tomlText, const std::string& sourceName, const std::string& user,
+                                const std::string& reason, TimePoint at = nowUtc());
 
     // [SECTION] People (station users) and site
     [[nodiscard]] std::optional<CompliancePerson> person(const std::string& username);

@@ -36,7 +36,7 @@ TEST_CASE("immediate use: administration within 4 h of the start of preparation 
     CHECK(r.rule.find("immediate use") != std::string::npos);
 }
 
-TEST_CASE("Category 1: 12 h room, 24 h refrigerated; never frozen (DOMAIN.md)") {
+TEST_CASE("Category 1: 12 h room / 24 h refrigerated / never frozen (DOMAIN.md)") {
     auto room = bud(Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Room);
     CHECK(room.amount == 12);
     CHECK(room.bud == kStart + hours{12});
@@ -49,7 +49,7 @@ TEST_CASE("Category 1: 12 h room, 24 h refrigerated; never frozen (DOMAIN.md)") 
     CHECK(frozen.error().where == "storage");
 }
 
-TEST_CASE("Category 2 table, days room/fridge/freezer (DOMAIN.md)") {
+TEST_CASE("Category 2 table / days room/fridge/freezer (DOMAIN.md)") {
     SUBCASE("aseptic, not sterility-tested, only sterile starting components: 4/10/45") {
         checkDays(bud(Category::Cat2, PrepMethod::Aseptic, false, false, Storage::Room), 4);
         checkDays(bud(Category::Cat2, PrepMethod::Aseptic, false, false, Storage::Fridge), 10);
@@ -77,7 +77,7 @@ TEST_CASE("Category 2 table, days room/fridge/freezer (DOMAIN.md)") {
     }
 }
 
-TEST_CASE("Category 3 (sterility-tested): aseptic 60/90/120, terminally sterilized 90/120/180 (DOMAIN.md)") {
+TEST_CASE("Category 3 (sterility-tested): aseptic 60/90/120 / terminally sterilized 90/120/180 (DOMAIN.md)") {
     checkDays(bud(Category::Cat3, PrepMethod::Aseptic, true, false, Storage::Room), 60);
     checkDays(bud(Category::Cat3, PrepMethod::Aseptic, true, true, Storage::Fridge), 90);
     checkDays(bud(Category::Cat3, PrepMethod::Aseptic, true, false, Storage::Freezer), 120);
@@ -109,7 +109,7 @@ TEST_CASE("a BUD never exceeds the earliest component expiry (DOMAIN.md)") {
     CHECK_FALSE(expired.ok());
 }
 
-TEST_CASE("punctured vials: single-dose in ISO 5 12 h (check), multiple-dose 28 days unless labelled (DOMAIN.md)") {
+TEST_CASE("punctured vials: single-dose in ISO 5 12 h (check) / multiple-dose 28 days unless labelled (DOMAIN.md)") {
     const TimePoint punctured = kStart - hours{10};
     const auto sdv = bud(Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Fridge,
                          {{ComponentLimit::Kind::SingleDoseVialPunctured, punctured, "SDV", {}}});

@@ -101,7 +101,7 @@ TEST_CASE("the fixture site is compliant: the gate allows and audits it") {
     CHECK(f.audited("gate.allowed", "pec:LAFW-1"));
 }
 
-TEST_CASE("an open excursion blocks the room until QA closes it; block and closing are audited") {
+TEST_CASE("an open excursion blocks the room until QA closes it / block and closing are audited") {
     Fixture f;
     const TimePoint sampled = f.day + hours{2};
     // ISO 7 surface action level 5 CFU/plate (DOMAIN.md): 6 is an excursion
@@ -118,6 +118,11 @@ TEST_CASE("an open excursion blocks the room until QA closes it; block and closi
     CHECK(blocked.decision.reasons[0].code == "open_excursion");
     CHECK_FALSE(blocked.decision.overridable());
     CHECK(f.audited("gate.blocked", "pec:LAFW-1"));
+    const auto blockRows = f.audit.forSubject("pec:LAFW-1");
+    REQUIRE_FALSE(blockRows.empty());
+    CHECK(blockRows.back().action == "gate.blocked");
+    CHECK(blockRows.back().details.find("\"code\":\"open_excursion\"") != std::string::npos);
+    CHECK(blockRows.back().details.find("\"room\":\"BUF-1\"") != std::string::npos);
     // Not overridable by policy: a pharmacist cannot override it
     CHECK_FALSE(f.store.overrideGate(blocked.decisionId, "pharm01", "urgent dose", sampled + minutes{6}).ok());
 
@@ -169,7 +174,7 @@ TEST_CASE("an open excursion blocks the room until QA closes it; block and closi
     CHECK_FALSE(f.audit.verify().has_value());
 }
 
-TEST_CASE("the person leaving ends garbing; the gate then refuses") {
+TEST_CASE("the person leaving ends garbing / the gate then refuses") {
     Fixture f;
     const auto session = f.store.latestGarbing("tech01", f.day + hours{1}).value();
     REQUIRE(f.store.endGarbing(session.id, f.day + hours{1}).ok());
@@ -178,7 +183,7 @@ TEST_CASE("the person leaving ends garbing; the gate then refuses") {
     CHECK(out.decision.reasons[0].code == "not_garbed");
 }
 
-TEST_CASE("an override needs a pharmacist, a reason, and policy allowing every reason; it is audited once") {
+TEST_CASE("an override needs a pharmacist / a reason / and policy allowing every reason / it is audited once") {
     Fixture f;
     const TimePoint warm = f.day + hours{3};
     REQUIRE(f.store.recordSample({warm, EmKind::Temperature, "BUF-1", "BUF-1", 21.0, {}, "tech01", "DEV", ""}, "tech01", warm).ok());
@@ -193,7 +198,7 @@ TEST_CASE("an override needs a pharmacist, a reason, and policy allowing every r
     CHECK_FALSE(f.store.overrideGate(out.decisionId, "pharm01", "again", warm + minutes{3}).ok());
 }
 
-TEST_CASE("policy: only QA may change it, with a reason; old and new values are audited; the change applies") {
+TEST_CASE("policy: only QA may change it / with a reason / old and new values are audited / the change applies") {
     Fixture f;
     CHECK_FALSE(f.store.setPolicy("em.surface.iso7_cfu_plate", "3", "tech01", "stricter SOP").ok());
     CHECK_FALSE(f.store.setPolicy("em.surface.iso7_cfu_plate", "3", "qa01", "").ok());
@@ -213,7 +218,24 @@ TEST_CASE("policy: only QA may change it, with a reason; old and new values are 
     CHECK(rec->evaluation.excursion);
 }
 
-TEST_CASE("CSV import: a file with one bad row imports nothing; a good file imports everything and opens excursions") {
+TEST_CASE("a whole policy file: only changed keys are written and audited / a bad file changes nothing") {
+    Fixture f;
+    std::string text(defaultPolicyToml());
+    const std::string from = "viable_air.iso7_cfu_m3 = 10\n";
+    text.replace(text.find(from), from.size(), "viable_air.iso7_cfu_m3 = 5\n");
+    CHECK_FALSE(f.store.importPolicy(text, "site.toml", "tech01", "SOP").ok());
+    const auto changed = f.store.importPolicy(text, "site.toml", "qa01", "SOP 2026-07");
+    REQUIRE(changed.ok());
+    CHECK(*changed == 1);
+    CHECK(f.store.policy().number("em.viable_air.iso7_cfu_m3") == 5);
+    CHECK(f.audit.forSubject("policy:em.viable_air.iso7_cfu_m3").size() == 1);
+    const auto bad = f.store.importPolicy("[em]\nviable_air.iso7_cfu_m3 = 3\n", "partial.toml", "qa01", "SOP");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().where.starts_with("partial.toml"));
+    CHECK(f.store.policy().number("em.viable_air.iso7_cfu_m3") == 5);
+}
+
+TEST_CASE("CSV import: a file with one bad row imports nothing / a good file imports everything and opens excursions") {
     Fixture f;
     const auto before = f.store.samples(t("2000-01-01"), t("2100-01-01")).size();
     const std::string header = emCsvHeader();
@@ -241,7 +263,7 @@ TEST_CASE("CSV import: a file with one bad row imports nothing; a good file impo
     CHECK(f.store.correctiveActions(true, std::string("BUF-1")).size() == 1);
 }
 
-TEST_CASE("status lists what is due: never-done sampling first, then by due date") {
+TEST_CASE("status lists what is due: never-done sampling first / then by due date") {
     Fixture f;
     const auto st = f.store.status(f.day + hours{1});
     REQUIRE_FALSE(st.due.empty());

@@ -6,7 +6,7 @@
 using namespace admix;
 using namespace admix::usp797;
 
-TEST_CASE("a good file parses, in any column order, with quotes and CRLF") {
+TEST_CASE("a good file parses / in any column order / with quotes and CRLF") {
     const std::string text =
         "kind,at_utc,room,location,value,litres,person,device_or_lot,notes\r\n"
         "viable_air,2026-02-01T10:00:00Z,BUF-1,LAFW-1,1,1000,qa01,\"SAS-1/TSA, lot 7\",\"said \"\"ok\"\"\"\r\n"
@@ -48,7 +48,7 @@ TEST_CASE("every bad row is reported with its line and column") {
     CHECK(r.problems[5].column == "value");
 }
 
-TEST_CASE("header problems: unknown and missing columns, unclosed quote") {
+TEST_CASE("header problems: unknown and missing columns / unclosed quote") {
     auto r = parseEmCsv("at_utc,kind,room,valu,person\n", SitePolicy::defaults());
     REQUIRE(r.problems.size() == 2);
     CHECK(r.problems[0].column == "valu");
@@ -57,6 +57,14 @@ TEST_CASE("header problems: unknown and missing columns, unclosed quote") {
     REQUIRE(r.problems.size() == 1);
     CHECK(r.problems[0].line == 2);
     CHECK(r.problems[0].message == "a quoted field is never closed");
+    // a stray quote is reported and the lines after it are still checked one by one
+    r = parseEmCsv(emCsvHeader() + "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,2\"x,,qa01,TSA,\n"
+                                   "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,two,,qa01,TSA,\n",
+                   SitePolicy::defaults());
+    REQUIRE(r.problems.size() == 2);
+    CHECK(r.problems[0].line == 2);
+    CHECK(r.problems[1].line == 3);
+    CHECK(r.problems[1].column == "value");
     r = parseEmCsv("", SitePolicy::defaults());
     CHECK(r.problems.size() == 1);
 }

@@ -39,7 +39,7 @@ constexpr SampledArea kNegative{IsoClass::Iso7, PressureRegime::Negative};
 
 } // namespace
 
-TEST_CASE("viable air: ISO 5 > 1, ISO 7 > 10, ISO 8 > 100 CFU/m3 (DOMAIN.md action levels; 1 m3 = 1000 L)") {
+TEST_CASE("viable air: ISO 5 > 1 / ISO 7 > 10 / ISO 8 > 100 CFU/m3 (DOMAIN.md action levels / 1 m3 = 1000 L)") {
     for (auto [area, limit] : {std::pair{kIso5, 1.0}, std::pair{kIso7, 10.0}, std::pair{kIso8, 100.0}}) {
         CAPTURE(limit);
         CHECK_FALSE(excursion(EmKind::ViableAir, limit, area, 1000.0));     // at the limit: limit CFU/m3
@@ -54,14 +54,14 @@ TEST_CASE("viable air: ISO 5 > 1, ISO 7 > 10, ISO 8 > 100 CFU/m3 (DOMAIN.md acti
     CHECK(e->unit == "CFU/m3");
 }
 
-TEST_CASE("viable air samples under 1 m3 are refused (DOMAIN.md: air samples are 1,000 L per location)") {
+TEST_CASE("viable air samples under 1 m3 are refused (DOMAIN.md: air samples are 1 / 000 L per location)") {
     const auto e = evaluateSample(sample(EmKind::ViableAir, 0, 999.0), kIso5, policy());
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().where == "litres");
     CHECK_FALSE(evaluateSample(sample(EmKind::ViableAir, 0), kIso5, policy()).ok());
 }
 
-TEST_CASE("surface: ISO 5 > 3, ISO 7 > 5, ISO 8 > 50 CFU/plate (DOMAIN.md action levels)") {
+TEST_CASE("surface: ISO 5 > 3 / ISO 7 > 5 / ISO 8 > 50 CFU/plate (DOMAIN.md action levels)") {
     for (auto [area, limit] : {std::pair{kIso5, 3.0}, std::pair{kIso7, 5.0}, std::pair{kIso8, 50.0}}) {
         CAPTURE(limit);
         CHECK_FALSE(excursion(EmKind::Surface, limit - 1, area));
@@ -72,7 +72,7 @@ TEST_CASE("surface: ISO 5 > 3, ISO 7 > 5, ISO 8 > 50 CFU/plate (DOMAIN.md action
     CHECK_FALSE(evaluateSample(sample(EmKind::Surface, -1), kIso5, policy()).ok());
 }
 
-TEST_CASE("total particles >= 0.5 um: ISO 5 3,520, ISO 7 352,000, ISO 8 3,520,000 per m3 (DOMAIN.md)") {
+TEST_CASE("total particles >= 0.5 um: ISO 5 3 / 520 / ISO 7 352 / 000 / ISO 8 3 / 520 / 000 per m3 (DOMAIN.md)") {
     for (auto [area, limit] : {std::pair{kIso5, 3520.0}, std::pair{kIso7, 352000.0}, std::pair{kIso8, 3520000.0}}) {
         CAPTURE(limit);
         CHECK_FALSE(excursion(EmKind::Particles, limit - 1, area));
@@ -81,12 +81,12 @@ TEST_CASE("total particles >= 0.5 um: ISO 5 3,520, ISO 7 352,000, ISO 8 3,520,00
     }
 }
 
-TEST_CASE("unclassified areas have no action level: refused, not passed (fail closed)") {
+TEST_CASE("unclassified areas have no action level: refused / not passed (fail closed)") {
     const auto e = evaluateSample(sample(EmKind::Surface, 0), {IsoClass::Unclassified, PressureRegime::None}, policy());
     CHECK_FALSE(e.ok());
 }
 
-TEST_CASE("pressure: positive >= 0.020 in. w.c. (DOMAIN.md); HD negative 0.01 to 0.03 (USP <800> in DOMAIN.md)") {
+TEST_CASE("pressure: positive >= 0.020 in. w.c. (DOMAIN.md) / HD negative 0.01 to 0.03 (USP <800> in DOMAIN.md)") {
     CHECK_FALSE(excursion(EmKind::Pressure, 0.020, kIso7));
     CHECK(excursion(EmKind::Pressure, 0.019, kIso7));
     CHECK_FALSE(excursion(EmKind::Pressure, 0.021, kIso7));
@@ -100,7 +100,7 @@ TEST_CASE("pressure: positive >= 0.020 in. w.c. (DOMAIN.md); HD negative 0.01 to
     CHECK(excursion(EmKind::Pressure, 0.020, kNegative)); // positive reading in a negative room
 }
 
-TEST_CASE("room temperature <= 20 C and humidity < 60 % (DOMAIN.md, logged each compounding day)") {
+TEST_CASE("room temperature <= 20 C and humidity < 60 % (DOMAIN.md / logged each compounding day)") {
     CHECK_FALSE(excursion(EmKind::Temperature, 19.9, kIso7));
     CHECK_FALSE(excursion(EmKind::Temperature, 20.0, kIso7));
     CHECK(excursion(EmKind::Temperature, 20.1, kIso7));

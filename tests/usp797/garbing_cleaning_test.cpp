@@ -32,7 +32,7 @@ GarbingSession garbed(bool hd) {
 
 } // namespace
 
-TEST_CASE("USP <797> garbing order, dirtiest to cleanest, with the hand-wash timer") {
+TEST_CASE("USP <797> garbing order / dirtiest to cleanest / with the hand-wash timer") {
     const auto steps = garbingProcedure(false, SitePolicy::defaults());
     std::vector<std::string> ids;
     for (const auto& s : steps)
@@ -41,7 +41,7 @@ TEST_CASE("USP <797> garbing order, dirtiest to cleanest, with the hand-wash tim
     CHECK(steps[3].minSeconds == 30);
 }
 
-TEST_CASE("USP <800> adds the HD gown, second shoe covers and two pairs of gloves") {
+TEST_CASE("USP <800> adds the HD gown / second shoe covers and two pairs of gloves") {
     const auto steps = garbingProcedure(true, SitePolicy::defaults());
     REQUIRE(steps.size() == 9);
     CHECK(steps[4].id == "hd_gown");
@@ -50,7 +50,7 @@ TEST_CASE("USP <800> adds the HD gown, second shoe covers and two pairs of glove
     CHECK(steps[8].id == "outer_sterile_gloves");
 }
 
-TEST_CASE("steps must come in order and the hand wash must last 30 s: 29 s refused, 30 s accepted") {
+TEST_CASE("steps must come in order and the hand wash must last 30 s: 29 s refused / 30 s accepted") {
     const auto procedure = garbingProcedure(false, SitePolicy::defaults());
     GarbingSession s;
     s.started = kT0;
@@ -65,7 +65,7 @@ TEST_CASE("steps must come in order and the hand wash must last 30 s: 29 s refus
     CHECK(checkNextStep(s, procedure, "hand_wash", 30).ok());
 }
 
-TEST_CASE("HD outer gloves due after 30 min, gown after 180 min; a glove change resets the glove timer") {
+TEST_CASE("HD outer gloves due after 30 min / gown after 180 min / a glove change resets the glove timer") {
     GarbingSession s = garbed(true);
     const TimePoint gloved = s.events.back().at;
     CHECK(garbingProblems(s, gloved + minutes{30}, SitePolicy::defaults()).empty());
@@ -94,7 +94,7 @@ TEST_CASE("a session that ended (the person left) no longer counts as garbed") {
     CHECK_FALSE(checkNextStep(s, garbingProcedure(false, SitePolicy::defaults()), "shoe_covers", 0).ok());
 }
 
-TEST_CASE("cleaning: HD daily needs deactivation, decontamination, cleaning, disinfection in that order") {
+TEST_CASE("cleaning: HD daily needs deactivation / decontamination / cleaning / disinfection in that order") {
     CleaningRecord r{kT0, "HD-1", CleaningTask::Daily, parseCleaningActions("cleaning,disinfection").value(), "Agent", "L1", "tech01"};
     CHECK(validateCleaning(r, false).ok());
     const auto hd = validateCleaning(r, true);

@@ -61,7 +61,7 @@ TEST_CASE("all in order: allowed with no reasons") {
     CHECK(d.reasons.empty());
 }
 
-TEST_CASE("every reason at once, none hidden behind the first") {
+TEST_CASE("every reason at once / none hidden behind the first") {
     GateFacts f = goodFacts();
     f.qualifications.erase(f.qualifications.begin() + 4, f.qualifications.end()); // no competency at all
     f.garbing.reset();
@@ -83,7 +83,7 @@ TEST_CASE("every reason at once, none hidden behind the first") {
     CHECK_FALSE(d.overridable());
 }
 
-TEST_CASE("lapsed vs never qualified; PEC not approved for the category") {
+TEST_CASE("lapsed vs never qualified / PEC not approved for the category") {
     GateFacts f = goodFacts();
     // competency 2026-03-01 + 6 months = 2026-09-01: lapsed the day after
     auto d = evaluateGate({"tech01", Category::Cat2, "LAFW-1", parseIsoUtc("2026-09-02T09:00:00Z").value()}, f, SitePolicy::defaults());
@@ -106,7 +106,7 @@ TEST_CASE("only reasons policy marks overridable make a decision overridable") {
     CHECK_FALSE(d.overridable());
 }
 
-TEST_CASE("unknown person, a non-compounding role, and garbing for another room") {
+TEST_CASE("unknown person / a non-compounding role / and garbing for another room") {
     GateFacts f = goodFacts();
     f.personRole.reset();
     CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())).at(0) == "unknown_person");
@@ -116,6 +116,13 @@ TEST_CASE("unknown person, a non-compounding role, and garbing for another room"
     f = goodFacts();
     f.garbing->room = "HD-1";
     CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())) == std::vector<std::string>{"not_garbed"});
+}
+
+TEST_CASE("a hazardous drug needs a containment PEC (USP <800> in DOMAIN.md)") {
+    GateRequest r = request();
+    r.hazardousDrug = true;
+    const auto d = evaluateGate(r, goodFacts(), SitePolicy::defaults());
+    CHECK(codes(d) == std::vector<std::string>{"pec_not_for_hazardous"});
 }
 
 TEST_CASE("an open excursion that policy says does not block the room (fridge) does not block") {

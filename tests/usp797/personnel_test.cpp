@@ -34,7 +34,7 @@ std::vector<QualEvent> qualifiedPerson(QualLevel level, const char* competencyDa
 
 } // namespace
 
-TEST_CASE("gloved fingertip: initial 0 CFU passes, 1 fails; after media fill 3 passes, 4 fails") {
+TEST_CASE("gloved fingertip: initial 0 CFU passes / 1 fails / after media fill 3 passes / 4 fails") {
     CHECK(judged(QualKind::InitialFingertip, "2026-01-01", 0).passed);
     CHECK_FALSE(judged(QualKind::InitialFingertip, "2026-01-01", 1).passed);
     CHECK(judged(QualKind::PostMediaFillFingertip, "2026-01-01", 2).passed);
@@ -56,7 +56,7 @@ TEST_CASE("three separate initial passes are needed") {
     CHECK(state.reasons[0] == "initial gloved fingertip sampling: 2 of 3 passes");
 }
 
-TEST_CASE("Cat 1/2 competency lapses 6 months after: day before, of, after") {
+TEST_CASE("Cat 1/2 competency lapses 6 months after: day before / of / after") {
     const auto events = qualifiedPerson(QualLevel::Cat12, "2026-01-10");
     const Date lapse = d("2026-07-10");
     for (auto c : {Category::Cat1, Category::Cat2}) {
@@ -73,7 +73,7 @@ TEST_CASE("Cat 1/2 competency lapses 6 months after: day before, of, after") {
     CHECK_FALSE(qualificationFor(events, Category::Cat3, d("2026-02-01"), SitePolicy::defaults()).qualified);
 }
 
-TEST_CASE("Cat 3 competency lapses 3 months after; a Cat 3 media fill also covers Cat 1/2") {
+TEST_CASE("Cat 3 competency lapses 3 months after / a Cat 3 media fill also covers Cat 1/2") {
     const auto events = qualifiedPerson(QualLevel::Cat3, "2026-01-10");
     const Date lapse = d("2026-04-10");
     CHECK(qualificationFor(events, Category::Cat3, plus(lapse, -1), SitePolicy::defaults()).qualified);
@@ -82,7 +82,7 @@ TEST_CASE("Cat 3 competency lapses 3 months after; a Cat 3 media fill also cover
     CHECK(qualificationFor(events, Category::Cat2, plus(lapse, 1), SitePolicy::defaults()).qualified);
 }
 
-TEST_CASE("training lapses 12 months after; immediate use needs only training") {
+TEST_CASE("training lapses 12 months after / immediate use needs only training") {
     const auto events = qualifiedPerson(QualLevel::Cat12, "2026-06-01");
     const Date lapse = d("2027-01-05");
     CHECK(qualificationFor(events, Category::Immediate, lapse, SitePolicy::defaults()).qualified);

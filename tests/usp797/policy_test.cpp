@@ -8,7 +8,7 @@
 using namespace admix;
 using namespace admix::usp797;
 
-TEST_CASE("the shipped defaults file holds every key, matching the built-in copy") {
+TEST_CASE("the shipped defaults file holds every key / matching the built-in copy") {
     const std::string text = test::readFile(std::string(ADMIX_ASSETS_DIR) + "/policy/usp797_defaults.toml");
     CHECK(text == defaultPolicyToml());
     const auto values = parsePolicyToml(text, "usp797_defaults.toml");
@@ -30,7 +30,7 @@ TEST_CASE("every (check) default of DOMAIN.md is named in a comment of the defau
     CHECK(text.find("2-3 hours; 180 minutes is the upper end (check)") != std::string::npos);
 }
 
-TEST_CASE("a missing key, an unknown key, a wrong type or a value out of range is refused with its place") {
+TEST_CASE("a missing key / an unknown key / a wrong type or a value out of range is refused with its place") {
     std::string text(defaultPolicyToml());
     SUBCASE("missing") {
         const auto pos = text.find("surface.iso7_cfu_plate = 5\n");
