@@ -63,6 +63,7 @@ void BalanceDevice::run(std::stop_token stop) {
             report = m_sessionConnected || m_state.status.state != ConnectionState::Error;
             m_state.status.state = ConnectionState::Error;
             m_state.status.detail = result.error().text();
+            m_state.latest.reset(); // a reading from before the loss must not look current
             if (m_sessionConnected)
                 ++m_state.disconnects;
             m_sessionConnected = false;

@@ -23,7 +23,7 @@ namespace admix::devices {
 // What the UI shows for a balance: connection state, latest reading, counters.
 struct BalanceSnapshot {
     DeviceStatus status;
-    std::optional<BalanceReading> latest;     // the last reading of any status
+    std::optional<BalanceReading> latest;     // the last reading of any status; cleared when the link is lost
     std::optional<BalanceReading> lastStable; // the last stable reading
     BalanceIdentity identity;
     uint64_t readings = 0;

@@ -220,8 +220,10 @@ std::optional<ScanEvent> KeyboardWedgeDecoder::feed(uint16_t code, int32_t value
             m_altDigits.clear();
             if (c > 0 && c < 128)
                 m_buffer.push_back(static_cast<char>(c));
-            else
-                m_bad = true, ++m_unmapped;
+            else {
+                m_bad = true;
+                ++m_unmapped;
+            }
         }
         return std::nullopt;
     case KEY_CAPSLOCK:

@@ -206,8 +206,10 @@ std::string BalanceSimulator::garbageLine() {
 }
 
 void BalanceSimulator::sendWeight(bool requireStable) {
-    if (m_garbage.load())
-        send(garbageLine()), m_garbageLines.fetch_add(1);
+    if (m_garbage.load()) {
+        send(garbageLine());
+        m_garbageLines.fetch_add(1);
+    }
     const bool unstable = m_unstable.load();
     if (requireStable && unstable) {
         switch (m_options.protocol) {

@@ -94,6 +94,7 @@ TEST_CASE("an unplug in the middle of a weighing is reported, then recovered wit
     auto snap = balance.snapshot();
     CHECK(snap->disconnects >= 1);
     CHECK_FALSE(snap->status.detail.empty()); // the reason stays on screen while it is unplugged
+    CHECK_FALSE(snap->latest.has_value());    // no stale weight shown as current
     // The loss is reported once, with its reason (later retries fail to open and stay quiet).
     std::vector<std::string> reports;
     for (const auto& e : balance.drainEvents())
