@@ -121,7 +121,7 @@ TEST_CASE("A&D lines") {
     requireWeight(p, "US,-00183.96  g", WeightStatus::Unstable, -183.96, MassUnit::Gram);
     CHECK(decodeOk(p, "OL,+9999999E+19").status == WeightStatus::Overload);
     CHECK(decodeOk(p, "OL,-9999999E+19").status == WeightStatus::Underload);
-    // A&D balance manual (GF/GX family), Data format, p. 26: "ST,+001234.5  g" (9 data characters,
+    // A&D EK-L Series Instruction Manual, 9-2 Data format, p. 28: "ST,+001234.5  g" (9 data characters,
     // 3 unit characters); counting data "QT,+00012345 PC" is not a weight.
     requireWeight(p, "ST,+001234.5  g", WeightStatus::Stable, 1234.5, MassUnit::Gram);
     requireWeight(p, "ST,+00123.45  g", WeightStatus::Stable, 123.45, MassUnit::Gram);
@@ -132,6 +132,8 @@ TEST_CASE("A&D lines") {
     // A&D FX-i manual 15-2 p. 54: <AK> (06h) acknowledge, error codes "EC,Exx".
     CHECK(decodeOk(p, "\x06").kind == BalanceReply::Kind::Acknowledged);
     CHECK(decodeOk(p, "EC,E11").kind == BalanceReply::Kind::CommandError);
+    // Replies to ?SN and ?TN: "SN,<serial>", "TN,<model>" as on A&D GX/GF-A balances; relied on from the
+    // command list's description, no page with these bytes was found.
     CHECK(decodeOk(p, "SN,01234567").serial == "01234567");
     CHECK(decodeOk(p, "TN,  GX-200").model == "GX-200");
 
