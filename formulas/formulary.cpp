@@ -643,8 +643,7 @@ Status Formulary::check(const Recipe& r) const {
             return Status::fail("base names '" + pid + "', which is not a diluent or bag", where);
     }
     for (const auto* lim : {&r.minFinalConcentration, &r.maxFinalConcentration}) {
-        if (*lim && r.ingredients.front().dose.unit.amountUnit != Unit::MilliEquivalent &&
-            (*lim)->dimension() != dimensionOf(r.ingredients.front().dose.unit.amountUnit))
+        if (*lim && (*lim)->dimension() != dimensionOf(r.ingredients.front().dose.unit.amountUnit))
             return Status::fail("the final concentration limits are not in the unit of the first ingredient's dose", where);
     }
     return Status::success();
@@ -661,8 +660,8 @@ Result<int> Formulary::addRecipeVersion(Recipe recipe) {
 
 std::vector<const Product*> Formulary::productsForGtin(std::string_view gtin14) const {
     std::vector<const Product*> out;
-    // Packaging levels differ only in the indicator digit: compare the NDC part and check digit
-    // is recomputed, so compare the 12 digits after the indicator minus the check digit.
+    // Packaging levels (unit, case) differ in the indicator digit and so in the check digit: compare
+    // the 12 digits between them.
     if (gtin14.size() != 14)
         return out;
     for (const auto& p : m_products) {

@@ -360,7 +360,6 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
                      std::to_string(recipe->version) + " allows");
     }
 
-    const int md = massDecimals(policy);
     bool first = true;
     for (const auto& ing : recipe->ingredients) {
         IngredientPlan ip;
@@ -403,7 +402,6 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         ip.reconstitution = p.reconstitution;
         ip.vials = best->vials;
         ip.multipleDose = p.multipleDose;
-        ip.waste = best->dose.scaled(0.0);
         ip.waste = Amount::of(best->waste / baseFactor(p.amount.baseUnit()), p.amount.baseUnit());
         const Unit pu = p.amount.baseUnit();
         if (best->dose.dimension() != dose->dimension())
@@ -439,18 +437,21 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         flagDraw(plan, ip.draw, ing.drug, policy);
         plan.ingredients.push_back(std::move(ip));
     }
-    (void)md;
 
     // Final container.
     Volume drugVolume;
     for (const auto& ip : plan.ingredients)
         drugVolume = drugVolume + ip.draw.total();
-    const IngredientPlan& primary = plan.ingredients.front();
-    const auto concentrationFor = [&](Volume finalVolume) { return Concentration::of(primary.deliveredDose, finalVolume); };
+    // Copies, not references: the q.s. diluent or the withdrawal is appended to plan.ingredients below.
+    const Amount primaryDose = plan.ingredients.front().deliveredDose;
+    const std::string primaryDrug = plan.ingredients.front().drug;
+    const auto concentrationFor = [&](Volume finalVolume) { return Concentration::of(primaryDose, finalVolume); };
     const auto within = [&](const Concentration& c) {
-        if (recipe->maxFinalConcentration && c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
+        if (recipe->maxFinalConcentration && recipe->maxFinalConcentration->dimension() == c.dimension() &&
+            c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
             return false;
-        if (recipe->minFinalConcentration && c.basePerMl() < recipe->minFinalConcentration->basePerMl() - kEps)
+        if (recipe->minFinalConcentration && recipe->minFinalConcentration->dimension() == c.dimension() &&
+            c.basePerMl() < recipe->minFinalConcentration->basePerMl() - kEps)
             return false;
         return true;
     };
@@ -559,17 +560,25 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
     if (plan.finalVolume.inMl() > kEps) {
         const auto c = concentrationFor(plan.finalVolume);
         plan.finalConcentration = c;
-        std::string line = "final concentration = " + format(primary.deliveredDose, 4) + " / " + ml(plan.finalVolume) + " = " +
+        std::string line = "final concentration = " + format(primaryDose, 4) + " / " + ml(plan.finalVolume) + " = " +
                            format(c, 4);
         if (recipe->minFinalConcentration || recipe->maxFinalConcentration)
             line += " (limits " + (recipe->minFinalConcentration ? format(*recipe->minFinalConcentration) : std::string("-")) +
                     " to " + (recipe->maxFinalConcentration ? format(*recipe->maxFinalConcentration) : std::string("-")) + ")";
         plan.finalWorkings.push_back(line);
-        if (recipe->maxFinalConcentration && c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
-            flag(plan, "CONCENTRATION_ABOVE_MAX", FlagSeverity::Blocking, primary.drug,
+        for (const auto* limit : {&recipe->minFinalConcentration, &recipe->maxFinalConcentration}) {
+            if (*limit && (*limit)->dimension() != c.dimension())
+                flag(plan, "LIMIT_NOT_COMPARABLE", FlagSeverity::Warning, primaryDrug,
+                     "the recipe's concentration limit " + format(**limit) + " is not in the unit of " + format(c, 4) +
+                         ": check it by hand");
+        }
+        if (recipe->maxFinalConcentration && recipe->maxFinalConcentration->dimension() == c.dimension() &&
+            c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
+            flag(plan, "CONCENTRATION_ABOVE_MAX", FlagSeverity::Blocking, primaryDrug,
                  format(c, 4) + " is above the recipe's maximum of " + format(*recipe->maxFinalConcentration));
-        if (recipe->minFinalConcentration && c.basePerMl() < recipe->minFinalConcentration->basePerMl() - kEps)
-            flag(plan, "CONCENTRATION_BELOW_MIN", FlagSeverity::Blocking, primary.drug,
+        if (recipe->minFinalConcentration && recipe->minFinalConcentration->dimension() == c.dimension() &&
+            c.basePerMl() < recipe->minFinalConcentration->basePerMl() - kEps)
+            flag(plan, "CONCENTRATION_BELOW_MIN", FlagSeverity::Blocking, primaryDrug,
                  format(c, 4) + " is below the recipe's minimum of " + format(*recipe->minFinalConcentration));
 
         if (order.rate) {
@@ -694,6 +703,12 @@ Result<Order> parseOrderJson(std::string_view text, std::string_view sourceName)
     } catch (const json::parse_error& e) {
         return Error{"is not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")",
                      std::string(sourceName) + ":" + lineColumn(text, e.byte > 0 ? e.byte - 1 : 0)};
+    } catch (const json::exception& e) {
+        // e.g. a number too large for a double ("1e999"): out_of_range, with no position.
+        const std::string what = e.what();
+        const size_t close = what.find(']');
+        return Error{"is not a usable JSON document (" + (close == std::string::npos ? what : what.substr(close + 2)) + ")",
+                     std::string(sourceName)};
     }
     if (!doc.is_object())
         return Result<Order>::fail("must be a JSON object", std::string(sourceName));

@@ -63,7 +63,8 @@ enum class FlagSeverity { Info, Warning, Blocking };
 struct PlanFlag {
     std::string code; // VOLUME_NOT_MEASURABLE, BALANCE_CANNOT_VERIFY, BALANCE_CAPACITY_EXCEEDED, DOSE_ABOVE_MAX,
                       // DOSE_BELOW_MIN, CONCENTRATION_ABOVE_MAX, CONCENTRATION_BELOW_MIN, PRODUCT_MISMATCH,
-                      // ROUTE_MISMATCH, ROUNDING_DEVIATION, MULTIPLE_DRAWS, GFR_CAPPED, QS_VOLUME_TOO_SMALL
+                      // ROUTE_MISMATCH, ROUNDING_DEVIATION, MULTIPLE_DRAWS, GFR_CAPPED, QS_VOLUME_TOO_SMALL,
+                      // LIMIT_NOT_COMPARABLE
     FlagSeverity severity = FlagSeverity::Warning;
     std::string message;
     std::string subject; // the ingredient or "final container"

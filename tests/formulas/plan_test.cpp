@@ -356,6 +356,7 @@ TEST_CASE("demo: a per-m2 dose shows the BSA working") {
 TEST_CASE("order JSON errors name the field or the line and column") {
     CHECK(mentions(parseOrderJson("{\n  \"id\": \"A\",\n  \"recipe\": \n}").error(), "order:4:1"));
     CHECK(mentions(parseOrderJson("[]").error(), "JSON object"));
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","target_auc":1e999})").error(), "number overflow"));
     CHECK(mentions(parseOrderJson(R"({"id":"A"})").error(), "order.recipe"));
     CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":"70"}})").error(), "order.patient.weight_kg"));
     CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":700}})").error(), "between 0.3 and 400"));
@@ -424,4 +425,56 @@ TEST_CASE("admix plan on every demo recipe gives a plan a pharmacist can re-chec
     const auto ids = formulary.recipeIds();
     CHECK(planned == std::set<std::string>(ids.begin(), ids.end()));
     CHECK(planned.size() >= 30);
+}
+
+TEST_CASE("a dose in mEq from a product labelled by mass goes through molecular weight and valence") {
+    const std::string products = R"(
+[[product]]
+id = "mgso4-50"
+drug = "magnesium sulfate"
+display_name = "magnesium sulfate 50% 10 mL"
+form = "solution"
+concentration = 50
+concentration_unit = "%"
+volume_ml = 10
+ndc = "99999-202-10"
+density_g_ml = 1.29
+storage = "room"
+molecular_weight = 246.47
+valence = 2
+)";
+    const std::string recipes = R"(
+[[recipe]]
+id = "mg-meq"
+version = 1
+name = "magnesium in mEq, undiluted"
+route = "IV"
+csp_category = 1
+storage = "room"
+pec = "ISO 5 LAFW"
+steps = ["draw"]
+[recipe.base]
+kind = "none"
+[[recipe.ingredient]]
+drug = "magnesium sulfate"
+products = ["mgso4-50"]
+dose_rule = "fixed"
+dose_unit = "mEq"
+default_dose = 8
+)";
+    const auto formulary = loadFormulary(products, "p.toml", recipes, "r.toml");
+    REQUIRE_MESSAGE(formulary.ok(), formulary.error().text());
+    Order o;
+    o.id = "M";
+    o.recipeId = "mg-meq";
+    const Plan p = makePlan(o, *formulary, loadDefaultFormulasPolicy().value()).value();
+    // 8 mEq x 246.47 / 2 = 985.88 mg; / 500 mg/mL = 1.9718 mL -> 3 mL syringe (0.1 mL) -> 2.0 mL.
+    const IngredientPlan& i = p.ingredients.front();
+    CHECK(i.draw.exactPerDraw.inMl() == doctest::Approx(1.97176).epsilon(1e-5));
+    CHECK(i.draw.volumePerDraw.inMl() == doctest::Approx(2.0));
+    CHECK(i.deliveredDose.mass()->inMg() == doctest::Approx(1000.0));
+    // 2.0 mL x 1.29 g/mL = 2.58 g, +/-10% (2 mL band).
+    CHECK(i.draw.massPerDraw.inG() == doctest::Approx(2.58));
+    CHECK(i.draw.tolerancePercent == doctest::Approx(10.0));
+    CHECK(i.workings.front().find("8 mEq") != std::string::npos);
 }
