@@ -74,6 +74,15 @@ std::vector<ReadCode> StableCodeFilter::update(const std::vector<ReadCode>& fram
         if (seen[index])
             continue; // the same code twice in one frame counts once
         seen[index] = true;
+        // A different reading where another code was read recently (a flip between two texts at one
+        // place, as a misread would cause) restarts both counts.
+        for (size_t k = 0; k < m_tracks.size(); ++k) {
+            Track& other = m_tracks[k];
+            if (k != index && !sameReading(other.last.code, r.code) && overlaps(other.last.code, r.code)) {
+                other.streak = 0;
+                conflicted[i] = true;
+            }
+        }
         // A different code read where this one was (a misread, or a swap) restarts the count.
         it->streak = (conflicted[i] || !r.usable()) ? 0 : it->streak + 1;
         it->missing = 0;

@@ -1,8 +1,8 @@
 // From codes read in single frames to codes the workflow may act on. interpretCode() parses GS1
 // content with formulas::parseGs1 (check digits, dates, lengths); StableCodeFilter confirms a code
-// only once it has been read with the same format and text, near the same place, in `framesRequired`
-// consecutive decoded frames, and never while another code is read at the same place (two readings
-// that disagree cancel each other: fail closed). A GS1 symbol whose element string does not parse is
+// only once it has been read with the same format and text in `framesRequired` consecutive decoded
+// frames, and never while another reading is seen at the same place in the same frame or within the
+// last `forgetAfterFrames` frames (two readings that disagree cancel each other: fail closed). A GS1 symbol whose element string does not parse is
 // never confirmed. Not thread-safe: one filter per decode thread.
 #pragma once
 

@@ -68,16 +68,17 @@ TEST_CASE("a gap restarts the count") {
     CHECK(filter.update(frame).size() == 1);
 }
 
-TEST_CASE("two different readings at the same place cancel each other (a misread never gets through)") {
+TEST_CASE("two different readings at the same place cancel each other so a misread never gets through") {
     StableCodeFilter filter({3, 5});
     const auto good = interpretCode(code(kGood, {100, 100}));
     // A misread of the same symbol (lot differs) in the same place, in every frame.
     const auto bad = interpretCode(code("0100304093977035172711301" "0LOT-A13\x1D" "21SER0001", {104, 98}));
     for (int i = 0; i < 6; ++i)
         CHECK(filter.update({good, bad}).empty());
-    // Once only the true reading remains, it needs three clean frames.
-    CHECK(filter.update({good}).empty());
-    CHECK(filter.update({good}).empty());
+    // Once only the true reading remains, the misread must first be forgotten (5 frames), then the
+    // true reading needs three clean frames: confirmed on the 8th.
+    for (int i = 0; i < 7; ++i)
+        CHECK(filter.update({good}).empty());
     CHECK(filter.update({good}).size() == 1);
 }
 
@@ -102,4 +103,19 @@ TEST_CASE("a code that left the view is confirmed again when it comes back") {
     CHECK(filter.update({}).empty());
     CHECK(filter.update({}).empty()); // forgotten after two frames
     CHECK(filter.update(frame).size() == 1);
+}
+
+TEST_CASE("a reading that flips between two texts at one place is never confirmed") {
+    StableCodeFilter filter({2, 3});
+    const auto good = interpretCode(code(kGood, {100, 100}));
+    const auto bad = interpretCode(code("0100304093977035172711301" "0LOT-A13\x1D" "21SER0001", {102, 101}));
+    // good, good would confirm; a flip to the misread in between keeps both at zero.
+    for (int i = 0; i < 8; ++i) {
+        CHECK(filter.update({good}).empty());
+        CHECK(filter.update({bad}).empty());
+    }
+    // The misread is forgotten after three frames without it; then two clean frames confirm.
+    for (int i = 0; i < 4; ++i)
+        CHECK(filter.update({good}).empty());
+    CHECK(filter.update({good}).size() == 1);
 }
