@@ -11,6 +11,8 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <cmath>
+#include <thread>
 
 using namespace admix::devices;
 
@@ -66,4 +68,65 @@ TEST_CASE("HID scale data reports") {
     CHECK_FALSE(parseUsbId("0922:80031").has_value());
     CHECK_FALSE(parseUsbId(":8003").has_value());
     CHECK_FALSE(parseUsbId("xyz:8003").has_value());
+}
+
+TEST_CASE("a HID scale through the acquisition thread: readings, garbage, faults, unplug, zero") {
+    using namespace std::chrono_literals;
+    const auto waitUntil = [](const auto& condition) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!condition() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(2ms);
+        return condition();
+    };
+    HidScaleSimulator sim;
+    sim.setLoad(20.0);
+    BalanceOptions options;
+    options.name = "pos scale";
+    options.backoffFirst = 20ms;
+    HidScaleBalance balance(options, sim.opener());
+    balance.start();
+    const auto stableAt = [&](double grams) {
+        const auto s = balance.snapshot();
+        return s->latest && s->latest->stable() && std::abs(s->latest->value - grams) < 1e-9;
+    };
+    REQUIRE(waitUntil([&] { return stableAt(20.0); }));
+    CHECK(balance.snapshot()->identity.serial == "HID0001");
+    CHECK(balance.snapshot()->latest->raw == "03 04 02 ff c8 00 ");
+
+    sim.injectGarbage(5);
+    REQUIRE(waitUntil([&] { return balance.snapshot()->rejectedLines == 5; }));
+    sim.setUnstable(true);
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && s->latest->status == WeightStatus::Unstable;
+    }));
+    sim.setUnstable(false);
+    sim.setOverload(true);
+    REQUIRE(waitUntil([&] {
+        auto s = balance.snapshot();
+        return s->latest && s->latest->status == WeightStatus::Overload;
+    }));
+    sim.setOverload(false);
+
+    sim.setPlugged(false);
+    REQUIRE(waitUntil([&] { return balance.snapshot()->status.state == ConnectionState::Error; }));
+    CHECK_FALSE(balance.snapshot()->latest.has_value());
+    sim.setLoad(12.5);
+    sim.setPlugged(true);
+    REQUIRE(waitUntil([&] { return stableAt(12.5); }));
+    CHECK(balance.snapshot()->disconnects == 1);
+
+    balance.requestZero();
+    REQUIRE(waitUntil([&] { return stableAt(0.0); }));
+    balance.requestTare();
+    bool tareRefused = false;
+    REQUIRE(waitUntil([&] {
+        for (const auto& e : balance.drainEvents())
+            tareRefused = tareRefused || (e.kind == BalanceEvent::Kind::CommandFailed &&
+                                          e.detail.find("no tare") != std::string::npos);
+        return tareRefused;
+    }));
+    sim.setFault(true);
+    REQUIRE(waitUntil([&] { return balance.snapshot()->status.state == ConnectionState::Error; }));
+    CHECK(balance.snapshot()->status.detail == "the scale reports a fault");
 }
