@@ -418,8 +418,8 @@ Status SerialScanner::runSession(std::stop_token stop) {
     return {};
 }
 
-EvdevScanner::EvdevScanner(std::string name, std::string path)
-    : ScannerDevice(std::move(name)), m_path(std::move(path)) {}
+EvdevScanner::EvdevScanner(std::string name, std::string path, Grab grab)
+    : ScannerDevice(std::move(name)), m_path(std::move(path)), m_grab(grab) {}
 
 EvdevScanner::~EvdevScanner() {
     stop();
@@ -431,16 +431,21 @@ Status EvdevScanner::runSession(std::stop_token stop) {
         return Status::fail(std::string("cannot open the input device: ") + std::strerror(errno), m_path);
     struct Fd {
         int fd;
+        bool grabbed = false;
         ~Fd() {
-            ::ioctl(fd, EVIOCGRAB, 0);
+            if (grabbed)
+                ::ioctl(fd, EVIOCGRAB, 0);
             ::close(fd);
         }
     } fd{raw};
-    if (::ioctl(fd.fd, EVIOCGRAB, 1) != 0)
-        return Status::fail(std::string("cannot grab the scanner (another program holds it?): ") +
-                                std::strerror(errno),
-                            m_path);
-    setState(ConnectionState::Connected, "connected (grabbed)");
+    if (m_grab == Grab::Required) {
+        if (::ioctl(fd.fd, EVIOCGRAB, 1) != 0)
+            return Status::fail(std::string("cannot grab the scanner (another program holds it?): ") +
+                                    std::strerror(errno),
+                                m_path);
+        fd.grabbed = true;
+    }
+    setState(ConnectionState::Connected, fd.grabbed ? "connected (grabbed)" : "connected");
     KeyboardWedgeDecoder decoder;
     while (!stop.stop_requested()) {
         pollfd pfd{fd.fd, POLLIN, 0};
@@ -449,7 +454,7 @@ Status EvdevScanner::runSession(std::stop_token stop) {
             return Status::fail(std::string("poll failed: ") + std::strerror(errno), m_path);
         if (n <= 0)
             continue;
-        if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+        if (!(pfd.revents & POLLIN) && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
             return Status::fail("the scanner was unplugged", m_path);
         input_event events[64];
         const ssize_t got = ::read(fd.fd, events, sizeof events);
@@ -458,6 +463,8 @@ Status EvdevScanner::runSession(std::stop_token stop) {
                 continue;
             return Status::fail(std::string("read failed (unplugged?): ") + std::strerror(errno), m_path);
         }
+        if (got == 0)
+            return Status::fail("the scanner was unplugged", m_path);
         for (size_t i = 0; i < static_cast<size_t>(got) / sizeof(input_event); ++i) {
             if (events[i].type != EV_KEY)
                 continue;

@@ -130,7 +130,11 @@ private:
 // device is grabbed (EVIOCGRAB) so scans do not leak into other windows as typing.
 class EvdevScanner final : public ScannerDevice {
 public:
-    EvdevScanner(std::string name, std::string path);
+    enum class Grab {
+        Required,
+        Skip
+    }; // Skip only for a stream of input_event that is not an evdev node (tests)
+    EvdevScanner(std::string name, std::string path, Grab grab = Grab::Required);
     ~EvdevScanner() override;
 
 protected:
@@ -138,6 +142,7 @@ protected:
 
 private:
     std::string m_path;
+    Grab m_grab;
 };
 
 } // namespace admix::devices

@@ -4,11 +4,16 @@
 // a variable-length field unless it is last). GTIN 00304093977035 from DOMAIN.md (NDC 0409-3977-03).
 #include "devices/scanner.hpp"
 #include "devices/simulators.hpp"
+#include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <functional>
 #include <linux/input.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace admix::devices;
 using namespace std::chrono_literals;
@@ -129,5 +134,53 @@ TEST_CASE("a serial scanner on a pty delivers scans with GS and AIM intact") {
         std::this_thread::sleep_for(2ms);
     CHECK(scanner.snapshot()->status.state == ConnectionState::Error);
     scanner.stop();
+    scanner.stop();
+}
+
+TEST_CASE("the evdev scanner reads input_event records (through a FIFO: no /dev/input in the test sandbox)") {
+    admix::test::TempDir dir;
+    const auto fifo = (dir / "event-kbd").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    EvdevScanner scanner("wedge", fifo, EvdevScanner::Grab::Skip);
+    scanner.start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (scanner.snapshot()->status.state != ConnectionState::Connected &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(2ms);
+    REQUIRE(scanner.snapshot()->status.state == ConnectionState::Connected);
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    REQUIRE(writer >= 0);
+    std::vector<input_event> events;
+    for (const auto& [code, value] : keyEventsFor(kGs1)) {
+        input_event e{};
+        e.type = EV_KEY;
+        e.code = code;
+        e.value = value;
+        events.push_back(e);
+        input_event sync{}; // a real device interleaves SYN reports: they must be ignored
+        sync.type = EV_SYN;
+        events.push_back(sync);
+    }
+    const auto bytes = events.size() * sizeof(input_event);
+    size_t written = 0;
+    const auto* data = reinterpret_cast<const char*>(events.data());
+    while (written < bytes) {
+        const auto n = ::write(writer, data + written, std::min<size_t>(bytes - written, 4080));
+        REQUIRE(n > 0);
+        written += static_cast<size_t>(n);
+    }
+    std::vector<ScanEvent> scans;
+    while (scans.empty() && std::chrono::steady_clock::now() < deadline) {
+        scans = scanner.drainScans();
+        std::this_thread::sleep_for(2ms);
+    }
+    REQUIRE(scans.size() == 1);
+    CHECK(scans[0].data == kGs1);
+    CHECK(scans[0].aim == "]d2");
+    ::close(writer); // the device goes away
+    while (scanner.snapshot()->status.state != ConnectionState::Error &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(2ms);
+    CHECK(scanner.snapshot()->status.detail.find("unplugged") != std::string::npos);
     scanner.stop();
 }
