@@ -37,9 +37,27 @@ int main(int argc, char** argv) {
     bo.name = "bench balance";
     bo.backoffFirst = std::chrono::milliseconds(50);
     LineBalance balance(bo, BalanceProtocolKind::MtSics, sim.value()->path(), SerialSettings{});
-    balance.start();
 
     const auto frame = std::chrono::microseconds(16667);
+    // Baseline: the same frame loop with nothing to drain, to tell scheduler jitter from device waits.
+    double baselineWorst = 0;
+    {
+        const auto bStart = Clock::now();
+        auto bNext = bStart + frame;
+        auto bLast = bStart;
+        bool first = true;
+        while (Clock::now() - bStart < std::chrono::duration<double>(seconds / 4)) {
+            const auto t = Clock::now();
+            if (!first)
+                baselineWorst =
+                    std::max(baselineWorst, std::chrono::duration<double, std::milli>(t - bLast).count());
+            first = false;
+            bLast = t;
+            std::this_thread::sleep_until(bNext);
+            bNext += frame;
+        }
+    }
+    balance.start();
     const auto start = Clock::now();
     const auto end =
         start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
@@ -112,6 +130,9 @@ int main(int argc, char** argv) {
     std::printf(
         "  frame period              worst %.2f ms (target 16.67 ms), %td frames later than 20.67 ms\n",
         worstPeriod, late);
+    std::printf("  baseline frame period     worst %.2f ms with no device (%.1f s): the scheduler's share of "
+                "the above\n",
+                baselineWorst, seconds / 4);
     std::printf("  last display text         \"%s\"\n", text);
     return 0;
 }
