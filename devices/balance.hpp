@@ -8,6 +8,7 @@
 #include "formulas/result.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,9 +42,16 @@ struct BalanceReading {
     WeightStatus status = WeightStatus::Unstable;
     double value = 0.0;
     MassUnit unit = MassUnit::Gram;
+    int decimals = 0; // digits after the point as the balance printed them: its displayed resolution
     std::chrono::system_clock::time_point at{};
     BalanceIdentity identity;
     std::string raw;
+
+    // The smallest step the balance displayed (one unit in the last digit), for deciding whether a
+    // target mass can be verified on this balance at all.
+    [[nodiscard]] formulas::Mass displayedResolution() const {
+        return toMass(std::pow(10.0, -decimals), unit);
+    }
 
     [[nodiscard]] bool stable() const { return status == WeightStatus::Stable; }
     // The mass, only for a stable in-range reading: the one door from a balance to a weight.
@@ -67,6 +75,7 @@ struct BalanceReply {
     WeightStatus status = WeightStatus::Unstable;
     double value = 0.0;
     MassUnit unit = MassUnit::Gram;
+    int decimals = 0; // digits shown after the decimal point (the displayed resolution)
     std::string model;
     std::string serial;
     std::string detail; // what the balance said, for messages

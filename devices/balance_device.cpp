@@ -270,6 +270,7 @@ Status LineBalance::runSession(std::stop_token stop) {
                 reading.status = reply->status;
                 reading.value = reply->value;
                 reading.unit = reply->unit;
+                reading.decimals = reply->decimals;
                 reading.at = std::chrono::system_clock::now();
                 reading.raw = formulas::printable(line);
                 publishReading(std::move(reading));

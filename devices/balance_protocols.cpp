@@ -115,8 +115,20 @@ Result<BalanceReply> reject(std::string_view why, std::string_view line) {
     return Result<BalanceReply>::fail(std::string(why), "reply \"" + printable(line.substr(0, 64)) + "\"");
 }
 
-BalanceReply weightReply(WeightStatus status, double value, MassUnit unit) {
+// Digits after the decimal point: the balance prints as many as its readability shows.
+int decimalsOf(std::string_view number) {
+    const auto point = number.find('.');
+    if (point == std::string_view::npos)
+        return 0;
+    int n = 0;
+    for (const char c : number.substr(point + 1))
+        n += c >= '0' && c <= '9';
+    return n;
+}
+
+BalanceReply weightReply(WeightStatus status, double value, MassUnit unit, int decimals) {
     BalanceReply r;
+    r.decimals = decimals;
     r.kind = BalanceReply::Kind::Weight;
     r.status = status;
     r.value = value;
@@ -224,7 +236,8 @@ Result<BalanceReply> MtSicsProtocol::decodeLine(std::string_view line) const {
         const auto unit = parseMassUnit(w[3]);
         if (!unit)
             return reject("the unit is not a unit of mass", line);
-        return weightReply(status == "S" ? WeightStatus::Stable : WeightStatus::Unstable, *value, *unit);
+        return weightReply(status == "S" ? WeightStatus::Stable : WeightStatus::Unstable, *value, *unit,
+                           decimalsOf(w[2]));
     }
     if (id == "Z" && w.size() == 2) {
         if (status == "A")
@@ -328,12 +341,12 @@ Result<BalanceReply> SbiProtocol::decodeLine(std::string_view line) const {
         return reject("the SBI weight value is not a number", line);
     const std::string_view unitText = trim(body.substr(11));
     if (unitText.empty())
-        return weightReply(WeightStatus::Unstable, *number,
-                           MassUnit::Gram); // no unit while unstable: Gram stands in, never a weight
+        return weightReply(WeightStatus::Unstable, *number, MassUnit::Gram,
+                           decimalsOf(value)); // no unit while unstable: Gram stands in, never a weight
     const auto unit = parseMassUnit(unitText);
     if (!unit)
         return reject("the unit is not a unit of mass", line);
-    return weightReply(WeightStatus::Stable, *number, *unit);
+    return weightReply(WeightStatus::Stable, *number, *unit, decimalsOf(value));
 }
 
 // [SECTION] A&D ------------------------------------------------------------------------------------
@@ -389,7 +402,8 @@ Result<BalanceReply> AandDProtocol::decodeLine(std::string_view line) const {
     const auto unit = parseMassUnit(unitText);
     if (!unit)
         return reject("the unit is not a unit of mass", line);
-    return weightReply(header == "ST" ? WeightStatus::Stable : WeightStatus::Unstable, *number, *unit);
+    return weightReply(header == "ST" ? WeightStatus::Stable : WeightStatus::Unstable, *number, *unit,
+                       decimalsOf(valueText));
 }
 
 // [SECTION] Ohaus ----------------------------------------------------------------------------------
@@ -423,7 +437,7 @@ Result<BalanceReply> OhausProtocol::decodeLine(std::string_view line) const {
         if (!number || !unit || w[1].front() == '-' || w[1].front() == '+')
             return reject("not an Ohaus weight line", line);
         return weightReply(unstable ? WeightStatus::Unstable : WeightStatus::Stable, neg ? -*number : *number,
-                           *unit);
+                           *unit, decimalsOf(w[1]));
     }
     if (w.size() != 2)
         return reject("not an Ohaus weight line (value, unit, optional ?)", line);
@@ -433,7 +447,8 @@ Result<BalanceReply> OhausProtocol::decodeLine(std::string_view line) const {
     const auto unit = parseMassUnit(w[1]);
     if (!unit)
         return reject("the unit is not a unit of mass", line);
-    return weightReply(unstable ? WeightStatus::Unstable : WeightStatus::Stable, *number, *unit);
+    return weightReply(unstable ? WeightStatus::Unstable : WeightStatus::Stable, *number, *unit,
+                       decimalsOf(w[0]));
 }
 
 } // namespace admix::devices

@@ -89,6 +89,7 @@ Result<BalanceReply> decodeHidScaleReport(std::span<const uint8_t> report, HidSc
         return R::fail("implausible scaling exponent " + std::to_string(exponent), "HID scale");
     r.unit = *unit;
     r.value = static_cast<double>(raw) * std::pow(10.0, exponent);
+    r.decimals = exponent < 0 ? -exponent : 0;
     if (status == static_cast<uint8_t>(HidScaleStatus::StableAtZero))
         r.value = 0.0;
     return r;
@@ -318,6 +319,7 @@ Status HidScaleBalance::runSession(std::stop_token stop) {
         reading.status = reply->status;
         reading.value = reply->value;
         reading.unit = reply->unit;
+        reading.decimals = reply->decimals;
         reading.at = std::chrono::system_clock::now();
         reading.raw = hex;
         publishReading(std::move(reading));

@@ -76,6 +76,7 @@ nlohmann::json readingJson(const BalanceReading& r) {
     if (r.status == WeightStatus::Stable || r.status == WeightStatus::Unstable) {
         j["value"] = r.value;
         j["unit"] = std::string(massUnitSymbol(r.unit));
+        j["resolution_mg"] = r.displayedResolution().inMg();
     }
     if (const auto m = r.stableMass())
         j["grams"] = m->inG();

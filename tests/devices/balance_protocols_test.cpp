@@ -40,6 +40,8 @@ TEST_CASE("MT-SICS replies") {
     // Same manual, SI: a dynamic (not stable) value is marked D.
     requireWeight(p, "S D     129.07 g", WeightStatus::Unstable, 129.07, MassUnit::Gram);
     requireWeight(p, "S S    -0.0002 g", WeightStatus::Stable, -0.0002, MassUnit::Gram);
+    CHECK(decodeOk(p, "S S    -0.0002 g").decimals == 4); // an analytical balance: d = 0.1 mg
+    CHECK(decodeOk(p, "S S     100.00 g").decimals == 2);
     requireWeight(p, "S S     1.2345 kg", WeightStatus::Stable, 1.2345, MassUnit::Kilogram);
     requireWeight(p, "S D     12.500 mg", WeightStatus::Unstable, 12.5, MassUnit::Milligram);
     // Reference Manual MT-SICS Interface Commands for XPR and XSR Balances, 2.3 Error messages, p. 7:
@@ -88,6 +90,7 @@ TEST_CASE("Sartorius SBI lines") {
     requireWeight(p, "+   123.56 g  ", WeightStatus::Stable, 123.56, MassUnit::Gram);
     requireWeight(p, "-     0.02 g  ", WeightStatus::Stable, -0.02, MassUnit::Gram);
     requireWeight(p, "+   0.1234 kg ", WeightStatus::Stable, 0.1234, MassUnit::Kilogram);
+    CHECK(decodeOk(p, "+   0.1234 kg ").decimals == 4);
     // No unit while the value is moving (stability by unit presence).
     requireWeight(p, "+   123.56    ", WeightStatus::Unstable, 123.56, MassUnit::Gram);
     // GC803S p. 57: 22-character output carries a 6-character ID code before the 16 characters.
@@ -125,6 +128,7 @@ TEST_CASE("A&D lines") {
     // 3 unit characters); counting data "QT,+00012345 PC" is not a weight.
     requireWeight(p, "ST,+001234.5  g", WeightStatus::Stable, 1234.5, MassUnit::Gram);
     requireWeight(p, "ST,+00123.45  g", WeightStatus::Stable, 123.45, MassUnit::Gram);
+    CHECK(decodeOk(p, "ST,+001234.5  g").decimals == 1);
     CHECK_FALSE(p.decodeLine("QT,+00012345 PC").ok());
     // A&D GC series manual 16.2 p. 51: "ST,+0001.234 kg", with a comparison "ST,OK,+0001.234 kg".
     requireWeight(p, "ST,+0001.234 kg", WeightStatus::Stable, 1.234, MassUnit::Kilogram);
@@ -150,6 +154,7 @@ TEST_CASE("Ohaus lines") {
     // Ohaus RS232 Interface Manual, output examples, p. EN-3 ("*" and "_" are spaces):
     // "*****192.21_g" stable; "*******0.01_g_?" unstable; "*****176.30_g_?_00:00:15" interval print.
     requireWeight(p, "     192.21 g", WeightStatus::Stable, 192.21, MassUnit::Gram);
+    CHECK(decodeOk(p, "     192.21 g").decimals == 2);
     requireWeight(p, "       0.01 g ?", WeightStatus::Unstable, 0.01, MassUnit::Gram);
     requireWeight(p, "     176.30 g ? 00:00:15", WeightStatus::Unstable, 176.30, MassUnit::Gram);
     requireWeight(p, "     192.08 g   00:00:30", WeightStatus::Stable, 192.08, MassUnit::Gram);
@@ -202,6 +207,11 @@ TEST_CASE("only a stable reading has a mass, and units convert in one place") {
     CHECK(r.stableMass()->inG() == doctest::Approx(2.0));
     r.unit = MassUnit::Pound;
     CHECK(r.stableMass()->inG() == doctest::Approx(4535.9237));
+    r.unit = MassUnit::Gram;
+    r.decimals = 4;
+    CHECK(r.displayedResolution().inMg() == doctest::Approx(0.1));
+    r.decimals = 0;
+    CHECK(r.displayedResolution().inG() == doctest::Approx(1.0));
     CHECK(parseMassUnit(" g") == MassUnit::Gram);
     CHECK(parseMassUnit("ozt") == MassUnit::TroyOunce);
     CHECK_FALSE(parseMassUnit("G").has_value());

@@ -29,6 +29,7 @@ TEST_CASE("HID scale data reports") {
     REQUIRE(r.ok());
     CHECK(r->unit == MassUnit::Ounce);
     CHECK(r->value == doctest::Approx(645.2));
+    CHECK(r->decimals == 1);
 
     const std::array<uint8_t, 6> moving{0x03, 0x03, 0x02, 0xFE, 0x10, 0x27};
     r = decodeHidScaleReport(moving);
