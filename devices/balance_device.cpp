@@ -235,6 +235,7 @@ Status LineBalance::runSession(std::stop_token stop) {
     auto lastRequest = Clock::now();
     int pendingCommands = 0;
     auto commandDeadline = Clock::time_point::max();
+    std::optional<MassUnit> sbiUnit;
     const auto commandTimeout = std::chrono::milliseconds(3000);
 
     while (!stop.stop_requested()) {
@@ -270,6 +271,13 @@ Status LineBalance::runSession(std::stop_token stop) {
                 reading.status = reply->status;
                 reading.value = reply->value;
                 reading.unit = reply->unit;
+                // SBI prints no unit while the value moves: show it in the unit of the last stable value.
+                if (m_protocol->kind() == BalanceProtocolKind::Sbi) {
+                    if (reply->status == WeightStatus::Stable)
+                        sbiUnit = reply->unit;
+                    else if (reply->status == WeightStatus::Unstable && sbiUnit)
+                        reading.unit = *sbiUnit;
+                }
                 reading.decimals = reply->decimals;
                 reading.at = std::chrono::system_clock::now();
                 reading.raw = formulas::printable(line);
