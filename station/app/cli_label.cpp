@@ -1,0 +1,136 @@
+// admix label PREP_ID [--zpl FILE] [--png FILE] [--json] [--layout FILE] [--local-time]
+// The label of a completed preparation from the station database: the fields as text or JSON, the ZPL
+// II the printer receives, the PNG preview. Refused (exit 1) for a preparation that is not complete.
+#include "station/app/cli.hpp"
+
+#include "station/store/compliance_store.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/prep_repo.hpp"
+#include "station/store/schema.hpp"
+#include "station/workflow/auth.hpp"
+#include "station/workflow/engine.hpp"
+#include "station/workflow/label.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace admix::app {
+
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+T need(Result<T> result) {
+    if (!result)
+        throw CliFailure(result.error().text());
+    return std::move(result).value();
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw CliFailure("cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void writeFile(const std::string& path, const void* data, size_t size) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    out.flush();
+    if (!out)
+        throw CliFailure("cannot write " + path);
+}
+
+void registerLabelCommand(CLI::App& app, CliOptions& options) {
+    static std::string id, zplPath, pngPath, layoutPath, formularyDir, policyFile;
+    static bool localTime = false;
+    auto* cmd = app.add_subcommand("label", "The label of a completed preparation: fields, ZPL II, PNG preview");
+    cmd->add_option("PREP_ID", id, "Preparation number (P20261121-0001) or row id")->required();
+    cmd->add_option("--zpl", zplPath, "Write the ZPL II the printer receives to FILE");
+    cmd->add_option("--png", pngPath, "Write the preview (printer resolution) to FILE");
+    cmd->add_option("--layout", layoutPath, "Label layout TOML (default: assets/labels/iv_label.toml)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--formulary", formularyDir, "Folder with products.toml and recipes.toml (default: built-in demo)")
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: built-in)")->check(CLI::ExistingFile);
+    cmd->add_flag("--local-time", localTime, "Print times in local time (default: UTC); the label names the zone");
+    cmd->callback([&options] {
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        workflow::PreparationEngine engine(db, audit, "cli");
+        std::optional<int64_t> prepId = engine.prepIdByNumber(id);
+        if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)
+            prepId = std::stoll(id);
+        const auto view = prepId ? engine.view(*prepId) : std::nullopt;
+        if (!view)
+            throw CliFailure("no preparation " + id);
+        if (const auto may = workflow::mayLabel(*view); !may)
+            throw CliFailure(may.error().text());
+        const auto order = store::PrepRepo(db).order(view->orderId);
+        if (!order)
+            throw CliFailure("preparation " + view->number + " has no order row");
+
+        const formulas::Formulary formulary =
+            formularyDir.empty()
+                ? need(formulas::loadDemoFormulary())
+                : need(formulas::loadFormulary(readFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
+                                               readFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
+        const formulas::FormulasPolicy policy = policyFile.empty()
+                                                    ? need(formulas::loadDefaultFormulasPolicy())
+                                                    : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
+        const workflow::LabelLayout layout =
+            need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
+        const formulas::Plan plan = need(workflow::planForPreparation(*view, *order, formulary, policy));
+        // The BUD from the site's USP <797> tables as this station holds them.
+        const usp797::SitePolicy sitePolicy = store::ComplianceStore(db, audit).policy();
+        const usp797::BudResult bud = need(usp797::computeBud(need(workflow::budRequestFor(*view)), sitePolicy));
+
+        workflow::Authenticator auth(db, audit);
+        workflow::LabelSource src;
+        src.prep = &*view;
+        src.order = &*order;
+        src.plan = &plan;
+        src.formulary = &formulary;
+        src.bud = bud;
+        if (const auto u = auth.findByUsername(view->technician))
+            src.preparedByName = u->displayName;
+        if (view->checkedBy)
+            if (const auto u = auth.findByUsername(*view->checkedBy))
+                src.checkedByName = u->displayName;
+        src.clock = localTime ? workflow::LabelClock::Local : workflow::LabelClock::Utc;
+        src.texts = layout.texts;
+        const workflow::LabelData data = need(workflow::buildLabelData(src));
+
+        const std::string zpl = need(workflow::renderZpl(data, layout));
+        if (!zplPath.empty())
+            writeFile(zplPath, zpl.data(), zpl.size());
+        if (!pngPath.empty()) {
+            const auto png = need(workflow::renderPreviewPng(data, layout));
+            writeFile(pngPath, png.data(), png.size());
+        }
+        if (options.json) {
+            json out = workflow::toJson(data);
+            out["layout"] = layout.sourceName;
+            out["zpl_file"] = zplPath;
+            out["png_file"] = pngPath;
+            printJson(out);
+            return;
+        }
+        const auto placed = need(workflow::placeLabel(data, layout));
+        if (placed.hazardBanner)
+            std::cout << "*** " << placed.hazardText << " ***\n";
+        for (const auto& line : placed.lines)
+            std::cout << line.text << '\n';
+        std::cout << "[DataMatrix: " << placed.barcodeData << "]\n";
+    });
+}
+
+const CommandRegistration kLabel(45, registerLabelCommand);
+
+} // namespace
+
+} // namespace admix::app
