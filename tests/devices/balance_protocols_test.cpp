@@ -54,15 +54,16 @@ TEST_CASE("MT-SICS replies") {
     CHECK(decodeOk(p, "Z +").kind == BalanceReply::Kind::NotExecutable);
     CHECK(decodeOk(p, "T S     100.00 g").kind == BalanceReply::Kind::Acknowledged);
     CHECK(decodeOk(p, "T I").kind == BalanceReply::Kind::NotExecutable);
-    // Identity (I2 balance data "<type> <capacity> <unit>", I4 serial number, quoted). These two
-    // replies follow the MT-SICS level 0 description; no page of a manual was found with these bytes.
-    const auto i2 = decodeOk(p, "I2 A \"PG5002-S DeltaRange 5100.00 g\"");
+    // Identity. OHAUS / METTLER TOLEDO 7000 Series Indicators Instruction Manual (T72XW, MT-SICS),
+    // p. EN 103: I2 -> I2 A "T72XW Standard 50.00 kg" (model, functionality, capacity and unit),
+    // I4 -> I4 A "123456" (serial number), I2 I / I4 I when not executable now.
+    const auto i2 = decodeOk(p, "I2 A \"T72XW Standard 50.00 kg\"");
     CHECK(i2.kind == BalanceReply::Kind::Identity);
-    CHECK(i2.model == "PG5002-S DeltaRange");
-    const auto i4 = decodeOk(p, "I4 A \"B021002593\"");
-    CHECK(i4.serial == "B021002593");
-    CHECK(p.decodeIdentity("I4 A \"B021002593\"", IdentityField::Serial) ==
-          std::optional<std::string>("B021002593"));
+    CHECK(i2.model == "T72XW Standard");
+    const auto i4 = decodeOk(p, "I4 A \"123456\"");
+    CHECK(i4.serial == "123456");
+    CHECK(p.decodeIdentity("I4 A \"123456\"", IdentityField::Serial) == std::optional<std::string>("123456"));
+    CHECK(decodeOk(p, "I4 I").kind == BalanceReply::Kind::NotExecutable);
     // Commands are the manual's command names closed by CR LF.
     CHECK(p.requestStable() == "S\r\n");
     CHECK(p.requestImmediate() == "SI\r\n");
