@@ -311,8 +311,6 @@ Result<BalanceReply> SbiProtocol::decodeLine(std::string_view line) const {
         return reject("an SBI line has 14 or 20 characters before CR LF", line);
     const std::string_view head = line.size() == 20 ? trim(line.substr(0, 6)) : std::string_view{};
     const std::string_view t = trim(body);
-    if (head == "Stat")
-        return simpleReply(BalanceReply::Kind::NotExecutable, "the balance reports status " + std::string(t));
     if (t == "H")
         return rangeReply(WeightStatus::Overload);
     if (t == "L")
@@ -326,6 +324,8 @@ Result<BalanceReply> SbiProtocol::decodeLine(std::string_view line) const {
     if (t.rfind("Err", 0) == 0 || t.rfind("ERR", 0) == 0)
         return simpleReply(BalanceReply::Kind::CommandError,
                            "balance error " + std::string(trim(t.substr(3))));
+    if (head == "Stat")
+        return simpleReply(BalanceReply::Kind::NotExecutable, "the balance reports status " + std::string(t));
 
     const char sign = body[0];
     if (sign != '+' && sign != '-' && sign != ' ')

@@ -15,7 +15,8 @@ std::optional<MassUnit> parseMassUnit(std::string_view symbol) {
         {"g", MassUnit::Gram},        {"kg", MassUnit::Kilogram},   {"ct", MassUnit::Carat},
         {"GN", MassUnit::Grain},      {"gr", MassUnit::Grain},      {"dwt", MassUnit::Pennyweight},
         {"ozt", MassUnit::TroyOunce}, {"oz", MassUnit::Ounce},      {"lb", MassUnit::Pound},
-        {"tl", MassUnit::Tael},       {"mom", MassUnit::Momme},     {"t", MassUnit::Tola},
+        {"tl", MassUnit::Tael},       {"tlh", MassUnit::Tael},      {"tol", MassUnit::Tola},
+        {"mom", MassUnit::Momme},     {"t", MassUnit::Tola},
     };
     for (const auto& e : kUnits) {
         if (s == e.text)

@@ -28,8 +28,9 @@ enum class MassUnit {
 };
 
 // Parses a unit symbol as balances print it ("g", "mg", "kg", "ct", "oz", "ozt", "lb", "dwt", "GN",
-// "tl", "mom", "t" for tola ...). Leading/trailing spaces are ignored; case matters where it must
-// ("mg" vs "Mg" is not a unit). std::nullopt for anything else (pcs, %, N, custom units).
+// "tl"/"tlh" for the Hong Kong tael, "mom", "t"/"tol" for tola ...). Leading/trailing spaces are
+// ignored; case matters ("Mg" is not a unit). std::nullopt for anything else (pcs, %, N, custom
+// units, and the Singapore and Taiwan taels "tls"/"tlt", which weigh differently).
 [[nodiscard]] std::optional<MassUnit> parseMassUnit(std::string_view symbol);
 // The symbol the station shows ("g", "mg", "ct", ...).
 [[nodiscard]] std::string_view massUnitSymbol(MassUnit unit);

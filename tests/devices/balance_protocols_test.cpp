@@ -89,6 +89,13 @@ TEST_CASE("Sartorius SBI lines") {
     // Sartorius GC803S manual p. 57: "+ 123 . 56 g" in 16 characters: sign, space, 8 value
     // characters (leading zeros as spaces), space, unit.
     requireWeight(p, "+   123.56 g  ", WeightStatus::Stable, 123.56, MassUnit::Gram);
+    // Sartorius FB series manual, Data output, p. 66: "+***1255.7*g**"; unit symbols include mg, kg,
+    // ct, lb, oz, ozt, tlh (Hong Kong tael), GN, dwt, mom, tol; "Stat" lines carry status or "Err ###".
+    requireWeight(p, "+   1255.7 tlh", WeightStatus::Stable, 1255.7, MassUnit::Tael);
+    requireWeight(p, "+    12.00 tol", WeightStatus::Stable, 12.0, MassUnit::Tola);
+    CHECK_FALSE(p.decodeLine("+    12.00 tls").ok()); // Singapore tael: not the Hong Kong one
+    CHECK(decodeOk(p, "Stat     Err 101    ").kind == BalanceReply::Kind::CommandError);
+    CHECK(decodeOk(p, "Stat        --      ").kind == BalanceReply::Kind::NotExecutable);
     requireWeight(p, "-     0.02 g  ", WeightStatus::Stable, -0.02, MassUnit::Gram);
     requireWeight(p, "+   0.1234 kg ", WeightStatus::Stable, 0.1234, MassUnit::Kilogram);
     CHECK(decodeOk(p, "+   0.1234 kg ").decimals == 4);
