@@ -65,6 +65,18 @@ std::string sanitize(std::string_view text) {
 
 bool preparationPassed(const StepView& s) { return s.state == "passed" || s.state == "overridden"; }
 
+// What a preparation is made of, as far as the label is concerned: doses, products, volumes,
+// category, storage. Titles and instructions are left out so that a preparation started before a
+// software update that rewords a step can still be labelled.
+json contents(const PrepSpec& spec) {
+    json steps = json::array();
+    for (const auto& s : spec.steps)
+        steps.push_back({std::string(stepKindName(s.kind)), s.ingredient, s.scan.acceptedGtins, s.weigh.targetMl,
+                         s.weigh.lowMl, s.weigh.highMl, s.weigh.densityGPerMl});
+    return {spec.recipeId, spec.recipeVersion, spec.doseText, spec.category, spec.hazardous, spec.storage,
+            spec.finalContainer, steps};
+}
+
 } // namespace
 
 // [SECTION] LabelData JSON ------------------------------------------------------------------------
@@ -147,7 +159,7 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
                                           const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy) {
     if (order.id != prep.orderId)
         return Result<formulas::Plan>::fail("order " + order.orderNumber + " is not the order of preparation " + prep.number);
-    const json wanted = toJson(prep.spec);
+    const json wanted = contents(prep.spec);
     // First as the order stands; then with the products the preparation's scan steps accept, in case
     // the pharmacist picked other products than the recipe's first choice.
     std::vector<std::string> picked;
@@ -171,7 +183,7 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
             why = spec.error().text();
             continue;
         }
-        if (toJson(*spec) == wanted)
+        if (contents(*spec) == wanted)
             return plan;
         why = spec->doseText != prep.spec.doseText
                   ? "the order now gives '" + spec->doseText + "', the preparation was made as '" + prep.spec.doseText + "'"

@@ -102,8 +102,9 @@ struct LabelTexts {
                                                   const std::vector<std::string>& productIds = {});
 
 // Re-derives the plan of a preparation from its order row (patient, dose, route, final volume) and
-// the recipe version it was started with, and refuses unless the plan gives exactly the preparation's
-// fixed spec: the label then states volumes and concentrations of what was actually prepared.
+// the recipe version it was started with, and refuses unless the plan gives the preparation's fixed
+// spec (same doses, products, draw volumes and bands, category, storage; step wording may differ):
+// the label then states volumes and concentrations of what was actually prepared.
 [[nodiscard]] Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::OrderRow& order,
                                                         const formulas::Formulary& formulary,
                                                         const formulas::FormulasPolicy& policy);

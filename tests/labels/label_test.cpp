@@ -4,6 +4,7 @@
 #include "tests/workflow/engine_fixture.hpp"
 
 #include "formulas/text.hpp"
+#include "station/store/data_dir.hpp"
 #include "station/workflow/label.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "usp797/policy.hpp"
@@ -187,7 +188,7 @@ TEST_CASE("a complete preparation gives a ZPL label with every required field an
     CHECK(has(renderZpl(reprint, f.layout).value(), "^FDChecked by rpatel^FS"));
 }
 
-TEST_CASE("ISMP formatting on the label: leading zero, no trailing zero, mcg and units, Tall Man") {
+TEST_CASE("ISMP formatting on the label: leading zero and no trailing zero with mcg and units and Tall Man") {
     LabelFixture f;
     // A real, complete preparation labelled from a plan edited by hand to reach the edge cases.
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
@@ -321,7 +322,7 @@ TEST_CASE("the PNG preview has the layout's size and its DataMatrix decodes to t
     CHECK(stillOne[0].text == plain.prepNumber);
 }
 
-TEST_CASE("a preparation that is not complete, cancelled or rejected gets no label") {
+TEST_CASE("a preparation that is not complete or was cancelled gets no label") {
     LabelFixture f;
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(prep, 2);
@@ -362,7 +363,7 @@ TEST_CASE("a plan that no longer matches the preparation is refused rather than 
     CHECK(has(plan.error().message, "ceFAZolin 1 g"));
 }
 
-TEST_CASE("long and odd patient names wrap within their field, whole, or are refused by name") {
+TEST_CASE("long and odd patient names wrap whole within their field or are refused by name") {
     LabelFixture f;
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(prep);
@@ -456,4 +457,45 @@ TEST_CASE("the layout file is checked with line and column") {
     r = parseLabelLayout(bad, "iv_label.toml");
     REQUIRE_FALSE(r.ok());
     CHECK(has(r.error().message, "runs off"));
+}
+
+TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the preview and refuses an open preparation") {
+    LabelFixture f;
+    const int64_t done = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
+    f.drive(done);
+    const int64_t open = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100, "ROE, RICHARD", "MRN-000124"));
+    f.drive(open, 1);
+    const std::string doneNumber = f.engine.view(done)->number;
+    const std::string openNumber = f.engine.view(open)->number;
+    // The CLI opens <data dir>/admix.sqlite3: point it at the fixture's database, checkpointed.
+    f.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::filesystem::create_symlink(f.dir / "station.sqlite3", store::databasePath(f.dir.path()));
+
+    const auto out = f.dir / "out.json";
+    const auto zplFile = f.dir / "label.zpl";
+    const auto pngFile = f.dir / "label.png";
+    const std::string cli = std::string(ADMIX_CLI) + " --data-dir " + f.dir.path().string() + " ";
+    REQUIRE(std::system((cli + "--json label " + doneNumber + " --zpl " + zplFile.string() + " --png " + pngFile.string() +
+                         " > " + out.string())
+                            .c_str()) == 0);
+    const auto j = nlohmann::json::parse(readFile(out));
+    CHECK(j["prep"] == doneNumber);
+    CHECK(j["patient"] == "DOE, JANE");
+    CHECK(j["drugs"][0]["name"] == "ceFAZolin");
+    CHECK(j["drugs"][0]["dose"] == "2 g");
+    CHECK(j["bud"] == "2026-12-01 08:00 UTC");
+    CHECK(j["prepared_by"] == "T. Nguyen");
+    CHECK(j["checked_by"] == "");
+    const std::string zpl = readFile(zplFile);
+    CHECK(zpl.rfind("^XA", 0) == 0);
+    CHECK(has(zpl, "^FD" + doneNumber + "^FS"));
+    const cv::Mat png = cv::imread(pngFile.string(), cv::IMREAD_GRAYSCALE);
+    CHECK(png.cols == 812);
+    CHECK(png.rows == 609);
+
+    const auto err = f.dir / "err.txt";
+    CHECK(std::system((cli + "label " + openNumber + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(has(readFile(err), "is not complete"));
+    CHECK(std::system((cli + "label P00000000-9999 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(has(readFile(err), "no preparation P00000000-9999"));
 }
