@@ -309,6 +309,8 @@ std::string formatImpl(double value, int maxDecimals, bool thousands) {
     // zero, and trailing zeros (and a bare '.') are removed below.
     const double scale = std::pow(10.0, maxDecimals);
     double rounded = std::round(value * scale) / scale;
+    if (!std::isfinite(rounded)) // value * scale overflowed: the value is far beyond any dose, print it as is
+        rounded = value;
     if (rounded == 0.0)
         rounded = 0.0; // no "-0"
     char buf[64];

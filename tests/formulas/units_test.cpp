@@ -112,6 +112,8 @@ TEST_CASE("ISMP number formatting: leading zero, no trailing zero, commas") {
     CHECK(formatNumber(0.0004, 3) == "0");
     CHECK(formatPlain(25000) == "25000");
     CHECK(formatNumber(std::numeric_limits<double>::quiet_NaN()) == "?");
+    CHECK(formatNumber(std::numeric_limits<double>::infinity()) == "?");
+    CHECK(formatNumber(1e308).find("inf") == std::string::npos);
 }
 
 TEST_CASE("ISMP quantities: mcg below 1 mg, g for whole tenths of a gram, units, mL") {
