@@ -1,0 +1,97 @@
+// admix serve: the remote check and quality review server (HTTPS pages and JSON API) on the station's
+// data, beside a running station (SQLite WAL). Runs until SIGINT or SIGTERM.
+#include "station/app/cli.hpp"
+
+#include "station/remote/demo.hpp"
+#include "station/remote/server.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace admix::app {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void onStopSignal(int) { g_stop = 1; }
+
+struct ServeArgs {
+    std::string listen = "127.0.0.1:8443";
+    std::string tlsCert;
+    std::string tlsKey;
+    std::string webDir;
+    bool plainHttp = false;
+    bool demo = false;
+    int threads = 8;
+};
+
+void registerServe(CLI::App& app, CliOptions& options) {
+    static ServeArgs args;
+    auto* serve = app.add_subcommand("serve", "Serve the remote check (pharmacists) and quality review (QA) over HTTPS");
+    serve->add_option("--listen", args.listen, "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
+    serve->add_option("--tls-cert", args.tlsCert, "TLS certificate (PEM); default: a self-signed one made in the data directory")
+        ->check(CLI::ExistingFile);
+    serve->add_option("--tls-key", args.tlsKey, "TLS private key (PEM) of --tls-cert")->check(CLI::ExistingFile);
+    serve->add_flag("--plain-http-for-loopback-tests", args.plainHttp,
+                    "Plain HTTP without TLS, only on a loopback address (tests); session cookies are then not Secure");
+    serve->add_option("--web-dir", args.webDir, "Folder with the web pages (default: the built-in assets/web)")
+        ->check(CLI::ExistingDirectory);
+    serve->add_option("--threads", args.threads, "Request threads")->check(CLI::Range(2, 64));
+    serve->add_flag("--demo", args.demo, "Seed demo users, site, monitoring data and preparations awaiting check (fresh data directory only)");
+    serve->callback([&options] {
+        remote::ServerConfig config;
+        const auto colon = args.listen.rfind(':');
+        if (colon == std::string::npos || colon + 1 >= args.listen.size())
+            throw CLI::ValidationError("--listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:8443");
+        std::string host = args.listen.substr(0, colon);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        const std::string portText = args.listen.substr(colon + 1);
+        if (portText.size() > 5 || portText.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(portText) > 65535)
+            throw CLI::ValidationError("--listen", "the port must be a number from 0 to 65535");
+        if (args.tlsCert.empty() != args.tlsKey.empty())
+            throw CLI::ValidationError("--tls-cert", "give both --tls-cert and --tls-key, or neither");
+        config.listenAddress = host;
+        config.port = std::stoi(portText);
+        config.tlsCert = args.tlsCert;
+        config.tlsKey = args.tlsKey;
+        config.plainHttp = args.plainHttp;
+        config.webDir = args.webDir;
+        config.threads = args.threads;
+        config.dataDir = resolveDataDir(options);
+        config.stationName = "remote web";
+        if (args.demo) {
+            auto seeded = remote::seedDemo(config.dataDir);
+            if (!seeded)
+                throw CliFailure("demo data: " + seeded.error().text());
+            if (seeded->seeded) {
+                std::cout << "demo data: " << seeded->users.size() << " users (password admix-demo-<username>), "
+                          << seeded->awaitingCheck.size() << " preparations awaiting check, " << seeded->emSamples
+                          << " monitoring results (" << seeded->excursions << " excursions)\n";
+            } else {
+                std::cout << "demo data: the station has users already; nothing added\n";
+            }
+        }
+        remote::Server server(config);
+        if (const Status s = server.start(); !s)
+            throw CliFailure(s.error().text());
+        std::cout << "serving " << server.url() << "/  (data " << config.dataDir.string() << ")";
+        if (!server.certificatePath().empty())
+            std::cout << "  certificate " << server.certificatePath().string();
+        std::cout << std::endl;
+        std::signal(SIGINT, onStopSignal);
+        std::signal(SIGTERM, onStopSignal);
+        while (!g_stop && server.running())
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        server.stop();
+        std::cout << "stopped" << std::endl;
+    });
+}
+
+const CommandRegistration kServe(90, registerServe);
+
+} // namespace
+
+} // namespace admix::app
