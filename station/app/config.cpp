@@ -74,6 +74,11 @@ const std::map<std::string, Setter>& knownKeys() {
     static const std::map<std::string, Setter> keys = {
         {"station.name", stringKey([](Config& c) -> std::string& { return c.station.name; })},
         {"station.data_dir", stringKey([](Config& c) -> std::string& { return c.station.dataDir; })},
+        {"station.room", stringKey([](Config& c) -> std::string& { return c.station.room; })},
+        {"station.pec", stringKey([](Config& c) -> std::string& { return c.station.pec; })},
+        {"camera.source", stringKey([](Config& c) -> std::string& { return c.camera.source; })},
+        {"camera.width", intKey([](Config& c) -> int& { return c.camera.width; }, 320, 7680)},
+        {"camera.height", intKey([](Config& c) -> int& { return c.camera.height; }, 240, 4320)},
         {"display.width", intKey([](Config& c) -> int& { return c.display.width; }, 640, 7680)},
         {"display.height", intKey([](Config& c) -> int& { return c.display.height; }, 480, 4320)},
         {"display.fullscreen", boolKey([](Config& c) -> bool& { return c.display.fullscreen; })},
@@ -88,6 +93,8 @@ const std::map<std::string, Setter>& knownKeys() {
 std::optional<Error> walk(const toml::table& table, const std::string& prefix, const std::string& source, Config& config) {
     for (const auto& [key, node] : table) {
         const std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+        if (name == "devices")
+            continue; // [[devices]] tables: read and checked by the devices layer (parseDeviceConfigs)
         if (node.is_table()) {
             if (auto err = walk(*node.as_table(), name, source, config))
                 return err;
@@ -131,6 +138,7 @@ Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceN
         level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
         return Result<Config>::fail("must be one of trace, debug, info, warn, error", sourceName + ": log.level");
     config.sourcePath = sourceName;
+    config.text = std::string(tomlText);
     return config;
 }
 

@@ -15,7 +15,16 @@ struct Config {
     struct Station {
         std::string name = "Admix station";
         std::string dataDir; // empty: the XDG default
+        std::string room;    // the room code this station stands in (site records); demo: the demo buffer room
+        std::string pec;     // the primary engineering control at this station (site records)
     } station;
+    struct Camera {
+        // "camera:/dev/video0", "camera:0", "images:DIR", "video:FILE", "synthetic", or "" for none.
+        // Demo mode uses its own simulated hood camera.
+        std::string source;
+        int width = 1920;
+        int height = 1080;
+    } camera;
     struct Display {
         int width = 1280;
         int height = 800;
@@ -31,6 +40,7 @@ struct Config {
     } log;
 
     std::string sourcePath; // the file it came from; empty when built-in defaults
+    std::string text;       // the file's text: the devices layer reads its own [[devices]] tables from it
 };
 
 // The config file to use when none is given: $XDG_CONFIG_HOME/admix/admix.toml or ~/.config/...

@@ -1,16 +1,34 @@
-// admix-station: the touchscreen app at the hood. Wiring only: config, data, window, screens.
+// admix-station: the touchscreen app at the hood. Wiring only: config, data, devices, camera,
+// workflow, screens, and the frame loop.
+#include "devices/device_config.hpp"
+#include "devices/device_manager.hpp"
+#include "formulas/formulary.hpp"
 #include "station/app/config.hpp"
+#include "station/remote/demo.hpp"
 #include "station/store/audit_log.hpp"
+#include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/image_store.hpp"
 #include "station/store/schema.hpp"
-#include "station/ui/login_screen.hpp"
+#include "station/ui/demo_camera.hpp"
+#include "station/ui/station_controller.hpp"
 #include "station/ui/station_ui.hpp"
+#include "station/ui/ui_map.hpp"
 #include "station/ui/window.hpp"
+#include "station/workflow/compliance_gate.hpp"
+#include "station/workflow/demo_station.hpp"
+#include "station/workflow/label_job.hpp"
+#include "station/workflow/plan_steps.hpp"
+#include "vision/vision_pipeline.hpp"
 
 #include <CLI/CLI.hpp>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
@@ -23,27 +41,147 @@ struct Args {
     bool fullscreen = false;
     std::string screenshot;
     int frames = 30;
+    std::string uiMap;
+    std::string screenshotDir;
+    int benchFrames = 0;
 };
 
+using namespace admix;
+
+std::vector<devices::DeviceConfig> demoDevices() {
+    std::vector<devices::DeviceConfig> out(3);
+    out[0].name = "demo balance";
+    out[0].kind = devices::DeviceKind::Balance;
+    out[0].transport = devices::DeviceTransport::Simulated;
+    out[0].protocol = devices::BalanceProtocolKind::MtSics;
+    out[1].name = "demo scanner";
+    out[1].kind = devices::DeviceKind::Scanner;
+    out[1].transport = devices::DeviceTransport::Simulated;
+    out[2].name = "demo label printer";
+    out[2].kind = devices::DeviceKind::Printer;
+    out[2].transport = devices::DeviceTransport::Simulated;
+    return out;
+}
+
+std::string firstOf(const std::vector<devices::DeviceConfig>& configs, devices::DeviceKind kind) {
+    for (const auto& c : configs) {
+        if (c.kind == kind)
+            return c.name;
+    }
+    return {};
+}
+
 int run(const Args& args) {
-    using namespace admix;
-    const auto config = app::loadConfig(args.configPath.empty() ? std::nullopt
-                                                                : std::optional<std::filesystem::path>(args.configPath));
+    const auto config = app::loadConfig(args.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.configPath));
     if (!config) {
         std::cerr << "admix-station: configuration error: " << config.error().text() << '\n';
         return 1;
     }
     spdlog::set_level(spdlog::level::from_str(config->log.level));
 
-    std::filesystem::path dataDir = !args.dataDir.empty()             ? std::filesystem::path(args.dataDir)
+    // Demo data lives apart from a real station's data unless a directory is given.
+    std::filesystem::path dataDir = !args.dataDir.empty()              ? std::filesystem::path(args.dataDir)
                                     : !config->station.dataDir.empty() ? std::filesystem::path(config->station.dataDir)
                                                                        : store::defaultDataDir();
+    if (args.demo && args.dataDir.empty() && config->station.dataDir.empty())
+        dataDir /= "demo";
     store::prepareDataDir(dataDir);
+    if (args.demo) {
+        const auto seeded = remote::seedDemo(dataDir);
+        if (!seeded) {
+            std::cerr << "admix-station: demo data: " << seeded.error().text() << '\n';
+            return 1;
+        }
+        if (seeded->seeded)
+            spdlog::info("demo data seeded in {}", dataDir.string());
+    }
     store::Database db = store::openStationDatabase(store::databasePath(dataDir).string());
-    spdlog::info("data directory {}", dataDir.string());
     store::AuditLog audit(db);
-    audit.append("station", "station.start", config->station.name,
-                 std::string(R"({"demo":)") + (args.demo ? "true" : "false") + "}");
+    workflow::Authenticator auth(db, audit);
+    store::ComplianceStore compliance(db, audit);
+    store::ImageStore images(db, store::imagesDir(dataDir));
+    auto formulary = formulas::loadDemoFormulary();
+    auto policy = formulas::loadDefaultFormulasPolicy();
+    if (!formulary || !policy) {
+        std::cerr << "admix-station: formulary: " << (formulary ? policy.error().text() : formulary.error().text()) << '\n';
+        return 1;
+    }
+    workflow::PreparationEngine engine(db, audit, config->station.name);
+    engine.setProductLookup(workflow::formularyLookup(*formulary));
+    workflow::StoreComplianceGate gate(compliance);
+    engine.setComplianceGate(&gate);
+
+    std::string room = config->station.room.empty() && args.demo ? "BUF-1" : config->station.room;
+    std::string pec = config->station.pec.empty() && args.demo ? "LAFW-1" : config->station.pec;
+    if (room.empty() || pec.empty()) {
+        std::cerr << "admix-station: configuration error: set station.room and station.pec to this hood's room and PEC "
+                     "codes (see `admix site list`)\n";
+        return 1;
+    }
+    if (args.demo) {
+        const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec);
+        if (!demo) {
+            std::cerr << "admix-station: demo station: " << demo.error().text() << '\n';
+            return 1;
+        }
+    }
+    audit.append("station", "station.start", config->station.name, std::string(R"({"demo":)") + (args.demo ? "true" : "false") + "}");
+
+    // Devices: the config's [[devices]]; the demo adds simulated ones when none are declared.
+    auto deviceConfigs = devices::parseDeviceConfigs(config->text, config->sourcePath.empty() ? "config" : config->sourcePath);
+    if (!deviceConfigs) {
+        std::cerr << "admix-station: configuration error: " << deviceConfigs.error().text() << '\n';
+        return 1;
+    }
+    if (args.demo && deviceConfigs->empty())
+        *deviceConfigs = demoDevices();
+    devices::DeviceManager deviceManager(*deviceConfigs);
+    deviceManager.start();
+
+    // Camera: the demo hood camera, or the configured source.
+    std::unique_ptr<vision::VisionPipeline> camera;
+    ui::DemoHoodCamera* demoCamera = nullptr;
+    if (args.demo && config->camera.source.empty()) {
+        auto source = std::make_unique<ui::DemoHoodCamera>();
+        demoCamera = source.get();
+        camera = std::make_unique<vision::VisionPipeline>(std::move(source));
+    } else if (!config->camera.source.empty()) {
+        vision::CameraSettings settings;
+        settings.width = config->camera.width;
+        settings.height = config->camera.height;
+        auto source = vision::makeFrameSource(config->camera.source, settings);
+        if (!source) {
+            std::cerr << "admix-station: configuration error: camera.source: " << source.error().text() << '\n';
+            return 1;
+        }
+        camera = std::make_unique<vision::VisionPipeline>(std::move(*source));
+    }
+    if (camera)
+        camera->start();
+    auto quality = vision::loadQualityThresholds(vision::defaultQualityFile());
+    if (!quality) {
+        std::cerr << "admix-station: " << quality.error().text() << '\n';
+        return 1;
+    }
+
+    const auto labelLayout = workflow::loadLabelLayout(workflow::defaultLabelLayoutPath());
+    std::function<Result<std::string>(int64_t)> labelZpl;
+    if (labelLayout) {
+        labelZpl = [&](int64_t prepId) -> Result<std::string> {
+            const auto data = workflow::labelDataFor(db, audit, prepId, *formulary, *policy, *labelLayout);
+            if (!data)
+                return data.error();
+            return workflow::renderZpl(*data, *labelLayout);
+        };
+    } else {
+        spdlog::error("label layout: {}", labelLayout.error().text());
+    }
+
+    ui::StationController station(ui::StationDeps{db, audit, auth, engine, compliance, images, store::imagesDir(dataDir), *formulary,
+                                                  *policy, &deviceManager, firstOf(*deviceConfigs, devices::DeviceKind::Balance),
+                                                  firstOf(*deviceConfigs, devices::DeviceKind::Scanner),
+                                                  firstOf(*deviceConfigs, devices::DeviceKind::Printer), camera.get(), demoCamera,
+                                                  *quality, room, pec, config->station.name, args.demo, labelZpl});
 
     ui::WindowOptions options;
     options.title = "Admix - " + config->station.name;
@@ -54,28 +192,57 @@ int run(const Args& args) {
     options.fontBold = config->display.fontBold;
     options.fontSize = config->display.fontSize;
     ui::Window window(options);
-
-    ui::StationUi stationUi(config->station.name, args.demo);
-    // Until user accounts exist in the database, no badge can sign in; the message says so plainly.
-    stationUi.addScreen(std::make_unique<ui::LoginScreen>([](const std::string&, const std::string&) {
-        return Status::fail("No user accounts are set up on this station yet. Ask an administrator.");
-    }));
+    ui::StationUi stationUi(station, config->station.name + (args.demo ? " (demo)" : ""), args.demo);
 
     using Clock = std::chrono::steady_clock;
     constexpr auto kFrameBudget = std::chrono::microseconds(16'667); // 60 frames a second at most
+    std::vector<double> frameMs;
+    int shots = 0;
     for (int frame = 1; !window.shouldClose(); ++frame) {
         const auto start = Clock::now();
         window.beginFrame();
+        station.update();
         stationUi.draw(window);
+        if (!args.uiMap.empty())
+            ui::uiMapWrite(args.uiMap);
+        std::string shot;
         const bool capture = !args.screenshot.empty() && frame >= args.frames;
-        window.endFrame(capture ? args.screenshot : std::string());
+        if (capture)
+            shot = args.screenshot;
+        if (!args.screenshotDir.empty() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+            // Esc: a screenshot of this screen for the test output (tests send it with xdotool).
+            char name[32];
+            std::snprintf(name, sizeof name, "%02d-", ++shots);
+            std::string title = stationUi.currentTitle();
+            std::replace(title.begin(), title.end(), ' ', '-');
+            shot = (std::filesystem::path(args.screenshotDir) / (name + title + ".png")).string();
+        }
+        window.endFrame(shot);
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        if (args.benchFrames > 0) {
+            frameMs.push_back(ms);
+            if (static_cast<int>(frameMs.size()) >= args.benchFrames)
+                break;
+        }
         if (capture) {
             spdlog::info("screenshot written to {}", args.screenshot);
             break;
         }
-        if (args.screenshot.empty())
+        if (args.screenshot.empty() && args.benchFrames == 0)
             std::this_thread::sleep_until(start + kFrameBudget);
     }
+    if (!frameMs.empty()) {
+        // Frame time of the work the station does per frame (events, workflow, drawing, GL), without
+        // the 60 Hz pacing. The first 30 frames (font atlas, first texture upload) are left out.
+        std::vector<double> sorted(frameMs.begin() + std::min<size_t>(30, frameMs.size() / 2), frameMs.end());
+        std::sort(sorted.begin(), sorted.end());
+        const auto pct = [&](double p) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())))]; };
+        std::printf("frames %zu  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (budget 16.7 ms)\n", sorted.size(), pct(0.5),
+                    pct(0.9), pct(0.99), sorted.back());
+    }
+    if (camera)
+        camera->stop();
+    deviceManager.stop();
     audit.append("station", "station.stop", config->station.name);
     return 0;
 }
@@ -87,11 +254,15 @@ int main(int argc, char** argv) {
     Args args;
     cli.set_version_flag("-V,--version", ADMIX_VERSION);
     cli.add_flag("--demo", args.demo, "Demo mode: demo users, formulary and orders, simulated devices");
-    cli.add_option("--data-dir", args.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
+    cli.add_option("--data-dir", args.dataDir, "Data directory (default: $XDG_DATA_HOME/admix; demo: .../admix/demo)");
     cli.add_option("--config", args.configPath, "Configuration file (TOML)");
     cli.add_flag("--fullscreen", args.fullscreen, "Fill the primary monitor");
     cli.add_option("--screenshot", args.screenshot, "Render, save the window as this PNG file, and exit");
     cli.add_option("--frames", args.frames, "Frames to render before the screenshot")->check(CLI::Range(1, 100000));
+    cli.add_option("--ui-map", args.uiMap, "Write the touch targets of the current screen to this JSON file (tests)");
+    cli.add_option("--screenshot-dir", args.screenshotDir, "Save a screenshot of the current screen here on Esc (tests)");
+    cli.add_option("--bench-frames", args.benchFrames, "Render this many frames unpaced, print frame-time percentiles, exit")
+        ->check(CLI::Range(60, 1000000));
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,9 +1,10 @@
-// The station shell: a top bar (station, mode, clock, the signed-in person) over the current screen.
-// Screens are owned here and switched by name; the workflow's state reaches them through their own
-// setters. UI thread only.
+// The station shell: a top bar (station, demo mark, person, room, clock), a row of large navigation
+// buttons for what the signed-in role may do, and the current screen below. The controller says
+// which screen is up; the shell only draws it. UI thread only.
 #pragma once
 
 #include "station/ui/screen.hpp"
+#include "station/ui/station_controller.hpp"
 
 #include <memory>
 #include <string>
@@ -11,31 +12,24 @@
 
 namespace admix::ui {
 
-struct BarChip {
-    std::string text;
-    int tone = 0; // a ui::Tone value
-};
-
 class StationUi {
 public:
-    StationUi(std::string stationName, bool demo);
-
-    void addScreen(std::unique_ptr<Screen> screen);
-    void show(const std::string& title);
-    [[nodiscard]] Screen* current() const { return m_current; }
-    void setChips(std::vector<BarChip> chips) { m_chips = std::move(chips); }
+    StationUi(StationController& station, std::string stationName, bool demo);
 
     // Draws one frame of the whole station into the full window.
     void draw(const Window& window);
+    [[nodiscard]] const std::string& currentTitle() const { return m_shown; }
 
 private:
     void drawTopBar(const ScreenContext& context);
+    void drawNavigation(const ScreenContext& context);
+    Screen* find(const std::string& title);
 
+    StationController& m_station;
     std::string m_stationName;
     bool m_demo;
     std::vector<std::unique_ptr<Screen>> m_screens;
-    Screen* m_current = nullptr;
-    std::vector<BarChip> m_chips;
+    std::string m_shown;
 };
 
 } // namespace admix::ui

@@ -1,6 +1,7 @@
 #include "station/ui/widgets.hpp"
 
 #include "station/ui/theme.hpp"
+#include "station/ui/ui_map.hpp"
 
 namespace admix::ui {
 
@@ -32,6 +33,7 @@ bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
     if (!enabled)
         ImGui::BeginDisabled();
     const bool pressed = ImGui::Button(label, size);
+    uiMapRecord(label, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled);
     if (!enabled)
         ImGui::EndDisabled();
     ImGui::PopStyleColor(4);
@@ -57,6 +59,48 @@ void centeredText(const char* text, ImVec4 color) {
     if (avail > width)
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - width) * 0.5f);
     ImGui::TextColored(color, "%s", text);
+}
+
+bool pinKeypad(std::string& pin, float width, float keyHeight, ImFont* digitsFont, size_t maxLength) {
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    const ImVec2 size((width - 2 * gap) / 3.0f, keyHeight);
+    static const char* const kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "Back"};
+    for (int i = 0; i < 12; ++i) {
+        if (i % 3 != 0)
+            ImGui::SameLine();
+        const std::string label = kKeys[i];
+        const bool digit = label.size() == 1;
+        ImGui::PushID(i);
+        if (digit)
+            ImGui::PushFont(digitsFont);
+        if (touchButton((label + "##pinkey").c_str(), size)) {
+            if (digit && pin.size() < maxLength)
+                pin += label;
+            else if (label == "Clear")
+                pin.clear();
+            else if (label == "Back" && !pin.empty())
+                pin.pop_back();
+        }
+        if (digit)
+            ImGui::PopFont();
+        ImGui::PopID();
+    }
+    // A physical keypad works too (ImGui 1.86 delivers typed digits as characters).
+    for (ImWchar c : ImGui::GetIO().InputQueueCharacters) {
+        if (c >= '0' && c <= '9' && pin.size() < maxLength)
+            pin += static_cast<char>(c);
+    }
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Backspace)) && !pin.empty())
+        pin.pop_back();
+    return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter)) ||
+           ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter));
+}
+
+std::string maskedPin(const std::string& pin) {
+    std::string dots;
+    for (size_t i = 0; i < pin.size(); ++i)
+        dots += "* ";
+    return dots;
 }
 
 } // namespace admix::ui

@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 namespace admix::ui {
 
 enum class Tone { Neutral, Primary, Pass, Fail, Attention, Hazard };
@@ -14,5 +16,11 @@ bool touchButton(const char* label, ImVec2 size, Tone tone = Tone::Neutral, bool
 void statusChip(const char* text, Tone tone);
 // Text centred horizontally in the current window/child.
 void centeredText(const char* text, ImVec4 color = ImGui::GetStyle().Colors[ImGuiCol_Text]);
+
+// A 3x4 PIN keypad (digits, Clear, Back) filling `width`; typed digits from a physical keypad count
+// too. Returns true when Enter was pressed on a physical keyboard.
+bool pinKeypad(std::string& pin, float width, float keyHeight, ImFont* digitsFont, size_t maxLength = 12);
+// "* * * *" for a PIN, or the placeholder.
+std::string maskedPin(const std::string& pin);
 
 } // namespace admix::ui

@@ -1,5 +1,7 @@
 #include "station/workflow/plan_steps.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace admix::workflow {
 
 namespace {
@@ -135,6 +137,30 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     label.instruction = "The label prints now; apply it and scan it.";
     spec.steps.push_back(label);
     return spec;
+}
+
+Result<formulas::Order> formulasOrder(const store::OrderRow& order) {
+    nlohmann::json j{{"id", order.orderNumber}, {"recipe", order.recipeId}, {"route", order.route}};
+    const auto patient = nlohmann::json::parse(order.patientJson, nullptr, false);
+    if (patient.is_object() && !patient.empty())
+        j["patient"] = patient;
+    const auto dose = nlohmann::json::parse(order.doseJson, nullptr, false);
+    if (dose.is_object() && !dose.empty())
+        j["dose"] = dose;
+    if (order.finalVolumeMl)
+        j["final_volume_ml"] = *order.finalVolumeMl;
+    return formulas::parseOrderJson(j.dump(), "order " + order.orderNumber);
+}
+
+Result<PrepSpec> specForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
+                              const formulas::FormulasPolicy& policy) {
+    const auto o = formulasOrder(order);
+    if (!o)
+        return o.error();
+    const auto plan = formulas::makePlan(*o, formulary, policy);
+    if (!plan)
+        return plan.error();
+    return specFromPlan(*plan, formulary);
 }
 
 ProductLookup formularyLookup(const formulas::Formulary& formulary) {

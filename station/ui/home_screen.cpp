@@ -1,0 +1,106 @@
+#include "station/ui/home_screen.hpp"
+
+#include "station/ui/theme.hpp"
+#include "station/ui/widgets.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace admix::ui {
+
+namespace {
+
+Tone priorityTone(const std::string& p) { return p == "stat" ? Tone::Fail : p == "urgent" ? Tone::Attention : Tone::Neutral; }
+
+std::string recipeName(const StationController& station, const std::string& id) {
+    const auto* recipe = station.deps().formulary.recipe(id);
+    return recipe ? station.deps().formulary.tallMan(recipe->name) : id;
+}
+
+} // namespace
+
+void HomeScreen::drawContent(const ScreenContext& context) {
+    const float touch = context.touchPx(kMinTouchMm);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const bool compounds = m_station.user() && workflow::mayCompound(m_station.user()->role);
+
+    ImGui::BeginChild("queue", ImVec2(avail.x * 0.6f, 0), true);
+    ImGui::PushFont(context.fonts.large);
+    ImGui::Text("To prepare (%zu)", m_station.queue().size());
+    ImGui::PopFont();
+    if (!m_message.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(colors::kFail, "%s", m_message.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    for (const auto& order : m_station.queue()) {
+        ImGui::PushID(static_cast<int>(order.id));
+        ImGui::Separator();
+        std::string priority = order.priority;
+        for (char& c : priority)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        statusChip(priority.c_str(), priorityTone(order.priority));
+        ImGui::SameLine();
+        ImGui::PushFont(context.fonts.bold);
+        ImGui::TextUnformatted(recipeName(m_station, order.recipeId).c_str());
+        ImGui::PopFont();
+        const auto due = parseIsoUtc(order.dueUtc);
+        ImGui::TextColored(colors::kMuted, "%s  %s   due %s   %s", order.patientName.c_str(), order.patientMrn.c_str(),
+                           due ? formatLocal(*due).c_str() : order.dueUtc.c_str(), order.status == "in_progress" ? "(in progress)" : "");
+        if (compounds) {
+            ImGui::SameLine(ImGui::GetContentRegionAvail().x - touch * 2.6f);
+            const std::string label = std::string(order.status == "in_progress" ? "Resume" : "Start") + "##" + order.orderNumber;
+            if (touchButton(label.c_str(), ImVec2(touch * 2.6f, touch), Tone::Primary)) {
+                const Status s = m_station.startOrder(order.id);
+                m_message = s ? "" : s.error().text();
+            }
+        }
+        ImGui::PopID();
+    }
+    if (m_station.queue().empty())
+        ImGui::TextColored(colors::kMuted, "Nothing to prepare.");
+    ImGui::EndChild();
+    ImGui::SameLine();
+
+    ImGui::BeginChild("compliance", ImVec2(0, 0), true);
+    ImGui::PushFont(context.fonts.large);
+    ImGui::TextUnformatted("Compliance");
+    ImGui::PopFont();
+    ImGui::TextColored(colors::kMuted, "Room %s, PEC %s", m_station.deps().room.c_str(), m_station.deps().pec.c_str());
+    if (compounds) {
+        if (m_station.blockers().empty()) {
+            statusChip("OK  You may compound here now", Tone::Pass);
+        } else {
+            statusChip("STOP  You may not compound now", Tone::Fail);
+            ImGui::PushTextWrapPos(0);
+            for (const auto& reason : m_station.blockers())
+                ImGui::TextColored(colors::kFail, "- %s", reason.c_str());
+            ImGui::PopTextWrapPos();
+            if (!m_station.garbed() && touchButton("Garbing", ImVec2(-1, touch), Tone::Attention))
+                m_station.go("Garbing");
+        }
+    }
+    const auto& status = m_station.compliance();
+    if (!status.openExcursions.empty()) {
+        ImGui::Spacing();
+        statusChip((std::to_string(status.openExcursions.size()) + " open excursion(s)").c_str(), Tone::Fail);
+    }
+    ImGui::Spacing();
+    ImGui::PushFont(context.fonts.bold);
+    ImGui::TextUnformatted("Due today or overdue");
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(0);
+    int shown = 0;
+    for (const auto& item : status.due) {
+        if (item.state == usp797::DueState::Ok || shown >= 8)
+            continue;
+        ++shown;
+        const bool late = item.state == usp797::DueState::Overdue || item.state == usp797::DueState::NeverDone;
+        ImGui::TextColored(late ? colors::kFail : colors::kAttention, "%s %s", late ? "!" : "-", item.text.c_str());
+    }
+    if (shown == 0)
+        ImGui::TextColored(colors::kPass, "Nothing due today.");
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+}
+
+} // namespace admix::ui

@@ -1,0 +1,272 @@
+#include "station/ui/prep_screen.hpp"
+
+#include "station/ui/theme.hpp"
+#include "station/ui/widgets.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace admix::ui {
+
+using workflow::StepKind;
+
+namespace {
+
+std::string ml(double v) { return formulas::format(formulas::Volume::mL(v)); }
+
+const std::vector<std::string> kOverrideReasons = {
+    "Balance down: volume verified visually by the pharmacist",
+    "Label unreadable by scanner: product verified by the pharmacist",
+    "Photo not possible: verified by the pharmacist in person",
+    "Printer down: label printed at the backup printer"};
+
+} // namespace
+
+void PrepScreen::drawContent(const ScreenContext& context) {
+    const auto& prep = m_station.prep();
+    const float touch = context.touchPx(kMinTouchMm);
+    if (!prep) {
+        ImGui::TextUnformatted("No preparation is open.");
+        if (touchButton("Back to the queue", ImVec2(touch * 5, touch)))
+            m_station.go("Home");
+        return;
+    }
+    if (m_pad.isOpen()) {
+        if (m_pad.draw(context)) {
+            const Status s = m_station.overrideStep(m_pad.badge(), m_pad.pin(), m_pad.reason());
+            if (s)
+                m_pad.close();
+            else
+                m_pad.setMessage(s.error().text());
+        }
+        return;
+    }
+
+    // Header: what is being made, for whom.
+    ImGui::PushFont(context.fonts.bold);
+    ImGui::Text("%s  %s", prep->number.c_str(), prep->spec.title.c_str());
+    ImGui::PopFont();
+    if (prep->spec.hazardous) {
+        ImGui::SameLine();
+        statusChip("HAZARDOUS DRUG - USP <800>", Tone::Hazard);
+    }
+    ImGui::SameLine();
+    ImGui::TextColored(colors::kMuted, "Step %d of %zu", std::min(prep->currentStep + 1, static_cast<int>(prep->steps.size())),
+                       prep->steps.size());
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImGui::BeginChild("step", ImVec2(avail.x * 0.52f, 0), true);
+    drawStep(context, *prep);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("side", ImVec2(0, 0), false);
+    const float cameraWidth = ImGui::GetContentRegionAvail().x;
+    m_camera.draw(m_station.frame(), m_station.decoded(), ImVec2(cameraWidth, cameraWidth * 9.0f / 16.0f),
+                  m_station.cameraStatus().c_str());
+    drawProgress(context, *prep);
+    ImGui::EndChild();
+}
+
+void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView& prep) {
+    const float touch = context.touchPx(kMinTouchMm);
+    if (prep.status != "in_progress") {
+        ImGui::PushFont(context.fonts.huge);
+        ImGui::TextColored(colors::kPass, "Done");
+        ImGui::PopFont();
+        ImGui::PushTextWrapPos(0);
+        ImGui::Text("%s waits for the pharmacist's check.", prep.number.c_str());
+        ImGui::PopTextWrapPos();
+        if (touchButton("Next preparation", ImVec2(-1, touch * 1.3f), Tone::Primary))
+            m_station.go("Home");
+        return;
+    }
+    const auto& step = prep.steps[static_cast<size_t>(prep.currentStep)];
+
+    ImGui::PushFont(context.fonts.large);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(step.spec.title.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(colors::kMuted, "%s", step.spec.instruction.c_str());
+    ImGui::PopTextWrapPos();
+    if (step.spec.flagForPharmacist)
+        statusChip("Checked by the pharmacist from the photo", Tone::Attention);
+    ImGui::Spacing();
+
+    switch (step.spec.kind) {
+    case StepKind::Scan:
+        ImGui::PushFont(context.fonts.bold);
+        ImGui::TextColored(colors::kAttention, ">> Scan or show: %s", step.spec.scan.productName.c_str());
+        ImGui::PopFont();
+        break;
+    case StepKind::Weigh:
+        drawBalance(context, step);
+        break;
+    case StepKind::Photo:
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(colors::kAttention, ">> Hold %s in view: the photo is taken by itself.", step.spec.photo.subject.c_str());
+        ImGui::PopTextWrapPos();
+        if (touchButton(m_station.photoInFlight() ? "Taking photo..." : "Take photo now", ImVec2(-1, touch), Tone::Neutral,
+                        !m_station.photoInFlight()))
+            m_station.takePhoto();
+        break;
+    case StepKind::Confirm:
+        ImGui::PushFont(context.fonts.large);
+        if (touchButton("Done", ImVec2(-1, touch * 1.6f), Tone::Pass))
+            m_station.confirmStep();
+        ImGui::PopFont();
+        break;
+    case StepKind::Label:
+        ImGui::PushFont(context.fonts.large);
+        if (touchButton("Print label", ImVec2(-1, touch * 1.6f), Tone::Primary))
+            m_station.printLabel();
+        ImGui::PopFont();
+        break;
+    }
+
+    // The station's last answer, unmistakable: colour, mark and words.
+    if (const auto& notice = m_station.notice()) {
+        const bool fail = notice->tone == Notice::Tone::Fail;
+        const bool pass = notice->tone == Notice::Tone::Pass;
+        const ImVec4 bg = fail ? colors::kFail : pass ? colors::kPass : colors::kPanel;
+        ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(bg.x * 0.45f, bg.y * 0.45f, bg.z * 0.45f, 1.0f));
+        ImGui::BeginChild("notice", ImVec2(0, touch * 2.2f), true);
+        ImGui::PushFont(context.fonts.large);
+        ImGui::TextColored(fail ? colors::kFail : pass ? colors::kPass : colors::kText, "%s", fail ? "X  STOP" : pass ? "OK" : "i");
+        ImGui::PopFont();
+        ImGui::SameLine();
+        ImGui::PushFont(context.fonts.bold);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(notice->text.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopFont();
+        ImGui::EndChild();
+        ImGui::PopStyleColor();
+    }
+    for (const auto& problem : prep.deviceProblems)
+        statusChip(("Device: " + problem).c_str(), Tone::Fail);
+
+    if (context.demo)
+        drawDemoControls(context, step);
+
+    // Exceptions, at the bottom, away from the flow.
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - touch - ImGui::GetStyle().WindowPadding.y * 2));
+    if (touchButton("Pharmacist override", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, touch), Tone::Attention)) {
+        std::vector<std::pair<std::string, std::string>> badges;
+        if (context.demo)
+            badges = {{"R. Patel (PIN 7350)", "B-2001"}};
+        m_pad.open({"Pharmacist override: step " + std::to_string(prep.currentStep + 1), kOverrideReasons, badges});
+    }
+    ImGui::SameLine();
+    if (touchButton(m_cancelling ? "Confirm cancel##prep" : "Cancel##prep", ImVec2(-1, touch), m_cancelling ? Tone::Fail : Tone::Neutral)) {
+        if (m_cancelling)
+            (void)m_station.cancelPrep("cancelled at the hood by the technician");
+        m_cancelling = !m_cancelling;
+    }
+}
+
+void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepView& step) {
+    const auto snap = m_station.balance();
+    const auto& w = step.spec.weigh;
+    const bool tared = step.result.is_object() && step.result.contains("tare_g");
+    ImGui::PushFont(context.fonts.bold);
+    ImGui::Text("Target %s   (%s to %s)", ml(w.targetMl).c_str(), ml(w.lowMl).c_str(), ml(w.highMl).c_str());
+    ImGui::PopFont();
+    ImGui::TextColored(colors::kAttention, ">> %s", tared ? "Now put the FILLED syringe on the balance." : "Put the EMPTY syringe on the balance.");
+    if (!snap) {
+        statusChip("No balance configured", Tone::Fail);
+        return;
+    }
+    const bool connected = snap->status.state == devices::ConnectionState::Connected ||
+                           snap->status.state == devices::ConnectionState::Reading;
+    if (!connected) {
+        statusChip(("Balance offline: " + snap->status.detail).c_str(), Tone::Fail);
+        return;
+    }
+    if (!snap->latest) {
+        ImGui::TextColored(colors::kMuted, "Waiting for the balance...");
+        return;
+    }
+    const auto& r = *snap->latest;
+    const bool stable = r.stable();
+    ImGui::PushFont(context.fonts.huge);
+    ImGui::TextColored(stable ? colors::kText : colors::kMuted, "%.4f g", r.value);
+    ImGui::PopFont();
+    ImGui::SameLine();
+    statusChip(stable ? "stable" : "settling...", stable ? Tone::Pass : Tone::Attention);
+    if (!tared || w.densityGPerMl <= 0)
+        return;
+    // Where the draw stands against the band: a bar from 0 to 1.3 x target with the band marked.
+    const double volume = (r.value - step.result["tare_g"].get<double>()) / w.densityGPerMl;
+    ImGui::Text("Drawn: %s", ml(std::max(0.0, volume)).c_str());
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float height = context.touchPx(6);
+    const double full = w.targetMl * 1.3;
+    const auto x = [&](double v) { return origin.x + static_cast<float>(std::clamp(v / full, 0.0, 1.0)) * width; };
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), ImGui::GetColorU32(colors::kPanel), 4);
+    draw->AddRectFilled(ImVec2(x(w.lowMl), origin.y), ImVec2(x(w.highMl), origin.y + height), ImGui::GetColorU32(colors::kPass), 0);
+    const bool inBand = volume >= w.lowMl && volume <= w.highMl;
+    draw->AddRectFilled(ImVec2(x(volume) - 4, origin.y - 6), ImVec2(x(volume) + 4, origin.y + height + 6),
+                        ImGui::GetColorU32(inBand ? colors::kText : colors::kFail));
+    ImGui::Dummy(ImVec2(width, height + 8));
+}
+
+void PrepScreen::drawProgress(const ScreenContext& context, const workflow::PrepView& prep) {
+    ImGui::BeginChild("progress", ImVec2(0, 0), true);
+    for (const auto& s : prep.steps) {
+        const bool current = s.index == prep.currentStep && prep.status == "in_progress";
+        const bool overridden = s.state == "overridden";
+        const bool passed = s.state == "passed";
+        const ImVec4 color = overridden ? colors::kAttention : passed ? colors::kPass : current ? colors::kText : colors::kMuted;
+        ImGui::PushFont(current ? context.fonts.bold : context.fonts.body);
+        ImGui::TextColored(color, "%s %d. %s%s", passed ? "[x]" : overridden ? "[!]" : current ? " > " : "[ ]", s.index + 1,
+                           s.spec.title.c_str(), s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
+        ImGui::PopFont();
+    }
+    ImGui::EndChild();
+}
+
+void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::StepView& step) {
+    const float touch = context.touchPx(kMinTouchMm);
+    ImGui::Separator();
+    ImGui::TextColored(colors::kMuted, "Demo controls (simulated camera, scanner and balance)");
+    const ImVec2 size(0, touch * 0.8f);
+    switch (step.spec.kind) {
+    case StepKind::Scan:
+        if (touchButton("Scan the vial", size))
+            m_station.demoScanExpected();
+        ImGui::SameLine();
+        if (touchButton("Show right vial", size))
+            m_station.demoShowExpected();
+        ImGui::SameLine();
+        if (touchButton("Show WRONG vial", size, Tone::Fail))
+            m_station.demoShowWrong();
+        break;
+    case StepKind::Weigh:
+        if (touchButton("Empty syringe", size))
+            m_station.demoEmptySyringe();
+        ImGui::SameLine();
+        if (touchButton("Draw", size, Tone::Pass))
+            m_station.demoDraw(1.0);
+        ImGui::SameLine();
+        if (touchButton("Misdraw", size, Tone::Fail))
+            m_station.demoDraw(0.85);
+        ImGui::SameLine();
+        if (touchButton("Lift", size))
+            m_station.demoLift();
+        break;
+    case StepKind::Photo:
+        if (touchButton("Show the product", size))
+            m_station.demoShowExpected();
+        break;
+    case StepKind::Confirm:
+    case StepKind::Label:
+        ImGui::TextColored(colors::kMuted, "(press the big button)");
+        break;
+    }
+}
+
+} // namespace admix::ui

@@ -1,0 +1,34 @@
+// The preparation in the hood: the current step large (what to pick, how much to draw), the live
+// camera with the codes it reads outlined, the balance reading large against the target band, the
+// station's last answer (pass/fail by colour, mark and words), the progress through the steps, and
+// the pharmacist override. Scans, stable readings and photos advance it by themselves; the only
+// buttons during a preparation are for deliberate acts (done, print) and exceptions. UI thread only.
+#pragma once
+
+#include "station/ui/camera_view.hpp"
+#include "station/ui/screen.hpp"
+#include "station/ui/signature_pad.hpp"
+#include "station/ui/station_controller.hpp"
+
+namespace admix::ui {
+
+class PrepScreen final : public Screen {
+public:
+    explicit PrepScreen(StationController& station) : m_station(station) {}
+    [[nodiscard]] const char* title() const override { return "Preparation"; }
+    void onOpen() override { m_pad.close(); }
+    void drawContent(const ScreenContext& context) override;
+
+private:
+    void drawStep(const ScreenContext& context, const workflow::PrepView& prep);
+    void drawBalance(const ScreenContext& context, const workflow::StepView& step);
+    void drawProgress(const ScreenContext& context, const workflow::PrepView& prep);
+    void drawDemoControls(const ScreenContext& context, const workflow::StepView& step);
+
+    StationController& m_station;
+    CameraView m_camera;
+    SignaturePad m_pad;
+    bool m_cancelling = false;
+};
+
+} // namespace admix::ui

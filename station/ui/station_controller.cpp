@@ -1,0 +1,588 @@
+#include "station/ui/station_controller.hpp"
+
+#include "formulas/gs1.hpp"
+#include "formulas/text.hpp"
+#include "station/store/audit_log.hpp"
+#include "station/workflow/plan_steps.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace admix::ui {
+
+using workflow::Outcome;
+using workflow::StepKind;
+using workflow::Verdict;
+
+// [SECTION] Life cycle ----------------------------------------------------------------------------
+
+StationController::StationController(StationDeps deps) : m_deps(std::move(deps)) {
+    m_worker = std::thread([this] { photoWorker(); });
+    refresh();
+}
+
+StationController::~StationController() {
+    {
+        std::lock_guard lock(m_jobMutex);
+        m_stopping = true;
+    }
+    m_jobWake.notify_all();
+    m_worker.join();
+}
+
+// [SECTION] Per frame -----------------------------------------------------------------------------
+
+void StationController::update() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_lastRefresh > std::chrono::seconds(3))
+        refresh();
+
+    // Device events: scans, printer answers. Balance readings are read from its snapshot.
+    std::vector<std::string> scans;
+    scans.swap(m_pendingScans);
+    if (m_deps.devices) {
+        if (auto* scanner = m_deps.devices->scanner(m_deps.scannerName)) {
+            for (auto& scan : scanner->drainScans()) {
+                if (scan.gs1SeparatorsMissing) {
+                    m_notice = Notice{Notice::Tone::Fail, "That scan lost its GS1 separators: scan again (check the scanner's GS1 setting)."};
+                    continue;
+                }
+                scans.push_back(scan.data);
+            }
+        }
+        if (auto* printer = m_deps.devices->printer(m_deps.printerName)) {
+            for (const auto& ev : printer->drainEvents()) {
+                if (ev.job != m_printJob || !m_prep || m_prep->status != "in_progress")
+                    continue;
+                const int step = m_prep->currentStep;
+                handle(m_deps.engine.labelPrinted(m_prep->id, step, "label-s" + std::to_string(step) + "-j" + std::to_string(ev.job),
+                                                  ev.ok, m_deps.printerName + (ev.ok ? "" : ": " + ev.detail), *user()));
+            }
+        }
+        if (auto* balance = m_deps.devices->balance(m_deps.balanceName))
+            (void)balance->drainEvents(); // state comes from the snapshot; the queue must not grow
+    }
+    if (!scans.empty())
+        touch();
+
+    // Photos made on the worker: durable on disk; index them and offer them to the photo gate.
+    std::deque<PhotoResult> results;
+    {
+        std::lock_guard lock(m_jobMutex);
+        results.swap(m_results);
+    }
+    for (const PhotoResult& r : results) {
+        if (!m_prep || m_prep->id != r.prepId || m_prep->currentStep != r.step || !user())
+            continue;
+        workflow::PhotoInput input{r.image.sha256, r.ok, r.problem, ""};
+        if (r.ok)
+            m_deps.images.index(r.image, formatIsoUtc(nowUtc()));
+        const std::string key = "photo-s" + std::to_string(r.step) + "-" + (r.ok ? r.image.sha256.substr(0, 16) : store::sha256Hex(r.problem + std::to_string(r.step) + formatIsoUtc(nowUtc())).substr(0, 16));
+        handle(m_deps.engine.submitPhoto(r.prepId, r.step, key, input, *user()));
+    }
+
+    if (!m_prep || m_prep->status != "in_progress" || !user()) {
+        // Not preparing: a badge scan on the sign-in screen is handled there.
+        m_pendingBadgeScans.insert(m_pendingBadgeScans.end(), scans.begin(), scans.end());
+        return;
+    }
+    sceneForStep();
+
+    workflow::HoodInputs in;
+    in.scannerScans = scans;
+    in.now = now;
+    in.photoInFlight = photoInFlight();
+    if (m_deps.camera) {
+        for (const auto& code : m_deps.camera->takeConfirmedCodes()) {
+            if (code.usable())
+                in.cameraConfirmed.push_back(code.code.gs1 ? code.code.symbology + code.code.text : code.code.text);
+        }
+        if (const auto decoded = m_deps.camera->latestResults()) {
+            for (const auto& code : decoded->confirmed) {
+                if (code.usable() && code.gs1 && !code.gs1->gtin.empty())
+                    in.codesInView.push_back(code.gs1->gtin);
+            }
+        }
+    }
+    if (const auto snap = balance()) {
+        in.balancePresent = true;
+        in.balanceConnected = snap->status.state == devices::ConnectionState::Connected ||
+                              snap->status.state == devices::ConnectionState::Reading;
+        if (snap->latest && snap->latest->stable()) {
+            if (const auto mass = snap->latest->stableMass()) {
+                in.balanceSettled = true;
+                const auto& id = snap->identity;
+                in.latestStable = workflow::BalanceInput{*mass, true, false, false, id.model + " #" + id.serial + " (" + id.device + ")"};
+            }
+        }
+    }
+    for (const auto& action : m_assistant.decide(*m_prep, in)) {
+        const int step = m_prep->currentStep;
+        switch (action.kind) {
+        case workflow::HoodAction::Kind::Scan:
+            handle(m_deps.engine.submitScan(m_prep->id, step, action.eventKey, action.text, *user()));
+            break;
+        case workflow::HoodAction::Kind::Reading:
+            handle(m_deps.engine.submitReading(m_prep->id, step, action.eventKey, action.reading, *user()));
+            break;
+        case workflow::HoodAction::Kind::DeviceDown:
+        case workflow::HoodAction::Kind::DeviceUp:
+            handle(m_deps.engine.deviceStatus(m_prep->id, step, action.eventKey, "balance",
+                                              action.kind == workflow::HoodAction::Kind::DeviceUp, action.text, *user()));
+            break;
+        case workflow::HoodAction::Kind::TakePhoto:
+            takePhoto();
+            break;
+        }
+        if (!m_prep || m_prep->status != "in_progress")
+            break;
+    }
+}
+
+void StationController::handle(const Result<Outcome>& outcome) {
+    touch();
+    if (!outcome) {
+        m_notice = Notice{Notice::Tone::Fail, outcome.error().text()};
+        return;
+    }
+    switch (outcome->verdict) {
+    case Verdict::Passed: m_notice = Notice{Notice::Tone::Pass, outcome->message}; break;
+    case Verdict::Failed: m_notice = Notice{Notice::Tone::Fail, outcome->message}; break;
+    case Verdict::Recorded: m_notice = Notice{Notice::Tone::Info, outcome->message}; break;
+    case Verdict::Duplicate: break; // already answered
+    }
+    reloadPrep();
+}
+
+void StationController::reloadPrep() {
+    if (!m_prep)
+        return;
+    m_prep = m_deps.engine.view(m_prep->id);
+    if (m_prep && m_prep->status == "awaiting_check") {
+        m_notice = Notice{Notice::Tone::Pass, "Preparation " + m_prep->number + " is complete and waits for the pharmacist's check."};
+        refresh();
+    }
+}
+
+// [SECTION] Session -------------------------------------------------------------------------------
+
+Status StationController::signIn(const std::string& badge, const std::string& pin) {
+    auto user = m_deps.auth.signInWithBadge(badge, pin);
+    if (!user)
+        return user.error();
+    m_session.start(*user, nowUtc());
+    m_notice.reset();
+    refresh();
+    go(user->role == workflow::Role::Technician && !garbed() ? "Garbing" : "Home");
+    return Status::success();
+}
+
+Status StationController::signInWithPassword(const std::string& username, const std::string& password) {
+    auto user = m_deps.auth.signInWithPassword(username, password);
+    if (!user)
+        return user.error();
+    m_session.start(*user, nowUtc());
+    refresh();
+    go("Home");
+    return Status::success();
+}
+
+void StationController::signOut() {
+    if (user())
+        m_deps.audit.append(user()->username, "signout", user()->username);
+    m_session.end();
+    m_prep.reset();
+    m_notice.reset();
+    m_assistant.reset();
+    go("Sign in");
+}
+
+void StationController::go(const std::string& screen) {
+    if (screen != m_screen)
+        spdlog::debug("screen {} -> {}", m_screen, screen);
+    m_screen = screen;
+}
+
+bool StationController::idleLocked() const { return m_session.idleLocked(nowUtc(), m_deps.auth.policy().idleLock); }
+void StationController::touch() { m_session.touch(nowUtc()); }
+
+// [SECTION] Garbing -------------------------------------------------------------------------------
+
+std::vector<usp797::GarbingStep> StationController::garbingProcedure() {
+    const auto room = m_deps.compliance.room(m_deps.room);
+    return usp797::garbingProcedure(room && room->hazardous, m_deps.compliance.policy());
+}
+
+std::optional<usp797::GarbingSession> StationController::garbing() {
+    if (!user())
+        return std::nullopt;
+    const auto session = m_deps.compliance.latestGarbing(user()->username, nowUtc());
+    if (!session || session->ended || session->room != m_deps.room)
+        return std::nullopt;
+    return session;
+}
+
+bool StationController::garbed() {
+    const auto session = garbing();
+    return session && session->complete(garbingProcedure());
+}
+
+Status StationController::garbingStep(const std::string& step, int seconds) {
+    if (!user())
+        return Status::fail("sign in first");
+    touch();
+    auto session = garbing();
+    int64_t id = 0;
+    if (!session) {
+        const auto started = m_deps.compliance.startGarbing(user()->username, m_deps.room);
+        if (!started)
+            return started.error();
+        id = *started;
+    } else {
+        id = session->id;
+    }
+    return m_deps.compliance.garbingStep(id, step, seconds);
+}
+
+// [SECTION] Queue ---------------------------------------------------------------------------------
+
+void StationController::refresh() {
+    m_lastRefresh = std::chrono::steady_clock::now();
+    m_queue = store::PrepRepo(m_deps.db).queue();
+    m_compliance = m_deps.compliance.status(nowUtc(), std::nullopt, m_deps.room);
+    m_blockers.clear();
+    if (user() && workflow::mayCompound(user()->role)) {
+        // A dry run of the gate for a typical Category 2 preparation here, for the home banner. Not
+        // stored: the real decision is made (and audited) when a preparation starts.
+        const auto decision = usp797::evaluateGate(usp797::GateRequest{user()->username, usp797::Category::Cat2, m_deps.pec, nowUtc()},
+                                                   m_deps.compliance.gateFacts({user()->username, usp797::Category::Cat2, m_deps.pec, nowUtc()}),
+                                                   m_deps.compliance.policy());
+        for (const auto& r : decision.reasons)
+            m_blockers.push_back(r.message);
+    }
+}
+
+Status StationController::startOrder(int64_t orderId) {
+    if (!user())
+        return Status::fail("sign in first");
+    touch();
+    store::PrepRepo repo(m_deps.db);
+    const auto order = repo.order(orderId);
+    if (!order)
+        return Status::fail("no such order");
+    if (order->status == "in_progress") {
+        if (const auto active = repo.activePrepForOrder(orderId); active && active->status == "in_progress") {
+            m_prep = m_deps.engine.view(active->id); // resume where it was left
+            m_assistant.reset();
+            go("Preparation");
+            return Status::success();
+        }
+    }
+    const auto spec = workflow::specForOrder(*order, m_deps.formulary, m_deps.policy);
+    if (!spec)
+        return spec.error();
+    const auto prepId = m_deps.engine.start(orderId, *spec, *user(), m_deps.room, m_deps.pec);
+    if (!prepId)
+        return prepId.error();
+    m_prep = m_deps.engine.view(*prepId);
+    m_notice = Notice{Notice::Tone::Info, "Started " + m_prep->number + ": " + m_prep->spec.title};
+    m_assistant.reset();
+    refresh();
+    go("Preparation");
+    return Status::success();
+}
+
+// [SECTION] Step commands -------------------------------------------------------------------------
+
+void StationController::confirmStep() {
+    if (!m_prep || !user())
+        return;
+    const int step = m_prep->currentStep;
+    handle(m_deps.engine.confirm(m_prep->id, step, "confirm-s" + std::to_string(step), *user()));
+}
+
+void StationController::printLabel() {
+    if (!m_prep || !user())
+        return;
+    touch();
+    auto* printer = m_deps.devices ? m_deps.devices->printer(m_deps.printerName) : nullptr;
+    if (!printer) {
+        m_notice = Notice{Notice::Tone::Fail, "No label printer is configured: ask for one, or a pharmacist override."};
+        return;
+    }
+    if (!m_deps.labelZpl) {
+        m_notice = Notice{Notice::Tone::Fail, "Labels are not available on this station."};
+        return;
+    }
+    const auto zpl = m_deps.labelZpl(m_prep->id);
+    if (!zpl) {
+        m_notice = Notice{Notice::Tone::Fail, "Label: " + zpl.error().text()};
+        return;
+    }
+    m_lastZpl = *zpl;
+    m_printJob = printer->submit(*zpl);
+    m_notice = Notice{Notice::Tone::Info, "Printing the label..."};
+}
+
+bool StationController::photoInFlight() const {
+    std::lock_guard lock(m_jobMutex);
+    return m_jobBusy || !m_jobs.empty();
+}
+
+void StationController::takePhoto() {
+    if (!m_prep || !user() || photoInFlight())
+        return;
+    const auto frame = this->frame();
+    if (!frame) {
+        m_notice = Notice{Notice::Tone::Fail, "No camera picture yet: check the camera."};
+        return;
+    }
+    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    vision::EvidenceCaption caption;
+    caption.preparationId = m_prep->number;
+    caption.step = std::to_string(m_prep->currentStep + 1) + ". " + step.spec.title;
+    caption.drug = m_prep->spec.title;
+    // The measured volume of this ingredient's last weighing, if any.
+    for (const auto& s : m_prep->steps) {
+        if (s.index < m_prep->currentStep && s.spec.kind == StepKind::Weigh && s.spec.ingredient == step.spec.ingredient &&
+            s.result.is_object() && s.result.contains("volume_ml")) {
+            caption.target = formulas::format(formulas::Volume::mL(s.spec.weigh.targetMl));
+            caption.measured = formulas::format(formulas::Volume::mL(s.result["volume_ml"].get<double>()));
+        }
+    }
+    caption.user = user()->displayName;
+    caption.takenAt = nowUtc();
+    caption.subject = step.spec.photo.subject.empty() ? "product" : step.spec.photo.subject;
+    {
+        std::lock_guard lock(m_jobMutex);
+        m_jobs.push_back(PhotoJob{frame, caption, m_prep->id, m_prep->currentStep});
+    }
+    m_jobWake.notify_one();
+    m_notice = Notice{Notice::Tone::Info, "Taking the photo..."};
+}
+
+void StationController::photoWorker() {
+    for (;;) {
+        PhotoJob job;
+        {
+            std::unique_lock lock(m_jobMutex);
+            m_jobWake.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
+            if (m_stopping)
+                return;
+            job = std::move(m_jobs.front());
+            m_jobs.pop_front();
+            m_jobBusy = true;
+        }
+        PhotoResult result{job.prepId, job.step, false, {}, {}};
+        try {
+            const auto photo = vision::makeEvidencePhoto(job.frame->image, job.caption, m_deps.quality);
+            if (!photo) {
+                result.problem = photo.error().message;
+            } else {
+                // Durable before the engine hears of it: written, fsynced, renamed, directory fsynced.
+                const std::string sha = store::writeImageFile(m_deps.imagesDir, photo->jpeg, "image/jpeg");
+                result.image = store::StoredImage{sha, static_cast<int64_t>(photo->jpeg.size()), "image/jpeg", photo->width,
+                                                  photo->height};
+                result.ok = true;
+            }
+        } catch (const std::exception& e) {
+            result.problem = std::string("could not save the photo: ") + e.what();
+        }
+        std::lock_guard lock(m_jobMutex);
+        m_results.push_back(std::move(result));
+        m_jobBusy = false;
+    }
+}
+
+void StationController::scanText(const std::string& text) { m_pendingScans.push_back(text); }
+
+Status StationController::overrideStep(const std::string& badge, const std::string& pin, const std::string& reason) {
+    if (!m_prep)
+        return Status::fail("no preparation in progress");
+    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.override", m_prep->number, reason);
+    if (!sig)
+        return sig.error();
+    const auto outcome = m_deps.engine.overrideStep(m_prep->id, m_prep->currentStep, *sig);
+    if (!outcome)
+        return outcome.error();
+    handle(outcome);
+    return Status::success();
+}
+
+Status StationController::cancelPrep(const std::string& reason) {
+    if (!m_prep || !user())
+        return Status::fail("no preparation in progress");
+    const auto done = m_deps.engine.cancel(m_prep->id, *user(), reason);
+    if (!done)
+        return done;
+    m_prep.reset();
+    m_assistant.reset();
+    refresh();
+    go("Home");
+    return Status::success();
+}
+
+// [SECTION] Check ---------------------------------------------------------------------------------
+
+std::vector<store::PrepRow> StationController::awaitingCheck() { return store::PrepRepo(m_deps.db).prepsWithStatus("awaiting_check", 50); }
+
+Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin) {
+    const auto view = m_deps.engine.view(prepId);
+    if (!view)
+        return Status::fail("no such preparation");
+    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.approve", view->number, "approve");
+    if (!sig)
+        return sig.error();
+    const auto done = m_deps.engine.approve(prepId, *sig);
+    refresh();
+    return done;
+}
+
+Status StationController::reject(int64_t prepId, const std::string& badge, const std::string& pin, const std::string& reasonCode,
+                                 bool remake) {
+    const auto view = m_deps.engine.view(prepId);
+    if (!view)
+        return Status::fail("no such preparation");
+    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.reject", view->number, reasonCode);
+    if (!sig)
+        return sig.error();
+    const auto done = m_deps.engine.reject(prepId, *sig, reasonCode, remake);
+    refresh();
+    return done;
+}
+
+// [SECTION] Devices -------------------------------------------------------------------------------
+
+std::shared_ptr<const devices::BalanceSnapshot> StationController::balance() const {
+    if (!m_deps.devices)
+        return nullptr;
+    const auto* b = m_deps.devices->balance(m_deps.balanceName);
+    return b ? b->snapshot() : nullptr;
+}
+
+std::shared_ptr<const vision::Frame> StationController::frame() const { return m_deps.camera ? m_deps.camera->latestFrame() : nullptr; }
+
+std::shared_ptr<const vision::DecodeSnapshot> StationController::decoded() const {
+    return m_deps.camera ? m_deps.camera->latestResults() : nullptr;
+}
+
+std::vector<devices::DeviceStatus> StationController::deviceStatuses() const {
+    return m_deps.devices ? m_deps.devices->statuses() : std::vector<devices::DeviceStatus>{};
+}
+
+std::string StationController::cameraStatus() const {
+    if (!m_deps.camera)
+        return "no camera configured";
+    const auto s = m_deps.camera->status();
+    switch (s.state) {
+    case vision::SourceState::Running: return "running";
+    case vision::SourceState::Connecting: return "connecting";
+    case vision::SourceState::Reconnecting: return "reconnecting: " + s.message;
+    case vision::SourceState::Stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+// [SECTION] Demo ----------------------------------------------------------------------------------
+
+std::string StationController::expectedScan() const {
+    if (!m_prep)
+        return {};
+    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    if (step.spec.kind != StepKind::Scan || step.spec.scan.acceptedGtins.empty())
+        return {};
+    return "]d201" + step.spec.scan.acceptedGtins.front() + "17281231" + "10DEMO" + std::to_string(m_prep->currentStep + 1) +
+           "\x1d" + "21S" + std::to_string(m_prep->id);
+}
+
+void StationController::sceneForStep() {
+    if (!m_deps.demoCamera || !m_prep)
+        return;
+    if (m_sceneStep == m_prep->currentStep && m_scenePrep == m_prep->id)
+        return;
+    m_sceneStep = m_prep->currentStep;
+    m_scenePrep = m_prep->id;
+    m_demoWrong = false;
+    demoShowExpected();
+}
+
+void StationController::demoShowExpected() {
+    if (!m_deps.demoCamera || !m_prep)
+        return;
+    m_demoWrong = false;
+    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    std::vector<vision::SceneObject> objects;
+    std::string gtin = step.spec.kind == StepKind::Scan && !step.spec.scan.acceptedGtins.empty()
+                           ? step.spec.scan.acceptedGtins.front()
+                           : workflow::HoodAssistant::expectedInView(*m_prep);
+    std::string name = step.spec.kind == StepKind::Scan ? step.spec.scan.productName : m_prep->spec.title;
+    const bool bag = step.spec.ingredient < 0 && step.spec.kind != StepKind::Weigh;
+    if (!gtin.empty()) {
+        const std::string lot = "DEMO" + std::to_string(m_prep->currentStep + 1);
+        objects.push_back(bag ? demoBag(gtin, lot, "281231", name, {820, 540}) : demoVial(gtin, lot, "281231", name, {760, 540}));
+    }
+    if (step.spec.kind == StepKind::Weigh || step.spec.kind == StepKind::Photo)
+        objects.push_back(demoSyringe({1250, 600}));
+    m_deps.demoCamera->setScene(std::move(objects), static_cast<uint64_t>(m_prep->id * 100 + m_prep->currentStep));
+}
+
+void StationController::demoShowWrong() {
+    if (!m_deps.demoCamera || !m_prep)
+        return;
+    m_demoWrong = true;
+    // Another product of the formulary: a look-alike is the realistic mistake.
+    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    const std::string expected = step.spec.scan.acceptedGtins.empty() ? "" : step.spec.scan.acceptedGtins.front();
+    const formulas::Product* wrong = nullptr;
+    for (const auto& p : m_deps.formulary.products()) {
+        if (p.gtin != expected && p.form != formulas::ProductForm::Diluent && (!wrong || p.drug == step.spec.scan.drug))
+            wrong = &p;
+    }
+    if (!wrong)
+        return;
+    m_deps.demoCamera->setScene({demoVial(wrong->gtin, "WRONG1", "281231", wrong->displayName, {760, 540})}, 7);
+}
+
+double StationController::demoTareGrams() const { return 11.2034; }
+
+void StationController::demoEmptySyringe() {
+    if (auto* sim = m_deps.devices ? m_deps.devices->balanceSimulator(m_deps.balanceName) : nullptr)
+        sim->setLoad(demoTareGrams());
+}
+
+void StationController::demoDraw(double fraction) {
+    if (!m_prep)
+        return;
+    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    if (step.spec.kind != StepKind::Weigh)
+        return;
+    if (auto* sim = m_deps.devices ? m_deps.devices->balanceSimulator(m_deps.balanceName) : nullptr)
+        sim->setLoad(demoTareGrams() + fraction * step.spec.weigh.targetMl * step.spec.weigh.densityGPerMl);
+}
+
+void StationController::demoLift() {
+    if (auto* sim = m_deps.devices ? m_deps.devices->balanceSimulator(m_deps.balanceName) : nullptr)
+        sim->setLoad(0.0);
+}
+
+void StationController::demoScanExpected() {
+    const std::string scan = expectedScan();
+    if (scan.empty())
+        return;
+    if (auto* sim = m_deps.devices ? m_deps.devices->scannerSimulator(m_deps.scannerName) : nullptr) {
+        if (sim->emit(scan))
+            return;
+    }
+    scanText(scan);
+}
+
+void StationController::demoUnplugBalance(bool unplug) {
+    auto* sim = m_deps.devices ? m_deps.devices->balanceSimulator(m_deps.balanceName) : nullptr;
+    if (!sim)
+        return;
+    if (unplug)
+        sim->unplug();
+    else
+        (void)sim->replug();
+}
+
+} // namespace admix::ui
