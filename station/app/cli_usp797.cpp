@@ -13,6 +13,8 @@
 #include "usp797/bud.hpp"
 #include "usp797/demo_site.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -87,6 +89,14 @@ private:
     std::string m_action;
     std::string m_subject;
 };
+
+double number(const std::string& text, const std::string& option) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+        throw CLI::ValidationError(option, "'" + text + "' is not a number");
+    return v;
+}
 
 std::string num(double v) {
     std::ostringstream out;
@@ -350,17 +360,9 @@ void registerEm(CLI::App& app, CliOptions& options) {
         x.at = timeOrNow(at, "--at");
         x.room = room;
         x.location = location.empty() ? room : location;
-        const auto v = usp797::parseEmCsv("at_utc,kind,room,value,person\n2000-01-01,temperature,x," + value + ",p\n",
-                                          usp797::SitePolicy::defaults());
-        if (!v.problems.empty())
-            throw CLI::ValidationError("--value", "'" + value + "' is not a number");
-        x.value = v.rows.at(0).sample.value;
-        if (!litres.empty()) {
-            char* end = nullptr;
-            x.litres = std::strtod(litres.c_str(), &end);
-            if (end != litres.c_str() + litres.size())
-                throw CLI::ValidationError("--litres", "'" + litres + "' is not a number");
-        }
+        x.value = number(value, "--value");
+        if (!litres.empty())
+            x.litres = number(litres, "--litres");
         x.person = person.empty() ? user : person;
         x.deviceOrLot = device;
         x.notes = notes;
