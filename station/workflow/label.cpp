@@ -725,15 +725,29 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
                                              layout.sourceName);
         }
         const Font& font = field.bold ? **bold : **regular;
-        bool placed = false;
-        for (int h = field.fontHeight; h >= field.minFontHeight && !placed; h -= 2) {
-            const auto lines = wrap(font, h, field.width, text);
-            if (static_cast<int>(lines.size()) > field.maxLines)
+        const auto place = [&](const std::string& what) {
+            for (int h = field.fontHeight; h >= field.minFontHeight; h -= 2) {
+                const auto lines = wrap(font, h, field.width, what);
+                if (static_cast<int>(lines.size()) > field.maxLines)
+                    continue;
+                for (size_t i = 0; i < lines.size(); ++i)
+                    out.lines.push_back({field.kind, field.x, field.y + static_cast<int>(i) * (h + layout.lineGap),
+                                         field.width, h, field.bold, lines[i]});
+                return true;
+            }
+            return false;
+        };
+        bool placed = place(text);
+        // Lot numbers print as space allows: the first ones whole, then how many more the record holds.
+        if (!placed && field.kind == LabelFieldKind::Lots) {
+            for (size_t n = data.lots.size(); n-- > 0 && !placed;) {
+                LabelData fewer = data;
+                fewer.lots.resize(n);
+                const std::string more = "+" + std::to_string(data.lots.size() - n) + " more lot(s) in the record";
+                placed = place(n == 0 ? "Lot " + more : fieldText(fewer, field.kind) + "; " + more);
+            }
+            if (!placed)
                 continue;
-            for (size_t i = 0; i < lines.size(); ++i)
-                out.lines.push_back({field.kind, field.x, field.y + static_cast<int>(i) * (h + layout.lineGap), field.width,
-                                     h, field.bold, lines[i]});
-            placed = true;
         }
         if (!placed)
             return Result<PlacedLabel>::fail("'" + text + "' does not fit the label's " + std::string(name) + " field (" +
@@ -785,7 +799,9 @@ std::string zplEscape(std::string_view text) {
     out.reserve(text.size());
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (ch == '^' || ch == '~' || ch == '_' || c < 0x20 || c == 0x7F) {
+        if (ch == '\\') {
+            out += "_5C_5C"; // doubled: ^FB reads a backslash-ampersand as a line break, two backslashes as one
+        } else if (ch == '^' || ch == '~' || ch == '_' || c < 0x20 || c == 0x7F) {
             out += '_';
             out += kHex[c >> 4];
             out += kHex[c & 0xF];

@@ -230,7 +230,8 @@ struct PlacedLabel {
 // The width in dots of one line of text in the layout's font (bold or regular) at a height.
 [[nodiscard]] Result<double> measureLabelText(const LabelLayout& layout, bool bold, int heightDots, std::string_view text);
 
-// Field data for ZPL: ^, ~, _ and control characters become _XX hex escapes (use after ^FH).
+// Field data for ZPL: ^, ~, _ and control characters become _XX hex escapes (use after ^FH); a
+// backslash is doubled so that ^FB cannot read a line-break escape in it.
 [[nodiscard]] std::string zplEscape(std::string_view text);
 
 } // namespace admix::workflow

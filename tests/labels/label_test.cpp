@@ -268,6 +268,8 @@ TEST_CASE("ZPL commands in patient data are escaped and cannot act") {
         CHECK_MESSAGE(std::find(known.begin(), known.end(), cmd) != known.end(), "unexpected ^" << cmd);
     }
     CHECK(zplEscape("a_b~c^d\n") == "a_5Fb_7Ec_5Ed_0A");
+    CHECK(zplEscape("x\\&y") == "x_5C_5C&y"); // no "\\&" line break can reach ^FB
+
 }
 
 TEST_CASE("the PNG preview has the layout's size and its DataMatrix decodes to the preparation number") {
@@ -424,6 +426,28 @@ TEST_CASE("long and odd patient names wrap whole within their field or are refus
     // Both outcomes happened: short names fit, the longest do not fit even three lines.
     CHECK(placedCount > 100);
     CHECK(refusedCount > 10);
+}
+
+TEST_CASE("lot numbers print as space allows and the rest are counted") {
+    LabelFixture f;
+    const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
+    f.drive(prep);
+    LabelData d = f.label(prep).value();
+    for (int i = 0; i < 12; ++i)
+        d.lots.push_back({"sodium chloride 0.9% 10 mL vial", "LONGLOTNUMBER" + std::to_string(i), "2028-06-30"});
+    const size_t total = d.lots.size();
+    const PlacedLabel placed = placeLabel(d, f.layout).value();
+    std::string lots;
+    int lines = 0;
+    for (const auto& line : placed.lines)
+        if (line.kind == LabelFieldKind::Lots) {
+            lots += line.text + " ";
+            ++lines;
+        }
+    CHECK(lines <= 2);
+    CHECK(has(lots, d.lots[0].lot));
+    CHECK_FALSE(has(lots, d.lots[total - 1].lot));
+    CHECK(has(lots, "more lot(s) in the record"));
 }
 
 TEST_CASE("the layout file is checked with line and column") {
