@@ -15,8 +15,24 @@ packages=(
   # fonts for the touchscreen
   fonts-dejavu-core
   # tests: headless display, input events, screenshots, fuzzing, reference encoders/decoders
-  xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3
+  xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3 python3
+  # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
+  chromium nodejs
 )
+command -v npm >/dev/null 2>&1 || packages+=(npm) # a Node.js build that bundles npm needs no Debian npm
+
+# npm packages of the web pages (uPlot, served by `admix serve`) and of the browser tests
+# (playwright-core), pinned by assets/web/package-lock.json, from the npm registry only; installed
+# only when node_modules is missing or older than the lock file.
+web_packages() {
+  local web; web="$(cd "$(dirname "$0")/.." && pwd)/assets/web"
+  if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in assets/web"
+    (cd "$web" && npm ci --no-audit --no-fund --registry=https://registry.npmjs.org/)
+  else
+    echo "setup: assets/web/node_modules up to date"
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,6 +43,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  web_packages
   exit 0
 fi
 
@@ -41,3 +58,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+web_packages

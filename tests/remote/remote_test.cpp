@@ -1,0 +1,509 @@
+// The remote server's security and decisions, over HTTPS on loopback against the demo station:
+// routes refused without a session, roles, CSRF, hostile parameters, the lockout, and approve /
+// reject / close changing the station's own records (read back through the engine and the store).
+#include "tests/remote/remote_test_support.hpp"
+
+#include "station/remote/sessions.hpp"
+#include "station/store/audit_log.hpp"
+#include "station/store/compliance_store.hpp"
+#include "station/store/prep_repo.hpp"
+#include "station/workflow/auth.hpp"
+#include "station/workflow/engine.hpp"
+
+#include <cstdio>
+#include <set>
+
+using namespace admix;
+using namespace admix::test;
+using nlohmann::json;
+
+namespace {
+
+std::string statusOf(RemoteFixture& f, const std::string& number) {
+    store::Database db = f.db();
+    const auto prep = store::PrepRepo(db).prepByNumber(number);
+    REQUIRE(prep);
+    return prep->status;
+}
+
+// Everything a hostile request could have changed: every preparation's status and check, every
+// order's status, the corrective actions, the users' lockout state, the list of tables, and the
+// audit chain (rows may be added by the refusals, never changed).
+std::string stationState(RemoteFixture& f, bool withLockout = true) {
+    store::Database db = f.db();
+    std::string out;
+    if (withLockout)
+        out += db.queryText("SELECT group_concat(username || ':' || failed_attempts || ':' || coalesce(locked_until_utc, '-'), ',') FROM users")
+                   .value_or("") + "\n";
+    for (const char* sql : {"SELECT group_concat(prep_number || ':' || status || ':' || coalesce(checked_by, '-'), ',') FROM preparations",
+                            "SELECT group_concat(order_number || ':' || status, ',') FROM orders",
+                            "SELECT group_concat(id || ':' || coalesce(closed_utc, 'open'), ',') FROM corrective_actions",
+                            "SELECT group_concat(username || ':' || role || ':' || active, ',') FROM users",
+                            "SELECT group_concat(name, ',') FROM sqlite_master",
+                            "SELECT count(*) FROM images", "SELECT count(*) FROM evidence"})
+        out += db.queryText(sql).value_or("") + "\n";
+    store::AuditLog audit(db);
+    out += audit.verify() ? "audit broken" : "audit intact";
+    return out;
+}
+
+const std::string kPassword(const std::string& user) { return remote::demoPassword(user); }
+
+std::string firstImageOf(RemoteFixture& f, const std::string& number) {
+    store::Database db = f.db();
+    const auto prep = store::PrepRepo(db).prepByNumber(number);
+    for (const auto& e : store::PrepRepo(db).evidence(prep->id))
+        if (e.imageSha256)
+            return *e.imageSha256;
+    FAIL("no photo in " << number);
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("every route without a session is refused and changes nothing") {
+    RemoteFixture f;
+    WebClient anon(f);
+    const std::string prep = f.demo.awaitingCheck.front();
+    const std::string image = firstImageOf(f, prep);
+    const std::string before = stationState(f);
+
+    // The sign-in page and its script and style are public; nothing else is.
+    for (const char* open : {"/login.html", "/login.js", "/app.css"}) {
+        auto r = anon.get(open);
+        REQUIRE(r);
+        CHECK_MESSAGE(r->status == 200, open);
+    }
+    for (const char* page : {"/", "/queue.html", "/prep.html", "/quality.html", "/print.html", "/common.js", "/queue.js",
+                             "/prep.js", "/quality.js", "/print.js", "/em_plot.js", "/vendor/uplot.js", "/vendor/uplot.css"}) {
+        auto r = anon.get(page);
+        REQUIRE(r);
+        INFO(page);
+        CHECK(r->status == 303);
+        CHECK(r->get_header_value("Location") == "/login.html");
+        CHECK(r->body.find("<script") == std::string::npos);
+    }
+    const std::vector<std::string> apis{"/api/v1/session",
+                                        "/api/v1/queue",
+                                        "/api/v1/preps/" + prep,
+                                        "/api/v1/preps/" + prep + "/images/" + image,
+                                        "/api/v1/em/rooms",
+                                        "/api/v1/em/series?room=BUF-1",
+                                        "/api/v1/em/export.csv",
+                                        "/api/v1/excursions",
+                                        "/api/v1/excursions/export.csv",
+                                        "/api/v1/due",
+                                        "/api/v1/qualifications"};
+    for (const auto& path : apis) {
+        auto r = anon.get(path);
+        REQUIRE(r);
+        INFO(path);
+        CHECK(r->status == 401);
+        CHECK(r->body.find("MRN") == std::string::npos);
+        CHECK(r->body.find("DEMO,") == std::string::npos);
+    }
+    for (const auto& path : {"/api/v1/preps/" + prep + "/approve", "/api/v1/preps/" + prep + "/reject",
+                             std::string("/api/v1/excursions/1/close"), std::string("/api/v1/logout")}) {
+        auto r = anon.post(path, json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"},
+                                      {"disposition", "waste"}});
+        REQUIRE(r);
+        INFO(path);
+        CHECK(r->status == 401);
+    }
+    CHECK(statusOf(f, prep) == "awaiting_check");
+    CHECK(stationState(f) == before);
+}
+
+TEST_CASE("sign-in sets a Secure HttpOnly SameSite=Strict cookie and the session expires when idle") {
+    RemoteFixture f;
+    WebClient rph(f);
+    auto r = rph.login("rph", kPassword("rph"));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    const std::string cookie = r->get_header_value("Set-Cookie");
+    CHECK(cookie.rfind("__Host-admix_session=", 0) == 0);
+    CHECK(cookie.find("; Secure") != std::string::npos);
+    CHECK(cookie.find("; HttpOnly") != std::string::npos);
+    CHECK(cookie.find("; SameSite=Strict") != std::string::npos);
+    const json body = json::parse(r->body);
+    CHECK(body.at("role") == "pharmacist");
+    CHECK(body.at("csrf").get<std::string>().size() == 64);
+    auto s = rph.get("/api/v1/session");
+    REQUIRE(s);
+    CHECK(s->status == 200);
+    CHECK(r->get_header_value("Strict-Transport-Security").find("max-age") != std::string::npos);
+
+    // Idle timeout of the session table: polling does not count as activity.
+    remote::SessionTable table;
+    const TimePoint t0 = parseIsoUtc("2026-11-21T10:00:00Z").value();
+    workflow::User u;
+    u.username = "rph";
+    u.role = workflow::Role::Pharmacist;
+    const auto ws = table.create(u, "127.0.0.1", t0);
+    CHECK(table.touch(ws.token, t0 + std::chrono::minutes(10), std::chrono::minutes(15), false));
+    CHECK_FALSE(table.touch(ws.token, t0 + std::chrono::minutes(15), std::chrono::minutes(15), true));
+    CHECK(table.size() == 0);
+}
+
+TEST_CASE("a pharmacist approves one preparation and rejects another and the station sees both at once") {
+    RemoteFixture f;
+    WebClient rph(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    const std::string first = f.demo.awaitingCheck[0];
+    const std::string second = f.demo.awaitingCheck[2];
+
+    auto queue = rph.get("/api/v1/queue");
+    REQUIRE(queue);
+    REQUIRE(queue->status == 200);
+    const json q = json::parse(queue->body);
+    REQUIRE(q.at("items").size() == f.demo.awaitingCheck.size());
+    CHECK(q.at("items")[0].at("priority") == "stat");
+    CHECK(q.at("items").back().at("priority") == "routine");
+
+    auto detail = rph.get("/api/v1/preps/" + first);
+    REQUIRE(detail);
+    REQUIRE(detail->status == 200);
+    const json d = json::parse(detail->body);
+    CHECK(d.at("may_check") == true);
+    CHECK(d.at("order").at("patient") == "DEMO, ALICE");
+    REQUIRE_FALSE(d.at("ingredients").empty());
+    CHECK(d.at("ingredients")[0].at("pass") == true);
+    CHECK_FALSE(d.at("ingredients")[0].at("lot").get<std::string>().empty());
+    REQUIRE_FALSE(d.at("photos").empty());
+    auto photo = rph.get(d.at("photos")[0].at("url").get<std::string>());
+    REQUIRE(photo);
+    CHECK(photo->status == 200);
+    CHECK(photo->get_header_value("Content-Type") == "image/jpeg");
+    CHECK(photo->body.size() > 10000);
+    CHECK(static_cast<unsigned char>(photo->body[0]) == 0xFF);
+
+    // The preparation passed by an override shows it.
+    const json withOverride = json::parse(rph.get("/api/v1/preps/" + f.demo.awaitingCheck[1])->body);
+    CHECK(withOverride.at("any_override") == true);
+    CHECK(withOverride.at("overrides").size() == 1);
+
+    // A wrong password is no signature, and nothing changes.
+    auto wrong = rph.post("/api/v1/preps/" + first + "/approve", json{{"password", "not my password"}});
+    REQUIRE(wrong);
+    CHECK(wrong->status == 403);
+    CHECK(statusOf(f, first) == "awaiting_check");
+
+    auto ok = rph.post("/api/v1/preps/" + first + "/approve", json{{"password", kPassword("rph")}, {"comment", "looks right"}});
+    REQUIRE(ok);
+    INFO(ok->body);
+    CHECK(ok->status == 200);
+    auto rejected = rph.post("/api/v1/preps/" + second + "/reject",
+                             json{{"password", kPassword("rph")}, {"reason_code", "wrong_volume"},
+                                  {"reason", "photo shows a different syringe size"}, {"disposition", "remake"}});
+    REQUIRE(rejected);
+    INFO(rejected->body);
+    CHECK(rejected->status == 200);
+
+    // The station's own view, on its own connection.
+    store::Database db = f.db();
+    store::AuditLog audit(db);
+    workflow::PreparationEngine engine(db, audit, "Hood 1");
+    const auto v1 = engine.view(*engine.prepIdByNumber(first));
+    REQUIRE(v1);
+    CHECK(v1->status == "released");
+    CHECK(v1->checkedBy == std::optional<std::string>("rph"));
+    const auto v2 = engine.view(*engine.prepIdByNumber(second));
+    REQUIRE(v2);
+    CHECK(v2->status == "rejected");
+    REQUIRE(v2->checkReason);
+    CHECK(v2->checkReason->find("wrong_volume") == 0);
+    CHECK(store::PrepRepo(db).order(v2->orderId)->status == "open"); // remake: back to the queue
+    bool approveAudited = false, viewAudited = false;
+    for (const auto& e : audit.forSubject(first)) {
+        approveAudited |= e.action == "prep.release" && e.actor == "rph";
+        viewAudited |= e.action == "remote.view" && e.actor == "rph";
+    }
+    CHECK(approveAudited);
+    CHECK(viewAudited);
+    CHECK_FALSE(audit.verify());
+
+    // A second decision on the same preparation is refused.
+    auto again = rph.post("/api/v1/preps/" + first + "/reject", json{{"password", kPassword("rph")}, {"reason_code", "other"},
+                                                                     {"reason", "again"}, {"disposition", "waste"}});
+    REQUIRE(again);
+    CHECK(again->status == 409);
+    CHECK(statusOf(f, first) == "released");
+}
+
+TEST_CASE("a technician cannot approve and quality cannot check and a pharmacist cannot close excursions") {
+    RemoteFixture f;
+    const std::string prep = f.demo.awaitingCheck.front();
+    const std::string before = stationState(f);
+    WebClient tech(f);
+    REQUIRE(tech.login("tech", kPassword("tech"))->status == 200);
+    auto r = tech.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("tech")}});
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(tech.get("/api/v1/queue")->status == 403);
+    CHECK(tech.get("/api/v1/preps/" + prep)->status == 403);
+    CHECK(tech.get("/queue.html")->status == 403);
+
+    WebClient qa(f);
+    REQUIRE(qa.login("qa", kPassword("qa"))->status == 200);
+    CHECK(qa.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("qa")}})->status == 403);
+    CHECK(qa.get("/api/v1/preps/" + prep)->status == 403);
+
+    WebClient rph(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    CHECK(rph.get("/api/v1/em/rooms")->status == 403);
+    CHECK(rph.post("/api/v1/excursions/1/close", json{{"password", kPassword("rph")}, {"reason", "x"}})->status == 403);
+    CHECK(rph.get("/quality.html")->status == 403);
+
+    CHECK(statusOf(f, prep) == "awaiting_check");
+    // Refusals are audited (rows added), nothing else changes.
+    std::string after = stationState(f);
+    CHECK(after == before);
+    store::Database db = f.db();
+    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'").value_or(0) >= 3);
+}
+
+TEST_CASE("a state change without the session's CSRF token is refused") {
+    RemoteFixture f;
+    const std::string prep = f.demo.awaitingCheck.front();
+    WebClient rph(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    auto none = rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}}, false);
+    REQUIRE(none);
+    CHECK(none->status == 403);
+    CHECK(none->body.find("CSRF") != std::string::npos);
+    // Another session's token does not fit this one.
+    WebClient other(f);
+    REQUIRE(other.login("rph2", kPassword("rph2"))->status == 200);
+    auto foreign = rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}}, false, other.csrf());
+    REQUIRE(foreign);
+    CHECK(foreign->status == 403);
+    CHECK(rph.post("/api/v1/logout", json::object(), false)->status == 403);
+    CHECK(statusOf(f, prep) == "awaiting_check");
+    // With the token, the same request goes through (the refusals above were the token's).
+    auto ok = rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}});
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    CHECK(statusOf(f, prep) == "released");
+}
+
+TEST_CASE("path traversal and SQL injection on every parameter are refused and change nothing") {
+    RemoteFixture f;
+    const std::string prep = f.demo.awaitingCheck.front();
+    const std::string otherPrep = f.demo.awaitingCheck.back();
+    const std::string image = firstImageOf(f, prep);
+    WebClient rph(f), qa(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    REQUIRE(qa.login("qa", kPassword("qa"))->status == 200);
+    const std::string before = stationState(f, false);
+
+    const std::vector<std::string> hostile{
+        "../../../../etc/passwd",
+        "..%2F..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f%2e%2e%2fstation.sqlite3",
+        "..\\..\\station.sqlite3",
+        "/etc/passwd",
+        "' OR '1'='1",
+        "1' OR 1=1 --",
+        "1; DROP TABLE preparations; --",
+        "\" OR \"\"=\"",
+        "P1%00.jpg",
+        "%252e%252e%252f",
+        std::string(300, 'A'),
+    };
+    const auto enc = [](const std::string& s) {
+        // Percent-encodes everything but unreserved characters (so '/' and '.' travel as %2F, %2E).
+        std::string out;
+        for (const char c : s) {
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '~') {
+                out += c;
+            } else {
+                char hex[4];
+                std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+                out += hex;
+            }
+        }
+        return out;
+    };
+    const auto refused = [](const httplib::Result& r, const std::string& what) {
+        REQUIRE_MESSAGE(r, what);
+        INFO(what << " -> " << r->status << " " << r->body.substr(0, 200));
+        CHECK(r->status >= 400);
+        CHECK(r->status < 500);
+        CHECK(r->body.find("root:") == std::string::npos);
+        CHECK(r->body.find("SQLite format") == std::string::npos);
+    };
+    for (const auto& h : hostile) {
+        for (const std::string& raw : std::vector<std::string>{h, enc(h)}) {
+            refused(rph.get("/api/v1/preps/" + raw), "prep " + raw);
+            refused(rph.get("/api/v1/preps/" + prep + "/images/" + raw), "image " + raw);
+            refused(rph.get("/api/v1/preps/" + raw + "/images/" + image), "image of prep " + raw);
+            refused(rph.post("/api/v1/preps/" + raw + "/approve", json{{"password", kPassword("rph")}}), "approve " + raw);
+            refused(rph.post("/api/v1/preps/" + raw + "/reject",
+                             json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"}, {"disposition", "waste"}}),
+                    "reject " + raw);
+            refused(qa.post("/api/v1/excursions/" + raw + "/close", json{{"password", kPassword("qa")}, {"reason", "x"}}),
+                    "close " + raw);
+            refused(rph.get("/" + raw), "page " + raw);
+            refused(rph.get("/vendor/" + raw), "vendor " + raw);
+            refused(qa.get("/api/v1/em/series?room=" + enc(h)), "series room " + h);
+            refused(qa.get("/api/v1/em/series?room=BUF-1&days=" + enc(h)), "series days " + h);
+            refused(qa.get("/api/v1/em/export.csv?room=" + enc(h)), "csv room " + h);
+            refused(qa.get("/api/v1/em/export.csv?days=" + enc(h)), "csv days " + h);
+            refused(qa.get("/api/v1/excursions?room=" + enc(h)), "excursions room " + h);
+            refused(qa.get("/api/v1/excursions?state=" + enc(h)), "excursions state " + h);
+            refused(qa.get("/api/v1/excursions/export.csv?state=" + enc(h)), "excursions csv state " + h);
+            refused(qa.get("/api/v1/due?room=" + enc(h)), "due room " + h);
+        }
+        // Hostile values inside the JSON bodies.
+        refused(rph.post("/api/v1/preps/" + prep + "/reject",
+                         json{{"password", kPassword("rph")}, {"reason_code", h}, {"reason", "x"}, {"disposition", "waste"}}),
+                "reason_code " + h);
+        refused(rph.post("/api/v1/preps/" + prep + "/reject",
+                         json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"}, {"disposition", h}}),
+                "disposition " + h);
+        refused(rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", h}}), "password " + h);
+    }
+    // An image of another preparation, by its real hash, is not served under this one.
+    const std::string foreignImage = firstImageOf(f, otherPrep);
+    refused(rph.get("/api/v1/preps/" + prep + "/images/" + foreignImage), "image of another preparation");
+    // Bodies that are not JSON objects, and wrong types.
+    refused(rph.postRaw("/api/v1/preps/" + prep + "/approve", "password=x", "application/x-www-form-urlencoded"), "form body");
+    refused(rph.postRaw("/api/v1/preps/" + prep + "/approve", "[1,2]", "application/json"), "array body");
+    refused(rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", 12345}}), "numeric password");
+    // Sign-in with injected usernames.
+    WebClient anon(f);
+    for (const auto& h : hostile) {
+        auto r = anon.login(h, "x' OR '1'='1");
+        REQUIRE(r);
+        CHECK(r->status >= 400);
+        CHECK_FALSE(anon.signedIn());
+    }
+    CHECK(statusOf(f, prep) == "awaiting_check");
+    // The wrong "passwords" above counted toward rph's lockout (as they must): compare the rest.
+    CHECK(stationState(f, false) == before);
+}
+
+TEST_CASE("20 wrong passwords lock the account and the per-address throttle answers 429") {
+    SUBCASE("account lockout") {
+        RemoteFixture f(1000);
+        WebClient c(f);
+        for (int i = 0; i < 20; ++i) {
+            auto r = c.login("rph", "wrong password " + std::to_string(i));
+            REQUIRE(r);
+            CHECK(r->status == 401);
+        }
+        auto right = c.login("rph", kPassword("rph"));
+        REQUIRE(right);
+        CHECK(right->status == 401);
+        CHECK(right->body.find("locked") != std::string::npos);
+        CHECK_FALSE(c.signedIn());
+        // The station sees the lock too.
+        store::Database db = f.db();
+        store::AuditLog audit(db);
+        workflow::Authenticator auth(db, audit);
+        CHECK_FALSE(auth.signInWithPassword("rph", kPassword("rph")).ok());
+        CHECK(db.queryText("SELECT locked_until_utc FROM users WHERE username = 'rph'").has_value());
+        // Another account is not affected.
+        WebClient other(f);
+        CHECK(other.login("rph2", kPassword("rph2"))->status == 200);
+    }
+    SUBCASE("per-address throttle") {
+        RemoteFixture f(10);
+        WebClient c(f);
+        int throttled = 0;
+        for (int i = 0; i < 20; ++i) {
+            auto r = c.login(i % 2 ? "tech" : "qa", "wrong password");
+            REQUIRE(r);
+            throttled += r->status == 429;
+        }
+        CHECK(throttled == 10);
+        // Even the right password is refused from this address while throttled.
+        CHECK(c.login("rph2", kPassword("rph2"))->status == 429);
+    }
+}
+
+TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an e-signature") {
+    RemoteFixture f;
+    WebClient qa(f);
+    REQUIRE(qa.login("qa", kPassword("qa"))->status == 200);
+    const json rooms = json::parse(qa.get("/api/v1/em/rooms")->body).at("rooms");
+    REQUIRE(rooms.size() == 3);
+    const std::string room = rooms[0].at("code");
+    const json series = json::parse(qa.get("/api/v1/em/series?room=" + room + "&days=60")->body).at("series");
+    REQUIRE_FALSE(series.empty());
+    std::set<std::string> kinds;
+    bool levels = false;
+    for (const auto& s : series) {
+        kinds.insert(s.at("kind").get<std::string>());
+        CHECK(s.at("t").size() == s.at("v").size());
+        levels |= !s.at("levels").empty();
+    }
+    CHECK(kinds.count("pressure"));
+    CHECK(kinds.count("temperature"));
+    CHECK(levels);
+    auto csv = qa.get("/api/v1/em/export.csv?room=" + room + "&days=60");
+    REQUIRE(csv);
+    CHECK(csv->status == 200);
+    CHECK(csv->get_header_value("Content-Type").find("text/csv") == 0);
+    CHECK(csv->body.rfind("sample_id,at_utc,room", 0) == 0);
+    CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') > 20);
+
+    const json exc = json::parse(qa.get("/api/v1/excursions?state=open")->body).at("excursions");
+    REQUIRE_FALSE(exc.empty());
+    int64_t ready = 0, notReady = 0;
+    for (const auto& x : exc) {
+        if (x.at("missing_for_closure").empty())
+            ready = x.at("id");
+        else
+            notReady = x.at("id");
+    }
+    REQUIRE(ready != 0);
+    const std::string path = "/api/v1/excursions/" + std::to_string(ready) + "/close";
+    CHECK(qa.post(path, json{{"password", "wrong"}, {"reason", "done"}})->status == 403);
+    CHECK(qa.post(path, json{{"password", kPassword("qa")}})->status == 400); // no statement
+    auto closed = qa.post(path, json{{"password", kPassword("qa")}, {"reason", "investigation complete, re-sample clean"}});
+    REQUIRE(closed);
+    INFO(closed->body);
+    CHECK(closed->status == 200);
+    store::Database db = f.db();
+    store::AuditLog audit(db);
+    store::ComplianceStore cs(db, audit);
+    const auto ca = cs.correctiveAction(ready);
+    REQUIRE(ca);
+    REQUIRE(ca->closure);
+    CHECK(ca->closure->signer == "qa");
+    if (notReady) {
+        CHECK(qa.post("/api/v1/excursions/" + std::to_string(notReady) + "/close",
+                      json{{"password", kPassword("qa")}, {"reason", "x"}})->status == 409);
+        CHECK(cs.correctiveAction(notReady)->open());
+    }
+    CHECK(json::parse(qa.get("/api/v1/qualifications")->body).at("people").size() >= 4);
+    CHECK_FALSE(json::parse(qa.get("/api/v1/due")->body).at("due").empty());
+}
+
+TEST_CASE("the server refuses plain HTTP off loopback and stops cleanly twice") {
+    TempDir dir;
+    remote::ServerConfig c;
+    c.listenAddress = "0.0.0.0";
+    c.plainHttp = true;
+    c.dataDir = dir.path();
+    c.webDir = ADMIX_ASSETS_DIR "/web";
+    remote::Server s(c);
+    const Status st = s.start();
+    CHECK_FALSE(st.ok());
+    c.listenAddress = "localhost";
+    c.plainHttp = false;
+    remote::Server byName(c);
+    CHECK_FALSE(byName.start().ok());
+    c.listenAddress = "127.0.0.1";
+    c.port = 0;
+    remote::Server ok(c);
+    REQUIRE(ok.start().ok());
+    CHECK(ok.running());
+    CHECK(std::filesystem::exists(dir.path() / "remote" / "tls" / "key.pem"));
+    CHECK((std::filesystem::status(dir.path() / "remote" / "tls" / "key.pem").permissions() & std::filesystem::perms::group_read) ==
+          std::filesystem::perms::none);
+    ok.stop();
+    ok.stop();
+    CHECK_FALSE(ok.running());
+}
