@@ -38,7 +38,9 @@ struct ReaderOptions {
     double locatorScale = 0.5;   // the locator works on the frame scaled by this
     int edgeThreshold = 40;      // gradient (|dx|+|dy|, Sobel 3x3, 8-bit) that counts as an edge
     double minEdgeDensity = 0.30;// fraction of edge pixels in a window that makes it code-like
-    int minCodePx = 18;          // smallest code side in frame pixels the locator keeps
+    int minCodePx = 40;          // regions narrower than 0.6x this (24 px) are not codes: a GS1 drug
+                                 // code (GTIN, expiry, lot: 16x16 modules or more) at 2 px/module is
+                                 // 32 px or more; lowering it finds smaller codes at more CPU per frame
     int maxCandidates = 24;      // regions decoded per frame at most (largest first)
     int minCropPx = 160;         // crops smaller than this are enlarged (small modules)
     int minCropContrast = 40;    // grey levels between the 5th and 95th percentile of a crop
