@@ -3,7 +3,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <vector>
 
@@ -22,6 +24,17 @@ int64_t pngPixels(std::span<const uint8_t> b) {
     if (b.size() < 24 || !std::equal(std::begin(kSig), std::end(kSig), b.begin()))
         return 0;
     return static_cast<int64_t>(bigEndian32(&b[16])) * static_cast<int64_t>(bigEndian32(&b[20]));
+}
+
+// Only the formats a camera, a scanner app or the project writes: PNG, JPEG, BMP, TIFF. Everything
+// else OpenCV could open (JPEG 2000, HDR, PxM, ...) is refused unread, which keeps decoders that
+// spill to temporary files or see little use away from untrusted bytes.
+bool supportedFormat(std::span<const uint8_t> b) {
+    const auto starts = [&](std::initializer_list<uint8_t> sig) {
+        return b.size() >= sig.size() && std::equal(sig.begin(), sig.end(), b.begin());
+    };
+    return starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}) || starts({0xFF, 0xD8, 0xFF}) || starts({'B', 'M'}) ||
+           starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42});
 }
 
 } // namespace
@@ -43,6 +56,8 @@ Result<cv::Mat> decodeImageBytes(std::span<const uint8_t> bytes, const std::stri
         return Result<cv::Mat>::fail("empty image data", where);
     if (bytes.size() > maxBytes)
         return Result<cv::Mat>::fail("image data too large (" + std::to_string(bytes.size()) + " bytes)", where);
+    if (!supportedFormat(bytes))
+        return Result<cv::Mat>::fail("not a PNG, JPEG, BMP or TIFF image", where);
     const int64_t announced = pngPixels(bytes);
     if (announced > maxPixels)
         return Result<cv::Mat>::fail("image too large (" + std::to_string(announced) + " pixels)", where);

@@ -117,4 +117,15 @@ TEST_CASE("image bytes from untrusted sources are checked") {
     CHECK(ok->channels() == 3);
     CHECK(ok->cols == 20);
     CHECK_FALSE(loadImage("/nonexistent-admix.png").ok());
+    // Formats OpenCV could decode but the station does not take from outside are refused unread.
+    std::vector<uint8_t> pgm;
+    REQUIRE(cv::imencode(".pgm", cv::Mat(10, 20, CV_8UC1, cv::Scalar(9)), pgm));
+    const auto refused = decodeImageBytes(pgm, "x.pgm");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message == "not a PNG, JPEG, BMP or TIFF image");
+    for (const char* ext : {".jpg", ".bmp", ".tiff"}) {
+        std::vector<uint8_t> bytes;
+        REQUIRE(cv::imencode(ext, cv::Mat(10, 20, CV_8UC3, cv::Scalar(9, 9, 9)), bytes));
+        CHECK_MESSAGE(decodeImageBytes(bytes, ext).ok(), ext);
+    }
 }
