@@ -5,7 +5,8 @@ const EmPlot = (() => {
   const labels = { viable_air: "Viable air", surface: "Surface", particles: "Particles ≥0.5 µm", pressure: "Pressure difference",
     temperature: "Temperature", humidity: "Relative humidity", fridge: "Refrigerator", freezer: "Freezer" };
   function title(s) { return (labels[s.kind] || s.kind) + " — " + (s.location || "room") + " (" + s.unit + ")"; }
-  function draw(container, s, width) {
+  // range: [from, to] in Unix seconds (the period asked for), so that a lone result sits in its period.
+  function draw(container, s, range) {
     const fig = Admix.el("figure", { class: "plot", "data-kind": s.kind, "data-location": s.location });
     fig.append(Admix.el("h4", { text: title(s) }));
     const levels = s.levels || [];
@@ -14,10 +15,13 @@ const EmPlot = (() => {
     const series = [{}, { label: s.kind, stroke: "#0b4f9c", width: 2, points: { show: s.t.length < 80, size: 5 } },
       { label: "excursion", stroke: "#b00020", width: 0, points: { show: true, size: 9, fill: "#b00020" } },
       ...levels.map((l) => ({ label: l.label + " " + l.value, stroke: "#b00020", width: 2, dash: [8, 6], points: { show: false } }))];
-    const opts = { width: width || 600, height: 240, series, scales: { x: { time: true } },
+    container.append(fig);
+    const width = Math.max(280, fig.clientWidth - 16);
+    const x = { time: true };
+    if (range) x.range = () => range;
+    const opts = { width, height: 240, series, scales: { x },
       axes: [{ stroke: "#111", grid: { stroke: "#ccc" } }, { stroke: "#111", grid: { stroke: "#ccc" }, size: 70 }],
       legend: { live: false } };
-    container.append(fig);
     // Summary for screen readers and print: count, range, excursions.
     const min = Math.min(...s.v), max = Math.max(...s.v), n = s.excursion.filter(Boolean).length;
     fig.append(Admix.el("figcaption", { class: "muted", text: s.v.length + " results, " + min + " to " + max + " " + s.unit +

@@ -72,8 +72,8 @@
     if (!p.may_check) decided.append(el("p", { class: "panel" }, p.why_not,
       p.checked_by ? " — checked by " + p.checked_by + (p.check_reason ? ": " + p.check_reason : "") : ""));
     const audit = body("audit");
-    for (const a of p.audit) audit.append(el("tr", {}, el("td", { text: when(a.at) }), el("td", { text: a.actor }),
-      el("td", { text: a.action }), el("td", { text: JSON.stringify(a.details) })));
+    for (const a of p.audit) audit.append(el("tr", {}, el("td", { class: "nowrap", text: when(a.at) }), el("td", { text: a.actor }),
+      el("td", { text: a.action }), el("td", { class: "details", text: JSON.stringify(a.details) })));
   }
 
   // Full-size viewer with zoom.

@@ -20,9 +20,9 @@
     for (const r of rooms.rooms) {
       const data = await api("/api/v1/em/series?room=" + encodeURIComponent(r.code) + "&days=" + days);
       report.append(el("h2", { text: "Trends: " + r.code + " — " + r.name }));
-      const grid = el("div", { class: "grid2" });
+      const grid = el("div", { class: "plots" });
       report.append(grid);
-      for (const s of data.series) EmPlot.draw(grid, s, 520);
+      for (const s of data.series) EmPlot.draw(grid, s, [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000]);
     }
     report.append(el("h2", { text: "Excursions" }), table(["#", "Room", "Kind", "Result", "Sampled", "Investigation", "Genus", "Remediation", "Closed"],
       exc.excursions.map((x) => [x.id, x.room, x.kind, x.summary, when(x.sampled), x.investigation, x.genus, x.remediation,

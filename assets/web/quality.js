@@ -4,16 +4,14 @@
   await Admix.start("quality");
   const roomSel = document.getElementById("room"), locSel = document.getElementById("location"), daysSel = document.getElementById("days");
   const plotArea = document.getElementById("plot-area");
-  let rooms = [], closing = null, lastSeries = [];
-
-  function plotWidth() { return Math.max(320, Math.min(660, plotArea.clientWidth / (plotArea.clientWidth > 900 ? 2 : 1) - 30)); }
+  let rooms = [], closing = null, lastSeries = [], lastRange = null;
 
   function drawPlots() {
     plotArea.replaceChildren();
     const loc = locSel.value;
     const shown = lastSeries.filter((s) => !loc || s.location === loc);
     if (!shown.length) plotArea.append(el("p", { text: "No monitoring results in this period." }));
-    for (const s of shown) EmPlot.draw(plotArea, s, plotWidth());
+    for (const s of shown) EmPlot.draw(plotArea, s, lastRange);
   }
   async function loadRoom() {
     const room = roomSel.value;
@@ -25,6 +23,7 @@
     try {
       const data = await api("/api/v1/em/series?room=" + encodeURIComponent(room) + "&days=" + daysSel.value);
       lastSeries = data.series;
+      lastRange = [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000];
       const locs = [...new Set(data.series.map((s) => s.location))].sort();
       const keep = locSel.value;
       locSel.replaceChildren(el("option", { value: "", text: "all locations" }), ...locs.map((l) => el("option", { value: l, text: l || "(room)" })));

@@ -14,7 +14,9 @@ namespace admix::app {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
-extern "C" void onStopSignal(int) { g_stop = 1; }
+extern "C" void onStopSignal(int) {
+    g_stop = 1;
+}
 
 struct ServeArgs {
     std::string listen = "127.0.0.1:8443";
@@ -28,17 +30,26 @@ struct ServeArgs {
 
 void registerServe(CLI::App& app, CliOptions& options) {
     static ServeArgs args;
-    auto* serve = app.add_subcommand("serve", "Serve the remote check (pharmacists) and quality review (QA) over HTTPS");
-    serve->add_option("--listen", args.listen, "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
-    serve->add_option("--tls-cert", args.tlsCert, "TLS certificate (PEM); default: a self-signed one made in the data directory")
+    auto* serve = app.add_subcommand(
+        "serve", "Serve the remote check (pharmacists) and quality review (QA) over HTTPS");
+    serve->add_option("--listen", args.listen,
+                      "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
+    serve
+        ->add_option("--tls-cert", args.tlsCert,
+                     "TLS certificate (PEM); default: a self-signed one made in the data directory")
         ->check(CLI::ExistingFile);
-    serve->add_option("--tls-key", args.tlsKey, "TLS private key (PEM) of --tls-cert")->check(CLI::ExistingFile);
-    serve->add_flag("--plain-http-for-loopback-tests", args.plainHttp,
-                    "Plain HTTP without TLS, only on a loopback address (tests); session cookies are then not Secure");
-    serve->add_option("--web-dir", args.webDir, "Folder with the web pages (default: the built-in assets/web)")
+    serve->add_option("--tls-key", args.tlsKey, "TLS private key (PEM) of --tls-cert")
+        ->check(CLI::ExistingFile);
+    serve->add_flag(
+        "--plain-http-for-loopback-tests", args.plainHttp,
+        "Plain HTTP without TLS, only on a loopback address (tests); session cookies are then not Secure");
+    serve
+        ->add_option("--web-dir", args.webDir, "Folder with the web pages (default: the built-in assets/web)")
         ->check(CLI::ExistingDirectory);
     serve->add_option("--threads", args.threads, "Request threads")->check(CLI::Range(2, 64));
-    serve->add_flag("--demo", args.demo, "Seed demo users, site, monitoring data and preparations awaiting check (fresh data directory only)");
+    serve->add_flag(
+        "--demo", args.demo,
+        "Seed demo users, site, monitoring data and preparations awaiting check (fresh data directory only)");
     serve->callback([&options] {
         remote::ServerConfig config;
         const auto colon = args.listen.rfind(':');
@@ -67,9 +78,10 @@ void registerServe(CLI::App& app, CliOptions& options) {
             if (!seeded)
                 throw CliFailure("demo data: " + seeded.error().text());
             if (seeded->seeded) {
-                std::cout << "demo data: " << seeded->users.size() << " users (password admix-demo-<username>), "
-                          << seeded->awaitingCheck.size() << " preparations awaiting check, " << seeded->emSamples
-                          << " monitoring results (" << seeded->excursions << " excursions)\n";
+                std::cout << "demo data: " << seeded->users.size()
+                          << " users (password admix-demo-<username>), " << seeded->awaitingCheck.size()
+                          << " preparations awaiting check, " << seeded->emSamples << " monitoring results ("
+                          << seeded->excursions << " excursions)\n";
             } else {
                 std::cout << "demo data: the station has users already; nothing added\n";
             }

@@ -178,8 +178,9 @@ void prepDetail(Call& call) {
     for (const auto& e : evidence) {
         if (e.imageSha256 && store::isSha256Hex(*e.imageSha256)) {
             const auto img = images.find(*e.imageSha256);
-            const std::string stepTitle =
-                e.stepIndex >= 0 && e.stepIndex < static_cast<int>(v->steps.size()) ? v->steps[static_cast<size_t>(e.stepIndex)].spec.title : "";
+            const std::string stepTitle = e.stepIndex >= 0 && e.stepIndex < static_cast<int>(v->steps.size())
+                                              ? v->steps[static_cast<size_t>(e.stepIndex)].spec.title
+                                              : "";
             photos.push_back(json{{"sha256", *e.imageSha256},
                                   {"step", e.stepIndex},
                                   {"title", stepTitle},
@@ -190,30 +191,39 @@ void prepDetail(Call& call) {
                                   {"url", "/api/v1/preps/" + v->number + "/images/" + *e.imageSha256}});
         }
         if (e.kind == "override")
-            overrides.push_back(json{{"step", e.stepIndex}, {"message", e.message}, {"by", e.actor}, {"at", e.atUtc}});
-        events.push_back(json{{"step", e.stepIndex}, {"kind", e.kind}, {"outcome", e.outcome}, {"message", e.message},
-                              {"by", e.actor}, {"at", e.atUtc}});
+            overrides.push_back(
+                json{{"step", e.stepIndex}, {"message", e.message}, {"by", e.actor}, {"at", e.atUtc}});
+        events.push_back(json{{"step", e.stepIndex},
+                              {"kind", e.kind},
+                              {"outcome", e.outcome},
+                              {"message", e.message},
+                              {"by", e.actor},
+                              {"at", e.atUtc}});
     }
     json audit = json::array();
     for (const auto& a : call.audit.forSubject(v->number)) {
-        audit.push_back(json{{"id", a.id}, {"at", a.atUtc}, {"actor", a.actor}, {"action", a.action},
+        audit.push_back(json{{"id", a.id},
+                             {"at", a.atUtc},
+                             {"actor", a.actor},
+                             {"action", a.action},
                              {"details", json::parse(a.details, nullptr, false)}});
     }
     json orderJson = nullptr;
     if (order) {
-        orderJson = json{{"number", order->orderNumber},
-                         {"patient", order->patientName},
-                         {"mrn", order->patientMrn},
-                         {"patient_info", json::parse(order->patientJson, nullptr, false)},
-                         {"recipe", order->recipeId},
-                         {"dose", json::parse(order->doseJson, nullptr, false)},
-                         {"route", order->route},
-                         {"final_volume_ml", order->finalVolumeMl ? json(*order->finalVolumeMl) : json(nullptr)},
-                         {"priority", order->priority},
-                         {"due", order->dueUtc},
-                         {"prescriber", order->prescriber},
-                         {"entered_by", order->enteredBy},
-                         {"status", order->status}};
+        orderJson =
+            json{{"number", order->orderNumber},
+                 {"patient", order->patientName},
+                 {"mrn", order->patientMrn},
+                 {"patient_info", json::parse(order->patientJson, nullptr, false)},
+                 {"recipe", order->recipeId},
+                 {"dose", json::parse(order->doseJson, nullptr, false)},
+                 {"route", order->route},
+                 {"final_volume_ml", order->finalVolumeMl ? json(*order->finalVolumeMl) : json(nullptr)},
+                 {"priority", order->priority},
+                 {"due", order->dueUtc},
+                 {"prescriber", order->prescriber},
+                 {"entered_by", order->enteredBy},
+                 {"status", order->status}};
     }
     json reasons = json::array();
     for (const auto& [code, text] : kRejectReasons)
@@ -249,12 +259,12 @@ void prepDetail(Call& call) {
              {"reject_reasons", reasons},
              {"may_check", v->status == "awaiting_check" && !own},
              {"why_not", v->status != "awaiting_check" ? "this preparation is " + v->status
-                         : own                        ? std::string("you prepared it: another pharmacist must check it")
-                                                      : std::string()}};
+                         : own ? std::string("you prepared it: another pharmacist must check it")
+                               : std::string()}};
     // Patient data was shown: record who saw it, from where.
-    call.audit.append(call.user(), "remote.view", v->number,
-                      json{{"what", "preparation"}, {"order", order ? order->orderNumber : ""}, {"address", call.address}}.dump(),
-                      call.now);
+    auditRow(
+        call, call.user(), "remote.view", v->number,
+        json{{"what", "preparation"}, {"order", order ? order->orderNumber : ""}, {"address", call.address}});
     reply(call.res, 200, out);
 }
 
@@ -282,13 +292,14 @@ void prepImage(Call& call) {
         return;
     }
     static const std::array<const char*, 3> kImageTypes{"image/jpeg", "image/png", "image/webp"};
-    if (std::find_if(kImageTypes.begin(), kImageTypes.end(), [&](const char* t) { return meta->mime == t; }) == kImageTypes.end()) {
+    if (std::find_if(kImageTypes.begin(), kImageTypes.end(),
+                     [&](const char* t) { return meta->mime == t; }) == kImageTypes.end()) {
         replyError(call.res, 415, "the stored file is not a photo type this server shows");
         return;
     }
     const auto prep = store::PrepRepo(call.db).prep(*id);
-    call.audit.append(call.user(), "remote.view_image", prep ? prep->prepNumber : std::to_string(*id),
-                      json{{"sha256", sha}, {"address", call.address}}.dump(), call.now);
+    auditRow(call, call.user(), "remote.view_image", prep ? prep->prepNumber : std::to_string(*id),
+             json{{"sha256", sha}, {"address", call.address}});
     call.res.set_header("Cache-Control", "private, no-store");
     call.res.set_content(std::string(bytes->begin(), bytes->end()), meta->mime.c_str());
 }
@@ -311,12 +322,14 @@ void decide(Call& call, bool approve) {
         meaning = stringField(call, *body, "comment", 500, false, true);
         if (!meaning)
             return;
-        meaning = "approve: evidence reviewed remotely" + (meaning->empty() ? std::string() : "; " + *meaning);
+        meaning =
+            "approve: evidence reviewed remotely" + (meaning->empty() ? std::string() : "; " + *meaning);
     } else {
         const auto code = stringField(call, *body, "reason_code", 40, true);
         if (!code)
             return;
-        if (std::none_of(kRejectReasons.begin(), kRejectReasons.end(), [&](const auto& r) { return *code == r.first; })) {
+        if (std::none_of(kRejectReasons.begin(), kRejectReasons.end(),
+                         [&](const auto& r) { return *code == r.first; })) {
             replyError(call.res, 400, "unknown reason code '" + *code + "'");
             return;
         }
@@ -336,14 +349,17 @@ void decide(Call& call, bool approve) {
     const auto prep = store::PrepRepo(call.db).prep(*id);
     const std::string number = prep ? prep->prepNumber : "";
     if (!prep || prep->status != "awaiting_check") {
-        replyError(call.res, 409, "preparation " + number + " is " + (prep ? prep->status : "gone") + ", not awaiting check");
+        replyError(call.res, 409,
+                   "preparation " + number + " is " + (prep ? prep->status : "gone") +
+                       ", not awaiting check");
         return;
     }
     // The e-signature: the signed-in pharmacist re-enters the password; bound to this action and
     // preparation. A wrong password counts toward the account's lockout.
     workflow::Authenticator auth(call.db, call.audit);
     const char* action = approve ? "prep.approve" : "prep.reject";
-    auto signature = auth.sign(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);
+    auto signature =
+        auth.sign(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);
     if (!signature) {
         replyError(call.res, 403, "e-signature refused: " + signature.error().text());
         return;
@@ -354,10 +370,11 @@ void decide(Call& call, bool approve) {
         replyError(call.res, 409, done.error().text());
         return;
     }
-    call.audit.append(call.user(), approve ? "remote.approve" : "remote.reject", number,
-                      json{{"address", call.address}, {"signature_audit_id", signature->auditId}}.dump(), call.now);
+    auditRow(call, call.user(), approve ? "remote.approve" : "remote.reject", number,
+             json{{"address", call.address}, {"signature_audit_id", signature->auditId}});
     const auto after = store::PrepRepo(call.db).prep(*id);
-    reply(call.res, 200, json{{"number", number}, {"status", after ? after->status : ""}, {"signed_at", signature->atUtc}});
+    reply(call.res, 200,
+          json{{"number", number}, {"status", after ? after->status : ""}, {"signed_at", signature->atUtc}});
 }
 
 } // namespace
@@ -366,8 +383,10 @@ void registerCheckRoutes(const RouteSink& sink) {
     sink.get("/api/v1/queue", Access::Pharmacist, queue);
     sink.get(R"(/api/v1/preps/([^/]{1,80}))", Access::Pharmacist, prepDetail);
     sink.get(R"(/api/v1/preps/([^/]{1,80})/images/([^/]{1,100}))", Access::Pharmacist, prepImage);
-    sink.post(R"(/api/v1/preps/([^/]{1,80})/approve)", Access::Pharmacist, [](Call& call) { decide(call, true); });
-    sink.post(R"(/api/v1/preps/([^/]{1,80})/reject)", Access::Pharmacist, [](Call& call) { decide(call, false); });
+    sink.post(R"(/api/v1/preps/([^/]{1,80})/approve)", Access::Pharmacist,
+              [](Call& call) { decide(call, true); });
+    sink.post(R"(/api/v1/preps/([^/]{1,80})/reject)", Access::Pharmacist,
+              [](Call& call) { decide(call, false); });
 }
 
 } // namespace admix::remote::detail

@@ -54,9 +54,10 @@ std::string scanPayload(const std::string& gtin, const std::string& lot, int ser
 }
 
 // An evidence photo as the station's camera makes it: the synthetic hood scene, annotated and encoded.
-Result<store::StoredImage> photo(store::ImageStore& images, const std::string& prepNumber, const std::string& step,
-                                 const std::string& drug, const std::string& target, const std::string& measured,
-                                 vision::ObjectKind kind, uint64_t seed, TimePoint at) {
+Result<store::StoredImage> photo(store::ImageStore& images, const std::string& prepNumber,
+                                 const std::string& step, const std::string& drug, const std::string& target,
+                                 const std::string& measured, vision::ObjectKind kind, uint64_t seed,
+                                 TimePoint at) {
     vision::SceneSpec scene;
     scene.width = 1280;
     scene.height = 720;
@@ -66,7 +67,8 @@ Result<store::StoredImage> photo(store::ImageStore& images, const std::string& p
     object.centre = {640, 360};
     object.scale = 1.4;
     object.drug = drug;
-    object.codes = {vision::LabelCode{vision::CodeKind::DataMatrixGs1, vision::demoGs1(static_cast<int>(seed % 7)), 6}};
+    object.codes = {
+        vision::LabelCode{vision::CodeKind::DataMatrixGs1, vision::demoGs1(static_cast<int>(seed % 7)), 6}};
     scene.objects = {object};
     auto rendered = vision::renderScene(scene);
     if (!rendered)
@@ -80,9 +82,10 @@ Result<store::StoredImage> photo(store::ImageStore& images, const std::string& p
     return images.put(evidence->jpeg, "image/jpeg", evidence->width, evidence->height, formatIsoUtc(at));
 }
 
-Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authenticator& auth, store::ImageStore& images,
-                        int64_t prepId, const std::string& prepNumber, const workflow::PrepSpec& spec,
-                        const workflow::User& tech, bool overrideOne, TimePoint t) {
+Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authenticator& auth,
+                        store::ImageStore& images, int64_t prepId, const std::string& prepNumber,
+                        const workflow::PrepSpec& spec, const workflow::User& tech, bool overrideOne,
+                        TimePoint t) {
     using workflow::StepKind;
     bool overridden = false;
     for (size_t i = 0; i < spec.steps.size(); ++i) {
@@ -95,19 +98,30 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         case StepKind::Scan:
             if (s.scan.acceptedGtins.empty())
                 return Status::fail("demo: step " + std::to_string(i) + " accepts no product");
-            out = engine.submitScan(prepId, step, key, scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step), tech, t);
+            out = engine.submitScan(
+                prepId, step, key,
+                scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step), tech, t);
             break;
         case StepKind::Weigh: {
             const double tare = 11.2;
-            if (auto r = engine.submitReading(prepId, step, key + "-tare", {formulas::Mass::g(tare), true, false, false, "MT XS205 #DEMO"}, tech, t); !r)
+            if (auto r = engine.submitReading(prepId, step, key + "-tare",
+                                              {formulas::Mass::g(tare), true, false, false, "MT XS205 #DEMO"},
+                                              tech, t);
+                !r)
                 return r.error();
             // Slightly off target, as real draws are; the override case is 15% over the plan.
             const double ml = overrideOne && !overridden ? s.weigh.highMl * 1.15 : s.weigh.targetMl * 1.012;
-            out = engine.submitReading(prepId, step, key, {formulas::Mass::g(tare + ml * s.weigh.densityGPerMl), true, false, false, "MT XS205 #DEMO"}, tech, t + 5s);
+            out = engine.submitReading(
+                prepId, step, key,
+                {formulas::Mass::g(tare + ml * s.weigh.densityGPerMl), true, false, false, "MT XS205 #DEMO"},
+                tech, t + 5s);
             if (out && overrideOne && !overridden) {
                 overridden = true;
-                auto sig = auth.sign("rph2", demoPassword("rph2"), Role::Pharmacist, "prep.override", prepNumber,
-                                     "override: volume re-measured by syringe graduation, within tolerance", t + 40s);
+                auto sig =
+                    auth.sign("rph2", demoPassword("rph2"), Role::Pharmacist, "prep.override", prepNumber,
+                              "override: balance disturbed by the hood airflow; volume verified on the "
+                              "syringe graduation",
+                              t + 40s);
                 if (!sig)
                     return sig.error();
                 out = engine.overrideStep(prepId, step, *sig, t + 45s);
@@ -116,11 +130,13 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         }
         case StepKind::Photo: {
             const bool final = s.ingredient < 0;
-            auto img = photo(images, prepNumber, s.title, spec.title, "", "", final ? vision::ObjectKind::Bag : vision::ObjectKind::Syringe,
+            auto img = photo(images, prepNumber, s.title, spec.title, "", "",
+                             final ? vision::ObjectKind::Bag : vision::ObjectKind::Syringe,
                              static_cast<uint64_t>(prepId * 31 + step), t);
             if (!img)
                 return img.error();
-            out = engine.submitPhoto(prepId, step, key, workflow::PhotoInput{img->sha256, true, "", ""}, tech, t);
+            out = engine.submitPhoto(prepId, step, key, workflow::PhotoInput{img->sha256, true, "", ""}, tech,
+                                     t);
             break;
         }
         case StepKind::Confirm:
@@ -133,16 +149,21 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         if (!out)
             return out.error();
         if (out->verdict != workflow::Verdict::Passed)
-            return Status::fail("demo step " + std::to_string(i) + " (" + s.title + ") did not pass: " + out->message);
+            return Status::fail("demo step " + std::to_string(i) + " (" + s.title +
+                                ") did not pass: " + out->message);
     }
     return Status::success();
 }
 
-Date dayOf(TimePoint t) { return Date{std::chrono::floor<std::chrono::days>(t)}; }
+Date dayOf(TimePoint t) {
+    return Date{std::chrono::floor<std::chrono::days>(t)};
+}
 
 } // namespace
 
-std::string demoPassword(const std::string& username) { return "admix-demo-" + username; }
+std::string demoPassword(const std::string& username) {
+    return "admix-demo-" + username;
+}
 
 Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now) {
     store::prepareDataDir(dataDir);
@@ -164,16 +185,20 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
         const char* pin;
     };
     const U people[] = {{"admin", "Demo Admin", Role::Admin, nullptr, nullptr},
-                        {"tech", "T. Nguyen (technician)", Role::Technician, "B-1001", "4821"},
-                        {"tech2", "J. Smith (technician)", Role::Technician, "B-1002", "5532"},
-                        {"rph", "R. Patel (pharmacist)", Role::Pharmacist, "B-2001", "7350"},
-                        {"rph2", "M. Okafor (pharmacist)", Role::Pharmacist, "B-2002", "8162"},
-                        {"qa", "Q. Alvarez (quality)", Role::Quality, nullptr, nullptr}};
+                        {"tech", "T. Nguyen", Role::Technician, "B-1001", "4821"},
+                        {"tech2", "J. Smith", Role::Technician, "B-1002", "5532"},
+                        {"rph", "R. Patel", Role::Pharmacist, "B-2001", "7350"},
+                        {"rph2", "M. Okafor", Role::Pharmacist, "B-2002", "8162"},
+                        {"qa", "Q. Alvarez", Role::Quality, nullptr, nullptr}};
     std::optional<workflow::User> admin;
     std::map<std::string, workflow::User> users;
     for (const auto& p : people) {
-        workflow::NewUser nu{p.name, p.display, p.role, p.badge ? std::optional<std::string>(p.badge) : std::nullopt,
-                             p.pin ? std::optional<std::string>(p.pin) : std::nullopt, demoPassword(p.name)};
+        workflow::NewUser nu{p.name,
+                             p.display,
+                             p.role,
+                             p.badge ? std::optional<std::string>(p.badge) : std::nullopt,
+                             p.pin ? std::optional<std::string>(p.pin) : std::nullopt,
+                             demoPassword(p.name)};
         auto user = auth.addUser(nu, admin, t0);
         if (!user)
             return user.error();
@@ -201,8 +226,9 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
     }
     const auto imported = compliance.importCsv(csv, "demo", "qa", now - 1h);
     if (!imported.problems.empty())
-        return Result<DemoSummary>::fail("demo monitoring data refused: line " + std::to_string(imported.problems.front().line) + ": " +
-                     imported.problems.front().message);
+        return Result<DemoSummary>::fail("demo monitoring data refused: line " +
+                                         std::to_string(imported.problems.front().line) + ": " +
+                                         imported.problems.front().message);
     summary.emSamples = imported.imported;
     summary.excursions = imported.excursions;
 
@@ -230,10 +256,11 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
             }
         }
     }
-    const auto recordQual = [&](const std::string& person, usp797::QualKind kind, Date date, std::optional<int> cfu,
-                                bool passed) -> Status {
-        auto r = compliance.recordQualification(person, usp797::QualEvent{kind, date, usp797::QualLevel::Cat12, cfu, passed}, "qa",
-                                                "demo", now - 3h);
+    const auto recordQual = [&](const std::string& person, usp797::QualKind kind, Date date,
+                                std::optional<int> cfu, bool passed) -> Status {
+        auto r = compliance.recordQualification(
+            person, usp797::QualEvent{kind, date, usp797::QualLevel::Cat12, cfu, passed}, "qa", "demo",
+            now - 3h);
         if (!r)
             return r.error();
         return Status::success();
@@ -294,7 +321,9 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
         const auto view = engine.view(*prepId);
         if (!view)
             return Result<DemoSummary>::fail("demo: preparation vanished");
-        if (auto s = drivePreparation(engine, auth, images, *prepId, view->number, *spec, users.at("tech"), o.override, started); !s)
+        if (auto s = drivePreparation(engine, auth, images, *prepId, view->number, *spec, users.at("tech"),
+                                      o.override, started);
+            !s)
             return Result<DemoSummary>::fail("demo order " + order->id + ": " + s.error().text());
         summary.awaitingCheck.push_back(view->number);
     }

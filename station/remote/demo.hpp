@@ -18,8 +18,8 @@
 namespace admix::remote {
 
 struct DemoSummary {
-    bool seeded = false;                  // false: the station had users already, nothing changed
-    std::vector<std::string> users;       // "rph (pharmacist)"
+    bool seeded = false;                    // false: the station had users already, nothing changed
+    std::vector<std::string> users;         // "rph (pharmacist)"
     std::vector<std::string> awaitingCheck; // preparation numbers
     size_t emSamples = 0;
     size_t excursions = 0;

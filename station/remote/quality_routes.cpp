@@ -38,10 +38,12 @@ json actionLevels(EmKind kind, const usp797::SampledArea& area, const usp797::Si
     const std::string iso = isoKey(area.iso);
     switch (kind) {
     case EmKind::ViableAir:
-        add("em.viable_air." + iso + "_cfu_m3", "action level (" + std::string(usp797::isoClassName(area.iso)) + ")");
+        add("em.viable_air." + iso + "_cfu_m3",
+            "action level (" + std::string(usp797::isoClassName(area.iso)) + ")");
         break;
     case EmKind::Surface:
-        add("em.surface." + iso + "_cfu_plate", "action level (" + std::string(usp797::isoClassName(area.iso)) + ")");
+        add("em.surface." + iso + "_cfu_plate",
+            "action level (" + std::string(usp797::isoClassName(area.iso)) + ")");
         break;
     case EmKind::Particles:
         add("em.particles." + iso + "_per_m3", "limit (" + std::string(usp797::isoClassName(area.iso)) + ")");
@@ -107,7 +109,9 @@ void rooms(Call& call) {
         json pj = json::array();
         for (const auto& p : pecs) {
             if (p.room == r.code)
-                pj.push_back(json{{"code", p.code}, {"type", usp797::pecTypeName(p.type)}, {"hazardous", p.hazardous},
+                pj.push_back(json{{"code", p.code},
+                                  {"type", usp797::pecTypeName(p.type)},
+                                  {"hazardous", p.hazardous},
                                   {"certified", p.certified ? formatDate(*p.certified) : ""}});
         }
         out.push_back(json{{"code", r.code},
@@ -146,14 +150,17 @@ void series(Call& call) {
                      {"v", json::array()},
                      {"excursion", json::array()}};
         }
-        s["t"].push_back(std::chrono::duration_cast<std::chrono::seconds>(row.sample.at.time_since_epoch()).count());
+        s["t"].push_back(
+            std::chrono::duration_cast<std::chrono::seconds>(row.sample.at.time_since_epoch()).count());
         s["v"].push_back(row.measured);
         s["excursion"].push_back(row.excursion);
     }
     json out = json::array();
     for (auto& [key, s] : byKey)
         out.push_back(std::move(s));
-    reply(call.res, 200, json{{"room", *room}, {"from", formatIsoUtc(from)}, {"to", formatIsoUtc(call.now)}, {"series", out}});
+    reply(
+        call.res, 200,
+        json{{"room", *room}, {"from", formatIsoUtc(from)}, {"to", formatIsoUtc(call.now)}, {"series", out}});
 }
 
 json excursionJson(const usp797::CorrectiveAction& ca) {
@@ -162,8 +169,11 @@ json excursionJson(const usp797::CorrectiveAction& ca) {
         missing.push_back(m);
     json closure = nullptr;
     if (ca.closure)
-        closure = json{{"signer", ca.closure->signer}, {"meaning", ca.closure->meaning}, {"reason", ca.closure->reason},
-                       {"at", formatIsoUtc(ca.closure->at)}, {"method", ca.closure->method}};
+        closure = json{{"signer", ca.closure->signer},
+                       {"meaning", ca.closure->meaning},
+                       {"reason", ca.closure->reason},
+                       {"at", formatIsoUtc(ca.closure->at)},
+                       {"method", ca.closure->method}};
     return json{{"id", ca.id},
                 {"room", ca.room},
                 {"kind", ca.kind},
@@ -211,7 +221,8 @@ void due(Call& call) {
     const auto room = roomParam(call, cs, false);
     if (!room)
         return;
-    const auto st = cs.status(call.now, std::nullopt, room->empty() ? std::nullopt : std::optional<std::string>(*room));
+    const auto st =
+        cs.status(call.now, std::nullopt, room->empty() ? std::nullopt : std::optional<std::string>(*room));
     json out = json::array();
     for (const auto& d : st.due)
         out.push_back(json{{"task", usp797::scheduleTaskName(d.task)},
@@ -220,7 +231,8 @@ void due(Call& call) {
                            {"due", formatDate(d.due)},
                            {"state", usp797::dueStateName(d.state)},
                            {"text", d.text}});
-    reply(call.res, 200, json{{"due", out}, {"today", formatDate(Date{std::chrono::floor<std::chrono::days>(call.now)})}});
+    reply(call.res, 200,
+          json{{"due", out}, {"today", formatDate(Date{std::chrono::floor<std::chrono::days>(call.now)})}});
 }
 
 void qualifications(Call& call) {
@@ -241,7 +253,10 @@ void qualifications(Call& call) {
         for (const auto& r : q.reasons)
             reasons.push_back(r);
         people[person]["categories"][std::string(usp797::categoryName(q.category))] =
-            json{{"qualified", q.qualified}, {"lapsed", q.lapsed}, {"until", q.lapses ? formatDate(*q.lapses) : ""}, {"reasons", reasons}};
+            json{{"qualified", q.qualified},
+                 {"lapsed", q.lapsed},
+                 {"until", q.lapses ? formatDate(*q.lapses) : ""},
+                 {"reasons", reasons}};
     }
     json out = json::array();
     for (const auto& p : order)
@@ -258,19 +273,21 @@ void emCsv(Call& call) {
     if (!days)
         return;
     const TimePoint from = call.now - std::chrono::days(*days);
-    std::string csv = "sample_id,at_utc,room,location,kind,value,measured,unit,excursion,limit,person,device_or_lot,notes\n";
+    std::string csv = "sample_id,at_utc,room,location,kind,value,measured,unit,excursion,limit,person,device_"
+                      "or_lot,notes\n";
     size_t n = 0;
     for (const auto& row : cs.samples(from, call.now + std::chrono::minutes(1),
                                       room->empty() ? std::nullopt : std::optional<std::string>(*room))) {
         const auto& s = row.sample;
-        csv += std::to_string(row.id) + ',' + formatIsoUtc(s.at) + ',' + csvQuote(s.room) + ',' + csvQuote(s.location) + ',' +
-               std::string(usp797::emKindName(s.kind)) + ',' + json(s.value).dump() + ',' + json(row.measured).dump() + ',' +
-               csvQuote(row.unit) + ',' + (row.excursion ? "yes" : "no") + ',' + csvQuote(row.limit) + ',' + csvQuote(s.person) +
-               ',' + csvQuote(s.deviceOrLot) + ',' + csvQuote(s.notes) + '\n';
+        csv += std::to_string(row.id) + ',' + formatIsoUtc(s.at) + ',' + csvQuote(s.room) + ',' +
+               csvQuote(s.location) + ',' + std::string(usp797::emKindName(s.kind)) + ',' +
+               json(s.value).dump() + ',' + json(row.measured).dump() + ',' + csvQuote(row.unit) + ',' +
+               (row.excursion ? "yes" : "no") + ',' + csvQuote(row.limit) + ',' + csvQuote(s.person) + ',' +
+               csvQuote(s.deviceOrLot) + ',' + csvQuote(s.notes) + '\n';
         ++n;
     }
-    call.audit.append(call.user(), "remote.export", room->empty() ? "em" : *room,
-                      json{{"what", "em_csv"}, {"days", *days}, {"rows", n}, {"address", call.address}}.dump(), call.now);
+    auditRow(call, call.user(), "remote.export", room->empty() ? "em" : *room,
+             json{{"what", "em_csv"}, {"days", *days}, {"rows", n}, {"address", call.address}});
     const std::string name = "admix-em-" + (room->empty() ? std::string("all") : *room) + "-" +
                              formatDate(Date{std::chrono::floor<std::chrono::days>(call.now)}) + ".csv";
     call.res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
@@ -286,20 +303,24 @@ void excursionsCsv(Call& call) {
     const auto state = stateParam(call);
     if (!state)
         return;
-    std::string csv = "id,room,kind,summary,sampled_utc,opened_utc,open,investigation,genus,remediation,resample_id,"
-                      "closed_by,closed_utc,closing_meaning,closing_reason\n";
+    std::string csv =
+        "id,room,kind,summary,sampled_utc,opened_utc,open,investigation,genus,remediation,resample_id,"
+        "closed_by,closed_utc,closing_meaning,closing_reason\n";
     size_t n = 0;
     for (const auto& ca : excursionList(cs, *state, *room)) {
-        csv += std::to_string(ca.id) + ',' + csvQuote(ca.room) + ',' + csvQuote(ca.kind) + ',' + csvQuote(ca.summary) + ',' +
-               formatIsoUtc(ca.sampledAt) + ',' + formatIsoUtc(ca.opened) + ',' + (ca.open() ? "yes" : "no") + ',' +
-               csvQuote(ca.investigation.value_or("")) + ',' + csvQuote(ca.genus.value_or("")) + ',' +
-               csvQuote(ca.remediation.value_or("")) + ',' + (ca.resampleId ? std::to_string(*ca.resampleId) : "") + ',' +
-               csvQuote(ca.closure ? ca.closure->signer : "") + ',' + (ca.closure ? formatIsoUtc(ca.closure->at) : "") + ',' +
-               csvQuote(ca.closure ? ca.closure->meaning : "") + ',' + csvQuote(ca.closure ? ca.closure->reason : "") + '\n';
+        csv += std::to_string(ca.id) + ',' + csvQuote(ca.room) + ',' + csvQuote(ca.kind) + ',' +
+               csvQuote(ca.summary) + ',' + formatIsoUtc(ca.sampledAt) + ',' + formatIsoUtc(ca.opened) + ',' +
+               (ca.open() ? "yes" : "no") + ',' + csvQuote(ca.investigation.value_or("")) + ',' +
+               csvQuote(ca.genus.value_or("")) + ',' + csvQuote(ca.remediation.value_or("")) + ',' +
+               (ca.resampleId ? std::to_string(*ca.resampleId) : "") + ',' +
+               csvQuote(ca.closure ? ca.closure->signer : "") + ',' +
+               (ca.closure ? formatIsoUtc(ca.closure->at) : "") + ',' +
+               csvQuote(ca.closure ? ca.closure->meaning : "") + ',' +
+               csvQuote(ca.closure ? ca.closure->reason : "") + '\n';
         ++n;
     }
-    call.audit.append(call.user(), "remote.export", room->empty() ? "excursions" : *room,
-                      json{{"what", "excursions_csv"}, {"state", *state}, {"rows", n}, {"address", call.address}}.dump(), call.now);
+    auditRow(call, call.user(), "remote.export", room->empty() ? "excursions" : *room,
+             json{{"what", "excursions_csv"}, {"state", *state}, {"rows", n}, {"address", call.address}});
     call.res.set_header("Content-Disposition", "attachment; filename=\"admix-excursions.csv\"");
     call.res.set_header("Cache-Control", "no-store");
     call.res.set_content(csv, "text/csv; charset=utf-8");
@@ -340,14 +361,15 @@ void closeExcursion(Call& call) {
     }
     const std::string meaning = "close excursion: investigation complete, re-sample passed";
     workflow::Authenticator auth(call.db, call.audit);
-    auto sig = auth.sign(call.user(), *password, workflow::Role::Quality, "excursion.close", "excursion:" + idText, meaning,
-                         call.now);
+    auto sig = auth.sign(call.user(), *password, workflow::Role::Quality, "excursion.close",
+                         "excursion:" + idText, meaning, call.now);
     if (!sig) {
         replyError(call.res, 403, "e-signature refused: " + sig.error().text());
         return;
     }
     const usp797::ESignature esig{call.user(), meaning, *reason, call.now,
-                                  "password re-entry over the web (e-signature audit row " + std::to_string(sig->auditId) + ")"};
+                                  "password re-entry over the web (e-signature audit row " +
+                                      std::to_string(sig->auditId) + ")"};
     if (const Status s = cs.closeCorrectiveAction(id, esig); !s) {
         replyError(call.res, 409, s.error().text());
         return;

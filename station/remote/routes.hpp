@@ -43,6 +43,10 @@ struct Call {
 };
 
 void reply(httplib::Response& res, int status, const json& body);
+// Appends one audit row of the server's own (views, exports, refusals, sign-ins) in a BEGIN IMMEDIATE
+// transaction, so that concurrent requests wait for each other instead of failing as busy.
+void auditRow(Call& call, const std::string& actor, const std::string& action, const std::string& subject,
+              const json& details);
 void replyError(httplib::Response& res, int status, const std::string& message);
 
 // Parses the request body as a JSON object; on failure replies 400 and returns nullopt.
@@ -50,12 +54,12 @@ std::optional<json> jsonBody(Call& call);
 // A string field of a JSON body: present, a string, at most `maxLength` bytes, no control characters
 // (line breaks allowed only when `multiline`). Empty after trimming counts as missing when `required`.
 // On failure replies 400 naming the field and returns nullopt.
-std::optional<std::string> stringField(Call& call, const json& body, const char* name, size_t maxLength, bool required,
-                                       bool multiline = false);
+std::optional<std::string> stringField(Call& call, const json& body, const char* name, size_t maxLength,
+                                       bool required, bool multiline = false);
 
 // Query parameter checks: nullopt (and a 400 naming the parameter) when present but malformed.
-bool validCode(std::string_view text);             // room / PEC code: [A-Za-z0-9_.-]{1,32}
-bool validPrepNumber(std::string_view text);       // [A-Za-z0-9-]{1,40}
+bool validCode(std::string_view text);       // room / PEC code: [A-Za-z0-9_.-]{1,32}
+bool validPrepNumber(std::string_view text); // [A-Za-z0-9-]{1,40}
 std::optional<int> intParam(Call& call, const char* name, int low, int high, int fallback);
 std::optional<std::string> codeParam(Call& call, const char* name);
 

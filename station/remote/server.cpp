@@ -36,7 +36,16 @@ void reply(httplib::Response& res, int status, const json& body) {
     res.set_content(body.dump(), "application/json; charset=utf-8");
 }
 
-void replyError(httplib::Response& res, int status, const std::string& message) { reply(res, status, json{{"error", message}}); }
+void auditRow(Call& call, const std::string& actor, const std::string& action, const std::string& subject,
+              const json& details) {
+    store::Transaction tx(call.db);
+    call.audit.append(actor, action, subject, details.dump(), call.now);
+    tx.commit();
+}
+
+void replyError(httplib::Response& res, int status, const std::string& message) {
+    reply(res, status, json{{"error", message}});
+}
 
 std::optional<json> jsonBody(Call& call) {
     const std::string type = call.req.get_header_value("Content-Type");
@@ -52,8 +61,8 @@ std::optional<json> jsonBody(Call& call) {
     return body;
 }
 
-std::optional<std::string> stringField(Call& call, const json& body, const char* name, size_t maxLength, bool required,
-                                       bool multiline) {
+std::optional<std::string> stringField(Call& call, const json& body, const char* name, size_t maxLength,
+                                       bool required, bool multiline) {
     const auto it = body.find(name);
     if (it == body.end() || it->is_null()) {
         if (required) {
@@ -68,7 +77,9 @@ std::optional<std::string> stringField(Call& call, const json& body, const char*
     }
     const std::string value = it->get<std::string>();
     if (value.size() > maxLength) {
-        replyError(call.res, 400, std::string("field '") + name + "' is longer than " + std::to_string(maxLength) + " characters");
+        replyError(call.res, 400,
+                   std::string("field '") + name + "' is longer than " + std::to_string(maxLength) +
+                       " characters");
         return std::nullopt;
     }
     for (const char c : value) {
@@ -90,13 +101,18 @@ bool allOf(std::string_view text, size_t maxLength, const char* extra) {
     if (text.empty() || text.size() > maxLength)
         return false;
     return std::all_of(text.begin(), text.end(), [extra](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(extra).find(c) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view(extra).find(c) != std::string_view::npos;
     });
 }
 } // namespace
 
-bool validCode(std::string_view text) { return allOf(text, 32, "_.-"); }
-bool validPrepNumber(std::string_view text) { return allOf(text, 40, "-"); }
+bool validCode(std::string_view text) {
+    return allOf(text, 32, "_.-");
+}
+bool validPrepNumber(std::string_view text) {
+    return allOf(text, 40, "-");
+}
 
 std::optional<int> intParam(Call& call, const char* name, int low, int high, int fallback) {
     if (!call.req.has_param(name))
@@ -107,8 +123,9 @@ std::optional<int> intParam(Call& call, const char* name, int low, int high, int
     if (digits)
         value = std::stoi(text);
     if (!digits || value < low || value > high) {
-        replyError(call.res, 400, std::string("parameter '") + name + "' must be a whole number from " + std::to_string(low) +
-                                      " to " + std::to_string(high));
+        replyError(call.res, 400,
+                   std::string("parameter '") + name + "' must be a whole number from " +
+                       std::to_string(low) + " to " + std::to_string(high));
         return std::nullopt;
     }
     return value;
@@ -119,7 +136,9 @@ std::optional<std::string> codeParam(Call& call, const char* name) {
         return std::string();
     const std::string text = call.req.get_param_value(name);
     if (!validCode(text)) {
-        replyError(call.res, 400, std::string("parameter '") + name + "' is not a room or PEC code (letters, digits, '-', '_', '.')");
+        replyError(call.res, 400,
+                   std::string("parameter '") + name +
+                       "' is not a room or PEC code (letters, digits, '-', '_', '.')");
         return std::nullopt;
     }
     return text;
@@ -196,7 +215,8 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
     }
     // uPlot, where npm put it (assets/web/node_modules), under fixed names.
     const auto uplot = webDir / "node_modules" / "uplot" / "dist";
-    for (const auto& [from, to] : {std::pair{"uPlot.iife.min.js", "/vendor/uplot.js"}, {"uPlot.min.css", "/vendor/uplot.css"}}) {
+    for (const auto& [from, to] :
+         {std::pair{"uPlot.iife.min.js", "/vendor/uplot.js"}, {"uPlot.min.css", "/vendor/uplot.css"}}) {
         if (std::filesystem::is_regular_file(uplot / from, ec))
             files[to] = StaticFile{readWhole(uplot / from), mimeOf(from), std::nullopt, true};
     }
@@ -267,7 +287,9 @@ struct Server::Impl {
 
     explicit Impl(ServerConfig c) : config(std::move(c)) {}
 
-    store::Database open() { return store::openStationDatabase(store::databasePath(config.dataDir).string()); }
+    store::Database open() {
+        return store::openStationDatabase(store::databasePath(config.dataDir).string());
+    }
 
     std::chrono::minutes idleTimeout(store::Database& db) {
         // Site policy data; a missing or unusable value falls back to 15 minutes.
@@ -280,7 +302,8 @@ struct Server::Impl {
     }
 
     std::string sessionCookie(const std::string& token, bool clear) const {
-        std::string c = cookieName + "=" + (clear ? std::string() : token) + "; Path=/; HttpOnly; SameSite=Strict";
+        std::string c =
+            cookieName + "=" + (clear ? std::string() : token) + "; Path=/; HttpOnly; SameSite=Strict";
         if (!config.plainHttp)
             c += "; Secure";
         if (clear)
@@ -300,8 +323,7 @@ struct Server::Impl {
     }
 
     // Runs `fn` with a fresh connection; storage failures become a 500 with no detail for the client.
-    template <typename Fn>
-    void withCall(const httplib::Request& req, httplib::Response& res, Fn&& fn) {
+    template <typename Fn> void withCall(const httplib::Request& req, httplib::Response& res, Fn&& fn) {
         try {
             Call call(req, res, open());
             call.address = req.remote_addr;
@@ -334,13 +356,14 @@ struct Server::Impl {
                 return;
             }
             if (!allowed(access, call.session->user.role)) {
-                call.audit.append(call.user(), "remote.refused", req.path,
-                                  json{{"reason", "role"}, {"role", workflow::roleName(call.session->user.role)},
-                                       {"method", req.method}, {"address", call.address}}
-                                      .dump(),
-                                  call.now);
-                replyError(res, 403, "your role (" + std::string(workflow::roleName(call.session->user.role)) +
-                                         ") may not do this");
+                auditRow(call, call.user(), "remote.refused", req.path,
+                         json{{"reason", "role"},
+                              {"role", workflow::roleName(call.session->user.role)},
+                              {"method", req.method},
+                              {"address", call.address}});
+                replyError(res, 403,
+                           "your role (" + std::string(workflow::roleName(call.session->user.role)) +
+                               ") may not do this");
                 return;
             }
             if (stateChange && !tokensEqual(req.get_header_value("X-CSRF-Token"), call.session->csrf)) {
@@ -378,51 +401,58 @@ struct Server::Impl {
         srv.set_write_timeout(30);
         srv.set_keep_alive_max_count(100);
         const int threads = std::clamp(config.threads, 2, 64);
-        srv.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-        srv.set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) { securityHeaders(res); });
+        srv.new_task_queue = [threads] {
+            return new httplib::ThreadPool(static_cast<size_t>(threads));
+        };
+        srv.set_post_routing_handler(
+            [this](const httplib::Request&, httplib::Response& res) { securityHeaders(res); });
         srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
             if (res.body.empty())
-                replyError(res, res.status, res.status == 404 ? "no such page or resource" : "request refused");
+                replyError(res, res.status,
+                           res.status == 404 ? "no such page or resource" : "request refused");
         });
         srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
             replyError(res, 500, "the station could not answer; the error is in the server log");
         });
 
         // Pages and scripts: a fixed table.
-        srv.Get(R"(/|/[A-Za-z0-9_.-]{1,40}|/vendor/[a-z]{1,10}\.(js|css))", [this](const httplib::Request& req, httplib::Response& res) {
-            if (req.path == "/") {
-                withCall(req, res, [&](Call& call) {
-                    const auto s = authenticate(call);
-                    res.set_redirect(s ? homeOf(s->user.role) : "/login.html", 303);
-                });
-                return;
-            }
-            const auto it = files.find(req.path);
-            if (it == files.end()) {
-                replyError(res, 404, "no such page");
-                return;
-            }
-            const StaticFile& f = it->second;
-            if (f.needsSession) {
-                bool ok = false;
-                withCall(req, res, [&](Call& call) {
-                    const auto s = authenticate(call);
-                    if (!s) {
-                        res.set_redirect("/login.html", 303);
+        srv.Get(R"(/|/[A-Za-z0-9_.-]{1,40}|/vendor/[a-z]{1,10}\.(js|css))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                    if (req.path == "/") {
+                        withCall(req, res, [&](Call& call) {
+                            const auto s = authenticate(call);
+                            res.set_redirect(s ? homeOf(s->user.role) : "/login.html", 303);
+                        });
                         return;
                     }
-                    if (f.role && s->user.role != *f.role) {
-                        replyError(res, 403, "your role (" + std::string(workflow::roleName(s->user.role)) + ") may not open this page");
+                    const auto it = files.find(req.path);
+                    if (it == files.end()) {
+                        replyError(res, 404, "no such page");
                         return;
                     }
-                    ok = true;
+                    const StaticFile& f = it->second;
+                    if (f.needsSession) {
+                        bool ok = false;
+                        withCall(req, res, [&](Call& call) {
+                            const auto s = authenticate(call);
+                            if (!s) {
+                                res.set_redirect("/login.html", 303);
+                                return;
+                            }
+                            if (f.role && s->user.role != *f.role) {
+                                replyError(res, 403,
+                                           "your role (" + std::string(workflow::roleName(s->user.role)) +
+                                               ") may not open this page");
+                                return;
+                            }
+                            ok = true;
+                        });
+                        if (!ok)
+                            return;
+                    }
+                    res.set_header("Cache-Control", "no-store");
+                    res.set_content(f.body, f.type.c_str());
                 });
-                if (!ok)
-                    return;
-            }
-            res.set_header("Cache-Control", "no-store");
-            res.set_content(f.body, f.type.c_str());
-        });
 
         // Sign-in, sign-out, the session.
         srv.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) {
@@ -440,7 +470,7 @@ struct Server::Impl {
                     return;
                 }
                 sessions.end(call.session->token);
-                call.audit.append(call.user(), "remote.logout", call.user(), json{{"address", call.address}}.dump(), call.now);
+                auditRow(call, call.user(), "remote.logout", call.user(), json{{"address", call.address}});
                 res.set_header("Set-Cookie", sessionCookie("", true));
                 detail::reply(res, 200, json{{"signed_out", true}});
             });
@@ -491,7 +521,7 @@ struct Server::Impl {
         if (!password)
             return;
         if (!throttle->allowed(call.address, call.now)) {
-            call.audit.append(*username, "remote.login_throttled", *username, json{{"address", call.address}}.dump(), call.now);
+            auditRow(call, *username, "remote.login_throttled", *username, json{{"address", call.address}});
             call.res.set_header("Retry-After", std::to_string(config.loginWindowSeconds));
             replyError(call.res, 429, "too many failed sign-ins from this address; wait and try again");
             return;
@@ -500,14 +530,14 @@ struct Server::Impl {
         auto user = auth.signInWithPassword(*username, *password, call.now);
         if (!user) {
             throttle->failed(call.address, call.now);
-            call.audit.append(*username, "remote.login_failed", *username,
-                              json{{"address", call.address}, {"reason", user.error().text()}}.dump(), call.now);
+            auditRow(call, *username, "remote.login_failed", *username,
+                     json{{"address", call.address}, {"reason", user.error().text()}});
             replyError(call.res, 401, user.error().text());
             return;
         }
         const WebSession s = sessions.create(*user, call.address, call.now);
-        call.audit.append(user->username, "remote.login", user->username,
-                          json{{"address", call.address}, {"role", workflow::roleName(user->role)}}.dump(), call.now);
+        auditRow(call, user->username, "remote.login", user->username,
+                 json{{"address", call.address}, {"role", workflow::roleName(user->role)}});
         call.res.set_header("Set-Cookie", sessionCookie(s.token, false));
         detail::reply(call.res, 200, sessionJson(s, idleTimeout(call.db)));
     }
@@ -517,22 +547,27 @@ struct Server::Impl {
 
 Server::Server(ServerConfig config) : m_impl(std::make_unique<Impl>(std::move(config))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 Status Server::start() {
     Impl& d = *m_impl;
     if (d.running)
         return Status::fail("the remote server is already running on " + url());
     if (!isIpAddress(d.config.listenAddress))
-        return Status::fail("listen address '" + d.config.listenAddress + "' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)");
+        return Status::fail("listen address '" + d.config.listenAddress +
+                            "' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)");
     if (d.config.port < 0 || d.config.port > 65535)
         return Status::fail("port " + std::to_string(d.config.port) + " is out of range");
     if (d.config.plainHttp && !isLoopback(d.config.listenAddress))
-        return Status::fail("plain HTTP is only allowed on a loopback address (tests); use HTTPS on " + d.config.listenAddress);
+        return Status::fail("plain HTTP is only allowed on a loopback address (tests); use HTTPS on " +
+                            d.config.listenAddress);
     if (d.config.dataDir.empty())
         return Status::fail("no data directory given");
     if (d.config.tlsCert.empty() != d.config.tlsKey.empty())
-        return Status::fail("give both --tls-cert and --tls-key, or neither (a self-signed certificate is then made)");
+        return Status::fail(
+            "give both --tls-cert and --tls-key, or neither (a self-signed certificate is then made)");
     try {
         store::prepareDataDir(d.config.dataDir);
         // Opening migrates the database once here, before requests open their own connections.
@@ -540,12 +575,14 @@ Status Server::start() {
     } catch (const std::exception& e) {
         return Status::fail(std::string("cannot open the station database: ") + e.what());
     }
-    const std::filesystem::path webDir = d.config.webDir.empty() ? std::filesystem::path(ADMIX_WEB_DIR) : d.config.webDir;
+    const std::filesystem::path webDir =
+        d.config.webDir.empty() ? std::filesystem::path(ADMIX_WEB_DIR) : d.config.webDir;
     d.files = loadStaticFiles(webDir);
     if (!d.files.count("/login.html"))
         return Status::fail("no web pages in " + webDir.string() + " (login.html missing)");
-    d.throttle = std::make_unique<LoginThrottle>(std::max(1, d.config.loginFailuresPerAddress),
-                                                 std::chrono::seconds(std::max(1, d.config.loginWindowSeconds)));
+    d.throttle =
+        std::make_unique<LoginThrottle>(std::max(1, d.config.loginFailuresPerAddress),
+                                        std::chrono::seconds(std::max(1, d.config.loginWindowSeconds)));
     if (d.config.plainHttp) {
         d.http = std::make_unique<httplib::Server>();
         d.cookieName = "admix_session";
@@ -561,7 +598,8 @@ Status Server::start() {
         }
         auto ssl = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
         if (!ssl->is_valid())
-            return Status::fail("cannot load the TLS certificate " + cert.string() + " with key " + key.string());
+            return Status::fail("cannot load the TLS certificate " + cert.string() + " with key " +
+                                key.string());
         d.http = std::move(ssl);
         d.cookieName = "__Host-admix_session";
         d.certPath = cert;
@@ -573,8 +611,8 @@ Status Server::start() {
             return Status::fail("cannot listen on " + d.config.listenAddress);
     } else {
         if (!d.http->bind_to_port(d.config.listenAddress, d.config.port))
-            return Status::fail("cannot listen on " + d.config.listenAddress + ":" + std::to_string(d.config.port) +
-                                " (in use, or not allowed)");
+            return Status::fail("cannot listen on " + d.config.listenAddress + ":" +
+                                std::to_string(d.config.port) + " (in use, or not allowed)");
         d.boundPort = d.config.port;
     }
     d.running = true;
@@ -606,16 +644,22 @@ void Server::stop() {
     d.running = false;
 }
 
-bool Server::running() const { return m_impl->running; }
-int Server::port() const { return m_impl->boundPort; }
+bool Server::running() const {
+    return m_impl->running;
+}
+int Server::port() const {
+    return m_impl->boundPort;
+}
 
 std::string Server::url() const {
     const auto& c = m_impl->config;
     const bool v6 = c.listenAddress.find(':') != std::string::npos;
-    return std::string(c.plainHttp ? "http" : "https") + "://" + (v6 ? "[" + c.listenAddress + "]" : c.listenAddress) + ":" +
-           std::to_string(m_impl->boundPort);
+    return std::string(c.plainHttp ? "http" : "https") + "://" +
+           (v6 ? "[" + c.listenAddress + "]" : c.listenAddress) + ":" + std::to_string(m_impl->boundPort);
 }
 
-std::filesystem::path Server::certificatePath() const { return m_impl->certPath; }
+std::filesystem::path Server::certificatePath() const {
+    return m_impl->certPath;
+}
 
 } // namespace admix::remote

@@ -30,15 +30,16 @@ namespace admix::remote {
 
 struct ServerConfig {
     std::string listenAddress = "127.0.0.1";
-    int port = 8443;                         // 0: any free port (see Server::port())
-    std::filesystem::path tlsCert;           // PEM; empty: <dataDir>/remote/tls/cert.pem (self-signed, made on first run)
-    std::filesystem::path tlsKey;            // PEM; empty with tlsCert empty: <dataDir>/remote/tls/key.pem
-    bool plainHttp = false;                  // only for loopback tests: no TLS, cookies without Secure
-    std::filesystem::path dataDir;           // the station's data directory (database and images)
-    std::filesystem::path webDir;            // pages, scripts, styles; empty: the built-in assets/web
-    std::string stationName = "remote";      // recorded by the engine for decisions made here
+    int port = 8443; // 0: any free port (see Server::port())
+    std::filesystem::path
+        tlsCert; // PEM; empty: <dataDir>/remote/tls/cert.pem (self-signed, made on first run)
+    std::filesystem::path tlsKey;       // PEM; empty with tlsCert empty: <dataDir>/remote/tls/key.pem
+    bool plainHttp = false;             // only for loopback tests: no TLS, cookies without Secure
+    std::filesystem::path dataDir;      // the station's data directory (database and images)
+    std::filesystem::path webDir;       // pages, scripts, styles; empty: the built-in assets/web
+    std::string stationName = "remote"; // recorded by the engine for decisions made here
     int threads = 8;
-    int loginFailuresPerAddress = 10;        // failed sign-ins per address per window before refusing
+    int loginFailuresPerAddress = 10; // failed sign-ins per address per window before refusing
     int loginWindowSeconds = 600;
 };
 

@@ -26,7 +26,8 @@ WebSession SessionTable::create(const workflow::User& user, const std::string& a
     return s;
 }
 
-std::optional<WebSession> SessionTable::touch(const std::string& token, TimePoint now, std::chrono::minutes idle, bool activity) {
+std::optional<WebSession> SessionTable::touch(const std::string& token, TimePoint now,
+                                              std::chrono::minutes idle, bool activity) {
     std::lock_guard lock(m_mutex);
     // Drop every idle session while here, so that the table does not grow with abandoned ones.
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {

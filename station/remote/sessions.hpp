@@ -37,7 +37,8 @@ public:
     // The session for `token` if it has been used within `idle`; with `activity` its last activity
     // becomes `now` (automatic polling passes false, so an unattended page still times out).
     // An expired session is removed.
-    std::optional<WebSession> touch(const std::string& token, TimePoint now, std::chrono::minutes idle, bool activity = true);
+    std::optional<WebSession> touch(const std::string& token, TimePoint now, std::chrono::minutes idle,
+                                    bool activity = true);
     void end(const std::string& token);
     [[nodiscard]] size_t size() const;
 

@@ -62,7 +62,8 @@ Result<CertificatePaths> ensureSelfSignedCertificate(const std::filesystem::path
         // A random positive serial number.
         std::unique_ptr<FILE, FileClose> urandom(std::fopen("/dev/urandom", "rb"));
         if (!urandom || std::fread(serial.data(), 1, serial.size(), urandom.get()) != serial.size())
-            return Result<CertificatePaths>::fail("cannot read /dev/urandom for the certificate serial number");
+            return Result<CertificatePaths>::fail(
+                "cannot read /dev/urandom for the certificate serial number");
         serial[0] &= 0x7F;
     }
     BIGNUM* bn = BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr);
@@ -76,8 +77,11 @@ Result<CertificatePaths> ensureSelfSignedCertificate(const std::filesystem::path
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 825);
     X509_set_pubkey(cert.get(), key.get());
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Admix station (self-signed)"), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("Admix station (self-signed)"), -1, -1,
+                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                               -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
     if (!addExtension(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1") ||
         !addExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
@@ -106,7 +110,8 @@ Result<CertificatePaths> ensureSelfSignedCertificate(const std::filesystem::path
     if (!ec)
         std::filesystem::rename(certTmp, paths.cert, ec);
     if (ec)
-        return Result<CertificatePaths>::fail("cannot store the certificate in " + dir.string() + ": " + ec.message());
+        return Result<CertificatePaths>::fail("cannot store the certificate in " + dir.string() + ": " +
+                                              ec.message());
     return paths;
 }
 

@@ -5,7 +5,8 @@ namespace admix::store {
 namespace {
 
 constexpr const char* kQueueColumns =
-    "SELECT p.id, p.prep_number, coalesce(json_extract(p.spec_json, '$.title'), ''), p.recipe_id, p.recipe_version,"
+    "SELECT p.id, p.prep_number, coalesce(json_extract(p.spec_json, '$.title'), ''), p.recipe_id, "
+    "p.recipe_version,"
     " p.technician, p.room, p.pec, p.started_utc, p.completed_utc, o.order_number, o.priority, o.due_utc,"
     " coalesce(json_extract(p.spec_json, '$.hazardous'), 0)"
     " FROM preparations p JOIN orders o ON o.id = p.order_id ";

@@ -16,7 +16,7 @@ namespace admix::store {
 struct CheckQueueRow {
     int64_t prepId = 0;
     std::string prepNumber;
-    std::string title;        // the plan's title ("ceFAZolin 2 g in NS 100 mL")
+    std::string title; // the plan's title ("ceFAZolin 2 g in NS 100 mL")
     std::string recipeId;
     int recipeVersion = 0;
     std::string technician;
@@ -25,7 +25,7 @@ struct CheckQueueRow {
     std::string startedUtc;
     std::optional<std::string> completedUtc; // when it reached the check (waiting since)
     std::string orderNumber;
-    std::string priority;     // stat, urgent, routine
+    std::string priority; // stat, urgent, routine
     std::string dueUtc;
     bool hazardous = false;
 };

@@ -92,7 +92,9 @@ int main() {
         store::Database db = store::openStationDatabase(store::databasePath(dir.path()).string());
         std::printf("station: %lld preparations (%lld awaiting check)\n",
                     static_cast<long long>(db.queryInt("SELECT count(*) FROM preparations").value_or(0)),
-                    static_cast<long long>(db.queryInt("SELECT count(*) FROM preparations WHERE status = 'awaiting_check'").value_or(0)));
+                    static_cast<long long>(
+                        db.queryInt("SELECT count(*) FROM preparations WHERE status = 'awaiting_check'")
+                            .value_or(0)));
     }
     remote::ServerConfig config;
     config.port = 0;
@@ -106,8 +108,10 @@ int main() {
     httplib::SSLClient client("127.0.0.1", server.port());
     client.set_ca_cert_path(server.certificatePath().string());
     client.enable_server_certificate_verification(true);
-    auto login = client.Post("/api/v1/login", nlohmann::json{{"username", "rph"}, {"password", remote::demoPassword("rph")}}.dump(),
-                             "application/json");
+    auto login =
+        client.Post("/api/v1/login",
+                    nlohmann::json{{"username", "rph"}, {"password", remote::demoPassword("rph")}}.dump(),
+                    "application/json");
     if (!login || login->status != 200) {
         std::fprintf(stderr, "queue_bench: sign-in failed\n");
         return 1;
@@ -117,9 +121,11 @@ int main() {
     measure(client, h, "/api/v1/queue", 5); // warm up (TLS session, page cache)
     const Stats api = measure(client, h, "/api/v1/queue", 200);
     const Stats page = measure(client, h, "/queue.html", 200);
-    std::printf("queue JSON (/api/v1/queue), %d historical preparations: median %.2f ms, p95 %.2f ms, max %.2f ms (200 requests, keep-alive HTTPS)\n",
+    std::printf("queue JSON (/api/v1/queue), %d historical preparations: median %.2f ms, p95 %.2f ms, max "
+                "%.2f ms (200 requests, keep-alive HTTPS)\n",
                 kHistory, api.median, api.p95, api.max);
-    std::printf("queue page (/queue.html): median %.2f ms, p95 %.2f ms, max %.2f ms\n", page.median, page.p95, page.max);
+    std::printf("queue page (/queue.html): median %.2f ms, p95 %.2f ms, max %.2f ms\n", page.median, page.p95,
+                page.max);
     std::printf("%s: the queue answers in %s 100 ms\n", api.p95 < 100 && page.p95 < 100 ? "OK" : "SLOW",
                 api.p95 < 100 && page.p95 < 100 ? "under" : "NOT under");
     server.stop();

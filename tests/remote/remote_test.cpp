@@ -33,21 +33,27 @@ std::string stationState(RemoteFixture& f, bool withLockout = true) {
     store::Database db = f.db();
     std::string out;
     if (withLockout)
-        out += db.queryText("SELECT group_concat(username || ':' || failed_attempts || ':' || coalesce(locked_until_utc, '-'), ',') FROM users")
-                   .value_or("") + "\n";
-    for (const char* sql : {"SELECT group_concat(prep_number || ':' || status || ':' || coalesce(checked_by, '-'), ',') FROM preparations",
-                            "SELECT group_concat(order_number || ':' || status, ',') FROM orders",
-                            "SELECT group_concat(id || ':' || coalesce(closed_utc, 'open'), ',') FROM corrective_actions",
-                            "SELECT group_concat(username || ':' || role || ':' || active, ',') FROM users",
-                            "SELECT group_concat(name, ',') FROM sqlite_master",
-                            "SELECT count(*) FROM images", "SELECT count(*) FROM evidence"})
+        out += db.queryText("SELECT group_concat(username || ':' || failed_attempts || ':' || "
+                            "coalesce(locked_until_utc, '-'), ',') FROM users")
+                   .value_or("") +
+               "\n";
+    for (const char* sql :
+         {"SELECT group_concat(prep_number || ':' || status || ':' || coalesce(checked_by, '-'), ',') FROM "
+          "preparations",
+          "SELECT group_concat(order_number || ':' || status, ',') FROM orders",
+          "SELECT group_concat(id || ':' || coalesce(closed_utc, 'open'), ',') FROM corrective_actions",
+          "SELECT group_concat(username || ':' || role || ':' || active, ',') FROM users",
+          "SELECT group_concat(name, ',') FROM sqlite_master", "SELECT count(*) FROM images",
+          "SELECT count(*) FROM evidence"})
         out += db.queryText(sql).value_or("") + "\n";
     store::AuditLog audit(db);
     out += audit.verify() ? "audit broken" : "audit intact";
     return out;
 }
 
-const std::string kPassword(const std::string& user) { return remote::demoPassword(user); }
+const std::string kPassword(const std::string& user) {
+    return remote::demoPassword(user);
+}
 
 std::string firstImageOf(RemoteFixture& f, const std::string& number) {
     store::Database db = f.db();
@@ -74,8 +80,9 @@ TEST_CASE("every route without a session is refused and changes nothing") {
         REQUIRE(r);
         CHECK_MESSAGE(r->status == 200, open);
     }
-    for (const char* page : {"/", "/queue.html", "/prep.html", "/quality.html", "/print.html", "/common.js", "/queue.js",
-                             "/prep.js", "/quality.js", "/print.js", "/em_plot.js", "/vendor/uplot.js", "/vendor/uplot.css"}) {
+    for (const char* page :
+         {"/", "/queue.html", "/prep.html", "/quality.html", "/print.html", "/common.js", "/queue.js",
+          "/prep.js", "/quality.js", "/print.js", "/em_plot.js", "/vendor/uplot.js", "/vendor/uplot.css"}) {
         auto r = anon.get(page);
         REQUIRE(r);
         INFO(page);
@@ -104,7 +111,9 @@ TEST_CASE("every route without a session is refused and changes nothing") {
     }
     for (const auto& path : {"/api/v1/preps/" + prep + "/approve", "/api/v1/preps/" + prep + "/reject",
                              std::string("/api/v1/excursions/1/close"), std::string("/api/v1/logout")}) {
-        auto r = anon.post(path, json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"},
+        auto r = anon.post(path, json{{"password", kPassword("rph")},
+                                      {"reason_code", "other"},
+                                      {"reason", "x"},
                                       {"disposition", "waste"}});
         REQUIRE(r);
         INFO(path);
@@ -188,13 +197,16 @@ TEST_CASE("a pharmacist approves one preparation and rejects another and the sta
     CHECK(wrong->status == 403);
     CHECK(statusOf(f, first) == "awaiting_check");
 
-    auto ok = rph.post("/api/v1/preps/" + first + "/approve", json{{"password", kPassword("rph")}, {"comment", "looks right"}});
+    auto ok = rph.post("/api/v1/preps/" + first + "/approve",
+                       json{{"password", kPassword("rph")}, {"comment", "looks right"}});
     REQUIRE(ok);
     INFO(ok->body);
     CHECK(ok->status == 200);
     auto rejected = rph.post("/api/v1/preps/" + second + "/reject",
-                             json{{"password", kPassword("rph")}, {"reason_code", "wrong_volume"},
-                                  {"reason", "photo shows a different syringe size"}, {"disposition", "remake"}});
+                             json{{"password", kPassword("rph")},
+                                  {"reason_code", "wrong_volume"},
+                                  {"reason", "photo shows a different syringe size"},
+                                  {"disposition", "remake"}});
     REQUIRE(rejected);
     INFO(rejected->body);
     CHECK(rejected->status == 200);
@@ -223,8 +235,10 @@ TEST_CASE("a pharmacist approves one preparation and rejects another and the sta
     CHECK_FALSE(audit.verify());
 
     // A second decision on the same preparation is refused.
-    auto again = rph.post("/api/v1/preps/" + first + "/reject", json{{"password", kPassword("rph")}, {"reason_code", "other"},
-                                                                     {"reason", "again"}, {"disposition", "waste"}});
+    auto again = rph.post("/api/v1/preps/" + first + "/reject", json{{"password", kPassword("rph")},
+                                                                     {"reason_code", "other"},
+                                                                     {"reason", "again"},
+                                                                     {"disposition", "waste"}});
     REQUIRE(again);
     CHECK(again->status == 409);
     CHECK(statusOf(f, first) == "released");
@@ -251,7 +265,8 @@ TEST_CASE("a technician cannot approve and quality cannot check and a pharmacist
     WebClient rph(f);
     REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
     CHECK(rph.get("/api/v1/em/rooms")->status == 403);
-    CHECK(rph.post("/api/v1/excursions/1/close", json{{"password", kPassword("rph")}, {"reason", "x"}})->status == 403);
+    CHECK(rph.post("/api/v1/excursions/1/close", json{{"password", kPassword("rph")}, {"reason", "x"}})
+              ->status == 403);
     CHECK(rph.get("/quality.html")->status == 403);
 
     CHECK(statusOf(f, prep) == "awaiting_check");
@@ -259,7 +274,8 @@ TEST_CASE("a technician cannot approve and quality cannot check and a pharmacist
     std::string after = stationState(f);
     CHECK(after == before);
     store::Database db = f.db();
-    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'").value_or(0) >= 3);
+    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'")
+              .value_or(0) >= 3);
 }
 
 TEST_CASE("a state change without the session's CSRF token is refused") {
@@ -274,7 +290,8 @@ TEST_CASE("a state change without the session's CSRF token is refused") {
     // Another session's token does not fit this one.
     WebClient other(f);
     REQUIRE(other.login("rph2", kPassword("rph2"))->status == 200);
-    auto foreign = rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}}, false, other.csrf());
+    auto foreign = rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}}, false,
+                            other.csrf());
     REQUIRE(foreign);
     CHECK(foreign->status == 403);
     CHECK(rph.post("/api/v1/logout", json::object(), false)->status == 403);
@@ -337,11 +354,15 @@ TEST_CASE("path traversal and SQL injection on every parameter are refused and c
             refused(rph.get("/api/v1/preps/" + raw), "prep " + raw);
             refused(rph.get("/api/v1/preps/" + prep + "/images/" + raw), "image " + raw);
             refused(rph.get("/api/v1/preps/" + raw + "/images/" + image), "image of prep " + raw);
-            refused(rph.post("/api/v1/preps/" + raw + "/approve", json{{"password", kPassword("rph")}}), "approve " + raw);
-            refused(rph.post("/api/v1/preps/" + raw + "/reject",
-                             json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"}, {"disposition", "waste"}}),
+            refused(rph.post("/api/v1/preps/" + raw + "/approve", json{{"password", kPassword("rph")}}),
+                    "approve " + raw);
+            refused(rph.post("/api/v1/preps/" + raw + "/reject", json{{"password", kPassword("rph")},
+                                                                      {"reason_code", "other"},
+                                                                      {"reason", "x"},
+                                                                      {"disposition", "waste"}}),
                     "reject " + raw);
-            refused(qa.post("/api/v1/excursions/" + raw + "/close", json{{"password", kPassword("qa")}, {"reason", "x"}}),
+            refused(qa.post("/api/v1/excursions/" + raw + "/close",
+                            json{{"password", kPassword("qa")}, {"reason", "x"}}),
                     "close " + raw);
             refused(rph.get("/" + raw), "page " + raw);
             refused(rph.get("/vendor/" + raw), "vendor " + raw);
@@ -355,11 +376,15 @@ TEST_CASE("path traversal and SQL injection on every parameter are refused and c
             refused(qa.get("/api/v1/due?room=" + enc(h)), "due room " + h);
         }
         // Hostile values inside the JSON bodies.
-        refused(rph.post("/api/v1/preps/" + prep + "/reject",
-                         json{{"password", kPassword("rph")}, {"reason_code", h}, {"reason", "x"}, {"disposition", "waste"}}),
+        refused(rph.post("/api/v1/preps/" + prep + "/reject", json{{"password", kPassword("rph")},
+                                                                   {"reason_code", h},
+                                                                   {"reason", "x"},
+                                                                   {"disposition", "waste"}}),
                 "reason_code " + h);
-        refused(rph.post("/api/v1/preps/" + prep + "/reject",
-                         json{{"password", kPassword("rph")}, {"reason_code", "other"}, {"reason", "x"}, {"disposition", h}}),
+        refused(rph.post("/api/v1/preps/" + prep + "/reject", json{{"password", kPassword("rph")},
+                                                                   {"reason_code", "other"},
+                                                                   {"reason", "x"},
+                                                                   {"disposition", h}}),
                 "disposition " + h);
         refused(rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", h}}), "password " + h);
     }
@@ -367,7 +392,9 @@ TEST_CASE("path traversal and SQL injection on every parameter are refused and c
     const std::string foreignImage = firstImageOf(f, otherPrep);
     refused(rph.get("/api/v1/preps/" + prep + "/images/" + foreignImage), "image of another preparation");
     // Bodies that are not JSON objects, and wrong types.
-    refused(rph.postRaw("/api/v1/preps/" + prep + "/approve", "password=x", "application/x-www-form-urlencoded"), "form body");
+    refused(
+        rph.postRaw("/api/v1/preps/" + prep + "/approve", "password=x", "application/x-www-form-urlencoded"),
+        "form body");
     refused(rph.postRaw("/api/v1/preps/" + prep + "/approve", "[1,2]", "application/json"), "array body");
     refused(rph.post("/api/v1/preps/" + prep + "/approve", json{{"password", 12345}}), "numeric password");
     // Sign-in with injected usernames.
@@ -422,7 +449,8 @@ TEST_CASE("20 wrong passwords lock the account and the per-address throttle answ
     }
 }
 
-TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an e-signature") {
+TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an "
+          "e-signature") {
     RemoteFixture f;
     WebClient qa(f);
     REQUIRE(qa.login("qa", kPassword("qa"))->status == 200);
@@ -461,7 +489,8 @@ TEST_CASE("quality sees rooms and series with action levels and exports CSV and 
     const std::string path = "/api/v1/excursions/" + std::to_string(ready) + "/close";
     CHECK(qa.post(path, json{{"password", "wrong"}, {"reason", "done"}})->status == 403);
     CHECK(qa.post(path, json{{"password", kPassword("qa")}})->status == 400); // no statement
-    auto closed = qa.post(path, json{{"password", kPassword("qa")}, {"reason", "investigation complete, re-sample clean"}});
+    auto closed = qa.post(
+        path, json{{"password", kPassword("qa")}, {"reason", "investigation complete, re-sample clean"}});
     REQUIRE(closed);
     INFO(closed->body);
     CHECK(closed->status == 200);
@@ -474,7 +503,8 @@ TEST_CASE("quality sees rooms and series with action levels and exports CSV and 
     CHECK(ca->closure->signer == "qa");
     if (notReady) {
         CHECK(qa.post("/api/v1/excursions/" + std::to_string(notReady) + "/close",
-                      json{{"password", kPassword("qa")}, {"reason", "x"}})->status == 409);
+                      json{{"password", kPassword("qa")}, {"reason", "x"}})
+                  ->status == 409);
         CHECK(cs.correctiveAction(notReady)->open());
     }
     CHECK(json::parse(qa.get("/api/v1/qualifications")->body).at("people").size() >= 4);
@@ -501,8 +531,8 @@ TEST_CASE("the server refuses plain HTTP off loopback and stops cleanly twice") 
     REQUIRE(ok.start().ok());
     CHECK(ok.running());
     CHECK(std::filesystem::exists(dir.path() / "remote" / "tls" / "key.pem"));
-    CHECK((std::filesystem::status(dir.path() / "remote" / "tls" / "key.pem").permissions() & std::filesystem::perms::group_read) ==
-          std::filesystem::perms::none);
+    CHECK((std::filesystem::status(dir.path() / "remote" / "tls" / "key.pem").permissions() &
+           std::filesystem::perms::group_read) == std::filesystem::perms::none);
     ok.stop();
     ok.stop();
     CHECK_FALSE(ok.running());

@@ -124,7 +124,7 @@ try {
   await page.screenshot({ path: path.join(shots, "06-prep-with-override.png"), fullPage: true });
 
   await page.goto(base + "/prep.html?n=" + encodeURIComponent(toReject));
-  await page.waitForSelector("#reason-code option");
+  await page.waitForSelector("#reason-code option", { state: "attached" });
   await page.selectOption("#reason-code", "wrong_volume");
   await page.fill("#reason-text", "syringe in the photo does not match the measured volume");
   await page.check("input[name=disposition][value=waste]");
@@ -181,7 +181,7 @@ try {
   await page.screenshot({ path: path.join(shots, "11-excursion-closed.png"), fullPage: true });
 
   await page.goto(base + "/print.html");
-  await page.waitForSelector("#report table");
+  await page.locator("#report h2", { hasText: "Personnel qualification" }).waitFor({ timeout: 30000 });
   await page.waitForSelector("#report figure.plot canvas");
   await page.emulateMedia({ media: "print" });
   await page.screenshot({ path: path.join(shots, "12-print-report.png"), fullPage: true });
