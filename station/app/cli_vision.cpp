@@ -270,8 +270,9 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
                            {"sharpness", std::lround(r.sharpness * 10) / 10.0}, {"clipped", r.clippedFraction},
                            {"glare", r.glareFraction}, {"mean", std::lround(r.meanLevel)}});
             else
-                std::printf("%s: %s (sharpness %.0f, clipped %.1f%%)\n", file.c_str(),
-                            r.acceptable() ? "acceptable" : r.summary().c_str(), r.sharpness, r.clippedFraction * 100);
+                std::printf("%s: %s\n", file.c_str(),
+                            r.acceptable() ? ("acceptable (sharpness " + std::to_string(std::lround(r.sharpness)) + ")").c_str()
+                                           : r.summary().c_str());
         }
         if (refused > 0)
             throw CliFailure(std::to_string(refused) + " image(s) would be refused as evidence");
