@@ -119,7 +119,7 @@ int run(const Args& args) {
         return 1;
     }
     if (args.demo) {
-        const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec);
+        const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
         if (!demo) {
             std::cerr << "admix-station: demo station: " << demo.error().text() << '\n';
             return 1;

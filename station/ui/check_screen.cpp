@@ -47,11 +47,14 @@ void CheckScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Awaiting check (%zu)", m_waiting.size());
     ImGui::PopFont();
-    for (const auto& p : m_waiting) {
+    // Newest first: the one just finished at this hood is on top.
+    for (auto it = m_waiting.rbegin(); it != m_waiting.rend(); ++it) {
+        const auto& p = *it;
         const bool selected = m_selected && m_selected->id == p.id;
         if (touchButton((p.prepNumber + "##" + std::to_string(p.id)).c_str(), ImVec2(-1, touch), selected ? Tone::Primary : Tone::Neutral))
             m_selected = m_station.deps().engine.view(p.id);
-        ImGui::TextColored(colors::kMuted, "%s, by %s", p.recipeId.c_str(), p.technician.c_str());
+        if (ImGui::IsItemHovered() || selected)
+            ImGui::TextColored(colors::kMuted, "%s, by %s", p.recipeId.c_str(), p.technician.c_str());
     }
     if (m_waiting.empty())
         ImGui::TextColored(colors::kMuted, "Nothing waits for a check.");

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 namespace admix::ui {
 
 namespace {
@@ -32,29 +34,42 @@ void HomeScreen::drawContent(const ScreenContext& context) {
         ImGui::TextColored(colors::kFail, "%s", m_message.c_str());
         ImGui::PopTextWrapPos();
     }
-    for (const auto& order : m_station.queue()) {
-        ImGui::PushID(static_cast<int>(order.id));
-        ImGui::Separator();
-        std::string priority = order.priority;
-        for (char& c : priority)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        statusChip(priority.c_str(), priorityTone(order.priority));
-        ImGui::SameLine();
-        ImGui::PushFont(context.fonts.bold);
-        ImGui::TextUnformatted(recipeName(m_station, order.recipeId).c_str());
-        ImGui::PopFont();
-        const auto due = parseIsoUtc(order.dueUtc);
-        ImGui::TextColored(colors::kMuted, "%s  %s   due %s   %s", order.patientName.c_str(), order.patientMrn.c_str(),
-                           due ? formatLocal(*due).c_str() : order.dueUtc.c_str(), order.status == "in_progress" ? "(in progress)" : "");
-        if (compounds) {
-            ImGui::SameLine(ImGui::GetContentRegionAvail().x - touch * 2.6f);
-            const std::string label = std::string(order.status == "in_progress" ? "Resume" : "Start") + "##" + order.orderNumber;
-            if (touchButton(label.c_str(), ImVec2(touch * 2.6f, touch), Tone::Primary)) {
-                const Status s = m_station.startOrder(order.id);
-                m_message = s ? "" : s.error().text();
+    const float buttonWidth = touch * 2.4f;
+    std::optional<int64_t> startNow; // acted on after the loop: starting refreshes the queue being drawn
+    if (ImGui::BeginTable("orders", 2, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX)) {
+        ImGui::TableSetupColumn("order", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthFixed, buttonWidth);
+        for (const auto& order : m_station.queue()) {
+            ImGui::PushID(static_cast<int>(order.id));
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            std::string priority = order.priority;
+            for (char& c : priority)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            statusChip(priority.c_str(), priorityTone(order.priority));
+            ImGui::SameLine();
+            ImGui::PushFont(context.fonts.bold);
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextUnformatted(recipeName(m_station, order.recipeId).c_str());
+            ImGui::PopTextWrapPos();
+            ImGui::PopFont();
+            const auto due = parseIsoUtc(order.dueUtc);
+            ImGui::TextColored(colors::kMuted, "%s  %s  due %s%s", order.patientName.c_str(), order.patientMrn.c_str(),
+                               due ? formatLocal(*due).substr(11).c_str() : order.dueUtc.c_str(),
+                               order.status == "in_progress" ? "  (in progress)" : "");
+            ImGui::TableNextColumn();
+            if (compounds) {
+                const std::string label = std::string(order.status == "in_progress" ? "Resume" : "Start") + "##" + order.orderNumber;
+                if (touchButton(label.c_str(), ImVec2(buttonWidth, touch), Tone::Primary))
+                    startNow = order.id;
             }
+            ImGui::PopID();
         }
-        ImGui::PopID();
+        ImGui::EndTable();
+    }
+    if (startNow) {
+        const Status s = m_station.startOrder(*startNow);
+        m_message = s ? "" : s.error().text();
     }
     if (m_station.queue().empty())
         ImGui::TextColored(colors::kMuted, "Nothing to prepare.");
@@ -68,9 +83,9 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     ImGui::TextColored(colors::kMuted, "Room %s, PEC %s", m_station.deps().room.c_str(), m_station.deps().pec.c_str());
     if (compounds) {
         if (m_station.blockers().empty()) {
-            statusChip("OK  You may compound here now", Tone::Pass);
+            statusChip("OK to compound here", Tone::Pass);
         } else {
-            statusChip("STOP  You may not compound now", Tone::Fail);
+            statusChip("STOP: not now", Tone::Fail);
             ImGui::PushTextWrapPos(0);
             for (const auto& reason : m_station.blockers())
                 ImGui::TextColored(colors::kFail, "- %s", reason.c_str());

@@ -63,6 +63,8 @@ void PrepScreen::drawContent(const ScreenContext& context) {
     const float cameraWidth = ImGui::GetContentRegionAvail().x;
     m_camera.draw(m_station.frame(), m_station.decoded(), ImVec2(cameraWidth, cameraWidth * 9.0f / 16.0f),
                   m_station.cameraStatus().c_str());
+    if (context.demo && prep->status == "in_progress")
+        drawDemoControls(context, prep->steps[static_cast<size_t>(prep->currentStep)]);
     drawProgress(context, *prep);
     ImGui::EndChild();
 }
@@ -131,9 +133,9 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         const bool pass = notice->tone == Notice::Tone::Pass;
         const ImVec4 bg = fail ? colors::kFail : pass ? colors::kPass : colors::kPanel;
         ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(bg.x * 0.45f, bg.y * 0.45f, bg.z * 0.45f, 1.0f));
-        ImGui::BeginChild("notice", ImVec2(0, touch * 2.2f), true);
+        ImGui::BeginChild("notice", ImVec2(0, touch * 2.8f), true);
         ImGui::PushFont(context.fonts.large);
-        ImGui::TextColored(fail ? colors::kFail : pass ? colors::kPass : colors::kText, "%s", fail ? "X  STOP" : pass ? "OK" : "i");
+        ImGui::TextColored(fail ? colors::kFail : pass ? colors::kPass : colors::kText, "%s", fail ? "X" : pass ? "OK" : "i");
         ImGui::PopFont();
         ImGui::SameLine();
         ImGui::PushFont(context.fonts.bold);
@@ -146,9 +148,6 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
     }
     for (const auto& problem : prep.deviceProblems)
         statusChip(("Device: " + problem).c_str(), Tone::Fail);
-
-    if (context.demo)
-        drawDemoControls(context, step);
 
     // Exceptions, at the bottom, away from the flow.
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - touch - ImGui::GetStyle().WindowPadding.y * 2));
@@ -231,22 +230,23 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
 
 void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::StepView& step) {
     const float touch = context.touchPx(kMinTouchMm);
-    ImGui::Separator();
-    ImGui::TextColored(colors::kMuted, "Demo controls (simulated camera, scanner and balance)");
-    const ImVec2 size(0, touch * 0.8f);
+    ImGui::TextColored(colors::kMuted, "Demo: simulated camera, scanner, balance");
+    // Three across the camera's width.
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    const ImVec2 size((ImGui::GetContentRegionAvail().x - 3 * gap) / 4.0f, touch * 0.8f);
     switch (step.spec.kind) {
     case StepKind::Scan:
-        if (touchButton("Scan the vial", size))
+        if (touchButton("Scan it", size))
             m_station.demoScanExpected();
         ImGui::SameLine();
-        if (touchButton("Show right vial", size))
+        if (touchButton("Show right", size))
             m_station.demoShowExpected();
         ImGui::SameLine();
-        if (touchButton("Show WRONG vial", size, Tone::Fail))
+        if (touchButton("Show WRONG", size, Tone::Fail))
             m_station.demoShowWrong();
         break;
     case StepKind::Weigh:
-        if (touchButton("Empty syringe", size))
+        if (touchButton("Empty", size))
             m_station.demoEmptySyringe();
         ImGui::SameLine();
         if (touchButton("Draw", size, Tone::Pass))

@@ -502,7 +502,12 @@ void StationController::sceneForStep() {
     m_sceneStep = m_prep->currentStep;
     m_scenePrep = m_prep->id;
     m_demoWrong = false;
-    demoShowExpected();
+    // At a scan step the hood starts empty: the technician picks a vial and holds it up (the demo
+    // controls). Elsewhere the step's product is in view, as it would be on the work surface.
+    if (m_prep->steps[static_cast<size_t>(m_prep->currentStep)].spec.kind == StepKind::Scan)
+        m_deps.demoCamera->setScene({}, static_cast<uint64_t>(m_prep->id));
+    else
+        demoShowExpected();
 }
 
 void StationController::demoShowExpected() {

@@ -43,10 +43,6 @@ void StationUi::drawTopBar(const ScreenContext& context) {
         statusChip("DEMO - not for patient use", Tone::Attention);
         ImGui::SameLine();
     }
-    if (const auto& user = m_station.user()) {
-        statusChip((user->displayName + " - " + std::string(workflow::roleName(user->role))).c_str(), Tone::Primary);
-        ImGui::SameLine();
-    }
     const std::string where = m_station.deps().room + " / " + m_station.deps().pec;
     const std::string clock = formatLocal(nowUtc());
     ImGui::PushFont(context.fonts.large);
@@ -88,7 +84,8 @@ void StationUi::drawNavigation(const ScreenContext& context) {
             m_station.go(item);
         ImGui::SameLine();
     }
-    if (touchButton("Sign out##nav", ImVec2(-1, touch)))
+    // Who is signed in, on the button that ends it.
+    if (touchButton(("Sign out " + user->username + "##nav").c_str(), ImVec2(-1, touch)))
         m_station.signOut();
 }
 

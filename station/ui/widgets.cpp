@@ -3,6 +3,8 @@
 #include "station/ui/theme.hpp"
 #include "station/ui/ui_map.hpp"
 
+#include <algorithm>
+
 namespace admix::ui {
 
 namespace {
@@ -33,7 +35,15 @@ bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
     if (!enabled)
         ImGui::BeginDisabled();
     const bool pressed = ImGui::Button(label, size);
-    uiMapRecord(label, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled);
+    // Only what a finger can reach now: a button scrolled out of its panel is not on the map.
+    if (ImGui::IsItemVisible()) {
+        ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+        const ImVec2 clipMin = ImGui::GetWindowDrawList()->GetClipRectMin(), clipMax = ImGui::GetWindowDrawList()->GetClipRectMax();
+        min = ImVec2(std::max(min.x, clipMin.x), std::max(min.y, clipMin.y));
+        max = ImVec2(std::min(max.x, clipMax.x), std::min(max.y, clipMax.y));
+        if (max.x - min.x >= 8 && max.y - min.y >= 8)
+            uiMapRecord(label, min, max, enabled);
+    }
     if (!enabled)
         ImGui::EndDisabled();
     ImGui::PopStyleColor(4);

@@ -34,3 +34,15 @@ std::vector<std::string> StoreComplianceGate::blockers(const User& person, const
 }
 
 } // namespace admix::workflow
+
+namespace admix::workflow {
+
+Result<usp797::ESignature> ReauthSignatureAuthority::sign(const std::string& user, const std::string& meaning,
+                                                          const std::string& reason, TimePoint at) {
+    const auto sig = m_auth.sign(user, m_secret, std::nullopt, "usp797.sign", meaning, reason, at);
+    if (!sig)
+        return sig.error();
+    return usp797::ESignature{sig->signer.username, meaning, reason, at, "re-authenticated (audit row " + std::to_string(sig->auditId) + ")"};
+}
+
+} // namespace admix::workflow

@@ -21,3 +21,22 @@ private:
 };
 
 } // namespace admix::workflow
+
+namespace admix::workflow {
+
+// USP <797> e-signatures (closing an excursion, signing off a record) made by re-authentication
+// through the station's Authenticator: the signer's password or badge PIN is checked (failures count
+// toward lockout) and the signature is recorded in the audit trail. `secret` is what the person just
+// entered; the object is meant to live for one signature.
+class ReauthSignatureAuthority final : public usp797::SignatureAuthority {
+public:
+    ReauthSignatureAuthority(Authenticator& auth, std::string secret) : m_auth(auth), m_secret(std::move(secret)) {}
+    [[nodiscard]] Result<usp797::ESignature> sign(const std::string& user, const std::string& meaning,
+                                                  const std::string& reason, TimePoint at) override;
+
+private:
+    Authenticator& m_auth;
+    std::string m_secret;
+};
+
+} // namespace admix::workflow

@@ -1,6 +1,7 @@
 #include "station/workflow/demo_station.hpp"
 
 #include "station/store/prep_repo.hpp"
+#include "station/workflow/compliance_gate.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +35,7 @@ constexpr DemoOrder kQueue[] = {
 
 Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEngine& engine, Authenticator& auth,
                                               store::ComplianceStore& compliance, const std::string& room,
-                                              const std::string& pec, TimePoint now) {
+                                              const std::string& pec, const std::string& qaPassword, TimePoint now) {
     DemoStationSummary summary;
     const auto pharmacist = auth.findByUsername("rph2");
     if (!pharmacist)
@@ -106,6 +107,46 @@ Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEn
         if (const auto logged = compliance.logCleaning(rec, taken); !logged)
             return logged.error();
         ++summary.entriesAdded;
+    }
+
+    // The demo room's open excursions: investigated, re-sampled in range, closed by QA.
+    for (const auto& ca : compliance.correctiveActions(true, room)) {
+        if (ca.room != room)
+            continue;
+        std::optional<usp797::EmSample> excursion;
+        for (const auto& row : compliance.samples(ca.sampledAt, ca.sampledAt + std::chrono::seconds(1), room)) {
+            if (row.id == ca.sampleId)
+                excursion = row.sample;
+        }
+        if (!excursion)
+            continue;
+        usp797::EmSample resample = *excursion;
+        resample.at = std::min(now - std::chrono::minutes(30), std::max(ca.sampledAt + std::chrono::hours(1), now - std::chrono::hours(20)));
+        resample.value = excursion->kind == usp797::EmKind::Pressure ? (roomRecord->pressure == usp797::PressureRegime::Negative ? -0.02 : 0.03)
+                         : excursion->kind == usp797::EmKind::Temperature ? 19.5
+                         : excursion->kind == usp797::EmKind::Humidity    ? 45
+                         : excursion->kind == usp797::EmKind::Fridge      ? 5
+                         : excursion->kind == usp797::EmKind::Freezer     ? -20
+                                                                           : 0; // counts: none grew
+        resample.notes = "demo re-sample after excursion #" + std::to_string(ca.id);
+        const auto rec = compliance.recordSample(resample, "qa", resample.at);
+        if (!rec)
+            return rec.error();
+        store::CorrectiveActionUpdate update;
+        update.investigation = "demo: cause reviewed with the technician; HEPA, cleaning and pressure logs checked";
+        if (ca.genusRequired)
+            update.genus = "Micrococcus (demo)";
+        update.remediation = "demo: area cleaned with a sporicidal agent; monitor recalibrated";
+        update.resampleId = rec->sampleId;
+        if (const auto s = compliance.updateCorrectiveAction(ca.id, update, "qa", resample.at); !s)
+            return s.error();
+        ReauthSignatureAuthority authority(auth, qaPassword);
+        const auto sig = authority.sign("qa", "close excursion #" + std::to_string(ca.id), "investigated, remediated, re-sample in range", now);
+        if (!sig)
+            return sig.error();
+        if (const auto s = compliance.closeCorrectiveAction(ca.id, *sig); !s)
+            return s.error();
+        ++summary.excursionsClosed;
     }
     return summary;
 }

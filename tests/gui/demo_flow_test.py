@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""A whole demo preparation on the touchscreen, driven by real input events.
+
+Runs admix-station --demo under the X display this script is given (xvfb-run provides one), finds
+touch targets by their labels in the station's --ui-map file, clicks and types with xdotool, and
+asks the station for a screenshot of every screen (Esc) into the output folder. The flow: the
+technician signs in, garbs (with the 30 s hand-wash timer), starts the STAT order, shows a WRONG vial
+(blocked on screen), the right one, weighs (tare, a misdraw that is blocked, the right draw), lets
+the camera take the photos, confirms, prints the label; then the pharmacist signs in and approves it.
+The database must then say: released, with the refused attempts recorded.
+
+Usage: demo_flow_test.py STATION ADMIX OUTDIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+STATION, ADMIX, OUTDIR = sys.argv[1], sys.argv[2], sys.argv[3]
+work = tempfile.mkdtemp(prefix="admix-gui-")
+uimap = os.path.join(work, "ui.json")
+shots = OUTDIR
+os.makedirs(shots, exist_ok=True)
+for f in os.listdir(shots):
+    if f.endswith(".png"):
+        os.remove(os.path.join(shots, f))
+env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "cfg"),
+           LIBGL_ALWAYS_SOFTWARE="1")
+data = os.path.join(work, "data")
+log = open(os.path.join(work, "station.log"), "w")
+station = subprocess.Popen([STATION, "--demo", "--data-dir", data, "--ui-map", uimap, "--screenshot-dir", shots],
+                           env=env, stdout=log, stderr=subprocess.STDOUT)
+failures = []
+window = None
+
+
+def fail(message):
+    failures.append(message)
+    print("FAIL:", message, flush=True)
+
+
+def read_map():
+    try:
+        with open(uimap) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def wait_for(predicate, what, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if station.poll() is not None:
+            raise SystemExit("the station exited while waiting for " + what)
+        m = read_map()
+        if m is not None and predicate(m):
+            return m
+        time.sleep(0.1)
+    m = read_map()
+    raise SystemExit("timed out waiting for %s (screen %s, targets %s)" % (
+        what, m and m.get("screen"), m and [t["label"] for t in m["targets"]]))
+
+
+def target(m, label, prefix=False):
+    for t in m["targets"]:
+        if t["enabled"] and (t["label"].startswith(label) if prefix else t["label"] == label):
+            return t
+    return None
+
+
+def xdo(*args):
+    subprocess.run(["xdotool"] + [str(a) for a in args], check=True)
+
+
+def click(label, prefix=False, timeout=60.0):
+    m = wait_for(lambda m: target(m, label, prefix) is not None, "button '%s'" % label, timeout)
+    t = target(m, label, prefix)
+    xdo("mousemove", "--window", window, int(t["x"]), int(t["y"]))
+    time.sleep(0.05)
+    xdo("click", 1)
+    time.sleep(0.25)
+
+
+def screen_is(name, timeout=60.0):
+    wait_for(lambda m: m.get("screen") == name, "screen '%s'" % name, timeout)
+
+
+def screenshot():
+    before = set(os.listdir(shots))
+    # Keyboard focus follows a click: click the top bar's title (not a control), then Esc.
+    xdo("mousemove", "--window", window, 8, 8)
+    xdo("click", 1)
+    xdo("key", "Escape")
+    deadline = time.time() + 10
+    while time.time() < deadline and set(os.listdir(shots)) == before:
+        time.sleep(0.1)
+    time.sleep(0.3)
+
+
+def prep_json():
+    out = subprocess.run([ADMIX, "--data-dir", data, "--json", "prep", "show", PREP], env=env, capture_output=True, text=True)
+    return json.loads(out.stdout) if out.returncode == 0 else {}
+
+
+def current_step_title():
+    p = prep_json()
+    return p["steps"][p["current_step"]]["title"] if p and p["status"] == "in_progress" else ""
+
+
+try:
+    wait_for(lambda m: m.get("screen") == "Sign in", "the sign-in screen", 120)
+    for _ in range(100):
+        found = subprocess.run(["xdotool", "search", "--name", "Admix"], capture_output=True, text=True).stdout.split()
+        if found:
+            window = found[0]
+            break
+        time.sleep(0.1)
+    screenshot()
+
+    # The technician signs in with the demo badge and the keypad.
+    click("T. Nguyen - technician  (PIN 4821)")
+    for digit in "4821":
+        click(digit)
+    click("Sign in")
+    screen_is("Garbing")
+    screenshot()
+    for _ in range(12):
+        m = read_map()
+        if m.get("screen") != "Garbing" or target(m, "Go to the queue"):
+            break
+        if target(m, "Start ", prefix=True):
+            click("Start ", prefix=True)  # the hand-wash timer
+            click("Done: ", prefix=True, timeout=45)
+        else:
+            click("Done: ", prefix=True)
+    screenshot()
+    click("Go to the queue")
+    screen_is("Home")
+    screenshot()
+
+    # The STAT order is first in the queue.
+    click("Start", prefix=True)
+    screen_is("Preparation")
+    m = read_map()
+    PREP = subprocess.run([ADMIX, "--data-dir", data, "--json", "queue"], env=env, capture_output=True, text=True)
+    queue = json.loads(PREP.stdout)
+    order = [o for o in queue if o["status"] == "in_progress"][0]["order"]
+    db = os.path.join(data, "admix.sqlite3")
+    PREP = subprocess.run(["sqlite3", db, "SELECT prep_number FROM preparations p JOIN orders o ON o.id = p.order_id"
+                           " WHERE o.order_number = '%s'" % order], capture_output=True, text=True).stdout.strip()
+    print("preparation", PREP, flush=True)
+
+    # A wrong vial in view: blocked on screen.
+    click("Show WRONG")
+    deadline = time.time() + 30
+    while time.time() < deadline and not any(e["kind"] == "scan" and e["outcome"] == "fail" for e in prep_json().get("evidence", [])):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    screenshot()
+    if not any(e["kind"] == "scan" and e["outcome"] == "fail" for e in prep_json().get("evidence", [])):
+        fail("the wrong vial was not refused")
+    if prep_json()["current_step"] != 0:
+        fail("the wrong vial moved the preparation on")
+    click("Show right")
+
+    # Then every step, by what it asks for.
+    misdrawn = False
+    for _ in range(40):
+        p = prep_json()
+        if p["status"] != "in_progress":
+            break
+        step = p["steps"][p["current_step"]]
+        kind, index = step["kind"], p["current_step"]
+        if kind == "scan":
+            click("Show right")  # held up to the camera, which reads it by itself
+            deadline = time.time() + 8
+            while time.time() < deadline and prep_json()["current_step"] == index:
+                time.sleep(0.2)
+            if prep_json()["current_step"] == index:
+                print("camera did not read the code in 8 s; using the hand scanner", flush=True)
+                click("Scan it")
+        elif kind == "weigh":
+            click("Empty")
+            time.sleep(1.0)
+            if not misdrawn:
+                click("Misdraw")
+                time.sleep(1.5)
+                screenshot()
+                if prep_json()["current_step"] != index:
+                    fail("a misdraw passed the weigh gate")
+                misdrawn = True
+                click("Lift")
+                time.sleep(0.8)
+            click("Draw")
+        elif kind == "photo":
+            click("Show the product")
+            time.sleep(4)
+            if prep_json()["current_step"] == index:
+                click("Take photo now")
+        elif kind == "confirm":
+            click("Done")
+        elif kind == "label":
+            click("Print label")
+        deadline = time.time() + 20
+        while time.time() < deadline and prep_json()["current_step"] == index and prep_json()["status"] == "in_progress":
+            time.sleep(0.2)
+        if prep_json()["current_step"] == index and prep_json()["status"] == "in_progress":
+            screenshot()
+            raise SystemExit("step %d (%s) did not pass" % (index + 1, step["title"]))
+        if kind == "weigh":
+            screenshot()
+    p = prep_json()
+    if p["status"] != "awaiting_check":
+        fail("the preparation did not reach the check: %s at step %s" % (p["status"], p["current_step"]))
+    screenshot()
+
+    # The pharmacist checks and approves on the station.
+    click("Sign out", prefix=True)
+    screen_is("Sign in")
+    click("R. Patel - pharmacist  (PIN 7350)")
+    for digit in "7350":
+        click(digit)
+    click("Sign in")
+    screen_is("Home")
+    click("Check")
+    screen_is("Check")
+    click(PREP)
+    screenshot()
+    click("Approve")
+    click("Demo badge: R. Patel (PIN 7350)")
+    for digit in "7350":
+        click(digit)
+    screenshot()
+    click("Sign")
+    time.sleep(1)
+    p = prep_json()
+    if p.get("status") != "released":
+        fail("the pharmacist's approval did not release it: %s" % p.get("status"))
+    fails = [e for e in p.get("evidence", []) if e["outcome"] == "fail"]
+    kinds = sorted(set(e["data"].get("problem", e["kind"]) for e in fails))
+    print("refused and recorded:", kinds, flush=True)
+    if "wrong drug" not in kinds and "wrong strength" not in kinds:
+        fail("the wrong vial is not in the record")
+    if "under" not in kinds:
+        fail("the misdraw is not in the record")
+    screenshot()
+    verify = subprocess.run([ADMIX, "--data-dir", data, "audit", "verify"], env=env, capture_output=True, text=True)
+    if verify.returncode != 0:
+        fail("audit verify: " + verify.stderr)
+except SystemExit as e:
+    fail(str(e))
+    if window and station.poll() is None:
+        screenshot()  # what the screen showed when it went wrong
+finally:
+    station.terminate()
+    try:
+        station.wait(10)
+    except subprocess.TimeoutExpired:
+        station.kill()
+    log.close()
+    if failures:
+        print(open(os.path.join(work, "station.log")).read()[-3000:])
+    shutil.rmtree(work, ignore_errors=True)
+
+print("screenshots:", sorted(os.listdir(shots)))
+if failures:
+    print("%d passed, %d failed" % (0, len(failures)))
+    sys.exit(1)
+print("gui demo flow: a whole preparation completed, checked and released by real input events")
