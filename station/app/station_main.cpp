@@ -209,7 +209,7 @@ int run(const Args& args) {
         const bool capture = !args.screenshot.empty() && frame >= args.frames;
         if (capture)
             shot = args.screenshot;
-        if (!args.screenshotDir.empty() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+        if (!args.screenshotDir.empty() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
             // Esc: a screenshot of this screen for the test output (tests send it with xdotool).
             char name[32];
             std::snprintf(name, sizeof name, "%02d-", ++shots);

@@ -93,10 +93,15 @@ def screenshot():
     # Keyboard focus follows a click: click the top bar's title (not a control), then Esc.
     xdo("mousemove", "--window", window, 8, 8)
     xdo("click", 1)
-    xdo("key", "Escape")
+    # Held across a few frames: Dear ImGui 1.86 samples key state once per frame.
+    xdo("keydown", "Escape")
+    time.sleep(0.25)
+    xdo("keyup", "Escape")
     deadline = time.time() + 10
     while time.time() < deadline and set(os.listdir(shots)) == before:
         time.sleep(0.1)
+    if set(os.listdir(shots)) == before:
+        fail("no screenshot was saved")
     time.sleep(0.3)
 
 
