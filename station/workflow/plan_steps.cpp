@@ -50,9 +50,47 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     spec.finalContainer = plan.baseProductName;
     spec.title = formulary.tallMan(plan.recipeName);
 
+    // A bag made up to its labelled concentration: scan it and take the overfill plus the volume to
+    // be added out of it first (weighed), before any drug goes in.
+    const formulas::Product* base = formulary.product(plan.baseProductId);
+    bool baseScanned = false;
+    for (const auto& ing : plan.ingredients) {
+        if (ing.role != "withdraw")
+            continue;
+        if (!base)
+            return Result<PrepSpec>::fail("the plan withdraws from bag " + plan.baseProductId + ", which the formulary lacks");
+        spec.steps.push_back(scanStep(*base, -1, "Scan " + base->displayName));
+        baseScanned = true;
+        const formulas::Draw& d = ing.draw;
+        for (int n = 1; n <= d.count; ++n) {
+            const std::string which = d.count > 1 ? " (" + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
+            StepSpec out;
+            out.ingredient = -1;
+            out.title = "Withdraw " + ml(d.volumePerDraw) + " from the bag" + which;
+            if (d.gravimetric) {
+                out.kind = StepKind::Weigh;
+                out.instruction = "Weigh the empty " + d.syringe + ", withdraw " + ml(d.volumePerDraw) +
+                                  " from the bag, weigh the filled syringe, then discard its contents.";
+                out.weigh.targetMl = d.volumePerDraw.inMl();
+                out.weigh.densityGPerMl = d.density.inGPerMl();
+                out.weigh.lowMl = d.density.volumeOf(d.massLow).inMl();
+                out.weigh.highMl = d.density.volumeOf(d.massHigh).inMl();
+                out.weigh.what = base->displayName + " withdrawn";
+            } else {
+                out.kind = StepKind::Photo;
+                out.instruction = "Too small to weigh: photograph the " + d.syringe + " at " + ml(d.volumePerDraw) + ", then discard.";
+                out.photo.subject = "the " + d.syringe + " at " + ml(d.volumePerDraw);
+                out.flagForPharmacist = true;
+            }
+            spec.steps.push_back(out);
+        }
+    }
+
     std::string doses;
     for (size_t i = 0; i < plan.ingredients.size(); ++i) {
         const auto& ing = plan.ingredients[i];
+        if (ing.role == "withdraw")
+            continue;
         const int index = static_cast<int>(i);
         const formulas::Product* product = formulary.product(ing.productId);
         if (!product)
@@ -116,8 +154,9 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     }
     spec.doseText = doses;
 
-    if (const formulas::Product* base = formulary.product(plan.baseProductId); base && plan.baseKind == "bag") {
-        spec.steps.push_back(scanStep(*base, -1, "Scan " + base->displayName));
+    if (base && plan.baseKind == "bag") {
+        if (!baseScanned)
+            spec.steps.push_back(scanStep(*base, -1, "Scan " + base->displayName));
         StepSpec add;
         add.kind = StepKind::Confirm;
         add.title = "Add to " + base->displayName + " and mix";

@@ -5,6 +5,8 @@
 #include "station/workflow/plan_steps.hpp"
 #include "tests/workflow/engine_fixture.hpp"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 using namespace admix;
@@ -120,4 +122,35 @@ TEST_CASE("a plan with a blocking flag gives no steps, and says why") {
     const auto spec = specFromPlan(*plan, *formulary);
     REQUIRE_FALSE(spec.ok());
     CHECK(spec.error().message.find("cannot be prepared") != std::string::npos);
+}
+
+TEST_CASE("a bag made up to its labelled concentration: scan it and withdraw first, before any drug") {
+    const auto formulary = formulas::loadDemoFormulary();
+    const auto policy = formulas::loadDefaultFormulasPolicy();
+    REQUIRE(formulary.ok());
+    int withdrawRecipes = 0;
+    for (const std::string& id : formulary->recipeIds()) {
+        const auto plan = formulas::makePlan(adultOrder(id), *formulary, *policy);
+        REQUIRE(plan.ok());
+        const bool withdraws = std::any_of(plan->ingredients.begin(), plan->ingredients.end(),
+                                           [](const auto& i) { return i.role == "withdraw"; });
+        if (!withdraws || !plan->ok())
+            continue;
+        INFO("recipe " << id);
+        ++withdrawRecipes;
+        const auto spec = specFromPlan(*plan, *formulary);
+        REQUIRE(spec.ok());
+        REQUIRE(spec->steps.size() > 3);
+        CHECK(spec->steps[0].kind == StepKind::Scan);
+        CHECK(spec->steps[0].scan.acceptedGtins[0] == formulary->product(plan->baseProductId)->gtin);
+        CHECK(spec->steps[1].title.rfind("Withdraw ", 0) == 0);
+        // The bag is scanned once, and no step calls it a diluent to add.
+        int bagScans = 0;
+        for (const auto& s : spec->steps) {
+            bagScans += s.kind == StepKind::Scan && s.scan.acceptedGtins[0] == spec->steps[0].scan.acceptedGtins[0];
+            CHECK(s.title.find("(diluent)") == std::string::npos);
+        }
+        CHECK(bagScans == 1);
+    }
+    CHECK(withdrawRecipes >= 1); // heparin, insulin and other drips in the demo formulary
 }
