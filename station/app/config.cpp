@@ -85,6 +85,11 @@ const std::map<std::string, Setter>& knownKeys() {
         {"display.font", stringKey([](Config& c) -> std::string& { return c.display.font; })},
         {"display.font_bold", stringKey([](Config& c) -> std::string& { return c.display.fontBold; })},
         {"display.font_size", floatKey([](Config& c) -> float& { return c.display.fontSize; }, 16.0, 72.0)},
+        {"server.enabled", boolKey([](Config& c) -> bool& { return c.server.enabled; })},
+        {"server.listen_address", stringKey([](Config& c) -> std::string& { return c.server.listenAddress; })},
+        {"server.port", intKey([](Config& c) -> int& { return c.server.port; }, 1, 65535)},
+        {"server.tls_cert", stringKey([](Config& c) -> std::string& { return c.server.tlsCert; })},
+        {"server.tls_key", stringKey([](Config& c) -> std::string& { return c.server.tlsKey; })},
         {"log.level", stringKey([](Config& c) -> std::string& { return c.log.level; })},
     };
     return keys;

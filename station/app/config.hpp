@@ -35,6 +35,14 @@ struct Config {
         // legible at 70 cm (ISO 9241-303 asks for >= 20 arc minutes, about 4 mm at that distance).
         float fontSize = 28.0f;
     } display;
+    struct Server {
+        // The web check and quality review served by the station itself (as `admix serve` does).
+        bool enabled = false;
+        std::string listenAddress = "127.0.0.1";
+        int port = 8443;
+        std::string tlsCert; // empty: a self-signed certificate made on first run in the data directory
+        std::string tlsKey;
+    } server;
     struct Log {
         std::string level = "info";
     } log;

@@ -5,6 +5,7 @@
 #include "formulas/formulary.hpp"
 #include "station/app/config.hpp"
 #include "station/remote/demo.hpp"
+#include "station/remote/server.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
@@ -183,6 +184,24 @@ int run(const Args& args) {
                                                   firstOf(*deviceConfigs, devices::DeviceKind::Printer), camera.get(), demoCamera,
                                                   *quality, room, pec, config->station.name, args.demo, labelZpl});
 
+    // The web check beside the touchscreen, on the same data (each request has its own connection).
+    std::unique_ptr<remote::Server> server;
+    if (config->server.enabled) {
+        remote::ServerConfig sc;
+        sc.listenAddress = config->server.listenAddress;
+        sc.port = config->server.port;
+        sc.tlsCert = config->server.tlsCert;
+        sc.tlsKey = config->server.tlsKey;
+        sc.dataDir = dataDir;
+        sc.stationName = config->station.name + " (web)";
+        server = std::make_unique<remote::Server>(sc);
+        if (const auto started = server->start(); !started) {
+            std::cerr << "admix-station: server: " << started.error().text() << '\n';
+            return 1;
+        }
+        spdlog::info("web check at {}", server->url());
+    }
+
     ui::WindowOptions options;
     options.title = "Admix - " + config->station.name;
     options.width = config->display.width;
@@ -240,6 +259,8 @@ int run(const Args& args) {
         std::printf("frames %zu  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (budget 16.7 ms)\n", sorted.size(), pct(0.5),
                     pct(0.9), pct(0.99), sorted.back());
     }
+    if (server)
+        server->stop();
     if (camera)
         camera->stop();
     deviceManager.stop();
