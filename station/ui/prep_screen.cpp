@@ -172,7 +172,10 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Target %s   (%s to %s)", ml(w.targetMl).c_str(), ml(w.lowMl).c_str(), ml(w.highMl).c_str());
     ImGui::PopFont();
-    ImGui::TextColored(colors::kAttention, ">> %s", tared ? "Now put the FILLED syringe on the balance." : "Put the EMPTY syringe on the balance.");
+    ImGui::TextColored(colors::kAttention, ">> %s",
+                       tared                               ? "Now put the FILLED syringe on the balance."
+                       : m_station.waitingForEmptyPan() ? "Clear the balance first (lift the last syringe off)."
+                                                           : "Put the EMPTY syringe on the balance.");
     if (!snap) {
         statusChip("No balance configured", Tone::Fail);
         return;

@@ -109,6 +109,8 @@ public:
     Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason);
     Status cancelPrep(const std::string& reason);
     [[nodiscard]] bool photoInFlight() const;
+    // The weigh step waits for the pan to be cleared before it takes the empty syringe's weight.
+    [[nodiscard]] bool waitingForEmptyPan() const { return m_assistant.waitingForEmptyPan(); }
     [[nodiscard]] const std::string& lastLabelZpl() const { return m_lastZpl; }
 
     // [SECTION] Pharmacist check on the station

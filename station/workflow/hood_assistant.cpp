@@ -20,6 +20,8 @@ void HoodAssistant::reset() {
     m_offeredScans.clear();
     m_lastOfferedGross.reset();
     m_deviceDownSent = false;
+    m_weighStep = false;
+    m_weighArmed = false;
     m_lastPhotoAsk = {};
 }
 
@@ -50,6 +52,7 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
     }
     const StepView& step = prep.steps[static_cast<size_t>(prep.currentStep)];
     const std::string tag = stepTag(prep);
+    m_weighStep = step.spec.kind == StepKind::Weigh;
 
     switch (step.spec.kind) {
     case StepKind::Scan: {
@@ -86,12 +89,18 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
         if (std::fabs(gross) < m_policy.emptyPanG) {
             // The pan is empty: whatever is placed next is a new placement, even the same syringe.
             m_lastOfferedGross.reset();
+            m_weighArmed = true;
             break;
         }
+        // The empty syringe's weight is taken only after the pan was cleared in this step: the
+        // filled syringe of the step before must never pass for the next step's empty one.
+        const bool tared = step.result.is_object() && step.result.contains("tare_g");
+        if (!tared && !m_weighArmed)
+            break;
+        m_weighArmed = true;
         if (m_lastOfferedGross && std::fabs(gross - *m_lastOfferedGross) < m_policy.newReadingG)
             break;
         m_lastOfferedGross = gross;
-        const bool tared = step.result.is_object() && step.result.contains("tare_g");
         const long long mg = std::llround(gross * 10000.0); // 0.1 mg steps
         actions.push_back({HoodAction::Kind::Reading,
                            "weigh-" + tag + "-a" + std::to_string(step.attempts) + (tared ? "-g" : "-t") + "-" + std::to_string(mg),

@@ -57,6 +57,9 @@ public:
     [[nodiscard]] static std::string expectedInView(const PrepView& prep);
     // Forget everything (a new preparation, a sign-out).
     void reset();
+    // True while a weigh step waits for the pan to be cleared before it takes the empty syringe's
+    // weight (the previous step's filled syringe may still be on it).
+    [[nodiscard]] bool waitingForEmptyPan() const { return m_weighArmed == false && m_step >= 0 && m_weighStep; }
 
 private:
     HoodPolicy m_policy;
@@ -65,6 +68,8 @@ private:
     std::set<std::string> m_offeredScans;
     std::optional<double> m_lastOfferedGross;
     bool m_deviceDownSent = false;
+    bool m_weighStep = false;
+    bool m_weighArmed = false; // the pan was seen empty since this weigh step began
     int m_deviceEvents = 0;
     std::chrono::steady_clock::time_point m_lastPhotoAsk{};
 };

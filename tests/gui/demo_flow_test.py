@@ -188,6 +188,8 @@ try:
                 print("camera did not read the code in 8 s; using the hand scanner", flush=True)
                 click("Scan it")
         elif kind == "weigh":
+            click("Lift")  # the last syringe off the pan: the empty one is weighed on a cleared pan
+            time.sleep(0.8)
             click("Empty")
             time.sleep(1.0)
             if not misdrawn:

@@ -81,6 +81,8 @@ TEST_CASE("stable readings drive the weigh step: tare, a misdraw, then the right
     REQUIRE(h.step() == 2);
     const double tare = 11.203, density = 1.08;
     CHECK(h.frame(balance(tare, false)).empty());           // unsettled: nothing
+    CHECK(h.frame(balance(tare)).empty());                   // the pan was not seen cleared in this step
+    CHECK(h.frame(balance(0.0)).empty());                    // cleared
     CHECK(h.frame(balance(tare)).size() == 1);               // the empty syringe: tare
     CHECK(h.frame(balance(tare)).empty());                   // the same reading: not again
     CHECK(h.frame(balance(tare + 9.0 * density)).size() == 1); // a misdraw: 9 mL -> refused
@@ -96,6 +98,7 @@ TEST_CASE("the same weight placed again after lifting the syringe is offered aga
     REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     const double tare = 11.203, density = 1.08;
+    CHECK(h.frame(balance(0.0)).empty());
     CHECK(h.frame(balance(tare)).size() == 1);
     CHECK(h.frame(balance(tare + 9.0 * density)).size() == 1);
     CHECK(h.frame(balance(0.001)).empty());
@@ -113,10 +116,12 @@ TEST_CASE("a balance that drops out during a weigh step is reported once, and it
     CHECK(h.frame(down).size() == 1);
     CHECK(h.frame(down).empty());
     CHECK(h.f.engine.view(h.prep)->deviceProblems.size() == 1);
-    const auto back = h.frame(balance(11.2));
-    REQUIRE(back.size() == 2);
+    const auto back = h.frame(balance(0.0));
+    REQUIRE(back.size() == 1);
     CHECK(back[0].kind == HoodAction::Kind::DeviceUp);
-    CHECK(back[1].kind == HoodAction::Kind::Reading);
+    const auto reading = h.frame(balance(11.2));
+    REQUIRE(reading.size() == 1);
+    CHECK(reading[0].kind == HoodAction::Kind::Reading);
     CHECK(h.f.engine.view(h.prep)->deviceProblems.empty());
 }
 
@@ -142,4 +147,26 @@ TEST_CASE("a photo is asked for only with the step's product in view and the bal
     in.photoInFlight = true;
     h.clock += 5s;
     CHECK(h.frame(in).empty()); // a capture is already on its way
+}
+
+TEST_CASE("the filled syringe of the step before is never taken as the next step's empty syringe") {
+    Hood h;
+    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
+    const double tare = 11.203, density = 1.08, filled = tare + 11.0 * density;
+    CHECK(h.frame(balance(0.0)).empty());
+    CHECK(h.frame(balance(tare)).size() == 1);
+    CHECK(h.frame(balance(filled)).size() == 1);
+    REQUIRE(h.step() == 3); // passed; the filled syringe is still on the pan
+    // Were the next step a weighing, the same reading must wait for the pan to be cleared.
+    HoodAssistant fresh;
+    PrepView view = h.f.engine.view(h.prep).value();
+    view.steps[3].spec.kind = StepKind::Weigh; // as if the next step weighed a second draw
+    view.steps[3].spec.weigh = view.steps[2].spec.weigh;
+    HoodInputs in = balance(filled);
+    CHECK(fresh.decide(view, in).empty());
+    CHECK(fresh.waitingForEmptyPan());
+    CHECK(fresh.decide(view, balance(0.0)).empty());
+    CHECK_FALSE(fresh.waitingForEmptyPan());
+    CHECK(fresh.decide(view, balance(tare)).size() == 1);
 }

@@ -1,0 +1,274 @@
+// Headless: whole preparations through the station as it runs at the hood, with the simulated
+// balance (MT-SICS on a pseudo-terminal, read by the real serial transport), the simulated scanner
+// (a pty), the simulated ZPL printer (loopback) and the demo camera (rendered hood scenes with GS1
+// DataMatrix labels, read by the vision pipeline). No window: the station controller is driven the
+// way the screens drive it. A fixed-dose, a weight-based and a hazardous recipe; then the errors the
+// devices bring: a wrong vial held up to the camera, a misdraw, an unstable balance, the balance
+// unplugged mid-weighing.
+#include "devices/device_manager.hpp"
+#include "station/remote/demo.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/prep_repo.hpp"
+#include "station/store/schema.hpp"
+#include "station/ui/station_controller.hpp"
+#include "station/workflow/compliance_gate.hpp"
+#include "station/workflow/demo_station.hpp"
+#include "station/workflow/label_job.hpp"
+#include "station/workflow/plan_steps.hpp"
+#include "tests/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace admix;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<devices::DeviceConfig> simulatedDevices() {
+    std::vector<devices::DeviceConfig> out(3);
+    out[0].name = "balance";
+    out[0].kind = devices::DeviceKind::Balance;
+    out[0].transport = devices::DeviceTransport::Simulated;
+    out[0].protocol = devices::BalanceProtocolKind::MtSics;
+    out[1].name = "scanner";
+    out[1].kind = devices::DeviceKind::Scanner;
+    out[1].transport = devices::DeviceTransport::Simulated;
+    out[2].name = "printer";
+    out[2].kind = devices::DeviceKind::Printer;
+    out[2].transport = devices::DeviceTransport::Simulated;
+    return out;
+}
+
+struct Hood {
+    test::TempDir dir;
+    std::optional<store::Database> db;
+    std::optional<store::AuditLog> audit;
+    std::optional<workflow::Authenticator> auth;
+    std::optional<store::ComplianceStore> compliance;
+    std::optional<store::ImageStore> images;
+    formulas::Formulary formulary = formulas::loadDemoFormulary().value();
+    formulas::FormulasPolicy policy = formulas::loadDefaultFormulasPolicy().value();
+    std::optional<workflow::PreparationEngine> engine;
+    std::optional<workflow::StoreComplianceGate> gate;
+    std::optional<devices::DeviceManager> deviceManager;
+    std::unique_ptr<vision::VisionPipeline> camera;
+    ui::DemoHoodCamera* demoCamera = nullptr;
+    std::optional<workflow::LabelLayout> layout;
+    std::unique_ptr<ui::StationController> station;
+
+    explicit Hood(const std::string& room = "BUF-1", const std::string& pec = "LAFW-1") {
+        REQUIRE(remote::seedDemo(dir.path()).ok());
+        db.emplace(store::openStationDatabase(store::databasePath(dir.path()).string()));
+        audit.emplace(*db);
+        auth.emplace(*db, *audit);
+        compliance.emplace(*db, *audit);
+        images.emplace(*db, store::imagesDir(dir.path()));
+        engine.emplace(*db, *audit, "test hood");
+        engine->setProductLookup(workflow::formularyLookup(formulary));
+        gate.emplace(*compliance);
+        engine->setComplianceGate(&*gate);
+        REQUIRE(workflow::prepareDemoStation(*db, *engine, *auth, *compliance, room, pec, remote::demoPassword("qa")).ok());
+        deviceManager.emplace(simulatedDevices());
+        deviceManager->start();
+        auto source = std::make_unique<ui::DemoHoodCamera>(15);
+        demoCamera = source.get();
+        camera = std::make_unique<vision::VisionPipeline>(std::move(source));
+        camera->start();
+        layout = workflow::loadLabelLayout(workflow::defaultLabelLayoutPath()).value();
+        auto quality = vision::loadQualityThresholds(vision::defaultQualityFile()).value();
+        auto labelZpl = [this](int64_t prepId) -> Result<std::string> {
+            auto data = workflow::labelDataFor(*db, *audit, prepId, formulary, policy, *layout);
+            if (!data)
+                return data.error();
+            return workflow::renderZpl(*data, *layout);
+        };
+        station = std::make_unique<ui::StationController>(ui::StationDeps{
+            *db, *audit, *auth, *engine, *compliance, *images, store::imagesDir(dir.path()), formulary, policy, &*deviceManager,
+            "balance", "scanner", "printer", camera.get(), demoCamera, quality, room, pec, "test hood", true, labelZpl});
+    }
+    ~Hood() {
+        station.reset();
+        camera->stop();
+        deviceManager->stop();
+    }
+
+    // Runs the station's frame loop (no drawing) until `done` or the timeout.
+    bool frames(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            station->update();
+            if (done())
+                return true;
+            std::this_thread::sleep_for(16ms);
+        }
+        return false;
+    }
+    int step() const { return station->prep() ? station->prep()->currentStep : -1; }
+    std::string status() const { return station->prep() ? station->prep()->status : ""; }
+    devices::BalanceSimulator& balance() { return *deviceManager->balanceSimulator("balance"); }
+
+    void signInAndGarb(const std::string& badge, const std::string& pin) {
+        REQUIRE(station->signIn(badge, pin).ok());
+        for (const auto& s : station->garbingProcedure())
+            REQUIRE(station->garbingStep(s.id, std::max(s.minSeconds, 1)).ok());
+        REQUIRE(station->garbed());
+    }
+
+    int64_t startOrderFor(const std::string& recipe) {
+        for (const auto& o : station->queue()) {
+            if (o.recipeId == recipe && o.status == "open") {
+                const Status started = station->startOrder(o.id);
+                REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().text()));
+                return station->prep()->id;
+            }
+        }
+        FAIL("no open order for " << recipe);
+        return 0;
+    }
+
+    // Does what each step asks, the way a technician with the demo hood does.
+    void completeStep() {
+        station->update(); // the station sets up the hood for the step first (an empty hood at a scan)
+        const auto& prep = *station->prep();
+        const int index = prep.currentStep;
+        const auto& step = prep.steps[static_cast<size_t>(index)];
+        INFO("step " << index + 1 << ": " << step.spec.title);
+        switch (step.spec.kind) {
+        case workflow::StepKind::Scan:
+            station->demoShowExpected(); // held up to the camera
+            break;
+        case workflow::StepKind::Weigh:
+            station->demoLift(); // the last syringe off the pan first
+            REQUIRE(frames([&] { return !station->waitingForEmptyPan(); }));
+            station->demoEmptySyringe();
+            REQUIRE(frames([&] { return station->prep()->steps[static_cast<size_t>(index)].result.contains("tare_g"); }));
+            station->demoDraw(1.0);
+            break;
+        case workflow::StepKind::Photo:
+            station->demoShowExpected(); // the photo is taken when the product is in view
+            break;
+        case workflow::StepKind::Confirm:
+            station->confirmStep();
+            break;
+        case workflow::StepKind::Label:
+            station->printLabel();
+            break;
+        }
+        const bool advanced = frames([&] { return step.index != this->step() || status() != "in_progress"; }, 30s);
+        REQUIRE_MESSAGE(advanced, "did not advance: " << (station->notice() ? station->notice()->text : ""));
+    }
+
+    void completeAll() {
+        for (int guard = 0; guard < 40 && status() == "in_progress"; ++guard)
+            completeStep();
+        REQUIRE(status() == "awaiting_check");
+    }
+};
+
+int refusals(store::Database& db, int64_t prepId, const std::string& problem) {
+    int n = 0;
+    for (const auto& e : store::PrepRepo(db).evidence(prepId)) {
+        if (e.outcome == "fail" && (e.dataJson.find("\"problem\":\"" + problem + "\"") != std::string::npos || e.kind == problem))
+            ++n;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("the station completes a fixed-dose preparation with simulated devices and camera") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+    h.completeAll();
+    const auto view = h.engine->view(prep).value();
+    // Every photo is a durable evidence file; the label was accepted by the printer.
+    for (const auto& s : view.steps) {
+        if (s.spec.kind == workflow::StepKind::Photo)
+            CHECK(h.images->read(s.result["sha256"].get<std::string>()).has_value());
+        if (s.spec.kind == workflow::StepKind::Weigh)
+            CHECK(s.result["volume_ml"].get<double>() == doctest::Approx(s.spec.weigh.targetMl).epsilon(0.01));
+        if (s.spec.kind == workflow::StepKind::Scan)
+            CHECK(s.result["lot"].get<std::string>().rfind("DEMO", 0) == 0); // read by the camera from the label
+    }
+    CHECK(h.station->lastLabelZpl().find(view.number) != std::string::npos);
+    CHECK_FALSE(h.audit->verify().has_value());
+}
+
+TEST_CASE("the station completes a weight-based preparation") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("vancomycin-ns"); // 15 mg/kg for the demo patient's 68 kg
+    h.completeAll();
+    // 15 mg/kg x 68 kg = 1,020 mg, rounded to the recipe's 250 mg steps = 1,000 mg, written "1 g".
+    CHECK(h.engine->view(prep)->spec.doseText == "vancomycin 1 g");
+}
+
+TEST_CASE("the station completes a hazardous preparation in the BSC of the hazardous-drug room") {
+    Hood h("HD-1", "BSC-1");
+    h.signInAndGarb("B-1001", "4821");
+    const auto rph = h.auth->findByUsername("rph2").value();
+    workflow::OrderInput o;
+    o.patientName = "DEMO, JUNE";
+    o.patientMrn = "MRN-D0200";
+    o.patient = {{"weight_kg", 70}, {"height_cm", 170}, {"age_years", 60}, {"sex", "female"}, {"scr_mg_dl", 0.9}};
+    o.recipeId = "cisplatin-ns";
+    o.route = "IV";
+    o.due = nowUtc() + 2h;
+    o.prescriber = "Dr. Onc (demo)";
+    REQUIRE(h.engine->addOrder(o, rph).ok());
+    h.station->refresh();
+    const int64_t prep = h.startOrderFor("cisplatin-ns");
+    CHECK(h.engine->view(prep)->spec.hazardous);
+    h.completeAll();
+}
+
+TEST_CASE("device-borne errors at the hood are blocked and recorded") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+
+    // A wrong vial held up to the camera: refused, the step stays.
+    h.station->update();
+    h.station->demoShowWrong();
+    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
+    CHECK(h.step() == 0);
+    h.completeStep(); // the right vial
+    while (h.station->prep()->steps[static_cast<size_t>(h.step())].spec.kind != workflow::StepKind::Weigh)
+        h.completeStep();
+    const int weigh = h.step();
+    const auto& w = h.station->prep()->steps[static_cast<size_t>(weigh)].spec.weigh;
+
+    // Unstable: nothing is weighed while the balance settles.
+    h.station->demoLift();
+    REQUIRE(h.frames([&] { return !h.station->waitingForEmptyPan(); }));
+    h.balance().setUnstable(true);
+    h.station->demoEmptySyringe();
+    CHECK_FALSE(h.frames([&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); }, 1500ms));
+    h.balance().setUnstable(false);
+    REQUIRE(h.frames([&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); }));
+
+    // Unplugged mid-weighing: reported to the engine; back: reported, and weighing goes on.
+    h.balance().unplug();
+    REQUIRE(h.frames([&] { return !h.station->prep()->deviceProblems.empty(); }, 15s));
+    REQUIRE(h.balance().replug().ok());
+    REQUIRE(h.frames([&] { return h.station->prep()->deviceProblems.empty(); }, 20s));
+
+    // A misdraw: refused with the measured volume; then the right draw passes.
+    h.station->demoDraw(0.85);
+    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "under") > 0; }));
+    CHECK(h.step() == weigh);
+    h.station->demoLift();
+    REQUIRE(h.frames([&] { return h.balance().load() == 0.0; }));
+    h.station->demoEmptySyringe();
+    h.station->demoDraw(1.0);
+    REQUIRE(h.frames([&] { return h.step() != weigh; }));
+    const auto view = h.engine->view(prep).value();
+    CHECK(view.steps[static_cast<size_t>(weigh)].attempts == 1);
+    CHECK(view.steps[static_cast<size_t>(weigh)].result["volume_ml"].get<double>() == doctest::Approx(w.targetMl).epsilon(0.01));
+    CHECK(refusals(*h.db, prep, "device") >= 1);
+    h.completeAll();
+    CHECK_FALSE(h.audit->verify().has_value());
+}
