@@ -234,9 +234,11 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
 void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::StepView& step) {
     const float touch = context.touchPx(kMinTouchMm);
     ImGui::TextColored(colors::kMuted, "Demo: simulated camera, scanner, balance");
-    // Three across the camera's width.
+    // Up to four across the camera's width, in the body font with tight padding.
     const float gap = ImGui::GetStyle().ItemSpacing.x;
-    const ImVec2 size((ImGui::GetContentRegionAvail().x - 3 * gap) / 4.0f, touch * 0.8f);
+    const int across = step.spec.kind == StepKind::Weigh ? 4 : 3;
+    const ImVec2 size((ImGui::GetContentRegionAvail().x - static_cast<float>(across - 1) * gap) / static_cast<float>(across), touch * 0.8f);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4, 0));
     switch (step.spec.kind) {
     case StepKind::Scan:
         if (touchButton("Scan it", size))
@@ -270,6 +272,7 @@ void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::
         ImGui::TextColored(colors::kMuted, "(press the big button)");
         break;
     }
+    ImGui::PopStyleVar();
 }
 
 } // namespace admix::ui

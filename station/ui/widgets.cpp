@@ -74,6 +74,8 @@ void centeredText(const char* text, ImVec4 color) {
 bool pinKeypad(std::string& pin, float width, float keyHeight, ImFont* digitsFont, size_t maxLength) {
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const ImVec2 size((width - 2 * gap) / 3.0f, keyHeight);
+    // Centre the large digits in keys that may be shorter than the font plus the theme's padding.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));
     static const char* const kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "Back"};
     for (int i = 0; i < 12; ++i) {
         if (i % 3 != 0)
@@ -95,6 +97,7 @@ bool pinKeypad(std::string& pin, float width, float keyHeight, ImFont* digitsFon
             ImGui::PopFont();
         ImGui::PopID();
     }
+    ImGui::PopStyleVar();
     // A physical keypad works too (ImGui 1.86 delivers typed digits as characters).
     for (ImWchar c : ImGui::GetIO().InputQueueCharacters) {
         if (c >= '0' && c <= '9' && pin.size() < maxLength)
