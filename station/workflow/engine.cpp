@@ -294,7 +294,12 @@ Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const 
         tx.commit();                                                                                                   \
         return *early;                                                                                                 \
     }                                                                                                                  \
-    Loaded& l = *loaded;
+    Loaded& l = *loaded;                                                                                               \
+    /* Commits the event's evidence, step state and audit rows, then answers. */                                       \
+    [[maybe_unused]] auto finish = [&tx](Outcome o) -> Result<Outcome> {                                               \
+        tx.commit();                                                                                                   \
+        return o;                                                                                                      \
+    };
 
 // [SECTION] Gates ---------------------------------------------------------------------------------
 
@@ -303,10 +308,6 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
     ADMIX_EVENT_PROLOGUE("scan")
     const StepSpec& spec = l.stepSpec();
     json data{{"scanned", formulas::printable(scanned)}};
-    auto finish = [&](Outcome o) -> Result<Outcome> {
-        tx.commit();
-        return o;
-    };
     if (spec.kind != StepKind::Scan)
         return finish(fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data, std::nullopt, by,
                            now, false));
@@ -368,10 +369,6 @@ Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, 
                                                  const BalanceInput& reading, const User& by, TimePoint now) {
     ADMIX_EVENT_PROLOGUE("weigh")
     const StepSpec& spec = l.stepSpec();
-    auto finish = [&](Outcome o) -> Result<Outcome> {
-        tx.commit();
-        return o;
-    };
     json data{{"gross_g", reading.gross.inG()}, {"stable", reading.stable}, {"balance", reading.balanceId}};
     if (spec.kind != StepKind::Weigh)
         return finish(fail(l, eventKey, "weigh", "This step does not take a weight: " + spec.title + ".", data,
@@ -445,10 +442,6 @@ Result<Outcome> PreparationEngine::submitPhoto(int64_t prepId, int stepIndex, co
                                                const PhotoInput& photo, const User& by, TimePoint now) {
     ADMIX_EVENT_PROLOGUE("photo")
     const StepSpec& spec = l.stepSpec();
-    auto finish = [&](Outcome o) -> Result<Outcome> {
-        tx.commit();
-        return o;
-    };
     json data{{"sha256", photo.sha256}, {"quality_ok", photo.qualityOk}};
     if (!photo.codesSeen.empty())
         data["codes"] = photo.codesSeen;
