@@ -244,4 +244,20 @@ Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std:
     return out;
 }
 
+std::vector<DeviceConfig> simulatedDeviceConfigs(const std::string& balance, const std::string& scanner,
+                                                 const std::string& printer) {
+    std::vector<DeviceConfig> out(3);
+    out[0].name = balance;
+    out[0].kind = DeviceKind::Balance;
+    out[0].transport = DeviceTransport::Simulated;
+    out[0].protocol = BalanceProtocolKind::MtSics;
+    out[1].name = scanner;
+    out[1].kind = DeviceKind::Scanner;
+    out[1].transport = DeviceTransport::Simulated;
+    out[2].name = printer;
+    out[2].kind = DeviceKind::Printer;
+    out[2].transport = DeviceTransport::Simulated;
+    return out;
+}
+
 } // namespace admix::devices

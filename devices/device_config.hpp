@@ -40,6 +40,11 @@ struct DeviceConfig {
     int line = 0;            // where the table starts, for later messages
 };
 
+// A simulated balance (MT-SICS on a pty), scanner (pty) and ZPL printer (loopback) with these
+// names: the devices of demo mode and of the station's headless tests.
+[[nodiscard]] std::vector<DeviceConfig> simulatedDeviceConfigs(const std::string& balance, const std::string& scanner,
+                                                               const std::string& printer);
+
 [[nodiscard]] Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view toml,
                                                                    std::string_view source);
 

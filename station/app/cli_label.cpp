@@ -9,7 +9,7 @@
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
-#include "station/workflow/label.hpp"
+#include "station/workflow/label_job.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -68,12 +68,6 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
         const auto view = prepId ? engine.view(*prepId) : std::nullopt;
         if (!view)
             throw CliFailure("no preparation " + id);
-        if (const auto may = workflow::mayLabel(*view); !may)
-            throw CliFailure(may.error().text());
-        const auto order = store::PrepRepo(db).order(view->orderId);
-        if (!order)
-            throw CliFailure("preparation " + view->number + " has no order row");
-
         const formulas::Formulary formulary =
             formularyDir.empty()
                 ? need(formulas::loadDemoFormulary())
@@ -84,26 +78,9 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
                                                     : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
         const workflow::LabelLayout layout =
             need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
-        const formulas::Plan plan = need(workflow::planForPreparation(*view, *order, formulary, policy));
-        // The BUD from the site's USP <797> tables as this station holds them.
-        const usp797::SitePolicy sitePolicy = store::ComplianceStore(db, audit).policy();
-        const usp797::BudResult bud = need(usp797::computeBud(need(workflow::budRequestFor(*view)), sitePolicy));
-
-        workflow::Authenticator auth(db, audit);
-        workflow::LabelSource src;
-        src.prep = &*view;
-        src.order = &*order;
-        src.plan = &plan;
-        src.formulary = &formulary;
-        src.bud = bud;
-        if (const auto u = auth.findByUsername(view->technician))
-            src.preparedByName = u->displayName;
-        if (view->checkedBy)
-            if (const auto u = auth.findByUsername(*view->checkedBy))
-                src.checkedByName = u->displayName;
-        src.clock = localTime ? workflow::LabelClock::Local : workflow::LabelClock::Utc;
-        src.texts = layout.texts;
-        const workflow::LabelData data = need(workflow::buildLabelData(src));
+        // The same composition the station prints from: plan, BUD from the stored site policy, names.
+        const workflow::LabelData data = need(workflow::labelDataFor(
+            db, audit, view->id, formulary, policy, layout, localTime ? workflow::LabelClock::Local : workflow::LabelClock::Utc));
 
         const std::string zpl = need(workflow::renderZpl(data, layout));
         if (!zplPath.empty())

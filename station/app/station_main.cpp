@@ -49,20 +49,6 @@ struct Args {
 
 using namespace admix;
 
-std::vector<devices::DeviceConfig> demoDevices() {
-    std::vector<devices::DeviceConfig> out(3);
-    out[0].name = "demo balance";
-    out[0].kind = devices::DeviceKind::Balance;
-    out[0].transport = devices::DeviceTransport::Simulated;
-    out[0].protocol = devices::BalanceProtocolKind::MtSics;
-    out[1].name = "demo scanner";
-    out[1].kind = devices::DeviceKind::Scanner;
-    out[1].transport = devices::DeviceTransport::Simulated;
-    out[2].name = "demo label printer";
-    out[2].kind = devices::DeviceKind::Printer;
-    out[2].transport = devices::DeviceTransport::Simulated;
-    return out;
-}
 
 std::string firstOf(const std::vector<devices::DeviceConfig>& configs, devices::DeviceKind kind) {
     for (const auto& c : configs) {
@@ -135,7 +121,7 @@ int run(const Args& args) {
         return 1;
     }
     if (args.demo && deviceConfigs->empty())
-        *deviceConfigs = demoDevices();
+        *deviceConfigs = devices::simulatedDeviceConfigs("demo balance", "demo scanner", "demo label printer");
     devices::DeviceManager deviceManager(*deviceConfigs);
     deviceManager.start();
 

@@ -573,17 +573,25 @@ Result<Outcome> PreparationEngine::overrideStep(int64_t prepId, int stepIndex, c
     return o;
 }
 
+Result<store::PrepRow> PreparationEngine::awaitingCheck(int64_t prepId, const Signature& signature, const char* action,
+                                                       const char* what) {
+    const auto prep = store::PrepRepo(m_db).prep(prepId);
+    if (!prep)
+        return Result<store::PrepRow>::fail("no such preparation");
+    if (prep->status != "awaiting_check")
+        return Result<store::PrepRow>::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not awaiting check");
+    std::string why;
+    if (!verifySignature(signature, action, prep->prepNumber, why))
+        return Result<store::PrepRow>::fail(std::string(what) + " refused: " + why);
+    return *prep;
+}
+
 Status PreparationEngine::approve(int64_t prepId, const Signature& signature, TimePoint now) {
     store::PrepRepo repo(m_db);
     store::Transaction tx(m_db);
-    const auto prep = repo.prep(prepId);
+    const auto prep = awaitingCheck(prepId, signature, "prep.approve", "approval");
     if (!prep)
-        return Status::fail("no such preparation");
-    if (prep->status != "awaiting_check")
-        return Status::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not awaiting check");
-    std::string why;
-    if (!verifySignature(signature, "prep.approve", prep->prepNumber, why))
-        return Status::fail("approval refused: " + why);
+        return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
     repo.setPrepChecked(prepId, "released", signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
@@ -600,14 +608,9 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
         return Status::fail("a rejection needs a reason code");
     store::PrepRepo repo(m_db);
     store::Transaction tx(m_db);
-    const auto prep = repo.prep(prepId);
+    const auto prep = awaitingCheck(prepId, signature, "prep.reject", "rejection");
     if (!prep)
-        return Status::fail("no such preparation");
-    if (prep->status != "awaiting_check")
-        return Status::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not awaiting check");
-    std::string why;
-    if (!verifySignature(signature, "prep.reject", prep->prepNumber, why))
-        return Status::fail("rejection refused: " + why);
+        return prep.error();
     repo.setPrepChecked(prepId, "rejected", signature.signer.username, formatIsoUtc(now), "rejected",
                         reasonCode + ": " + signature.meaning);
     repo.setOrderStatus(prep->orderId, remake ? "open" : "cancelled");

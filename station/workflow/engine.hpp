@@ -18,6 +18,7 @@
 #include "formulas/units.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/database.hpp"
+#include "station/store/prep_repo.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/prep_spec.hpp"
 
@@ -169,6 +170,9 @@ private:
     Outcome record(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
                    const nlohmann::json& data, const User& by, TimePoint now);
     bool verifySignature(const Signature& sig, const std::string& action, const std::string& subject, std::string& why);
+    // The preparation of a pharmacist's check: it exists, awaits the check, and the signature is a
+    // pharmacist's for `action` on it. `what` names the decision in the refusal ("approval").
+    Result<store::PrepRow> awaitingCheck(int64_t prepId, const Signature& signature, const char* action, const char* what);
 
     store::Database& m_db;
     store::AuditLog& m_audit;

@@ -131,30 +131,6 @@ Status mayLabel(const PrepView& prep) {
     return Status::success();
 }
 
-Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
-                                    const formulas::FormulasPolicy& policy, std::optional<int> recipeVersion,
-                                    const std::vector<std::string>& productIds) {
-    json o{{"id", order.orderNumber.empty() ? std::string("order") : order.orderNumber}, {"recipe", order.recipeId}};
-    if (recipeVersion)
-        o["recipe_version"] = *recipeVersion;
-    if (!order.route.empty())
-        o["route"] = order.route;
-    const json patient = json::parse(order.patientJson, nullptr, false);
-    if (patient.is_object() && !patient.empty())
-        o["patient"] = patient;
-    const json dose = json::parse(order.doseJson, nullptr, false);
-    if (dose.is_object() && !dose.empty())
-        o["dose"] = dose;
-    if (order.finalVolumeMl)
-        o["final_volume_ml"] = *order.finalVolumeMl;
-    if (!productIds.empty())
-        o["products"] = productIds;
-    auto parsed = formulas::parseOrderJson(o.dump(), "order " + order.orderNumber);
-    if (!parsed)
-        return parsed.error();
-    return formulas::makePlan(*parsed, formulary, policy);
-}
-
 Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::OrderRow& order,
                                           const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy) {
     if (order.id != prep.orderId)

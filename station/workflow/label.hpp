@@ -21,6 +21,7 @@
 #include "formulas/units.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/workflow/engine.hpp"
+#include "station/workflow/plan_steps.hpp"
 #include "usp797/bud.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -93,13 +94,6 @@ struct LabelTexts {
 // overridden): while its label step is open, awaiting the pharmacist's check, or released (reprint).
 // Anything else (steps still open, cancelled, rejected) is refused with the reason.
 [[nodiscard]] Status mayLabel(const PrepView& prep);
-
-// The plan for an order row as stored (patient, dose, route, final volume), for a given recipe version
-// (nullopt: the latest) and, optionally, the products picked. What the station starts a preparation from.
-[[nodiscard]] Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
-                                                  const formulas::FormulasPolicy& policy,
-                                                  std::optional<int> recipeVersion = std::nullopt,
-                                                  const std::vector<std::string>& productIds = {});
 
 // Re-derives the plan of a preparation from its order row (patient, dose, route, final volume) and
 // the recipe version it was started with, and refuses unless the plan gives the preparation's fixed

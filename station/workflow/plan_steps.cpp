@@ -178,25 +178,33 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     return spec;
 }
 
-Result<formulas::Order> formulasOrder(const store::OrderRow& order) {
-    nlohmann::json j{{"id", order.orderNumber}, {"recipe", order.recipeId}, {"route", order.route}};
-    const auto patient = nlohmann::json::parse(order.patientJson, nullptr, false);
+Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
+                                    const formulas::FormulasPolicy& policy, std::optional<int> recipeVersion,
+                                    const std::vector<std::string>& productIds) {
+    nlohmann::json o{{"id", order.orderNumber.empty() ? std::string("order") : order.orderNumber}, {"recipe", order.recipeId}};
+    if (recipeVersion)
+        o["recipe_version"] = *recipeVersion;
+    if (!order.route.empty())
+        o["route"] = order.route;
+    const nlohmann::json patient = nlohmann::json::parse(order.patientJson, nullptr, false);
     if (patient.is_object() && !patient.empty())
-        j["patient"] = patient;
-    const auto dose = nlohmann::json::parse(order.doseJson, nullptr, false);
+        o["patient"] = patient;
+    const nlohmann::json dose = nlohmann::json::parse(order.doseJson, nullptr, false);
     if (dose.is_object() && !dose.empty())
-        j["dose"] = dose;
+        o["dose"] = dose;
     if (order.finalVolumeMl)
-        j["final_volume_ml"] = *order.finalVolumeMl;
-    return formulas::parseOrderJson(j.dump(), "order " + order.orderNumber);
+        o["final_volume_ml"] = *order.finalVolumeMl;
+    if (!productIds.empty())
+        o["products"] = productIds;
+    auto parsed = formulas::parseOrderJson(o.dump(), "order " + order.orderNumber);
+    if (!parsed)
+        return parsed.error();
+    return formulas::makePlan(*parsed, formulary, policy);
 }
 
 Result<PrepSpec> specForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
                               const formulas::FormulasPolicy& policy) {
-    const auto o = formulasOrder(order);
-    if (!o)
-        return o.error();
-    const auto plan = formulas::makePlan(*o, formulary, policy);
+    const auto plan = planForOrder(order, formulary, policy);
     if (!plan)
         return plan.error();
     return specFromPlan(*plan, formulary);

@@ -17,8 +17,12 @@ namespace admix::workflow {
 
 [[nodiscard]] Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formulary& formulary);
 
-// The order as the formulas layer reads it (patient, dose, final volume), from the stored order.
-[[nodiscard]] Result<formulas::Order> formulasOrder(const store::OrderRow& order);
+// The plan for an order row as stored (patient, dose, route, final volume), for a given recipe version
+// (nullopt: the latest) and, optionally, the products picked. What the station starts a preparation from.
+[[nodiscard]] Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
+                                                  const formulas::FormulasPolicy& policy,
+                                                  std::optional<int> recipeVersion = std::nullopt,
+                                                  const std::vector<std::string>& productIds = {});
 // Plans a stored order against the formulary and policy and turns the plan into steps.
 [[nodiscard]] Result<PrepSpec> specForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
                                             const formulas::FormulasPolicy& policy);

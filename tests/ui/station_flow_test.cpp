@@ -26,21 +26,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<devices::DeviceConfig> simulatedDevices() {
-    std::vector<devices::DeviceConfig> out(3);
-    out[0].name = "balance";
-    out[0].kind = devices::DeviceKind::Balance;
-    out[0].transport = devices::DeviceTransport::Simulated;
-    out[0].protocol = devices::BalanceProtocolKind::MtSics;
-    out[1].name = "scanner";
-    out[1].kind = devices::DeviceKind::Scanner;
-    out[1].transport = devices::DeviceTransport::Simulated;
-    out[2].name = "printer";
-    out[2].kind = devices::DeviceKind::Printer;
-    out[2].transport = devices::DeviceTransport::Simulated;
-    return out;
-}
-
 struct Hood {
     test::TempDir dir;
     std::optional<store::Database> db;
@@ -70,7 +55,7 @@ struct Hood {
         gate.emplace(*compliance);
         engine->setComplianceGate(&*gate);
         REQUIRE(workflow::prepareDemoStation(*db, *engine, *auth, *compliance, room, pec, remote::demoPassword("qa")).ok());
-        deviceManager.emplace(simulatedDevices());
+        deviceManager.emplace(devices::simulatedDeviceConfigs("balance", "scanner", "printer"));
         deviceManager->start();
         auto source = std::make_unique<ui::DemoHoodCamera>(15);
         demoCamera = source.get();
