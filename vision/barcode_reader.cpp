@@ -2,12 +2,33 @@
 
 #include <ZXing/ReadBarcode.h>
 
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace admix::vision {
+
+namespace detail {
+// Per-thread working images: once warm, a frame of the same size allocates (and page-faults)
+// nothing. decode() stays const and thread-safe: each thread has its own.
+struct ReaderScratch {
+    cv::Mat small;
+    cv::Mat dx;
+    cv::Mat dy;
+    cv::Mat edges;
+    cv::Mat density;
+    cv::Mat mask;
+    cv::Mat regionMask;
+    cv::Mat depth;
+    cv::Mat frameGrey;
+    cv::Mat crop;
+};
+} // namespace detail
+
+using Scratch = detail::ReaderScratch;
 
 namespace {
 
@@ -37,6 +58,59 @@ cv::Mat toGrey(const cv::Mat& image) {
     else if (image.channels() == 4)
         cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
     return grey;
+}
+
+Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+}
+
+// 8-bit grey, BGR or BGRA, at least 8x8.
+bool usableFrame(const cv::Mat& image) {
+    return !image.empty() && image.depth() == CV_8U && image.cols >= 8 && image.rows >= 8 &&
+           (image.channels() == 1 || image.channels() == 3 || image.channels() == 4);
+}
+
+// `image` in grey, into `buffer` unless it is grey already.
+const cv::Mat& greyInto(const cv::Mat& image, cv::Mat& buffer) {
+    if (image.channels() == 1)
+        return image;
+    cv::cvtColor(image, buffer, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+    return buffer;
+}
+
+// Edges: 1 where |I(x+1) - I(x-1)| + |I(y+1) - I(y-1)| exceeds `limit` (for a clean step, its
+// height), else 0; the one-pixel border is 0. One pass on 16 pixels at a time (OpenCV's universal
+// intrinsics, saturating 8-bit arithmetic).
+void edgeMap(const cv::Mat& grey, cv::Mat& edges, int limit) {
+    edges.create(grey.size(), CV_8UC1);
+    edges.row(0).setTo(0);
+    edges.row(grey.rows - 1).setTo(0);
+    const int cols = grey.cols;
+    const int cap = std::clamp(limit, 0, 254);
+    for (int y = 1; y < grey.rows - 1; ++y) {
+        const uint8_t* up = grey.ptr<uint8_t>(y - 1);
+        const uint8_t* row = grey.ptr<uint8_t>(y);
+        const uint8_t* down = grey.ptr<uint8_t>(y + 1);
+        uint8_t* out = edges.ptr<uint8_t>(y);
+        out[0] = 0;
+        out[cols - 1] = 0;
+        int x = 1;
+#if CV_SIMD128
+        const cv::v_uint8x16 threshold = cv::v_setall_u8(static_cast<uint8_t>(cap));
+        const cv::v_uint8x16 one = cv::v_setall_u8(1);
+        for (; x + 17 <= cols; x += 16) {
+            const cv::v_uint8x16 dx = cv::v_absdiff(cv::v_load(row + x + 1), cv::v_load(row + x - 1));
+            const cv::v_uint8x16 dy = cv::v_absdiff(cv::v_load(down + x), cv::v_load(up + x));
+            cv::v_store(out + x, (dx + dy > threshold) & one); // + saturates at 255
+        }
+#endif
+        for (; x < cols - 1; ++x) {
+            const int dx = std::abs(row[x + 1] - row[x - 1]);
+            const int dy = std::abs(down[x] - up[x]);
+            out[x] = std::min(dx + dy, 255) > cap ? 1 : 0;
+        }
+    }
 }
 
 ZXing::DecodeHints hintsFor(const ReaderOptions& o) {
@@ -92,7 +166,7 @@ bool insideCode(const std::vector<DecodedCode>& found, const cv::Point2f& p) {
 
 // Cuts `box` (grown by a quiet-zone margin) out of the frame, upright, enlarged to at least minSide.
 // Returns the crop and the affine map from crop pixels back to frame pixels.
-cv::Mat cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame) {
+const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame, cv::Mat& crop) {
     double w = box.size.width;
     double h = box.size.height;
     double angle = box.angle;
@@ -115,18 +189,45 @@ cv::Mat cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv:
     const double cy = ch / 2.0;
     cropToFrame = cv::Matx23d(c / scale, -s / scale, box.center.x - (c * cx - s * cy) / scale, //
                               s / scale, c / scale, box.center.y - (s * cx + c * cy) / scale);
-    cv::Mat crop;
     cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                    cv::BORDER_REPLICATE);
     return crop;
 }
 
+// How much the gradients in a region point one way: (l1 - l2) / (l1 + l2) of the structure tensor
+// (sums of dx*dx, dy*dy, dx*dy), 0 for edges every way (text, matrix codes), near 1 for parallel
+// edges (the bars of a linear code) at any rotation.
+double edgeCoherence(const cv::Mat& dx, const cv::Mat& dy, const cv::Mat& mask) {
+    double xx = 0;
+    double yy = 0;
+    double xy = 0;
+    for (int y = 0; y < mask.rows; ++y) {
+        const int16_t* gx = dx.ptr<int16_t>(y);
+        const int16_t* gy = dy.ptr<int16_t>(y);
+        const uint8_t* m = mask.ptr<uint8_t>(y);
+        for (int x = 0; x < mask.cols; ++x) {
+            if (m[x] == 0)
+                continue;
+            const double a = gx[x];
+            const double b = gy[x];
+            xx += a * a;
+            yy += b * b;
+            xy += a * b;
+        }
+    }
+    const double trace = xx + yy;
+    if (trace <= 0)
+        return 0;
+    return std::sqrt((xx - yy) * (xx - yy) + 4 * xy * xy) / trace;
+}
+
 enum class CropKind { Nothing, Matrix, Linear, Either };
 
 // What a crop can hold, from cheap statistics: too flat (steel, plain label) holds nothing; mostly
-// light with thin dark strokes is text; edges all in one direction are bars (the crop is upright, so
-// a linear code's bars run across it); edges in both directions are a matrix code (or text).
-CropKind classify(const cv::Mat& crop, const ReaderOptions& o) {
+// light with thin dark strokes is text; then the region's edge coherence (rotation-free, measured by
+// the locator) says bars (edges one way: linear), modules (edges every way: matrix) or, in between,
+// lines of text.
+CropKind classify(const cv::Mat& crop, double coherence, const ReaderOptions& o) {
     int histogram[256] = {};
     for (int y = 0; y < crop.rows; ++y) {
         const uint8_t* row = crop.ptr<uint8_t>(y);
@@ -153,18 +254,11 @@ CropKind classify(const cv::Mat& crop, const ReaderOptions& o) {
         dark += histogram[v];
     if (dark / total < o.minDarkFraction)
         return CropKind::Nothing;
-    cv::Mat dx;
-    cv::Mat dy;
-    cv::Sobel(crop, dx, CV_16S, 1, 0, 3);
-    cv::Sobel(crop, dy, CV_16S, 0, 1, 3);
-    const double gx = cv::norm(dx, cv::NORM_L1) + 1;
-    const double gy = cv::norm(dy, cv::NORM_L1) + 1;
-    const double ratio = std::max(gx, gy) / std::min(gx, gy);
-    if (ratio > 2.5)
+    if (coherence >= o.linearCoherence)
         return CropKind::Linear;
-    if (ratio < 1.6)
+    if (coherence < o.matrixCoherence)
         return CropKind::Matrix;
-    return CropKind::Either;
+    return CropKind::Nothing; // edges mostly, not wholly, one way: text (see ReaderOptions)
 }
 
 } // namespace
@@ -174,75 +268,111 @@ bool isGs1Symbology(const std::string& s) { return s == "]d2" || s == "]C1" || s
 BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
 std::vector<Candidate> BarcodeReader::locate(const cv::Mat& image) const {
+    if (!usableFrame(image))
+        return {};
+    return locateIn(image, scratch());
+}
+
+std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s) const {
     std::vector<Candidate> out;
-    const cv::Mat grey = toGrey(image);
-    if (grey.empty() || grey.cols < 8 || grey.rows < 8)
-        return out;
     const double scale = std::clamp(m_options.locatorScale, 0.125, 1.0);
-    cv::Mat small;
-    if (scale < 1.0)
-        cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
-    else
-        small = grey;
+    const cv::Mat& grey = greyInto(image, s.frameGrey);
+    const cv::Mat* reduced = &grey;
+    if (scale < 1.0) {
+        cv::resize(grey, s.small, cv::Size(), scale, scale, cv::INTER_AREA);
+        reduced = &s.small;
+    }
+    const cv::Mat& small = *reduced;
     if (small.cols < 8 || small.rows < 8)
         return out;
 
-    cv::Mat dx;
-    cv::Mat dy;
-    cv::Sobel(small, dx, CV_16S, 1, 0, 3);
-    cv::Sobel(small, dy, CV_16S, 0, 1, 3);
-    cv::Mat ax;
-    cv::Mat ay;
-    cv::convertScaleAbs(dx, ax, 0.25); // Sobel 3x3 gives four times the step height
-    cv::convertScaleAbs(dy, ay, 0.25);
-    cv::Mat edges;
-    cv::add(ax, ay, edges);
-    cv::threshold(edges, edges, m_options.edgeThreshold, 255, cv::THRESH_BINARY);
-
-    // Edge density over a window about one small module wide, then regions of dense edges.
-    cv::Mat density;
-    cv::blur(edges, density, cv::Size(5, 5));
-    cv::Mat mask;
-    cv::threshold(density, mask, 255 * m_options.minEdgeDensity, 255, cv::THRESH_BINARY);
-    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
-    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
-
-    std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-    // Distance to the nearest non-code pixel: in a region where a code runs into label text, the
-    // deepest point is usually inside the code (its modules are denser than the text strokes).
-    cv::Mat depth;
-    cv::distanceTransform(mask, depth, cv::DIST_L2, 3);
-    const double minSide = m_options.minCodePx * scale;
-    for (const auto& contour : contours) {
-        const double area = cv::contourArea(contour);
-        if (area < minSide * minSide * 0.5)
-            continue;
-        cv::RotatedRect box = cv::minAreaRect(contour);
-        if (std::min(box.size.width, box.size.height) < minSide * 0.6)
-            continue;
-        const double fill = area / std::max(1.0f, box.size.area());
-        const float inv = static_cast<float>(1.0 / scale);
-        Candidate c;
-        c.box = cv::RotatedRect(box.center * inv, cv::Size2f(box.size.width * inv, box.size.height * inv), box.angle);
-        c.score = area / (scale * scale) * fill;
-        if (fill >= 0.35) // sparse shapes (streaks, outlines, a code joined to text) only by their deepest point
-            out.push_back(c);
-        // The deepest point of the region, when the region is much larger than its inscribed square.
-        const cv::Rect bounds = cv::boundingRect(contour) & cv::Rect(0, 0, depth.cols, depth.rows);
-        cv::Mat regionMask(bounds.size(), CV_8UC1, cv::Scalar(0));
-        cv::drawContours(regionMask, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), cv::FILLED,
-                         cv::LINE_8, cv::noArray(), 0, -bounds.tl());
-        double deepest = 0;
-        cv::Point at;
-        cv::minMaxLoc(depth(bounds), nullptr, &deepest, nullptr, &at, regionMask);
-        const double side = 2 * deepest * 1.25;
-        if (side >= minSide * 0.6 && std::max(box.size.width, box.size.height) > 1.4 * side) {
-            Candidate f;
-            f.box = cv::RotatedRect(cv::Point2f(at + bounds.tl()) * inv,
-                                    cv::Size2f(static_cast<float>(side) * inv, static_cast<float>(side) * inv), box.angle);
-            f.score = c.score * 0.9;
-            out.push_back(f);
+    // Edge density: the number of edge pixels in a 5x5 window (about one small module wide). A
+    // matrix code has an edge at nearly every module boundary in both directions; a linear code only
+    // across its bars, so it is found at a lower density and kept only if its edges run one way
+    // (label text at that density is what costs decoding time, and it runs every way).
+    edgeMap(small, s.edges, m_options.edgeThreshold);
+    static const cv::Mat kOnes = cv::Mat::ones(5, 1, CV_32F);
+    cv::sepFilter2D(s.edges, s.density, CV_8U, kOnes, kOnes, cv::Point(-1, -1), 0, cv::BORDER_CONSTANT);
+    // Close small gaps, then drop specks. Min and max filters commute with a threshold, so this is
+    // done once on the density and holds for both thresholds below.
+    const cv::Mat square = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
+    cv::morphologyEx(s.density, s.density, cv::MORPH_CLOSE, square);
+    cv::morphologyEx(s.density, s.density, cv::MORPH_OPEN, square);
+    const double regionScale = scale; // region pixels per frame pixel
+    const double minSide = m_options.minCodePx * regionScale;
+    const float inv = static_cast<float>(1.0 / regionScale);
+    const auto toFrame = [inv](cv::Point2f p) { // pixel centres to pixel centres
+        return (p + cv::Point2f(0.5f, 0.5f)) * inv - cv::Point2f(0.5f, 0.5f);
+    };
+    for (const bool linear : {false, true}) {
+        const double density = linear ? m_options.minLinearEdgeDensity : m_options.minMatrixEdgeDensity;
+        cv::threshold(s.density, s.mask, 25 * density, 255, cv::THRESH_BINARY);
+        std::vector<std::vector<cv::Point>> contours;
+        cv::findContours(s.mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+        const size_t matrixCandidates = out.size();
+        for (const auto& contour : contours) {
+            const double area = cv::contourArea(contour);
+            if (area < minSide * minSide * 0.5)
+                continue;
+            cv::RotatedRect box = cv::minAreaRect(contour);
+            if (std::min(box.size.width, box.size.height) < minSide * 0.6)
+                continue;
+            // The region itself, one pixel of background around it: the outline filled, minus its
+            // holes. An outline that encloses much but holds little (the edge of a pad, a tray, a
+            // drape) is not a code; a code's region has holes only between its wider bars or modules.
+            const cv::Rect bounds = cv::boundingRect(contour) & cv::Rect(0, 0, s.mask.cols, s.mask.rows);
+            s.regionMask.create(bounds.height + 2, bounds.width + 2, CV_8UC1);
+            s.regionMask.setTo(0);
+            cv::Mat inner = s.regionMask(cv::Rect(1, 1, bounds.width, bounds.height));
+            cv::drawContours(inner, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), cv::FILLED,
+                             cv::LINE_8, cv::noArray(), 0, -bounds.tl());
+            cv::bitwise_and(inner, s.mask(bounds), inner);
+            if (cv::countNonZero(inner) < 0.25 * area)
+                continue;
+            const cv::Point2f centre = toFrame(box.center);
+            if (linear) {
+                // Already a matrix candidate: not again as a linear one.
+                bool known = false;
+                for (size_t i = 0; i < matrixCandidates && !known; ++i) {
+                    std::vector<cv::Point2f> corners(4);
+                    out[i].box.points(corners.data());
+                    known = cv::pointPolygonTest(corners, centre, false) >= 0;
+                }
+                if (known)
+                    continue;
+            }
+            cv::Sobel(small(bounds), s.dx, CV_16S, 1, 0, 3);
+            cv::Sobel(small(bounds), s.dy, CV_16S, 0, 1, 3);
+            const double coherence = edgeCoherence(s.dx, s.dy, inner);
+            if (linear && coherence < m_options.linearCoherence)
+                continue; // edges not mostly one way: text, not bars
+            const double fill = area / std::max(1.0f, box.size.area());
+            Candidate c;
+            c.box = cv::RotatedRect(centre, cv::Size2f(box.size.width * inv, box.size.height * inv), box.angle);
+            c.score = area / (regionScale * regionScale) * fill;
+            c.coherence = coherence;
+            if (fill >= 0.35) // sparse shapes (streaks, outlines, a code joined to text) only by their deepest point
+                out.push_back(c);
+            if (linear)
+                continue; // a linear code fills its box; its deepest point is no better a crop
+            // The deepest point of the region (distance to the nearest pixel outside it), when the
+            // region is much larger than its inscribed square: where a code runs into label text,
+            // the deepest point is usually inside the code (its modules are denser than the text).
+            cv::distanceTransform(s.regionMask, s.depth, cv::DIST_L2, 3);
+            double deepest = 0;
+            cv::Point at;
+            cv::minMaxLoc(s.depth, nullptr, &deepest, nullptr, &at);
+            at -= cv::Point(1, 1);
+            const double side = 2 * deepest * 1.25;
+            if (side >= minSide * 0.6 && std::max(box.size.width, box.size.height) > 1.4 * side) {
+                Candidate f;
+                f.box = cv::RotatedRect(toFrame(cv::Point2f(at + bounds.tl())),
+                                        cv::Size2f(static_cast<float>(side) * inv, static_cast<float>(side) * inv),
+                                        box.angle);
+                f.score = c.score * 0.9;
+                f.coherence = coherence;
+                out.push_back(f);
+            }
         }
     }
     std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
@@ -253,11 +383,13 @@ std::vector<Candidate> BarcodeReader::locate(const cv::Mat& image) const {
 
 std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
     std::vector<DecodedCode> found;
-    const cv::Mat grey = toGrey(image);
-    if (grey.empty())
+    if (!usableFrame(image))
         return found;
+    Scratch& s = scratch();
+    const auto candidates = locateIn(image, s); // leaves the grey frame in s.frameGrey (colour frames)
+    const cv::Mat& grey = image.channels() == 1 ? image : s.frameGrey;
     const ZXing::DecodeHints base = hintsFor(m_options);
-    for (const auto& candidate : locate(grey)) {
+    for (const auto& candidate : candidates) {
         if (insideCode(found, candidate.box.center))
             continue; // already read from a larger region
         // A long region (a label with a code beside its text, a linear code) is also tried in
@@ -277,10 +409,10 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
         }
         for (const auto& window : windows) {
             cv::Matx23d cropToFrame;
-            const cv::Mat crop = cutOut(grey, window, m_options.minCropPx, cropToFrame);
+            const cv::Mat& crop = cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop);
             if (crop.empty())
                 continue;
-            const CropKind kind = classify(crop, m_options);
+            const CropKind kind = classify(crop, candidate.coherence, m_options);
             if (kind == CropKind::Nothing)
                 continue;
             ZXing::DecodeHints hints = base;

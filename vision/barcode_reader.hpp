@@ -1,8 +1,10 @@
 // Barcode reading anywhere in a frame. ZXing-cpp 1.4 finds a Data Matrix reliably only when the
 // symbol crosses the centre of the image it is given, so BarcodeReader first locates candidate
 // regions with OpenCV (edge density at half resolution, connected regions, minimum-area rectangles),
-// cuts each one out upright and centred (rotation removed, small ones enlarged), and hands those
-// crops to ZXing. Reads Data Matrix (GS1 or not), QR, Code 128 / GS1-128, EAN-13/8, UPC-A/E.
+// tells bars from modules from text by the coherence of each region's edges, cuts each code-like one
+// out upright and centred (rotation removed, small ones enlarged), and hands those crops to ZXing
+// with only the symbologies the region can hold. Reads Data Matrix (GS1 or not), QR, Code 128 /
+// GS1-128, EAN-13/8, UPC-A/E. Working images are kept per thread, so a warm reader allocates nothing.
 // A BarcodeReader is immutable after construction: decode() is const and thread-safe. Nothing throws;
 // an image it cannot use yields no codes.
 #pragma once
@@ -36,8 +38,15 @@ enum class Symbologies : unsigned {
 struct ReaderOptions {
     Symbologies symbologies = Symbologies::All;
     double locatorScale = 0.5;   // the locator works on the frame scaled by this
-    int edgeThreshold = 40;      // gradient (|dx|+|dy|, Sobel 3x3, 8-bit) that counts as an edge
-    double minEdgeDensity = 0.30;// fraction of edge pixels in a window that makes it code-like
+    int edgeThreshold = 40;      // |I(x+1)-I(x-1)| + |I(y+1)-I(y-1)| (8-bit, at locator scale) that counts as an edge
+    double minMatrixEdgeDensity = 0.40; // fraction of edge pixels in a 5x5 window that makes a 2D-code region
+    double minLinearEdgeDensity = 0.30; // ... a linear-code region (edges across its bars only)
+    // Edge coherence of a region, (l1 - l2) / (l1 + l2) of its structure tensor: 0 for edges every
+    // way, 1 for edges one way. On the generated test set (136 frames, 784 crops) every code read
+    // came from a crop below 0.30 (Data Matrix, QR) or at/above 0.70 (Code 128, EAN/UPC); the 445
+    // crops between were label text and read nothing. Between the two limits a crop is not decoded.
+    double matrixCoherence = 0.40;      // matrix codes below this
+    double linearCoherence = 0.65;      // linear codes at or above this
     int minCodePx = 40;          // regions narrower than 0.6x this (24 px) are not codes: a GS1 drug
                                  // code (GTIN, expiry, lot: 16x16 modules or more) at 2 px/module is
                                  // 32 px or more; lowering it finds smaller codes at more CPU per frame
@@ -50,8 +59,13 @@ struct ReaderOptions {
 // A region that looks like a code: a rotated rectangle in frame pixels.
 struct Candidate {
     cv::RotatedRect box;
-    double score = 0; // edge density x area; higher first
+    double score = 0;     // edge density x area; higher first
+    double coherence = 0; // how much its edges run one way: 0 every way (modules, text), 1 one way (bars)
 };
+
+namespace detail {
+struct ReaderScratch; // per-thread working images (barcode_reader.cpp)
+}
 
 class BarcodeReader {
 public:
@@ -67,6 +81,8 @@ public:
     [[nodiscard]] const ReaderOptions& options() const { return m_options; }
 
 private:
+    [[nodiscard]] std::vector<Candidate> locateIn(const cv::Mat& image, detail::ReaderScratch& scratch) const;
+
     ReaderOptions m_options;
 };
 

@@ -3,6 +3,7 @@
 #include "vision/barcode_reader.hpp"
 
 #include <doctest/doctest.h>
+#include <opencv2/imgproc.hpp>
 
 #include <map>
 
@@ -137,4 +138,64 @@ TEST_CASE("the locator reports rotated boxes around the code") {
     for (const auto& c : reader.locate(rc.scene.image))
         near = near || cv::norm(c.box.center - centre) < cv::norm(e.corners[0] - e.corners[2]);
     CHECK(near);
+}
+
+TEST_CASE("the locator tells bars from modules by the coherence of their edges, at any rotation") {
+    // Every Data Matrix / QR in the test set lies in a candidate whose edges run every way (below
+    // matrixCoherence), every linear code in one whose edges run one way (at or above
+    // linearCoherence): the crops between, label text, are not decoded at all.
+    const BarcodeReader reader;
+    const ReaderOptions& o = reader.options();
+    int matrix = 0;
+    int linear = 0;
+    for (const auto& rc : renderedTestSet()) {
+        if (!rc.testCase.readable)
+            continue;
+        const auto candidates = reader.locate(rc.scene.image);
+        for (const auto& e : rc.scene.codes) {
+            const cv::Point2f centre = (e.corners[0] + e.corners[2]) * 0.5f;
+            const bool isLinear = e.format != "DataMatrix" && e.format != "QRCode";
+            bool classified = false;
+            for (const auto& c : candidates) {
+                std::vector<cv::Point2f> corners(4);
+                c.box.points(corners.data());
+                if (cv::pointPolygonTest(corners, centre, false) < 0)
+                    continue;
+                classified = classified || (isLinear ? c.coherence >= o.linearCoherence : c.coherence < o.matrixCoherence);
+            }
+            CAPTURE(rc.testCase.name);
+            CAPTURE(e.format);
+            CHECK(classified);
+            (isLinear ? linear : matrix) += 1;
+        }
+    }
+    CHECK(matrix >= 30);
+    CHECK(linear >= 4);
+}
+
+TEST_CASE("edge coherence: a pure stripe pattern is near 1, a checkerboard of modules near 0") {
+    const BarcodeReader reader;
+    cv::Mat stripes(400, 400, CV_8UC1, cv::Scalar(255));
+    for (int x = 100; x < 300; x += 8)
+        cv::rectangle(stripes, cv::Rect(x, 120, 4, 160), cv::Scalar(0), cv::FILLED);
+    cv::Mat modules(400, 400, CV_8UC1, cv::Scalar(255));
+    cv::RNG rng(3);
+    for (int y = 120; y < 280; y += 6)
+        for (int x = 120; x < 280; x += 6)
+            if (rng.uniform(0, 2) == 1)
+                cv::rectangle(modules, cv::Rect(x, y, 6, 6), cv::Scalar(0), cv::FILLED);
+    for (const double angle : {0.0, 30.0, 45.0, 100.0}) {
+        CAPTURE(angle);
+        const cv::Mat turn = cv::getRotationMatrix2D(cv::Point2f(200, 200), angle, 1.0);
+        cv::Mat s;
+        cv::Mat m;
+        cv::warpAffine(stripes, s, turn, stripes.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+        cv::warpAffine(modules, m, turn, modules.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+        const auto sc = reader.locate(s);
+        const auto mc = reader.locate(m);
+        REQUIRE_FALSE(sc.empty());
+        REQUIRE_FALSE(mc.empty());
+        CHECK(sc.front().coherence > 0.9);
+        CHECK(mc.front().coherence < 0.2);
+    }
 }
