@@ -23,7 +23,9 @@ namespace admix::vision {
 
 // One captured frame; immutable once published (shared between threads as shared_ptr<const Frame>).
 struct Frame {
-    cv::Mat image; // 8-bit BGR
+    cv::Mat image;   // 8-bit BGR, as captured (decoding, evidence photos)
+    cv::Mat preview; // 8-bit RGBA, scaled down to fit PipelineOptions::previewSize, for the screen
+                     // (made on the capture thread; empty when not asked for)
     uint64_t sequence = 0;
     std::chrono::steady_clock::time_point capturedAt{};
     std::string source;

@@ -1,8 +1,56 @@
 #include "vision/vision_pipeline.hpp"
 
+#include <opencv2/imgproc.hpp>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <exception>
 
 namespace admix::vision {
+
+namespace {
+
+// Lowers the calling thread's scheduling priority (Linux: nice applies per thread), so that on a
+// busy machine the interface - and software OpenGL's rasterizer threads - run first and camera work
+// waits a little instead. Best effort: where it is refused the thread keeps the caller's priority.
+void yieldToInterface(int nice) {
+    if (nice <= 0)
+        return;
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    (void)::setpriority(PRIO_PROCESS, tid, nice);
+}
+
+} // namespace
+
+cv::Mat makePreview(const cv::Mat& image, cv::Size fit) {
+    if (image.empty() || fit.width <= 0 || fit.height <= 0 || image.depth() != CV_8U)
+        return {};
+    const double scale = std::min({1.0, static_cast<double>(fit.width) / image.cols, static_cast<double>(fit.height) / image.rows});
+    const cv::Size size(std::max(1, static_cast<int>(image.cols * scale + 0.5)), std::max(1, static_cast<int>(image.rows * scale + 0.5)));
+    cv::Mat scaled;
+    if (size == image.size())
+        scaled = image;
+    else
+        cv::resize(image, scaled, size, 0, 0, cv::INTER_AREA);
+    cv::Mat rgba;
+    switch (scaled.channels()) {
+    case 1:
+        cv::cvtColor(scaled, rgba, cv::COLOR_GRAY2RGBA);
+        break;
+    case 3:
+        cv::cvtColor(scaled, rgba, cv::COLOR_BGR2RGBA);
+        break;
+    case 4:
+        cv::cvtColor(scaled, rgba, cv::COLOR_BGRA2RGBA);
+        break;
+    default:
+        return {};
+    }
+    return rgba;
+}
 
 VisionPipeline::VisionPipeline(std::unique_ptr<FrameSource> source, PipelineOptions options)
     : m_source(std::move(source)), m_options(options), m_reader(options.reader), m_filter(options.stability) {
@@ -15,8 +63,14 @@ void VisionPipeline::start() {
     if (m_running.exchange(true))
         return;
     setStatus(SourceState::Connecting, "");
-    m_captureThread = std::thread([this] { captureLoop(); });
-    m_decodeThread = std::thread([this] { decodeLoop(); });
+    m_captureThread = std::thread([this] {
+        yieldToInterface(m_options.workerNice);
+        captureLoop();
+    });
+    m_decodeThread = std::thread([this] {
+        yieldToInterface(m_options.workerNice);
+        decodeLoop();
+    });
 }
 
 void VisionPipeline::stop() {
@@ -80,6 +134,7 @@ void VisionPipeline::captureLoop() {
             }
             auto frame = std::make_shared<Frame>();
             frame->image = std::move(*image);
+            frame->preview = makePreview(frame->image, m_options.previewSize);
             frame->sequence = ++sequence;
             frame->capturedAt = std::chrono::steady_clock::now();
             frame->source = m_source->describe();

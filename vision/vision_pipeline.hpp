@@ -45,8 +45,19 @@ struct PipelineOptions {
     ReaderOptions reader;
     StabilityOptions stability;
     std::chrono::milliseconds reconnectInterval{1000};
+    // When set, each frame also carries a preview that fits this size (never enlarged), in the
+    // layout OpenGL takes without conversion, so that showing a 1080p camera costs the UI thread a
+    // small texture upload instead of a conversion of the full frame.
+    cv::Size previewSize{0, 0};
+    // Niceness of the capture and decode threads (0: as the caller). On the station they yield to the
+    // interface: a frame decoded a few milliseconds later is not noticed, a late screen frame is.
+    int workerNice = 0;
     size_t maxQueuedCodes = 64;
 };
+
+// `image` (8-bit grey, BGR or BGRA) scaled down with area averaging to fit `fit` (never enlarged),
+// as 8-bit RGBA; empty for an empty image or size.
+[[nodiscard]] cv::Mat makePreview(const cv::Mat& image, cv::Size fit);
 
 class VisionPipeline {
 public:

@@ -55,6 +55,7 @@ TEST_CASE("the pipeline confirms the synthetic camera codes and survives an unpl
     CHECK(confirmed[0].code.text != confirmed[1].code.text);
     REQUIRE(pipeline.latestFrame() != nullptr);
     CHECK(pipeline.latestFrame()->image.cols == 1280);
+    CHECK(pipeline.latestFrame()->preview.empty()); // not asked for
     CHECK(pipeline.status().state == SourceState::Running);
     const auto results = pipeline.latestResults();
     CHECK(results->framesDecoded > 0);
@@ -82,9 +83,16 @@ TEST_CASE("reading the snapshots never waits for a decode") {
     o.width = 1920;
     o.height = 1080;
     o.realTime = false;
-    VisionPipeline pipeline(std::make_unique<SyntheticSource>(o));
+    PipelineOptions options;
+    options.previewSize = cv::Size(960, 600);
+    VisionPipeline pipeline(std::make_unique<SyntheticSource>(o), options);
     pipeline.start();
     REQUIRE(eventually([&] { return pipeline.latestResults()->framesDecoded >= 2; }));
+    // Each frame carries its screen preview, made on the capture thread: 1920x1080 fitted to 960x600.
+    const auto frame = pipeline.latestFrame();
+    CHECK(frame->image.size() == cv::Size(1920, 1080));
+    CHECK(frame->preview.size() == cv::Size(960, 540));
+    CHECK(frame->preview.type() == CV_8UC4);
     // A frame's worth of UI reads: each one is a pointer copy, far below a decode's time.
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 1000; ++i) {
@@ -96,4 +104,19 @@ TEST_CASE("reading the snapshots never waits for a decode") {
     const auto perRead = (std::chrono::steady_clock::now() - t0) / 1000;
     CHECK(perRead < 1ms);
     pipeline.stop();
+}
+
+TEST_CASE("a preview fits the size asked for, keeps the aspect, is never enlarged, and is RGBA") {
+    cv::Mat bgr(1080, 1920, CV_8UC3, cv::Scalar(255, 0, 0)); // pure blue in OpenCV's BGR order
+    const cv::Mat p = makePreview(bgr, cv::Size(960, 600));
+    REQUIRE(p.size() == cv::Size(960, 540));
+    REQUIRE(p.type() == CV_8UC4);
+    CHECK(p.at<cv::Vec4b>(100, 100) == cv::Vec4b(0, 0, 255, 255)); // R, G, B, A
+    CHECK(makePreview(bgr, cv::Size(400, 1000)).size() == cv::Size(400, 225)); // the width binds
+    CHECK(makePreview(bgr, cv::Size(4000, 4000)).size() == cv::Size(1920, 1080)); // never enlarged
+    const cv::Mat grey(10, 20, CV_8UC1, cv::Scalar(7));
+    CHECK(makePreview(grey, cv::Size(10, 10)).at<cv::Vec4b>(2, 2) == cv::Vec4b(7, 7, 7, 255));
+    CHECK(makePreview(cv::Mat(), cv::Size(10, 10)).empty());
+    CHECK(makePreview(bgr, cv::Size(0, 0)).empty());
+    CHECK(makePreview(cv::Mat(10, 10, CV_16UC1), cv::Size(5, 5)).empty());
 }
