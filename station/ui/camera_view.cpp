@@ -14,8 +14,9 @@ CameraView::~CameraView() {
 }
 
 void CameraView::upload(const vision::Frame& frame) {
-    const cv::Mat& image = frame.image;
-    if (image.empty() || image.type() != CV_8UC3)
+    const bool preview = !frame.preview.empty() && frame.preview.type() == CV_8UC4;
+    const cv::Mat& image = preview ? frame.preview : frame.image;
+    if (image.empty() || (!preview && image.type() != CV_8UC3))
         return;
     if (!m_texture) {
         glGenTextures(1, &m_texture);
@@ -26,16 +27,20 @@ void CameraView::upload(const vision::Frame& frame) {
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     }
     glBindTexture(GL_TEXTURE_2D, m_texture);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, preview ? 4 : 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, static_cast<GLint>(image.step / image.elemSize()));
-    if (image.cols != m_width || image.rows != m_height) {
-        m_width = image.cols;
-        m_height = image.rows;
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, m_width, m_height, 0, GL_BGR, GL_UNSIGNED_BYTE, image.data);
+    const GLenum format = preview ? GL_RGBA : GL_BGR;
+    if (image.cols != m_textureWidth || image.rows != m_textureHeight) {
+        m_textureWidth = image.cols;
+        m_textureHeight = image.rows;
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, m_textureWidth, m_textureHeight, 0, format, GL_UNSIGNED_BYTE, image.data);
     } else {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, m_width, m_height, GL_BGR, GL_UNSIGNED_BYTE, image.data);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, m_textureWidth, m_textureHeight, format, GL_UNSIGNED_BYTE, image.data);
     }
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    m_width = frame.image.empty() ? image.cols : frame.image.cols;
+    m_height = frame.image.empty() ? image.rows : frame.image.rows;
     m_sequence = frame.sequence;
 }
 
@@ -45,8 +50,8 @@ void CameraView::draw(const std::shared_ptr<const vision::Frame>& frame,
         upload(*frame);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(0, 0, 0, 255), 6.0f);
     if (!m_texture || m_width == 0 || !frame) {
+        draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(0, 0, 0, 255), 6.0f);
         const ImVec2 text = ImGui::CalcTextSize(placeholder);
         draw->AddText(ImVec2(origin.x + (size.x - text.x) / 2, origin.y + (size.y - text.y) / 2),
                       ImGui::GetColorU32(colors::kMuted), placeholder);
@@ -56,6 +61,17 @@ void CameraView::draw(const std::shared_ptr<const vision::Frame>& frame,
     const float scale = std::min(size.x / static_cast<float>(m_width), size.y / static_cast<float>(m_height));
     const ImVec2 shown(static_cast<float>(m_width) * scale, static_cast<float>(m_height) * scale);
     const ImVec2 topLeft(origin.x + (size.x - shown.x) / 2, origin.y + (size.y - shown.y) / 2);
+    // Black bands only where the picture does not cover the box (each covered pixel is drawn once:
+    // under software OpenGL every layer costs).
+    const ImU32 black = IM_COL32(0, 0, 0, 255);
+    if (topLeft.x - origin.x >= 1) {
+        draw->AddRectFilled(origin, ImVec2(topLeft.x, origin.y + size.y), black);
+        draw->AddRectFilled(ImVec2(topLeft.x + shown.x, origin.y), ImVec2(origin.x + size.x, origin.y + size.y), black);
+    }
+    if (topLeft.y - origin.y >= 1) {
+        draw->AddRectFilled(origin, ImVec2(origin.x + size.x, topLeft.y), black);
+        draw->AddRectFilled(ImVec2(origin.x, topLeft.y + shown.y), ImVec2(origin.x + size.x, origin.y + size.y), black);
+    }
     draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(m_texture)), topLeft,
                    ImVec2(topLeft.x + shown.x, topLeft.y + shown.y));
     if (codes && codes->frame && codes->frame->sequence + 30 >= frame->sequence) {

@@ -1,6 +1,7 @@
 // The live camera picture on screen: the latest frame uploaded to an OpenGL texture (only when a new
-// frame arrived), drawn to fit, with the codes read in it outlined (green: confirmed and usable,
-// amber: seen, not yet confirmed, red: rejected). UI thread only; owns its texture.
+// frame arrived; the frame's small RGBA preview when the pipeline made one, else the full frame),
+// drawn to fit, with the codes read in it outlined (green: confirmed and usable, amber: seen, not yet
+// confirmed, red: rejected). UI thread only; owns its texture.
 #pragma once
 
 #include "vision/vision_pipeline.hpp"
@@ -27,7 +28,9 @@ private:
     void upload(const vision::Frame& frame);
     unsigned m_texture = 0;
     uint64_t m_sequence = ~uint64_t{0};
-    int m_width = 0;
+    int m_textureWidth = 0;  // the texture's pixels
+    int m_textureHeight = 0;
+    int m_width = 0;         // the frame's pixels (code corners are in these)
     int m_height = 0;
 };
 

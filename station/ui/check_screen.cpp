@@ -43,7 +43,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
         return;
     }
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    ImGui::BeginChild("waiting", ImVec2(avail.x * 0.32f, 0), true);
+    beginPanel("waiting", ImVec2(avail.x * 0.32f, 0));
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Awaiting check (%zu)", m_waiting.size());
     ImGui::PopFont();
@@ -60,12 +60,12 @@ void CheckScreen::drawContent(const ScreenContext& context) {
         ImGui::TextColored(colors::kMuted, "Nothing waits for a check.");
     if (!m_message.empty())
         ImGui::TextColored(colors::kPass, "%s", m_message.c_str());
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
-    ImGui::BeginChild("detail", ImVec2(0, 0), true);
+    beginPanel("detail", ImVec2(0, 0));
     if (!m_selected) {
         ImGui::TextColored(colors::kMuted, "Pick a preparation on the left.");
-        ImGui::EndChild();
+        endPanel();
         return;
     }
     const auto& v = *m_selected;
@@ -76,7 +76,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
     if (v.anyOverride)
         statusChip("OVERRIDE - a gate was passed by a pharmacist's override", Tone::Attention);
     ImGui::Separator();
-    ImGui::BeginChild("steps", ImVec2(0, -touch * 1.4f), false);
+    ImGui::BeginChild("steps", ImVec2(0, -touch * 1.4f), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     for (const auto& s : v.steps) {
         const bool overridden = s.state == "overridden";
         ImGui::PushFont(context.fonts.bold);
@@ -114,7 +114,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
         m_pad.open({"Reject " + v.number + ": reason and signature", kRejectReasons, badges});
     }
     ImGui::PopFont();
-    ImGui::EndChild();
+    endPanel();
 }
 
 } // namespace admix::ui

@@ -56,7 +56,7 @@ void ComplianceScreen::clean(const std::string& area) {
 void ComplianceScreen::drawContent(const ScreenContext& context) {
     const float touch = context.touchPx(kMinTouchMm);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    ImGui::BeginChild("entry", ImVec2(avail.x * 0.5f, 0), true);
+    beginPanel("entry", ImVec2(avail.x * 0.5f, 0));
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Today's readings");
     ImGui::PopFont();
@@ -95,9 +95,9 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
     }
     if (touchButton("Record reading", ImVec2(-1, touch), Tone::Primary, !m_value.empty()))
         record(m_kind);
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
-    ImGui::BeginChild("cleaning", ImVec2(0, 0), true);
+    beginPanel("cleaning", ImVec2(0, 0));
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Daily cleaning");
     ImGui::PopFont();
@@ -121,7 +121,7 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
         ImGui::TextColored(item.state == usp797::DueState::DueToday ? colors::kAttention : colors::kFail, "- %s", item.text.c_str());
     }
     ImGui::PopTextWrapPos();
-    ImGui::EndChild();
+    endPanel();
 }
 
 } // namespace admix::ui

@@ -1,5 +1,7 @@
 #include "station/ui/demo_camera.hpp"
 
+#include <opencv2/core.hpp>
+
 #include <cmath>
 #include <thread>
 
@@ -23,6 +25,7 @@ void DemoHoodCamera::setScene(std::vector<vision::SceneObject> objects, uint64_t
     std::lock_guard lock(m_mutex);
     m_objects = std::move(objects);
     m_seed = seed;
+    ++m_version;
 }
 
 Result<cv::Mat> DemoHoodCamera::read() {
@@ -36,24 +39,35 @@ Result<cv::Mat> DemoHoodCamera::read() {
     else
         m_due = now;
     vision::SceneSpec spec;
+    uint64_t version = 0;
     {
         std::lock_guard lock(m_mutex);
         spec.objects = m_objects;
         spec.seed = m_seed;
+        version = m_version;
     }
-    // Hands are never perfectly still: a slow drift and turn.
-    const double t = static_cast<double>(m_frame++) / m_fps;
-    for (size_t i = 0; i < spec.objects.size(); ++i) {
-        auto& o = spec.objects[i];
-        o.centre.x += static_cast<float>(14.0 * std::sin(0.7 * t + static_cast<double>(i)));
-        o.centre.y += static_cast<float>(9.0 * std::cos(0.5 * t + static_cast<double>(i)));
-        o.angleDeg += 4.0 * std::sin(0.3 * t + static_cast<double>(i));
+    if (version != m_loopVersion) {
+        m_loop.assign(kLoopFrames, cv::Mat());
+        m_loopVersion = version;
     }
-    spec.effects.noiseSigma = 2.0;
-    auto rendered = vision::renderScene(spec);
-    if (!rendered)
-        return rendered.error();
-    return std::move(rendered->image);
+    const auto position = static_cast<size_t>(m_frame++ % kLoopFrames);
+    if (m_loop[position].empty()) {
+        // Hands are never perfectly still: a slow drift and turn, closing on itself over the loop.
+        const double phase = 2.0 * CV_PI * static_cast<double>(position) / kLoopFrames;
+        for (size_t i = 0; i < spec.objects.size(); ++i) {
+            auto& o = spec.objects[i];
+            const double offset = static_cast<double>(i);
+            o.centre.x += static_cast<float>(14.0 * std::sin(phase + offset));
+            o.centre.y += static_cast<float>(9.0 * std::cos(phase + offset));
+            o.angleDeg += 4.0 * std::sin(phase + 2.0 * offset);
+        }
+        spec.effects.noiseSigma = 2.0;
+        auto rendered = vision::renderScene(spec);
+        if (!rendered)
+            return rendered.error();
+        m_loop[position] = std::move(rendered->image);
+    }
+    return m_loop[position];
 }
 
 vision::SceneObject demoVial(const std::string& gtin, const std::string& lot, const std::string& yymmdd,

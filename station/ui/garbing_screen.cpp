@@ -24,7 +24,7 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
     ImGui::Separator();
 
     const float listWidth = ImGui::GetContentRegionAvail().x * 0.5f;
-    ImGui::BeginChild("steps", ImVec2(listWidth, 0), true);
+    beginPanel("steps", ImVec2(listWidth, 0));
     for (size_t i = 0; i < procedure.size(); ++i) {
         const bool isDone = i < done;
         const bool isNext = i == done;
@@ -33,9 +33,9 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
         ImGui::TextColored(color, "%s %zu. %s", isDone ? "[x]" : isNext ? " > " : "[ ]", i + 1, procedure[i].text.c_str());
         ImGui::PopFont();
     }
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
-    ImGui::BeginChild("next", ImVec2(0, 0), true);
+    beginPanel("next", ImVec2(0, 0));
     if (done >= procedure.size()) {
         ImGui::PushFont(context.fonts.large);
         ImGui::TextColored(colors::kPass, "All %zu steps recorded.", procedure.size());
@@ -79,7 +79,7 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
         if (!m_message.empty())
             ImGui::TextColored(colors::kFail, "%s", m_message.c_str());
     }
-    ImGui::EndChild();
+    endPanel();
 }
 
 } // namespace admix::ui

@@ -25,7 +25,7 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const bool compounds = m_station.user() && workflow::mayCompound(m_station.user()->role);
 
-    ImGui::BeginChild("queue", ImVec2(avail.x * 0.6f, 0), true);
+    beginPanel("queue", ImVec2(avail.x * 0.6f, 0));
     ImGui::PushFont(context.fonts.large);
     ImGui::Text("To prepare (%zu)", m_station.queue().size());
     ImGui::PopFont();
@@ -73,10 +73,10 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     }
     if (m_station.queue().empty())
         ImGui::TextColored(colors::kMuted, "Nothing to prepare.");
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
 
-    ImGui::BeginChild("compliance", ImVec2(0, 0), true);
+    beginPanel("compliance", ImVec2(0, 0));
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Compliance");
     ImGui::PopFont();
@@ -115,7 +115,7 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     if (shown == 0)
         ImGui::TextColored(colors::kPass, "Nothing due today.");
     ImGui::PopTextWrapPos();
-    ImGui::EndChild();
+    endPanel();
 }
 
 } // namespace admix::ui

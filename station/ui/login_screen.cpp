@@ -50,7 +50,7 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     const float touch = context.touchPx(kMinTouchMm);
     const float padWidth = std::min(avail.x * 0.42f, touch * 7.0f);
 
-    ImGui::BeginChild("instructions", ImVec2(avail.x - padWidth - ImGui::GetStyle().ItemSpacing.x, avail.y), true);
+    beginPanel("instructions", ImVec2(avail.x - padWidth - ImGui::GetStyle().ItemSpacing.x, avail.y));
     ImGui::PushFont(context.fonts.huge);
     ImGui::TextUnformatted(m_badge.empty() ? "Scan your badge" : "Enter your PIN");
     ImGui::PopFont();
@@ -81,10 +81,10 @@ void LoginScreen::drawContent(const ScreenContext& context) {
             }
         }
     }
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
 
-    ImGui::BeginChild("keypad", ImVec2(0, avail.y), true);
+    beginPanel("keypad", ImVec2(0, avail.y));
     ImGui::PushFont(context.fonts.large);
     const std::string dots = maskedPin(m_pin);
     centeredText(dots.empty() ? "PIN" : dots.c_str(), dots.empty() ? colors::kMuted : colors::kText);
@@ -97,7 +97,7 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     if (touchButton("Sign in", ImVec2(width, touch * 1.2f), Tone::Primary, !m_pin.empty()) || (enter && !m_pin.empty()))
         submit();
     ImGui::PopFont();
-    ImGui::EndChild();
+    endPanel();
 }
 
 } // namespace admix::ui

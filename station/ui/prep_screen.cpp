@@ -55,11 +55,11 @@ void PrepScreen::drawContent(const ScreenContext& context) {
                        prep->steps.size());
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    ImGui::BeginChild("step", ImVec2(avail.x * 0.52f, 0), true);
+    beginPanel("step", ImVec2(avail.x * 0.52f, 0));
     drawStep(context, *prep);
-    ImGui::EndChild();
+    endPanel();
     ImGui::SameLine();
-    ImGui::BeginChild("side", ImVec2(0, 0), false);
+    ImGui::BeginChild("side", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // the window colour (cleared), not one more layer
     const float cameraWidth = ImGui::GetContentRegionAvail().x;
     m_camera.draw(m_station.frame(), m_station.decoded(), ImVec2(cameraWidth, cameraWidth * 9.0f / 16.0f),
                   m_station.cameraStatus().c_str());
@@ -132,8 +132,7 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         const bool fail = notice->tone == Notice::Tone::Fail;
         const bool pass = notice->tone == Notice::Tone::Pass;
         const ImVec4 bg = fail ? colors::kFail : pass ? colors::kPass : colors::kPanel;
-        ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(bg.x * 0.45f, bg.y * 0.45f, bg.z * 0.45f, 1.0f));
-        ImGui::BeginChild("notice", ImVec2(0, touch * 2.8f), true);
+        beginPanel("notice", ImVec2(0, touch * 2.8f), ImVec4(bg.x * 0.45f, bg.y * 0.45f, bg.z * 0.45f, 1.0f));
         ImGui::PushFont(context.fonts.large);
         ImGui::TextColored(fail ? colors::kFail : pass ? colors::kPass : colors::kText, "%s", fail ? "X" : pass ? "OK" : "i");
         ImGui::PopFont();
@@ -143,8 +142,7 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         ImGui::TextUnformatted(notice->text.c_str());
         ImGui::PopTextWrapPos();
         ImGui::PopFont();
-        ImGui::EndChild();
-        ImGui::PopStyleColor();
+        endPanel();
     }
     for (const auto& problem : prep.deviceProblems)
         statusChip(("Device: " + problem).c_str(), Tone::Fail);
@@ -217,7 +215,7 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
 }
 
 void PrepScreen::drawProgress(const ScreenContext& context, const workflow::PrepView& prep) {
-    ImGui::BeginChild("progress", ImVec2(0, 0), true);
+    beginPanel("progress", ImVec2(0, 0));
     for (const auto& s : prep.steps) {
         const bool current = s.index == prep.currentStep && prep.status == "in_progress";
         const bool overridden = s.state == "overridden";
@@ -228,7 +226,7 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
                            s.spec.title.c_str(), s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
         ImGui::PopFont();
     }
-    ImGui::EndChild();
+    endPanel();
 }
 
 void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::StepView& step) {

@@ -24,14 +24,14 @@ bool SignaturePad::draw(const ScreenContext& context) {
         return false;
     bool signedNow = false;
     const float touch = context.touchPx(kMinTouchMm);
-    ImGui::BeginChild("signature", ImVec2(0, 0), true);
+    beginPanel("signature", ImVec2(0, 0));
     ImGui::PushFont(context.fonts.large);
     ImGui::TextColored(colors::kAttention, "%s", m_request.title.c_str());
     ImGui::PopFont();
     ImGui::Separator();
     const float half = ImGui::GetContentRegionAvail().x * 0.5f;
 
-    ImGui::BeginChild("who", ImVec2(half, 0), false);
+    ImGui::BeginChild("who", ImVec2(half, 0), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::TextUnformatted("1. Scan the signer's badge");
     statusChip(m_badge.empty() ? "Badge: waiting" : ("Badge: " + m_badge).c_str(), m_badge.empty() ? Tone::Attention : Tone::Pass);
     for (const auto& [label, badge] : m_request.demoBadges) {
@@ -53,7 +53,7 @@ bool SignaturePad::draw(const ScreenContext& context) {
     }
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("pin", ImVec2(0, 0), false);
+    ImGui::BeginChild("pin", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::PushFont(context.fonts.large);
     const std::string dots = maskedPin(m_pin);
     centeredText(dots.empty() ? "PIN" : dots.c_str(), dots.empty() ? colors::kMuted : colors::kText);
@@ -62,14 +62,15 @@ bool SignaturePad::draw(const ScreenContext& context) {
     const bool enter = pinKeypad(m_pin, width, touch * 0.95f, context.fonts.large);
     const bool ready = !m_badge.empty() && !m_pin.empty() && (m_request.reasons.empty() || !m_reason.empty());
     ImGui::PushFont(context.fonts.large);
-    if (touchButton("Sign", ImVec2(width * 0.6f, touch), Tone::Primary, ready) || (enter && ready))
+    // As tall as the check screen's Approve/Reject: the large font with its padding needs 1.2 keys.
+    if (touchButton("Sign", ImVec2(width * 0.6f, touch * 1.2f), Tone::Primary, ready) || (enter && ready))
         signedNow = true;
     ImGui::SameLine();
-    if (touchButton("Cancel##signature", ImVec2(0, touch)))
+    if (touchButton("Cancel##signature", ImVec2(0, touch * 1.2f)))
         close();
     ImGui::PopFont();
     ImGui::EndChild();
-    ImGui::EndChild();
+    endPanel();
     return signedNow;
 }
 

@@ -93,8 +93,11 @@ void StationUi::draw(const Window& window) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
+    // No background of its own: the frame is cleared to the window colour (Window::endFrame), and
+    // under software OpenGL a blended full-screen rectangle costs milliseconds a frame.
     constexpr ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                       ImGuiWindowFlags_NoBackground;
     uiMapBeginFrame();
     ImGui::Begin("station", nullptr, flags);
     const ScreenContext context{window.fonts(), window.pixelsPerMm(), m_stationName, m_demo};

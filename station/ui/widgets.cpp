@@ -3,7 +3,11 @@
 #include "station/ui/theme.hpp"
 #include "station/ui/ui_map.hpp"
 
+#include <GLFW/glfw3.h>
+
 #include <algorithm>
+#include <cmath>
+#include <deque>
 
 namespace admix::ui {
 
@@ -23,7 +27,60 @@ ImVec4 toneColor(Tone tone) {
 
 ImVec4 scaled(ImVec4 c, float k) { return ImVec4(c.x * k, c.y * k, c.z * k, c.w); }
 
+// Panel fills of the frame being built: ImGui keeps only a pointer until it renders, so they live
+// here (a deque: pointers stay valid as it grows) until the next frame begins.
+struct PanelFill {
+    ImVec2 min;
+    ImVec2 max;
+    ImVec4 colour;
+};
+std::deque<PanelFill> g_panelFills;
+
+// Runs inside ImGui's OpenGL renderer, in draw order: clears the panel's rectangle (within the
+// command's clip rectangle) to its colour. The renderer sets its own scissor for the next command.
+void clearPanel(const ImDrawList*, const ImDrawCmd* cmd) {
+    const auto* fill = static_cast<const PanelFill*>(cmd->UserCallbackData);
+    const ImDrawData* data = ImGui::GetDrawData();
+    if (fill == nullptr || data == nullptr)
+        return;
+    const float x0 = std::max(fill->min.x, cmd->ClipRect.x);
+    const float y0 = std::max(fill->min.y, cmd->ClipRect.y);
+    const float x1 = std::min(fill->max.x, cmd->ClipRect.z);
+    const float y1 = std::min(fill->max.y, cmd->ClipRect.w);
+    if (x1 <= x0 || y1 <= y0)
+        return;
+    const ImVec2 scale = data->FramebufferScale;
+    const auto fx = [&](float x) { return static_cast<int>(std::lround((x - data->DisplayPos.x) * scale.x)); };
+    const auto fy = [&](float y) { return static_cast<int>(std::lround((y - data->DisplayPos.y) * scale.y)); };
+    const int height = static_cast<int>(std::lround(data->DisplaySize.y * scale.y));
+    glScissor(fx(x0), height - fy(y1), fx(x1) - fx(x0), fy(y1) - fy(y0));
+    glClearColor(fill->colour.x, fill->colour.y, fill->colour.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
 } // namespace
+
+void panelsBeginFrame() { g_panelFills.clear(); }
+
+void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags flags) {
+    // The panel's rectangle, resolved as BeginChild does (0: the rest, negative: the rest minus).
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const ImVec2 extent(size.x > 0 ? size.x : std::max(avail.x + size.x, 4.0f), size.y > 0 ? size.y : std::max(avail.y + size.y, 4.0f));
+    // The clear goes into the parent's list, which is drawn before the child's: the child's border,
+    // scroll bar and content then come on top of it.
+    g_panelFills.push_back({pos, ImVec2(pos.x + extent.x, pos.y + extent.y), background});
+    ImGui::GetWindowDrawList()->AddCallback(clearPanel, &g_panelFills.back());
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
+    ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, 0.0f);
+    ImGui::BeginChild(id, size, true, flags);
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
+void beginPanel(const char* id, ImVec2 size, ImGuiWindowFlags flags) { beginPanel(id, size, colors::kPanel, flags); }
+
+void endPanel() { ImGui::EndChild(); }
 
 bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
     const ImVec4 base = toneColor(tone);

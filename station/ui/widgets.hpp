@@ -20,6 +20,15 @@ void centeredText(const char* text, ImVec4 color = ImGui::GetStyle().Colors[ImGu
 // A 3x4 PIN keypad (digits, Clear, Back) filling `width`; typed digits from a physical keypad count
 // too. Returns true when Enter was pressed on a physical keyboard.
 bool pinKeypad(std::string& pin, float width, float keyHeight, ImFont* digitsFont, size_t maxLength = 12);
+// A panel (an ImGui child window with a border) whose background is painted by a scissored
+// glClear instead of a blended rectangle: under software OpenGL a large blended fill costs
+// milliseconds a frame, a clear far less. Square corners. Always pair with endPanel().
+void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags flags = 0);
+void beginPanel(const char* id, ImVec2 size, ImGuiWindowFlags flags = 0); // the theme's panel colour
+void endPanel();
+// Call once a frame before drawing (drops the previous frame's panel fills).
+void panelsBeginFrame();
+
 // "* * * *" for a PIN, or the placeholder.
 std::string maskedPin(const std::string& pin);
 

@@ -1,6 +1,7 @@
 #include "station/ui/window.hpp"
 
 #include "station/ui/theme.hpp"
+#include "station/ui/widgets.hpp"
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -45,6 +46,8 @@ Window::Window(const WindowOptions& options) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0); // 2D only: no depth or stencil buffer to keep up
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
 
     GLFWmonitor* monitor = glfwGetPrimaryMonitor();
     int width = options.width;
@@ -95,14 +98,34 @@ Window::~Window() {
     glfwTerminate();
 }
 
+void Window::framebufferSize(int& width, int& height) const { glfwGetFramebufferSize(m_window, &width, &height); }
+
 bool Window::shouldClose() const { return glfwWindowShouldClose(m_window); }
 void Window::requestClose() { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
 
 void Window::beginFrame() {
     glfwPollEvents();
-    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplOpenGL3_NewFrame(); // makes the font texture on the first frame
+    sampleFontTextureNearest();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
+    panelsBeginFrame();
+}
+
+void Window::sampleFontTextureNearest() {
+    // Glyphs are drawn at their atlas size on whole pixels, and every filled shape samples one white
+    // texel, so nearest sampling draws the same pixels as bilinear; under software OpenGL it is a
+    // quarter of the texture reads for every pixel the interface covers.
+    const auto texture = static_cast<GLuint>(reinterpret_cast<intptr_t>(ImGui::GetIO().Fonts->TexID));
+    if (texture == 0 || texture == m_nearestFontTexture)
+        return;
+    GLint previous = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+    m_nearestFontTexture = texture;
 }
 
 void Window::endFrame(const std::string& screenshotPath) {

@@ -45,14 +45,18 @@ public:
     // before presenting it (throws std::runtime_error naming the file if it cannot be written).
     void endFrame(const std::string& screenshotPath = {});
     [[nodiscard]] const Fonts& fonts() const { return m_fonts; }
+    void framebufferSize(int& width, int& height) const;
     // Pixels per millimetre on the panel (from the monitor's reported size; 3.8 when unknown, i.e.
     // a 96 dpi panel), so that touch targets can be given in millimetres.
     [[nodiscard]] float pixelsPerMm() const { return m_pixelsPerMm; }
 
 private:
+    void sampleFontTextureNearest();
+
     GLFWwindow* m_window = nullptr;
     Fonts m_fonts;
     float m_pixelsPerMm = 3.8f;
+    unsigned m_nearestFontTexture = 0;
 };
 
 // Writes the current OpenGL back buffer (width x height) as an RGB PNG. Returns false on failure.
