@@ -298,9 +298,8 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
     const cv::Mat square = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
     cv::morphologyEx(s.density, s.density, cv::MORPH_CLOSE, square);
     cv::morphologyEx(s.density, s.density, cv::MORPH_OPEN, square);
-    const double regionScale = scale; // region pixels per frame pixel
-    const double minSide = m_options.minCodePx * regionScale;
-    const float inv = static_cast<float>(1.0 / regionScale);
+    const double minSide = m_options.minCodePx * scale; // in locator pixels
+    const float inv = static_cast<float>(1.0 / scale);
     const auto toFrame = [inv](cv::Point2f p) { // pixel centres to pixel centres
         return (p + cv::Point2f(0.5f, 0.5f)) * inv - cv::Point2f(0.5f, 0.5f);
     };
@@ -349,7 +348,7 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
             const double fill = area / std::max(1.0f, box.size.area());
             Candidate c;
             c.box = cv::RotatedRect(centre, cv::Size2f(box.size.width * inv, box.size.height * inv), box.angle);
-            c.score = area / (regionScale * regionScale) * fill;
+            c.score = area / (scale * scale) * fill;
             c.coherence = coherence;
             if (fill >= 0.35) // sparse shapes (streaks, outlines, a code joined to text) only by their deepest point
                 out.push_back(c);
