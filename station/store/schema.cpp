@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 namespace admix::store {
 
@@ -35,16 +36,43 @@ int schemaVersionOf(Database& db) {
 
 Database openStationDatabase(const std::string& path) {
     Database db(path);
+    applyMigrations(db, path, kMigrations);
+    return db;
+}
+
+void applyMigrations(Database& db, const std::string& path, std::span<const Migration> known) {
+    const int latest = known.empty() ? 0 : known.back().version;
     int fileVersion = 0;
+    std::set<int> applied;
     try {
         fileVersion = schemaVersionOf(db);
+        if (tableExists(db, "schema_migrations")) {
+            Statement rows = db.prepare("SELECT version FROM schema_migrations ORDER BY version");
+            while (rows.step())
+                applied.insert(static_cast<int>(rows.columnInt(0)));
+        }
     } catch (const StoreError& e) {
         throw StoreError("cannot read database " + path + " (" + e.what() + ")");
     }
-    if (fileVersion > latestSchemaVersion()) {
+    if (fileVersion > latest) {
         throw StoreError("database " + path + " has schema version " + std::to_string(fileVersion) +
-                         ", newer than this build of Admix understands (" + std::to_string(latestSchemaVersion()) +
+                         ", newer than this build of Admix understands (" + std::to_string(latest) +
                          "). It was left unchanged; open it with the newer Admix that wrote it.");
+    }
+    // A migration recorded in the file but unknown here was written by another build (numbers are
+    // reserved in blocks per area, so a newer build can add one below this build's latest).
+    for (const int version : applied) {
+        const bool knownHere = std::any_of(known.begin(), known.end(), [&](const Migration& m) { return m.version == version; });
+        if (!knownHere)
+            throw StoreError("database " + path + " has schema migration " + std::to_string(version) +
+                             ", which this build of Admix does not know. It was left unchanged; open it with the newer "
+                             "Admix that wrote it.");
+    }
+    if (applied.empty()) {
+        // Written before migrations were recorded one by one: user_version says how far it got.
+        for (const Migration& m : known)
+            if (m.version <= fileVersion)
+                applied.insert(m.version);
     }
 
     if (path != ":memory:") {
@@ -58,18 +86,19 @@ Database openStationDatabase(const std::string& path) {
 
     db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_utc TEXT NOT NULL)");
-    for (const Migration& migration : kMigrations) {
-        if (migration.version <= fileVersion)
+    // Every migration the file has not had, in ascending order - also one numbered below the
+    // file's newest (a block reserved for one area filled in after a later block shipped).
+    for (const Migration& migration : known) {
+        if (applied.count(migration.version) != 0)
             continue;
         Transaction tx(db);
         db.exec(migration.sql);
         Statement record = db.prepare("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (?1, ?2, ?3)");
         record.bind(1, migration.version).bind(2, migration.name).bind(3, formatIsoUtc(nowUtc()));
         record.run();
-        db.exec("PRAGMA user_version = " + std::to_string(migration.version));
+        db.exec("PRAGMA user_version = " + std::to_string(std::max(fileVersion, migration.version)));
         tx.commit();
     }
-    return db;
 }
 
 } // namespace admix::store

@@ -30,4 +30,10 @@ struct Migration {
 // applies pending migrations, each in its own transaction.
 [[nodiscard]] Database openStationDatabase(const std::string& path);
 
+// What openStationDatabase does after opening, with `known` as the migrations of this build
+// (ascending). Applies every known migration the file has not recorded, whatever its number;
+// refuses (StoreError naming `path`, nothing written) a file whose newest version is above the
+// newest known, or that records a migration not in `known`. Exposed for tests.
+void applyMigrations(Database& db, const std::string& path, std::span<const Migration> known);
+
 } // namespace admix::store

@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <vector>
+
 using namespace admix;
 using namespace admix::store;
 
@@ -67,6 +70,82 @@ TEST_CASE("a database written by a newer schema is refused and left byte-for-byt
     CHECK(message.find("newer") != std::string::npos);
     CHECK(message.find(path) != std::string::npos);
     CHECK(test::readFile(path) == before);
+}
+
+namespace {
+
+// Three small migrations numbered like the project's blocks: 1, then 2 (a block filled in later),
+// then 10.
+const Migration kFirst{1, "first", "CREATE TABLE a (x INTEGER)"};
+const Migration kFilledIn{2, "filled_in", "CREATE TABLE b (x INTEGER)"};
+const Migration kLater{10, "later", "CREATE TABLE c (x INTEGER)"};
+
+std::vector<int64_t> recorded(Database& db) {
+    std::vector<int64_t> versions;
+    Statement rows = db.prepare("SELECT version FROM schema_migrations ORDER BY version");
+    while (rows.step())
+        versions.push_back(rows.columnInt(0));
+    return versions;
+}
+
+} // namespace
+
+TEST_CASE("a migration numbered below the file's newest is applied when the file lacks it") {
+    test::TempDir dir;
+    const std::string path = (dir / "station.sqlite3").string();
+    Database db(path);
+    const std::array<Migration, 2> shipped{kFirst, kLater};
+    applyMigrations(db, path, shipped);
+    CHECK(recorded(db) == std::vector<int64_t>{1, 10});
+    CHECK(schemaVersionOf(db) == 10);
+
+    // The next build fills in 2: a file at version 10 gets it (before, only versions above the
+    // file's newest ran, and table b would never have been made).
+    const std::array<Migration, 3> next{kFirst, kFilledIn, kLater};
+    applyMigrations(db, path, next);
+    CHECK(recorded(db) == std::vector<int64_t>{1, 2, 10});
+    CHECK(db.queryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'b'").value() == 1);
+    CHECK(db.queryInt("PRAGMA user_version").value() == 10);
+    applyMigrations(db, path, next); // and nothing twice
+    CHECK(recorded(db) == std::vector<int64_t>{1, 2, 10});
+}
+
+TEST_CASE("a file that records a migration this build does not know is refused and left unchanged") {
+    test::TempDir dir;
+    const std::string path = (dir / "station.sqlite3").string();
+    {
+        Database db(path);
+        const std::array<Migration, 3> newer{kFirst, kFilledIn, kLater};
+        applyMigrations(db, path, newer);
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    const std::string before = test::readFile(path);
+    REQUIRE_FALSE(before.empty());
+    Database db(path);
+    const std::array<Migration, 2> older{kFirst, kLater}; // same newest number, but no 2
+    std::string message;
+    try {
+        applyMigrations(db, path, older);
+        FAIL("an unknown migration must be refused");
+    } catch (const StoreError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("schema migration 2") != std::string::npos);
+    CHECK(message.find(path) != std::string::npos);
+    CHECK(test::readFile(path) == before);
+}
+
+TEST_CASE("a file from before migrations were recorded one by one is taken at its user_version") {
+    test::TempDir dir;
+    const std::string path = (dir / "station.sqlite3").string();
+    Database db(path);
+    db.exec("CREATE TABLE a (x INTEGER)");
+    db.exec("CREATE TABLE b (x INTEGER)");
+    db.exec("PRAGMA user_version = 2");
+    const std::array<Migration, 3> known{kFirst, kFilledIn, kLater};
+    applyMigrations(db, path, known); // 1 and 2 would fail: their tables exist
+    CHECK(recorded(db) == std::vector<int64_t>{10});
+    CHECK(schemaVersionOf(db) == 10);
 }
 
 TEST_CASE("a file that is not a database is refused with its path") {
