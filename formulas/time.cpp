@@ -80,4 +80,22 @@ std::string formatLocal(TimePoint t) {
     return buf;
 }
 
+Date localDate(TimePoint t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm local{};
+    localtime_r(&tt, &local);
+    return Date{std::chrono::year{local.tm_year + 1900}, std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
+                std::chrono::day{static_cast<unsigned>(local.tm_mday)}};
+}
+
+TimePoint localDayStart(Date d) {
+    std::tm local{};
+    local.tm_year = static_cast<int>(d.year()) - 1900;
+    local.tm_mon = static_cast<int>(static_cast<unsigned>(d.month())) - 1;
+    local.tm_mday = static_cast<int>(static_cast<unsigned>(d.day()));
+    local.tm_isdst = -1; // whatever is in force at that midnight
+    const std::time_t tt = std::mktime(&local);
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::from_time_t(tt));
+}
+
 } // namespace admix

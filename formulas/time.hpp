@@ -24,4 +24,12 @@ using Date = std::chrono::year_month_day;
 // Local wall-clock time for people, 24-hour with the date: "2026-11-21 23:03".
 [[nodiscard]] std::string formatLocal(TimePoint t);
 
+// Calendar days at the station are local days - what a pharmacy and its inspector mean by "today",
+// "logged daily" or a report "from 2026-11-01 to 2026-11-30" - in the process's time zone (TZ, else
+// the system's), with its daylight-saving rules. Instants stay UTC.
+// The local date of `t`.
+[[nodiscard]] Date localDate(TimePoint t);
+// The first second of local day `d` (23, 24 or 25 hours before the next one's).
+[[nodiscard]] TimePoint localDayStart(Date d);
+
 } // namespace admix

@@ -22,7 +22,7 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
         const bool overridable = findPolicyKey(key) != nullptr && policy.flag(key);
         d.reasons.push_back({code, std::move(message), overridable});
     };
-    const Date today{std::chrono::floor<std::chrono::days>(req.at)};
+    const Date today = localDate(req.at); // the station's calendar day
     const std::string cat(categoryLabel(req.category));
 
     // The person

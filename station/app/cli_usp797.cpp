@@ -262,7 +262,7 @@ void registerSite(CLI::App& app, CliOptions& options) {
     demo->add_option("--certified", certified, "Certification date of every room and PEC (default: today)");
     demo->add_option("--user", user, "Who registers it")->required();
     demo->callback([&options] {
-        const Date when = certified.empty() ? Date{std::chrono::floor<std::chrono::days>(nowUtc())} : need(parseDate(certified), "--certified");
+        const Date when = certified.empty() ? localDate(nowUtc()) : need(parseDate(certified), "--certified");
         const auto demoSite = usp797::demoSite(when);
         Station s(options);
         for (const auto& r : demoSite.rooms)
@@ -417,8 +417,9 @@ void registerEm(CLI::App& app, CliOptions& options) {
         Station s(options);
         if (!room.empty() && !s.compliance.room(room))
             throw CliFailure("room '" + room + "' is not registered");
-        const auto rows = s.compliance.samples(TimePoint{std::chrono::sys_days{f}},
-                                               TimePoint{std::chrono::sys_days{t} + std::chrono::days{1}},
+        // Local days, as the site keeps its records: from the first second of `from` to the
+        // first second of the day after `to`.
+        const auto rows = s.compliance.samples(localDayStart(f), localDayStart(Date{std::chrono::sys_days{t} + std::chrono::days{1}}),
                                                room.empty() ? std::nullopt : std::optional<std::string>(room));
         printReport(rows, format, from, to, room);
     });
@@ -433,7 +434,7 @@ void registerEm(CLI::App& app, CliOptions& options) {
     generate->add_option("--seed", seed, "Random seed (same seed, same data)");
     generate->add_option("--out", out, "Output CSV file")->required();
     generate->callback([&options] {
-        const auto today = std::chrono::floor<std::chrono::days>(nowUtc());
+        const auto today = std::chrono::sys_days{localDate(nowUtc())};
         const Date first = start.empty() ? Date{today - std::chrono::days{days}} : need(parseDate(start), "--start");
         const auto data = usp797::generateDemoEm(usp797::demoSite(first), first, days, seed);
         std::ofstream csv(out, std::ios::binary | std::ios::trunc);

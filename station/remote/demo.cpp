@@ -156,7 +156,7 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
 }
 
 Date dayOf(TimePoint t) {
-    return Date{std::chrono::floor<std::chrono::days>(t)};
+    return localDate(t);
 }
 
 } // namespace

@@ -232,7 +232,7 @@ void due(Call& call) {
                            {"state", usp797::dueStateName(d.state)},
                            {"text", d.text}});
     reply(call.res, 200,
-          json{{"due", out}, {"today", formatDate(Date{std::chrono::floor<std::chrono::days>(call.now)})}});
+          json{{"due", out}, {"today", formatDate(localDate(call.now))}});
 }
 
 void qualifications(Call& call) {
@@ -289,7 +289,7 @@ void emCsv(Call& call) {
     auditRow(call, call.user(), "remote.export", room->empty() ? "em" : *room,
              json{{"what", "em_csv"}, {"days", *days}, {"rows", n}, {"address", call.address}});
     const std::string name = "admix-em-" + (room->empty() ? std::string("all") : *room) + "-" +
-                             formatDate(Date{std::chrono::floor<std::chrono::days>(call.now)}) + ".csv";
+                             formatDate(localDate(call.now)) + ".csv";
     call.res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     call.res.set_header("Cache-Control", "no-store");
     call.res.set_content(csv, "text/csv; charset=utf-8");

@@ -13,9 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string dayStart(TimePoint t) { return formatIsoUtc(TimePoint{std::chrono::floor<std::chrono::days>(t)}); }
+// "Today" and "the day of" are the station's local days (formulas/time.hpp).
+std::string dayStart(TimePoint t) { return formatIsoUtc(localDayStart(localDate(t))); }
 
-Date dayOf(TimePoint t) { return Date{std::chrono::floor<std::chrono::days>(t)}; }
+Date dayOf(TimePoint t) { return localDate(t); }
 
 } // namespace
 
@@ -182,7 +183,7 @@ Result<int64_t> ComplianceStore::recordQualification(const std::string& personCo
         return Result<int64_t>::fail("'" + personCode + "' is not a station user", "person");
     if (auto ok = requireRole(*this, user, {"quality"}, "record qualification results"); !ok)
         return ok.error();
-    if (std::chrono::sys_days{event.date} > std::chrono::floor<std::chrono::days>(at))
+    if (std::chrono::sys_days{event.date} > std::chrono::sys_days{localDate(at)})
         return Result<int64_t>::fail("a qualification cannot be dated in the future", "date");
     const usp797::SitePolicy pol = policy();
     const auto judged = usp797::judgeQualEvent(event, pol);

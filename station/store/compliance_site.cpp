@@ -284,7 +284,7 @@ Status ComplianceStore::recordCertification(const std::string& code, Date date, 
     const bool isRoom = room(code).has_value();
     if (!isRoom && !pec(code))
         return Status::fail("no room or PEC with this code", code);
-    if (std::chrono::sys_days{date} > std::chrono::floor<std::chrono::days>(at))
+    if (std::chrono::sys_days{date} > std::chrono::sys_days{localDate(at)})
         return Status::fail("a certification date cannot be in the future", "date");
     Transaction tx(m_db);
     Statement s = m_db.prepare(isRoom ? "UPDATE rooms SET certified_date = ?2 WHERE code = ?1"

@@ -62,8 +62,8 @@ Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEn
 
     // Today's readings and daily cleaning for the demo room and PEC, taken by the demo technician
     // an hour ago, in range, unless someone already recorded them today.
-    const Date today{std::chrono::floor<std::chrono::days>(now)};
-    const TimePoint dayStart{std::chrono::sys_days{today}};
+    const Date today = localDate(now);
+    const TimePoint dayStart = localDayStart(today);
     const TimePoint taken = std::max(dayStart, now - std::chrono::hours(1));
     const auto roomRecord = compliance.room(room);
     if (!roomRecord)

@@ -22,9 +22,9 @@ constexpr auto kSignatureFreshness = std::chrono::minutes(5);
 
 bool validPriority(const std::string& p) { return p == "stat" || p == "urgent" || p == "routine"; }
 
-// "P20261121-" / "O20261121-": the day's prefix of a preparation or order number.
+// "P20261121-" / "O20261121-": the (local) day's prefix of a preparation or order number.
 std::string dayPrefix(char letter, TimePoint now) {
-    const std::string day = formatDate(Date{std::chrono::floor<std::chrono::days>(now)});
+    const std::string day = formatDate(localDate(now));
     return letter + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2) + "-";
 }
 
@@ -344,7 +344,7 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
     if (!gs1->expiry)
         return finish(fail(l, eventKey, "scan", "This code carries no expiry date. Scan the 2D code with lot and expiry.",
                            data, std::nullopt, by, now));
-    const Date today{std::chrono::floor<std::chrono::days>(now)};
+    const Date today = localDate(now); // a label's expiry date is a local day: usable through it
     if (*gs1->expiry < today) {
         data["problem"] = "expired";
         return finish(fail(l, eventKey, "scan", "EXPIRED on " + formatDate(*gs1->expiry) + ". Set this vial aside and take another.",

@@ -1,4 +1,5 @@
 #include "formulas/time.hpp"
+#include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,4 +31,29 @@ TEST_CASE("dates") {
     const auto bad = parseDate("2027-02-29");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message.find("2027-02-29") != std::string::npos);
+}
+
+TEST_CASE("local days: the station's calendar day, with daylight saving") {
+    const auto at = [](const char* iso) { return parseIsoUtc(iso).value(); };
+    const auto day = [](const char* d) { return parseDate(d).value(); };
+    {
+        const test::ScopedTimeZone eastern(test::kUsEastern);
+        // 21:00 on 21 November in New York is 02:00 UTC on the 22nd: still the 21st at the station.
+        CHECK(localDate(at("2026-11-22T02:00:00Z")) == day("2026-11-21"));
+        CHECK(localDate(at("2026-11-22T05:00:00Z")) == day("2026-11-22")); // local midnight (EST, UTC-5)
+        CHECK(localDate(at("2026-11-22T04:59:59Z")) == day("2026-11-21"));
+        CHECK(formatIsoUtc(localDayStart(day("2026-11-21"))) == "2026-11-21T05:00:00Z");
+        CHECK(formatIsoUtc(localDayStart(day("2026-07-01"))) == "2026-07-01T04:00:00Z"); // EDT, UTC-4
+        // 8 March 2026, the second Sunday of March: clocks go from 02:00 EST to 03:00 EDT, so the
+        // day has 23 hours; 1 November 2026 (first Sunday) has 25.
+        CHECK(formatIsoUtc(localDayStart(day("2026-03-08"))) == "2026-03-08T05:00:00Z");
+        CHECK(localDayStart(day("2026-03-09")) - localDayStart(day("2026-03-08")) == hours(23));
+        CHECK(localDayStart(day("2026-11-02")) - localDayStart(day("2026-11-01")) == hours(25));
+        CHECK(localDate(localDayStart(day("2026-11-01"))) == day("2026-11-01"));
+    }
+    {
+        const test::ScopedTimeZone utc("UTC0");
+        CHECK(localDate(at("2026-11-22T02:00:00Z")) == day("2026-11-22"));
+        CHECK(formatIsoUtc(localDayStart(day("2026-11-21"))) == "2026-11-21T00:00:00Z");
+    }
 }

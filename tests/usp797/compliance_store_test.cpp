@@ -5,6 +5,7 @@
 #include "station/store/schema.hpp"
 #include "station/store/user_repo.hpp"
 #include "usp797/demo_site.hpp"
+#include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -99,6 +100,28 @@ TEST_CASE("the fixture site is compliant: the gate allows and audits it") {
     INFO((out.decision.reasons.empty() ? std::string() : out.decision.reasons.front().message));
     CHECK(out.decision.allowed);
     CHECK(f.audited("gate.allowed", "pec:LAFW-1"));
+}
+
+TEST_CASE("'today' is the station's local day: an evening in New York is still the day of the morning's records") {
+    const test::ScopedTimeZone eastern(test::kUsEastern);
+    Fixture f; // cleaning and readings at 06:00 UTC on 10 June = 02:00 EDT on 10 June
+    const auto codes = [&](TimePoint at) {
+        std::vector<std::string> out;
+        for (const auto& r : f.gate(at).decision.reasons)
+            out.push_back(r.code);
+        return out;
+    };
+    const auto has = [](const std::vector<std::string>& v, const char* code) { return std::find(v.begin(), v.end(), code) != v.end(); };
+    // 22:00 EDT on 10 June (02:00 UTC on the 11th): the same local day, nothing is missing for today.
+    const auto evening = codes(t("2026-06-11T02:00:00Z"));
+    CHECK_FALSE(has(evening, "daily_cleaning_missing"));
+    CHECK_FALSE(has(evening, "temperature_not_logged"));
+    CHECK_FALSE(has(evening, "pressure_not_logged"));
+    // 01:00 EDT on 11 June: a new day, its cleaning and readings are not logged yet.
+    const auto nextDay = codes(t("2026-06-11T05:00:00Z"));
+    CHECK(has(nextDay, "daily_cleaning_missing"));
+    CHECK(has(nextDay, "temperature_not_logged"));
+    CHECK(has(nextDay, "pressure_not_logged"));
 }
 
 TEST_CASE("an open excursion blocks the room until QA closes it / block and closing are audited") {
