@@ -94,7 +94,9 @@ TimePoint localDayStart(Date d) {
     local.tm_mon = static_cast<int>(static_cast<unsigned>(d.month())) - 1;
     local.tm_mday = static_cast<int>(static_cast<unsigned>(d.day()));
     local.tm_isdst = -1; // whatever is in force at that midnight
-    const std::time_t tt = std::mktime(&local);
+    const std::time_t tt = std::mktime(&local); // a midnight skipped by daylight saving becomes 01:00
+    if (tt == static_cast<std::time_t>(-1))
+        return TimePoint{std::chrono::sys_days{d}}; // outside what the C library can represent: UTC midnight
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::from_time_t(tt));
 }
 

@@ -75,11 +75,12 @@ GeneratedEm generateDemoEm(const DemoSite& site, Date start, int days, uint32_t 
     for (int d = 0; d < days; ++d) {
         const sys_days day = sys_days{start} + std::chrono::days{d};
         const Date date{day};
+        const TimePoint midnight = localDayStart(date); // readings at local hours of the site's day
         const std::string tech = techs[rng.pick(techs.size())];
         const std::string media = "TSA-" + std::to_string(static_cast<int>(date.year()) % 100) +
                                   std::to_string(static_cast<unsigned>(date.month()) + 10);
         for (int reading = 0; reading < 2; ++reading) {
-            const TimePoint at = TimePoint{day} + hours{reading == 0 ? 7 : 15} + minutes{static_cast<int>(rng.pick(30))};
+            const TimePoint at = midnight + hours{reading == 0 ? 7 : 15} + minutes{static_cast<int>(rng.pick(30))};
             for (const Room& room : site.rooms) {
                 double pressure = room.pressure == PressureRegime::Negative ? round(rng.around(-0.020, 0.004), 0.001)
                                                                           : round(rng.around(0.040, 0.006), 0.001);
@@ -99,7 +100,7 @@ GeneratedEm generateDemoEm(const DemoSite& site, Date start, int days, uint32_t 
             add(at, EmKind::Fridge, "BUF-1", "FR-1", fridge, std::nullopt, tech, "TL-FR-1");
             add(at, EmKind::Freezer, "BUF-1", "FZ-1", round(rng.around(-19.5, 2.0), 0.1), std::nullopt, tech, "TL-FZ-1");
         }
-        const TimePoint sampling = TimePoint{day} + hours{10};
+        const TimePoint sampling = midnight + hours{10};
         const std::string sampler = qa[rng.pick(qa.size())];
         // BUF-1 and its LAFW compound Cat 3: surface weekly, air monthly. HD-1: Cat 1/2: surface monthly,
         // air every 6 months. ANTE-1 follows the buffer room it serves.

@@ -369,7 +369,11 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
                                         cv::Size2f(static_cast<float>(side) * inv, static_cast<float>(side) * inv),
                                         box.angle);
                 f.score = c.score * 0.9;
-                f.coherence = coherence;
+                // Its own edges, not the whole region's: a code joined to text reads as modules here.
+                const int half = static_cast<int>(deepest);
+                const cv::Rect own = cv::Rect(at.x - half, at.y - half, 2 * half + 1, 2 * half + 1) &
+                                        cv::Rect(0, 0, inner.cols, inner.rows);
+                f.coherence = own.empty() ? coherence : edgeCoherence(s.dx(own), s.dy(own), inner(own));
                 out.push_back(f);
             }
         }

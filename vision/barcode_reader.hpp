@@ -4,7 +4,7 @@
 // tells bars from modules from text by the coherence of each region's edges, cuts each code-like one
 // out upright and centred (rotation removed, small ones enlarged), and hands those crops to ZXing
 // with only the symbologies the region can hold. Reads Data Matrix (GS1 or not), QR, Code 128 /
-// GS1-128, EAN-13/8, UPC-A/E. Working images are kept per thread, so a warm reader allocates nothing.
+// GS1-128, EAN-13/8, UPC-A/E. Working images are kept per thread, so a warm reader allocates no images.
 // A BarcodeReader is immutable after construction: decode() is const and thread-safe. Nothing throws;
 // an image it cannot use yields no codes.
 #pragma once

@@ -55,6 +55,12 @@ cv::Mat makePreview(const cv::Mat& image, cv::Size fit) {
 VisionPipeline::VisionPipeline(std::unique_ptr<FrameSource> source, PipelineOptions options)
     : m_source(std::move(source)), m_options(options), m_reader(options.reader), m_filter(options.stability) {
     m_latestResults.store(std::make_shared<const DecodeSnapshot>());
+    setPreviewSize(options.previewSize);
+}
+
+void VisionPipeline::setPreviewSize(cv::Size size) {
+    m_previewWidth = std::max(0, size.width);
+    m_previewHeight = std::max(0, size.height);
 }
 
 VisionPipeline::~VisionPipeline() { stop(); }
@@ -134,7 +140,7 @@ void VisionPipeline::captureLoop() {
             }
             auto frame = std::make_shared<Frame>();
             frame->image = std::move(*image);
-            frame->preview = makePreview(frame->image, m_options.previewSize);
+            frame->preview = makePreview(frame->image, cv::Size(m_previewWidth.load(), m_previewHeight.load()));
             frame->sequence = ++sequence;
             frame->capturedAt = std::chrono::steady_clock::now();
             frame->source = m_source->describe();

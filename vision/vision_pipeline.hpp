@@ -49,8 +49,10 @@ struct PipelineOptions {
     // layout OpenGL takes without conversion, so that showing a 1080p camera costs the UI thread a
     // small texture upload instead of a conversion of the full frame.
     cv::Size previewSize{0, 0};
-    // Niceness of the capture and decode threads (0: as the caller). On the station they yield to the
-    // interface: a frame decoded a few milliseconds later is not noticed, a late screen frame is.
+    // Niceness the capture and decode threads set for themselves (an absolute value; 0 leaves them
+    // as started). On the station they yield to the interface: a frame decoded a few milliseconds
+    // later is not noticed, a late screen frame is. OpenCV's own worker threads keep their priority
+    // (making OpenCV single-threaded instead measured worse frame times on 2 cores).
     int workerNice = 0;
     size_t maxQueuedCodes = 64;
 };
@@ -75,6 +77,8 @@ public:
     [[nodiscard]] SourceStatus status() const;
     // Codes confirmed since the last call, oldest first (the workflow's barcode events).
     [[nodiscard]] std::vector<ReadCode> takeConfirmedCodes();
+    // The size previews fit from the next frame on (PipelineOptions::previewSize; {0, 0}: none).
+    void setPreviewSize(cv::Size size);
 
 private:
     void captureLoop();
@@ -97,6 +101,8 @@ private:
     std::condition_variable m_wake;
     uint64_t m_published = 0; // frame sequence published (under m_wakeMutex)
 
+    std::atomic<int> m_previewWidth{0};
+    std::atomic<int> m_previewHeight{0};
     std::atomic<bool> m_running{false};
     std::thread m_captureThread;
     std::thread m_decodeThread;

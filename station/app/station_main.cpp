@@ -203,6 +203,14 @@ int run(const Args& args) {
     options.fontBold = config->display.fontBold;
     options.fontSize = config->display.fontSize;
     ui::Window window(options);
+    if (camera) {
+        // The live view is about half the window's width: previews to the window's real size (full
+        // screen may differ from the configured one).
+        int width = 0;
+        int height = 0;
+        window.framebufferSize(width, height);
+        camera->setPreviewSize(cv::Size(std::max(320, width / 2), std::max(180, height / 2)));
+    }
     ui::StationUi stationUi(station, config->station.name + (args.demo ? " (demo)" : ""), args.demo);
 
     // The frame benchmark measures the busiest screen: a preparation with the live camera view. In
@@ -253,9 +261,9 @@ int run(const Args& args) {
         window.endFrame(shot);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         if (args.benchFrames > 0) {
-            if (frameMs.empty())
-                benchStart = Clock::now();
             frameMs.push_back(ms);
+            if (frameMs.size() == std::min<size_t>(30, static_cast<size_t>(args.benchFrames) / 2))
+                benchStart = Clock::now(); // the rate, like the percentiles, leaves the warm-up out
             if (static_cast<int>(frameMs.size()) >= args.benchFrames)
                 break;
         }
@@ -270,9 +278,10 @@ int run(const Args& args) {
     if (frameMs.size() > 1) {
         // Frame time: the work the station does per frame (events, workflow, drawing, OpenGL and the
         // buffer swap). The first 30 frames (font atlas, first texture upload) are left out.
+        const size_t warmUp = std::min<size_t>(30, frameMs.size() / 2);
         const double seconds = std::chrono::duration<double>(Clock::now() - benchStart).count();
-        const double rate = static_cast<double>(frameMs.size() - 1) / std::max(1e-9, seconds);
-        std::vector<double> sorted(frameMs.begin() + std::min<size_t>(30, frameMs.size() / 2), frameMs.end());
+        const double rate = static_cast<double>(frameMs.size() - warmUp) / std::max(1e-9, seconds);
+        std::vector<double> sorted(frameMs.begin() + static_cast<std::ptrdiff_t>(warmUp), frameMs.end());
         const auto over = std::count_if(sorted.begin(), sorted.end(), [](double f) { return f > 1000.0 / 60.0; });
         std::sort(sorted.begin(), sorted.end());
         const auto pct = [&](double p) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())))]; };

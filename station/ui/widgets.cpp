@@ -63,7 +63,9 @@ void clearPanel(const ImDrawList*, const ImDrawCmd* cmd) {
 void panelsBeginFrame() { g_panelFills.clear(); }
 
 void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags flags) {
-    // The panel's rectangle, resolved as BeginChild does (0: the rest, negative: the rest minus).
+    // The panel's rectangle, resolved as BeginChild does: whole pixels (truncated), then 0 or less
+    // is the rest of the region minus that much, at least 4 pixels.
+    size = ImVec2(static_cast<float>(static_cast<int>(size.x)), static_cast<float>(static_cast<int>(size.y)));
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const ImVec2 extent(size.x > 0 ? size.x : std::max(avail.x + size.x, 4.0f), size.y > 0 ? size.y : std::max(avail.y + size.y, 4.0f));
