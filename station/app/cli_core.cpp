@@ -120,13 +120,24 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
     });
     static std::string exportFrom, exportTo, exportSubject;
     auto* exportCmd = audit->add_subcommand("export", "Export the audit trail as CSV for inspectors (with each row's hashes)");
-    exportCmd->add_option("--from", exportFrom, "First day (YYYY-MM-DD, UTC)");
-    exportCmd->add_option("--to", exportTo, "Last day (YYYY-MM-DD, UTC)");
+    exportCmd->add_option("--from", exportFrom, "First day (YYYY-MM-DD, the station's local day)");
+    exportCmd->add_option("--to", exportTo, "Last day (YYYY-MM-DD, the station's local day, inclusive)");
     exportCmd->add_option("--subject", exportSubject, "Only rows about this preparation, order, user or room");
     exportCmd->callback([&options] {
-        for (const std::string* day : {&exportFrom, &exportTo}) {
-            if (!day->empty() && !parseDate(*day))
-                throw CLI::ValidationError(*day, "not a date of the form YYYY-MM-DD");
+        // Local days, as the EM report and the rest of the site's records: from the first second of
+        // --from to the first second of the day after --to.
+        std::optional<TimePoint> from;
+        std::optional<TimePoint> until;
+        for (const auto& [day, option] : {std::pair{&exportFrom, "--from"}, std::pair{&exportTo, "--to"}}) {
+            if (day->empty())
+                continue;
+            const auto date = parseDate(*day);
+            if (!date)
+                throw CLI::ValidationError(option, "'" + *day + "' is not a date of the form YYYY-MM-DD");
+            if (day == &exportFrom)
+                from = localDayStart(*date);
+            else
+                until = localDayStart(Date{std::chrono::sys_days{*date} + std::chrono::days{1}});
         }
         const auto dir = resolveDataDir(options);
         store::Database database = store::openStationDatabase(store::databasePath(dir).string());
@@ -141,7 +152,7 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
         };
         if (!options.json)
             std::cout << "id,at_utc,actor,action,subject,details,prev_hash,hash\n";
-        for (const auto& e : log.range(exportFrom, exportTo, exportSubject)) {
+        for (const auto& e : log.range(from, until, exportSubject)) {
             if (options.json)
                 printJson({{"id", e.id}, {"at", e.atUtc}, {"actor", e.actor}, {"action", e.action}, {"subject", e.subject},
                            {"details", nlohmann::json::parse(e.details, nullptr, false)}, {"prev_hash", e.prevHash},

@@ -95,11 +95,13 @@ std::vector<AuditEntry> AuditLog::latest(int limit) {
     return out;
 }
 
-std::vector<AuditEntry> AuditLog::range(const std::string& from, const std::string& to, const std::string& subject) {
+std::vector<AuditEntry> AuditLog::range(std::optional<TimePoint> from, std::optional<TimePoint> until,
+                                        const std::string& subject) {
+    // at_utc is ISO 8601 UTC text of one width, so text order is time order.
     Statement stmt = m_db.prepare(std::string(kColumns) +
-                                  "WHERE (?1 = '' OR at_utc >= ?1) AND (?2 = '' OR at_utc < date(?2, '+1 day'))"
+                                  "WHERE (?1 = '' OR at_utc >= ?1) AND (?2 = '' OR at_utc < ?2)"
                                   " AND (?3 = '' OR subject = ?3) ORDER BY id");
-    stmt.bind(1, from).bind(2, to).bind(3, subject);
+    stmt.bind(1, from ? formatIsoUtc(*from) : std::string()).bind(2, until ? formatIsoUtc(*until) : std::string()).bind(3, subject);
     std::vector<AuditEntry> out;
     while (stmt.step())
         out.push_back(readEntry(stmt));

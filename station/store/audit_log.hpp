@@ -42,9 +42,11 @@ public:
     [[nodiscard]] std::optional<AuditBreak> verify();
     [[nodiscard]] std::vector<AuditEntry> forSubject(const std::string& subject);
     [[nodiscard]] std::vector<AuditEntry> latest(int limit);
-    // Rows from day `from` to day `to` (YYYY-MM-DD, inclusive, UTC; empty: unbounded), optionally
-    // only those about `subject`, oldest first.
-    [[nodiscard]] std::vector<AuditEntry> range(const std::string& from, const std::string& to, const std::string& subject);
+    // Rows at or after `from` and before `until` (unbounded where absent), optionally only those
+    // about `subject` (empty: all), oldest first. Callers turn days into instants (local days:
+    // formulas/time.hpp).
+    [[nodiscard]] std::vector<AuditEntry> range(std::optional<TimePoint> from, std::optional<TimePoint> until,
+                                                const std::string& subject);
     [[nodiscard]] int64_t count();
 
     static constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -28,6 +28,28 @@ TEST_CASE("the audit trail chains each row to the one before") {
     CHECK_FALSE(log.verify().has_value());
 }
 
+TEST_CASE("a range is from an instant to before another, optionally about one subject") {
+    Database db = openStationDatabase(":memory:");
+    AuditLog log(db);
+    const auto at = [](const char* iso) { return parseIsoUtc(iso).value(); };
+    log.append("tech1", "a", "PREP-1", "{}", at("2026-11-21T04:59:59Z")); // 23:59:59 on the 20th in New York
+    log.append("tech1", "b", "PREP-1", "{}", at("2026-11-21T05:00:00Z")); // 00:00 on the 21st there
+    log.append("tech1", "c", "PREP-2", "{}", at("2026-11-22T04:59:59Z"));
+    log.append("tech1", "d", "PREP-1", "{}", at("2026-11-22T05:00:00Z"));
+    const auto actions = [](const std::vector<AuditEntry>& rows) {
+        std::string out;
+        for (const auto& r : rows)
+            out += r.action;
+        return out;
+    };
+    // The local day 21 November in US Eastern (EST, UTC-5): [05:00Z on the 21st, 05:00Z on the 22nd).
+    CHECK(actions(log.range(at("2026-11-21T05:00:00Z"), at("2026-11-22T05:00:00Z"), "")) == "bc");
+    CHECK(actions(log.range(at("2026-11-21T05:00:00Z"), at("2026-11-22T05:00:00Z"), "PREP-1")) == "b");
+    CHECK(actions(log.range(std::nullopt, at("2026-11-21T05:00:00Z"), "")) == "a");
+    CHECK(actions(log.range(at("2026-11-22T04:59:59Z"), std::nullopt, "")) == "cd");
+    CHECK(actions(log.range(std::nullopt, std::nullopt, "")) == "abcd");
+}
+
 TEST_CASE("the audit trail refuses updates and deletes") {
     Database db = openStationDatabase(":memory:");
     AuditLog log(db);
