@@ -47,31 +47,20 @@ ZXing::BarcodeFormats zxingFormats(Symbologies s) {
     return f;
 }
 
-cv::Mat toGrey(const cv::Mat& image) {
-    if (image.empty() || image.depth() != CV_8U)
-        return {};
-    if (image.channels() == 1)
-        return image;
-    cv::Mat grey;
-    if (image.channels() == 3)
-        cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
-    else if (image.channels() == 4)
-        cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
-    return grey;
-}
-
 Scratch& scratch() {
     thread_local Scratch s;
     return s;
 }
 
-// 8-bit grey, BGR or BGRA, at least 8x8.
-bool usableFrame(const cv::Mat& image) {
-    return !image.empty() && image.depth() == CV_8U && image.cols >= 8 && image.rows >= 8 &&
-           (image.channels() == 1 || image.channels() == 3 || image.channels() == 4);
+// 8-bit grey, BGR or BGRA.
+bool convertibleToGrey(const cv::Mat& image) {
+    return !image.empty() && image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3 || image.channels() == 4);
 }
 
-// `image` in grey, into `buffer` unless it is grey already.
+// ... and at least 8x8.
+bool usableFrame(const cv::Mat& image) { return convertibleToGrey(image) && image.cols >= 8 && image.rows >= 8; }
+
+// `image` (convertibleToGrey) in grey, into `buffer` unless it is grey already.
 const cv::Mat& greyInto(const cv::Mat& image, cv::Mat& buffer) {
     if (image.channels() == 1)
         return image;
@@ -456,9 +445,10 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
 
 std::vector<DecodedCode> BarcodeReader::decodeFullFrame(const cv::Mat& image) const {
     std::vector<DecodedCode> found;
-    const cv::Mat grey = toGrey(image);
-    if (grey.empty())
+    if (!convertibleToGrey(image))
         return found;
+    cv::Mat buffer;
+    const cv::Mat& grey = greyInto(image, buffer);
     cv::Mat continuous = grey.isContinuous() ? grey : grey.clone();
     const ZXing::ImageView view(continuous.data, continuous.cols, continuous.rows, ZXing::ImageFormat::Lum);
     const cv::Matx23d identity(1, 0, 0, 0, 1, 0);

@@ -129,10 +129,7 @@ int run(const Args& args) {
     // Camera: the demo hood camera, or the configured source.
     std::unique_ptr<vision::VisionPipeline> camera;
     ui::DemoHoodCamera* demoCamera = nullptr;
-    // The live view takes about half the screen's width: the capture thread scales each frame to
-    // that, so the UI thread uploads a small texture and never converts a full camera frame.
-    vision::PipelineOptions pipelineOptions;
-    pipelineOptions.previewSize = cv::Size(std::max(320, config->display.width / 2), std::max(180, config->display.height / 2));
+    vision::PipelineOptions pipelineOptions; // the preview size follows once the window exists
     pipelineOptions.workerNice = 5;
     if (args.demo && config->camera.source.empty()) {
         auto source = std::make_unique<ui::DemoHoodCamera>();
@@ -204,8 +201,8 @@ int run(const Args& args) {
     options.fontSize = config->display.fontSize;
     ui::Window window(options);
     if (camera) {
-        // The live view is about half the window's width: previews to the window's real size (full
-        // screen may differ from the configured one).
+        // The live view takes about half the window's width: the capture thread scales each frame
+        // to that, so the UI thread uploads a small texture and never converts a full camera frame.
         int width = 0;
         int height = 0;
         window.framebufferSize(width, height);
