@@ -509,8 +509,14 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
         }
         return any;
     };
-    // The inverted and mirrored tries of a matrix crop that read nothing, where configured.
+    // The inverted and mirrored tries of a matrix crop that read nothing, where configured (for the
+    // first maxTurnedCrops such crops of a frame, the largest regions first).
+    int turnedCrops = 0;
+    int quietCrops = 0;
     const auto readTurned = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints) {
+        if (turnedCrops >= m_options.maxTurnedCrops)
+            return false;
+        ++turnedCrops;
         // A mirrored image's pixel x is the original's cols - x: the map to the frame goes through that.
         const cv::Matx23d mirroredToFrame = toFrame * cv::Matx33d(-1, 0, img.cols, 0, 1, 0, 0, 0, 1);
         if (m_options.tryInverted) {
@@ -594,7 +600,7 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             bool any = split ? false : read(crop, cropToFrame, hints, stage);
             // A square code region that did not read, and every split window: again with a quiet
             // zone made round it (a code touching the label edge or its neighbour).
-            if (!any && matrixKind && (split || (w == 0 && aspect <= m_options.squareTextAspect))) {
+            if (!any && matrixKind && (split || (w == 0 && aspect <= m_options.squareTextAspect && quietCrops++ < m_options.maxQuietZoneCrops))) {
                 quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
                 any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
                 if (!any && !split) {

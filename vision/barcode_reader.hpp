@@ -72,6 +72,8 @@ struct ReaderOptions {
     // for them (each costs a ZXing call per such crop).
     bool tryInverted = false;
     bool tryMirrored = false;
+    int maxTurnedCrops = 6;    // crops per frame given the inverted / mirrored tries (largest regions first)
+    int maxQuietZoneCrops = 4; // square regions per frame tried again with a quiet zone made round them
 };
 
 // What each stage of one decode() cost and read (the benchmark sums these per category).
