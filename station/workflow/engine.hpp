@@ -59,6 +59,7 @@ struct OrderInput {
     std::string priority = "routine"; // stat, urgent, routine
     TimePoint due{};
     std::string prescriber;
+    std::string comments; // notes for the technician (HL7 NTE), shown with the order
 };
 
 enum class Verdict { Passed, Failed, Recorded, Duplicate };
