@@ -473,7 +473,8 @@ Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder&
         comments += (comments.empty() ? "" : "\n") + n;
     if (o.rate)
         comments += (comments.empty() ? "" : "\n") + std::string("Rate: ") + number(*o.rate) + " " + o.rateUnits;
-    in.comments = comments;
+    in.comment = comments;
+    in.externalId = o.placer;
 
     // The plan must hold before the order is accepted: a dose it cannot make is refused now, with why.
     store::OrderRow trial;

@@ -87,8 +87,8 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
     row.enteredBy = by.username;
     row.createdUtc = formatIsoUtc(now);
     const int64_t id = repo.insertOrder(row);
-    if (!o.comments.empty())
-        repo.setOrderComments(id, o.comments);
+    if (!o.comment.empty())
+        repo.setOrderComments(id, o.comment);
     m_audit.append(by.username, "order.add", row.orderNumber,
                    json{{"recipe", o.recipeId}, {"priority", o.priority}, {"due", row.dueUtc}, {"dose", o.dose}}.dump(), now);
     tx.commit();
