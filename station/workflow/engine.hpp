@@ -59,6 +59,7 @@ struct OrderInput {
     std::string priority = "routine"; // stat, urgent, routine
     TimePoint due{};
     std::string prescriber;
+    std::string externalId; // the site's or prescriber system's own order id; a second order with it is refused
 };
 
 enum class Verdict { Passed, Failed, Recorded, Duplicate };
