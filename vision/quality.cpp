@@ -1,5 +1,7 @@
 #include "vision/quality.hpp"
 
+#include "core/asset_paths.hpp"
+
 #include <opencv2/imgproc.hpp>
 #include <toml++/toml.h>
 
@@ -21,7 +23,7 @@ cv::Mat greyOf(const cv::Mat& image) {
 
 } // namespace
 
-std::filesystem::path defaultQualityFile() { return std::filesystem::path(ADMIX_SOURCE_DIR) / "assets/vision/quality.toml"; }
+std::filesystem::path defaultQualityFile() { return core::assetPath("vision/quality.toml"); }
 
 Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& path) {
     toml::table doc;

@@ -2,6 +2,7 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
+#include "core/asset_paths.hpp"
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
@@ -521,7 +522,7 @@ Result<LabelLayout> loadLabelLayout(const std::string& path) {
     return parseLabelLayout(text.str(), path);
 }
 
-std::string defaultLabelLayoutPath() { return std::string(ADMIX_SOURCE_DIR) + "/assets/labels/iv_label.toml"; }
+std::string defaultLabelLayoutPath() { return core::assetPath("labels/iv_label.toml").string(); }
 
 // [SECTION] Fonts and wrapping --------------------------------------------------------------------
 
