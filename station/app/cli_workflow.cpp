@@ -64,7 +64,7 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
         json steps = json::array();
         for (const auto& s : view->steps)
             steps.push_back({{"index", s.index}, {"kind", workflow::stepKindName(s.spec.kind)}, {"title", s.spec.title},
-                             {"state", s.state}, {"attempts", s.attempts}, {"result", s.result}});
+                             {"state", workflow::stepStateName(s.state)}, {"attempts", s.attempts}, {"result", s.result}});
         json evidence = json::array();
         for (const auto& e : store::PrepRepo(db).evidence(view->id))
             evidence.push_back({{"id", e.id}, {"step", e.stepIndex}, {"kind", e.kind}, {"outcome", e.outcome},
@@ -74,7 +74,7 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
         const auto order = store::PrepRepo(db).order(view->orderId);
         const json out{{"id", view->id},
                        {"number", view->number},
-                       {"status", view->status},
+                       {"status", workflow::prepStatusName(view->status)},
                        {"current_step", view->currentStep},
                        {"technician", view->technician},
                        {"room", view->room},
@@ -92,9 +92,9 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
             printJson(out);
             return;
         }
-        std::cout << view->number << "  " << view->spec.title << "  " << view->status << "\n";
+        std::cout << view->number << "  " << view->spec.title << "  " << workflow::prepStatusName(view->status) << "\n";
         for (const auto& s : view->steps)
-            std::cout << "  " << (s.index + 1) << ". [" << s.state << "] " << s.spec.title
+            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] " << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
     });
 }
