@@ -300,8 +300,12 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
     }
     if (const auto* t = root.table("rounding", true)) {
         TableReader r(*t, name, "rounding", err);
-        r.onlyKeys({"max_deviation_percent"});
+        r.onlyKeys({"max_deviation_percent", "above_limit"});
         p.maxRoundingDeviationPercent = r.num("max_deviation_percent", true, 0, 50).value_or(0);
+        if (const auto a = pick<RoundingAboveLimit>(r, "above_limit", false,
+                                                    {{"block", RoundingAboveLimit::Block},
+                                                     {"pharmacist_acknowledges", RoundingAboveLimit::PharmacistAcknowledges}}))
+            p.roundingAboveLimit = *a;
     }
     if (const auto* arr = root.tables("syringe", true)) {
         int i = 0;

@@ -40,6 +40,10 @@ struct ToleranceBand {
     double percent = 5.0;
 };
 
+// What a rounding deviation above the site's limit does: it blocks the plan, or it blocks until a
+// pharmacist acknowledges it (recorded with the plan).
+enum class RoundingAboveLimit { Block, PharmacistAcknowledges };
+
 struct FormulasPolicy {
     std::vector<SyringeSize> syringes;    // ascending capacity
     std::vector<ToleranceBand> tolerances; // ascending upTo, the last open-ended
@@ -50,6 +54,7 @@ struct FormulasPolicy {
     BsaMethod bsaMethod = BsaMethod::Mosteller;
     int bsaDecimals = 2;
     double maxRoundingDeviationPercent = 2.0; // syringe rounding may change the dose this much without a flag
+    RoundingAboveLimit roundingAboveLimit = RoundingAboveLimit::Block;
     std::string sourceName;
 
     // The band for a volume (the first whose upTo >= v).

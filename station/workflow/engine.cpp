@@ -3,6 +3,7 @@
 #include "formulas/gs1.hpp"
 #include "formulas/text.hpp"
 #include "station/store/image_store.hpp"
+#include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/site_repo.hpp"
 #include "station/workflow/site_checks.hpp"
@@ -97,6 +98,8 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
     row.enteredBy = by.username;
     row.createdUtc = formatIsoUtc(now);
     const int64_t id = repo.insertOrder(row);
+    if (!o.comment.empty())
+        repo.setOrderComments(id, o.comment);
     if (!externalId.empty())
         store::SiteRepo(m_db).setOrderExternalId(id, externalId);
     m_audit.append(by.username, "order.add", row.orderNumber,
@@ -227,6 +230,9 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
     }
     if (l.prep.status != "in_progress")
         return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " + l.prep.status + ", not in progress");
+    // The prescribing side changed or discontinued the order: no further step (the change is shown).
+    if (const auto hold = store::OrderHolds(m_db).find(l.prep.orderId))
+        return Result<Loaded>::fail("STOP: " + hold->reason + " Do not go on; cancel this preparation.");
     auto spec = prepSpecFromJson(json::parse(l.prep.specJson, nullptr, false));
     if (!spec)
         return spec.error();
@@ -627,6 +633,8 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
+    if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
+        return Status::fail("approval refused: " + hold->reason);
     if (const auto recalled = recalledLots(m_db, prepId))
         return Status::fail("approval refused: RECALLED: " + *recalled + ". Quarantine the preparation.");
     repo.setPrepChecked(prepId, "released", signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
@@ -648,7 +656,8 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
         return prep.error();
     repo.setPrepChecked(prepId, "rejected", signature.signer.username, formatIsoUtc(now), "rejected",
                         reasonCode + ": " + signature.meaning);
-    repo.setOrderStatus(prep->orderId, remake ? "open" : "cancelled");
+    const bool held = store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade
+    repo.setOrderStatus(prep->orderId, remake && !held ? "open" : "cancelled");
     m_audit.append(signature.signer.username, "prep.reject", prep->prepNumber,
                    json{{"reason_code", reasonCode}, {"reason", signature.meaning}, {"remake", remake},
                         {"signature_audit_id", signature.auditId}}
@@ -671,7 +680,8 @@ Status PreparationEngine::cancel(int64_t prepId, const User& by, const std::stri
     if (by.username != prep->technician && by.role != Role::Pharmacist)
         return Status::fail("only the technician preparing it or a pharmacist may cancel it");
     repo.setPrepStatus(prepId, "cancelled", prep->currentStep);
-    repo.setOrderStatus(prep->orderId, "open");
+    // A stopped order (changed or discontinued by the prescribing side) does not go back to the queue.
+    repo.setOrderStatus(prep->orderId, store::OrderHolds(m_db).find(prep->orderId) ? "cancelled" : "open");
     m_audit.append(by.username, "prep.cancel", prep->prepNumber, json{{"reason", reason}}.dump(), now);
     tx.commit();
     return Status::success();
