@@ -2,6 +2,7 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
@@ -398,6 +399,8 @@ const toml::table* subTable(const toml::table& root, std::string_view key, const
 
 Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sourceName) {
     const std::string source(sourceName);
+    if (const auto problem = formulas::tomlShapeProblem(text))
+        return Error{*problem, source};
     toml::table doc;
     try {
         doc = toml::parse(text, source);
