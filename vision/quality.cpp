@@ -1,5 +1,6 @@
 #include "vision/quality.hpp"
 
+#include "core/asset_paths.hpp"
 #include "formulas/input_limits.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -25,7 +26,7 @@ cv::Mat greyOf(const cv::Mat& image) {
 
 } // namespace
 
-std::filesystem::path defaultQualityFile() { return std::filesystem::path(ADMIX_SOURCE_DIR) / "assets/vision/quality.toml"; }
+std::filesystem::path defaultQualityFile() { return core::assetPath("vision/quality.toml"); }
 
 Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

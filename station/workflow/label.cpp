@@ -2,7 +2,11 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
+<<<<<<< HEAD
 #include "formulas/input_limits.hpp"
+=======
+#include "core/asset_paths.hpp"
+>>>>>>> main
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
@@ -524,7 +528,7 @@ Result<LabelLayout> loadLabelLayout(const std::string& path) {
     return parseLabelLayout(text.str(), path);
 }
 
-std::string defaultLabelLayoutPath() { return std::string(ADMIX_SOURCE_DIR) + "/assets/labels/iv_label.toml"; }
+std::string defaultLabelLayoutPath() { return core::assetPath("labels/iv_label.toml").string(); }
 
 // [SECTION] Fonts and wrapping --------------------------------------------------------------------
 
