@@ -10,6 +10,7 @@
 #include "station/workflow/engine.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "usp797/demo_site.hpp"
+#include "station/store/demo_mark.hpp"
 #include "vision/evidence.hpp"
 #include "vision/synthetic_scene.hpp"
 
@@ -187,6 +188,8 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
     if (!auth.users().empty())
         return summary;
     summary.seeded = true;
+    // Marked first: a seeding cut short still leaves a database no real station opens.
+    store::markDemoDatabase(db);
 
     // [SECTION] Users
     const TimePoint t0 = now - std::chrono::days(400);

@@ -5,6 +5,7 @@
 #include "station/store/image_store.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/settings_repo.hpp"
 #include "station/store/site_repo.hpp"
 #include "station/workflow/site_checks.hpp"
 
@@ -670,6 +671,17 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
+    // Segregation of duties: the pharmacist who overrode a gate of this preparation does not also
+    // release it, unless the site's policy (check.override_signer_may_release = 1) allows it.
+    if (store::SettingsRepo(m_db).get("check.override_signer_may_release").value_or("0") != "1") {
+        for (const auto& e : repo.evidence(prepId)) {
+            const json data = json::parse(e.dataJson, nullptr, false);
+            if (data.is_object() && data.value("override", false) && data.value("pharmacist", "") == signature.signer.username)
+                return Status::fail("approval refused: " + signature.signer.displayName +
+                                    " signed an override of this preparation; an independent pharmacist must check it "
+                                    "(site policy check.override_signer_may_release)");
+        }
+    }
     if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
         return Status::fail("approval refused: " + hold->reason);
     if (const auto recalled = recalledLots(m_db, prepId))
@@ -691,6 +703,8 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
     const auto prep = awaitingCheck(prepId, signature, "prep.reject", "rejection");
     if (!prep)
         return prep.error();
+    if (signature.signer.username == prep->technician)
+        return Status::fail("rejection refused: the person who prepared it cannot check it, nor reject it");
     repo.setPrepChecked(prepId, text(PrepStatus::Rejected), signature.signer.username, formatIsoUtc(now), "rejected",
                         reasonCode + ": " + signature.meaning);
     const bool held = store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade

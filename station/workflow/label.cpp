@@ -2,7 +2,11 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
+<<<<<<< HEAD
+#include "formulas/input_limits.hpp"
+=======
 #include "core/asset_paths.hpp"
+>>>>>>> main
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
@@ -397,6 +401,8 @@ const toml::table* subTable(const toml::table& root, std::string_view key, const
 
 Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sourceName) {
     const std::string source(sourceName);
+    if (const auto problem = formulas::tomlShapeProblem(text))
+        return Error{*problem, source};
     toml::table doc;
     try {
         doc = toml::parse(text, source);

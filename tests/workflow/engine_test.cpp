@@ -318,8 +318,16 @@ TEST_CASE("the pharmacist check: rejection sends the order back; the preparer ca
     const auto own = f.engine.approve(prep, approveSig, f.t0 + 5min);
     REQUIRE_FALSE(own.ok());
     CHECK(own.error().message.find("cannot check it") != std::string::npos);
-    CHECK_FALSE(f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "", true, f.t0 + 6min).ok());
-    REQUIRE(f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min).ok());
+    // Nor reject it: an independent pharmacist does.
+    const auto ownReject = f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min);
+    REQUIRE_FALSE(ownReject.ok());
+    CHECK(ownReject.error().message.find("nor reject it") != std::string::npos);
+    REQUIRE(f.auth.addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin, f.t0).ok());
+    const auto other = [&](const std::string& meaning) {
+        return f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.reject", number, meaning, f.t0 + 6min).value();
+    };
+    CHECK_FALSE(f.engine.reject(prep, other("particulates in bag"), "", true, f.t0 + 6min).ok());
+    REQUIRE(f.engine.reject(prep, other("particulates in bag"), "VISUAL", true, f.t0 + 6min).ok());
     CHECK(f.engine.view(prep)->status == PrepStatus::Rejected);
     CHECK(store::PrepRepo(f.db).order(orderId)->status == "open");
     // A remake is a new preparation of the same order.
