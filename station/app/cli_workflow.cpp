@@ -4,6 +4,7 @@
 #include "station/store/data_dir.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/schema.hpp"
+#include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
 
 #include <iostream>
@@ -72,7 +73,9 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
                                 {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)}, {"by", e.actor},
                                 {"at", e.atUtc}});
         const auto order = store::PrepRepo(db).order(view->orderId);
+        const auto downtime = workflow::downtimeRecordFor(db, view->id);
         const json out{{"id", view->id},
+                       {"downtime", downtime ? *downtime : json(nullptr)},
                        {"number", view->number},
                        {"status", view->status},
                        {"current_step", view->currentStep},
@@ -93,6 +96,10 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
             return;
         }
         std::cout << view->number << "  " << view->spec.title << "  " << view->status << "\n";
+        if (downtime)
+            std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "") << " at "
+                      << downtime->value("prepared_utc", "") << "; entered by " << downtime->value("entered_by", "")
+                      << " ***\n";
         for (const auto& s : view->steps)
             std::cout << "  " << (s.index + 1) << ". [" << s.state << "] " << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
