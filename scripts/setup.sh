@@ -18,6 +18,10 @@ packages=(
   xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3 python3
   # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
   chromium nodejs
+  # packaging: lintian checks the Debian packages that the package test builds
+  lintian
+  # packaging: cage, the kiosk compositor that admix-station depends on (the package test installs it)
+  cage
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm) # a Node.js build that bundles npm needs no Debian npm
 
