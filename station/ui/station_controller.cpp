@@ -3,6 +3,7 @@
 #include "formulas/gs1.hpp"
 #include "formulas/text.hpp"
 #include "station/store/audit_log.hpp"
+#include "station/workflow/photo_caption.hpp"
 #include "station/workflow/plan_steps.hpp"
 
 #include <spdlog/spdlog.h>
@@ -336,22 +337,7 @@ void StationController::takePhoto() {
         m_notice = Notice{Notice::Tone::Fail, "No camera picture yet: check the camera."};
         return;
     }
-    const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
-    vision::EvidenceCaption caption;
-    caption.preparationId = m_prep->number;
-    caption.step = std::to_string(m_prep->currentStep + 1) + ". " + step.spec.title;
-    caption.drug = m_prep->spec.title;
-    // The measured volume of this ingredient's last weighing, if any.
-    for (const auto& s : m_prep->steps) {
-        if (s.index < m_prep->currentStep && s.spec.kind == StepKind::Weigh && s.spec.ingredient == step.spec.ingredient &&
-            s.result.is_object() && s.result.contains("volume_ml")) {
-            caption.target = formulas::format(formulas::Volume::mL(s.spec.weigh.targetMl));
-            caption.measured = formulas::format(formulas::Volume::mL(s.result["volume_ml"].get<double>()));
-        }
-    }
-    caption.user = user()->displayName;
-    caption.takenAt = nowUtc();
-    caption.subject = step.spec.photo.subject.empty() ? "product" : step.spec.photo.subject;
+    const vision::EvidenceCaption caption = workflow::evidenceCaption(*m_prep, *user(), nowUtc());
     {
         std::lock_guard lock(m_jobMutex);
         m_jobs.push_back(PhotoJob{frame, caption, m_prep->id, m_prep->currentStep});
