@@ -9,6 +9,7 @@
 #include "station/store/prep_repo.hpp"
 #include "station/store/remote_queries.hpp"
 #include "station/workflow/auth.hpp"
+#include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
 
 #include <array>
@@ -73,11 +74,15 @@ std::optional<int64_t> prepFromPath(Call& call, workflow::PreparationEngine& eng
 void queue(Call& call) {
     store::RemoteQueries q(call.db);
     json items = json::array();
-    for (const auto& r : q.checkQueue(500))
+    for (const auto& r : q.checkQueue(500)) {
         items.push_back(queueRowJson(r, call.now));
+        items.back()["downtime"] = workflow::downtimeRecordFor(call.db, r.prepId).has_value();
+    }
     json recent = json::array();
     for (const auto& r : q.recentlyChecked(formatIsoUtc(call.now - std::chrono::hours(12)), 20)) {
         json j = queueRowJson(r, call.now);
+        // A preparation entered after a downtime is flagged wherever it is listed.
+        j["downtime"] = workflow::downtimeRecordFor(call.db, r.prepId).has_value();
         const auto prep = store::PrepRepo(call.db).prep(r.prepId);
         if (prep) {
             j["status"] = prep->status;
@@ -261,6 +266,9 @@ void prepDetail(Call& call) {
              {"why_not", v->status != workflow::PrepStatus::AwaitingCheck ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
                          : own ? std::string("you prepared it: another pharmacist must check it")
                                : std::string()}};
+    // Prepared on paper during a downtime and entered afterwards: flagged on the check.
+    const auto downtime = workflow::downtimeRecordFor(call.db, v->id);
+    out["downtime"] = downtime ? *downtime : json(nullptr);
     // Patient data was shown: record who saw it, from where.
     auditRow(
         call, call.user(), "remote.view", v->number,
