@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 
 namespace admix::vision {
 
@@ -19,12 +20,16 @@ struct ReaderScratch {
     cv::Mat dx;
     cv::Mat dy;
     cv::Mat edges;
-    cv::Mat density;
+    cv::Mat density;       // opened 5x5 (matrix codes)
+    cv::Mat densityLinear; // opened 3x3 (linear codes)
     cv::Mat mask;
     cv::Mat regionMask;
     cv::Mat depth;
     cv::Mat frameGrey;
     cv::Mat crop;
+    cv::Mat alternate; // the crop inverted or mirrored
+    cv::Mat quieted;   // the crop with a quiet zone made round its region
+    cv::Mat whole;     // the whole image, scaled for the fallback
 };
 } // namespace detail
 
@@ -155,7 +160,9 @@ bool insideCode(const std::vector<DecodedCode>& found, const cv::Point2f& p) {
 
 // Cuts `box` (grown by a quiet-zone margin) out of the frame, upright, enlarged to at least minSide.
 // Returns the crop and the affine map from crop pixels back to frame pixels.
-const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame, cv::Mat& crop) {
+// `inner` (when given) receives the box itself in crop pixels.
+const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame, cv::Mat& crop,
+                      cv::Rect* inner = nullptr) {
     double w = box.size.width;
     double h = box.size.height;
     double angle = box.angle;
@@ -180,7 +187,55 @@ const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSi
                               s / scale, c / scale, box.center.y - (s * cx + c * cy) / scale);
     cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                    cv::BORDER_REPLICATE);
+    if (inner != nullptr) {
+        const int mx = static_cast<int>(std::floor(margin * scale));
+        *inner = cv::Rect(mx, mx, std::max(1, cw - 2 * mx), std::max(1, ch - 2 * mx)) & cv::Rect(0, 0, cw, ch);
+    }
     return crop;
+}
+
+// The crop with everything outside `keep` (grown by `pad`) set to its light level: a quiet zone for a
+// code whose own is missing (touching the label edge, or a neighbouring code).
+void quietAround(const cv::Mat& crop, cv::Rect keep, int pad, cv::Mat& out) {
+    crop.copyTo(out);
+    keep = cv::Rect(keep.x - pad, keep.y - pad, keep.width + 2 * pad, keep.height + 2 * pad) & cv::Rect(0, 0, crop.cols, crop.rows);
+    cv::Mat inside = crop(keep);
+    std::vector<uint8_t> v(inside.begin<uint8_t>(), inside.end<uint8_t>());
+    if (v.empty())
+        return;
+    auto at = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 95 / 100);
+    std::nth_element(v.begin(), at, v.end());
+    const uint8_t light = *at;
+    cv::Mat mask(crop.size(), CV_8UC1, cv::Scalar(255));
+    mask(keep).setTo(0);
+    out.setTo(light, mask);
+}
+
+// Runs [x0, x1) of columns in `band` of an upright crop that hold dark pixels, split where whole
+// columns are light: the quiet zones between codes printed side by side (a Data Matrix has a dark
+// pixel in every column, its solid bottom edge). Only runs at least minWidth wide.
+std::vector<std::pair<int, int>> darkRuns(const cv::Mat& crop, cv::Rect band, int minWidth) {
+    std::vector<std::pair<int, int>> runs;
+    band &= cv::Rect(0, 0, crop.cols, crop.rows);
+    if (band.empty())
+        return runs;
+    cv::Mat binary;
+    cv::threshold(crop(band), binary, 0, 1, cv::THRESH_BINARY_INV | cv::THRESH_OTSU); // 1 = dark
+    cv::Mat columns;
+    cv::reduce(binary, columns, 0, cv::REDUCE_SUM, CV_32S);
+    const int quiet = std::max(1, band.height / 50);
+    int start = -1;
+    for (int x = 0; x <= band.width; ++x) {
+        const bool dark = x < band.width && columns.at<int>(0, x) > quiet;
+        if (dark && start < 0)
+            start = x;
+        if (!dark && start >= 0) {
+            if (x - start >= minWidth)
+                runs.emplace_back(band.x + start, band.x + x);
+            start = -1;
+        }
+    }
+    return runs;
 }
 
 // How much the gradients in a region point one way: (l1 - l2) / (l1 + l2) of the structure tensor
@@ -210,13 +265,35 @@ double edgeCoherence(const cv::Mat& dx, const cv::Mat& dy, const cv::Mat& mask) 
     return std::sqrt((xx - yy) * (xx - yy) + 4 * xy * xy) / trace;
 }
 
-enum class CropKind { Nothing, Matrix, Linear, Either };
+enum class CropKind { Nothing, Matrix, Linear, Either, SquareText };
+
+double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// Adds the thread CPU time of its scope to a stage (nothing without stats).
+class StageClock {
+public:
+    explicit StageClock(StageStats* stage) : m_stage(stage), m_t0(stage ? threadCpuMs() : 0) {}
+    ~StageClock() {
+        if (m_stage)
+            m_stage->ms += threadCpuMs() - m_t0;
+    }
+    StageClock(const StageClock&) = delete;
+    StageClock& operator=(const StageClock&) = delete;
+
+private:
+    StageStats* m_stage;
+    double m_t0;
+};
 
 // What a crop can hold, from cheap statistics: too flat (steel, plain label) holds nothing; mostly
 // light with thin dark strokes is text; then the region's edge coherence (rotation-free, measured by
 // the locator) says bars (edges one way: linear), modules (edges every way: matrix) or, in between,
 // lines of text.
-CropKind classify(const cv::Mat& crop, double coherence, const ReaderOptions& o) {
+CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o) {
     int histogram[256] = {};
     for (int y = 0; y < crop.rows; ++y) {
         const uint8_t* row = crop.ptr<uint8_t>(y);
@@ -247,7 +324,8 @@ CropKind classify(const cv::Mat& crop, double coherence, const ReaderOptions& o)
         return CropKind::Linear;
     if (coherence < o.matrixCoherence)
         return CropKind::Matrix;
-    return CropKind::Nothing; // edges mostly, not wholly, one way: text (see ReaderOptions)
+    // Edges mostly, not wholly, one way: text (see ReaderOptions), unless the region is square.
+    return aspect <= o.squareTextAspect ? CropKind::SquareText : CropKind::Nothing;
 }
 
 } // namespace
@@ -256,15 +334,30 @@ bool isGs1Symbology(const std::string& s) { return s == "]d2" || s == "]C1" || s
 
 BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
+void DecodeStats::add(const DecodeStats& o) {
+    for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
+                                std::pair{&quietZone, &o.quietZone},
+                                std::pair{&inverted, &o.inverted}, std::pair{&mirrored, &o.mirrored},
+                                std::pair{&fullFrame, &o.fullFrame}}) {
+        mine->tries += theirs->tries;
+        mine->reads += theirs->reads;
+        mine->ms += theirs->ms;
+    }
+}
+
+bool BarcodeReader::smallImage(const cv::Mat& image) const {
+    return image.cols <= m_options.smallImagePx && image.rows <= m_options.smallImagePx;
+}
+
 std::vector<Candidate> BarcodeReader::locate(const cv::Mat& image) const {
     if (!usableFrame(image))
         return {};
-    return locateIn(image, scratch());
+    return locateIn(image, scratch(), m_options.locatorScale);
 }
 
-std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s) const {
+std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s, double requestedScale) const {
     std::vector<Candidate> out;
-    const double scale = std::clamp(m_options.locatorScale, 0.125, 1.0);
+    const double scale = std::clamp(requestedScale, 0.125, 1.0);
     const cv::Mat& grey = greyInto(image, s.frameGrey);
     const cv::Mat* reduced = &grey;
     if (scale < 1.0) {
@@ -282,11 +375,17 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
     edgeMap(small, s.edges, m_options.edgeThreshold);
     static const cv::Mat kOnes = cv::Mat::ones(5, 1, CV_32F);
     cv::sepFilter2D(s.edges, s.density, CV_8U, kOnes, kOnes, cv::Point(-1, -1), 0, cv::BORDER_CONSTANT);
-    // Close small gaps, then drop specks. Min and max filters commute with a threshold, so this is
-    // done once on the density and holds for both thresholds below.
+    // Close small gaps, then drop specks and thin lines. Min and max filters commute with a
+    // threshold, so this is done on the density and holds for the thresholds below. For matrix
+    // codes the opening is 5x5: the edge of a pad, a tray or a label against the steel is a band of
+    // edges narrower than that, and a code touching it would otherwise join its outline and be lost
+    // with it (the outline test below); a code is far wider (12 locator pixels at the least). Linear
+    // codes keep a 3x3 opening: between their wide bars the density dips, and 5x5 breaks them up.
     const cv::Mat square = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
+    const cv::Mat wide = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
     cv::morphologyEx(s.density, s.density, cv::MORPH_CLOSE, square);
-    cv::morphologyEx(s.density, s.density, cv::MORPH_OPEN, square);
+    cv::morphologyEx(s.density, s.densityLinear, cv::MORPH_OPEN, square);
+    cv::morphologyEx(s.density, s.density, cv::MORPH_OPEN, wide);
     const double minSide = m_options.minCodePx * scale; // in locator pixels
     const float inv = static_cast<float>(1.0 / scale);
     const auto toFrame = [inv](cv::Point2f p) { // pixel centres to pixel centres
@@ -294,7 +393,7 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
     };
     for (const bool linear : {false, true}) {
         const double density = linear ? m_options.minLinearEdgeDensity : m_options.minMatrixEdgeDensity;
-        cv::threshold(s.density, s.mask, 25 * density, 255, cv::THRESH_BINARY);
+        cv::threshold(linear ? s.densityLinear : s.density, s.mask, 25 * density, 255, cv::THRESH_BINARY);
         std::vector<std::vector<cv::Point>> contours;
         cv::findContours(s.mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
         const size_t matrixCandidates = out.size();
@@ -373,22 +472,74 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s)
     return out;
 }
 
-std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
+std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats* stats) const {
     std::vector<DecodedCode> found;
     if (!usableFrame(image))
         return found;
     Scratch& s = scratch();
-    const auto candidates = locateIn(image, s); // leaves the grey frame in s.frameGrey (colour frames)
+    const bool small = smallImage(image);
+    std::vector<Candidate> candidates;
+    {
+        const StageClock clock(stats ? &stats->locate : nullptr);
+        if (stats)
+            ++stats->locate.tries;
+        candidates = locateIn(image, s, m_options.locatorScale); // leaves the grey frame in s.frameGrey
+    }
     const cv::Mat& grey = image.channels() == 1 ? image : s.frameGrey;
     const ZXing::DecodeHints base = hintsFor(m_options);
+    const ZXing::BarcodeFormats all = zxingFormats(m_options.symbologies);
+    const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
+    const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
+    // One ZXing call on `img`, charged to `stage`; true when it read anything.
+    const auto read = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints, StageStats* stage) {
+        const StageClock clock(stage);
+        if (stage)
+            ++stage->tries;
+        const ZXing::ImageView view(img.data, img.cols, img.rows, ZXing::ImageFormat::Lum, static_cast<int>(img.step[0]));
+        bool any = false;
+        for (const auto& r : ZXing::ReadBarcodes(view, hints)) {
+            if (!r.isValid())
+                continue;
+            const size_t before = found.size();
+            addUnique(found, fromZxing(r, toFrame));
+            if (stage && found.size() > before)
+                ++stage->reads;
+            any = true;
+        }
+        return any;
+    };
+    // The inverted and mirrored tries of a matrix crop that read nothing, where configured.
+    const auto readTurned = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints) {
+        // A mirrored image's pixel x is the original's cols - x: the map to the frame goes through that.
+        const cv::Matx23d mirroredToFrame = toFrame * cv::Matx33d(-1, 0, img.cols, 0, 1, 0, 0, 0, 1);
+        if (m_options.tryInverted) {
+            cv::bitwise_not(img, s.alternate);
+            if (read(s.alternate, toFrame, hints, stats ? &stats->inverted : nullptr))
+                return true;
+        }
+        if (m_options.tryMirrored) {
+            cv::flip(img, s.alternate, 1);
+            if (read(s.alternate, mirroredToFrame, hints, stats ? &stats->mirrored : nullptr))
+                return true;
+            if (m_options.tryInverted) {
+                cv::bitwise_not(s.alternate, s.alternate);
+                if (read(s.alternate, mirroredToFrame, hints, stats ? &stats->mirrored : nullptr))
+                    return true;
+            }
+        }
+        return false;
+    };
     for (const auto& candidate : candidates) {
         if (insideCode(found, candidate.box.center))
             continue; // already read from a larger region
+        const float longSide = std::max(candidate.box.size.width, candidate.box.size.height);
+        const float shortSide = std::min(candidate.box.size.width, candidate.box.size.height);
+        const double aspect = longSide / std::max(1.0f, shortSide);
         // A long region (a label with a code beside its text, a linear code) is also tried in
         // square windows along its length, so that a code in it is near the centre of some crop.
         std::vector<cv::RotatedRect> windows{candidate.box};
-        const float longSide = std::max(candidate.box.size.width, candidate.box.size.height);
-        const float shortSide = std::min(candidate.box.size.width, candidate.box.size.height);
+        size_t firstSplit = 0; // windows [firstSplit, lastSplit) come from splitting the region
+        size_t lastSplit = 0;
         if (longSide > 1.3f * shortSide) {
             const double a = (candidate.box.size.width >= candidate.box.size.height ? candidate.box.angle
                                                                                      : candidate.box.angle + 90) *
@@ -399,19 +550,23 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
                 windows.emplace_back(candidate.box.center + axis * t, cv::Size2f(shortSide * 1.2f, shortSide * 1.2f),
                                      candidate.box.angle);
         }
-        for (const auto& window : windows) {
+        for (size_t w = 0; w < windows.size(); ++w) {
+            const cv::RotatedRect window = windows[w];
+            const bool split = w >= firstSplit && w < lastSplit; // found by splitting at light columns
             cv::Matx23d cropToFrame;
-            const cv::Mat& crop = cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop);
+            cv::Rect inner;
+            const cv::Mat& crop = cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop, &inner);
             if (crop.empty())
                 continue;
-            const CropKind kind = classify(crop, candidate.coherence, m_options);
+            const CropKind kind = split ? CropKind::Matrix : classify(crop, candidate.coherence, aspect, m_options);
             if (kind == CropKind::Nothing)
                 continue;
             ZXing::DecodeHints hints = base;
-            const ZXing::BarcodeFormats all = zxingFormats(m_options.symbologies);
-            const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
-            const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
+            StageStats* stage = stats ? &stats->crops : nullptr;
             switch (kind) {
+            case CropKind::SquareText:
+                stage = stats ? &stats->squareText : nullptr;
+                [[fallthrough]];
             case CropKind::Matrix:
                 // ZXing 1.4's Data Matrix detector needs the turned images (tryRotate) to find every
                 // orientation; its slower second detector (tryHarder) adds nothing on upright crops.
@@ -427,17 +582,61 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image) const {
             }
             if (hints.formats().empty())
                 continue;
-            const ZXing::ImageView view(crop.data, crop.cols, crop.rows, ZXing::ImageFormat::Lum,
-                                        static_cast<int>(crop.step[0]));
-            bool any = false;
-            for (const auto& r : ZXing::ReadBarcodes(view, hints)) {
-                if (!r.isValid())
-                    continue;
-                addUnique(found, fromZxing(r, cropToFrame));
-                any = true;
+            const bool matrixKind = kind == CropKind::Matrix || kind == CropKind::SquareText;
+            bool any = split ? false : read(crop, cropToFrame, hints, stage);
+            // A square code region that did not read, and every split window: again with a quiet
+            // zone made round it (a code touching the label edge or its neighbour).
+            if (!any && matrixKind && (split || (w == 0 && aspect <= m_options.squareTextAspect))) {
+                quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
+                any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
             }
-            if (any && window.size == candidate.box.size)
+            if (!any && matrixKind && !split)
+                any = readTurned(crop, cropToFrame, hints);
+            if (w == 0 && any)
                 break; // the whole region read: no need for its windows
+            if (w == 0 && !any && matrixKind && aspect > 1.3) {
+                // Codes side by side (or a code beside text): the region split at its light columns,
+                // each part at least half as wide as the region is high, tried before the windows.
+                const auto runs = darkRuns(crop, inner, inner.height / 2);
+                if (runs.size() >= 2) {
+                    std::vector<cv::RotatedRect> parts;
+                    for (const auto& [x0, x1] : runs) {
+                        std::vector<cv::Point2f> corners;
+                        for (const auto& p : {cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.y)),
+                                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.y)),
+                                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.br().y)),
+                                              cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.br().y))}) {
+                            const cv::Vec2d m = cropToFrame * cv::Vec3d(p.x, p.y, 1.0);
+                            corners.emplace_back(static_cast<float>(m[0]), static_cast<float>(m[1]));
+                        }
+                        parts.push_back(cv::minAreaRect(corners));
+                    }
+                    windows.insert(windows.begin() + 1, parts.begin(), parts.end());
+                    firstSplit = 1;
+                    lastSplit = 1 + parts.size();
+                }
+            }
+        }
+    }
+    // Never worse than plain ZXing: the whole image when the candidates read nothing, or when it is
+    // small (a close-up or a crop, where the code may fill the image and the locator see no region).
+    if (m_options.fullFrameFallback && (found.empty() || small)) {
+        const double scale = small ? 1.0 : std::min(1.0, m_options.fullFrameMaxSide / static_cast<double>(std::max(grey.cols, grey.rows)));
+        const cv::Mat* whole = &grey;
+        if (scale < 1.0) {
+            cv::resize(grey, s.whole, cv::Size(), scale, scale, cv::INTER_AREA);
+            whole = &s.whole;
+        }
+        const cv::Matx23d toFrame(1 / scale, 0, 0, 0, 1 / scale, 0);
+        StageStats* stage = stats ? &stats->fullFrame : nullptr;
+        for (const ZXing::BarcodeFormats formats : {matrix, linear}) {
+            if (formats.empty())
+                continue;
+            ZXing::DecodeHints hints = base;
+            hints.setFormats(formats);
+            const bool any = read(*whole, toFrame, hints, stage);
+            if (!any && small && formats == matrix)
+                readTurned(*whole, toFrame, hints);
         }
     }
     return found;

@@ -54,6 +54,39 @@ struct ReaderOptions {
     int minCropPx = 160;         // crops smaller than this are enlarged (small modules)
     int minCropContrast = 40;    // grey levels between the 5th and 95th percentile of a crop
     double minDarkFraction = 0.12; // of a crop below mid-grey: less is plain label or thin text
+    // A region whose edge coherence says text (between the two limits above) is decoded as a matrix
+    // code all the same when its box is at most this long for its width: a code beside text, a code
+    // under glare or blur can have text-like coherence, and a text line is rarely square.
+    double squareTextAspect = 1.35;
+    // Never worse than plain ZXing: when the candidates read nothing, or the image is small, ZXing
+    // also reads the whole image, scaled so that its longer side is at most fullFrameMaxSide (a
+    // 1080p frame at half size, 960x540: cheap enough for every frame without a code).
+    bool fullFrameFallback = true;
+    int fullFrameMaxSide = 960;
+    int smallImagePx = 720; // images no longer than this on both sides: the whole image always, at full size
+    // Codes printed light on dark, and codes seen mirrored (a label read from behind through a clear
+    // bag): extra decode tries of matrix crops that read nothing, only where the camera is set up
+    // for them (each costs a ZXing call per such crop).
+    bool tryInverted = false;
+    bool tryMirrored = false;
+};
+
+// What each stage of one decode() cost and read (the benchmark sums these per category).
+struct StageStats {
+    int tries = 0;   // ZXing calls (locate: frames)
+    int reads = 0;   // codes first read by this stage
+    double ms = 0;   // thread CPU time
+};
+
+struct DecodeStats {
+    StageStats locate;     // the OpenCV locator
+    StageStats crops;      // ZXing on code-like crops
+    StageStats squareText; // ZXing on text-like but square crops
+    StageStats quietZone;  // ... on crops given a quiet zone (a square region, or a part of a split one)
+    StageStats inverted;   // ... on inverted crops (tryInverted)
+    StageStats mirrored;   // ... on mirrored crops (tryMirrored)
+    StageStats fullFrame;  // ZXing on the whole (scaled) image
+    void add(const DecodeStats& o);
 };
 
 // A region that looks like a code: a rotated rectangle in frame pixels.
@@ -71,8 +104,9 @@ class BarcodeReader {
 public:
     explicit BarcodeReader(ReaderOptions options = {});
 
-    // Codes in a BGR or grey 8-bit frame, each once.
-    [[nodiscard]] std::vector<DecodedCode> decode(const cv::Mat& image) const;
+    // Codes in a BGR or grey 8-bit frame, each once. With `stats`, the cost and reads of each stage
+    // are added to it.
+    [[nodiscard]] std::vector<DecodedCode> decode(const cv::Mat& image, DecodeStats* stats = nullptr) const;
     // The regions decode() would try, best first.
     [[nodiscard]] std::vector<Candidate> locate(const cv::Mat& grey) const;
     // Plain ZXing on the whole frame (no locator): the baseline the benchmark prints beside decode().
@@ -81,7 +115,8 @@ public:
     [[nodiscard]] const ReaderOptions& options() const { return m_options; }
 
 private:
-    [[nodiscard]] std::vector<Candidate> locateIn(const cv::Mat& image, detail::ReaderScratch& scratch) const;
+    [[nodiscard]] std::vector<Candidate> locateIn(const cv::Mat& image, detail::ReaderScratch& scratch, double scale) const;
+    [[nodiscard]] bool smallImage(const cv::Mat& image) const;
 
     ReaderOptions m_options;
 };

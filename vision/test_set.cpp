@@ -277,7 +277,6 @@ Result<std::vector<ManifestEntry>> writeTestSet(const std::vector<TestCase>& cas
     if (ec)
         return Result<std::vector<ManifestEntry>>::fail("cannot create the directory: " + ec.message(), dir.string());
     std::vector<ManifestEntry> entries;
-    nlohmann::json manifest = nlohmann::json::array();
     for (const auto& c : cases) {
         auto scene = renderScene(c.spec);
         if (!scene)
@@ -286,14 +285,23 @@ Result<std::vector<ManifestEntry>> writeTestSet(const std::vector<TestCase>& cas
         const auto path = dir / e.file;
         if (!cv::imwrite(path.string(), scene->image))
             return Result<std::vector<ManifestEntry>>::fail("cannot write the image", path.string());
-        manifest.push_back(toJson(e));
         entries.push_back(std::move(e));
     }
+    auto written = writeManifest(entries, dir);
+    if (!written)
+        return written.error();
+    return entries;
+}
+
+Status writeManifest(const std::vector<ManifestEntry>& entries, const std::filesystem::path& dir) {
+    nlohmann::json manifest = nlohmann::json::array();
+    for (const auto& e : entries)
+        manifest.push_back(toJson(e));
     std::ofstream out(dir / "manifest.json");
     out << manifest.dump(1) << '\n';
     if (!out)
-        return Result<std::vector<ManifestEntry>>::fail("cannot write the manifest", (dir / "manifest.json").string());
-    return entries;
+        return Status::fail("cannot write the manifest", (dir / "manifest.json").string());
+    return Status::success();
 }
 
 Result<std::vector<ManifestEntry>> readManifest(const std::filesystem::path& dir) {

@@ -50,6 +50,8 @@ struct ManifestEntry {
 [[nodiscard]] Result<std::vector<ManifestEntry>> writeTestSet(const std::vector<TestCase>& cases,
                                                               const std::filesystem::path& dir);
 [[nodiscard]] Result<std::vector<ManifestEntry>> readManifest(const std::filesystem::path& dir);
+// Writes DIR/manifest.json for entries whose images are already in DIR.
+[[nodiscard]] Status writeManifest(const std::vector<ManifestEntry>& entries, const std::filesystem::path& dir);
 
 [[nodiscard]] std::string toString(QualityExpectation q);
 

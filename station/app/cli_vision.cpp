@@ -7,6 +7,8 @@
 #include "formulas/time.hpp"
 #include "vision/barcode_reader.hpp"
 #include "vision/code_filter.hpp"
+#include "vision/decode_bench.hpp"
+#include "vision/field_set.hpp"
 #include "vision/frame_source.hpp"
 #include "vision/image_file.hpp"
 #include "vision/quality.hpp"
@@ -16,6 +18,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+
+#include <opencv2/core/utility.hpp>
 
 namespace admix::app {
 
@@ -65,13 +69,6 @@ json codeJson(const vi::ReadCode& r) {
     if (!r.usable())
         out["rejected"] = r.rejection;
     return out;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
 }
 
 // [SECTION] Commands
@@ -142,80 +139,55 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
 
     // admix bench barcode DIR
     auto* bench = subcommand(app, "bench", "Benchmarks (figures printed, nothing stored)");
-    auto* benchBarcode = bench->add_subcommand("barcode", "Decode rate, misreads, median and p95 time on a generated test set");
+    auto* benchBarcode = bench->add_subcommand(
+        "barcode", "Per category: read rate, misreads, false positives, median and p95 ms of the station reader, ZXing 1.4 on the "
+                   "whole frame and libdmtx, in one run, on a generated test set (one core)");
     static std::string benchDir;
+    static std::string referenceFile;
     static bool compareFullFrame = false;
+    static bool noDmtx = false;
+    static bool benchInverted = false;
+    static bool benchMirrored = false;
+    static long dmtxTimeoutMs = 1500;
     benchBarcode->add_option("dir", benchDir, "A directory made by `admix vision generate-testset`")->required();
-    benchBarcode->add_flag("--full-frame", compareFullFrame, "Also time plain ZXing on the full frame");
+    benchBarcode->add_option("--reference", referenceFile,
+                             "JSON lines of reference decoders on the same files (/work/shared/tools/reference-decode DIR/*.png)");
+    benchBarcode->add_flag("--full-frame", compareFullFrame, "(always on now) plain ZXing on the whole frame");
+    benchBarcode->add_flag("--no-dmtx", noDmtx, "Leave out libdmtx (the slow one)");
+    benchBarcode->add_option("--dmtx-timeout-ms", dmtxTimeoutMs, "libdmtx gives up on a frame after this")->check(CLI::Range(1L, 600000L));
+    benchBarcode->add_flag("--inverted", benchInverted, "The station reader also tries light-on-dark codes");
+    benchBarcode->add_flag("--mirrored", benchMirrored, "The station reader also tries mirrored codes");
     benchBarcode->callback([&options] {
         const auto manifest = vi::readManifest(benchDir);
         if (!manifest)
             throw CliFailure(manifest.error().text());
-        const vi::BarcodeReader reader;
-        struct Tally {
-            int expected = 0;
-            int read = 0;
-            int misreads = 0;
-            int falsePositives = 0;
-            std::vector<double> ms;
-        };
-        Tally pipeline;
-        Tally full;
-        int images = 0;
+        vi::BenchOptions bo;
+        bo.libdmtx = !noDmtx;
+        bo.dmtxTimeoutMs = dmtxTimeoutMs;
+        bo.reader.tryInverted = benchInverted;
+        bo.reader.tryMirrored = benchMirrored;
+        // One core, as the station's decode worker has: ZXing is single-threaded, OpenCV made so.
+        cv::setNumThreads(1);
+        vi::BarcodeBench run(bo);
+        if (!referenceFile.empty()) {
+            const auto loaded = run.loadReference(referenceFile);
+            if (!loaded)
+                throw CliFailure(loaded.error().text());
+        }
         for (const auto& e : *manifest) {
             auto image = vi::loadImage((std::filesystem::path(benchDir) / e.file).string());
             if (!image)
                 throw CliFailure(image.error().text());
-            ++images;
-            const auto score = [&](Tally& t, const std::vector<vi::DecodedCode>& codes, double ms) {
-                t.ms.push_back(ms);
-                for (const auto& d : codes) {
-                    const bool known = std::any_of(e.codes.begin(), e.codes.end(),
-                                                   [&](const auto& x) { return x.format == d.format && x.text == d.text; });
-                    if (!known) {
-                        ++t.misreads;
-                        if (e.codes.empty())
-                            ++t.falsePositives;
-                        std::cerr << "admix: " << e.file << ": misread " << d.format << " '" << printable(d.text) << "'\n";
-                    }
-                }
-                if (!e.readable)
-                    return;
-                for (const auto& x : e.codes) {
-                    ++t.expected;
-                    t.read += std::any_of(codes.begin(), codes.end(),
-                                          [&](const auto& d) { return x.format == d.format && x.text == d.text; })
-                                  ? 1
-                                  : 0;
-                }
-            };
-            const auto t0 = std::chrono::steady_clock::now();
-            const auto codes = reader.decode(*image);
-            score(pipeline, codes, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-            if (compareFullFrame) {
-                const auto t1 = std::chrono::steady_clock::now();
-                const auto fullCodes = reader.decodeFullFrame(*image);
-                score(full, fullCodes, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
-            }
+            run.add({e.file, e.category, *image, e.codes, e.readable});
         }
-        const auto report = [&](const char* name, const Tally& t) {
-            const double rate = t.expected ? 100.0 * t.read / t.expected : 0.0;
-            if (options.json)
-                printJson({{"decoder", name}, {"images", images}, {"codes", t.expected}, {"read", t.read},
-                           {"rate_percent", std::lround(rate * 10) / 10.0}, {"misreads", t.misreads},
-                           {"false_positives", t.falsePositives}, {"median_ms", std::lround(percentile(t.ms, 0.5) * 100) / 100.0},
-                           {"p95_ms", std::lround(percentile(t.ms, 0.95) * 100) / 100.0}});
-            else
-                std::printf("%-24s %d images, %d/%d readable codes read (%.1f%%), %d misreads (%d on images without a code), "
-                            "median %.1f ms, p95 %.1f ms\n",
-                            name, images, t.read, t.expected, rate, t.misreads, t.falsePositives, percentile(t.ms, 0.5),
-                            percentile(t.ms, 0.95));
-        };
-        report("pipeline", pipeline);
-        if (compareFullFrame)
-            report("zxing-full-frame", full);
-        if (pipeline.misreads > 0)
-            throw CliFailure(std::to_string(pipeline.misreads) + " misread(s)");
+        if (options.json)
+            printJson(run.toJson());
+        else
+            run.print(stdout);
+        const auto& station = run.station();
+        if (station.misreads > 0 || station.falsePositives > 0)
+            throw CliFailure(std::to_string(station.misreads) + " misread(s), " + std::to_string(station.falsePositives) +
+                             " false positive(s)");
     });
 
     // admix vision generate-testset | quality
@@ -231,7 +203,33 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
     generate->add_option("--per-category", perCategory, "Scenes per category")->check(CLI::Range(1, 100));
     generate->add_option("--bench", benchFrames, "Instead: N frames with one DataMatrix anywhere (the benchmark set)")
         ->check(CLI::Range(1, 10000));
+    static bool field = false;
+    static bool heldOut = false;
+    generate->add_flag("--field", field,
+                       "Instead: the field set (codes from libzint, libdmtx and the project's encoder, labels and camera "
+                       "faults the reader was not tuned on)");
+    generate->add_flag("--held-out", heldOut, "With --field: its held-out part (another seed stream and encoder mix)");
     generate->callback([&options] {
+        if (heldOut && !field)
+            throw CliFailure("--held-out goes with --field");
+        if (field) {
+            vi::FieldSetOptions fo;
+            fo.seed = seed;
+            fo.perCategory = perCategory;
+            fo.heldOut = heldOut;
+            const auto written = vi::writeFieldSet(vi::planFieldSet(fo), outDir);
+            if (!written)
+                throw CliFailure(written.error().text());
+            size_t codes = 0;
+            for (const auto& e : *written)
+                codes += e.codes.size();
+            if (options.json)
+                printJson({{"dir", outDir}, {"images", written->size()}, {"codes", codes}, {"seed", seed}, {"held_out", heldOut}});
+            else
+                std::printf("%zu images with %zu codes in %s (field set%s, seed %llu)\n", written->size(), codes, outDir.c_str(),
+                            heldOut ? ", held-out part" : "", static_cast<unsigned long long>(seed));
+            return;
+        }
         vi::TestSetOptions o;
         o.seed = seed;
         o.perCategory = perCategory;

@@ -96,6 +96,9 @@ private:
 };
 
 // BEGIN IMMEDIATE on construction; commit() makes it durable; rolled back if destroyed uncommitted.
+// Opened inside another transaction it is a savepoint of it: its commit releases the savepoint and
+// the outer transaction decides (so that a caller can make several engine calls and its own rows
+// one atomic unit, e.g. an HL7 message stored with the order it adds).
 class Transaction {
 public:
     explicit Transaction(Database& db);
@@ -107,6 +110,7 @@ public:
 private:
     Database& m_db;
     bool m_done = false;
+    bool m_nested = false;
 };
 
 } // namespace admix::store

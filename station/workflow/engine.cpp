@@ -3,7 +3,10 @@
 #include "formulas/gs1.hpp"
 #include "formulas/text.hpp"
 #include "station/store/image_store.hpp"
+#include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/site_repo.hpp"
+#include "station/workflow/site_checks.hpp"
 
 #include <algorithm>
 
@@ -70,6 +73,15 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
 
     store::PrepRepo repo(m_db);
     store::Transaction tx(m_db);
+    const std::string externalId(formulas::trim(o.externalId));
+    if (!externalId.empty()) {
+        if (const auto seen = store::SiteRepo(m_db).orderByExternalId(externalId)) {
+            const auto first = repo.order(*seen);
+            return Result<int64_t>::fail("order " + externalId + " was entered already (as " +
+                                             (first ? first->orderNumber : std::string("?")) + "); a duplicate is refused",
+                                         "order id");
+        }
+    }
     const std::string prefix = dayPrefix('O', now);
     store::OrderRow row;
     row.orderNumber = prefix + sequenceNumber(repo.nextOrderSequence(prefix));
@@ -86,8 +98,15 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
     row.enteredBy = by.username;
     row.createdUtc = formatIsoUtc(now);
     const int64_t id = repo.insertOrder(row);
+    if (!o.comment.empty())
+        repo.setOrderComments(id, o.comment);
+    if (!externalId.empty())
+        store::SiteRepo(m_db).setOrderExternalId(id, externalId);
     m_audit.append(by.username, "order.add", row.orderNumber,
-                   json{{"recipe", o.recipeId}, {"priority", o.priority}, {"due", row.dueUtc}, {"dose", o.dose}}.dump(), now);
+                   json{{"recipe", o.recipeId}, {"priority", o.priority}, {"due", row.dueUtc}, {"dose", o.dose},
+                        {"order_id", externalId}}
+                       .dump(),
+                   now);
     tx.commit();
     return id;
 }
@@ -102,10 +121,14 @@ Status PreparationEngine::cancelOrder(int64_t orderId, const User& by, const std
     const auto order = repo.order(orderId);
     if (!order)
         return Status::fail("no such order");
-    if (order->status != "open")
-        return Status::fail("order " + order->orderNumber + " is " + order->status + "; cancel its preparation first");
+    // An order being prepared is cancelled too: its preparation stops at its next step, showing why.
+    if (order->status != "open" && order->status != "in_progress")
+        return Status::fail("order " + order->orderNumber + " is " + order->status +
+                            (order->status == "awaiting_check" ? "; reject its preparation at the check instead" : ""));
     repo.setOrderStatus(orderId, "cancelled");
-    m_audit.append(by.username, "order.cancel", order->orderNumber, json{{"reason", reason}}.dump(), now);
+    store::SiteRepo(m_db).setOrderCancelReason(orderId, std::string(formulas::trim(reason)) + " (" + by.displayName + ")");
+    m_audit.append(by.username, "order.cancel", order->orderNumber,
+                   json{{"reason", reason}, {"was", order->status}}.dump(), now);
     tx.commit();
     return Status::success();
 }
@@ -130,6 +153,10 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
         return Result<int64_t>::fail("order " + order->orderNumber + " is " + order->status + ", not open");
     if (order->recipeId != spec.recipeId)
         return Result<int64_t>::fail("the plan is for recipe " + spec.recipeId + " but the order asks for " + order->recipeId);
+    if (const auto why = recipeNotStartable(m_db, spec.recipeId, spec.recipeVersion)) {
+        m_audit.append(technician.username, "prep.start.blocked", order->orderNumber, json{{"reasons", {*why}}}.dump(), now);
+        return Result<int64_t>::fail("Cannot start:\n- " + *why);
+    }
 
     std::vector<std::string> blockers;
     if (m_gate)
@@ -203,12 +230,24 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
     }
     if (l.prep.status != "in_progress")
         return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " + l.prep.status + ", not in progress");
+    // The prescribing side changed or discontinued the order: no further step (the change is shown).
+    if (const auto hold = store::OrderHolds(m_db).find(l.prep.orderId))
+        return Result<Loaded>::fail("STOP: " + hold->reason + " Do not go on; cancel this preparation.");
     auto spec = prepSpecFromJson(json::parse(l.prep.specJson, nullptr, false));
     if (!spec)
         return spec.error();
     l.spec = std::move(*spec);
     l.steps = repo.steps(prepId);
     l.index = l.prep.currentStep;
+    if (const auto stop = prepStopReason(m_db, l.prep)) {
+        early = record(l, eventKey, "stop", *stop, json{{"attempted_step", stepIndex}, {"event", kind}}, by, now);
+        early->verdict = Verdict::Failed;
+        if (const auto order = repo.order(l.prep.orderId); order && order->status == "cancelled") {
+            repo.setPrepStatus(prepId, "cancelled", l.prep.currentStep);
+            early->prepStatus = "cancelled";
+        }
+        return l;
+    }
     if (stepIndex != l.prep.currentStep) {
         const std::string message = "Step " + std::to_string(stepIndex + 1) + " is not open: finish step " +
                                     std::to_string(l.prep.currentStep + 1) + " (" + l.stepSpec().title + ") first.";
@@ -594,6 +633,10 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
+    if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
+        return Status::fail("approval refused: " + hold->reason);
+    if (const auto recalled = recalledLots(m_db, prepId))
+        return Status::fail("approval refused: RECALLED: " + *recalled + ". Quarantine the preparation.");
     repo.setPrepChecked(prepId, "released", signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
     repo.setOrderStatus(prep->orderId, "released");
     m_audit.append(signature.signer.username, "prep.release", prep->prepNumber,
@@ -613,7 +656,8 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
         return prep.error();
     repo.setPrepChecked(prepId, "rejected", signature.signer.username, formatIsoUtc(now), "rejected",
                         reasonCode + ": " + signature.meaning);
-    repo.setOrderStatus(prep->orderId, remake ? "open" : "cancelled");
+    const bool held = store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade
+    repo.setOrderStatus(prep->orderId, remake && !held ? "open" : "cancelled");
     m_audit.append(signature.signer.username, "prep.reject", prep->prepNumber,
                    json{{"reason_code", reasonCode}, {"reason", signature.meaning}, {"remake", remake},
                         {"signature_audit_id", signature.auditId}}
@@ -636,7 +680,8 @@ Status PreparationEngine::cancel(int64_t prepId, const User& by, const std::stri
     if (by.username != prep->technician && by.role != Role::Pharmacist)
         return Status::fail("only the technician preparing it or a pharmacist may cancel it");
     repo.setPrepStatus(prepId, "cancelled", prep->currentStep);
-    repo.setOrderStatus(prep->orderId, "open");
+    // A stopped order (changed or discontinued by the prescribing side) does not go back to the queue.
+    repo.setOrderStatus(prep->orderId, store::OrderHolds(m_db).find(prep->orderId) ? "cancelled" : "open");
     m_audit.append(by.username, "prep.cancel", prep->prepNumber, json{{"reason", reason}}.dump(), now);
     tx.commit();
     return Status::success();

@@ -60,7 +60,7 @@ struct OrderInput {
     TimePoint due{};
     std::string prescriber;
     std::string externalId; // the prescribing system's order id ("id" of the order JSON), may be empty
-    std::string comment;    // the prescriber's or pharmacist's free text, may be empty
+    std::string comment;    // the prescriber's or pharmacist's free text, may be empty (shown with the order)
 };
 
 enum class Verdict { Passed, Failed, Recorded, Duplicate };
