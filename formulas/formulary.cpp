@@ -1,6 +1,7 @@
 #include "formulas/formulary.hpp"
 
 #include "formulas/gs1.hpp"
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 
 #include <toml++/toml.h>
@@ -242,6 +243,8 @@ private:
 };
 
 Result<toml::table> parseToml(std::string_view text, std::string_view name) {
+    if (const auto problem = tomlShapeProblem(text))
+        return Error{*problem, std::string(name)};
     try {
         return toml::parse(text, name);
     } catch (const toml::parse_error& err) {
@@ -300,8 +303,12 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
     }
     if (const auto* t = root.table("rounding", true)) {
         TableReader r(*t, name, "rounding", err);
-        r.onlyKeys({"max_deviation_percent"});
+        r.onlyKeys({"max_deviation_percent", "above_limit"});
         p.maxRoundingDeviationPercent = r.num("max_deviation_percent", true, 0, 50).value_or(0);
+        if (const auto a = pick<RoundingAboveLimit>(r, "above_limit", false,
+                                                    {{"block", RoundingAboveLimit::Block},
+                                                     {"pharmacist_acknowledges", RoundingAboveLimit::PharmacistAcknowledges}}))
+            p.roundingAboveLimit = *a;
     }
     if (const auto* arr = root.tables("syringe", true)) {
         int i = 0;
@@ -348,7 +355,8 @@ namespace {
 std::optional<Product> readProduct(TableReader& r) {
     r.onlyKeys({"id", "drug", "display_name", "form", "amount", "amount_unit", "concentration", "concentration_unit",
                 "volume_ml", "overfill_ml", "reconstitute", "multiple_dose", "ndc", "density_g_ml", "hazard", "storage",
-                "in_use_hours", "molecular_weight", "valence"});
+                "in_use_hours", "molecular_weight", "valence", "gtin", "package_size", "density_source", "schedule",
+                "unit_cost"});
     Product p;
     p.sourceWhere = r.where();
     p.id = r.str("id");
@@ -373,6 +381,16 @@ std::optional<Product> readProduct(TableReader& r) {
     if (p.molecularWeight.has_value() != (p.valence > 0))
         r.fail("valence", "molecular_weight and valence go together (for mEq and mmol)");
     p.overfill = Volume::mL(r.num("overfill_ml", false, 0, 200).value_or(0));
+    p.packageSize = r.integer("package_size", false, 1, 100000).value_or(1);
+    if (r.has("density_source"))
+        p.densitySource = std::string(pick<std::string_view>(r, "density_source", true,
+                                                             {{"label", "label"}, {"measured", "measured"}, {"assumed", "assumed"}})
+                                          .value_or("assumed"));
+    if (r.has("schedule"))
+        p.schedule = std::string(pick<std::string_view>(r, "schedule", true,
+                                                        {{"none", ""}, {"CII", "CII"}, {"CIII", "CIII"}, {"CIV", "CIV"}, {"CV", "CV"}})
+                                     .value_or(""));
+    p.unitCost = r.num("unit_cost", false, 0, 1e7);
 
     switch (p.form) {
     case ProductForm::Diluent: {
@@ -448,6 +466,17 @@ std::optional<Product> readProduct(TableReader& r) {
             r.fail("ndc", "write the NDC with hyphens (e.g. 4-4-2) so that its segments are certain");
         else
             p.gtin = lookup->candidates.front().gtin14();
+    }
+    if (r.has("gtin")) {
+        // Given where the NDC has no 10-digit form (NDC-12) or for a non-NDC package; must agree
+        // with the NDC's own GTIN when both are there (the indicator digit may differ).
+        const std::string g = r.str("gtin");
+        if (g.size() != 14 || g.find_first_not_of("0123456789") != std::string::npos || !gs1CheckDigitValid(g))
+            r.fail("gtin", "must be 14 digits with a valid GS1 check digit");
+        else if (!p.gtin.empty() && p.gtin.substr(1, 12) != g.substr(1, 12))
+            r.fail("gtin", "does not carry this product's NDC (" + p.ndc + " gives " + p.gtin + ")");
+        else
+            p.gtin = g;
     }
     return p;
 }
@@ -684,6 +713,10 @@ std::vector<const Product*> Formulary::resolve(const NdcLookup& lookup) const {
         }
     }
     return out;
+}
+
+void Formulary::retainRecipes(const std::function<bool(const Recipe&)>& keep) {
+    std::erase_if(m_recipes, [&](const Recipe& r) { return !keep(r); });
 }
 
 std::string Formulary::tallMan(std::string_view text) const {

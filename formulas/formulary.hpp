@@ -13,6 +13,7 @@
 #include "formulas/result.hpp"
 #include "formulas/units.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,10 @@ struct ToleranceBand {
     double percent = 5.0;
 };
 
+// What a rounding deviation above the site's limit does: it blocks the plan, or it blocks until a
+// pharmacist acknowledges it (recorded with the plan).
+enum class RoundingAboveLimit { Block, PharmacistAcknowledges };
+
 struct FormulasPolicy {
     std::vector<SyringeSize> syringes;    // ascending capacity
     std::vector<ToleranceBand> tolerances; // ascending upTo, the last open-ended
@@ -49,6 +54,7 @@ struct FormulasPolicy {
     BsaMethod bsaMethod = BsaMethod::Mosteller;
     int bsaDecimals = 2;
     double maxRoundingDeviationPercent = 2.0; // syringe rounding may change the dose this much without a flag
+    RoundingAboveLimit roundingAboveLimit = RoundingAboveLimit::Block;
     std::string sourceName;
 
     // The band for a volume (the first whose upTo >= v).
@@ -88,6 +94,10 @@ struct Product {
     std::optional<int> inUseHours; // after first puncture or reconstitution, from the label
     std::optional<double> molecularWeight;
     int valence = 0;
+    int packageSize = 1;                 // containers in the package the site orders (package_size)
+    std::string densitySource = "assumed"; // label | measured | assumed (density_source)
+    std::string schedule;                // controlled-substance schedule: "" (none) or CII, CIII, CIV, CV
+    std::optional<double> unitCost;      // per container, in the site's currency (unit_cost)
     std::string sourceWhere; // file:line:column of its table, for messages
 
     [[nodiscard]] bool hazardous() const { return !hazard.empty(); }
@@ -171,6 +181,11 @@ public:
     // Products whose GTIN matches; resolves an ambiguous NDC/GTIN to the products the formulary holds.
     [[nodiscard]] std::vector<const Product*> productsForGtin(std::string_view gtin14) const;
     [[nodiscard]] std::vector<const Product*> resolve(const NdcLookup& lookup) const;
+
+    // Keeps only the recipe versions `keep` accepts (the station keeps the approved ones); products
+    // and the Tall Man list stay.
+    void retainRecipes(const std::function<bool(const Recipe&)>& keep);
+    [[nodiscard]] const std::vector<Recipe>& allRecipes() const { return m_recipes; }
 
     // Tall Man lettering: replaces every listed name (matched without regard to case, whole words)
     // by its Tall Man form: "hydroxyzine 25 mg" -> "hydrOXYzine 25 mg".

@@ -1,5 +1,6 @@
 #include "formulas/plan.hpp"
 
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,7 +25,19 @@ std::string_view severityName(FlagSeverity severity) {
 }
 
 bool Plan::ok() const {
-    return std::none_of(flags.begin(), flags.end(), [](const PlanFlag& f) { return f.severity == FlagSeverity::Blocking; });
+    return std::none_of(flags.begin(), flags.end(),
+                        [](const PlanFlag& f) { return f.severity == FlagSeverity::Blocking && f.acknowledgedBy.empty(); });
+}
+
+bool Plan::acknowledge(std::string_view code, const std::string& pharmacist) {
+    bool any = false;
+    for (auto& f : flags) {
+        if (f.code == code && f.acknowledgeable && !pharmacist.empty()) {
+            f.acknowledgedBy = pharmacist;
+            any = true;
+        }
+    }
+    return any;
 }
 
 bool Plan::hasFlag(std::string_view code) const {
@@ -62,20 +75,91 @@ void flag(Plan& plan, std::string code, FlagSeverity severity, std::string subje
 // syringe are split into equal draws of the largest. The volume is rounded to the graduation, and the
 // expected mass and tolerance band follow from the rounded volume. `density` absent: no mass (a
 // reconstitution diluent is not weighed).
+// `available` (the vials' content): the rounded draws never take more than that; a draw rounded up
+// past it is rounded down to the graduation instead. `maxDeviationPercent`: when the first choice
+// rounds further from `exact` than that, up to three more equal draws with a finer syringe are tried,
+// and the first that stays within the limit is taken (else the first choice stands and is flagged).
+struct DrawChoice {
+    const SyringeSize* syringe = nullptr;
+    int count = 1;
+    double perDrawMl = 0.0;
+    bool roundedDown = false;
+    int vials = 0; // the vials the draw takes from (one more than planned when rounding up needs it)
+};
+
+// Where the draw comes from: `vials` containers of `perVial` each (absent: no limit, e.g. a bag).
+struct DrawSource {
+    std::optional<Volume> perVial;
+    int vials = 0;
+};
+
+std::optional<DrawChoice> choose(Volume exact, int count, const SyringeSize& s, std::optional<Volume> available) {
+    const double per = exact.inMl() / count;
+    if (per > s.capacity.inMl() + kEps || per < s.minUsable.inMl() - kEps)
+        return std::nullopt;
+    DrawChoice c{&s, count, std::min(roundToStep(per, s.graduation.inMl()), s.capacity.inMl()), false, 0};
+    if (available && c.perDrawMl * count > available->inMl() + kEps) {
+        const double step = s.graduation.inMl();
+        c.perDrawMl = std::floor(available->inMl() / count / step + 1e-6) * step;
+        c.roundedDown = true;
+    }
+    if (!(c.perDrawMl > kEps))
+        return std::nullopt;
+    return c;
+}
+
 Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy& policy, std::vector<std::string>& workings,
-              const std::string& what) {
+              const std::string& what, DrawSource source = {}, std::optional<double> maxDeviationPercent = std::nullopt,
+              int* vialsUsed = nullptr) {
     Draw d;
     const SyringeSize& largest = policy.syringes.back();
-    d.count = exact > largest.capacity ? static_cast<int>(std::ceil(exact / largest.capacity - kEps)) : 1;
-    d.exactPerDraw = exact / d.count;
-    const SyringeSize* chosen = nullptr;
-    for (const auto& s : policy.syringes) {
-        if (d.exactPerDraw.inMl() <= s.capacity.inMl() + kEps && d.exactPerDraw.inMl() >= s.minUsable.inMl() - kEps) {
-            chosen = &s;
-            break;
+    const int minCount = exact > largest.capacity ? static_cast<int>(std::ceil(exact / largest.capacity - kEps)) : 1;
+    std::optional<DrawChoice> picked;
+    std::optional<DrawChoice> first;
+    const auto deviation = [&](const DrawChoice& c) {
+        return exact.inMl() > 0 ? std::fabs(c.perDrawMl * c.count / exact.inMl() - 1.0) * 100.0 : 0.0;
+    };
+    // Fewest draws first; for each, the planned vials, then one more (a rounded-up draw that needs a
+    // little more than the planned vials hold); the smallest syringe first.
+    const bool limited = source.perVial && source.perVial->inMl() > kEps;
+    for (int count = minCount; count <= minCount + (maxDeviationPercent ? 3 : 0) && !picked; ++count) {
+        for (int extra = 0; extra <= (limited && maxDeviationPercent ? 1 : 0) && !picked; ++extra) {
+            const int vials = source.vials + extra;
+            const std::optional<Volume> available = limited ? std::optional<Volume>(*source.perVial * vials) : std::nullopt;
+            for (const auto& s : policy.syringes) {
+                auto c = choose(exact, count, s, available);
+                if (!c)
+                    continue;
+                c->vials = vials;
+                if (!first)
+                    first = c;
+                if (!maxDeviationPercent || deviation(*c) <= *maxDeviationPercent + kEps) {
+                    picked = c;
+                    break;
+                }
+            }
         }
     }
-    if (!chosen) {
+    if (!picked)
+        picked = first;
+    if (picked && first && (picked->count != first->count || picked->syringe != first->syringe || picked->vials != first->vials))
+        workings.push_back(what + ": " + std::to_string(first->count) + " x " + first->syringe->name() + " from " +
+                           std::to_string(first->vials) + (first->vials == 1 ? " vial" : " vials") + " would give " +
+                           ml(Volume::mL(first->perDrawMl * first->count)) + " (" + num(deviation(*first), 2) + "% from " +
+                           ml(exact, 4) + "), more than the site's " + num(*maxDeviationPercent) + "%: " +
+                           (picked->vials != first->vials ? "one more vial" : "equal draws with a finer syringe"));
+    if (vialsUsed && picked)
+        *vialsUsed = picked->vials;
+
+    const SyringeSize* chosen = nullptr;
+    if (picked) {
+        chosen = picked->syringe;
+        d.count = picked->count;
+        d.exactPerDraw = exact / d.count;
+    } else {
+        // No syringe measures it: say which one comes closest, and mark the draw not measurable.
+        d.count = minCount;
+        d.exactPerDraw = exact / d.count;
         d.measurable = false;
         for (const auto& s : policy.syringes) {
             if (d.exactPerDraw.inMl() <= s.capacity.inMl() + kEps) {
@@ -89,10 +173,14 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
     d.syringe = chosen->name();
     d.syringeCapacity = chosen->capacity;
     d.graduation = chosen->graduation;
-    const double rounded = std::min(roundToStep(d.exactPerDraw.inMl(), chosen->graduation.inMl()), chosen->capacity.inMl());
+    const double rounded = picked ? picked->perDrawMl
+                                  : std::min(roundToStep(d.exactPerDraw.inMl(), chosen->graduation.inMl()), chosen->capacity.inMl());
     d.volumePerDraw = Volume::mL(rounded);
     if (!(rounded > kEps))
         d.measurable = false;
+    if (picked && picked->roundedDown)
+        workings.push_back(what + ": rounding " + ml(d.exactPerDraw, 4) + " up would take more than the " +
+                           ml(*source.perVial * picked->vials, 4) + " the vials hold: rounded down to " + ml(d.volumePerDraw));
 
     std::string line = what + ": " + (d.count > 1 ? ml(exact, 4) + " / " + std::to_string(d.count) + " draws = " : "") +
                        ml(d.exactPerDraw, 4) + " -> " + d.syringe + " (usable " + ml(chosen->minUsable) + " to " +
@@ -423,17 +511,33 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
                               (p.multipleDose ? "; multiple-dose vial, the rest stays in it"
                                               : "; waste = " + std::to_string(ip.vials) + " x " + format(p.amount, 4) + " - " +
                                                     inUnit(best->dose, pu) + " = " + format(ip.waste, 4)));
-        ip.draw = planDraw(exact, p.density, policy, ip.workings, "syringe");
+        // The vials hold vials x their fill (or reconstituted volume): no draw takes more than that.
+        int vialsUsed = ip.vials;
+        ip.draw = planDraw(exact, p.density, policy, ip.workings, "syringe", DrawSource{p.containerVolume, ip.vials},
+                           policy.maxRoundingDeviationPercent, &vialsUsed);
+        if (vialsUsed != ip.vials) {
+            ip.workings.push_back("vials = " + std::to_string(vialsUsed) + ": " + ml(ip.draw.total()) + " is more than the " +
+                                  ml(p.containerVolume * ip.vials, 4) + " in " + std::to_string(ip.vials) +
+                                  (ip.vials == 1 ? " vial" : " vials"));
+            ip.vials = vialsUsed;
+            if (!p.multipleDose)
+                ip.waste = Amount::of((ip.vials * p.amount.base() - best->dose.base()) / baseFactor(p.amount.baseUnit()),
+                                      p.amount.baseUnit());
+        }
         const Volume drawn = ip.draw.total();
         ip.deliveredDose = p.concentration.amountIn(drawn);
         ip.roundingDeviationPercent = best->dose.base() > 0 ? (ip.deliveredDose.base() / best->dose.base() - 1.0) * 100.0 : 0.0;
         ip.workings.push_back("delivered = " + ml(drawn) + " x " + format(p.concentration, 4) + " = " +
                               inUnit(ip.deliveredDose, pu) + " (" + (ip.roundingDeviationPercent >= 0 ? "+" : "") +
                               num(ip.roundingDeviationPercent, 2) + "% from the dose)");
-        if (std::fabs(ip.roundingDeviationPercent) > policy.maxRoundingDeviationPercent + kEps)
-            flag(plan, "ROUNDING_DEVIATION", FlagSeverity::Warning, ing.drug,
+        if (std::fabs(ip.roundingDeviationPercent) > policy.maxRoundingDeviationPercent + kEps) {
+            const bool ack = policy.roundingAboveLimit == RoundingAboveLimit::PharmacistAcknowledges;
+            flag(plan, "ROUNDING_DEVIATION", FlagSeverity::Blocking, ing.drug,
                  "rounding to the syringe's graduation changes the dose by " + num(ip.roundingDeviationPercent, 2) +
-                     "% (site limit " + num(policy.maxRoundingDeviationPercent) + "%)");
+                     "% (site limit " + num(policy.maxRoundingDeviationPercent) + "%)" +
+                     (ack ? ": a pharmacist must acknowledge it before preparation" : ": not prepared as planned"));
+            plan.flags.back().acknowledgeable = ack;
+        }
         flagDraw(plan, ip.draw, ing.drug, policy);
         plan.ingredients.push_back(std::move(ip));
     }
@@ -697,6 +801,12 @@ struct JsonReader {
 } // namespace
 
 Result<Order> parseOrderJson(std::string_view text, std::string_view sourceName) {
+    // Size, depth and duplicate keys first ("dose" given twice must not mean the last one).
+    if (const auto problem = jsonShapeProblem(text, InputLimits{1u << 20, 32}))
+        return Error{*problem, std::string(sourceName)};
+    if (auto strict = parseJsonStrict(text, std::string(sourceName)); !strict &&
+        strict.error().message.find("given twice") != std::string::npos)
+        return strict.error();
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
@@ -841,7 +951,12 @@ nlohmann::json planToJson(const Plan& plan) {
     }
     json flags = json::array();
     for (const auto& f : plan.flags)
-        flags.push_back({{"code", f.code}, {"severity", std::string(severityName(f.severity))}, {"subject", f.subject}, {"message", f.message}});
+        flags.push_back({{"code", f.code},
+                         {"severity", std::string(severityName(f.severity))},
+                         {"subject", f.subject},
+                         {"message", f.message},
+                         {"needs_acknowledgement", f.acknowledgeable && f.acknowledgedBy.empty()},
+                         {"acknowledged_by", f.acknowledgedBy.empty() ? json(nullptr) : json(f.acknowledgedBy)}});
     const Patient& p = plan.patient;
     return {
         {"ok", plan.ok()},
@@ -925,9 +1040,18 @@ std::string planToText(const Plan& plan) {
     } else {
         out << "Flags:\n";
         for (const auto& f : plan.flags)
-            out << "  [" << severityName(f.severity) << "] " << f.code << " (" << f.subject << "): " << f.message << '\n';
+            out << "  [" << severityName(f.severity) << "] " << f.code << " (" << f.subject << "): " << f.message
+                << (f.acknowledgedBy.empty() ? "" : " - acknowledged by " + f.acknowledgedBy) << '\n';
     }
-    out << (plan.ok() ? "Plan OK: may be prepared.\n" : "Plan BLOCKED: do not prepare until the blocking flags are resolved.\n");
+    const bool onlyAcknowledgeable = std::all_of(plan.flags.begin(), plan.flags.end(), [](const PlanFlag& f) {
+        return f.severity != FlagSeverity::Blocking || !f.acknowledgedBy.empty() || f.acknowledgeable;
+    });
+    if (plan.ok())
+        out << "Plan OK: may be prepared.\n";
+    else if (onlyAcknowledgeable)
+        out << "Plan BLOCKED until a pharmacist acknowledges the flags above.\n";
+    else
+        out << "Plan BLOCKED: do not prepare until the blocking flags are resolved.\n";
     if (!plan.disclaimer.empty())
         out << plan.disclaimer << '\n';
     return out.str();

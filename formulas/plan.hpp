@@ -68,6 +68,8 @@ struct PlanFlag {
     FlagSeverity severity = FlagSeverity::Warning;
     std::string message;
     std::string subject; // the ingredient or "final container"
+    bool acknowledgeable = false; // site policy lets a pharmacist acknowledge this blocking flag
+    std::string acknowledgedBy{}; // the pharmacist who did (then it no longer blocks)
 };
 
 // One syringe draw (or several equal ones) with its gravimetric target.
@@ -144,8 +146,10 @@ struct Plan {
     std::vector<PlanFlag> flags;
     std::string disclaimer;
 
-    // True when no flag blocks the preparation.
+    // True when no flag blocks the preparation (an acknowledged flag no longer blocks).
     [[nodiscard]] bool ok() const;
+    // A pharmacist acknowledges every acknowledgeable flag `code`; false when there is none.
+    bool acknowledge(std::string_view code, const std::string& pharmacist);
     [[nodiscard]] bool hasFlag(std::string_view code) const;
 };
 

@@ -16,12 +16,18 @@ packages=(
   fonts-dejavu-core
   # tests: headless display, input events, screenshots, fuzzing, reference encoders/decoders
   xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3 python3
+  # HL7 interface tests: an independent MLLP peer (mllp_send, MLLPClient, its asyncio MLLP server)
+  python3-hl7
   # vision field test set: libzint encodes GS1 DataMatrix the reader was not tuned on (linked by vision/)
   libzint-dev
   # vision: dmtxwrite/dmtxread, to check field-set codes by hand against libdmtx's own tools
   dmtx-utils
   # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
   chromium nodejs
+  # packaging: lintian checks the Debian packages that the package test builds
+  lintian
+  # packaging: cage, the kiosk compositor that admix-station depends on (the package test installs it)
+  cage
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm) # a Node.js build that bundles npm needs no Debian npm
 

@@ -334,32 +334,8 @@ void registerPlan(CLI::App& app, CliOptions& options) {
 
     auto* formulary = app.add_subcommand("formulary", "The formulary: list recipes and products, check files");
     formulary->require_subcommand(1);
+    // `formulary list` (the station's formulary, or files with --formulary) is in cli_formulary.cpp.
     static Sources fsources;
-    auto* list = formulary->add_subcommand("list", "List recipes (latest version) and products");
-    addSources(list, fsources, true, false);
-    list->callback([&options] {
-        const fm::Formulary f = loadFormulary(fsources);
-        json recipes = json::array();
-        for (const auto& id : f.recipeIds()) {
-            const fm::Recipe* r = f.recipe(id);
-            recipes.push_back({{"id", r->id}, {"version", r->version}, {"name", r->name}, {"hazardous", r->hazardous()}});
-        }
-        json products = json::array();
-        for (const auto& p : f.products())
-            products.push_back({{"id", p.id}, {"name", p.displayName}, {"ndc", p.ndc}, {"gtin", p.gtin}, {"strength", p.strengthText()}});
-        if (options.json) {
-            printJson({{"recipes", recipes}, {"products", products}, {"disclaimer", f.disclaimer}});
-            return;
-        }
-        std::cout << f.disclaimer << "\nRecipes:\n";
-        for (const auto& r : recipes)
-            std::cout << "  " << r["id"].get<std::string>() << " v" << r["version"].get<int>() << "  " << r["name"].get<std::string>()
-                      << (r["hazardous"].get<bool>() ? "  [HAZARDOUS]" : "") << '\n';
-        std::cout << "Products:\n";
-        for (const auto& p : products)
-            std::cout << "  " << p["id"].get<std::string>() << "  " << p["name"].get<std::string>() << "  NDC " << p["ndc"].get<std::string>()
-                      << '\n';
-    });
     auto* check = formulary->add_subcommand("check", "Load the formulary and policy files and report the first error with its line and column");
     addSources(check, fsources, true, true);
     check->callback([&options] {

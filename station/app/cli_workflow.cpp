@@ -4,7 +4,9 @@
 #include "station/store/data_dir.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/schema.hpp"
+#include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
+#include "station/workflow/prep_document.hpp"
 
 #include <iostream>
 
@@ -14,20 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-json orderJson(const store::OrderRow& o) {
-    return {{"id", o.id},
-            {"order", o.orderNumber},
-            {"patient", o.patientName},
-            {"mrn", o.patientMrn},
-            {"recipe", o.recipeId},
-            {"dose", json::parse(o.doseJson, nullptr, false)},
-            {"route", o.route},
-            {"final_volume_ml", o.finalVolumeMl ? json(*o.finalVolumeMl) : json(nullptr)},
-            {"priority", o.priority},
-            {"due", o.dueUtc},
-            {"prescriber", o.prescriber},
-            {"status", o.status}};
-}
+json orderJson(const store::OrderRow& o) { return workflow::orderDocument(o); }
 
 void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
     auto* queue = app.add_subcommand("queue", "Orders waiting to be prepared: STAT first, then by due time");
@@ -61,40 +50,19 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
         const auto view = prepId ? engine.view(*prepId) : std::nullopt;
         if (!view)
             throw CliFailure("no preparation " + id);
-        json steps = json::array();
-        for (const auto& s : view->steps)
-            steps.push_back({{"index", s.index}, {"kind", workflow::stepKindName(s.spec.kind)}, {"title", s.spec.title},
-                             {"state", s.state}, {"attempts", s.attempts}, {"result", s.result}});
-        json evidence = json::array();
-        for (const auto& e : store::PrepRepo(db).evidence(view->id))
-            evidence.push_back({{"id", e.id}, {"step", e.stepIndex}, {"kind", e.kind}, {"outcome", e.outcome},
-                                {"message", e.message}, {"data", json::parse(e.dataJson, nullptr, false)},
-                                {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)}, {"by", e.actor},
-                                {"at", e.atUtc}});
-        const auto order = store::PrepRepo(db).order(view->orderId);
-        const json out{{"id", view->id},
-                       {"number", view->number},
-                       {"status", view->status},
-                       {"current_step", view->currentStep},
-                       {"technician", view->technician},
-                       {"room", view->room},
-                       {"pec", view->pec},
-                       {"started", view->startedUtc},
-                       {"order", order ? orderJson(*order) : json(nullptr)},
-                       {"plan", workflow::toJson(view->spec)},
-                       {"steps", steps},
-                       {"overrides", view->anyOverride},
-                       {"evidence", evidence},
-                       {"checked_by", view->checkedBy ? json(*view->checkedBy) : json(nullptr)},
-                       {"check", view->checkOutcome ? json(*view->checkOutcome) : json(nullptr)},
-                       {"check_reason", view->checkReason ? json(*view->checkReason) : json(nullptr)}};
+        const json out = workflow::prepDocument(db, engine, view->id).value();
+        const auto downtime = workflow::downtimeRecordFor(db, view->id);
         if (options.json) {
             printJson(out);
             return;
         }
-        std::cout << view->number << "  " << view->spec.title << "  " << view->status << "\n";
+        std::cout << view->number << "  " << view->spec.title << "  " << workflow::prepStatusName(view->status) << "\n";
+        if (downtime)
+            std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "") << " at "
+                      << downtime->value("prepared_utc", "") << "; entered by " << downtime->value("entered_by", "")
+                      << " ***\n";
         for (const auto& s : view->steps)
-            std::cout << "  " << (s.index + 1) << ". [" << s.state << "] " << s.spec.title
+            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] " << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
     });
 }

@@ -1,5 +1,7 @@
 #include "station/app/config.hpp"
 
+#include "formulas/input_limits.hpp"
+
 #include <toml++/toml.h>
 
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <vector>
 
 namespace admix::app {
 
@@ -90,19 +93,47 @@ const std::map<std::string, Setter>& knownKeys() {
         {"server.port", intKey([](Config& c) -> int& { return c.server.port; }, 1, 65535)},
         {"server.tls_cert", stringKey([](Config& c) -> std::string& { return c.server.tlsCert; })},
         {"server.tls_key", stringKey([](Config& c) -> std::string& { return c.server.tlsKey; })},
+        {"hl7.enabled", boolKey([](Config& c) -> bool& { return c.hl7.enabled; })},
+        {"hl7.listen_address", stringKey([](Config& c) -> std::string& { return c.hl7.listenAddress; })},
+        {"hl7.port", intKey([](Config& c) -> int& { return c.hl7.port; }, 1, 65535)},
+        {"hl7.tls_cert", stringKey([](Config& c) -> std::string& { return c.hl7.tlsCert; })},
+        {"hl7.tls_key", stringKey([](Config& c) -> std::string& { return c.hl7.tlsKey; })},
+        {"hl7.max_message_bytes", intKey([](Config& c) -> int& { return c.hl7.maxMessageBytes; }, 1024, 64 << 20)},
+        {"hl7.application", stringKey([](Config& c) -> std::string& { return c.hl7.application; })},
+        {"hl7.facility", stringKey([](Config& c) -> std::string& { return c.hl7.facility; })},
+        {"hl7.outbound_host", stringKey([](Config& c) -> std::string& { return c.hl7.outboundHost; })},
+        {"hl7.outbound_port", intKey([](Config& c) -> int& { return c.hl7.outboundPort; }, 1, 65535)},
+        {"hl7.outbound_application", stringKey([](Config& c) -> std::string& { return c.hl7.outboundApplication; })},
+        {"hl7.outbound_facility", stringKey([](Config& c) -> std::string& { return c.hl7.outboundFacility; })},
+        {"hl7.retry_max_seconds", intKey([](Config& c) -> int& { return c.hl7.retryMaxSeconds; }, 1, 86400)},
         {"log.level", stringKey([](Config& c) -> std::string& { return c.log.level; })},
     };
     return keys;
 }
 
-std::optional<Error> walk(const toml::table& table, const std::string& prefix, const std::string& source, Config& config) {
-    for (const auto& [key, node] : table) {
-        const std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+// Depth-first over the tables with an explicit stack (no recursion, whatever the file's depth),
+// visiting keys in the order a recursive walk would.
+std::optional<Error> walk(const toml::table& root, const std::string& source, Config& config) {
+    struct Frame {
+        const toml::table* table;
+        toml::table::const_iterator next;
+        std::string prefix;
+    };
+    std::vector<Frame> stack{{&root, root.cbegin(), ""}};
+    while (!stack.empty()) {
+        Frame& top = stack.back();
+        if (top.next == top.table->cend()) {
+            stack.pop_back();
+            continue;
+        }
+        const auto& [key, node] = *top.next;
+        ++top.next;
+        const std::string name = top.prefix.empty() ? std::string(key.str()) : top.prefix + "." + std::string(key.str());
         if (name == "devices")
             continue; // [[devices]] tables: read and checked by the devices layer (parseDeviceConfigs)
         if (node.is_table()) {
-            if (auto err = walk(*node.as_table(), name, source, config))
-                return err;
+            const toml::table* child = node.as_table();
+            stack.push_back(Frame{child, child->cbegin(), name}); // `top` is not used after this
             continue;
         }
         const auto& keys = knownKeys();
@@ -128,6 +159,8 @@ fs::path defaultConfigPath() {
 
 Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceName) {
     // Debian's toml++ is built with exceptions: a syntax error arrives as toml::parse_error.
+    if (const auto problem = formulas::tomlShapeProblem(tomlText, formulas::InputLimits{1u << 20, 16}))
+        return Result<Config>::fail(*problem, sourceName);
     toml::table table;
     try {
         table = toml::parse(tomlText, sourceName);
@@ -137,7 +170,7 @@ Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceN
                                         std::to_string(err.source().begin.column));
     }
     Config config;
-    if (auto err = walk(table, "", sourceName, config))
+    if (auto err = walk(table, sourceName, config))
         return *err;
     if (const auto level = config.log.level;
         level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
@@ -151,9 +184,11 @@ Result<Config> loadConfigFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return Result<Config>::fail("cannot read the configuration file", path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseConfig(text.str(), path.string());
+    // Read at most one byte past the limit: an endless file (a FIFO, /dev/zero) is refused, not read.
+    std::string text((1u << 20) + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    return parseConfig(text, path.string());
 }
 
 Result<Config> loadConfig(const std::optional<fs::path>& explicitPath) {

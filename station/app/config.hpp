@@ -43,6 +43,23 @@ struct Config {
         std::string tlsCert; // empty: a self-signed certificate made on first run in the data directory
         std::string tlsKey;
     } server;
+    struct Hl7 {
+        // The HL7 v2 interface with the pharmacy system (`admix hl7 listen`): orders in over MLLP,
+        // dispense messages (RDS^O13) out to the outbound system when one is named.
+        bool enabled = false;
+        std::string listenAddress = "127.0.0.1";
+        int port = 2575;
+        std::string tlsCert; // with tlsKey: MLLP over TLS
+        std::string tlsKey;
+        int maxMessageBytes = 1024 * 1024;
+        std::string application = "ADMIX"; // how this station names itself in MSH-3 of what it sends
+        std::string facility;
+        std::string outboundHost; // empty: no dispense messages are sent
+        int outboundPort = 2576;
+        std::string outboundApplication;
+        std::string outboundFacility;
+        int retryMaxSeconds = 300; // retry waits double up to this
+    } hl7;
     struct Log {
         std::string level = "info";
     } log;

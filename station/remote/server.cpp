@@ -1,6 +1,7 @@
 // [SECTION] index: helpers | static files | Impl (routing, sessions, sign-in) | Server
 #include "station/remote/server.hpp"
 
+#include "core/asset_paths.hpp"
 #include "station/remote/routes.hpp"
 #include "station/remote/tls.hpp"
 #include "station/store/data_dir.hpp"
@@ -19,10 +20,6 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
-
-#ifndef ADMIX_WEB_DIR
-#define ADMIX_WEB_DIR ""
-#endif
 
 namespace admix::remote {
 
@@ -207,7 +204,7 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
         StaticFile f{readWhole(entry.path()), type, std::nullopt, true};
         if (name == "login.html" || name == "login.js" || name == "app.css" || name == "logo.svg")
             f.needsSession = false;
-        else if (name == "queue.html" || name == "prep.html")
+        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html")
             f.role = workflow::Role::Pharmacist;
         else if (name == "quality.html" || name == "print.html")
             f.role = workflow::Role::Quality;
@@ -499,6 +496,7 @@ struct Server::Impl {
         };
         detail::registerCheckRoutes(sink);
         detail::registerQualityRoutes(sink);
+        detail::registerHl7Routes(sink);
     }
 
     static json sessionJson(const WebSession& s, std::chrono::minutes idle) {
@@ -576,7 +574,7 @@ Status Server::start() {
         return Status::fail(std::string("cannot open the station database: ") + e.what());
     }
     const std::filesystem::path webDir =
-        d.config.webDir.empty() ? std::filesystem::path(ADMIX_WEB_DIR) : d.config.webDir;
+        d.config.webDir.empty() ? core::assetPath("web") : d.config.webDir;
     d.files = loadStaticFiles(webDir);
     if (!d.files.count("/login.html"))
         return Status::fail("no web pages in " + webDir.string() + " (login.html missing)");

@@ -23,6 +23,18 @@ Database::Database(const std::string& path, Mode mode) : m_path(path) {
     sqlite3_busy_timeout(raw, 5000);
 }
 
+Database::~Database() {
+    if (m_observer && m_db) {
+        auto observer = std::move(m_observer);
+        observer->beforeClose(*this);
+    }
+}
+
+void Database::notifyCommitted() {
+    if (m_observer && m_db && sqlite3_get_autocommit(m_db.get()))
+        m_observer->afterCommit(*this);
+}
+
 void Database::exec(std::string_view sql) {
     char* message = nullptr;
     const std::string text(sql);
@@ -117,16 +129,20 @@ std::optional<std::string> Statement::columnOptionalText(int column) const {
 }
 int Statement::columnCount() const { return sqlite3_column_count(m_stmt.get()); }
 
-Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : m_db(db), m_nested(sqlite3_get_autocommit(db.handle()) == 0) {
+    m_db.exec(m_nested ? "SAVEPOINT admix_nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
     if (!m_done)
-        sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_exec(m_db.handle(), m_nested ? "ROLLBACK TO admix_nested; RELEASE admix_nested" : "ROLLBACK", nullptr,
+                     nullptr, nullptr);
 }
 
 void Transaction::commit() {
-    m_db.exec("COMMIT");
+    m_db.exec(m_nested ? "RELEASE admix_nested" : "COMMIT");
     m_done = true;
+    m_db.notifyCommitted();
 }
 
 } // namespace admix::store

@@ -140,6 +140,18 @@ int64_t PrepRepo::nextOrderSequence(const std::string& prefix) {
     return s.columnInt(0) + 1;
 }
 
+void PrepRepo::setOrderComments(int64_t id, const std::string& comments) {
+    Statement s = m_db.prepare("UPDATE orders SET comments = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, comments);
+    s.run();
+}
+
+std::string PrepRepo::orderComments(int64_t id) {
+    Statement s = m_db.prepare("SELECT comments FROM orders WHERE id = ?1");
+    s.bind(1, id);
+    return s.step() ? s.columnText(0) : std::string();
+}
+
 int64_t PrepRepo::insertPrep(const PrepRow& r) {
     Statement s = m_db.prepare(
         "INSERT INTO preparations(prep_number, order_id, recipe_id, recipe_version, spec_json, status, current_step,"

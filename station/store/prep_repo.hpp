@@ -87,6 +87,9 @@ public:
     [[nodiscard]] std::vector<OrderRow> queue();
     void setOrderStatus(int64_t id, const std::string& status);
     [[nodiscard]] int64_t nextOrderSequence(const std::string& prefix);
+    // Notes for the technician that came with the order ("" when none).
+    void setOrderComments(int64_t id, const std::string& comments);
+    [[nodiscard]] std::string orderComments(int64_t id);
 
     int64_t insertPrep(const PrepRow& row);
     [[nodiscard]] std::optional<PrepRow> prep(int64_t id);

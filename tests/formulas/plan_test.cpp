@@ -169,12 +169,15 @@ TEST_CASE("volumes below the smallest syringe and above the largest") {
 
 TEST_CASE("rounding to the graduation, expected mass and tolerance band") {
     const Fixture f;
-    // 1.05 mL in a 3 mL syringe (0.1 mL marks): round(10.5) = 11 -> 1.1 mL = 1.1 mg, +4.76% > 2%.
+    // 1.05 mL in a 3 mL syringe (0.1 mL marks): round(10.5) = 11 -> 1.1 mL = 1.1 mg, +4.76% > 2%:
+    // two draws of 0.525 mL with the 1 mL syringe (0.01 mL marks) give 2 x 0.53 = 1.06 mL, +0.95%.
     const Plan p = f.plan("undiluted", 1.05);
-    CHECK(p.ingredients.front().draw.volumePerDraw.inMl() == doctest::Approx(1.1));
-    CHECK(p.ingredients.front().roundingDeviationPercent == doctest::Approx(4.7619).epsilon(1e-4));
-    CHECK(p.hasFlag("ROUNDING_DEVIATION"));
-    CHECK(p.ok()); // a warning, not a stop
+    CHECK(p.ingredients.front().draw.count == 2);
+    CHECK(p.ingredients.front().draw.syringe == "1 mL syringe");
+    CHECK(p.ingredients.front().draw.volumePerDraw.inMl() == doctest::Approx(0.53));
+    CHECK(p.ingredients.front().roundingDeviationPercent == doctest::Approx(0.952).epsilon(1e-3));
+    CHECK_FALSE(p.hasFlag("ROUNDING_DEVIATION"));
+    CHECK(p.ok());
 
     // 2.0 mL: +/-10% band (at the 2 mL edge): 2.0 g -> 1.8 to 2.2 g.
     const Draw two = f.plan("undiluted", 2.0).ingredients.front().draw;
@@ -254,9 +257,11 @@ TEST_CASE("demo: vancomycin 15 mg/kg for 70 kg, worked by hand") {
     CHECK(v.dose.base() == doctest::Approx(1000.0));
     // 1 g vial (no waste, 1 vial) beats 2 x 500 mg. 1 g + 20 mL + 0.6 mL = 20.6 mL -> 48.544 mg/mL.
     CHECK(v.productId == "vancomycin-1g");
-    CHECK(v.vials == 1);
     CHECK(v.concentration.inMgPerMl() == doctest::Approx(48.5437).epsilon(1e-5));
-    // 1,000 / 48.544 = 20.6 mL: a 20 mL syringe cannot hold it -> 30 mL (1 mL marks) -> 21 mL.
+    // 1,000 / 48.544 = 20.6 mL: a 20 mL syringe cannot hold it -> 30 mL (1 mL marks) -> 21 mL, which
+    // is more than the 20.6 mL one vial holds: a second vial (20 mL would be -2.9%, over the 2% limit).
+    CHECK(v.vials == 2);
+    CHECK(v.waste.base() == doctest::Approx(1000.0));
     CHECK(v.draw.exactPerDraw.inMl() == doctest::Approx(20.6));
     CHECK(v.draw.syringe == "30 mL syringe");
     CHECK(v.draw.volumePerDraw.inMl() == doctest::Approx(21.0));
@@ -477,4 +482,81 @@ default_dose = 8
     CHECK(i.draw.massPerDraw.inG() == doctest::Approx(2.58));
     CHECK(i.draw.tolerancePercent == doctest::Approx(10.0));
     CHECK(i.workings.front().find("8 mEq") != std::string::npos);
+}
+
+// Issue 14: the plan asked for the impossible (11 mL from a vial holding 10.5 mL, 1,047.6 mg from a
+// 1 g vial) and called a 4.76% deviation against a 2% limit "Plan OK".
+TEST_CASE("cefazolin 1 g: the draw fits the vial, the delivered dose fits the drug, the deviation is within the limit") {
+    const auto formulary = loadDemoFormulary().value();
+    const auto policy = loadDefaultFormulasPolicy().value();
+    const auto order = parseOrderJson(R"({"id":"T","recipe":"cefazolin-ns","dose":{"value":1,"unit":"g"}})");
+    REQUIRE_MESSAGE(order.ok(), order.error().text());
+    const Plan p = makePlan(*order, formulary, policy).value();
+    const IngredientPlan& c = p.ingredients.front();
+    // 1 g + 10 mL + 0.5 mL = 10.5 mL at 95.238 mg/mL; one vial holds 10.5 mL and 1,000 mg.
+    const double available = c.vials * 10.5;
+    CHECK(c.draw.total().inMl() <= available + 1e-9);
+    CHECK(c.deliveredDose.base() <= c.vials * 1000.0 + 1e-6);
+    CHECK(std::fabs(c.roundingDeviationPercent) <= policy.maxRoundingDeviationPercent + 1e-9);
+    CHECK_FALSE(p.hasFlag("ROUNDING_DEVIATION"));
+    // By hand: one 20 mL syringe (1 mL marks) would need 11 mL (too much) or 10 mL (-4.76%); two
+    // draws of 5.25 mL with a 10 mL syringe (0.2 mL marks) round to 2 x 5.2 = 10.4 mL = 990.48 mg, -0.95%.
+    CHECK(c.draw.count == 2);
+    CHECK(c.draw.syringe == "10 mL syringe");
+    CHECK(c.draw.volumePerDraw.inMl() == doctest::Approx(5.2));
+    CHECK(c.deliveredDose.base() == doctest::Approx(990.476).epsilon(1e-5));
+    CHECK(p.ok());
+}
+
+TEST_CASE("a draw rounded up past what the vials hold is rounded down instead") {
+    Fixture f;
+    // 10 mg = the whole 10 mL vial. With only a 20 mL syringe of 3 mL marks, round(10/3)=3 -> 9 mL
+    // (nearest) is fine; make the marks 4 mL: round(2.5) = 3 -> 12 mL > 10 mL: must be 8 mL instead.
+    f.policy.syringes = {SyringeSize{Volume::mL(20), Volume::mL(4), Volume::mL(1)}};
+    f.policy.maxRoundingDeviationPercent = 50;
+    const Plan p = f.plan("undiluted", 10);
+    const IngredientPlan& i = p.ingredients.front();
+    CHECK(i.vials == 1);
+    CHECK(i.draw.total().inMl() == doctest::Approx(8.0));
+    CHECK(i.deliveredDose.base() == doctest::Approx(8.0));
+    CHECK(i.deliveredDose.base() <= 10.0);
+}
+
+TEST_CASE("a rounding deviation above the site limit blocks, or waits for a pharmacist where policy says so") {
+    Fixture f;
+    // 0.105 mL: only the 1 mL syringe (0.01 mL marks, from 0.1 mL) can take it: 0.11 or 0.10 mL,
+    // 4.76% either way; two draws of 0.0525 mL are below any syringe's usable range.
+    const Plan p = f.plan("undiluted", 0.105);
+    REQUIRE(p.hasFlag("ROUNDING_DEVIATION"));
+    CHECK_FALSE(p.ok());
+    CHECK(planToText(p).find("Plan BLOCKED") != std::string::npos);
+    CHECK(planToJson(p)["ok"] == false);
+
+    f.policy.roundingAboveLimit = RoundingAboveLimit::PharmacistAcknowledges;
+    Plan q = f.plan("undiluted", 0.105);
+    REQUIRE(q.hasFlag("ROUNDING_DEVIATION"));
+    CHECK_FALSE(q.ok()); // not until acknowledged
+    CHECK(planToText(q).find("pharmacist") != std::string::npos);
+    CHECK(q.acknowledge("ROUNDING_DEVIATION", "rph1"));
+    CHECK(q.ok());
+    CHECK_FALSE(q.acknowledge("VOLUME_NOT_MEASURABLE", "rph1")); // nothing to acknowledge
+
+    // A flag policy does not let a pharmacist acknowledge stays blocking.
+    Plan tiny = f.plan("undiluted", 0.09);
+    CHECK_FALSE(tiny.acknowledge("VOLUME_NOT_MEASURABLE", "rph1"));
+    CHECK_FALSE(tiny.ok());
+
+    // The switch is policy data.
+    const std::string base = readFile(std::string(ADMIX_ASSETS_DIR) + "/policy/formulas.toml");
+    std::string text = base;
+    const std::string key = "above_limit = \"block\"";
+    REQUIRE(text.find(key) != std::string::npos);
+    text.replace(text.find(key), key.size(), "above_limit = \"pharmacist_acknowledges\"");
+    const auto loaded = loadFormulasPolicy(text, "formulas.toml");
+    REQUIRE_MESSAGE(loaded.ok(), loaded.error().text());
+    CHECK(loaded->roundingAboveLimit == RoundingAboveLimit::PharmacistAcknowledges);
+    CHECK(loadDefaultFormulasPolicy()->roundingAboveLimit == RoundingAboveLimit::Block);
+    text = base;
+    text.replace(text.find(key), key.size(), "above_limit = \"warn\"");
+    CHECK_FALSE(loadFormulasPolicy(text, "formulas.toml").ok());
 }

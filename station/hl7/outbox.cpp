@@ -1,0 +1,193 @@
+#include "station/hl7/outbox.hpp"
+
+#include "station/hl7/ack.hpp"
+#include "station/hl7/message.hpp"
+#include "station/hl7/mllp.hpp"
+#include "station/store/hl7_repo.hpp"
+#include "station/store/prep_repo.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace admix::hl7 {
+
+using nlohmann::json;
+
+Outbox::Outbox(store::Database& db, OutboxConfig config) : m_db(db), m_config(std::move(config)) {}
+
+Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlId, TimePoint now) {
+    store::PrepRepo preps(m_db);
+    store::Hl7Repo hl7(m_db);
+    const auto prep = preps.prep(prepId);
+    if (!prep)
+        return Result<std::string>::fail("no preparation " + std::to_string(prepId));
+    const auto order = preps.order(prep->orderId);
+    const auto link = hl7.linkForOrder(prep->orderId);
+    if (!order || !link)
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is not of an HL7 order");
+    const Delimiters d;
+    auto esc = [&d](std::string_view t) { return escape(t, d); };
+    const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
+
+    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) + "|" +
+                    esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" + hl7Time(now) +
+                    "||RDS^O13^RDS_O13|" + esc(controlId) + "|P|" + version + "\r";
+    std::string family = order->patientName, given;
+    if (const size_t comma = family.find(", "); comma != std::string::npos) {
+        given = family.substr(comma + 2);
+        family = family.substr(0, comma);
+    }
+    m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
+    // The placer number keeps its namespace ("PL1^PHARM").
+    const size_t caret = link->placer.find('^');
+    const std::string placer = caret == std::string::npos
+                                   ? esc(link->placer)
+                                   : esc(link->placer.substr(0, caret)) + "^" + esc(link->placer.substr(caret + 1));
+    m += "ORC|RE|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "\r";
+    if (!link->rxe.empty())
+        m += link->rxe + "\r";
+
+    const auto spec = json::parse(prep->specJson, nullptr, false);
+    const std::string doseText = spec.is_object() ? spec.value("dose", std::string()) : std::string();
+    std::string amount, units;
+    if (const size_t space = doseText.find(' '); space != std::string::npos) {
+        amount = doseText.substr(0, space);
+        amount.erase(std::remove(amount.begin(), amount.end(), ','), amount.end());
+        units = doseText.substr(space + 1);
+    }
+    if (amount.empty()) { // the order's dose as ordered
+        const auto dose = json::parse(order->doseJson, nullptr, false);
+        if (dose.is_object() && dose.contains("value")) {
+            amount = dose["value"].dump();
+            units = dose.value("unit", "");
+        }
+    }
+    std::string lots, expiries;
+    for (const auto& step : preps.steps(prepId)) {
+        if (step.kind != "scan")
+            continue;
+        const auto r = json::parse(step.resultJson, nullptr, false);
+        if (!r.is_object() || !r.contains("lot"))
+            continue;
+        std::string expiry = r.value("expiry", "");
+        expiry.erase(std::remove(expiry.begin(), expiry.end(), '-'), expiry.end());
+        lots += (lots.empty() ? "" : "~") + esc(r.value("lot", ""));
+        expiries += (expiries.empty() ? "" : "~") + expiry;
+    }
+    const auto details = json::parse(link->detailsJson, nullptr, false);
+    const std::string giveText = details.is_object() ? details.value("give_text", "") : "";
+    const std::string dispensed = prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
+    m += "RXD|1|" + esc(link->giveCode) + "^" + esc(giveText) + "|" + dispensed + "|" + esc(amount) + "|" + esc(units) +
+         "||" + esc(prep->prepNumber) + "|||" + esc(prep->checkedBy.value_or("")) + "||||||||" + lots + "|" + expiries +
+         "\r";
+    return m;
+}
+
+Result<std::string> Outbox::exchange(const std::string& message) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (const int rc = getaddrinfo(m_config.host.c_str(), std::to_string(m_config.port).c_str(), &hints, &found); rc != 0)
+        return Result<std::string>::fail(std::string("address: ") + gai_strerror(rc));
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> info(found, freeaddrinfo);
+    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return Result<std::string>::fail(std::string("socket: ") + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    if (::connect(fd, found->ai_addr, found->ai_addrlen) != 0)
+        return Result<std::string>::fail(std::string("connect: ") + std::strerror(errno));
+    const std::string framed = mllpFrame(message);
+    std::string_view rest(framed);
+    while (!rest.empty()) {
+        const long n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n <= 0)
+            return Result<std::string>::fail(std::string("send: ") + std::strerror(errno));
+        rest.remove_prefix(static_cast<size_t>(n));
+    }
+    MllpDecoder decoder;
+    char buf[4096];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_config.ackTimeoutSeconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0)
+            continue;
+        const long n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return Result<std::string>::fail("the receiver closed the connection without an ACK");
+        for (const auto& e : decoder.feed(std::string_view(buf, static_cast<size_t>(n))))
+            if (e.kind == MllpEvent::Kind::Message)
+                return e.bytes;
+    }
+    return Result<std::string>::fail("no ACK within " + std::to_string(m_config.ackTimeoutSeconds) + " s");
+}
+
+Outbox::Pass Outbox::runOnce(TimePoint now) {
+    store::Hl7Repo repo(m_db);
+    auto next = repo.nextOutbox();
+    if (!next || m_config.host.empty())
+        return Pass::Idle;
+    if (next->nextTryUtc) {
+        const auto due = parseIsoUtc(*next->nextTryUtc);
+        if (due && *due > now)
+            return Pass::Waiting;
+    }
+    if (!next->message) {
+        const std::string controlId = "ADMIXRDS" + std::to_string(next->id);
+        auto built = buildRds(next->prepId, controlId, now);
+        if (!built) {
+            repo.setOutboxAttempt(next->id, next->attempts + 1, formatIsoUtc(now + std::chrono::seconds(m_config.maxBackoffSeconds)),
+                                  built.error().text());
+            return Pass::Failed;
+        }
+        repo.setOutboxMessage(next->id, *built, controlId);
+        next->message = *built;
+        next->controlId = controlId;
+    }
+    const auto reply = exchange(*next->message);
+    std::string error;
+    if (reply) {
+        const auto ack = parseMessage(*reply);
+        const Segment* msa = ack ? ack->find("MSA") : nullptr;
+        if (!msa)
+            error = "the reply is not an ACK";
+        else if (ack->value(*msa, 2) != next->controlId.value_or(""))
+            error = "the ACK answers " + ack->value(*msa, 2) + ", not " + next->controlId.value_or("");
+        else if (const std::string code = ack->value(*msa, 1); code != "AA" && code != "CA")
+            error = "the receiver answered " + code +
+                    (ack->find("ERR") ? ": " + ack->value(*ack->find("ERR"), 8) : std::string());
+        if (error.empty()) {
+            repo.setOutboxSent(next->id, *reply, formatIsoUtc(now));
+            return Pass::Sent;
+        }
+    } else {
+        error = reply.error().text();
+    }
+    const int attempts = next->attempts + 1;
+    const int wait = std::min(m_config.maxBackoffSeconds, 1 << std::min(attempts - 1, 16));
+    repo.setOutboxAttempt(next->id, attempts, formatIsoUtc(now + std::chrono::seconds(wait)), error);
+    return Pass::Failed;
+}
+
+void Outbox::run(const std::atomic<bool>& stop, int pollMs) {
+    while (!stop) {
+        const Pass p = runOnce(nowUtc());
+        if (p != Pass::Sent)
+            std::this_thread::sleep_for(std::chrono::milliseconds(pollMs));
+    }
+}
+
+} // namespace admix::hl7
