@@ -183,21 +183,21 @@ TEST_CASE("segregation of duties: the pharmacist who overrode a step does not re
     const PrepSpec spec = cefazolinSpec();
     const int64_t prep = preparedAwaitingCheck(f, spec, true);
     const std::string number = f.engine.view(prep)->number;
-    REQUIRE(f.engine.view(prep)->status == "awaiting_check");
+    REQUIRE(f.engine.view(prep)->status == PrepStatus::AwaitingCheck);
     const auto own = f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 10min), f.t0 + 10min);
     REQUIRE_FALSE(own.ok());
     CHECK(own.error().message.find("independent pharmacist") != std::string::npos);
-    CHECK(f.engine.view(prep)->status == "awaiting_check");
+    CHECK(f.engine.view(prep)->status == PrepStatus::AwaitingCheck);
 
     SUBCASE("an independent pharmacist releases it") {
         REQUIRE(f.auth.addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin, f.t0).ok());
         const auto sig = f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.approve", number, "approve", f.t0 + 11min).value();
         REQUIRE(f.engine.approve(prep, sig, f.t0 + 11min).ok());
-        CHECK(f.engine.view(prep)->status == "released");
+        CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
     SUBCASE("the site's policy allows the override signer to release") {
         store::SettingsRepo(f.db).set("check.override_signer_may_release", "1", "qa", "2026-11-21T08:00:00Z");
         REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 12min), f.t0 + 12min).ok());
-        CHECK(f.engine.view(prep)->status == "released");
+        CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
 }

@@ -267,7 +267,7 @@ TEST_CASE("a cancelled order stops its preparation at the next step, with the re
     CHECK(o.verdict == Verdict::Failed);
     CHECK(o.message.find("STOPPED") == 0);
     CHECK(o.message.find("patient discharged") != std::string::npos);
-    CHECK(o.prepStatus == "cancelled");
+    CHECK(o.prepStatus == PrepStatus::Cancelled);
     CHECK(store::PrepRepo(f.db).prep(prep)->status == "cancelled");
     CHECK(store::PrepRepo(f.db).order(orderId)->status == "cancelled");
 }
