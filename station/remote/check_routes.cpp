@@ -10,6 +10,7 @@
 #include "station/store/remote_queries.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
+#include "station/workflow/site_checks.hpp"
 
 #include <array>
 #include <fstream>
@@ -161,6 +162,8 @@ void prepDetail(Call& call) {
     const auto order = repo.order(v->orderId);
     const auto prepRow = repo.prep(v->id);
     const auto evidence = repo.evidence(v->id);
+    // A lot recalled after it was scanned: shown in red, approval refused (the engine refuses it too).
+    const auto recalled = workflow::recalledLots(call.db, v->id);
     json steps = json::array();
     json photos = json::array();
     for (const auto& s : v->steps) {
@@ -257,10 +260,12 @@ void prepDetail(Call& call) {
              {"events", events},
              {"audit", audit},
              {"reject_reasons", reasons},
-             {"may_check", v->status == "awaiting_check" && !own},
+             {"recalled", recalled ? json(*recalled) : json(nullptr)},
+             {"may_check", v->status == "awaiting_check" && !own && !recalled},
              {"why_not", v->status != "awaiting_check" ? "this preparation is " + v->status
-                         : own ? std::string("you prepared it: another pharmacist must check it")
-                               : std::string()}};
+                         : own      ? std::string("you prepared it: another pharmacist must check it")
+                         : recalled ? "RECALLED since it was scanned: " + *recalled + ". Approval is refused; quarantine it."
+                                    : std::string()}};
     // Patient data was shown: record who saw it, from where.
     auditRow(
         call, call.user(), "remote.view", v->number,
