@@ -53,6 +53,17 @@ std::string scanPayload(const std::string& gtin, const std::string& lot, int ser
     return "]d201" + gtin + "17301231" + "10" + lot + "\x1d" + "21" + "S" + std::to_string(serial);
 }
 
+// A stable reading of the demo balance, in grams.
+workflow::WeighReading demoReading(double grams) {
+    workflow::WeighReading r;
+    r.value = grams;
+    r.unit = devices::MassUnit::Gram;
+    r.decimals = 4;
+    r.stable = true;
+    r.balance = {"MT XS205", "DEMO", "demo balance"};
+    return r;
+}
+
 // An evidence photo as the station's camera makes it: the synthetic hood scene, annotated and encoded.
 Result<store::StoredImage> photo(store::ImageStore& images, const std::string& prepNumber,
                                  const std::string& step, const std::string& drug, const std::string& target,
@@ -100,12 +111,14 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
                 return Status::fail("demo: step " + std::to_string(i) + " accepts no product");
             out = engine.submitScan(
                 prepId, step, key,
-                scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step), tech, t);
+                workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step),
+                                      workflow::ScanSource::Scanner, "demo scanner"),
+                tech, t);
             break;
         case StepKind::Weigh: {
             const double tare = 11.2;
             if (auto r = engine.submitReading(prepId, step, key + "-tare",
-                                              {formulas::Mass::g(tare), true, false, false, "MT XS205 #DEMO"},
+                                              demoReading(tare),
                                               tech, t);
                 !r)
                 return r.error();
@@ -113,7 +126,7 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
             const double ml = overrideOne && !overridden ? s.weigh.highMl * 1.15 : s.weigh.targetMl * 1.012;
             out = engine.submitReading(
                 prepId, step, key,
-                {formulas::Mass::g(tare + ml * s.weigh.densityGPerMl), true, false, false, "MT XS205 #DEMO"},
+                demoReading(tare + ml * s.weigh.densityGPerMl),
                 tech, t + 5s);
             if (out && overrideOne && !overridden) {
                 overridden = true;
