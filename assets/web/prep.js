@@ -69,7 +69,7 @@
     const decided = document.getElementById("decided");
     decided.replaceChildren();
     document.getElementById("forms").hidden = !p.may_check;
-    if (!p.may_check) decided.append(el("p", { class: "panel" }, p.why_not,
+    if (!p.may_check) decided.append(el("p", { class: p.recalled ? "panel msg error" : "panel" }, p.why_not,
       p.checked_by ? " — checked by " + p.checked_by + (p.check_reason ? ": " + p.check_reason : "") : ""));
     const audit = body("audit");
     for (const a of p.audit) audit.append(el("tr", {}, el("td", { class: "nowrap", text: when(a.at) }), el("td", { text: a.actor }),

@@ -9,6 +9,7 @@
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
+#include "station/workflow/formulary_service.hpp"
 #include "station/workflow/label_job.hpp"
 
 #include <fstream>
@@ -68,9 +69,11 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
         const auto view = prepId ? engine.view(*prepId) : std::nullopt;
         if (!view)
             throw CliFailure("no preparation " + id);
+        // The station's own formulary when it holds one; a demo data directory has none stored.
+        workflow::FormularyService stored(db, audit);
         const formulas::Formulary formulary =
             formularyDir.empty()
-                ? need(formulas::loadDemoFormulary())
+                ? (stored.latestFiles() ? need(stored.current()) : need(formulas::loadDemoFormulary()))
                 : need(formulas::loadFormulary(readFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
                                                readFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
         const formulas::FormulasPolicy policy = policyFile.empty()

@@ -22,6 +22,7 @@
 #include "station/workflow/demo_station.hpp"
 #include "station/workflow/label_job.hpp"
 #include "station/workflow/plan_steps.hpp"
+#include "station/workflow/site_setup.hpp"
 #include "vision/vision_pipeline.hpp"
 
 #include <CLI/CLI.hpp>
@@ -93,11 +94,36 @@ int run(const Args& args) {
     workflow::Authenticator auth(db, audit);
     store::ComplianceStore compliance(db, audit);
     store::ImageStore images(db, store::imagesDir(dataDir));
-    auto formulary = formulas::loadDemoFormulary();
-    auto policy = formulas::loadDefaultFormulasPolicy();
-    if (!formulary || !policy) {
-        std::cerr << "admix-station: formulary: " << (formulary ? policy.error().text() : formulary.error().text()) << '\n';
-        return 1;
+    // The demo formulary only with --demo; a real station prepares from its own approved formulary
+    // in the database, and its first screen names whatever is still missing.
+    std::optional<formulas::Formulary> formulary;
+    std::optional<formulas::FormulasPolicy> policy;
+    std::vector<workflow::SetupGap> setupGaps;
+    if (args.demo) {
+        auto demoFormulary = formulas::loadDemoFormulary();
+        auto defaultPolicy = formulas::loadDefaultFormulasPolicy();
+        if (!demoFormulary || !defaultPolicy) {
+            std::cerr << "admix-station: formulary: " << (demoFormulary ? defaultPolicy.error().text() : demoFormulary.error().text()) << '\n';
+            return 1;
+        }
+        formulary = std::move(*demoFormulary);
+        policy = std::move(*defaultPolicy);
+    } else {
+        setupGaps = workflow::setupGaps(db, audit, compliance, config->station.room, config->station.pec);
+        if (auto site = workflow::loadStationFormulary(db, audit)) {
+            formulary = std::move(site->formulary);
+            policy = std::move(site->policy);
+        } else {
+            formulary.emplace();
+            auto defaultPolicy = formulas::loadDefaultFormulasPolicy();
+            if (!defaultPolicy) {
+                std::cerr << "admix-station: policy: " << defaultPolicy.error().text() << '\n';
+                return 1;
+            }
+            policy = std::move(*defaultPolicy);
+        }
+        for (const auto& gap : setupGaps)
+            spdlog::warn("setup: {}: {}", gap.missing, gap.command);
     }
     workflow::PreparationEngine engine(db, audit, config->station.name);
     engine.setProductLookup(workflow::formularyLookup(*formulary));
@@ -106,11 +132,7 @@ int run(const Args& args) {
 
     std::string room = config->station.room.empty() && args.demo ? "BUF-1" : config->station.room;
     std::string pec = config->station.pec.empty() && args.demo ? "LAFW-1" : config->station.pec;
-    if (room.empty() || pec.empty()) {
-        std::cerr << "admix-station: configuration error: set station.room and station.pec to this hood's room and PEC "
-                     "codes (see `admix site list`)\n";
-        return 1;
-    }
+    // A station without its room and PEC says so on its first screen (setupGaps) rather than exiting.
     if (args.demo) {
         const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
         if (!demo) {
@@ -176,7 +198,8 @@ int run(const Args& args) {
                                                   *policy, &deviceManager, firstOf(*deviceConfigs, devices::DeviceKind::Balance),
                                                   firstOf(*deviceConfigs, devices::DeviceKind::Scanner),
                                                   firstOf(*deviceConfigs, devices::DeviceKind::Printer), camera.get(), demoCamera,
-                                                  *quality, room, pec, config->station.name, args.demo, labelZpl});
+                                                  *quality, room, pec, config->station.name, args.demo, labelZpl,
+                                                  setupGaps});
 
     // The web check beside the touchscreen, on the same data (each request has its own connection).
     std::unique_ptr<remote::Server> server;

@@ -11,6 +11,7 @@
 #include "station/workflow/auth.hpp"
 #include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
+#include "station/workflow/site_checks.hpp"
 
 #include <array>
 #include <fstream>
@@ -166,6 +167,8 @@ void prepDetail(Call& call) {
     const auto order = repo.order(v->orderId);
     const auto prepRow = repo.prep(v->id);
     const auto evidence = repo.evidence(v->id);
+    // A lot recalled after it was scanned: shown in red, approval refused (the engine refuses it too).
+    const auto recalled = workflow::recalledLots(call.db, v->id);
     json steps = json::array();
     json photos = json::array();
     for (const auto& s : v->steps) {
@@ -262,10 +265,13 @@ void prepDetail(Call& call) {
              {"events", events},
              {"audit", audit},
              {"reject_reasons", reasons},
-             {"may_check", v->status == workflow::PrepStatus::AwaitingCheck && !own},
-             {"why_not", v->status != workflow::PrepStatus::AwaitingCheck ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
-                         : own ? std::string("you prepared it: another pharmacist must check it")
-                               : std::string()}};
+             {"recalled", recalled ? json(*recalled) : json(nullptr)},
+             {"may_check", v->status == workflow::PrepStatus::AwaitingCheck && !own && !recalled},
+             {"why_not", v->status != workflow::PrepStatus::AwaitingCheck
+                             ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
+                         : own      ? std::string("you prepared it: another pharmacist must check it")
+                         : recalled ? "RECALLED since it was scanned: " + *recalled + ". Approval is refused; quarantine it."
+                                    : std::string()}};
     // Prepared on paper during a downtime and entered afterwards: flagged on the check.
     const auto downtime = workflow::downtimeRecordFor(call.db, v->id);
     out["downtime"] = downtime ? *downtime : json(nullptr);

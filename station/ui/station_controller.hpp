@@ -16,6 +16,7 @@
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/hood_assistant.hpp"
+#include "station/workflow/site_setup.hpp"
 #include "vision/evidence.hpp"
 #include "vision/quality.hpp"
 #include "vision/vision_pipeline.hpp"
@@ -55,6 +56,8 @@ struct StationDeps {
     bool demo = false;
     // Renders the label of a completed preparation as ZPL (the labels module); empty: no labels.
     std::function<Result<std::string>(int64_t prepId)> labelZpl;
+    // What a real station still lacks (users, approved formulary, room/PEC): shown instead of sign-in.
+    std::vector<workflow::SetupGap> setupGaps;
 };
 
 // The latest answer the station gave the technician, shown large until the next one.

@@ -8,6 +8,7 @@
 #include "station/ui/home_screen.hpp"
 #include "station/ui/login_screen.hpp"
 #include "station/ui/prep_screen.hpp"
+#include "station/ui/setup_screen.hpp"
 #include "station/ui/theme.hpp"
 #include "station/ui/ui_map.hpp"
 #include "station/ui/widgets.hpp"
@@ -24,6 +25,7 @@ StationUi::StationUi(StationController& station, std::string stationName, bool d
     m_screens.push_back(std::make_unique<HistoryScreen>(station));
     m_screens.push_back(std::make_unique<ComplianceScreen>(station));
     m_screens.push_back(std::make_unique<DevicesScreen>(station));
+    m_screens.push_back(std::make_unique<SetupScreen>(station));
 }
 
 Screen* StationUi::find(const std::string& title) {
@@ -110,6 +112,8 @@ void StationUi::draw(const Window& window) {
     drawNavigation(context);
     ImGui::Separator();
     std::string wanted = m_station.user() ? m_station.screen() : std::string("Sign in");
+    if (!m_station.deps().setupGaps.empty())
+        wanted = "Setup needed";
     Screen* screen = find(wanted);
     if (!screen)
         screen = find("Sign in");
