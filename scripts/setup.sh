@@ -24,6 +24,10 @@ packages=(
   dmtx-utils
   # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
   chromium nodejs
+  # packaging: lintian checks the Debian packages that the package test builds
+  lintian
+  # packaging: cage, the kiosk compositor that admix-station depends on (the package test installs it)
+  cage
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm) # a Node.js build that bundles npm needs no Debian npm
 

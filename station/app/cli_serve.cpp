@@ -2,8 +2,11 @@
 // data, beside a running station (SQLite WAL). Runs until SIGINT or SIGTERM.
 #include "station/app/cli.hpp"
 
+#include "station/app/config.hpp"
 #include "station/remote/demo.hpp"
 #include "station/remote/server.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -32,9 +35,9 @@ void registerServe(CLI::App& app, CliOptions& options) {
     static ServeArgs args;
     auto* serve = app.add_subcommand(
         "serve", "Serve the remote check (pharmacists) and quality review (QA) over HTTPS");
-    serve->add_option("--listen", args.listen,
+    auto* listenOption = serve->add_option("--listen", args.listen,
                       "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
-    serve
+    auto* certOption = serve
         ->add_option("--tls-cert", args.tlsCert,
                      "TLS certificate (PEM); default: a self-signed one made in the data directory")
         ->check(CLI::ExistingFile);
@@ -50,7 +53,30 @@ void registerServe(CLI::App& app, CliOptions& options) {
     serve->add_flag(
         "--demo", args.demo,
         "Seed demo users, site, monitoring data and preparations awaiting check (fresh data directory only)");
-    serve->callback([&options] {
+    serve->callback([&options, listenOption, certOption] {
+        // What the command line leaves open comes from the configuration's [server] table (the
+        // packaged service runs `admix --config /etc/admix/admix.toml serve`): address, port and the
+        // site's TLS certificate.
+        if (listenOption->count() == 0 || certOption->count() == 0) {
+            const auto cfg = loadConfig(options.configPath.empty()
+                                            ? std::nullopt
+                                            : std::optional<std::filesystem::path>(options.configPath));
+            if (!cfg)
+                throw CliFailure(cfg.error().text());
+            if (listenOption->count() == 0 && !cfg->sourcePath.empty()) {
+                const std::string& a = cfg->server.listenAddress;
+                args.listen = (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
+                              std::to_string(cfg->server.port);
+            }
+            if (certOption->count() == 0 && args.tlsKey.empty() && !cfg->server.tlsCert.empty()) {
+                args.tlsCert = cfg->server.tlsCert;
+                args.tlsKey = cfg->server.tlsKey;
+                for (const auto* f : {&args.tlsCert, &args.tlsKey})
+                    if (f->empty() || !std::filesystem::is_regular_file(*f))
+                        throw CliFailure(cfg->sourcePath + ": [server] tls_cert and tls_key must both name PEM files ('" +
+                                         *f + "' is not a file)");
+            }
+        }
         remote::ServerConfig config;
         const auto colon = args.listen.rfind(':');
         if (colon == std::string::npos || colon + 1 >= args.listen.size())
@@ -71,6 +97,17 @@ void registerServe(CLI::App& app, CliOptions& options) {
         config.plainHttp = args.plainHttp;
         config.webDir = args.webDir;
         config.threads = args.threads;
+        if (args.demo) {
+            store::setDemoExpected(true);
+            // Like admix-station --demo: without a directory of its own, the demo lives in <default>/demo.
+            if (options.dataDir.empty()) {
+                const auto cfg = loadConfig(options.configPath.empty()
+                                                ? std::nullopt
+                                                : std::optional<std::filesystem::path>(options.configPath));
+                if (cfg && cfg->station.dataDir.empty())
+                    options.dataDir = (store::defaultDataDir() / "demo").string();
+            }
+        }
         config.dataDir = resolveDataDir(options);
         config.stationName = "remote web";
         if (args.demo) {

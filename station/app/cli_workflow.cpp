@@ -4,6 +4,7 @@
 #include "station/store/data_dir.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/schema.hpp"
+#include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/prep_document.hpp"
 
@@ -50,13 +51,18 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
         if (!view)
             throw CliFailure("no preparation " + id);
         const json out = workflow::prepDocument(db, engine, view->id).value();
+        const auto downtime = workflow::downtimeRecordFor(db, view->id);
         if (options.json) {
             printJson(out);
             return;
         }
-        std::cout << view->number << "  " << view->spec.title << "  " << view->status << "\n";
+        std::cout << view->number << "  " << view->spec.title << "  " << workflow::prepStatusName(view->status) << "\n";
+        if (downtime)
+            std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "") << " at "
+                      << downtime->value("prepared_utc", "") << "; entered by " << downtime->value("entered_by", "")
+                      << " ***\n";
         for (const auto& s : view->steps)
-            std::cout << "  " << (s.index + 1) << ". [" << s.state << "] " << s.spec.title
+            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] " << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
     });
 }

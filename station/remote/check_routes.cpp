@@ -9,6 +9,7 @@
 #include "station/store/prep_repo.hpp"
 #include "station/store/remote_queries.hpp"
 #include "station/workflow/auth.hpp"
+#include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
 
 #include <array>
@@ -73,11 +74,15 @@ std::optional<int64_t> prepFromPath(Call& call, workflow::PreparationEngine& eng
 void queue(Call& call) {
     store::RemoteQueries q(call.db);
     json items = json::array();
-    for (const auto& r : q.checkQueue(500))
+    for (const auto& r : q.checkQueue(500)) {
         items.push_back(queueRowJson(r, call.now));
+        items.back()["downtime"] = workflow::downtimeRecordFor(call.db, r.prepId).has_value();
+    }
     json recent = json::array();
     for (const auto& r : q.recentlyChecked(formatIsoUtc(call.now - std::chrono::hours(12)), 20)) {
         json j = queueRowJson(r, call.now);
+        // A preparation entered after a downtime is flagged wherever it is listed.
+        j["downtime"] = workflow::downtimeRecordFor(call.db, r.prepId).has_value();
         const auto prep = store::PrepRepo(call.db).prep(r.prepId);
         if (prep) {
             j["status"] = prep->status;
@@ -125,8 +130,8 @@ json ingredientRows(const workflow::PrepView& v, const std::vector<store::Eviden
                  {"high_ml", w.highMl},
                  {"tolerance_pct", w.targetMl > 0 ? (w.highMl - w.targetMl) / w.targetMl * 100.0 : 0.0},
                  {"density_g_per_ml", w.densityGPerMl},
-                 {"state", s.state},
-                 {"overridden", s.state == "overridden"},
+                 {"state", workflow::stepStateName(s.state)},
+                 {"overridden", s.state == workflow::StepState::Overridden},
                  {"attempts", s.attempts}};
         // The product scanned for this ingredient (the weigh step's own scan gate is empty).
         for (const auto& other : v.steps) {
@@ -167,7 +172,7 @@ void prepDetail(Call& call) {
         steps.push_back(json{{"index", s.index},
                              {"kind", workflow::stepKindName(s.spec.kind)},
                              {"title", s.spec.title},
-                             {"state", s.state},
+                             {"state", workflow::stepStateName(s.state)},
                              {"attempts", s.attempts},
                              {"flag_for_pharmacist", s.spec.flagForPharmacist},
                              {"result", s.result}});
@@ -231,7 +236,7 @@ void prepDetail(Call& call) {
     const bool own = v->technician == call.user();
     json out{{"id", v->id},
              {"number", v->number},
-             {"status", v->status},
+             {"status", workflow::prepStatusName(v->status)},
              {"title", v->spec.title},
              {"dose", v->spec.doseText},
              {"recipe", v->spec.recipeId},
@@ -257,10 +262,13 @@ void prepDetail(Call& call) {
              {"events", events},
              {"audit", audit},
              {"reject_reasons", reasons},
-             {"may_check", v->status == "awaiting_check" && !own},
-             {"why_not", v->status != "awaiting_check" ? "this preparation is " + v->status
+             {"may_check", v->status == workflow::PrepStatus::AwaitingCheck && !own},
+             {"why_not", v->status != workflow::PrepStatus::AwaitingCheck ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
                          : own ? std::string("you prepared it: another pharmacist must check it")
                                : std::string()}};
+    // Prepared on paper during a downtime and entered afterwards: flagged on the check.
+    const auto downtime = workflow::downtimeRecordFor(call.db, v->id);
+    out["downtime"] = downtime ? *downtime : json(nullptr);
     // Patient data was shown: record who saw it, from where.
     auditRow(
         call, call.user(), "remote.view", v->number,

@@ -1,5 +1,7 @@
 #include "station/workflow/prep_document.hpp"
 
+#include "station/workflow/downtime.hpp"
+
 namespace admix::workflow {
 
 using nlohmann::json;
@@ -35,7 +37,9 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
                             {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)}, {"by", e.actor},
                             {"at", e.atUtc}});
     const auto order = repo.order(view->orderId);
+    const auto downtime = downtimeRecordFor(db, view->id); // prepared on paper during a downtime
     return json{{"id", view->id},
+                {"downtime", downtime ? *downtime : json(nullptr)},
                 {"number", view->number},
                 {"status", view->status},
                 {"current_step", view->currentStep},
