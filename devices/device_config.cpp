@@ -1,6 +1,7 @@
 #include "devices/device_config.hpp"
 
 #include "devices/hid_scale.hpp"
+#include "formulas/input_limits.hpp"
 
 #include <set>
 #include <toml++/toml.h>
@@ -37,6 +38,8 @@ std::string at(std::string_view source, const toml::source_region& r) {
 
 Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view text, std::string_view source) {
     using R = Result<std::vector<DeviceConfig>>;
+    if (const auto problem = formulas::tomlShapeProblem(text))
+        return R::fail(*problem, std::string(source));
     toml::table root;
     try {
         root = toml::parse(text, source);

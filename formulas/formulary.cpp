@@ -1,6 +1,7 @@
 #include "formulas/formulary.hpp"
 
 #include "formulas/gs1.hpp"
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 
 #include <toml++/toml.h>
@@ -242,6 +243,8 @@ private:
 };
 
 Result<toml::table> parseToml(std::string_view text, std::string_view name) {
+    if (const auto problem = tomlShapeProblem(text))
+        return Error{*problem, std::string(name)};
     try {
         return toml::parse(text, name);
     } catch (const toml::parse_error& err) {

@@ -1,5 +1,6 @@
 #include "formulas/plan.hpp"
 
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -800,6 +801,12 @@ struct JsonReader {
 } // namespace
 
 Result<Order> parseOrderJson(std::string_view text, std::string_view sourceName) {
+    // Size, depth and duplicate keys first ("dose" given twice must not mean the last one).
+    if (const auto problem = jsonShapeProblem(text, InputLimits{1u << 20, 32}))
+        return Error{*problem, std::string(sourceName)};
+    if (auto strict = parseJsonStrict(text, std::string(sourceName)); !strict &&
+        strict.error().message.find("given twice") != std::string::npos)
+        return strict.error();
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());

@@ -1,5 +1,6 @@
 #include "usp797/policy.hpp"
 
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 
 #include <toml++/toml.h>
@@ -252,6 +253,8 @@ Result<SitePolicy> SitePolicy::with(std::string_view key, double value) const {
 }
 
 Result<std::map<std::string, double>> parsePolicyToml(std::string_view text, const std::string& sourceName) {
+    if (const auto problem = formulas::tomlShapeProblem(text))
+        return Error{*problem, sourceName};
     toml::table table;
     try {
         table = toml::parse(text, sourceName);

@@ -293,7 +293,8 @@ private:
 // light with thin dark strokes is text; then the region's edge coherence (rotation-free, measured by
 // the locator) says bars (edges one way: linear), modules (edges every way: matrix) or, in between,
 // lines of text.
-CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o) {
+// `lo` and `hi` receive the crop's 5th and 95th percentile grey levels.
+CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo, int& hi) {
     int histogram[256] = {};
     for (int y = 0; y < crop.rows; ++y) {
         const uint8_t* row = crop.ptr<uint8_t>(y);
@@ -310,8 +311,8 @@ CropKind classify(const cv::Mat& crop, double coherence, double aspect, const Re
         }
         return 255;
     };
-    const int lo = level(0.05);
-    const int hi = level(0.95);
+    lo = level(0.05);
+    hi = level(0.95);
     if (hi - lo < o.minCropContrast)
         return CropKind::Nothing;
     const int mid = (lo + hi) / 2;
@@ -336,7 +337,7 @@ BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
 void DecodeStats::add(const DecodeStats& o) {
     for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
-                                std::pair{&quietZone, &o.quietZone},
+                                std::pair{&quietZone, &o.quietZone}, std::pair{&paintedOut, &o.paintedOut},
                                 std::pair{&inverted, &o.inverted}, std::pair{&mirrored, &o.mirrored},
                                 std::pair{&fullFrame, &o.fullFrame}}) {
         mine->tries += theirs->tries;
@@ -558,9 +559,16 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             const cv::Mat& crop = cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop, &inner);
             if (crop.empty())
                 continue;
-            const CropKind kind = split ? CropKind::Matrix : classify(crop, candidate.coherence, aspect, m_options);
+            int lo = 0;
+            int hi = 255;
+            const CropKind classified = classify(crop, candidate.coherence, aspect, m_options, lo, hi);
+            const CropKind kind = split ? CropKind::Matrix : classified;
             if (kind == CropKind::Nothing)
                 continue;
+            if ((kind == CropKind::Matrix || kind == CropKind::SquareText) && hi - lo < m_options.stretchBelowContrast && hi > lo)
+                // ZXing 1.4's binarizer takes a block with less than 24 grey levels between its
+                // darkest and lightest pixel for flat: a washed-out or glared code is spread out first.
+                s.crop.convertTo(s.crop, -1, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));
             ZXing::DecodeHints hints = base;
             StageStats* stage = stats ? &stats->crops : nullptr;
             switch (kind) {
@@ -589,11 +597,48 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             if (!any && matrixKind && (split || (w == 0 && aspect <= m_options.squareTextAspect))) {
                 quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
                 any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
+                if (!any && !split) {
+                    // A code touching the label edge has the steel or glass beyond as its quiet
+                    // zone: everything lighter than the middle between ink and label made white.
+                    const double knee = lo + 0.5 * (hi - lo);
+                    crop.convertTo(s.quieted, -1, 255.0 / std::max(1.0, knee - lo), -255.0 * lo / std::max(1.0, knee - lo));
+                    any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
+                }
             }
             if (!any && matrixKind && !split)
                 any = readTurned(crop, cropToFrame, hints);
-            if (w == 0 && any)
+            if (w == 0 && any) {
+                // More codes in the same region (stacked, or side by side without a gap the split
+                // finds): the codes read so far painted out, the crop read again while that finds more.
+                const double regionArea = static_cast<double>(candidate.box.size.area());
+                for (int again = 0; again < 3; ++again) {
+                    double readArea = 0;
+                    const cv::Matx23d frameToCrop = [&] {
+                        cv::Matx23d inv;
+                        cv::invertAffineTransform(cropToFrame, inv);
+                        return inv;
+                    }();
+                    for (const auto& c : found) {
+                        std::vector<cv::Point> poly;
+                        const cv::Point2f mid = centreOf(c);
+                        for (const auto& p : c.corners) {
+                            const cv::Point2f grown = mid + (p - mid) * 1.15f;
+                            const cv::Vec2d q = frameToCrop * cv::Vec3d(grown.x, grown.y, 1.0);
+                            poly.emplace_back(static_cast<int>(std::lround(q[0])), static_cast<int>(std::lround(q[1])));
+                        }
+                        std::vector<cv::Point2f> region(4);
+                        candidate.box.points(region.data());
+                        if (cv::pointPolygonTest(region, mid, false) >= 0)
+                            readArea += cv::contourArea(std::vector<cv::Point2f>(c.corners.begin(), c.corners.end()));
+                        cv::fillConvexPoly(s.crop, poly, cv::Scalar(hi));
+                    }
+                    if (readArea * 1.8 > regionArea)
+                        break; // the codes read fill the region
+                    if (!read(s.crop, cropToFrame, hints, stats ? &stats->paintedOut : nullptr))
+                        break;
+                }
                 break; // the whole region read: no need for its windows
+            }
             if (w == 0 && !any && matrixKind && aspect > 1.3) {
                 // Codes side by side (or a code beside text): the region split at its light columns,
                 // each part at least half as wide as the region is high, tried before the windows.

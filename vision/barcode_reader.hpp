@@ -58,6 +58,9 @@ struct ReaderOptions {
     // code all the same when its box is at most this long for its width: a code beside text, a code
     // under glare or blur can have text-like coherence, and a text line is rarely square.
     double squareTextAspect = 1.35;
+    // Matrix crops with fewer grey levels than this between their 5th and 95th percentile are
+    // stretched to the full range before ZXing (low contrast, glare).
+    int stretchBelowContrast = 110;
     // Never worse than plain ZXing: when the candidates read nothing, or the image is small, ZXing
     // also reads the whole image, scaled so that its longer side is at most fullFrameMaxSide (a
     // 1080p frame at half size, 960x540: cheap enough for every frame without a code).
@@ -83,6 +86,7 @@ struct DecodeStats {
     StageStats crops;      // ZXing on code-like crops
     StageStats squareText; // ZXing on text-like but square crops
     StageStats quietZone;  // ... on crops given a quiet zone (a square region, or a part of a split one)
+    StageStats paintedOut; // ... on a region again with the codes read in it painted out
     StageStats inverted;   // ... on inverted crops (tryInverted)
     StageStats mirrored;   // ... on mirrored crops (tryMirrored)
     StageStats fullFrame;  // ZXing on the whole (scaled) image

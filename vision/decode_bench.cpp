@@ -270,6 +270,7 @@ void BarcodeBench::print(std::FILE* out) const {
     stage("crops", m_stages.crops);
     stage("square-text", m_stages.squareText);
     stage("quiet-zone", m_stages.quietZone);
+    stage("painted-out", m_stages.paintedOut);
     stage("inverted", m_stages.inverted);
     stage("mirrored", m_stages.mirrored);
     stage("full-frame", m_stages.fullFrame);
@@ -303,7 +304,7 @@ nlohmann::json BarcodeBench::toJson() const {
             total[d] = tallyJson(m_total.at(d));
     nlohmann::json stages = nlohmann::json::object();
     for (const auto& [name, s] : {std::pair{"locate", m_stages.locate}, std::pair{"crops", m_stages.crops},
-                                  std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone},
+                                  std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone}, std::pair{"painted_out", m_stages.paintedOut},
                                   std::pair{"inverted", m_stages.inverted},
                                   std::pair{"mirrored", m_stages.mirrored}, std::pair{"full_frame", m_stages.fullFrame}})
         stages[name] = {{"tries", s.tries}, {"reads", s.reads}, {"ms", std::round(s.ms * 10) / 10}};

@@ -1,12 +1,15 @@
 #include "vision/quality.hpp"
 
 #include "core/asset_paths.hpp"
+#include "formulas/input_limits.hpp"
 
 #include <opencv2/imgproc.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <functional>
 
 namespace admix::vision {
@@ -26,9 +29,18 @@ cv::Mat greyOf(const cv::Mat& image) {
 std::filesystem::path defaultQualityFile() { return core::assetPath("vision/quality.toml"); }
 
 Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Result<QualityThresholds>::fail("cannot read the file", path.string());
+    const formulas::InputLimits limits;
+    std::string text(limits.maxBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (const auto problem = formulas::tomlShapeProblem(text, limits))
+        return Result<QualityThresholds>::fail(*problem, path.string());
     toml::table doc;
     try {
-        doc = toml::parse_file(path.string());
+        doc = toml::parse(text, path.string());
     } catch (const toml::parse_error& e) {
         return Result<QualityThresholds>::fail(std::string(e.description()),
                                                path.string() + ":" + std::to_string(e.source().begin.line));

@@ -1,10 +1,22 @@
 // admix: the headless command line and server. No display needed.
 #include "station/app/cli.hpp"
+#include "station/store/audit_seal.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/database.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <iostream>
 
 int main(int argc, char** argv) {
+    // Every file the station writes (database, WAL, images, keys, exports) is the owner's only.
+    ::umask(077);
+    admix::store::setAuditSealingEnabled(true);
+    admix::store::setDemoExpected(false); // `--demo` (here or on serve) says otherwise
+    std::string auditKeyDir;
+    if (const char* env = std::getenv("ADMIX_AUDIT_KEY_DIR"); env && *env)
+        admix::store::setAuditKeyDirOverride(std::filesystem::absolute(env));
     CLI::App app{"Admix: sterile compounding and IV admixture workflow station (headless commands)", "admix"};
     app.set_version_flag("-V,--version", ADMIX_VERSION);
     app.fallthrough();
@@ -13,6 +25,12 @@ int main(int argc, char** argv) {
     app.add_flag("--json", options.json, "Machine-readable output (JSON)");
     app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
     app.add_option("--config", options.configPath, "Configuration file (TOML)");
+    app.add_flag_callback("--demo", [] { admix::store::setDemoExpected(true); },
+                          "Work on a demo database (one seeded by `serve --demo`); refused on a real one");
+    app.add_option("--audit-key-dir", auditKeyDir,
+                   "Audit signing key, trusted keys, signed head and PIN pepper (default: <data dir>-keys beside "
+                   "the data directory; also $ADMIX_AUDIT_KEY_DIR)")
+        ->each([](const std::string& dir) { admix::store::setAuditKeyDirOverride(std::filesystem::absolute(dir)); });
 
     admix::app::registerAllCommands(app, options);
     // Extras are collected (not rejected by CLI11) so that an unknown command gets one plain line.

@@ -3,6 +3,7 @@
 
 #include "station/app/config.hpp"
 #include "station/store/audit_log.hpp"
+#include "station/store/audit_seal.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/schema.hpp"
 #include "formulas/time.hpp"
@@ -82,26 +83,66 @@ void registerCoreCommands(CLI::App& app, CliOptions& options) {
 
     auto* audit = app.add_subcommand("audit", "The hash-chained audit trail");
     audit->require_subcommand(1);
-    static std::string dbPath;
-    auto* verify = audit->add_subcommand("verify", "Walk the audit chain and report the first row that does not fit");
+    static std::string dbPath, keyDir;
+    auto* verify = audit->add_subcommand(
+        "verify", "Check the chain, the signed checkpoints and head (kept outside the database), the audit keys, and "
+                  "that every preparation's state fits its decision and e-signature rows; names what does not fit");
     verify->add_option("--db", dbPath, "Database file to verify (default: the station's)");
+    verify->add_option("--key-dir", keyDir, "Trusted public keys and signed head (default: the station's audit key directory)");
     verify->callback([&options] {
-        const std::string path =
-            dbPath.empty() ? store::databasePath(resolveDataDir(options)).string() : dbPath;
         if (!dbPath.empty() && !std::filesystem::exists(dbPath))
             throw CliFailure("no such database: " + dbPath);
+        const std::string path =
+            dbPath.empty() ? store::databasePath(resolveDataDir(options)).string() : dbPath;
         store::Database database = store::openStationDatabase(path);
-        store::AuditLog log(database);
-        const auto broken = log.verify();
-        const int64_t rows = log.count();
-        if (options.json)
-            printJson({{"rows", rows}, {"ok", !broken}, {"first_bad_id", broken ? nlohmann::json(broken->id) : nullptr},
-                       {"reason", broken ? broken->reason : ""}});
-        else if (!broken)
-            std::cout << "audit trail intact: " << rows << " rows, head " << (rows ? log.latest(1).front().hash : "-")
-                      << '\n';
-        if (broken)
-            throw CliFailure("audit trail broken at row " + std::to_string(broken->id) + ": " + broken->reason);
+        database.setObserver(nullptr); // verifying signs nothing
+        const auto keys = keyDir.empty() ? store::auditKeyDirFor(path) : std::filesystem::path(keyDir);
+        const store::AuditReport report = store::verifyAuditTrail(database, keys);
+        if (options.json) {
+            nlohmann::json findings = nlohmann::json::array();
+            for (const auto& f : report.findings)
+                findings.push_back({{"what", f.what}, {"row", f.rowId}, {"subject", f.subject}, {"message", f.message}});
+            printJson({{"rows", report.rows},
+                       {"ok", report.ok()},
+                       {"first_bad_id", report.ok() ? nlohmann::json(nullptr) : nlohmann::json(report.firstBadId())},
+                       {"reason", report.ok() ? "" : report.findings.front().message},
+                       {"checkpoints", report.checkpoints},
+                       {"signed_up_to", report.signedUpTo},
+                       {"preparations_checked", report.preparationsChecked},
+                       {"key_dir", keys.string()},
+                       {"findings", findings}});
+        } else if (report.ok()) {
+            std::cout << "audit trail intact: " << report.rows << " rows, head " << (report.rows ? report.headHash : "-")
+                      << "\nsigned up to row " << report.signedUpTo << " (" << report.checkpoints << " checkpoints, keys in "
+                      << keys.string() << "); " << report.preparationsChecked
+                      << " preparations fit their decision and e-signature rows\n";
+            if (report.signedUpTo < report.rows)
+                std::cout << "note: rows after " << report.signedUpTo << " are not signed yet (sealed at the next checkpoint)\n";
+        }
+        if (!report.ok()) {
+            for (const auto& f : report.findings)
+                std::cerr << "admix: " << f.what << ": " << f.message << '\n';
+            throw CliFailure("audit trail does not verify (" + std::to_string(report.findings.size()) +
+                             " findings); first row concerned: row " + std::to_string(report.firstBadId()));
+        }
+    });
+    auto* seal = audit->add_subcommand("seal", "Sign a checkpoint of the newest row now (the station does this by itself)");
+    seal->callback([&options] {
+        const auto path = store::databasePath(resolveDataDir(options)).string();
+        store::Database database = store::openStationDatabase(path);
+        auto sealer = store::attachSealer(database, store::auditKeyDirFor(path));
+        if (!sealer->sealNow(database))
+            throw CliFailure(sealer->sealError());
+        std::cout << "sealed: keys in " << sealer->keys().path().string() << '\n';
+    });
+    auto* rotate = audit->add_subcommand("rotate-key", "Make a new audit signing key (the old public key stays trusted; recorded in the trail)");
+    rotate->callback([&options] {
+        const auto path = store::databasePath(resolveDataDir(options)).string();
+        store::Database database = store::openStationDatabase(path);
+        auto sealer = store::attachSealer(database, store::auditKeyDirFor(path));
+        sealer->rotateKey(database, "admin-shell");
+        const auto key = sealer->keys().signingPublicKey();
+        std::cout << "new audit key " << (key ? key->keyId : "?") << " in " << sealer->keys().path().string() << '\n';
     });
     auto* tail = audit->add_subcommand("tail", "Show the latest audit rows");
     static int limit = 20;

@@ -3,9 +3,10 @@
 #include "station/app/cli.hpp"
 
 #include "station/app/config.hpp"
-
 #include "station/remote/demo.hpp"
 #include "station/remote/server.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -96,6 +97,17 @@ void registerServe(CLI::App& app, CliOptions& options) {
         config.plainHttp = args.plainHttp;
         config.webDir = args.webDir;
         config.threads = args.threads;
+        if (args.demo) {
+            store::setDemoExpected(true);
+            // Like admix-station --demo: without a directory of its own, the demo lives in <default>/demo.
+            if (options.dataDir.empty()) {
+                const auto cfg = loadConfig(options.configPath.empty()
+                                                ? std::nullopt
+                                                : std::optional<std::filesystem::path>(options.configPath));
+                if (cfg && cfg->station.dataDir.empty())
+                    options.dataDir = (store::defaultDataDir() / "demo").string();
+            }
+        }
         config.dataDir = resolveDataDir(options);
         config.stationName = "remote web";
         if (args.demo) {

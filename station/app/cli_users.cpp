@@ -1,7 +1,13 @@
-// admix users add | list | disable
+// admix users add | list | disable | enable | reset | role
 // Secrets never go on the command line (it is visible to every process): they are read from
-// standard input, one per line, in the order: the new user's PIN (with --pin), their password
-// (with --password), then the administrator's password (with --admin).
+// standard input, one per line, in this order (README, "Secrets on standard input"):
+//   add:     the new user's PIN (with --pin), their password (with --password), then the
+//            administrator's password (with --admin)
+//   reset:   the new PIN (with --pin), the new password (with --password), then the
+//            administrator's password
+//   disable, enable, role: the administrator's password
+// Each administrator action is signed: the administrator re-authenticates and the e-signature row
+// (action user.<command>, subject the user) is recorded beside the change.
 #include "station/app/cli.hpp"
 
 #include "station/store/data_dir.hpp"
@@ -29,7 +35,7 @@ struct AddArgs {
 };
 
 void registerUserCommands(CLI::App& app, CliOptions& options) {
-    auto* users = app.add_subcommand("users", "Station users: add, list, disable");
+    auto* users = app.add_subcommand("users", "Station users: add, list, disable, enable, reset, role");
     users->require_subcommand(1);
 
     static AddArgs add;
@@ -111,7 +117,89 @@ void registerUserCommands(CLI::App& app, CliOptions& options) {
     });
 }
 
+// The administrator re-authenticates; the e-signature binds the action to the user concerned.
+workflow::User adminSignature(workflow::Authenticator& auth, const std::string& admin, const std::string& action,
+                              const std::string& subject, const std::string& meaning) {
+    const auto sig = auth.sign(admin, readSecretLine("the administrator's password"), workflow::Role::Admin, action, subject,
+                               meaning);
+    if (!sig)
+        throw CliFailure("administrator " + admin + ": " + sig.error().text());
+    return sig->signer;
+}
+
+void registerAdminCommands(CLI::App& app, CliOptions& options) {
+    CLI::App* users = app.get_subcommand("users"); // registered just before (order 50)
+    static std::string enableName, enableAdmin;
+    auto* enable = users->add_subcommand("enable", "Re-enable a user and clear a lockout (the administrator's password on stdin)");
+    enable->add_option("username", enableName, "User to enable")->required();
+    enable->add_option("--admin", enableAdmin, "Administrator authorising this")->required();
+    enable->callback([&options] {
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        workflow::Authenticator auth(db, audit);
+        const auto admin = adminSignature(auth, enableAdmin, "user.enable", enableName, "enable " + enableName);
+        if (const auto done = auth.enableUser(enableName, admin); !done)
+            throw CliFailure(done.error().text());
+        if (options.json)
+            printJson({{"username", enableName}, {"active", true}});
+        else
+            std::cout << "enabled " << enableName << '\n';
+    });
+
+    static std::string resetName, resetAdmin;
+    static bool resetPin = false, resetPassword = false;
+    auto* reset = users->add_subcommand(
+        "reset", "Give a user a new PIN and/or password (stdin: new PIN, new password, then the administrator's password)");
+    reset->add_option("username", resetName, "User whose secret is reset")->required();
+    reset->add_flag("--pin", resetPin, "Read a new PIN from standard input");
+    reset->add_flag("--password", resetPassword, "Read a new password from standard input");
+    reset->add_option("--admin", resetAdmin, "Administrator authorising this")->required();
+    reset->callback([&options] {
+        if (!resetPin && !resetPassword)
+            throw CLI::ValidationError("--pin", "give --pin, --password or both");
+        std::optional<std::string> pin, password;
+        if (resetPin)
+            pin = readSecretLine("the new PIN");
+        if (resetPassword)
+            password = readSecretLine("the new password");
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        workflow::Authenticator auth(db, audit);
+        const auto admin = adminSignature(auth, resetAdmin, "user.reset", resetName,
+                                          std::string("reset ") + (pin ? "PIN" : "") + (pin && password ? " and " : "") +
+                                              (password ? "password" : "") + " of " + resetName);
+        if (const auto done = auth.resetSecrets(resetName, pin, password, admin); !done)
+            throw CliFailure(done.error().text());
+        if (options.json)
+            printJson({{"username", resetName}, {"pin", resetPin}, {"password", resetPassword}});
+        else
+            std::cout << "reset " << (pin ? "PIN " : "") << (password ? "password " : "") << "of " << resetName << '\n';
+    });
+
+    static std::string roleName, roleValue, roleAdmin;
+    auto* role = users->add_subcommand("role", "Change a user's role (the administrator's password on stdin)");
+    role->add_option("username", roleName, "User")->required();
+    role->add_option("role", roleValue, "technician, pharmacist, quality or admin")->required();
+    role->add_option("--admin", roleAdmin, "Administrator authorising this")->required();
+    role->callback([&options] {
+        const auto parsed = workflow::parseRole(roleValue);
+        if (!parsed)
+            throw CLI::ValidationError("role", parsed.error().message);
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        workflow::Authenticator auth(db, audit);
+        const auto admin = adminSignature(auth, roleAdmin, "user.role", roleName, "role of " + roleName + " to " + roleValue);
+        if (const auto done = auth.changeRole(roleName, *parsed, admin); !done)
+            throw CliFailure(done.error().text());
+        if (options.json)
+            printJson({{"username", roleName}, {"role", roleValue}});
+        else
+            std::cout << roleName << " is now " << roleValue << '\n';
+    });
+}
+
 const CommandRegistration kUsers(50, registerUserCommands);
+const CommandRegistration kUserAdmin(51, registerAdminCommands);
 
 } // namespace
 

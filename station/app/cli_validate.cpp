@@ -95,10 +95,14 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
     const auto assets = core::assetsDir();
     add("assets", fs::exists(assets.dir / "validation"), assets.dir.string() + " (" + assets.source + ")");
     std::string detail;
-    add("data directory permissions", ownerOnly(dataDir, detail), detail);
+    const bool dirClosed = ownerOnly(dataDir, detail);
+    add("data directory permissions", dirClosed, detail);
     const fs::path db = store::databasePath(dataDir);
     if (fs::exists(db)) {
-        add("database file permissions", ownerOnly(db, detail), detail);
+        // The records hold patient data: the file itself, or the owner-only directory around it.
+        const bool fileClosed = ownerOnly(db, detail);
+        add("database file permissions", fileClosed || dirClosed,
+            detail + (fileClosed || !dirClosed ? "" : "; protected by the owner-only data directory"));
         const auto problems = store::integrityProblems(db);
         add("database integrity", problems.empty(), problems.empty() ? "PRAGMA integrity_check: ok" : problems.front());
         store::Database database = store::openStationDatabase(db.string());

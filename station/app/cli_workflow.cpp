@@ -56,13 +56,13 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
             printJson(out);
             return;
         }
-        std::cout << view->number << "  " << view->spec.title << "  " << view->status << "\n";
+        std::cout << view->number << "  " << view->spec.title << "  " << workflow::prepStatusName(view->status) << "\n";
         if (downtime)
             std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "") << " at "
                       << downtime->value("prepared_utc", "") << "; entered by " << downtime->value("entered_by", "")
                       << " ***\n";
         for (const auto& s : view->steps)
-            std::cout << "  " << (s.index + 1) << ". [" << s.state << "] " << s.spec.title
+            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] " << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
     });
 }

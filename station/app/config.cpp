@@ -1,5 +1,7 @@
 #include "station/app/config.hpp"
 
+#include "formulas/input_limits.hpp"
+
 #include <toml++/toml.h>
 
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <vector>
 
 namespace admix::app {
 
@@ -108,14 +111,29 @@ const std::map<std::string, Setter>& knownKeys() {
     return keys;
 }
 
-std::optional<Error> walk(const toml::table& table, const std::string& prefix, const std::string& source, Config& config) {
-    for (const auto& [key, node] : table) {
-        const std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+// Depth-first over the tables with an explicit stack (no recursion, whatever the file's depth),
+// visiting keys in the order a recursive walk would.
+std::optional<Error> walk(const toml::table& root, const std::string& source, Config& config) {
+    struct Frame {
+        const toml::table* table;
+        toml::table::const_iterator next;
+        std::string prefix;
+    };
+    std::vector<Frame> stack{{&root, root.cbegin(), ""}};
+    while (!stack.empty()) {
+        Frame& top = stack.back();
+        if (top.next == top.table->cend()) {
+            stack.pop_back();
+            continue;
+        }
+        const auto& [key, node] = *top.next;
+        ++top.next;
+        const std::string name = top.prefix.empty() ? std::string(key.str()) : top.prefix + "." + std::string(key.str());
         if (name == "devices")
             continue; // [[devices]] tables: read and checked by the devices layer (parseDeviceConfigs)
         if (node.is_table()) {
-            if (auto err = walk(*node.as_table(), name, source, config))
-                return err;
+            const toml::table* child = node.as_table();
+            stack.push_back(Frame{child, child->cbegin(), name}); // `top` is not used after this
             continue;
         }
         const auto& keys = knownKeys();
@@ -141,6 +159,8 @@ fs::path defaultConfigPath() {
 
 Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceName) {
     // Debian's toml++ is built with exceptions: a syntax error arrives as toml::parse_error.
+    if (const auto problem = formulas::tomlShapeProblem(tomlText, formulas::InputLimits{1u << 20, 16}))
+        return Result<Config>::fail(*problem, sourceName);
     toml::table table;
     try {
         table = toml::parse(tomlText, sourceName);
@@ -150,7 +170,7 @@ Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceN
                                         std::to_string(err.source().begin.column));
     }
     Config config;
-    if (auto err = walk(table, "", sourceName, config))
+    if (auto err = walk(table, sourceName, config))
         return *err;
     if (const auto level = config.log.level;
         level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
@@ -164,9 +184,11 @@ Result<Config> loadConfigFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return Result<Config>::fail("cannot read the configuration file", path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseConfig(text.str(), path.string());
+    // Read at most one byte past the limit: an endless file (a FIFO, /dev/zero) is refused, not read.
+    std::string text((1u << 20) + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    return parseConfig(text, path.string());
 }
 
 Result<Config> loadConfig(const std::optional<fs::path>& explicitPath) {

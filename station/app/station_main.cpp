@@ -5,6 +5,8 @@
 #include "formulas/formulary.hpp"
 #include "station/app/config.hpp"
 #include "station/remote/demo.hpp"
+#include "station/store/audit_seal.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/remote/server.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/compliance_store.hpp"
@@ -27,8 +29,11 @@
 #include <imgui.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -302,6 +307,10 @@ int run(const Args& args) {
 } // namespace
 
 int main(int argc, char** argv) {
+    ::umask(077); // database, WAL, images and keys are the owner's only
+    admix::store::setAuditSealingEnabled(true);
+    if (const char* env = std::getenv("ADMIX_AUDIT_KEY_DIR"); env && *env)
+        admix::store::setAuditKeyDirOverride(std::filesystem::absolute(env));
     CLI::App cli{"Admix station: the touchscreen app at the compounding hood", "admix-station"};
     Args args;
     cli.set_version_flag("-V,--version", ADMIX_VERSION);
@@ -322,6 +331,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return cli.exit(e);
     }
+    admix::store::setDemoExpected(args.demo);
     try {
         return run(args);
     } catch (const std::exception& e) {

@@ -474,7 +474,6 @@ Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder&
     if (o.rate)
         comments += (comments.empty() ? "" : "\n") + std::string("Rate: ") + number(*o.rate) + " " + o.rateUnits;
     in.comment = comments;
-    in.externalId = o.placer;
 
     // The plan must hold before the order is accepted: a dose it cannot make is refused now, with why.
     store::OrderRow trial;

@@ -1,5 +1,6 @@
 #include "station/hl7/order_message.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ctime>

@@ -130,8 +130,8 @@ json ingredientRows(const workflow::PrepView& v, const std::vector<store::Eviden
                  {"high_ml", w.highMl},
                  {"tolerance_pct", w.targetMl > 0 ? (w.highMl - w.targetMl) / w.targetMl * 100.0 : 0.0},
                  {"density_g_per_ml", w.densityGPerMl},
-                 {"state", s.state},
-                 {"overridden", s.state == "overridden"},
+                 {"state", workflow::stepStateName(s.state)},
+                 {"overridden", s.state == workflow::StepState::Overridden},
                  {"attempts", s.attempts}};
         // The product scanned for this ingredient (the weigh step's own scan gate is empty).
         for (const auto& other : v.steps) {
@@ -172,7 +172,7 @@ void prepDetail(Call& call) {
         steps.push_back(json{{"index", s.index},
                              {"kind", workflow::stepKindName(s.spec.kind)},
                              {"title", s.spec.title},
-                             {"state", s.state},
+                             {"state", workflow::stepStateName(s.state)},
                              {"attempts", s.attempts},
                              {"flag_for_pharmacist", s.spec.flagForPharmacist},
                              {"result", s.result}});
@@ -236,7 +236,7 @@ void prepDetail(Call& call) {
     const bool own = v->technician == call.user();
     json out{{"id", v->id},
              {"number", v->number},
-             {"status", v->status},
+             {"status", workflow::prepStatusName(v->status)},
              {"title", v->spec.title},
              {"dose", v->spec.doseText},
              {"recipe", v->spec.recipeId},
@@ -262,8 +262,8 @@ void prepDetail(Call& call) {
              {"events", events},
              {"audit", audit},
              {"reject_reasons", reasons},
-             {"may_check", v->status == "awaiting_check" && !own},
-             {"why_not", v->status != "awaiting_check" ? "this preparation is " + v->status
+             {"may_check", v->status == workflow::PrepStatus::AwaitingCheck && !own},
+             {"why_not", v->status != workflow::PrepStatus::AwaitingCheck ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
                          : own ? std::string("you prepared it: another pharmacist must check it")
                                : std::string()}};
     // Prepared on paper during a downtime and entered afterwards: flagged on the check.

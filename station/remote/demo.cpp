@@ -10,6 +10,7 @@
 #include "station/workflow/engine.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "usp797/demo_site.hpp"
+#include "station/store/demo_mark.hpp"
 #include "vision/evidence.hpp"
 #include "vision/synthetic_scene.hpp"
 
@@ -51,6 +52,17 @@ constexpr DemoOrder kOrders[] = {
 std::string scanPayload(const std::string& gtin, const std::string& lot, int serial) {
     // AIM GS1 DataMatrix prefix, GTIN, expiry 2030-12-31, lot, GS, serial.
     return "]d201" + gtin + "17301231" + "10" + lot + "\x1d" + "21" + "S" + std::to_string(serial);
+}
+
+// A stable reading of the demo balance, in grams.
+workflow::WeighReading demoReading(double grams) {
+    workflow::WeighReading r;
+    r.value = grams;
+    r.unit = devices::MassUnit::Gram;
+    r.decimals = 4;
+    r.stable = true;
+    r.balance = {"MT XS205", "DEMO", "demo balance"};
+    return r;
 }
 
 // An evidence photo as the station's camera makes it: the synthetic hood scene, annotated and encoded.
@@ -100,12 +112,14 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
                 return Status::fail("demo: step " + std::to_string(i) + " accepts no product");
             out = engine.submitScan(
                 prepId, step, key,
-                scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step), tech, t);
+                workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step),
+                                      workflow::ScanSource::Scanner, "demo scanner"),
+                tech, t);
             break;
         case StepKind::Weigh: {
             const double tare = 11.2;
             if (auto r = engine.submitReading(prepId, step, key + "-tare",
-                                              {formulas::Mass::g(tare), true, false, false, "MT XS205 #DEMO"},
+                                              demoReading(tare),
                                               tech, t);
                 !r)
                 return r.error();
@@ -113,7 +127,7 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
             const double ml = overrideOne && !overridden ? s.weigh.highMl * 1.15 : s.weigh.targetMl * 1.012;
             out = engine.submitReading(
                 prepId, step, key,
-                {formulas::Mass::g(tare + ml * s.weigh.densityGPerMl), true, false, false, "MT XS205 #DEMO"},
+                demoReading(tare + ml * s.weigh.densityGPerMl),
                 tech, t + 5s);
             if (out && overrideOne && !overridden) {
                 overridden = true;
@@ -174,6 +188,8 @@ Result<DemoSummary> seedDemo(const std::filesystem::path& dataDir, TimePoint now
     if (!auth.users().empty())
         return summary;
     summary.seeded = true;
+    // Marked first: a seeding cut short still leaves a database no real station opens.
+    store::markDemoDatabase(db);
 
     // [SECTION] Users
     const TimePoint t0 = now - std::chrono::days(400);

@@ -74,5 +74,6 @@ struct RouteSink {
 };
 void registerCheckRoutes(const RouteSink& sink);
 void registerQualityRoutes(const RouteSink& sink);
+void registerHl7Routes(const RouteSink& sink); // orders not matched (station/hl7)
 
 } // namespace admix::remote::detail

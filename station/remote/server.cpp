@@ -204,7 +204,7 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
         StaticFile f{readWhole(entry.path()), type, std::nullopt, true};
         if (name == "login.html" || name == "login.js" || name == "app.css" || name == "logo.svg")
             f.needsSession = false;
-        else if (name == "queue.html" || name == "prep.html")
+        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html")
             f.role = workflow::Role::Pharmacist;
         else if (name == "quality.html" || name == "print.html")
             f.role = workflow::Role::Quality;
@@ -496,6 +496,7 @@ struct Server::Impl {
         };
         detail::registerCheckRoutes(sink);
         detail::registerQualityRoutes(sink);
+        detail::registerHl7Routes(sink);
     }
 
     static json sessionJson(const WebSession& s, std::chrono::minutes idle) {

@@ -6,9 +6,7 @@
 
 namespace admix::store {
 
-namespace {
-
-std::string entryHash(const AuditEntry& e) {
+std::string auditEntryHash(const AuditEntry& e) {
     // Unit separator (0x1F) between fields so that no two different entries hash the same text.
     std::string text;
     for (const std::string* field : {&e.prevHash, &e.atUtc, &e.actor, &e.action, &e.subject, &e.details}) {
@@ -17,6 +15,10 @@ std::string entryHash(const AuditEntry& e) {
     }
     return sha256Hex(text);
 }
+
+namespace {
+
+std::string entryHash(const AuditEntry& e) { return auditEntryHash(e); }
 
 AuditEntry readEntry(const Statement& stmt) {
     return AuditEntry{stmt.columnInt(0),  stmt.columnText(1), stmt.columnText(2), stmt.columnText(3),
@@ -56,6 +58,7 @@ int64_t AuditLog::append(const std::string& actor, const std::string& action, co
         insert.run();
         const int64_t id = m_db.lastInsertRowId();
         m_db.exec("RELEASE audit_append");
+        m_db.notifyCommitted(); // only acts when this append was its own transaction
         return id;
     } catch (...) {
         sqlite3_exec(m_db.handle(), "ROLLBACK TO audit_append; RELEASE audit_append", nullptr, nullptr, nullptr);

@@ -32,6 +32,8 @@ struct AuditBreak {
 };
 
 [[nodiscard]] std::string sha256Hex(std::string_view data);
+// The hash a row must carry: over its previous-hash link and its content.
+[[nodiscard]] std::string auditEntryHash(const AuditEntry& e);
 
 class AuditLog {
 public:

@@ -23,6 +23,18 @@ Database::Database(const std::string& path, Mode mode) : m_path(path) {
     sqlite3_busy_timeout(raw, 5000);
 }
 
+Database::~Database() {
+    if (m_observer && m_db) {
+        auto observer = std::move(m_observer);
+        observer->beforeClose(*this);
+    }
+}
+
+void Database::notifyCommitted() {
+    if (m_observer && m_db && sqlite3_get_autocommit(m_db.get()))
+        m_observer->afterCommit(*this);
+}
+
 void Database::exec(std::string_view sql) {
     char* message = nullptr;
     const std::string text(sql);
@@ -130,6 +142,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     m_db.exec(m_nested ? "RELEASE admix_nested" : "COMMIT");
     m_done = true;
+    m_db.notifyCommitted();
 }
 
 } // namespace admix::store

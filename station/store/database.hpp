@@ -22,6 +22,17 @@ public:
 };
 
 class Statement;
+class Database;
+
+// Something that follows a connection's writes: told after each commit that made writes durable and
+// before the connection closes (the audit sealer signs checkpoints there). Must not throw from
+// beforeClose; afterCommit may throw StoreError.
+class DatabaseObserver {
+public:
+    virtual ~DatabaseObserver() = default;
+    virtual void afterCommit(Database& db) = 0;
+    virtual void beforeClose(Database& db) noexcept = 0;
+};
 
 class Database {
 public:
@@ -31,6 +42,7 @@ public:
     // Nothing is written by opening alone.
     explicit Database(const std::string& path, Mode mode = Mode::ReadWrite);
 
+    ~Database();
     Database(Database&&) noexcept = default;
     Database& operator=(Database&&) noexcept = default;
     Database(const Database&) = delete;
@@ -47,10 +59,18 @@ public:
     [[nodiscard]] std::optional<std::string> queryText(std::string_view sql);
     [[nodiscard]] std::optional<int64_t> queryInt(std::string_view sql);
 
+    // One observer per connection (nullptr: none). Called on this connection's thread.
+    void setObserver(std::shared_ptr<DatabaseObserver> observer) { m_observer = std::move(observer); }
+    [[nodiscard]] DatabaseObserver* observer() const { return m_observer.get(); }
+    // Tells the observer that a commit happened (Transaction::commit and autocommit writes call it).
+    void notifyCommitted();
+
 private:
     struct Closer {
         void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
     };
+    // Declared before m_db so that the observer is told while the connection is still open.
+    std::shared_ptr<DatabaseObserver> m_observer;
     std::unique_ptr<sqlite3, Closer> m_db;
     std::string m_path;
 };

@@ -1,6 +1,11 @@
 #include "station/store/schema.hpp"
 
 #include "formulas/time.hpp"
+#include "station/store/audit_seal.hpp"
+#include "station/store/demo_mark.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -35,8 +40,22 @@ int schemaVersionOf(Database& db) {
 }
 
 Database openStationDatabase(const std::string& path) {
+    // A station that cannot write would fail at the first gate, with a technician at the hood.
+    if (path != ":memory:" && ::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+        throw StoreError("database " + path + " is read-only for this user: the station needs to write to it "
+                         "(check the file's owner and permissions)");
     Database db(path);
+    if (sqlite3_db_readonly(db.handle(), "main") == 1)
+        throw StoreError("database " + path + " opened read-only: the station needs to write to it");
     applyMigrations(db, path, kMigrations);
+    if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+        // The database and its WAL and shared-memory files are the owner's only, whatever the umask.
+        for (const char* suffix : {"", "-wal", "-shm"})
+            ::chmod((path + suffix).c_str(), 0600);
+    }
+    checkDemoMark(db, path);
+    if (auditSealingEnabled() && path != ":memory:" && path.rfind("file:", 0) != 0)
+        attachSealer(db, auditKeyDirFor(path));
     return db;
 }
 

@@ -107,6 +107,19 @@ void UserRepo::setPasswordHash(int64_t id, const std::string& hash) {
     s.run();
 }
 
+void UserRepo::setBadge(int64_t id, const std::optional<std::string>& badge) {
+    Statement s = m_db.prepare("UPDATE users SET badge = ?2 WHERE id = ?1");
+    s.bind(1, id);
+    bindOptional(s, 2, badge);
+    s.run();
+}
+
+void UserRepo::setRole(int64_t id, const std::string& role) {
+    Statement s = m_db.prepare("UPDATE users SET role = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, role);
+    s.run();
+}
+
 int64_t UserRepo::count() { return m_db.queryInt("SELECT count(*) FROM users").value_or(0); }
 
 } // namespace admix::store

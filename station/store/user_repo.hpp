@@ -41,6 +41,8 @@ public:
     void setActive(int64_t id, bool active);
     void setPinHash(int64_t id, const std::string& hash);
     void setPasswordHash(int64_t id, const std::string& hash);
+    void setBadge(int64_t id, const std::optional<std::string>& badge);
+    void setRole(int64_t id, const std::string& role);
     [[nodiscard]] int64_t count();
 
 private:

@@ -78,7 +78,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
     ImGui::Separator();
     ImGui::BeginChild("steps", ImVec2(0, -touch * 1.4f), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     for (const auto& s : v.steps) {
-        const bool overridden = s.state == "overridden";
+        const bool overridden = s.state == workflow::StepState::Overridden;
         ImGui::PushFont(context.fonts.bold);
         ImGui::TextColored(overridden ? colors::kAttention : colors::kPass, "%s %d. %s", overridden ? "[!]" : "[x]", s.index + 1,
                            s.spec.title.c_str());

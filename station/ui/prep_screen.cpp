@@ -63,7 +63,7 @@ void PrepScreen::drawContent(const ScreenContext& context) {
     const float cameraWidth = ImGui::GetContentRegionAvail().x;
     m_camera.draw(m_station.frame(), m_station.decoded(), ImVec2(cameraWidth, cameraWidth * 9.0f / 16.0f),
                   m_station.cameraStatus().c_str());
-    if (context.demo && prep->status == "in_progress")
+    if (context.demo && prep->status == workflow::PrepStatus::InProgress)
         drawDemoControls(context, prep->steps[static_cast<size_t>(prep->currentStep)]);
     drawProgress(context, *prep);
     ImGui::EndChild();
@@ -71,7 +71,7 @@ void PrepScreen::drawContent(const ScreenContext& context) {
 
 void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView& prep) {
     const float touch = context.touchPx(kMinTouchMm);
-    if (prep.status != "in_progress") {
+    if (prep.status != workflow::PrepStatus::InProgress) {
         ImGui::PushFont(context.fonts.huge);
         ImGui::TextColored(colors::kPass, "Done");
         ImGui::PopFont();
@@ -217,9 +217,9 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
 void PrepScreen::drawProgress(const ScreenContext& context, const workflow::PrepView& prep) {
     beginPanel("progress", ImVec2(0, 0));
     for (const auto& s : prep.steps) {
-        const bool current = s.index == prep.currentStep && prep.status == "in_progress";
-        const bool overridden = s.state == "overridden";
-        const bool passed = s.state == "passed";
+        const bool current = s.index == prep.currentStep && prep.status == workflow::PrepStatus::InProgress;
+        const bool overridden = s.state == workflow::StepState::Overridden;
+        const bool passed = s.state == workflow::StepState::Passed;
         const ImVec4 color = overridden ? colors::kAttention : passed ? colors::kPass : current ? colors::kText : colors::kMuted;
         ImGui::PushFont(current ? context.fonts.bold : context.fonts.body);
         ImGui::TextColored(color, "%s %d. %s%s", passed ? "[x]" : overridden ? "[!]" : current ? " > " : "[ ]", s.index + 1,

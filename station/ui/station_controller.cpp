@@ -38,8 +38,9 @@ void StationController::update() {
         refresh();
 
     // Device events: scans, printer answers. Balance readings are read from its snapshot.
-    std::vector<std::string> scans;
-    scans.swap(m_pendingScans);
+    std::vector<workflow::ScannedCode> scans;
+    for (const std::string& text : std::exchange(m_pendingScans, {}))
+        scans.push_back(workflow::scannedText(text, workflow::ScanSource::Keyboard, "keyboard"));
     if (m_deps.devices) {
         if (auto* scanner = m_deps.devices->scanner(m_deps.scannerName)) {
             for (auto& scan : scanner->drainScans()) {
@@ -47,12 +48,12 @@ void StationController::update() {
                     m_notice = Notice{Notice::Tone::Fail, "That scan lost its GS1 separators: scan again (check the scanner's GS1 setting)."};
                     continue;
                 }
-                scans.push_back(scan.data);
+                scans.push_back(workflow::scannedFromScanner(scan));
             }
         }
         if (auto* printer = m_deps.devices->printer(m_deps.printerName)) {
             for (const auto& ev : printer->drainEvents()) {
-                if (ev.job != m_printJob || !m_prep || m_prep->status != "in_progress")
+                if (ev.job != m_printJob || !m_prep || m_prep->status != workflow::PrepStatus::InProgress)
                     continue;
                 const int step = m_prep->currentStep;
                 handle(m_deps.engine.labelPrinted(m_prep->id, step, "label-s" + std::to_string(step) + "-j" + std::to_string(ev.job),
@@ -81,9 +82,10 @@ void StationController::update() {
         handle(m_deps.engine.submitPhoto(r.prepId, r.step, key, input, *user()));
     }
 
-    if (!m_prep || m_prep->status != "in_progress" || !user()) {
+    if (!m_prep || m_prep->status != workflow::PrepStatus::InProgress || !user()) {
         // Not preparing: a badge scan on the sign-in screen is handled there.
-        m_pendingBadgeScans.insert(m_pendingBadgeScans.end(), scans.begin(), scans.end());
+        for (const auto& scan : scans)
+            m_pendingBadgeScans.push_back(scan.raw());
         return;
     }
     sceneForStep();
@@ -95,7 +97,7 @@ void StationController::update() {
     if (m_deps.camera) {
         for (const auto& code : m_deps.camera->takeConfirmedCodes()) {
             if (code.usable())
-                in.cameraConfirmed.push_back(code.code.gs1 ? code.code.symbology + code.code.text : code.code.text);
+                in.cameraConfirmed.push_back(workflow::scannedFromCamera(code));
         }
         if (const auto decoded = m_deps.camera->latestResults()) {
             for (const auto& code : decoded->confirmed) {
@@ -109,18 +111,17 @@ void StationController::update() {
         in.balanceConnected = snap->status.state == devices::ConnectionState::Connected ||
                               snap->status.state == devices::ConnectionState::Reading;
         if (snap->latest && snap->latest->stable()) {
-            if (const auto mass = snap->latest->stableMass()) {
-                in.balanceSettled = true;
-                const auto& id = snap->identity;
-                in.latestStable = workflow::BalanceInput{*mass, true, false, false, id.model + " #" + id.serial + " (" + id.device + ")"};
-            }
+            in.balanceSettled = true;
+            in.latestStable = workflow::weighReading(*snap->latest);
+            if (in.latestStable->balance.model.empty() && in.latestStable->balance.serial.empty())
+                in.latestStable->balance = snap->identity;
         }
     }
     for (const auto& action : m_assistant.decide(*m_prep, in)) {
         const int step = m_prep->currentStep;
         switch (action.kind) {
         case workflow::HoodAction::Kind::Scan:
-            handle(m_deps.engine.submitScan(m_prep->id, step, action.eventKey, action.text, *user()));
+            handle(m_deps.engine.submitScan(m_prep->id, step, action.eventKey, action.scan, *user()));
             break;
         case workflow::HoodAction::Kind::Reading:
             handle(m_deps.engine.submitReading(m_prep->id, step, action.eventKey, action.reading, *user()));
@@ -134,7 +135,7 @@ void StationController::update() {
             takePhoto();
             break;
         }
-        if (!m_prep || m_prep->status != "in_progress")
+        if (!m_prep || m_prep->status != workflow::PrepStatus::InProgress)
             break;
     }
 }
@@ -158,7 +159,7 @@ void StationController::reloadPrep() {
     if (!m_prep)
         return;
     m_prep = m_deps.engine.view(m_prep->id);
-    if (m_prep && m_prep->status == "awaiting_check") {
+    if (m_prep && m_prep->status == workflow::PrepStatus::AwaitingCheck) {
         m_notice = Notice{Notice::Tone::Pass, "Preparation " + m_prep->number + " is complete and waits for the pharmacist's check."};
         refresh();
     }

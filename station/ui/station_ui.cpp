@@ -64,7 +64,7 @@ void StationUi::drawNavigation(const ScreenContext& context) {
     const auto& user = m_station.user();
     if (!user)
         return;
-    const bool preparing = m_station.prep() && m_station.prep()->status == "in_progress";
+    const bool preparing = m_station.prep() && m_station.prep()->status == workflow::PrepStatus::InProgress;
     std::vector<std::string> items = {"Home"};
     if (preparing)
         items.push_back("Preparation");

@@ -1,6 +1,7 @@
 #include "station/workflow/auth.hpp"
 
 #include "formulas/text.hpp"
+#include "station/store/audit_seal.hpp"
 #include "station/store/settings_repo.hpp"
 #include "station/store/user_repo.hpp"
 
@@ -43,6 +44,40 @@ int settingInt(store::SettingsRepo& settings, const std::string& key, int fallba
 
 } // namespace
 
+constexpr std::string_view kPepperedPrefix = "$admix-peppered$";
+constexpr std::string_view kBadgePrefix = "badge-hmac:";
+
+std::optional<std::string> pinPolicyProblem(const std::string& pin, const AuthPolicy& p) {
+    if (!formulas::isAllDigits(pin) || static_cast<int>(pin.size()) < p.pinMinDigits)
+        return "must be at least " + std::to_string(p.pinMinDigits) + " digits";
+    if (pin.size() > 12)
+        return std::string("must be at most 12 digits");
+    if (p.pinRefuseRepeated && pin.find_first_not_of(pin.front()) == std::string::npos)
+        return std::string("must not be one digit repeated (site policy)");
+    if (p.pinRefuseSequential) {
+        bool up = true, down = true;
+        for (size_t i = 1; i < pin.size(); ++i) {
+            up = up && pin[i] == pin[i - 1] + 1;
+            down = down && pin[i] == pin[i - 1] - 1;
+        }
+        if (up || down)
+            return std::string("must not be a run of consecutive digits such as 1234 (site policy)");
+    }
+    return std::nullopt;
+}
+
+std::string hashSecret(const std::string& secret, const std::optional<std::string>& pepper) {
+    if (!pepper)
+        return hashSecret(secret);
+    return std::string(kPepperedPrefix) + hashSecret(store::keyedDigestHex(*pepper, secret));
+}
+
+bool verifySecret(const std::string& hash, const std::string& secret, const std::optional<std::string>& pepper) {
+    if (hash.rfind(kPepperedPrefix, 0) == 0)
+        return pepper && verifySecret(hash.substr(kPepperedPrefix.size()), store::keyedDigestHex(*pepper, secret));
+    return verifySecret(hash, secret);
+}
+
 std::string hashSecret(const std::string& secret) {
     initSodium();
     char out[crypto_pwhash_STRBYTES];
@@ -57,7 +92,38 @@ bool verifySecret(const std::string& hash, const std::string& secret) {
     return crypto_pwhash_str_verify(hash.c_str(), secret.data(), secret.size()) == 0;
 }
 
-Authenticator::Authenticator(store::Database& db, store::AuditLog& audit) : m_db(db), m_audit(audit) {}
+Authenticator::Authenticator(store::Database& db, store::AuditLog& audit)
+    : m_db(db), m_audit(audit), m_pepper(store::secretPepper(db)) {
+    if (m_pepper)
+        hashClearBadges();
+}
+
+std::string Authenticator::badgeKey(const std::string& badge) {
+    return m_pepper ? std::string(kBadgePrefix) + store::keyedDigestHex(*m_pepper, "badge\x1f" + badge) : badge;
+}
+
+std::optional<store::UserRow> Authenticator::userByBadge(const std::string& badge) {
+    store::UserRepo repo(m_db);
+    if (auto row = repo.byBadge(badgeKey(badge)))
+        return row;
+    return m_pepper ? std::nullopt : repo.byBadge(badge);
+}
+
+// Badges written before the station had a pepper are stored in clear: replace them by their digest.
+void Authenticator::hashClearBadges() {
+    store::UserRepo repo(m_db);
+    std::vector<store::UserRow> clear;
+    for (const auto& row : repo.all())
+        if (row.badge && row.badge->rfind(kBadgePrefix, 0) != 0)
+            clear.push_back(row);
+    if (clear.empty())
+        return;
+    store::Transaction tx(m_db);
+    for (const auto& row : clear)
+        repo.setBadge(row.id, badgeKey(*row.badge));
+    m_audit.append("station", "user.badges.hashed", "users", nlohmann::json{{"count", clear.size()}}.dump());
+    tx.commit();
+}
 
 AuthPolicy Authenticator::policy() {
     store::SettingsRepo settings(m_db);
@@ -67,6 +133,8 @@ AuthPolicy Authenticator::policy() {
     p.idleLock = std::chrono::minutes(settingInt(settings, "auth.idle_lock_minutes", static_cast<int>(p.idleLock.count())));
     p.pinMinDigits = settingInt(settings, "auth.pin_min_digits", p.pinMinDigits);
     p.passwordMinLength = settingInt(settings, "auth.password_min_length", p.passwordMinLength);
+    p.pinRefuseRepeated = settingInt(settings, "auth.pin_refuse_repeated", p.pinRefuseRepeated ? 1 : 0) != 0;
+    p.pinRefuseSequential = settingInt(settings, "auth.pin_refuse_sequential", p.pinRefuseSequential ? 1 : 0) != 0;
     return p;
 }
 
@@ -86,10 +154,13 @@ Status Authenticator::setAuthPolicy(const User& by, const AuthPolicy& p, TimePoi
     settings.set("auth.idle_lock_minutes", std::to_string(p.idleLock.count()), by.username, at);
     settings.set("auth.pin_min_digits", std::to_string(p.pinMinDigits), by.username, at);
     settings.set("auth.password_min_length", std::to_string(p.passwordMinLength), by.username, at);
+    settings.set("auth.pin_refuse_repeated", p.pinRefuseRepeated ? "1" : "0", by.username, at);
+    settings.set("auth.pin_refuse_sequential", p.pinRefuseSequential ? "1" : "0", by.username, at);
     const auto asJson = [](const AuthPolicy& a) {
         return nlohmann::json{{"max_failures", a.maxFailures}, {"lockout_minutes", a.lockout.count()},
                               {"idle_lock_minutes", a.idleLock.count()}, {"pin_min_digits", a.pinMinDigits},
-                              {"password_min_length", a.passwordMinLength}};
+                              {"password_min_length", a.passwordMinLength}, {"pin_refuse_repeated", a.pinRefuseRepeated},
+                              {"pin_refuse_sequential", a.pinRefuseSequential}};
     };
     m_audit.append(by.username, "policy.auth.change", "auth", nlohmann::json{{"old", asJson(old)}, {"new", asJson(p)}}.dump(), now);
     tx.commit();
@@ -111,26 +182,28 @@ Result<User> Authenticator::addUser(const NewUser& user, const std::optional<Use
     if (!user.pin && !user.password)
         return Result<User>::fail("a user needs a PIN (with a badge) or a password");
     const AuthPolicy p = policy();
-    if (user.pin && (!formulas::isAllDigits(*user.pin) || static_cast<int>(user.pin->size()) < p.pinMinDigits))
-        return Result<User>::fail("must be at least " + std::to_string(p.pinMinDigits) + " digits", "PIN");
+    if (user.pin)
+        if (const auto problem = pinPolicyProblem(*user.pin, p))
+            return Result<User>::fail(*problem, "PIN");
     if (user.password && static_cast<int>(user.password->size()) < p.passwordMinLength)
         return Result<User>::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters", "password");
     if (user.pin && !user.badge)
         return Result<User>::fail("a PIN signs in together with a badge: give the badge too", "badge");
     if (repo.byUsername(username))
         return Result<User>::fail("'" + username + "' is taken", "username");
-    if (user.badge && repo.byBadge(*user.badge))
+    if (user.badge && userByBadge(*user.badge))
         return Result<User>::fail("this badge belongs to another user", "badge");
 
     store::UserRow row;
     row.username = username;
     row.displayName = std::string(formulas::trim(user.displayName));
     row.role = std::string(roleName(user.role));
-    row.badge = user.badge;
+    if (user.badge)
+        row.badge = badgeKey(*user.badge);
     if (user.pin)
-        row.pinHash = hashSecret(*user.pin);
+        row.pinHash = hashSecret(*user.pin, m_pepper);
     if (user.password)
-        row.passwordHash = hashSecret(*user.password);
+        row.passwordHash = hashSecret(*user.password, m_pepper);
     row.createdUtc = formatIsoUtc(now);
     store::Transaction tx(m_db);
     row.id = repo.insert(row);
@@ -157,6 +230,72 @@ Status Authenticator::disableUser(const std::string& username, const User& by, T
     return Status::success();
 }
 
+Status Authenticator::enableUser(const std::string& username, const User& by, TimePoint now) {
+    if (by.role != Role::Admin)
+        return Status::fail("only an administrator may enable users");
+    store::UserRepo repo(m_db);
+    const auto row = repo.byUsername(username);
+    if (!row)
+        return Status::fail("no such user", username);
+    store::Transaction tx(m_db);
+    repo.setActive(row->id, true);
+    repo.recordSuccess(row->id); // clears failures and any lock
+    m_audit.append(by.username, "user.enable", row->username,
+                   nlohmann::json{{"was_active", row->active}, {"was_locked", row->lockedUntilUtc.has_value()}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
+Status Authenticator::resetSecrets(const std::string& username, const std::optional<std::string>& pin,
+                                   const std::optional<std::string>& password, const User& by, TimePoint now) {
+    if (by.role != Role::Admin)
+        return Status::fail("only an administrator may reset a PIN or password");
+    if (!pin && !password)
+        return Status::fail("give a new PIN, a new password, or both");
+    store::UserRepo repo(m_db);
+    const auto row = repo.byUsername(username);
+    if (!row)
+        return Status::fail("no such user", username);
+    const AuthPolicy p = policy();
+    if (pin) {
+        if (const auto problem = pinPolicyProblem(*pin, p))
+            return Status::fail(*problem, "PIN");
+        if (!row->badge)
+            return Status::fail("a PIN signs in together with a badge, and " + username + " has none", "badge");
+    }
+    if (password && static_cast<int>(password->size()) < p.passwordMinLength)
+        return Status::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters", "password");
+    store::Transaction tx(m_db);
+    if (pin)
+        repo.setPinHash(row->id, hashSecret(*pin, m_pepper));
+    if (password)
+        repo.setPasswordHash(row->id, hashSecret(*password, m_pepper));
+    repo.recordSuccess(row->id);
+    m_audit.append(by.username, "user.secret.reset", row->username,
+                   nlohmann::json{{"pin", pin.has_value()}, {"password", password.has_value()}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
+Status Authenticator::changeRole(const std::string& username, Role role, const User& by, TimePoint now) {
+    if (by.role != Role::Admin)
+        return Status::fail("only an administrator may change roles");
+    store::UserRepo repo(m_db);
+    const auto row = repo.byUsername(username);
+    if (!row)
+        return Status::fail("no such user", username);
+    if (row->id == by.id)
+        return Status::fail("you cannot change your own role; another administrator must");
+    if (row->role == roleName(role))
+        return Status::fail(username + " is a " + row->role + " already");
+    store::Transaction tx(m_db);
+    repo.setRole(row->id, std::string(roleName(role)));
+    m_audit.append(by.username, "user.role.change", row->username,
+                   nlohmann::json{{"old", row->role}, {"new", roleName(role)}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
 std::vector<User> Authenticator::users() {
     std::vector<User> out;
     for (const auto& row : store::UserRepo(m_db).all())
@@ -174,7 +313,7 @@ std::optional<User> Authenticator::findByUsername(const std::string& username) {
 Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                                     const char* what) {
     store::UserRepo repo(m_db);
-    const auto row = byBadge ? repo.byBadge(identity) : repo.byUsername(identity);
+    const auto row = byBadge ? userByBadge(identity) : repo.byUsername(identity);
     const char* refused = byBadge ? "badge or PIN not recognised" : "user name or password not recognised";
     if (!row) {
         (void)verifySecret(decoyHash(), secret);
@@ -196,7 +335,7 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
         }
     }
     const std::optional<std::string>& hash = byBadge ? row->pinHash : row->passwordHash;
-    if (!hash || !verifySecret(*hash, secret)) {
+    if (!hash || !verifySecret(*hash, secret, m_pepper)) {
         const AuthPolicy p = policy();
         // A lock that has run out starts a fresh count.
         const bool expiredLock = row->lockedUntilUtc.has_value();
@@ -218,6 +357,13 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
     }
     store::Transaction tx(m_db);
     repo.recordSuccess(row->id);
+    // A hash made before the station had a pepper is replaced now that the secret is at hand.
+    if (m_pepper && hash->rfind(kPepperedPrefix, 0) != 0) {
+        if (byBadge)
+            repo.setPinHash(row->id, hashSecret(secret, m_pepper));
+        else
+            repo.setPasswordHash(row->id, hashSecret(secret, m_pepper));
+    }
     tx.commit();
     return toUser(*row);
 }
@@ -242,7 +388,7 @@ Result<Signature> Authenticator::sign(const std::string& who, const std::string&
     if (formulas::trim(meaning).empty())
         return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
     // A badge or a user name may identify the signer.
-    const bool byBadge = store::UserRepo(m_db).byBadge(who).has_value();
+    const bool byBadge = userByBadge(who).has_value();
     auto user = attempt(who, byBadge, secret, now, "esign");
     if (!user)
         return user.error();

@@ -10,6 +10,7 @@
 #include "formulas/time.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/database.hpp"
+#include "station/store/user_repo.hpp"
 #include "station/workflow/roles.hpp"
 
 #include <chrono>
@@ -35,7 +36,12 @@ struct AuthPolicy {
     std::chrono::minutes idleLock{5};         // the station locks after this long untouched
     int pinMinDigits = 4;
     int passwordMinLength = 10;
+    bool pinRefuseRepeated = true;   // "1111": one digit throughout
+    bool pinRefuseSequential = true; // "1234", "9876": each digit one up (or one down) from the last
 };
+
+// Why `pin` breaks the site's PIN policy (nullopt: it does not).
+[[nodiscard]] std::optional<std::string> pinPolicyProblem(const std::string& pin, const AuthPolicy& policy);
 
 struct NewUser {
     std::string username;
@@ -58,8 +64,12 @@ struct Signature {
 };
 
 // Argon2id (libsodium crypto_pwhash_str, interactive limits) of a secret, and its verification.
+// With a pepper (the station's, kept outside the database), the secret is first keyed with it, and
+// the hash is marked so that it is never verified without the pepper.
 [[nodiscard]] std::string hashSecret(const std::string& secret);
 [[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret);
+[[nodiscard]] std::string hashSecret(const std::string& secret, const std::optional<std::string>& pepper);
+[[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret, const std::optional<std::string>& pepper);
 
 class Authenticator {
 public:
@@ -73,6 +83,14 @@ public:
     // admin must be given.
     Result<User> addUser(const NewUser& user, const std::optional<User>& by, TimePoint now = nowUtc());
     Status disableUser(const std::string& username, const User& by, TimePoint now = nowUtc());
+    // Administrator's tools, each audited with the administrator as actor: re-enable an account
+    // (and clear its lockout), give a new PIN and/or password (the policy applies; the lockout is
+    // cleared), change a role. `by` must be an administrator and not the user themself for a role
+    // change.
+    Status enableUser(const std::string& username, const User& by, TimePoint now = nowUtc());
+    Status resetSecrets(const std::string& username, const std::optional<std::string>& pin,
+                        const std::optional<std::string>& password, const User& by, TimePoint now = nowUtc());
+    Status changeRole(const std::string& username, Role role, const User& by, TimePoint now = nowUtc());
     [[nodiscard]] std::vector<User> users();
     [[nodiscard]] std::optional<User> findByUsername(const std::string& username);
 
@@ -90,8 +108,14 @@ private:
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                          const char* what);
 
+    // The badge as stored: a keyed digest when the station has a pepper, else as given.
+    [[nodiscard]] std::string badgeKey(const std::string& badge);
+    std::optional<store::UserRow> userByBadge(const std::string& badge);
+    void hashClearBadges();
+
     store::Database& m_db;
     store::AuditLog& m_audit;
+    std::optional<std::string> m_pepper;
 };
 
 // The signed-in person at the station and the idle lock. Touch, scans and balance readings count as

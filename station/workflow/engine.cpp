@@ -5,6 +5,7 @@
 #include "station/store/image_store.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/settings_repo.hpp"
 #include "station/store/site_repo.hpp"
 #include "station/workflow/site_checks.hpp"
 
@@ -29,6 +30,17 @@ bool validPriority(const std::string& p) { return p == "stat" || p == "urgent" |
 std::string dayPrefix(char letter, TimePoint now) {
     const std::string day = formatDate(localDate(now));
     return letter + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2) + "-";
+}
+
+std::string text(PrepStatus status) { return std::string(prepStatusName(status)); }
+std::string text(StepState state) { return std::string(stepStateName(state)); }
+
+// A status read back from the store: an unknown spelling is a corrupt row, not a refusal.
+PrepStatus prepStatusOf(const store::PrepRow& row) {
+    const auto status = parsePrepStatus(row.status);
+    if (!status)
+        throw store::StoreError("preparation " + row.prepNumber + " has an unknown status '" + row.status + "'");
+    return *status;
 }
 
 std::string sequenceNumber(int64_t n) {
@@ -189,7 +201,7 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
     row.recipeId = spec.recipeId;
     row.recipeVersion = spec.recipeVersion;
     row.specJson = toJson(spec).dump();
-    row.status = "in_progress";
+    row.status = text(PrepStatus::InProgress);
     row.currentStep = 0;
     row.technician = technician.username;
     row.station = m_station;
@@ -199,7 +211,8 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
     const int64_t id = repo.insertPrep(row);
     for (size_t i = 0; i < spec.steps.size(); ++i) {
         repo.insertStep(store::StepRow{id, static_cast<int>(i), std::string(stepKindName(spec.steps[i].kind)),
-                                       i == 0 ? "active" : "pending", 0, "{}", std::nullopt, std::nullopt});
+                                       text(i == 0 ? StepState::Active : StepState::Pending), 0, "{}", std::nullopt,
+                                       std::nullopt});
     }
     repo.setOrderStatus(orderId, "in_progress");
     m_audit.append(technician.username, "prep.start", row.prepNumber,
@@ -225,11 +238,12 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
         return Result<Loaded>::fail("no such preparation");
     l.prep = *prep;
     if (const auto seen = repo.evidenceByKey(prepId, eventKey)) {
-        early = Outcome{Verdict::Duplicate, seen->message, l.prep.currentStep, l.prep.status};
+        early = Outcome{Verdict::Duplicate, seen->message, l.prep.currentStep, prepStatusOf(l.prep)};
         return l;
     }
-    if (l.prep.status != "in_progress")
-        return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " + l.prep.status + ", not in progress");
+    if (prepStatusOf(l.prep) != PrepStatus::InProgress)
+        return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " + describe(prepStatusOf(l.prep)) +
+                                    ", not in progress");
     // The prescribing side changed or discontinued the order: no further step (the change is shown).
     if (const auto hold = store::OrderHolds(m_db).find(l.prep.orderId))
         return Result<Loaded>::fail("STOP: " + hold->reason + " Do not go on; cancel this preparation.");
@@ -243,8 +257,8 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
         early = record(l, eventKey, "stop", *stop, json{{"attempted_step", stepIndex}, {"event", kind}}, by, now);
         early->verdict = Verdict::Failed;
         if (const auto order = repo.order(l.prep.orderId); order && order->status == "cancelled") {
-            repo.setPrepStatus(prepId, "cancelled", l.prep.currentStep);
-            early->prepStatus = "cancelled";
+            repo.setPrepStatus(prepId, text(PrepStatus::Cancelled), l.prep.currentStep);
+            early->prepStatus = PrepStatus::Cancelled;
         }
         return l;
     }
@@ -260,7 +274,7 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
 
 Outcome PreparationEngine::pass(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
                                 const json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
-                                const std::string& state) {
+                                StepState state) {
     store::PrepRepo repo(m_db);
     const std::string at = formatIsoUtc(now);
     repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "pass", message, data.dump(), image,
@@ -272,27 +286,27 @@ Outcome PreparationEngine::pass(Loaded& l, const std::string& eventKey, const ch
     for (const auto& [k, v] : data.items())
         result[k] = v;
     result.erase("device_down");
-    step.state = state;
+    step.state = text(state);
     step.resultJson = result.dump();
     step.doneUtc = at;
     step.doneBy = by.username;
     repo.updateStep(step);
 
     const int next = l.index + 1;
-    std::string status = "in_progress";
+    PrepStatus status = PrepStatus::InProgress;
     if (next < static_cast<int>(l.steps.size())) {
         store::StepRow& following = l.steps.at(static_cast<size_t>(next));
-        following.state = "active";
+        following.state = text(StepState::Active);
         repo.updateStep(following);
     } else {
-        status = "awaiting_check";
+        status = PrepStatus::AwaitingCheck;
         repo.setPrepCompleted(l.prep.id, at);
         repo.setOrderStatus(l.prep.orderId, "awaiting_check");
     }
-    repo.setPrepStatus(l.prep.id, status, std::min(next, static_cast<int>(l.steps.size()) - 1));
-    m_audit.append(by.username, std::string("prep.") + kind + (state == "overridden" ? ".override" : ".pass"),
+    repo.setPrepStatus(l.prep.id, text(status), std::min(next, static_cast<int>(l.steps.size()) - 1));
+    m_audit.append(by.username, std::string("prep.") + kind + (state == StepState::Overridden ? ".override" : ".pass"),
                    l.prep.prepNumber, json{{"step", l.index}, {"message", message}, {"data", data}}.dump(), now);
-    if (status == "awaiting_check")
+    if (status == PrepStatus::AwaitingCheck)
         m_audit.append(by.username, "prep.complete", l.prep.prepNumber, "{}", now);
     return Outcome{Verdict::Passed, message, std::min(next, static_cast<int>(l.steps.size()) - 1), status};
 }
@@ -309,7 +323,7 @@ Outcome PreparationEngine::fail(Loaded& l, const std::string& eventKey, const ch
     }
     m_audit.append(by.username, std::string("prep.") + kind + ".fail", l.prep.prepNumber,
                    json{{"step", l.index}, {"message", message}, {"data", data}}.dump(), now);
-    return Outcome{Verdict::Failed, message, l.index, l.prep.status};
+    return Outcome{Verdict::Failed, message, l.index, prepStatusOf(l.prep)};
 }
 
 Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
@@ -319,243 +333,264 @@ Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const 
                                         std::nullopt, by.username, formatIsoUtc(now)});
     m_audit.append(by.username, std::string("prep.") + kind, l.prep.prepNumber,
                    json{{"step", l.index}, {"message", message}, {"data", data}}.dump(), now);
-    return Outcome{Verdict::Recorded, message, l.index, l.prep.status};
+    return Outcome{Verdict::Recorded, message, l.index, prepStatusOf(l.prep)};
 }
 
-// Runs one event: a transaction around load + the gate logic, committed before answering.
-#define ADMIX_EVENT_PROLOGUE(kind)                                                                                     \
-    store::Transaction tx(m_db);                                                                                       \
-    std::optional<Outcome> early;                                                                                      \
-    auto loaded = load(prepId, stepIndex, eventKey, by, kind, now, early);                                             \
-    if (!loaded)                                                                                                       \
-        return loaded.error();                                                                                         \
-    if (early) {                                                                                                       \
-        tx.commit();                                                                                                   \
-        return *early;                                                                                                 \
-    }                                                                                                                  \
-    Loaded& l = *loaded;                                                                                               \
-    /* Commits the event's evidence, step state and audit rows, then answers. */                                       \
-    [[maybe_unused]] auto finish = [&tx](Outcome o) -> Result<Outcome> {                                               \
-        tx.commit();                                                                                                   \
-        return o;                                                                                                      \
-    };
+Result<Outcome> PreparationEngine::event(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
+                                         const char* kind, TimePoint now,
+                                         const std::function<Result<Outcome>(Loaded&)>& body) {
+    store::Transaction tx(m_db);
+    std::optional<Outcome> early;
+    auto loaded = load(prepId, stepIndex, eventKey, by, kind, now, early);
+    if (!loaded)
+        return loaded.error();
+    Result<Outcome> answer = early ? Result<Outcome>(*early) : body(*loaded);
+    if (answer)
+        tx.commit();
+    return answer;
+}
 
 // [SECTION] Gates ---------------------------------------------------------------------------------
 
 Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, const std::string& eventKey,
-                                              const std::string& scanned, const User& by, TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("scan")
-    const StepSpec& spec = l.stepSpec();
-    json data{{"scanned", formulas::printable(scanned)}};
-    if (spec.kind != StepKind::Scan)
-        return finish(fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data, std::nullopt, by,
-                           now, false));
-    const auto gs1 = formulas::parseGs1(scanned);
-    if (!gs1)
-        return finish(fail(l, eventKey, "scan",
-                           "Not a readable product code (" + gs1.error().text() + "). Scan the 2D code on the label.",
-                           data, std::nullopt, by, now));
-    data["gtin"] = gs1->gtin;
-    data["lot"] = gs1->lot;
-    data["serial"] = gs1->serial;
-    if (gs1->expiry)
-        data["expiry"] = formatDate(*gs1->expiry);
-    if (gs1->gtin.empty())
-        return finish(fail(l, eventKey, "scan", "This code has no product number (GTIN). Scan the 2D code on the label.",
-                           data, std::nullopt, by, now));
-    const auto& accepted = spec.scan.acceptedGtins;
-    if (std::find(accepted.begin(), accepted.end(), gs1->gtin) == accepted.end()) {
-        const auto info = m_lookup ? m_lookup(gs1->gtin) : std::nullopt;
-        std::string message;
-        if (info && formulas::iequals(info->drug, spec.scan.drug)) {
-            message = "WRONG STRENGTH: this is " + info->name + " " + info->strength + ". This step needs " +
-                      spec.scan.productName + ".";
-            data["problem"] = "wrong strength";
-        } else if (info) {
-            message = "WRONG DRUG: this is " + info->name + ". This step needs " + spec.scan.productName + ".";
-            data["problem"] = "wrong drug";
-        } else {
-            message = "UNKNOWN PRODUCT " + gs1->gtin + ": not in the formulary. This step needs " + spec.scan.productName + ".";
-            data["problem"] = "unknown product";
+                                              const ScannedCode& scanned, const User& by, TimePoint now) {
+    return event(prepId, stepIndex, eventKey, by, "scan", now, [&](Loaded& l) -> Result<Outcome> {
+        const StepSpec& spec = l.stepSpec();
+        json data{{"scanned", formulas::printable(scanned.text)},
+                  {"aim", scanned.aim},
+                  {"source", std::string(scanSourceName(scanned.source))}};
+        if (!scanned.device.empty())
+            data["device"] = scanned.device;
+        if (spec.kind != StepKind::Scan)
+            return fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data, std::nullopt, by,
+                        now, false);
+        // The GS1 parse made where the code was read: never flattened back into text and read again.
+        if (!scanned.gs1)
+            return fail(l, eventKey, "scan",
+                        "Not a readable product code (" +
+                            (scanned.gs1Problem.empty() ? std::string("not a GS1 code") : scanned.gs1Problem) +
+                            "). Scan the 2D code on the label.",
+                        data, std::nullopt, by, now);
+        const formulas::Gs1Data& gs1 = *scanned.gs1;
+        data["gtin"] = gs1.gtin;
+        data["lot"] = gs1.lot;
+        data["serial"] = gs1.serial;
+        if (!gs1.symbology.empty())
+            data["symbology"] = gs1.symbology;
+        if (gs1.expiry)
+            data["expiry"] = formatDate(*gs1.expiry);
+        if (gs1.gtin.empty())
+            return fail(l, eventKey, "scan", "This code has no product number (GTIN). Scan the 2D code on the label.", data,
+                        std::nullopt, by, now);
+        const auto& accepted = spec.scan.acceptedGtins;
+        if (std::find(accepted.begin(), accepted.end(), gs1.gtin) == accepted.end()) {
+            const auto info = m_lookup ? m_lookup(gs1.gtin) : std::nullopt;
+            std::string message;
+            if (info && formulas::iequals(info->drug, spec.scan.drug)) {
+                message = "WRONG STRENGTH: this is " + info->name + " " + info->strength + ". This step needs " +
+                          spec.scan.productName + ".";
+                data["problem"] = "wrong strength";
+            } else if (info) {
+                message = "WRONG DRUG: this is " + info->name + ". This step needs " + spec.scan.productName + ".";
+                data["problem"] = "wrong drug";
+            } else {
+                message = "UNKNOWN PRODUCT " + gs1.gtin + ": not in the formulary. This step needs " +
+                          spec.scan.productName + ".";
+                data["problem"] = "unknown product";
+            }
+            return fail(l, eventKey, "scan", message, data, std::nullopt, by, now);
         }
-        return finish(fail(l, eventKey, "scan", message, data, std::nullopt, by, now));
-    }
-    if (!gs1->expiry)
-        return finish(fail(l, eventKey, "scan", "This code carries no expiry date. Scan the 2D code with lot and expiry.",
-                           data, std::nullopt, by, now));
-    const Date today = localDate(now); // a label's expiry date is a local day: usable through it
-    if (*gs1->expiry < today) {
-        data["problem"] = "expired";
-        return finish(fail(l, eventKey, "scan", "EXPIRED on " + formatDate(*gs1->expiry) + ". Set this vial aside and take another.",
-                           data, std::nullopt, by, now));
-    }
-    if (gs1->lot.empty())
-        return finish(fail(l, eventKey, "scan", "This code carries no lot number. Scan the 2D code with lot and expiry.",
-                           data, std::nullopt, by, now));
-    store::PrepRepo repo(m_db);
-    if (const auto recall = repo.recallReason(gs1->gtin, gs1->lot)) {
-        data["problem"] = "recalled";
-        data["recall"] = *recall;
-        return finish(fail(l, eventKey, "scan", "RECALLED: lot " + gs1->lot + " (" + *recall + "). Quarantine this vial.",
-                           data, std::nullopt, by, now));
-    }
-    return finish(pass(l, eventKey, "scan",
-                       spec.scan.productName + " verified: lot " + gs1->lot + ", expires " + formatDate(*gs1->expiry) + ".",
-                       data, std::nullopt, by, now));
+        if (!gs1.expiry)
+            return fail(l, eventKey, "scan", "This code carries no expiry date. Scan the 2D code with lot and expiry.",
+                        data, std::nullopt, by, now);
+        const Date today = localDate(now); // a label's expiry date is a local day: usable through it
+        if (*gs1.expiry < today) {
+            data["problem"] = "expired";
+            return fail(l, eventKey, "scan",
+                        "EXPIRED on " + formatDate(*gs1.expiry) + ". Set this vial aside and take another.", data,
+                        std::nullopt, by, now);
+        }
+        if (gs1.lot.empty())
+            return fail(l, eventKey, "scan", "This code carries no lot number. Scan the 2D code with lot and expiry.",
+                        data, std::nullopt, by, now);
+        store::PrepRepo repo(m_db);
+        if (const auto recall = repo.recallReason(gs1.gtin, gs1.lot)) {
+            data["problem"] = "recalled";
+            data["recall"] = *recall;
+            return fail(l, eventKey, "scan", "RECALLED: lot " + gs1.lot + " (" + *recall + "). Quarantine this vial.", data,
+                        std::nullopt, by, now);
+        }
+        return pass(l, eventKey, "scan",
+                    spec.scan.productName + " verified: lot " + gs1.lot + ", expires " + formatDate(*gs1.expiry) + ".",
+                    data, std::nullopt, by, now);
+    });
 }
 
 Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, const std::string& eventKey,
-                                                 const BalanceInput& reading, const User& by, TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("weigh")
-    const StepSpec& spec = l.stepSpec();
-    json data{{"gross_g", reading.gross.inG()}, {"stable", reading.stable}, {"balance", reading.balanceId}};
-    if (spec.kind != StepKind::Weigh)
-        return finish(fail(l, eventKey, "weigh", "This step does not take a weight: " + spec.title + ".", data,
-                           std::nullopt, by, now, false));
-    if (reading.overload || reading.underload)
-        return finish(fail(l, eventKey, "weigh",
-                           std::string("Balance ") + (reading.overload ? "overload" : "underload") +
-                               ": clear the pan and wait for zero.",
-                           data, std::nullopt, by, now, false));
-    if (!reading.stable)
-        return finish(fail(l, eventKey, "weigh", "Balance not stable: keep still and wait for the reading to settle.", data,
-                           std::nullopt, by, now, false));
+                                                 const WeighReading& reading, const User& by, TimePoint now) {
+    return event(prepId, stepIndex, eventKey, by, "weigh", now, [&](Loaded& l) -> Result<Outcome> {
+        const StepSpec& spec = l.stepSpec();
+        json data{{"shown", reading.shown()},
+                  {"stable", reading.stable},
+                  {"range", std::string(weighRangeName(reading.range))},
+                  {"balance", reading.balanceText()}};
+        if (reading.range == WeighRange::InRange)
+            data["gross_g"] = reading.mass().inG();
+        if (spec.kind != StepKind::Weigh)
+            return fail(l, eventKey, "weigh", "This step does not take a weight: " + spec.title + ".", data,
+                        std::nullopt, by, now, false);
 
-    json result = json::parse(l.step().resultJson, nullptr, false);
-    if (!result.is_object())
-        result = json::object();
-    store::PrepRepo repo(m_db);
-    if (result.contains("device_down")) {
-        // A stable reading means the balance is back.
-        result.erase("device_down");
-        l.step().resultJson = result.dump();
-        repo.updateStep(l.step());
-    }
-    if (!result.contains("tare_g")) {
-        result["tare_g"] = reading.gross.inG();
-        l.step().resultJson = result.dump();
-        repo.updateStep(l.step());
-        return finish(record(l, eventKey, "tare",
-                             "Empty syringe " + grams(reading.gross.inG()) + " recorded. Draw " + ml(spec.weigh.targetMl) +
-                                 " and put the filled syringe on the balance.",
-                             data, by, now));
-    }
-    const double tare = result["tare_g"].get<double>();
-    const double net = reading.gross.inG() - tare;
-    data["tare_g"] = tare;
-    data["net_g"] = net;
-    if (net < spec.weigh.minNetG)
-        return finish(record(l, eventKey, "weigh-empty",
-                             "No draw on the balance yet (net " + grams(net) + "). Draw " + ml(spec.weigh.targetMl) + ".",
-                             data, by, now));
-    const double volume = net / spec.weigh.densityGPerMl;
-    data["volume_ml"] = volume;
-    data["target_ml"] = spec.weigh.targetMl;
-    data["low_ml"] = spec.weigh.lowMl;
-    data["high_ml"] = spec.weigh.highMl;
-    data["density_g_per_ml"] = spec.weigh.densityGPerMl;
-    const std::string band = ml(spec.weigh.lowMl) + " to " + ml(spec.weigh.highMl);
-    // The band is inclusive. kFloatGuard only absorbs binary rounding of (gross - tare) / density so
-    // that a reading exactly on the edge counts as on it; it is 10^-9 mL, not a tolerance.
-    constexpr double kFloatGuard = 1e-9;
-    if (volume < spec.weigh.lowMl - kFloatGuard) {
-        data["problem"] = "under";
-        return finish(fail(l, eventKey, "weigh",
-                           "TOO LITTLE: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
-                               "). Add " + ml(spec.weigh.targetMl - volume) + " and weigh again.",
-                           data, std::nullopt, by, now));
-    }
-    if (volume > spec.weigh.highMl + kFloatGuard) {
-        data["problem"] = "over";
-        return finish(fail(l, eventKey, "weigh",
-                           "TOO MUCH: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
-                               "). Remove " + ml(volume - spec.weigh.targetMl) + " and weigh again.",
-                           data, std::nullopt, by, now));
-    }
-    return finish(pass(l, eventKey, "weigh",
-                       ml(volume) + " measured (" + ml(spec.weigh.targetMl) + " target, " + band + "): within tolerance.",
-                       data, std::nullopt, by, now));
+        json result = json::parse(l.step().resultJson, nullptr, false);
+        if (!result.is_object())
+            result = json::object();
+        std::optional<double> tare;
+        if (result.contains("tare_g"))
+            tare = result["tare_g"].get<double>();
+        const WeighStep w = WeighStep::assess(spec.weigh, tare, reading);
+        data["assessment"] = std::string(weighKindName(w.kind));
+        switch (w.kind) {
+        case WeighStep::Kind::Overload:
+        case WeighStep::Kind::Underload:
+            return fail(l, eventKey, "weigh",
+                        std::string("Balance ") + (w.kind == WeighStep::Kind::Overload ? "overload" : "underload") +
+                            ": clear the pan and wait for zero.",
+                        data, std::nullopt, by, now, false);
+        case WeighStep::Kind::Unstable:
+            return fail(l, eventKey, "weigh", "Balance not stable: keep still and wait for the reading to settle.", data,
+                        std::nullopt, by, now, false);
+        case WeighStep::Kind::Tare:
+        case WeighStep::Kind::Empty:
+        case WeighStep::Kind::Under:
+        case WeighStep::Kind::Over:
+        case WeighStep::Kind::InBand: break;
+        }
+
+        store::PrepRepo repo(m_db);
+        if (result.contains("device_down")) {
+            // A stable reading means the balance is back.
+            result.erase("device_down");
+            l.step().resultJson = result.dump();
+            repo.updateStep(l.step());
+        }
+        if (w.kind == WeighStep::Kind::Tare) {
+            result["tare_g"] = w.grossG;
+            l.step().resultJson = result.dump();
+            repo.updateStep(l.step());
+            return record(l, eventKey, "tare",
+                          "Empty syringe " + grams(w.grossG) + " recorded. Draw " + ml(spec.weigh.targetMl) +
+                              " and put the filled syringe on the balance.",
+                          data, by, now);
+        }
+        data["tare_g"] = *w.tareG;
+        data["net_g"] = *w.netG;
+        if (w.kind == WeighStep::Kind::Empty)
+            return record(l, eventKey, "weigh-empty",
+                          "No draw on the balance yet (net " + grams(*w.netG) + "). Draw " + ml(spec.weigh.targetMl) + ".",
+                          data, by, now);
+        const double volume = *w.volumeMl;
+        data["volume_ml"] = volume;
+        data["target_ml"] = spec.weigh.targetMl;
+        data["low_ml"] = spec.weigh.lowMl;
+        data["high_ml"] = spec.weigh.highMl;
+        data["density_g_per_ml"] = spec.weigh.densityGPerMl;
+        const std::string band = ml(spec.weigh.lowMl) + " to " + ml(spec.weigh.highMl);
+        if (w.kind == WeighStep::Kind::Under) {
+            data["problem"] = "under";
+            return fail(l, eventKey, "weigh",
+                        "TOO LITTLE: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
+                            "). Add " + ml(spec.weigh.targetMl - volume) + " and weigh again.",
+                        data, std::nullopt, by, now);
+        }
+        if (w.kind == WeighStep::Kind::Over) {
+            data["problem"] = "over";
+            return fail(l, eventKey, "weigh",
+                        "TOO MUCH: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
+                            "). Remove " + ml(volume - spec.weigh.targetMl) + " and weigh again.",
+                        data, std::nullopt, by, now);
+        }
+        return pass(l, eventKey, "weigh",
+                    ml(volume) + " measured (" + ml(spec.weigh.targetMl) + " target, " + band + "): within tolerance.",
+                    data, std::nullopt, by, now);
+    });
 }
 
 Result<Outcome> PreparationEngine::submitPhoto(int64_t prepId, int stepIndex, const std::string& eventKey,
                                                const PhotoInput& photo, const User& by, TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("photo")
-    const StepSpec& spec = l.stepSpec();
-    json data{{"sha256", photo.sha256}, {"quality_ok", photo.qualityOk}};
-    if (!photo.codesSeen.empty())
-        data["codes"] = photo.codesSeen;
-    if (spec.kind != StepKind::Photo)
-        return finish(fail(l, eventKey, "photo", "This step does not take a photo: " + spec.title + ".", data,
-                           std::nullopt, by, now, false));
-    if (!photo.qualityOk) {
-        data["problem"] = photo.qualityProblem;
-        return finish(fail(l, eventKey, "photo",
-                           "Photo refused: " + (photo.qualityProblem.empty() ? std::string("not usable") : photo.qualityProblem) + ".",
-                           data, std::nullopt, by, now));
-    }
-    // The photo must already be durable in the image store before the step can pass.
-    store::ImageStore images(m_db, {});
-    if (!images.find(photo.sha256))
-        return finish(fail(l, eventKey, "photo", "Photo not saved yet: take it again.", data, std::nullopt, by, now));
-    return finish(pass(l, eventKey, "photo", "Photo of " + spec.photo.subject + " saved.", data, photo.sha256, by, now));
+    return event(prepId, stepIndex, eventKey, by, "photo", now, [&](Loaded& l) -> Result<Outcome> {
+        const StepSpec& spec = l.stepSpec();
+        json data{{"sha256", photo.sha256}, {"quality_ok", photo.qualityOk}};
+        if (!photo.codesSeen.empty())
+            data["codes"] = photo.codesSeen;
+        if (spec.kind != StepKind::Photo)
+            return fail(l, eventKey, "photo", "This step does not take a photo: " + spec.title + ".", data, std::nullopt,
+                        by, now, false);
+        if (!photo.qualityOk) {
+            data["problem"] = photo.qualityProblem;
+            return fail(l, eventKey, "photo",
+                        "Photo refused: " +
+                            (photo.qualityProblem.empty() ? std::string("not usable") : photo.qualityProblem) + ".",
+                        data, std::nullopt, by, now);
+        }
+        // The photo must already be durable in the image store before the step can pass.
+        store::ImageStore images(m_db, {});
+        if (!images.find(photo.sha256))
+            return fail(l, eventKey, "photo", "Photo not saved yet: take it again.", data, std::nullopt, by, now);
+        return pass(l, eventKey, "photo", "Photo of " + spec.photo.subject + " saved.", data, photo.sha256, by, now);
+    });
 }
 
 Result<Outcome> PreparationEngine::confirm(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
                                            TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("confirm")
-    const StepSpec& spec = l.stepSpec();
-    Outcome o = spec.kind == StepKind::Confirm
-                    ? pass(l, eventKey, "confirm", "Confirmed: " + spec.title + ".", json{{"confirmed", spec.title}},
-                           std::nullopt, by, now)
-                    : fail(l, eventKey, "confirm", "This step cannot be confirmed by hand: " + spec.title + ".", json::object(),
-                           std::nullopt, by, now, false);
-    tx.commit();
-    return o;
+    return event(prepId, stepIndex, eventKey, by, "confirm", now, [&](Loaded& l) -> Result<Outcome> {
+        const StepSpec& spec = l.stepSpec();
+        if (spec.kind != StepKind::Confirm)
+            return fail(l, eventKey, "confirm", "This step cannot be confirmed by hand: " + spec.title + ".",
+                        json::object(), std::nullopt, by, now, false);
+        return pass(l, eventKey, "confirm", "Confirmed: " + spec.title + ".", json{{"confirmed", spec.title}},
+                    std::nullopt, by, now);
+    });
 }
 
 Result<Outcome> PreparationEngine::labelPrinted(int64_t prepId, int stepIndex, const std::string& eventKey,
                                                 bool printerAccepted, const std::string& printer, const User& by,
                                                 TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("label")
-    const StepSpec& spec = l.stepSpec();
-    json data{{"printer", printer}, {"accepted", printerAccepted}};
-    Outcome o;
-    if (spec.kind != StepKind::Label)
-        o = fail(l, eventKey, "label", "The label prints only when every step before it has passed.", data, std::nullopt,
-                 by, now, false);
-    else if (!printerAccepted)
-        o = fail(l, eventKey, "label", "The printer " + printer + " did not accept the label. Check it and print again.",
-                 data, std::nullopt, by, now);
-    else
-        o = pass(l, eventKey, "label", "Label printed on " + printer + ".", data, std::nullopt, by, now);
-    tx.commit();
-    return o;
+    return event(prepId, stepIndex, eventKey, by, "label", now, [&](Loaded& l) -> Result<Outcome> {
+        const StepSpec& spec = l.stepSpec();
+        json data{{"printer", printer}, {"accepted", printerAccepted}};
+        if (spec.kind != StepKind::Label)
+            return fail(l, eventKey, "label", "The label prints only when every step before it has passed.", data,
+                        std::nullopt, by, now, false);
+        if (!printerAccepted)
+            return fail(l, eventKey, "label",
+                        "The printer " + printer + " did not accept the label. Check it and print again.", data,
+                        std::nullopt, by, now);
+        return pass(l, eventKey, "label", "Label printed on " + printer + ".", data, std::nullopt, by, now);
+    });
 }
 
 Result<Outcome> PreparationEngine::deviceStatus(int64_t prepId, int stepIndex, const std::string& eventKey,
                                                 const std::string& device, bool up, const std::string& detail,
                                                 const User& by, TimePoint now) {
-    ADMIX_EVENT_PROLOGUE("device")
-    json result = json::parse(l.step().resultJson, nullptr, false);
-    if (!result.is_object())
-        result = json::object();
-    store::PrepRepo repo(m_db);
-    Outcome o;
-    if (up) {
-        result.erase("device_down");
-        l.step().resultJson = result.dump();
-        repo.updateStep(l.step());
-        o = record(l, eventKey, "device", device + " is back: " + detail, json{{"device", device}, {"up", true}}, by, now);
-    } else {
+    return event(prepId, stepIndex, eventKey, by, "device", now, [&](Loaded& l) -> Result<Outcome> {
+        json result = json::parse(l.step().resultJson, nullptr, false);
+        if (!result.is_object())
+            result = json::object();
+        store::PrepRepo repo(m_db);
+        if (up) {
+            result.erase("device_down");
+            l.step().resultJson = result.dump();
+            repo.updateStep(l.step());
+            return record(l, eventKey, "device", device + " is back: " + detail, json{{"device", device}, {"up", true}},
+                          by, now);
+        }
         result["device_down"] = json{{"device", device}, {"detail", detail}};
         l.step().resultJson = result.dump();
         repo.updateStep(l.step());
-        o = fail(l, eventKey, "device",
-                 device + " is offline (" + detail + "). Reconnect it; only a pharmacist override can pass this step without it.",
-                 json{{"device", device}, {"up", false}, {"detail", detail}}, std::nullopt, by, now, false);
-    }
-    tx.commit();
-    return o;
+        return fail(l, eventKey, "device",
+                    device + " is offline (" + detail +
+                        "). Reconnect it; only a pharmacist override can pass this step without it.",
+                    json{{"device", device}, {"up", false}, {"detail", detail}}, std::nullopt, by, now, false);
+    });
 }
 
 // [SECTION] Overrides and the pharmacist check ----------------------------------------------------
@@ -596,20 +631,22 @@ bool PreparationEngine::verifySignature(const Signature& sig, const std::string&
 Result<Outcome> PreparationEngine::overrideStep(int64_t prepId, int stepIndex, const Signature& signature, TimePoint now) {
     const std::string eventKey = "override-" + std::to_string(signature.auditId);
     const User& by = signature.signer;
-    ADMIX_EVENT_PROLOGUE("override")
-    std::string why;
-    if (!verifySignature(signature, "prep.override", l.prep.prepNumber, why))
-        return Result<Outcome>::fail("override refused: " + why);
-    if (auto at = parseIsoUtc(signature.atUtc); !at || now - *at > kSignatureFreshness || *at > now + kSignatureFreshness)
-        return Result<Outcome>::fail("override refused: the signature is not fresh; sign again");
-    const Outcome o = pass(l, eventKey, "override",
-                           "Step " + std::to_string(l.index + 1) + " (" + l.stepSpec().title + ") overridden by " +
-                               signature.signer.displayName + ": " + signature.meaning,
-                           json{{"override", true}, {"reason", signature.meaning}, {"pharmacist", signature.signer.username},
-                                {"signature_audit_id", signature.auditId}},
-                           std::nullopt, by, now, "overridden");
-    tx.commit();
-    return o;
+    return event(prepId, stepIndex, eventKey, by, "override", now, [&](Loaded& l) -> Result<Outcome> {
+        std::string why;
+        if (!verifySignature(signature, "prep.override", l.prep.prepNumber, why))
+            return Result<Outcome>::fail("override refused: " + why);
+        if (auto at = parseIsoUtc(signature.atUtc);
+            !at || now - *at > kSignatureFreshness || *at > now + kSignatureFreshness)
+            return Result<Outcome>::fail("override refused: the signature is not fresh; sign again");
+        return pass(l, eventKey, "override",
+                    "Step " + std::to_string(l.index + 1) + " (" + l.stepSpec().title + ") overridden by " +
+                        signature.signer.displayName + ": " + signature.meaning,
+                    json{{"override", true},
+                         {"reason", signature.meaning},
+                         {"pharmacist", signature.signer.username},
+                         {"signature_audit_id", signature.auditId}},
+                    std::nullopt, by, now, StepState::Overridden);
+    });
 }
 
 Result<store::PrepRow> PreparationEngine::awaitingCheck(int64_t prepId, const Signature& signature, const char* action,
@@ -617,8 +654,9 @@ Result<store::PrepRow> PreparationEngine::awaitingCheck(int64_t prepId, const Si
     const auto prep = store::PrepRepo(m_db).prep(prepId);
     if (!prep)
         return Result<store::PrepRow>::fail("no such preparation");
-    if (prep->status != "awaiting_check")
-        return Result<store::PrepRow>::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not awaiting check");
+    if (prepStatusOf(*prep) != PrepStatus::AwaitingCheck)
+        return Result<store::PrepRow>::fail("preparation " + prep->prepNumber + " is " + describe(prepStatusOf(*prep)) +
+                                            ", not awaiting check");
     std::string why;
     if (!verifySignature(signature, action, prep->prepNumber, why))
         return Result<store::PrepRow>::fail(std::string(what) + " refused: " + why);
@@ -633,11 +671,22 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
+    // Segregation of duties: the pharmacist who overrode a gate of this preparation does not also
+    // release it, unless the site's policy (check.override_signer_may_release = 1) allows it.
+    if (store::SettingsRepo(m_db).get("check.override_signer_may_release").value_or("0") != "1") {
+        for (const auto& e : repo.evidence(prepId)) {
+            const json data = json::parse(e.dataJson, nullptr, false);
+            if (data.is_object() && data.value("override", false) && data.value("pharmacist", "") == signature.signer.username)
+                return Status::fail("approval refused: " + signature.signer.displayName +
+                                    " signed an override of this preparation; an independent pharmacist must check it "
+                                    "(site policy check.override_signer_may_release)");
+        }
+    }
     if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
         return Status::fail("approval refused: " + hold->reason);
     if (const auto recalled = recalledLots(m_db, prepId))
         return Status::fail("approval refused: RECALLED: " + *recalled + ". Quarantine the preparation.");
-    repo.setPrepChecked(prepId, "released", signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
+    repo.setPrepChecked(prepId, text(PrepStatus::Released), signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
     repo.setOrderStatus(prep->orderId, "released");
     m_audit.append(signature.signer.username, "prep.release", prep->prepNumber,
                    json{{"signature_audit_id", signature.auditId}}.dump(), now);
@@ -654,7 +703,9 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
     const auto prep = awaitingCheck(prepId, signature, "prep.reject", "rejection");
     if (!prep)
         return prep.error();
-    repo.setPrepChecked(prepId, "rejected", signature.signer.username, formatIsoUtc(now), "rejected",
+    if (signature.signer.username == prep->technician)
+        return Status::fail("rejection refused: the person who prepared it cannot check it, nor reject it");
+    repo.setPrepChecked(prepId, text(PrepStatus::Rejected), signature.signer.username, formatIsoUtc(now), "rejected",
                         reasonCode + ": " + signature.meaning);
     const bool held = store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade
     repo.setOrderStatus(prep->orderId, remake && !held ? "open" : "cancelled");
@@ -675,11 +726,12 @@ Status PreparationEngine::cancel(int64_t prepId, const User& by, const std::stri
     const auto prep = repo.prep(prepId);
     if (!prep)
         return Status::fail("no such preparation");
-    if (prep->status != "in_progress")
-        return Status::fail("preparation " + prep->prepNumber + " is " + prep->status + "; only one in progress can be cancelled");
+    if (prepStatusOf(*prep) != PrepStatus::InProgress)
+        return Status::fail("preparation " + prep->prepNumber + " is " + describe(prepStatusOf(*prep)) +
+                            "; only one in progress can be cancelled");
     if (by.username != prep->technician && by.role != Role::Pharmacist)
         return Status::fail("only the technician preparing it or a pharmacist may cancel it");
-    repo.setPrepStatus(prepId, "cancelled", prep->currentStep);
+    repo.setPrepStatus(prepId, text(PrepStatus::Cancelled), prep->currentStep);
     // A stopped order (changed or discontinued by the prescribing side) does not go back to the queue.
     repo.setOrderStatus(prep->orderId, store::OrderHolds(m_db).find(prep->orderId) ? "cancelled" : "open");
     m_audit.append(by.username, "prep.cancel", prep->prepNumber, json{{"reason", reason}}.dump(), now);
@@ -700,7 +752,7 @@ std::optional<PrepView> PreparationEngine::view(int64_t prepId) {
     PrepView v;
     v.id = prep->id;
     v.number = prep->prepNumber;
-    v.status = prep->status;
+    v.status = prepStatusOf(*prep);
     v.currentStep = prep->currentStep;
     v.technician = prep->technician;
     v.room = prep->room;
@@ -715,10 +767,14 @@ std::optional<PrepView> PreparationEngine::view(int64_t prepId) {
         s.index = row.stepIndex;
         if (row.stepIndex < static_cast<int>(spec->steps.size()))
             s.spec = spec->steps[static_cast<size_t>(row.stepIndex)];
-        s.state = row.state;
+        const auto state = parseStepState(row.state);
+        if (!state)
+            throw store::StoreError("step " + std::to_string(row.stepIndex) + " of " + prep->prepNumber +
+                                    " has an unknown state '" + row.state + "'");
+        s.state = *state;
         s.attempts = row.attempts;
         s.result = json::parse(row.resultJson, nullptr, false);
-        if (s.state == "overridden")
+        if (s.state == StepState::Overridden)
             v.anyOverride = true;
         if (row.stepIndex == prep->currentStep && s.result.is_object() && s.result.contains("device_down"))
             v.deviceProblems.push_back(s.result["device_down"].value("device", "device") + ": " +

@@ -21,6 +21,7 @@
 #include "station/store/prep_repo.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/prep_spec.hpp"
+#include "station/workflow/values.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -69,15 +70,7 @@ struct Outcome {
     Verdict verdict = Verdict::Recorded;
     std::string message;   // what the technician sees
     int currentStep = 0;   // after the event
-    std::string prepStatus;
-};
-
-struct BalanceInput {
-    formulas::Mass gross;     // what the balance shows (net of any tare it holds)
-    bool stable = false;
-    bool overload = false;
-    bool underload = false;
-    std::string balanceId;    // model and serial for the audit trail
+    PrepStatus prepStatus = PrepStatus::InProgress;
 };
 
 struct PhotoInput {
@@ -90,7 +83,7 @@ struct PhotoInput {
 struct StepView {
     int index = 0;
     StepSpec spec;
-    std::string state;     // pending, active, passed, overridden
+    StepState state = StepState::Pending;
     int attempts = 0;
     nlohmann::json result; // lot, expiry, measured volume, photo hash, ...
 };
@@ -98,7 +91,7 @@ struct StepView {
 struct PrepView {
     int64_t id = 0;
     std::string number;
-    std::string status;
+    PrepStatus status = PrepStatus::InProgress;
     int currentStep = 0;
     std::string technician;
     std::string room;
@@ -131,9 +124,11 @@ public:
                           const std::string& pec, const std::optional<Signature>& complianceOverride = std::nullopt,
                           TimePoint now = nowUtc());
 
-    Result<Outcome> submitScan(int64_t prepId, int stepIndex, const std::string& eventKey, const std::string& scanned,
+    // A code read by the scanner, the camera or typed: its GS1 parse is used as made where it was read.
+    Result<Outcome> submitScan(int64_t prepId, int stepIndex, const std::string& eventKey, const ScannedCode& scanned,
                                const User& by, TimePoint now = nowUtc());
-    Result<Outcome> submitReading(int64_t prepId, int stepIndex, const std::string& eventKey, const BalanceInput& reading,
+    // A balance reading: unstable, overload and underload readings are each refused and recorded.
+    Result<Outcome> submitReading(int64_t prepId, int stepIndex, const std::string& eventKey, const WeighReading& reading,
                                   const User& by, TimePoint now = nowUtc());
     Result<Outcome> submitPhoto(int64_t prepId, int stepIndex, const std::string& eventKey, const PhotoInput& photo,
                                 const User& by, TimePoint now = nowUtc());
@@ -161,11 +156,17 @@ public:
 
 private:
     struct Loaded;
+    // Every event goes through here: one transaction around loading the preparation and `body`;
+    // whatever answer results (a duplicate key's first answer, a refused skip, the step's verdict) is
+    // committed with its evidence and audit rows before it is returned. An error (a refusal that
+    // records nothing, e.g. an invalid signature) commits nothing.
+    Result<Outcome> event(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by, const char* kind,
+                          TimePoint now, const std::function<Result<Outcome>(Loaded&)>& body);
     Result<Loaded> load(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by, const char* kind,
                         TimePoint now, std::optional<Outcome>& early);
     Outcome pass(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
                  const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
-                 const std::string& state = "passed");
+                 StepState state = StepState::Passed);
     Outcome fail(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
                  const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
                  bool countsAsAttempt = true);

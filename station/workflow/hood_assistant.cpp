@@ -43,7 +43,7 @@ std::string HoodAssistant::expectedInView(const PrepView& prep) {
 
 std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodInputs& in) {
     std::vector<HoodAction> actions;
-    if (prep.status != "in_progress" || prep.currentStep >= static_cast<int>(prep.steps.size()))
+    if (prep.status != PrepStatus::InProgress || prep.currentStep >= static_cast<int>(prep.steps.size()))
         return actions;
     if (prep.id != m_prepId || prep.currentStep != m_step) {
         reset();
@@ -57,12 +57,13 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
     switch (step.spec.kind) {
     case StepKind::Scan: {
         // Hand scans first (a deliberate act), then camera reads; each distinct code once per step.
-        std::vector<std::string> scans = in.scannerScans;
+        std::vector<ScannedCode> scans = in.scannerScans;
         scans.insert(scans.end(), in.cameraConfirmed.begin(), in.cameraConfirmed.end());
-        for (const std::string& text : scans) {
-            if (!m_offeredScans.insert(text).second)
+        for (const ScannedCode& code : scans) {
+            const std::string raw = code.raw();
+            if (!m_offeredScans.insert(raw).second)
                 continue;
-            actions.push_back({HoodAction::Kind::Scan, "scan-" + tag + "-" + shortHash(text), text, {}});
+            actions.push_back({HoodAction::Kind::Scan, "scan-" + tag + "-" + shortHash(raw), {}, code, {}});
             break; // one scan per frame: the engine's answer decides what the next one means
         }
         break;
@@ -73,7 +74,7 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
                 m_deviceDownSent = true;
                 ++m_deviceEvents;
                 actions.push_back({HoodAction::Kind::DeviceDown, "device-" + tag + "-down-" + std::to_string(m_deviceEvents),
-                                   "balance disconnected", {}});
+                                   "balance disconnected", {}, {}});
             }
             break;
         }
@@ -81,11 +82,11 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
             m_deviceDownSent = false;
             ++m_deviceEvents;
             actions.push_back({HoodAction::Kind::DeviceUp, "device-" + tag + "-up-" + std::to_string(m_deviceEvents),
-                               "balance reconnected", {}});
+                               "balance reconnected", {}, {}});
         }
         if (!in.latestStable || !in.balanceSettled)
             break;
-        const double gross = in.latestStable->gross.inG();
+        const double gross = in.latestStable->mass().inG();
         if (std::fabs(gross) < m_policy.emptyPanG) {
             // The pan is empty: whatever is placed next is a new placement, even the same syringe.
             m_lastOfferedGross.reset();
@@ -104,7 +105,7 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
         const long long mg = std::llround(gross * 10000.0); // 0.1 mg steps
         actions.push_back({HoodAction::Kind::Reading,
                            "weigh-" + tag + "-a" + std::to_string(step.attempts) + (tared ? "-g" : "-t") + "-" + std::to_string(mg),
-                           {}, *in.latestStable});
+                           {}, {}, *in.latestStable});
         break;
     }
     case StepKind::Photo: {
@@ -117,7 +118,7 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
         const bool settled = !in.balancePresent || !in.balanceConnected || in.balanceSettled;
         if (inView && settled && in.now - m_lastPhotoAsk >= m_policy.photoRetry) {
             m_lastPhotoAsk = in.now;
-            actions.push_back({HoodAction::Kind::TakePhoto, {}, {}, {}});
+            actions.push_back({HoodAction::Kind::TakePhoto, {}, {}, {}, {}});
         }
         break;
     }

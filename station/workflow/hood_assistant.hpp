@@ -21,12 +21,12 @@
 namespace admix::workflow {
 
 struct HoodInputs {
-    std::vector<std::string> scannerScans;    // raw scans from the hand scanner since the last frame
-    std::vector<std::string> cameraConfirmed; // codes the camera confirmed (stable over frames) since the last frame
+    std::vector<ScannedCode> scannerScans;    // scans from the hand scanner (or typed) since the last frame
+    std::vector<ScannedCode> cameraConfirmed; // codes the camera confirmed (stable over frames) since the last frame
     std::vector<std::string> codesInView;     // GTIN-14s of the stable codes currently in view
     bool balancePresent = false;              // the station has a balance configured
     bool balanceConnected = false;
-    std::optional<BalanceInput> latestStable; // the balance's latest stable reading, if it is the latest reading
+    std::optional<WeighReading> latestStable; // the balance's latest stable reading, if it is the latest reading
     bool balanceSettled = false;              // the latest reading is stable
     bool photoInFlight = false;               // a capture is being made on the worker
     std::chrono::steady_clock::time_point now{};
@@ -36,8 +36,9 @@ struct HoodAction {
     enum class Kind { Scan, Reading, TakePhoto, DeviceDown, DeviceUp };
     Kind kind = Kind::Scan;
     std::string eventKey;
-    std::string text;      // the scan; the device detail
-    BalanceInput reading;
+    std::string text;      // the device detail
+    ScannedCode scan;
+    WeighReading reading;
 };
 
 struct HoodPolicy {

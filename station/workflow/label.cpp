@@ -2,7 +2,11 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
+<<<<<<< HEAD
+#include "formulas/input_limits.hpp"
+=======
 #include "core/asset_paths.hpp"
+>>>>>>> main
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
@@ -64,7 +68,7 @@ std::string sanitize(std::string_view text) {
     return std::string(formulas::trim(out));
 }
 
-bool preparationPassed(const StepView& s) { return s.state == "passed" || s.state == "overridden"; }
+bool preparationPassed(const StepView& s) { return isDone(s.state); }
 
 // What a preparation is made of, as far as the label is concerned: doses, products, volumes,
 // category, storage. Titles and instructions are left out so that a preparation started before a
@@ -116,10 +120,8 @@ json toJson(const LabelData& d) {
 
 Status mayLabel(const PrepView& prep) {
     const std::string who = "preparation " + prep.number;
-    if (prep.status == "cancelled" || prep.status == "rejected")
-        return Status::fail(who + " is " + prep.status + ": it gets no label");
-    if (prep.status != "in_progress" && prep.status != "awaiting_check" && prep.status != "released")
-        return Status::fail(who + " has status '" + prep.status + "': no label");
+    if (prep.status == PrepStatus::Cancelled || prep.status == PrepStatus::Rejected)
+        return Status::fail(who + " is " + std::string(prepStatusName(prep.status)) + ": it gets no label");
     if (prep.steps.empty())
         return Status::fail(who + " has no steps");
     for (const auto& s : prep.steps) {
@@ -127,7 +129,7 @@ Status mayLabel(const PrepView& prep) {
             continue;
         if (!preparationPassed(s))
             return Status::fail(who + " is not complete: step " + std::to_string(s.index + 1) + " (" + s.spec.title +
-                                ") is " + s.state + "; the label prints only when every step before it has passed");
+                                ") is " + std::string(stepStateName(s.state)) + "; the label prints only when every step before it has passed");
     }
     return Status::success();
 }
@@ -399,6 +401,8 @@ const toml::table* subTable(const toml::table& root, std::string_view key, const
 
 Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sourceName) {
     const std::string source(sourceName);
+    if (const auto problem = formulas::tomlShapeProblem(text))
+        return Error{*problem, source};
     toml::table doc;
     try {
         doc = toml::parse(text, source);

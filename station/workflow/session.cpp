@@ -429,7 +429,9 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
         if (source != "scanner" && source != "camera")
             refuse("source: must be \"scanner\" or \"camera\", not \"" + source + "\"");
         const std::string key = eventKey(r, op, step);
-        json a = outcomeAnswer(m_engine.submitScan(prepId, step, key, scanned, who, at));
+        const ScannedCode code = scannedText(scanned, source == "camera" ? ScanSource::Camera : ScanSource::Scanner,
+                                             source == "camera" ? "camera" : "session scanner");
+        json a = outcomeAnswer(m_engine.submitScan(prepId, step, key, code, who, at));
         a["source"] = source;
         return a;
     }
@@ -453,8 +455,14 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
             grams = number(r, "grams");
             stable = flag(r, "stable");
         }
-        BalanceInput reading{formulas::Mass::g(grams), stable, optFlag(r, "overload", false),
-                             optFlag(r, "underload", false), m_setup.balanceName};
+        WeighReading reading;
+        reading.value = grams;
+        reading.unit = devices::MassUnit::Gram;
+        reading.stable = stable;
+        reading.range = optFlag(r, "overload", false)    ? WeighRange::Overload
+                        : optFlag(r, "underload", false) ? WeighRange::Underload
+                                                         : WeighRange::InRange;
+        reading.balance.device = m_setup.balanceName;
         const std::string key = eventKey(r, op, step);
         json a = outcomeAnswer(m_engine.submitReading(prepId, step, key, reading, who, at));
         a["grams"] = grams;

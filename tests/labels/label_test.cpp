@@ -130,7 +130,7 @@ TEST_CASE("a complete preparation gives a ZPL label with every required field an
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(prep);
     const PrepView v = f.engine.view(prep).value();
-    REQUIRE(v.status == "in_progress");
+    REQUIRE(v.status == workflow::PrepStatus::InProgress);
     REQUIRE(v.steps[static_cast<size_t>(v.currentStep)].spec.kind == StepKind::Label);
 
     const LabelData d = f.label(prep).value();
@@ -329,7 +329,7 @@ TEST_CASE("a preparation that is not complete or was cancelled gets no label") {
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(prep, 2);
     const PrepView v = f.engine.view(prep).value();
-    CHECK(v.status == "in_progress");
+    CHECK(v.status == workflow::PrepStatus::InProgress);
     const auto refused = f.label(prep);
     REQUIRE_FALSE(refused.ok());
     CHECK(has(refused.error().message, "is not complete: step 3"));

@@ -217,11 +217,11 @@ TEST_CASE("a pharmacist approves one preparation and rejects another and the sta
     workflow::PreparationEngine engine(db, audit, "Hood 1");
     const auto v1 = engine.view(*engine.prepIdByNumber(first));
     REQUIRE(v1);
-    CHECK(v1->status == "released");
+    CHECK(v1->status == workflow::PrepStatus::Released);
     CHECK(v1->checkedBy == std::optional<std::string>("rph"));
     const auto v2 = engine.view(*engine.prepIdByNumber(second));
     REQUIRE(v2);
-    CHECK(v2->status == "rejected");
+    CHECK(v2->status == workflow::PrepStatus::Rejected);
     REQUIRE(v2->checkReason);
     CHECK(v2->checkReason->find("wrong_volume") == 0);
     CHECK(store::PrepRepo(db).order(v2->orderId)->status == "open"); // remake: back to the queue

@@ -91,7 +91,7 @@ struct Hood {
         return false;
     }
     int step() const { return station->prep() ? station->prep()->currentStep : -1; }
-    std::string status() const { return station->prep() ? station->prep()->status : ""; }
+    std::string status() const { return station->prep() ? std::string(workflow::prepStatusName(station->prep()->status)) : ""; }
     devices::BalanceSimulator& balance() { return *deviceManager->balanceSimulator("balance"); }
 
     void signInAndGarb(const std::string& badge, const std::string& pin) {
@@ -256,4 +256,28 @@ TEST_CASE("device-borne errors at the hood are blocked and recorded") {
     CHECK(refusals(*h.db, prep, "device") >= 1);
     h.completeAll();
     CHECK_FALSE(h.audit->verify().has_value());
+}
+
+TEST_CASE("codes reach the engine as they were read: the scanner's AIM identifier, the camera's own GS1 parse") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+    h.station->update(); // a scan step starts with an empty hood: the hand scanner reads first
+    h.station->demoScanExpected();
+    REQUIRE(h.frames([&] { return h.step() != 0; }));
+    while (h.station->prep()->steps[static_cast<size_t>(h.step())].spec.kind != workflow::StepKind::Scan)
+        h.completeStep();
+    h.completeStep(); // the second scan step: the product held up to the camera
+    std::vector<nlohmann::json> scans;
+    for (const auto& e : store::PrepRepo(*h.db).evidence(prep)) {
+        if (e.kind == "scan" && e.outcome == "pass")
+            scans.push_back(nlohmann::json::parse(e.dataJson));
+    }
+    REQUIRE(scans.size() == 2);
+    CHECK(scans[0].value("source", "") == "scanner");
+    CHECK(scans[0].value("aim", "") == "]d2");
+    CHECK(scans[0].value("lot", "").rfind("DEMO", 0) == 0);
+    CHECK(scans[1].value("source", "") == "camera");
+    CHECK(scans[1].value("aim", "") == "]d2");
+    CHECK(scans[1].value("symbology", "") == "GS1 DataMatrix");
 }

@@ -105,15 +105,15 @@ TEST_CASE("adding users: the first is an admin, then only admins add, inputs are
         auto r = auth.addUser({"t1", "Tech", Role::Technician, "B1", "123", std::nullopt}, *admin, t0);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().where == "PIN");
-        CHECK(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, *admin, t0).ok());
+        CHECK(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1243", std::nullopt}, *admin, t0).ok());
         CHECK_FALSE(auth.addUser({"t2", "Tech", Role::Technician, "B2", "12a4", std::nullopt}, *admin, t0).ok());
     }
     SUBCASE("duplicate user name or badge") {
-        REQUIRE(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, *admin, t0).ok());
-        auto r = auth.addUser({"T1", "Other", Role::Technician, "B9", "1234", std::nullopt}, *admin, t0);
+        REQUIRE(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1243", std::nullopt}, *admin, t0).ok());
+        auto r = auth.addUser({"T1", "Other", Role::Technician, "B9", "1243", std::nullopt}, *admin, t0);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().where == "username");
-        r = auth.addUser({"t9", "Other", Role::Technician, "B1", "1234", std::nullopt}, *admin, t0);
+        r = auth.addUser({"t9", "Other", Role::Technician, "B1", "1243", std::nullopt}, *admin, t0);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().where == "badge");
     }

@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
         }
         for (;;) {
             const auto view = engine.view(prep->id);
-            if (view->status != "in_progress")
+            if (view->status != workflow::PrepStatus::InProgress)
                 break;
             const int step = view->currentStep;
             bool submitted = false;

@@ -21,9 +21,20 @@ inline std::string gtinFor(const std::string& ndc10Digits) {
 }
 
 // A GS1 DataMatrix payload as a scanner sends it: AIM prefix, GTIN, expiry, lot, GS, serial.
-inline std::string gs1Scan(const std::string& gtin, const std::string& yymmdd, const std::string& lot,
-                           const std::string& serial = "S1") {
+inline std::string gs1Payload(const std::string& gtin, const std::string& yymmdd, const std::string& lot,
+                              const std::string& serial = "S1") {
     return "]d201" + gtin + "17" + yymmdd + "10" + lot + "\x1d" + "21" + serial;
+}
+
+// Text as a scanner (or another source) delivers it, as the engine takes it.
+inline workflow::ScannedCode scanned(const std::string& data, workflow::ScanSource source = workflow::ScanSource::Scanner) {
+    return workflow::scannedText(data, source, "test scanner");
+}
+
+// The same payload, scanned by the hand scanner.
+inline workflow::ScannedCode gs1Scan(const std::string& gtin, const std::string& yymmdd, const std::string& lot,
+                                     const std::string& serial = "S1") {
+    return scanned(gs1Payload(gtin, yymmdd, lot, serial));
 }
 
 inline const std::string kCefazolin1g = gtinFor("9999100101");
@@ -141,8 +152,15 @@ struct EngineFixture {
     }
 };
 
-inline workflow::BalanceInput grams(double g, bool stable = true) {
-    return workflow::BalanceInput{formulas::Mass::g(g), stable, false, false, "MT XS205 #B1234"};
+// A reading of the test balance in grams (or in `unit`: `value` is then in that unit).
+inline workflow::WeighReading grams(double g, bool stable = true, devices::MassUnit unit = devices::MassUnit::Gram) {
+    workflow::WeighReading r;
+    r.value = g;
+    r.unit = unit;
+    r.decimals = 4;
+    r.stable = stable;
+    r.balance = {"MT XS205", "B1234", "test balance"};
+    return r;
 }
 
 } // namespace admix::test

@@ -78,12 +78,12 @@ TEST_CASE("happy path: a fixed-dose preparation passes every gate, then the phar
     const PrepSpec spec = cefazolinSpec();
     const int64_t prep = f.engine.start(orderId, spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     const Outcome last = runHappyPath(f, prep, spec, f.t0);
-    CHECK(last.prepStatus == "awaiting_check");
+    CHECK(last.prepStatus == PrepStatus::AwaitingCheck);
     const auto view = f.engine.view(prep).value();
-    CHECK(view.status == "awaiting_check");
+    CHECK(view.status == PrepStatus::AwaitingCheck);
     CHECK_FALSE(view.anyOverride);
     for (const auto& step : view.steps)
-        CHECK(step.state == "passed");
+        CHECK(step.state == StepState::Passed);
     // The measured volume is kept with the weigh step: 11.88 g net / 1.08 g/mL = 11 mL.
     CHECK(view.steps[2].result["volume_ml"].get<double>() == doctest::Approx(11.0));
     CHECK(view.steps[0].result["lot"] == "LOT0");
@@ -92,7 +92,7 @@ TEST_CASE("happy path: a fixed-dose preparation passes every gate, then the phar
     const auto prepNumber = view.number;
     const Signature sig = f.sign("prep.approve", prepNumber, "approve", f.t0 + 10min);
     REQUIRE(f.engine.approve(prep, sig, f.t0 + 10min).ok());
-    CHECK(f.engine.view(prep)->status == "released");
+    CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     CHECK(store::PrepRepo(f.db).order(orderId)->status == "released");
     CHECK_FALSE(f.audit.verify().has_value());
 }
@@ -101,7 +101,7 @@ TEST_CASE("happy path: a weight-based preparation") {
     EngineFixture f;
     const PrepSpec spec = vancomycinWeightBasedSpec();
     const int64_t prep = f.engine.start(f.order(spec.recipeId), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
-    CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == "awaiting_check");
+    CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == PrepStatus::AwaitingCheck);
     CHECK(f.engine.view(prep)->steps[2].result["volume_ml"].get<double>() == doctest::Approx(25.0));
 }
 
@@ -113,15 +113,15 @@ TEST_CASE("happy path: a hazardous preparation in a BSC; refused in a laminar-fl
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("biological safety cabinet") != std::string::npos);
     const int64_t prep = f.engine.start(orderId, spec, f.tech, "HD buffer room", "BSC-1", std::nullopt, f.t0).value();
-    CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == "awaiting_check");
+    CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == PrepStatus::AwaitingCheck);
     CHECK(f.engine.view(prep)->spec.hazardous);
 }
 
 TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
     EngineFixture f;
     const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
-    auto scan = [&](const std::string& key, const std::string& text) {
-        return f.engine.submitScan(prep, 0, key, text, f.tech, f.t0 + 1min).value();
+    auto scan = [&](const std::string& key, const ScannedCode& code) {
+        return f.engine.submitScan(prep, 0, key, code, f.tech, f.t0 + 1min).value();
     };
     SUBCASE("wrong drug") {
         const Outcome o = scan("k1", gs1Scan(kVancomycin1g, "280630", "V1"));
@@ -153,11 +153,11 @@ TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
         CHECK(scan("k2", gs1Scan(kCefazolin2g, "280630", "R-14")).verdict == Verdict::Passed);
     }
     SUBCASE("unreadable code and a code with no lot") {
-        CHECK(scan("k1", "not a barcode").verdict == Verdict::Failed);
-        CHECK(scan("k2", "]d201" + kCefazolin2g + "17280630").verdict == Verdict::Failed);
+        CHECK(scan("k1", scanned("not a barcode")).verdict == Verdict::Failed);
+        CHECK(scan("k2", scanned("]d201" + kCefazolin2g + "17280630")).verdict == Verdict::Failed);
     }
     const auto view = f.engine.view(prep).value();
-    if (view.steps[0].state != "passed") {
+    if (view.steps[0].state != StepState::Passed) {
         CHECK(view.currentStep == 0);
         CHECK(view.steps[0].attempts >= 1);
         CHECK(f.evidenceCount(prep, "fail") >= 1);
@@ -204,12 +204,12 @@ TEST_CASE("weigh gate: over, under, unstable, at the band edges, and a balance u
         const Outcome o = f.engine.overrideStep(prep, 2, sig, f.t0 + 2min).value();
         CHECK(o.verdict == Verdict::Passed);
         const auto view = f.engine.view(prep).value();
-        CHECK(view.steps[2].state == "overridden");
+        CHECK(view.steps[2].state == StepState::Overridden);
         CHECK(view.anyOverride);
         CHECK(view.steps[2].result["reason"] == "balance down; volume verified by syringe photo");
     }
     const auto view = f.engine.view(prep).value();
-    if (view.steps[2].state == "pending" || view.steps[2].state == "active")
+    if (view.steps[2].state == StepState::Pending || view.steps[2].state == StepState::Active)
         CHECK(view.currentStep == 2);
 }
 
@@ -234,7 +234,7 @@ TEST_CASE("an override needs a pharmacist's fresh signature for this preparation
         const Signature old = f.sign("prep.override", number, "skip", f.t0);
         CHECK_FALSE(f.engine.overrideStep(prep, 0, old, f.t0 + 30min).ok());
     }
-    CHECK(f.engine.view(prep)->steps[0].state == "active");
+    CHECK(f.engine.view(prep)->steps[0].state == StepState::Active);
 }
 
 TEST_CASE("a blurred photo is refused and recorded; a photo not yet stored is refused") {
@@ -286,7 +286,7 @@ TEST_CASE("a skipped step attempt is refused and recorded") {
     CHECK(o.message.find("finish step 1") != std::string::npos);
     const auto view = f.engine.view(prep).value();
     CHECK(view.currentStep == 0);
-    CHECK(view.steps[7].state == "pending");
+    CHECK(view.steps[7].state == StepState::Pending);
     const auto evidence = store::PrepRepo(f.db).evidence(prep);
     REQUIRE(evidence.size() == 1);
     CHECK(evidence[0].kind == "skip");
@@ -295,7 +295,7 @@ TEST_CASE("a skipped step attempt is refused and recorded") {
 TEST_CASE("a double submission is recorded once") {
     EngineFixture f;
     const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
-    const std::string scan = gs1Scan(kCefazolin2g, "280630", "L1");
+    const ScannedCode scan = gs1Scan(kCefazolin2g, "280630", "L1");
     const Outcome first = f.engine.submitScan(prep, 0, "scan-1", scan, f.tech, f.t0).value();
     const auto auditRows = f.audit.count();
     const Outcome second = f.engine.submitScan(prep, 0, "scan-1", scan, f.tech, f.t0 + 1s).value();
@@ -318,9 +318,17 @@ TEST_CASE("the pharmacist check: rejection sends the order back; the preparer ca
     const auto own = f.engine.approve(prep, approveSig, f.t0 + 5min);
     REQUIRE_FALSE(own.ok());
     CHECK(own.error().message.find("cannot check it") != std::string::npos);
-    CHECK_FALSE(f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "", true, f.t0 + 6min).ok());
-    REQUIRE(f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min).ok());
-    CHECK(f.engine.view(prep)->status == "rejected");
+    // Nor reject it: an independent pharmacist does.
+    const auto ownReject = f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min);
+    REQUIRE_FALSE(ownReject.ok());
+    CHECK(ownReject.error().message.find("nor reject it") != std::string::npos);
+    REQUIRE(f.auth.addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin, f.t0).ok());
+    const auto other = [&](const std::string& meaning) {
+        return f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.reject", number, meaning, f.t0 + 6min).value();
+    };
+    CHECK_FALSE(f.engine.reject(prep, other("particulates in bag"), "", true, f.t0 + 6min).ok());
+    REQUIRE(f.engine.reject(prep, other("particulates in bag"), "VISUAL", true, f.t0 + 6min).ok());
+    CHECK(f.engine.view(prep)->status == PrepStatus::Rejected);
     CHECK(store::PrepRepo(f.db).order(orderId)->status == "open");
     // A remake is a new preparation of the same order.
     CHECK(f.engine.start(orderId, spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0 + 7min).ok());
@@ -341,7 +349,7 @@ TEST_CASE("cancel needs a reason; the queue sorts by priority then due time") {
     const int64_t prep = f.engine.start(routine, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     CHECK_FALSE(f.engine.cancel(prep, f.tech, " ", f.t0).ok());
     REQUIRE(f.engine.cancel(prep, f.tech, "vial dropped", f.t0).ok());
-    CHECK(f.engine.view(prep)->status == "cancelled");
+    CHECK(f.engine.view(prep)->status == PrepStatus::Cancelled);
     CHECK(store::PrepRepo(f.db).order(routine)->status == "open");
 }
 

@@ -29,7 +29,7 @@ struct Hood {
         for (const auto& a : actions) {
             switch (a.kind) {
             case HoodAction::Kind::Scan:
-                REQUIRE(f.engine.submitScan(prep, view.currentStep, a.eventKey, a.text, f.tech, f.t0).ok());
+                REQUIRE(f.engine.submitScan(prep, view.currentStep, a.eventKey, a.scan, f.tech, f.t0).ok());
                 break;
             case HoodAction::Kind::Reading:
                 REQUIRE(f.engine.submitReading(prep, view.currentStep, a.eventKey, a.reading, f.tech, f.t0).ok());

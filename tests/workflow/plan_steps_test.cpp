@@ -105,7 +105,7 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
             INFO("step " << i << " " << s.title << ": " << o.message);
             REQUIRE(o.verdict == Verdict::Passed);
         }
-        CHECK(f.engine.view(*prep)->status == "awaiting_check");
+        CHECK(f.engine.view(*prep)->status == PrepStatus::AwaitingCheck);
     }
     CHECK(planned >= 30);
 }

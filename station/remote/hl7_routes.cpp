@@ -1,0 +1,84 @@
+// The pharmacist's "orders not matched" routes: HL7 orders held because no recipe is mapped to their
+// give code or additive + base codes, and the map that lets them into the queue. The map and the
+// re-reading of held orders are the HL7 interface's (station/hl7), on the request's own connection.
+#include "station/remote/routes.hpp"
+
+#include "station/hl7/interface.hpp"
+#include "station/hl7/order_message.hpp"
+#include "station/store/hl7_repo.hpp"
+
+namespace admix::remote::detail {
+
+namespace {
+
+struct Formulary {
+    formulas::Formulary formulary;
+    formulas::FormulasPolicy policy;
+};
+
+const Formulary* formulary() {
+    static const std::optional<Formulary> f = []() -> std::optional<Formulary> {
+        auto fm = formulas::loadDemoFormulary();
+        auto p = formulas::loadDefaultFormulasPolicy();
+        if (!fm || !p)
+            return std::nullopt;
+        return Formulary{std::move(*fm), std::move(*p)};
+    }();
+    return f ? &*f : nullptr;
+}
+
+void unmatched(Call& call) {
+    json items = json::array();
+    for (const auto& row : store::Hl7Repo(call.db).inbox("held", 1000)) {
+        json item{{"id", row.id},          {"received", row.receivedUtc}, {"control_id", row.controlId.value_or("")},
+                  {"sender", row.sender},  {"reason", row.reason},        {"placer", row.placer}};
+        if (const auto m = hl7::parseMessage(row.raw)) {
+            const auto order = hl7::readPharmacyOrder(*m);
+            if (const auto* o = std::get_if<hl7::PharmacyOrder>(&order)) {
+                item["patient"] = o->patientName;
+                item["mrn"] = o->mrn;
+                item["give_code"] = o->giveCode;
+                item["give_text"] = o->giveText;
+                if (const auto* a = o->firstAdditive())
+                    item["additive"] = {{"code", a->code}, {"text", a->text}};
+                if (const auto* b = o->baseComponent())
+                    item["base"] = {{"code", b->code}, {"text", b->text}};
+            }
+        }
+        items.push_back(item);
+    }
+    json recipes = json::array();
+    if (const Formulary* f = formulary())
+        for (const auto& id : f->formulary.recipeIds())
+            recipes.push_back({{"id", id}, {"name", f->formulary.recipe(id)->name}});
+    reply(call.res, 200, json{{"items", items}, {"recipes", recipes}});
+}
+
+void addMap(Call& call) {
+    const auto body = jsonBody(call);
+    if (!body)
+        return;
+    const auto kind = stringField(call, *body, "kind", 16, true);
+    const auto code = kind ? stringField(call, *body, "code", 80, true) : std::nullopt;
+    const auto base = code ? stringField(call, *body, "base_code", 80, false) : std::nullopt;
+    const auto recipe = base ? stringField(call, *body, "recipe", 80, true) : std::nullopt;
+    if (!recipe)
+        return;
+    const Formulary* f = formulary();
+    if (!f)
+        return replyError(call.res, 500, "the formulary cannot be loaded");
+    hl7::Hl7Interface interface(call.db, call.audit, f->formulary, f->policy);
+    if (const Status s = interface.addMap(*kind, *code, *base, *recipe, call.session->user, call.now); !s)
+        return replyError(call.res, 400, s.error().text());
+    const int queued = interface.retryHeld(call.now);
+    reply(call.res, 200, json{{"mapped", *recipe}, {"queued", queued}});
+}
+
+} // namespace
+
+void registerHl7Routes(const RouteSink& sink) {
+    sink.get("/api/v1/hl7/unmatched", Access::Pharmacist, unmatched);
+    sink.post("/api/v1/hl7/maps", Access::Pharmacist, addMap);
+}
+
+} // namespace admix::remote::detail
