@@ -311,6 +311,32 @@ std::optional<BackupInfo> newestBackup(const fs::path& destRoot) {
     return BackupInfo{all.back(), manifest ? manifest->value("created_utc", "") : ""};
 }
 
+DatabaseHealth checkDatabase(const fs::path& dataDir) {
+    DatabaseHealth h;
+    h.latestSchemaVersion = latestSchemaVersion();
+    const fs::path path = databasePath(dataDir);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        h.error = "no database at " + path.string();
+        return h;
+    }
+    try {
+        Database db(path.string(), Database::Mode::ReadOnly);
+        h.schemaVersion = schemaVersionOf(db);
+        h.quickCheck = db.queryText("PRAGMA quick_check").value_or("no answer");
+        AuditLog audit(db);
+        h.auditRows = audit.count();
+        if (const auto broken = audit.verify()) {
+            h.auditBreak = broken->id;
+            h.auditReason = broken->reason;
+        }
+        h.reachable = true;
+    } catch (const StoreError& e) {
+        h.error = e.what();
+    }
+    return h;
+}
+
 BackupReport restoreBackup(const fs::path& backupDir, const fs::path& dataDir) {
     std::error_code ec;
     if (fs::exists(dataDir, ec) && !isEmptyDir(dataDir))

@@ -61,6 +61,20 @@ struct BackupInfo {
 };
 [[nodiscard]] std::optional<BackupInfo> newestBackup(const std::filesystem::path& destRoot);
 
+// What `admix doctor` asks of a station database, read-only (nothing is written or migrated): can it
+// be opened, its schema against this build's, SQLite's quick check, and the audit chain.
+struct DatabaseHealth {
+    bool reachable = false;
+    std::string error;          // why it could not be opened
+    int schemaVersion = 0;
+    int latestSchemaVersion = 0;
+    std::string quickCheck;     // "ok" when sound
+    int64_t auditRows = 0;
+    std::optional<int64_t> auditBreak;
+    std::string auditReason;
+};
+[[nodiscard]] DatabaseHealth checkDatabase(const std::filesystem::path& dataDir);
+
 // Restores `backupDir` into `dataDir`, which must be missing or empty: a non-empty directory is
 // refused (StoreError, nothing changed). The backup is verified first and refused if it does not
 // verify; the restored copy is opened (migrated if the backup is older) and verified again.
