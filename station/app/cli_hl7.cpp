@@ -6,6 +6,7 @@
 #include "station/hl7/interface.hpp"
 #include "station/hl7/listener.hpp"
 #include "station/hl7/message.hpp"
+#include "station/hl7/mllp.hpp"
 #include "station/hl7/order_message.hpp"
 #include "station/hl7/outbox.hpp"
 #include "station/store/data_dir.hpp"
