@@ -9,6 +9,7 @@
 #include "station/workflow/demo_station.hpp"
 #include "station/workflow/plan_steps.hpp"
 
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -91,6 +92,19 @@ workflow::SessionSetup sessionSetup(const fs::path& dataDir, bool sandbox, const
 
 namespace {
 
+void onSessionStop(int) {}
+
+// SIGINT/SIGTERM/SIGHUP interrupt the read of stdin (no SA_RESTART): the loop ends as at end of
+// input, so the sandbox is still deleted.
+void interruptReadsOnStop() {
+    struct sigaction sa {};
+    sa.sa_handler = onSessionStop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+        sigaction(sig, &sa, nullptr);
+}
+
 void registerSessionCommand(CLI::App& app, CliOptions& options) {
     static bool sandbox = false;
     static bool demo = false;
@@ -108,6 +122,7 @@ void registerSessionCommand(CLI::App& app, CliOptions& options) {
             dataDir = resolveDataDir(options);
         SessionPlace place = sessionPlace(dataDir, sandbox, demo);
         workflow::ScriptSession session(sessionSetup(place.dataDir, sandbox, *config, demo, policyFile));
+        interruptReadsOnStop();
         std::string line;
         while (std::getline(std::cin, line)) {
             if (line.find_first_not_of(" \t\r") == std::string::npos)

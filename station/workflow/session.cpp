@@ -424,7 +424,8 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
     const bool current = step == view->currentStep && step < static_cast<int>(view->steps.size());
 
     if (op == "scan") {
-        const std::string scanned = r.at("text").is_string() ? r.at("text").get<std::string>() : text(r, "text");
+        // As the scanner sent it (not trimmed: a trailing separator is part of what was read).
+        const std::string scanned = has(r, "text") && r.at("text").is_string() ? r.at("text").get<std::string>() : text(r, "text");
         const std::string source = optText(r, "source", "scanner");
         if (source != "scanner" && source != "camera")
             refuse("source: must be \"scanner\" or \"camera\", not \"" + source + "\"");

@@ -190,6 +190,8 @@ def main():
     check(a["ok"] is False and a["error"] == "op: is missing" and a["id"] == "x", f"missing op: {a}")
     a = s.send(op="start", room="BUF-1", pec="LAFW-1")
     check(a["ok"] is False and a["error"] == "order_id: is missing", f"missing field: {a}")
+    a = s.send(op="scan")
+    check(a["ok"] is False and a["error"] == "text: is missing", f"missing text: {a}")
     a = s.send(op="weigh", grams=10.0)
     check(a["ok"] is False and a["error"] == "stable: is missing", f"missing stable: {a}")
     a = s.send(op="order_add", order={**order, "patient": {**order["patient"], "weight_kg": -1}}, user="rph", pin="7350")
@@ -202,8 +204,6 @@ def main():
     check(a["ok"] is True, f"still answering: {a}")
     rc, err = s.close()
     check(rc == 0, f"exit status 0 at end of input, got {rc}: {err}")
-    leftovers = [d for d in os.listdir(tempfile.gettempdir()) if d.startswith("admix-sandbox-")]
-    print("sandboxes left in temp:", len(leftovers))
 
     # Not a sandbox: the clock does not move, and the data directory is the one given.
     data = tempfile.mkdtemp(prefix="admix-session-data-")
@@ -211,6 +211,19 @@ def main():
     a = s.send(op="queue", now="2031-01-01T00:00:00Z")
     check(a["ok"] is False and "only a sandbox" in a["error"], f"now outside a sandbox: {a}")
     s.close()
+
+    # The sandbox is gone after the end of input and after SIGTERM alike (a private TMPDIR to count).
+    tmp = tempfile.mkdtemp(prefix="admix-session-tmp-")
+    for stop in ("eof", "sigterm"):
+        s = Session("--sandbox", "--demo", env={**os.environ, "TMPDIR": tmp})
+        s.ok(op="sign_in", user="tech", pin="4821")
+        check(len([d for d in os.listdir(tmp) if d.startswith("admix-sandbox-")]) == 1, "a sandbox while running")
+        if stop == "sigterm":
+            s.proc.terminate()
+            s.proc.wait(timeout=60)
+        else:
+            s.close()
+        check(not [d for d in os.listdir(tmp) if d.startswith("admix-sandbox-")], f"sandbox deleted after {stop}")
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
