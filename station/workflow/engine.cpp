@@ -5,12 +5,9 @@
 #include "station/store/image_store.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
-<<<<<<< HEAD
 #include "station/store/settings_repo.hpp"
-=======
 #include "station/store/site_repo.hpp"
 #include "station/workflow/site_checks.hpp"
->>>>>>> main
 
 #include <algorithm>
 
@@ -637,7 +634,6 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("approval refused: the person who prepared it cannot check it");
-<<<<<<< HEAD
     // Segregation of duties: the pharmacist who overrode a gate of this preparation does not also
     // release it, unless the site's policy (check.override_signer_may_release = 1) allows it.
     if (store::SettingsRepo(m_db).get("check.override_signer_may_release").value_or("0") != "1") {
@@ -649,12 +645,10 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
                                     "(site policy check.override_signer_may_release)");
         }
     }
-=======
     if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
         return Status::fail("approval refused: " + hold->reason);
     if (const auto recalled = recalledLots(m_db, prepId))
         return Status::fail("approval refused: RECALLED: " + *recalled + ". Quarantine the preparation.");
->>>>>>> main
     repo.setPrepChecked(prepId, "released", signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
     repo.setOrderStatus(prep->orderId, "released");
     m_audit.append(signature.signer.username, "prep.release", prep->prepNumber,

@@ -2,11 +2,8 @@
 //                  ZPL | Preview
 #include "station/workflow/label.hpp"
 
-<<<<<<< HEAD
-#include "formulas/input_limits.hpp"
-=======
 #include "core/asset_paths.hpp"
->>>>>>> main
+#include "formulas/input_limits.hpp"
 #include "formulas/text.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "vision/datamatrix_encoder.hpp"
