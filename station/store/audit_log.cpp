@@ -41,6 +41,12 @@ std::string sha256Hex(std::string_view data) {
 
 int64_t AuditLog::append(const std::string& actor, const std::string& action, const std::string& subject,
                          const std::string& detailsJson, TimePoint at) {
+    // On its own (no caller's transaction) the append takes the write lock up front: a deferred
+    // transaction that reads the last hash and then writes fails with "database is locked" when
+    // another connection wrote in between, instead of waiting its turn.
+    const bool own = sqlite3_get_autocommit(m_db.handle()) != 0;
+    if (own)
+        m_db.exec("BEGIN IMMEDIATE");
     m_db.exec("SAVEPOINT audit_append");
     try {
         AuditEntry e;
@@ -58,10 +64,14 @@ int64_t AuditLog::append(const std::string& actor, const std::string& action, co
         insert.run();
         const int64_t id = m_db.lastInsertRowId();
         m_db.exec("RELEASE audit_append");
+        if (own)
+            m_db.exec("COMMIT");
         m_db.notifyCommitted(); // only acts when this append was its own transaction
         return id;
     } catch (...) {
         sqlite3_exec(m_db.handle(), "ROLLBACK TO audit_append; RELEASE audit_append", nullptr, nullptr, nullptr);
+        if (own)
+            sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
 }

@@ -349,11 +349,9 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
                        nlohmann::json{{"reason", "wrong secret"}, {"failures", failures}, {"locked", lockedUntil.has_value()}}.dump(),
                        now);
         tx.commit();
-        if (lockedUntil)
-            return Result<User>::fail(std::string(refused) + ". The account is now locked for " +
-                                      std::to_string(p.lockout.count()) + " minutes.");
-        return Result<User>::fail(std::string(refused) + " (" + std::to_string(p.maxFailures - failures) +
-                                  " attempts left before the account locks)");
+        // The same words as for an unknown badge or user name: a count of attempts left would tell
+        // a guesser which accounts exist.
+        return Result<User>::fail(refused);
     }
     store::Transaction tx(m_db);
     repo.recordSuccess(row->id);
