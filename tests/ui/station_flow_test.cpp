@@ -71,7 +71,7 @@ struct Hood {
         };
         station = std::make_unique<ui::StationController>(ui::StationDeps{
             *db, *audit, *auth, *engine, *compliance, *images, store::imagesDir(dir.path()), formulary, policy, &*deviceManager,
-            "balance", "scanner", "printer", camera.get(), demoCamera, quality, room, pec, "test hood", true, labelZpl});
+            "balance", "scanner", "printer", camera.get(), demoCamera, quality, room, pec, "test hood", true, labelZpl, {}});
     }
     ~Hood() {
         station.reset();
