@@ -16,6 +16,9 @@ packages=(
   fonts-dejavu-core
   # tests: headless display, input events, screenshots, fuzzing, reference encoders/decoders
   xvfb xauth xdotool x11-apps clang libclang-rt-14-dev zint libdmtx-dev sqlite3 python3
+  # format and lint checks (scripts/lint.sh, the lint:format test)
+  clang-format
+  clang-tidy
   # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
   chromium nodejs
 )
