@@ -1,5 +1,6 @@
 // admix: the headless command line and server. No display needed.
 #include "station/app/cli.hpp"
+#include "station/app/config.hpp"
 #include "station/store/database.hpp"
 
 #include <iostream>
@@ -12,7 +13,12 @@ int main(int argc, char** argv) {
     admix::app::CliOptions options;
     app.add_flag("--json", options.json, "Machine-readable output (JSON)");
     app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
-    app.add_option("--config", options.configPath, "Configuration file (TOML)");
+    // Whatever the command, a --config that is missing or does not parse stops it (exit 1) before it runs.
+    app.add_option("--config", options.configPath, "Configuration file (TOML)")->each([](const std::string& path) {
+        const auto config = admix::app::loadConfig(std::filesystem::path(path));
+        if (!config)
+            throw admix::app::CliFailure(config.error().text());
+    });
 
     admix::app::registerAllCommands(app, options);
     // Extras are collected (not rejected by CLI11) so that an unknown command gets one plain line.
