@@ -4,6 +4,7 @@
 
 #include "station/remote/demo.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/schema.hpp"
 #include "station/workflow/compliance_gate.hpp"
 #include "station/workflow/demo_station.hpp"
@@ -40,6 +41,8 @@ void seedDemoData(const fs::path& dataDir) {
 
 SessionPlace sessionPlace(const fs::path& dataDir, bool sandbox, bool demo) {
     SessionPlace place;
+    if (demo)
+        store::setDemoExpected(true); // `session --demo` works on demo data, as `admix --demo` does
     if (!sandbox) {
         place.dataDir = dataDir;
         if (demo)

@@ -1,5 +1,6 @@
 #include "station/store/sandbox.hpp"
 
+#include "station/store/audit_seal.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/database.hpp"
 
@@ -39,11 +40,24 @@ std::unique_ptr<sqlite3, Closer> openFile(const fs::path& file, int flags) {
 
 Sandbox::Sandbox() : m_dir(makeTempDir()) { prepareDataDir(m_dir); }
 
-Sandbox::Sandbox(const fs::path& dataDir) : Sandbox() { copyStationData(dataDir, m_dir); }
+Sandbox::Sandbox(const fs::path& dataDir) : Sandbox() {
+    copyStationData(dataDir, m_dir);
+    // The station's key directory (audit key, trusted keys, PIN pepper) comes along, so that its
+    // people sign in to the copy as to the station; the copy's own trail is sealed in the copy.
+    std::error_code ec;
+    const fs::path keys = auditKeyDirFor(databasePath(dataDir).string());
+    if (fs::exists(keys))
+        fs::copy(keys, auditKeyDirFor(databasePath(m_dir).string()), fs::copy_options::recursive, ec);
+}
 
 Sandbox::~Sandbox() {
     std::error_code ec;
+    const fs::path keys = auditKeyDirFor(databasePath(m_dir).string());
     fs::remove_all(m_dir, ec);
+    // The key directory beside the sandbox is the sandbox's own (never the station's: that one is
+    // beside the station's data directory or set by an override that points elsewhere).
+    if (keys.parent_path() == m_dir.parent_path() && keys.filename().string().rfind(m_dir.filename().string(), 0) == 0)
+        fs::remove_all(keys, ec);
 }
 
 void copyStationData(const fs::path& fromDataDir, const fs::path& toDataDir) {

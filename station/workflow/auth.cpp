@@ -311,9 +311,11 @@ std::optional<User> Authenticator::findByUsername(const std::string& username) {
 }
 
 Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
-                                    const char* what) {
+                                    const char* what, bool pinByUsername) {
     store::UserRepo repo(m_db);
-    const auto row = byBadge ? userByBadge(identity) : repo.byUsername(identity);
+    if (pinByUsername)
+        byBadge = true; // the PIN is checked, the person found by user name
+    const auto row = byBadge && !pinByUsername ? userByBadge(identity) : repo.byUsername(identity);
     const char* refused = byBadge ? "badge or PIN not recognised" : "user name or password not recognised";
     if (!row) {
         (void)verifySecret(decoyHash(), secret);
@@ -373,6 +375,13 @@ Result<User> Authenticator::signInWithBadge(const std::string& badge, const std:
     return user;
 }
 
+Result<User> Authenticator::signInWithUsernamePin(const std::string& username, const std::string& pin, TimePoint now) {
+    auto user = attempt(username, true, pin, now, "signin", true);
+    if (user)
+        m_audit.append(user->username, "signin", user->username, R"({"method":"username+pin"})", now);
+    return user;
+}
+
 Result<User> Authenticator::signInWithPassword(const std::string& username, const std::string& password, TimePoint now) {
     auto user = attempt(username, false, password, now, "signin");
     if (user)
@@ -382,12 +391,12 @@ Result<User> Authenticator::signInWithPassword(const std::string& username, cons
 
 Result<Signature> Authenticator::sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
                                       const std::string& action, const std::string& subject, const std::string& meaning,
-                                      TimePoint now) {
+                                      TimePoint now, bool pinByUsername) {
     if (formulas::trim(meaning).empty())
         return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
     // A badge or a user name may identify the signer.
-    const bool byBadge = userByBadge(who).has_value();
-    auto user = attempt(who, byBadge, secret, now, "esign");
+    const bool byBadge = !pinByUsername && userByBadge(who).has_value();
+    auto user = attempt(who, byBadge, secret, now, "esign", pinByUsername);
     if (!user)
         return user.error();
     if (requiredRole && user->role != *requiredRole) {

@@ -99,14 +99,18 @@ public:
 
     // Re-authenticates `who` (badge or username, with PIN or password) and, when they hold
     // `requiredRole`, records the signature bound to action + subject. Failures count toward lockout.
+    // `pinByUsername`: `who` is a user name and `secret` that user's PIN (a script or interface that
+    // knows the person, not the badge: badges are stored only as keyed digests).
     Result<Signature> sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
                            const std::string& action, const std::string& subject, const std::string& meaning,
-                           TimePoint now = nowUtc());
+                           TimePoint now = nowUtc(), bool pinByUsername = false);
+    // User name + PIN, for the scripted session (same lockout and audit as a badge sign-in).
+    Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin, TimePoint now = nowUtc());
 
 private:
     struct Attempt;
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
-                         const char* what);
+                         const char* what, bool pinByUsername = false);
 
     // The badge as stored: a keyed digest when the station has a pepper, else as given.
     [[nodiscard]] std::string badgeKey(const std::string& badge);

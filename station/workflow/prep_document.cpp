@@ -29,7 +29,7 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
     json steps = json::array();
     for (const auto& s : view->steps)
         steps.push_back({{"index", s.index}, {"kind", stepKindName(s.spec.kind)}, {"title", s.spec.title},
-                         {"state", s.state}, {"attempts", s.attempts}, {"result", s.result}});
+                         {"state", std::string(stepStateName(s.state))}, {"attempts", s.attempts}, {"result", s.result}});
     json evidence = json::array();
     for (const auto& e : repo.evidence(view->id))
         evidence.push_back({{"id", e.id}, {"step", e.stepIndex}, {"kind", e.kind}, {"outcome", e.outcome},
@@ -41,7 +41,7 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
     return json{{"id", view->id},
                 {"downtime", downtime ? *downtime : json(nullptr)},
                 {"number", view->number},
-                {"status", view->status},
+                {"status", std::string(prepStatusName(view->status))},
                 {"current_step", view->currentStep},
                 {"technician", view->technician},
                 {"room", view->room},

@@ -99,7 +99,7 @@ json stepsJson(const PrepView& view) {
     json steps = json::array();
     for (const auto& s : view.steps) {
         json j{{"index", s.index}, {"kind", stepKindName(s.spec.kind)}, {"title", s.spec.title},
-               {"instruction", s.spec.instruction}, {"state", s.state}};
+               {"instruction", s.spec.instruction}, {"state", std::string(stepStateName(s.state))}};
         if (s.spec.kind == StepKind::Scan) {
             j["accepted_gtins"] = s.spec.scan.acceptedGtins;
             j["product"] = s.spec.scan.productName;
@@ -233,18 +233,11 @@ json ScriptSession::dispatch(const std::string& op, const json& r) {
 namespace {
 
 // A badge PIN is checked against the badge: a user name given with a PIN stands for its badge.
-std::string identityFor(store::Database& db, const std::string& who, bool withPin) {
-    if (!withPin)
-        return who;
-    const auto row = store::UserRepo(db).byUsername(who);
-    return row && row->badge ? *row->badge : who;
-}
-
 } // namespace
 
 Result<User> ScriptSession::authenticate(const std::string& who, const json& r, const char*) {
     if (has(r, "pin"))
-        return m_auth.signInWithBadge(identityFor(m_db, who, true), text(r, "pin"), now());
+        return m_auth.signInWithUsernamePin(who, text(r, "pin"), now());
     if (has(r, "password"))
         return m_auth.signInWithPassword(who, text(r, "password"), now());
     refuse("pin: is missing (or give a password)");
@@ -344,8 +337,8 @@ json ScriptSession::start(const json& r) {
         if (secret.empty())
             refuse("override.pin: is missing (or give a password)");
         const std::string reason = text(o, "reason");
-        auto sig = m_auth.sign(identityFor(m_db, signer, withPin), secret, Role::Pharmacist, "prep.start.override",
-                               order->orderNumber, reason, now());
+        auto sig = m_auth.sign(signer, secret, Role::Pharmacist, "prep.start.override", order->orderNumber, reason,
+                               now(), withPin);
         if (!sig)
             refuse("override: " + sig.error().text());
         overrideSignature = *sig;
@@ -368,7 +361,7 @@ json ScriptSession::start(const json& r) {
     }
     m_lastPrep = *prepId;
     const auto view = m_engine.view(*prepId).value();
-    return {{"ok", true},      {"prep", view.number},        {"prep_id", view.id}, {"status", view.status},
+    return {{"ok", true},      {"prep", view.number},        {"prep_id", view.id}, {"status", std::string(prepStatusName(view.status))},
             {"step", view.currentStep}, {"steps", stepsJson(view)}};
 }
 
@@ -403,7 +396,7 @@ json ScriptSession::outcomeAnswer(const Result<Outcome>& outcome) {
     json a{{"verdict", verdictName(outcome->verdict)},
            {"message", outcome->message},
            {"step", outcome->currentStep},
-           {"status", outcome->prepStatus}};
+           {"status", std::string(prepStatusName(outcome->prepStatus))}};
     if (outcome->verdict == Verdict::Failed) {
         a["ok"] = false;
         a["error"] = outcome->message;
@@ -541,8 +534,7 @@ json ScriptSession::overrideStep(const json& r) {
         refuse("pin: is missing (or give a password)");
     const std::string reason = text(r, "reason");
     const int step = has(r, "step") ? static_cast<int>(wholeNumber(r, "step")) : view->currentStep;
-    auto sig = m_auth.sign(identityFor(m_db, signer, withPin), secret, Role::Pharmacist, "prep.override", view->number,
-                           reason, now());
+    auto sig = m_auth.sign(signer, secret, Role::Pharmacist, "prep.override", view->number, reason, now(), withPin);
     if (!sig)
         refuse("override: " + sig.error().text());
     return outcomeAnswer(m_engine.overrideStep(prepId, step, *sig, now()));
@@ -558,11 +550,11 @@ json ScriptSession::check(const std::string& op, const json& r) {
     const std::string secret = withPin ? text(r, "pin") : has(r, "password") ? text(r, "password") : std::string();
     if (secret.empty())
         refuse("pin: is missing (or give a password)");
-    const std::string identity = identityFor(m_db, signer, withPin);
+    const std::string& identity = signer;
     Status done = Status::success();
     if (op == "approve") {
         const std::string meaning = optText(r, "reason", "approve");
-        auto sig = m_auth.sign(identity, secret, Role::Pharmacist, "prep.approve", view->number, meaning, now());
+        auto sig = m_auth.sign(identity, secret, Role::Pharmacist, "prep.approve", view->number, meaning, now(), withPin);
         if (!sig)
             refuse("approve: " + sig.error().text());
         done = m_engine.approve(prepId, *sig, now());
@@ -573,7 +565,7 @@ json ScriptSession::check(const std::string& op, const json& r) {
             refuse("disposition: must be \"remake\" or \"waste\", not \"" + disposition + "\"");
         const std::string reason = optText(r, "reason");
         auto sig = m_auth.sign(identity, secret, Role::Pharmacist, "prep.reject", view->number,
-                               reason.empty() ? code : code + ": " + reason, now());
+                               reason.empty() ? code : code + ": " + reason, now(), withPin);
         if (!sig)
             refuse("reject: " + sig.error().text());
         done = m_engine.reject(prepId, *sig, code, disposition == "remake", now());
@@ -581,7 +573,7 @@ json ScriptSession::check(const std::string& op, const json& r) {
     if (!done)
         refuse(done.error().text());
     const auto after = m_engine.view(prepId).value();
-    return {{"ok", true}, {"prep", after.number}, {"status", after.status}};
+    return {{"ok", true}, {"prep", after.number}, {"status", std::string(prepStatusName(after.status))}};
 }
 
 json ScriptSession::show(const json& r) {

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 data="$work/data" # created by admix itself: owner-only
 "$admix" --data-dir "$data" session --demo </dev/null
-"$admix" --data-dir "$data" validate --iq --report "$work/report" >"$work/out.txt" 2>"$work/err.txt" \
+"$admix" --demo --data-dir "$data" validate --iq --report "$work/report" >"$work/out.txt" 2>"$work/err.txt" \
   || { cat "$work/out.txt" "$work/err.txt"; fail "validate failed on a fresh demo install"; }
 grep -q '^PASSED: 23 of 23 scenarios, installation checks passed' "$work/out.txt" || fail "summary: $(cat "$work/out.txt")"
 python3 - "$work/report/report.json" <<'PY'
@@ -37,14 +37,14 @@ grep -q 'Traceability matrix' "$work/report/report.html" || fail "HTML report"
 grep -q 'OQ-23' "$work/report/report.html" || fail "HTML lists the scenarios"
 
 # The quality role signs it; a technician cannot.
-echo "admix-demo-tech" | "$admix" --data-dir "$data" validate sign --report "$work/report" --user tech 2>"$work/err.txt" \
+echo "admix-demo-tech" | "$admix" --demo --data-dir "$data" validate sign --report "$work/report" --user tech 2>"$work/err.txt" \
   && fail "a technician signed the report"
 grep -q "quality" "$work/err.txt" || fail "refusal names the role: $(cat "$work/err.txt")"
-echo "admix-demo-qa" | "$admix" --data-dir "$data" --json validate sign --report "$work/report" --user qa >"$work/sig.txt"
+echo "admix-demo-qa" | "$admix" --demo --data-dir "$data" --json validate sign --report "$work/report" --user qa >"$work/sig.txt"
 sha="$(sha256sum "$work/report/report.json" | cut -d' ' -f1)"
 grep -q "\"report_sha256\":\"$sha\"" "$work/sig.txt" || fail "signature binds the report: $(cat "$work/sig.txt")"
 grep -q 'Signatures' "$work/report/report.html" || fail "signed HTML"
-"$admix" --data-dir "$data" --json audit tail -n 5 | grep -q "validation report $sha" || fail "signature audited"
+"$admix" --demo --data-dir "$data" --json audit tail -n 5 | grep -q "validation report $sha" || fail "signature audited"
 
 # A tolerance edited to 50%: the scenarios that check the tolerance fail, the others still pass.
 mkdir "$work/scenarios"
@@ -60,7 +60,7 @@ PY
 sed 's/^percent = 5$/percent = 50/; s/^percent = 10$/percent = 50/' "$assets/policy/formulas.toml" >"$work/formulas-50.toml"
 grep -q '^percent = 50$' "$work/formulas-50.toml" || fail "policy not edited"
 set +e
-"$admix" --data-dir "$data" validate --scenarios "$work/scenarios" --formulas-policy "$work/formulas-50.toml" \
+"$admix" --demo --data-dir "$data" validate --scenarios "$work/scenarios" --formulas-policy "$work/formulas-50.toml" \
   --report "$work/report50" >"$work/out50.txt" 2>"$work/err50.txt"
 rc=$?
 set -e

@@ -82,7 +82,7 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
     const fs::path html = shots / "downtime-worksheet.html", png = shots / "downtime-worksheet.png";
     fs::remove(png);
     const bool chromium = std::system("command -v chromium >/dev/null 2>&1") == 0;
-    runCapture(std::string(ADMIX_CLI) + " --data-dir " + f.dir.path().string() + " downtime worksheet " + orderNumber +
+    runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " + f.dir.path().string() + " downtime worksheet " + orderNumber +
                    " --out " + html.string() + (chromium ? " --png " + png.string() : std::string()) + " 2>&1",
                status);
     CHECK(status == 0);
@@ -179,11 +179,11 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
 
         // The CLI report.
         const std::string shown =
-            runCapture(std::string(ADMIX_CLI) + " --data-dir " + f.dir.path().string() + " prep show " + number, status);
+            runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " + f.dir.path().string() + " prep show " + number, status);
         CHECK(status == 0);
         CHECK(shown.find("PREPARED DURING DOWNTIME") != std::string::npos);
         const json shownJson = json::parse(
-            runCapture(std::string(ADMIX_CLI) + " --json --data-dir " + f.dir.path().string() + " prep show " + number, status));
+            runCapture(std::string(ADMIX_CLI) + " --demo --json --data-dir " + f.dir.path().string() + " prep show " + number, status));
         CHECK(shownJson.at("downtime").at("prepared_during_downtime") == true);
         // The audit trail records the entry with the signature.
         bool audited = false;

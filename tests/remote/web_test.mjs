@@ -47,7 +47,7 @@ function startServer() {
 }
 
 function prepStatus(number) {
-  const out = execFileSync(admix, ["--data-dir", dataDir, "--json", "prep", "show", number], { encoding: "utf8" });
+  const out = execFileSync(admix, ["--demo", "--data-dir", dataDir, "--json", "prep", "show", number], { encoding: "utf8" });
   return JSON.parse(out);
 }
 
