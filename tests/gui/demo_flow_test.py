@@ -106,7 +106,7 @@ def screenshot():
 
 
 def prep_json():
-    out = subprocess.run([ADMIX, "--data-dir", data, "--json", "prep", "show", PREP], env=env, capture_output=True, text=True)
+    out = subprocess.run([ADMIX, "--demo", "--data-dir", data, "--json", "prep", "show", PREP], env=env, capture_output=True, text=True)
     return json.loads(out.stdout) if out.returncode == 0 else {}
 
 
@@ -150,7 +150,7 @@ try:
     click("Start", prefix=True)
     screen_is("Preparation")
     m = read_map()
-    PREP = subprocess.run([ADMIX, "--data-dir", data, "--json", "queue"], env=env, capture_output=True, text=True)
+    PREP = subprocess.run([ADMIX, "--demo", "--data-dir", data, "--json", "queue"], env=env, capture_output=True, text=True)
     queue = json.loads(PREP.stdout)
     order = [o for o in queue if o["status"] == "in_progress"][0]["order"]
     db = os.path.join(data, "admix.sqlite3")
@@ -254,7 +254,7 @@ try:
     if "under" not in kinds:
         fail("the misdraw is not in the record")
     screenshot()
-    verify = subprocess.run([ADMIX, "--data-dir", data, "audit", "verify"], env=env, capture_output=True, text=True)
+    verify = subprocess.run([ADMIX, "--demo", "--data-dir", data, "audit", "verify"], env=env, capture_output=True, text=True)
     if verify.returncode != 0:
         fail("audit verify: " + verify.stderr)
 except SystemExit as e:
