@@ -153,7 +153,8 @@ TEST_CASE("gate: an override recorded the CLI's way (compliance gate, then compl
 
     // `admix compliance gate --person tech --category <the recipe's> --pec LAFW-1`, then
     // `admix compliance override <decision> --pharmacist rph2 --reason ...`.
-    const usp797::GateRequest asked{"tech", usp797::parseCategory(spec.category).value(), s.pec, s.t0 + 1s, false, ""};
+    const usp797::GateRequest asked{
+        "tech", usp797::parseCategory(spec.category).value(), s.pec, s.t0 + 1s, false, ""};
     const auto decision = s.compliance->checkGate(asked);
     REQUIRE_FALSE(decision.decision.allowed);
     (void)s.sign("gate.override", "gate:" + std::to_string(decision.decisionId),
@@ -167,7 +168,8 @@ TEST_CASE("gate: an override recorded the CLI's way (compliance gate, then compl
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().text()));
     const auto view = s.engine->view(*started);
     REQUIRE(view.has_value());
-    CHECK(s.audit->forSubject(view->number).back().action == "prep.start"); // audited under the preparation's number
+    CHECK(s.audit->forSubject(view->number).back().action ==
+          "prep.start"); // audited under the preparation's number
     CHECK(s.lastAudit(order.orderNumber, "prep.start.override").value("override_decision", int64_t{0}) ==
           decision.decisionId);
 
