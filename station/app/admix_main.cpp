@@ -2,6 +2,7 @@
 #include "station/app/cli.hpp"
 #include "station/store/audit_seal.hpp"
 #include "station/store/demo_mark.hpp"
+#include "station/app/config.hpp"
 #include "station/store/database.hpp"
 
 #include <sys/stat.h>
@@ -24,7 +25,12 @@ int main(int argc, char** argv) {
     admix::app::CliOptions options;
     app.add_flag("--json", options.json, "Machine-readable output (JSON)");
     app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
-    app.add_option("--config", options.configPath, "Configuration file (TOML)");
+    // Whatever the command, a --config that is missing or does not parse stops it (exit 1) before it runs.
+    app.add_option("--config", options.configPath, "Configuration file (TOML)")->each([](const std::string& path) {
+        const auto config = admix::app::loadConfig(std::filesystem::path(path));
+        if (!config)
+            throw admix::app::CliFailure(config.error().text());
+    });
     app.add_flag_callback("--demo", [] { admix::store::setDemoExpected(true); },
                           "Work on a demo database (one seeded by `serve --demo`); refused on a real one");
     app.add_option("--audit-key-dir", auditKeyDir,
