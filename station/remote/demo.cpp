@@ -166,7 +166,9 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         case StepKind::Label:
             out = engine.labelPrinted(prepId, step, key, true, "Zebra ZD621 demo", tech, t);
             if (out && s.labelScan && out->verdict == workflow::Verdict::Recorded)
-                out = engine.submitScan(prepId, step, key + "-scan", "]d1" + prepNumber, tech, t + 5s);
+                out = engine.submitScan(prepId, step, key + "-scan",
+                                        workflow::scannedText("]d1" + prepNumber, workflow::ScanSource::Scanner, "demo scanner"), tech,
+                                        t + 5s);
             break;
         }
         if (!out)

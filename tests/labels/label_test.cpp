@@ -185,7 +185,7 @@ TEST_CASE("a complete preparation gives a ZPL label with every required field an
     // Printed, then applied and its code scanned: the label step asks for the scan.
     REQUIRE(f.engine.labelPrinted(prep, v.currentStep, "label", true, "Zebra ZD621", f.tech, f.t0 + 10min).value().verdict ==
             Verdict::Recorded);
-    REQUIRE(f.engine.submitScan(prep, v.currentStep, "label-scan", "]d1" + v.number, f.tech, f.t0 + 11min).value().verdict ==
+    REQUIRE(f.engine.submitScan(prep, v.currentStep, "label-scan", test::scanned("]d1" + v.number), f.tech, f.t0 + 11min).value().verdict ==
             Verdict::Passed);
     REQUIRE(f.engine.approve(prep, f.sign("prep.approve", v.number, "approve", f.t0 + 20min), f.t0 + 20min).ok());
     const LabelData reprint = f.label(prep).value();

@@ -72,18 +72,18 @@ TEST_CASE("the label step that asks for a scan passes only on the printed label'
     const int64_t prep = startPrep(f, spec);
     const std::string number = f.engine.view(prep)->number;
     // Scanning before printing: there is no label yet.
-    CHECK(f.engine.submitScan(prep, 0, "early", "]d1" + number, f.tech, f.t0)->verdict == Verdict::Failed);
+    CHECK(f.engine.submitScan(prep, 0, "early", test::scanned("]d1" + number), f.tech, f.t0)->verdict == Verdict::Failed);
     const auto printed = f.engine.labelPrinted(prep, 0, "p1", true, "zebra", f.tech, f.t0).value();
     CHECK(printed.verdict == Verdict::Recorded);
-    CHECK(f.engine.view(prep)->status == "in_progress");
+    CHECK(f.engine.view(prep)->status == PrepStatus::InProgress);
     // Another preparation's label, or a product code: refused.
-    CHECK(f.engine.submitScan(prep, 0, "w1", "]d1P20260101-0001", f.tech, f.t0)->verdict == Verdict::Failed);
+    CHECK(f.engine.submitScan(prep, 0, "w1", test::scanned("]d1P20260101-0001"), f.tech, f.t0)->verdict == Verdict::Failed);
     CHECK(f.engine.submitScan(prep, 0, "w2", test::gs1Scan(test::kCefazolin2g, "281231", "LOTA"), f.tech, f.t0)->verdict ==
           Verdict::Failed);
-    CHECK(f.engine.view(prep)->status == "in_progress");
-    const auto ok = f.engine.submitScan(prep, 0, "good", "]d1" + number, f.tech, f.t0).value();
+    CHECK(f.engine.view(prep)->status == PrepStatus::InProgress);
+    const auto ok = f.engine.submitScan(prep, 0, "good", test::scanned("]d1" + number), f.tech, f.t0).value();
     CHECK(ok.verdict == Verdict::Passed);
-    CHECK(f.engine.view(prep)->status == "awaiting_check");
+    CHECK(f.engine.view(prep)->status == PrepStatus::AwaitingCheck);
 }
 
 TEST_CASE("a label step without a scan passes when printed, as before") {
@@ -138,17 +138,17 @@ TEST_CASE("a UPC-A identifies the product; lot and expiry are then asked for, na
     // The UPC-A of the 2 g vial: its GTIN-14 is 00 + the 12-digit UPC-A.
     const std::string upc = test::kCefazolin2g.substr(2);
     const int64_t prep = startPrep(f, spec);
-    const auto first = f.engine.submitScan(prep, 0, "u1", "]E0" + upc, f.tech, f.t0).value();
+    const auto first = f.engine.submitScan(prep, 0, "u1", test::scanned("]E0" + upc), f.tech, f.t0).value();
     CHECK(first.verdict == Verdict::Recorded);
     CHECK(first.currentStep == 0);
     CHECK(first.message.find("UPC-A") != std::string::npos);
     CHECK(first.message.find("Missing: lot and expiry") != std::string::npos);
     // A GS1-128 with only the expiry: the lot is still missing, and said so.
-    const auto partial = f.engine.submitScan(prep, 0, "u2", "]C1" "17281231", f.tech, f.t0).value();
+    const auto partial = f.engine.submitScan(prep, 0, "u2", test::scanned("]C1" "17281231"), f.tech, f.t0).value();
     CHECK(partial.verdict == Verdict::Recorded);
     CHECK(partial.message.find("Missing: lot.") != std::string::npos);
     // Lot and expiry (as a second code, or typed on the keypad in human-readable form): passes.
-    const auto done = f.engine.submitScan(prep, 0, "u3", "(17)281231(10)LOTU", f.tech, f.t0).value();
+    const auto done = f.engine.submitScan(prep, 0, "u3", test::scanned("(17)281231(10)LOTU"), f.tech, f.t0).value();
     CHECK(done.verdict == Verdict::Passed);
     const auto view = f.engine.view(prep).value();
     CHECK(view.steps[0].result["gtin"] == test::kCefazolin2g);
@@ -160,11 +160,11 @@ TEST_CASE("a UPC-A identifies the product; lot and expiry are then asked for, na
 TEST_CASE("a UPC-A of the wrong product is refused like any other code; GS1-128 with all fields passes at once") {
     test::EngineFixture f;
     const int64_t prep = startPrep(f, test::cefazolinSpec());
-    const auto wrong = f.engine.submitScan(prep, 0, "w", "]E0" + test::kVancomycin1g.substr(2), f.tech, f.t0).value();
+    const auto wrong = f.engine.submitScan(prep, 0, "w", test::scanned("]E0" + test::kVancomycin1g.substr(2)), f.tech, f.t0).value();
     CHECK(wrong.verdict == Verdict::Failed);
     CHECK(wrong.message.find("WRONG DRUG") != std::string::npos);
     // Lot and expiry alone, with no product identified before: refused.
-    CHECK(f.engine.submitScan(prep, 0, "le", "(17)281231(10)LOTU", f.tech, f.t0)->verdict == Verdict::Failed);
-    const auto c128 = f.engine.submitScan(prep, 0, "c", "]C1" "01" + test::kCefazolin2g + "17281231" "10LOT7", f.tech, f.t0).value();
+    CHECK(f.engine.submitScan(prep, 0, "le", test::scanned("(17)281231(10)LOTU"), f.tech, f.t0)->verdict == Verdict::Failed);
+    const auto c128 = f.engine.submitScan(prep, 0, "c", test::scanned("]C1" "01" + test::kCefazolin2g + "17281231" "10LOT7"), f.tech, f.t0).value();
     CHECK(c128.verdict == Verdict::Passed);
 }

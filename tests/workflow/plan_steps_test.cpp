@@ -111,7 +111,7 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
                 o = f.engine.labelPrinted(*prep, step, key, true, "zebra", f.tech, t).value();
                 if (s.labelScan) {
                     REQUIRE(o.verdict == Verdict::Recorded);
-                    o = f.engine.submitScan(*prep, step, key + "scan", "]d1" + f.engine.view(*prep)->number, f.tech, t).value();
+                    o = f.engine.submitScan(*prep, step, key + "scan", test::scanned("]d1" + f.engine.view(*prep)->number), f.tech, t).value();
                 }
                 break;
             }
