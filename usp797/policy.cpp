@@ -67,6 +67,8 @@ constexpr std::array kKeys{
     PolicyKey{"garbing.hand_wash_min_seconds", Whole, 1, 600, "shortest hand wash (s)"},
     PolicyKey{"garbing.hd.outer_glove_change_minutes", Whole, 1, 600, "HD outer gloves changed at least every (min)"},
     PolicyKey{"garbing.hd.gown_change_minutes", Whole, 1, 1440, "HD gown changed at least every (min)"},
+    PolicyKey{"hood.parking_allowed", Flag, 0, 1,
+              "another preparation may start at a PEC while one is in progress there (the first one parked)"},
     PolicyKey{"garbing.session_max_hours", Whole, 1, 24, "a garbing session counts at most this long (h)"},
     PolicyKey{"bud.immediate_hours", Whole, 1, 24, "immediate use (h)"},
     PolicyKey{"bud.cat1.room_hours", Whole, 1, 48, "Cat 1 room (h)"},

@@ -163,6 +163,13 @@ int run(const Args& args) {
         demoCamera = source.get();
         camera = std::make_unique<vision::VisionPipeline>(std::move(source), pipelineOptions);
     } else if (!config->camera.source.empty()) {
+        // The synthetic camera shows generated demo products: on a real site it would write refused
+        // "UNKNOWN PRODUCT" scans into the records.
+        if (!args.demo && config->camera.source.rfind("synthetic", 0) == 0) {
+            std::cerr << "admix-station: configuration error: camera.source: the synthetic camera shows demo products; "
+                         "it is allowed only with --demo (use camera:DEVICE, images:PATH or video:FILE)\n";
+            return 1;
+        }
         vision::CameraSettings settings;
         settings.width = config->camera.width;
         settings.height = config->camera.height;

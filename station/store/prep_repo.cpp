@@ -188,6 +188,26 @@ std::vector<PrepRow> PrepRepo::prepsWithStatus(const std::string& status, int li
     return rows;
 }
 
+std::vector<PrepRow> PrepRepo::inProgressAtPec(const std::string& pec) {
+    Statement s = m_db.prepare(std::string(kPrepColumns) + "WHERE status = 'in_progress' AND pec = ?1 ORDER BY started_utc, id");
+    s.bind(1, pec);
+    std::vector<PrepRow> rows;
+    while (s.step())
+        rows.push_back(readPrep(s));
+    return rows;
+}
+
+std::vector<PrepRow> PrepRepo::cancelledSince(const std::string& station, const std::string& sinceUtc, int limit) {
+    Statement s = m_db.prepare(std::string(kPrepColumns) +
+                               "WHERE status = 'cancelled' AND station = ?1 AND started_utc >= ?2 ORDER BY started_utc DESC, id DESC"
+                               " LIMIT ?3");
+    s.bind(1, station).bind(2, sinceUtc).bind(3, limit);
+    std::vector<PrepRow> rows;
+    while (s.step())
+        rows.push_back(readPrep(s));
+    return rows;
+}
+
 std::optional<PrepRow> PrepRepo::activePrepForOrder(int64_t orderId) {
     Statement s = m_db.prepare(std::string(kPrepColumns) +
                                "WHERE order_id = ?1 AND status IN ('in_progress', 'awaiting_check', 'released')"

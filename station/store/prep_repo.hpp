@@ -96,6 +96,10 @@ public:
     [[nodiscard]] std::optional<PrepRow> prepByNumber(const std::string& number);
     [[nodiscard]] std::vector<PrepRow> prepsWithStatus(const std::string& status, int limit = 1000);
     [[nodiscard]] std::optional<PrepRow> activePrepForOrder(int64_t orderId);
+    // Preparations in progress at a PEC (hood), oldest first.
+    [[nodiscard]] std::vector<PrepRow> inProgressAtPec(const std::string& pec);
+    // Preparations cancelled since `sinceUtc` (ISO 8601) at `station`, newest first.
+    [[nodiscard]] std::vector<PrepRow> cancelledSince(const std::string& station, const std::string& sinceUtc, int limit = 20);
     void setPrepStatus(int64_t id, const std::string& status, int currentStep);
     void setPrepCompleted(int64_t id, const std::string& atUtc);
     void setPrepChecked(int64_t id, const std::string& status, const std::string& by, const std::string& atUtc,

@@ -79,6 +79,20 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     }
     if (m_station.queue().empty())
         ImGui::TextColored(colors::kMuted, "Nothing to prepare.");
+    if (!m_station.cancellations().empty()) {
+        // A cancelled preparation stays visible with who cancelled it and why.
+        ImGui::Spacing();
+        ImGui::PushFont(context.fonts.bold);
+        ImGui::TextUnformatted("Cancelled (last 24 hours)");
+        ImGui::PopFont();
+        ImGui::PushTextWrapPos(0);
+        for (const auto& c : m_station.cancellations()) {
+            const auto at = parseIsoUtc(c.atUtc);
+            ImGui::TextColored(colors::kAttention, "%s %s, %s by %s: %s", c.prepNumber.c_str(), recipeName(m_station, c.recipeId).c_str(),
+                               at ? formatLocal(*at).substr(11, 5).c_str() : c.atUtc.c_str(), c.by.c_str(), c.reason.c_str());
+        }
+        ImGui::PopTextWrapPos();
+    }
     endPanel();
     ImGui::SameLine();
 

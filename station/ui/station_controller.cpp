@@ -235,6 +235,7 @@ Status StationController::garbingStep(const std::string& step, int seconds) {
 void StationController::refresh() {
     m_lastRefresh = std::chrono::steady_clock::now();
     m_queue = m_service.queue();
+    m_cancellations = m_service.recentCancellations(m_deps.stationName, nowUtc());
     m_compliance = m_service.complianceStatus(m_deps.room, nowUtc());
     m_blockers.clear();
     m_gates.clear();

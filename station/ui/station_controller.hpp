@@ -98,6 +98,8 @@ public:
 
     // [SECTION] Queue and compliance
     [[nodiscard]] const std::vector<store::OrderRow>& queue() const { return m_queue; }
+    // Preparations cancelled here in the last day, with who and why (shown on Home).
+    [[nodiscard]] const std::vector<workflow::StationService::Cancellation>& cancellations() const { return m_cancellations; }
     // The gate's decision for the order at the top of the queue, as reasons to show (empty: may start),
     // and that order's number (empty: no open order to judge).
     [[nodiscard]] const std::vector<std::string>& blockers() const { return m_blockers; }
@@ -176,6 +178,7 @@ private:
     workflow::HoodAssistant m_assistant;
     std::string m_screen = "Sign in";
     std::vector<store::OrderRow> m_queue;
+    std::vector<workflow::StationService::Cancellation> m_cancellations;
     std::vector<std::string> m_blockers;
     std::string m_bannerOrder;
     std::map<int64_t, usp797::GateDecision> m_gates;

@@ -2,6 +2,8 @@
 
 #include "station/workflow/plan_steps.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace admix::workflow {
 
 std::vector<store::OrderRow> StationService::queue() {
@@ -69,6 +71,25 @@ Result<StationService::Started> StationService::startOrResume(int64_t orderId, c
     if (!prepId)
         return prepId.error();
     return Started{*prepId, false};
+}
+
+std::vector<StationService::Cancellation> StationService::recentCancellations(const std::string& station,
+                                                                              TimePoint now) {
+    std::vector<Cancellation> out;
+    for (const auto& prep :
+         store::PrepRepo(m_db).cancelledSince(station, formatIsoUtc(now - std::chrono::hours(24)))) {
+        Cancellation c{prep.prepNumber, prep.recipeId, prep.technician, "", prep.startedUtc};
+        for (const auto& e : m_audit.forSubject(prep.prepNumber)) {
+            if (e.action != "prep.cancel")
+                continue;
+            const auto details = nlohmann::json::parse(e.details, nullptr, false);
+            c.by = e.actor;
+            c.atUtc = e.atUtc;
+            c.reason = details.is_object() ? details.value("reason", "") : "";
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 Result<Outcome> StationService::photoTaken(int64_t prepId, int step,

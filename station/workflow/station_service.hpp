@@ -51,6 +51,16 @@ public:
                                   const std::string& pec, const formulas::Formulary& formulary,
                                   const formulas::FormulasPolicy& policy, TimePoint now);
 
+    // A preparation cancelled at this station in the last day: who cancelled it and why, for Home.
+    struct Cancellation {
+        std::string prepNumber;
+        std::string recipeId;
+        std::string by;
+        std::string reason;
+        std::string atUtc;
+    };
+    [[nodiscard]] std::vector<Cancellation> recentCancellations(const std::string& station, TimePoint now);
+
     // A photo made on a worker: indexed when it was written (durable), then offered to the photo gate.
     Result<Outcome> photoTaken(int64_t prepId, int step, const std::optional<store::StoredImage>& image,
                                const std::string& problem, const User& by, TimePoint now);
