@@ -82,5 +82,7 @@ struct RouteSink {
 void registerCheckRoutes(const RouteSink& sink);
 void registerQualityRoutes(const RouteSink& sink);
 void registerHl7Routes(const RouteSink& sink); // orders not matched (station/hl7)
+void registerOrderRoutes(const RouteSink& sink);     // orders entered by a pharmacist
+void registerFormularyRoutes(const RouteSink& sink); // the formulary: view, drafts, approval
 
 } // namespace admix::remote::detail

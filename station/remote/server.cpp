@@ -550,6 +550,8 @@ struct Server::Impl {
         detail::registerCheckRoutes(sink);
         detail::registerQualityRoutes(sink);
         detail::registerHl7Routes(sink);
+        detail::registerOrderRoutes(sink);
+        detail::registerFormularyRoutes(sink);
     }
 
     static json sessionJson(const WebSession& s, std::chrono::minutes idle) {

@@ -1,0 +1,4 @@
+#include "station/remote/routes.hpp"
+namespace admix::remote::detail {
+void registerFormularyRoutes(const RouteSink&) {}
+} // namespace admix::remote::detail
