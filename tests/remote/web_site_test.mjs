@@ -20,11 +20,13 @@ const admix = args.admix;
 const shots = args.screenshots;
 const nodeModules = args["node-modules"];
 const siteFormulary = args.formulary;
+const part = args.part; // "formulary" or "orders": two tests, each on its own site, each well under a minute
 const chromiumPath = "/usr/bin/chromium";
 
 if (!fs.existsSync(chromiumPath)) { console.log("SKIP: " + chromiumPath + " is missing (scripts/setup.sh installs chromium)"); process.exit(77); }
 if (!fs.existsSync(path.join(nodeModules, "playwright-core"))) { console.log("SKIP: " + nodeModules + "/playwright-core is missing (scripts/setup.sh runs npm ci in assets/web)"); process.exit(77); }
 if (!admix || !fs.existsSync(admix)) { console.error("FAIL: no admix executable given (--admix)"); process.exit(1); }
+if (part !== "formulary" && part !== "orders") { console.error("FAIL: --part must be formulary or orders"); process.exit(1); }
 
 const require = createRequire(path.join(nodeModules, "noop.js"));
 const { chromium } = require("playwright-core");
@@ -110,6 +112,7 @@ async function postFromPage(page, url, body) {
 try {
   makeSite();
   check(cli(["formulary", "list"]).includes("draft"), "the imported recipe is a draft before the web approves it");
+  if (part === "orders") cli(["formulary", "approve", "famotidine-ns-50", "--pharmacist", "rph"], password("rph") + "\n");
   const base = await startServer();
   log("server " + base + " (data " + dataDir + ")");
   context = await chromium.launchPersistentContext(profileDir, {
@@ -121,118 +124,118 @@ try {
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
 
-  // [SECTION] formulary: search
-  await signIn(page, base, "rph");
-  await page.waitForURL("**/queue.html");
-  await page.goto(base + "/formulary.html");
-  await page.waitForSelector("#products tbody tr[data-product]");
-  check((await page.$$("#products tbody tr[data-product]")).length === 2, "both products are listed");
-  await page.fill("#search", "88888-101");
-  await until(async () => (await count(page, "#products tbody tr[data-product]")) === 1, "one product matches");
-  check((await page.getAttribute("#products tbody tr[data-product]", "data-product")) === "famotidine-10mg-ml", "searching by NDC finds the famotidine vial");
-  await page.fill("#search", "no such drug");
-  await page.locator("#products tbody", { hasText: "No product matches" }).waitFor();
-  check(true, "a search with no match says so");
-  await page.fill("#search", "famotidine");
-  await until(async () => (await count(page, "#products tbody tr[data-product]")) === 1 && (await count(page, "#recipes tbody tr[data-recipe]")) === 1, "famotidine matches");
-  check((await page.textContent("#recipes tbody tr[data-recipe] td.state")) === "draft", "the recipe is listed as draft");
-  await page.screenshot({ path: path.join(shots, "21-formulary-search.png"), fullPage: true });
+  if (part === "formulary") {
+    // [SECTION] formulary: search
+    await signIn(page, base, "rph");
+    await page.waitForURL("**/queue.html");
+    await page.goto(base + "/formulary.html");
+    await page.waitForSelector("#products tbody tr[data-product]");
+    check((await page.$$("#products tbody tr[data-product]")).length === 2, "both products are listed");
+    await page.fill("#search", "88888-101");
+    await until(async () => (await count(page, "#products tbody tr[data-product]")) === 1, "one product matches");
+    check((await page.getAttribute("#products tbody tr[data-product]", "data-product")) === "famotidine-10mg-ml", "searching by NDC finds the famotidine vial");
+    await page.fill("#search", "no such drug");
+    await page.locator("#products tbody", { hasText: "No product matches" }).waitFor();
+    check(true, "a search with no match says so");
+    await page.fill("#search", "famotidine");
+    await until(async () => (await count(page, "#products tbody tr[data-product]")) === 1 && (await count(page, "#recipes tbody tr[data-recipe]")) === 1, "famotidine matches");
+    check((await page.textContent("#recipes tbody tr[data-recipe] td.state")) === "draft", "the recipe is listed as draft");
+    await page.screenshot({ path: path.join(shots, "21-formulary-search.png"), fullPage: true });
 
-  // [SECTION] formulary: one bad field is refused, naming the field; nothing is stored
-  await page.click('button[data-open-product="famotidine-10mg-ml"]');
-  await page.waitForSelector("#editor:not([hidden]) #f-density_g_ml");
-  check((await page.inputValue("#f-density_g_ml")) === "1.006", "the editor shows the stored density as written");
-  check((await page.inputValue("#f-ndc")) === "88888-101-20", "the editor shows the NDC");
-  await page.fill("#f-density_g_ml", "heavy");
-  await page.fill("#f-unit_cost", "4.10");
-  await page.click("#save-draft");
-  const bad = await message(page, "density_g_ml");
-  check(bad.includes("must be a number") && bad.includes("nothing was stored"), "the validator's error names the field: " + bad);
-  check((await page.getAttribute("#f-density_g_ml", "aria-invalid")) === "true", "the bad field is marked");
-  await page.screenshot({ path: path.join(shots, "22-formulary-bad-field.png"), fullPage: true });
-  check(await page.isHidden("#drafts-section"), "no draft was made");
-  check(versionCount() === 1, "the station still has one formulary version");
+    // [SECTION] formulary: one bad field is refused, naming the field; nothing is stored
+    await page.click('button[data-open-product="famotidine-10mg-ml"]');
+    await page.waitForSelector("#editor:not([hidden]) #f-density_g_ml");
+    check((await page.inputValue("#f-density_g_ml")) === "1.006", "the editor shows the stored density as written");
+    check((await page.inputValue("#f-ndc")) === "88888-101-20", "the editor shows the NDC");
+    await page.fill("#f-density_g_ml", "heavy");
+    await page.fill("#f-unit_cost", "4.10");
+    await page.click("#save-draft");
+    const bad = await message(page, "density_g_ml");
+    check(bad.includes("must be a number") && bad.includes("nothing was stored"), "the validator's error names the field: " + bad);
+    check((await page.getAttribute("#f-density_g_ml", "aria-invalid")) === "true", "the bad field is marked");
+    await page.screenshot({ path: path.join(shots, "22-formulary-bad-field.png"), fullPage: true });
+    check(await page.isHidden("#drafts-section"), "no draft was made");
+    check(versionCount() === 1, "the station still has one formulary version");
 
-  // [SECTION] formulary: a good edit is a draft until signed
-  await page.fill("#f-density_g_ml", "1.01");
-  await page.selectOption("#f-schedule", "CIV");
-  await page.click("#save-draft");
-  await message(page, "Saved as draft");
-  await page.waitForSelector("#drafts .draft[data-draft]");
-  const draftId = await page.getAttribute("#drafts .draft[data-draft]", "data-draft");
-  const draftText = await page.textContent(`#drafts .draft[data-draft="${draftId}"]`);
-  check(draftText.includes("1.006 → 1.01") && draftText.includes("famotidine-ns-50 v1"), "the draft shows the change field by field and the recipe that goes back to draft");
-  check(!cli(["formulary", "export", path.join(work, "export-1")]).includes("error") &&
-        fs.readFileSync(path.join(work, "export-1", "products.toml"), "utf8").includes("density_g_ml = 1.006"), "the stored formulary is unchanged by the draft");
-  await page.fill(`#draft-${draftId}-password`, "not my password");
-  await page.click(`#draft-${draftId}-button`);
-  check((await message(page, "e-signature refused")).length > 0, "a wrong password does not sign the draft");
-  await page.fill(`#draft-${draftId}-comment`, "density measured on site");
-  await page.fill(`#draft-${draftId}-password`, password("rph"));
-  await page.click(`#draft-${draftId}-button`);
-  check((await message(page, "stored as formulary version 2")).length > 0, "the signed draft is formulary version 2");
-  await page.screenshot({ path: path.join(shots, "23-formulary-draft-signed.png"), fullPage: true });
-  cli(["formulary", "export", path.join(work, "export-2")]);
-  const exported = fs.readFileSync(path.join(work, "export-2", "products.toml"), "utf8");
-  check(exported.includes("density_g_ml = 1.01\n") && exported.includes('schedule = "CIV"') && exported.includes("# A site formulary written for the site-setup tests"),
-        "the station's formulary has the edit, and the file keeps its comments");
+    // [SECTION] formulary: a good edit is a draft until signed
+    await page.fill("#f-density_g_ml", "1.01");
+    await page.selectOption("#f-schedule", "CIV");
+    await page.click("#save-draft");
+    await message(page, "Saved as draft");
+    await page.waitForSelector("#drafts .draft[data-draft]");
+    const draftId = await page.getAttribute("#drafts .draft[data-draft]", "data-draft");
+    const draftText = await page.textContent(`#drafts .draft[data-draft="${draftId}"]`);
+    check(draftText.includes("1.006 → 1.01") && draftText.includes("famotidine-ns-50 v1"), "the draft shows the change field by field and the recipe that goes back to draft");
+    check(!cli(["formulary", "export", path.join(work, "export-1")]).includes("error") &&
+          fs.readFileSync(path.join(work, "export-1", "products.toml"), "utf8").includes("density_g_ml = 1.006"), "the stored formulary is unchanged by the draft");
+    await page.fill(`#draft-${draftId}-password`, "not my password");
+    await page.click(`#draft-${draftId}-button`);
+    check((await message(page, "e-signature refused")).length > 0, "a wrong password does not sign the draft");
+    await page.fill(`#draft-${draftId}-comment`, "density measured on site");
+    await page.fill(`#draft-${draftId}-password`, password("rph"));
+    await page.click(`#draft-${draftId}-button`);
+    check((await message(page, "stored as formulary version 2")).length > 0, "the signed draft is formulary version 2");
+    await page.screenshot({ path: path.join(shots, "23-formulary-draft-signed.png"), fullPage: true });
+    cli(["formulary", "export", path.join(work, "export-2")]);
+    const exported = fs.readFileSync(path.join(work, "export-2", "products.toml"), "utf8");
+    check(exported.includes("density_g_ml = 1.01\n") && exported.includes('schedule = "CIV"') && exported.includes("# A site formulary written for the site-setup tests"),
+          "the station's formulary has the edit, and the file keeps its comments");
 
-  // [SECTION] formulary: history shows who, when, what
-  await page.waitForSelector('#versions tr[data-version="2"]');
-  const v2 = await page.textContent('#versions tr[data-version="2"]');
-  check(v2.includes("rph") && v2.includes("density_g_ml") && v2.includes("density measured on site"), "the history shows version 2 with its signer, meaning and changed fields");
+    // [SECTION] formulary: history shows who, when, what
+    await page.waitForSelector('#versions tr[data-version="2"]');
+    const v2 = await page.textContent('#versions tr[data-version="2"]');
+    check(v2.includes("rph") && v2.includes("density_g_ml") && v2.includes("density measured on site"), "the history shows version 2 with its signer, meaning and changed fields");
 
-  // [SECTION] formulary: approve the recipe with the e-signature
-  const row = '#recipes tr[data-recipe="famotidine-ns-50"][data-version="1"]';
-  await page.fill(`${row} input[type=password]`, password("rph"));
-  await page.click(`${row} button[type=submit]`);
-  await message(page, "famotidine-ns-50 v1 approved");
-  await until(async () => (await page.textContent(row + " td.state")) === "approved", "the recipe shows approved");
-  check(/famotidine-ns-50\s+v1\s+approved/.test(cli(["formulary", "list"])), "the station's record: famotidine-ns-50 v1 approved");
-  check((await page.textContent("#recipe-states")).includes("approved"), "the recipe states history shows the approval");
-  await page.screenshot({ path: path.join(shots, "24-formulary-history.png"), fullPage: true });
+    // [SECTION] formulary: approve the recipe with the e-signature
+    const row = '#recipes tr[data-recipe="famotidine-ns-50"][data-version="1"]';
+    await page.fill(`${row} input[type=password]`, password("rph"));
+    await page.click(`${row} button[type=submit]`);
+    await message(page, "famotidine-ns-50 v1 approved");
+    await until(async () => (await page.textContent(row + " td.state")) === "approved", "the recipe shows approved");
+    check(/famotidine-ns-50\s+v1\s+approved/.test(cli(["formulary", "list"])), "the station's record: famotidine-ns-50 v1 approved");
+    check((await page.textContent("#recipe-states")).includes("approved"), "the recipe states history shows the approval");
+    await page.screenshot({ path: path.join(shots, "24-formulary-history.png"), fullPage: true });
 
-  // [SECTION] formulary: a technician views, cannot change or approve
-  await signOut(page);
-  await signIn(page, base, "tech");
-  await page.waitForURL("**/formulary.html");
-  await page.waitForSelector("#products tbody tr[data-product]");
-  check(await page.isVisible("#view-only"), "the technician is told the page is view-only");
-  check((await page.$$("#recipes form.sign")).length === 0 && (await page.$$("#drafts form.sign")).length === 0, "the technician gets no signing forms");
-  await page.click('button[data-open-product="famotidine-10mg-ml"]');
-  await page.waitForSelector("#editor:not([hidden]) #f-density_g_ml");
-  check(await page.isDisabled("#f-density_g_ml") && await page.isHidden("#save-draft"), "the technician's editor is read-only");
-  await page.screenshot({ path: path.join(shots, "25-formulary-technician.png"), fullPage: true });
-  const techDraft = await postFromPage(page, "/api/v1/formulary/drafts", { kind: "product", id: "famotidine-10mg-ml", fields: { unit_cost: "1" } });
-  check(techDraft.status === 403, "the technician's draft is refused (" + techDraft.status + ")");
-  const techApprove = await postFromPage(page, "/api/v1/formulary/recipes/famotidine-ns-50/1/approve", { password: password("tech") });
-  check(techApprove.status === 403, "a recipe approval by a technician is refused (" + techApprove.status + ")");
-  check(versionCount() === 2, "nothing the technician sent was stored");
-  const ordersForTech = await page.goto(base + "/orders.html");
-  check(ordersForTech.status() === 403 && (await page.textContent("#refusal")).includes("pharmacist role"), "the order page answers a technician with a 403 page naming the pharmacist role");
-  await page.goto(base + "/formulary.html");
-  await page.waitForSelector("#signout");
-  await signOut(page);
+    // [SECTION] formulary: a technician views, cannot change or approve
+    await signOut(page);
+    await signIn(page, base, "tech");
+    await page.waitForURL("**/formulary.html");
+    await page.waitForSelector("#products tbody tr[data-product]");
+    check(await page.isVisible("#view-only"), "the technician is told the page is view-only");
+    check((await page.$$("#recipes form.sign")).length === 0 && (await page.$$("#drafts form.sign")).length === 0, "the technician gets no signing forms");
+    await page.click('button[data-open-product="famotidine-10mg-ml"]');
+    await page.waitForSelector("#editor:not([hidden]) #f-density_g_ml");
+    check(await page.isDisabled("#f-density_g_ml") && await page.isHidden("#save-draft"), "the technician's editor is read-only");
+    await page.screenshot({ path: path.join(shots, "25-formulary-technician.png"), fullPage: true });
+    const techDraft = await postFromPage(page, "/api/v1/formulary/drafts", { kind: "product", id: "famotidine-10mg-ml", fields: { unit_cost: "1" } });
+    check(techDraft.status === 403, "the technician's draft is refused (" + techDraft.status + ")");
+    const techApprove = await postFromPage(page, "/api/v1/formulary/recipes/famotidine-ns-50/1/approve", { password: password("tech") });
+    check(techApprove.status === 403, "a recipe approval by a technician is refused (" + techApprove.status + ")");
+    check(versionCount() === 2, "nothing the technician sent was stored");
+    const ordersForTech = await page.goto(base + "/orders.html");
+    check(ordersForTech.status() === 403 && (await page.textContent("#refusal")).includes("pharmacist role"), "the order page answers a technician with a 403 page naming the pharmacist role");
+  }
 
-  // [SECTION] orders: enter, list, refuse
-  await signIn(page, base, "rph");
-  await page.waitForURL("**/queue.html");
-  await page.goto(base + "/orders.html");
-  await page.waitForSelector("#recipe option[value='famotidine-ns-50']", { state: "attached" });
-  async function fillOrder(id, dose) {
-    await page.fill("#order-id", id);
-    await page.fill("#mrn", "TEST-200001");
-    await page.fill("#name", "TEST, PATIENT WEB");
-    await page.fill("#birth-date", "1975-03-14");
-    await page.selectOption("#sex", "female");
-    await page.fill("#weight", "68");
-    await page.fill("#height", "165");
-    await page.selectOption("#recipe", "famotidine-ns-50");
-    await page.fill("#dose", String(dose));
-    await page.selectOption("#priority", "stat");
-    await page.fill("#due", "2030-01-01T12:00");
-    await page.fill("#prescriber", "Dr. Web Prescriber");
-    await page.fill("#comment", "entered by the web test");
+  if (part === "orders") {
+    // [SECTION] orders: enter, list, refuse
+    await signIn(page, base, "rph");
+    await page.waitForURL("**/queue.html");
+    await page.goto(base + "/orders.html");
+    await page.waitForSelector("#recipe option[value='famotidine-ns-50']", { state: "attached" });
+    async function fillOrder(id, dose) {
+      await page.fill("#order-id", id);
+      await page.fill("#mrn", "TEST-200001");
+      await page.fill("#name", "TEST, PATIENT WEB");
+      await page.fill("#birth-date", "1975-03-14");
+      await page.selectOption("#sex", "female");
+      await page.fill("#weight", "68");
+      await page.fill("#height", "165");
+      await page.selectOption("#recipe", "famotidine-ns-50");
+      await page.fill("#dose", String(dose));
+      await page.selectOption("#priority", "stat");
+      await page.fill("#due", "2030-01-01T12:00");
+      await page.fill("#prescriber", "Dr. Web Prescriber");
+      await page.fill("#comment", "entered by the web test");
   }
   check((await page.textContent("#dose-unit")) === "mg", "the dose unit comes from the recipe");
   await fillOrder("WEB-0001", 20);
@@ -285,6 +288,7 @@ try {
   check(cancelled.status === "cancelled" && cancelled.cancel_reason.startsWith("entered twice by mistake"), "the station's record: WEB-0001 cancelled with the reason");
   await until(async () => (await count(page, '#rows tr[data-order-id="WEB-0001"]')) === 0, "the cancelled order leaves the open list");
   await page.screenshot({ path: path.join(shots, "29-orders-after-cancel.png"), fullPage: true });
+  }
   if (failed) throw new Error("a page reported a script error");
   log("PASS");
 } catch (e) {
