@@ -111,9 +111,9 @@ AuditWords auditWords(const std::string& action, const json& details) {
         return head;
     };
     if (action == "prep.start") {
-        std::string out = "Started from order " + text(d, "order") + ": recipe " + text(d, "recipe") + " version " +
-                          text(d, "recipe_version") + ", room " + text(d, "room") + ", PEC " + text(d, "pec") +
-                          ", station " + text(d, "station");
+        std::string out = "Started from order " + text(d, "order") + ": recipe " + text(d, "recipe") +
+                          " version " + text(d, "recipe_version") + ", room " + text(d, "room") + ", PEC " +
+                          text(d, "pec") + ", station " + text(d, "station");
         if (d.value("compliance_override", false))
             out += "; started under a pharmacist's compliance override";
         return {out, false};
@@ -121,7 +121,8 @@ AuditWords auditWords(const std::string& action, const json& details) {
     if (action == "prep.complete")
         return {"Every step done: waiting for the pharmacist's check", false};
     if (action == "prep.release")
-        return {"Released by the pharmacist's e-signature (audit row " + text(d, "signature_audit_id") + ")", false};
+        return {"Released by the pharmacist's e-signature (audit row " + text(d, "signature_audit_id") + ")",
+                false};
     if (action == "prep.reject")
         return {"Rejected (" + text(d, "reason_code") + "): " + text(d, "reason") + "; then " +
                     (d.value("remake", false) ? "remake" : "waste"),
@@ -129,8 +130,8 @@ AuditWords auditWords(const std::string& action, const json& details) {
     if (action == "prep.cancel")
         return {"Cancelled: " + text(d, "reason"), false};
     if (action == "esign")
-        return {"E-signature (" + text(d, "method") + ", as " + text(d, "role") + ") for " + text(d, "action") + ": " +
-                    text(d, "meaning"),
+        return {"E-signature (" + text(d, "method") + ", as " + text(d, "role") + ") for " +
+                    text(d, "action") + ": " + text(d, "meaning"),
                 false};
     if (action == "remote.view")
         return {"Opened on the web check from " + text(d, "address"), false};

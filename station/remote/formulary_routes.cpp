@@ -24,14 +24,16 @@ using workflow::DraftKind;
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
 bool matches(const std::string& needle, std::initializer_list<std::string_view> hay) {
     if (needle.empty())
         return true;
-    return std::any_of(hay.begin(), hay.end(), [&](std::string_view h) { return lower(h).find(needle) != std::string::npos; });
+    return std::any_of(hay.begin(), hay.end(),
+                       [&](std::string_view h) { return lower(h).find(needle) != std::string::npos; });
 }
 
 // A product or recipe id as the formulary writes them: [A-Za-z0-9_.-]{1,64}.
@@ -91,11 +93,13 @@ void overview(Call& call) {
              {"recipes", json::array()},
              {"drafts", json::array()}};
     if (!latest) {
-        out["problem"] = "no formulary is stored on this station: import one with `admix formulary import DIR`";
+        out["problem"] =
+            "no formulary is stored on this station: import one with `admix formulary import DIR`";
         reply(call.res, 200, out);
         return;
     }
-    out["version"] = json{{"number", latest->version}, {"signed_by", latest->signedBy}, {"signed_at", latest->signedUtc}};
+    out["version"] =
+        json{{"number", latest->version}, {"signed_by", latest->signedBy}, {"signed_at", latest->signedUtc}};
     const auto formulary = service.current();
     if (!formulary) {
         out["problem"] = "the stored formulary cannot be read: " + formulary.error().text();
@@ -156,9 +160,11 @@ void item(Call& call, DraftKind kind) {
             out["facts"] = json{{"gtin", p->gtin}, {"strength", p->strengthText()}};
         json usedBy = json::array();
         for (const auto& r : formulary->allRecipes()) {
-            bool uses = std::find(r.base.productIds.begin(), r.base.productIds.end(), id) != r.base.productIds.end();
+            bool uses =
+                std::find(r.base.productIds.begin(), r.base.productIds.end(), id) != r.base.productIds.end();
             for (const auto& ing : r.ingredients)
-                uses = uses || std::find(ing.productIds.begin(), ing.productIds.end(), id) != ing.productIds.end();
+                uses = uses ||
+                       std::find(ing.productIds.begin(), ing.productIds.end(), id) != ing.productIds.end();
             if (uses)
                 usedBy.push_back(r.id + " v" + std::to_string(r.version));
         }
@@ -249,8 +255,9 @@ void saveDraft(Call& call) {
     const auto saved = drafts.save(kind, *id, values, call.session->user, call.now);
     if (!saved) {
         // The validator's own words, naming the field; nothing was stored.
-        reply(call.res, 400,
-              json{{"error", saved.error().text() + " (nothing was stored)"}, {"field", saved.error().where}});
+        reply(
+            call.res, 400,
+            json{{"error", saved.error().text() + " (nothing was stored)"}, {"field", saved.error().where}});
         return;
     }
     reply(call.res, 200, json{{"draft", draftJson(*saved)}});
@@ -285,23 +292,27 @@ void approveDraft(Call& call) {
         return;
     }
     if (draft->state != "open") {
-        replyError(call.res, 409, "formulary draft " + std::to_string(*draftId) + " is " + draft->state + " already");
+        replyError(call.res, 409,
+                   "formulary draft " + std::to_string(*draftId) + " is " + draft->state + " already");
         return;
     }
-    const std::string meaning = std::string(workflow::kDraftApproveMeaning) + " " + std::to_string(*draftId) + " (" +
-                                draft->kind + " " + draft->itemId + ")" + (comment->empty() ? "" : "; " + *comment);
-    // The e-signature: the signed-in pharmacist re-enters the password; a wrong one counts toward the lockout.
+    const std::string meaning = std::string(workflow::kDraftApproveMeaning) + " " + std::to_string(*draftId) +
+                                " (" + draft->kind + " " + draft->itemId + ")" +
+                                (comment->empty() ? "" : "; " + *comment);
+    // The e-signature: the signed-in pharmacist re-enters the password; a wrong one counts toward the
+    // lockout.
     workflow::Authenticator auth(call.db, call.audit);
-    auto importSig = auth.sign(call.user(), *password, workflow::Role::Pharmacist, workflow::kFormularyImportAction,
-                               "formulary", meaning, call.now);
+    auto importSig = auth.sign(call.user(), *password, workflow::Role::Pharmacist,
+                               workflow::kFormularyImportAction, "formulary", meaning, call.now);
     if (!importSig) {
         replyError(call.res, 403, "e-signature refused: " + importSig.error().text());
         return;
     }
     std::optional<workflow::Signature> recipeSig;
     if (draft->kind == "recipe") {
-        auto sig = auth.sign(call.user(), *password, workflow::Role::Pharmacist, workflow::kRecipeApproveAction,
-                             workflow::recipeSubject(draft->itemId, draft->itemVersion), meaning, call.now);
+        auto sig =
+            auth.sign(call.user(), *password, workflow::Role::Pharmacist, workflow::kRecipeApproveAction,
+                      workflow::recipeSubject(draft->itemId, draft->itemVersion), meaning, call.now);
         if (!sig) {
             replyError(call.res, 403, "e-signature refused: " + sig.error().text());
             return;
@@ -316,9 +327,12 @@ void approveDraft(Call& call) {
         return;
     }
     reply(call.res, 200,
-          json{{"draft", *draftId}, {"formulary_version", *version}, {"signed_at", importSig->atUtc},
-               {"recipe_approved", draft->kind == "recipe" ? json(draft->itemId + " v" + std::to_string(draft->itemVersion))
-                                                           : json(nullptr)}});
+          json{{"draft", *draftId},
+               {"formulary_version", *version},
+               {"signed_at", importSig->atUtc},
+               {"recipe_approved", draft->kind == "recipe"
+                                       ? json(draft->itemId + " v" + std::to_string(draft->itemVersion))
+                                       : json(nullptr)}});
 }
 
 void discardDraft(Call& call) {
@@ -331,7 +345,8 @@ void discardDraft(Call& call) {
     const auto reason = stringField(call, *body, "reason", 500, true, true);
     if (!reason)
         return;
-    if (const Status done = workflow::FormularyDrafts(call.db, call.audit).discard(*draftId, call.session->user, *reason, call.now);
+    if (const Status done = workflow::FormularyDrafts(call.db, call.audit)
+                                .discard(*draftId, call.session->user, *reason, call.now);
         !done) {
         replyError(call.res, 409, done.error().text());
         return;
@@ -358,12 +373,15 @@ void approveRecipe(Call& call) {
         return;
     workflow::FormularyService service(call.db, call.audit);
     if (!service.recipeState(id, version)) {
-        replyError(call.res, 404, "recipe '" + id + "' version " + std::to_string(version) + " is not in the stored formulary");
+        replyError(call.res, 404,
+                   "recipe '" + id + "' version " + std::to_string(version) +
+                       " is not in the stored formulary");
         return;
     }
     workflow::Authenticator auth(call.db, call.audit);
     auto sig = auth.sign(call.user(), *password, workflow::Role::Pharmacist, workflow::kRecipeApproveAction,
-                         workflow::recipeSubject(id, version), "approve" + (comment->empty() ? "" : ": " + *comment), call.now);
+                         workflow::recipeSubject(id, version),
+                         "approve" + (comment->empty() ? "" : ": " + *comment), call.now);
     if (!sig) {
         replyError(call.res, 403, "e-signature refused: " + sig.error().text());
         return;
@@ -372,7 +390,8 @@ void approveRecipe(Call& call) {
         replyError(call.res, 409, done.error().text());
         return;
     }
-    reply(call.res, 200, json{{"recipe", id}, {"version", version}, {"state", "approved"}, {"signed_at", sig->atUtc}});
+    reply(call.res, 200,
+          json{{"recipe", id}, {"version", version}, {"state", "approved"}, {"signed_at", sig->atUtc}});
 }
 
 } // namespace
@@ -380,12 +399,15 @@ void approveRecipe(Call& call) {
 void registerFormularyRoutes(const RouteSink& sink) {
     sink.get("/api/v1/formulary", Access::Staff, overview);
     sink.get("/api/v1/formulary/history", Access::Staff, history);
-    sink.get(R"(/api/v1/formulary/products/([^/]{1,80}))", Access::Staff, [](Call& c) { item(c, DraftKind::Product); });
-    sink.get(R"(/api/v1/formulary/recipes/([^/]{1,80}))", Access::Staff, [](Call& c) { item(c, DraftKind::Recipe); });
+    sink.get(R"(/api/v1/formulary/products/([^/]{1,80}))", Access::Staff,
+             [](Call& c) { item(c, DraftKind::Product); });
+    sink.get(R"(/api/v1/formulary/recipes/([^/]{1,80}))", Access::Staff,
+             [](Call& c) { item(c, DraftKind::Recipe); });
     sink.post("/api/v1/formulary/drafts", Access::Pharmacist, saveDraft);
     sink.post(R"(/api/v1/formulary/drafts/([0-9]{1,12})/approve)", Access::Pharmacist, approveDraft);
     sink.post(R"(/api/v1/formulary/drafts/([0-9]{1,12})/discard)", Access::Pharmacist, discardDraft);
-    sink.post(R"(/api/v1/formulary/recipes/([^/]{1,80})/([0-9]{1,6})/approve)", Access::Pharmacist, approveRecipe);
+    sink.post(R"(/api/v1/formulary/recipes/([^/]{1,80})/([0-9]{1,6})/approve)", Access::Pharmacist,
+              approveRecipe);
 }
 
 } // namespace admix::remote::detail

@@ -20,7 +20,8 @@ namespace admix::remote::detail {
 
 namespace {
 
-constexpr std::array<const char*, 5> kStatuses{"open", "in_progress", "awaiting_check", "released", "cancelled"};
+constexpr std::array<const char*, 5> kStatuses{"open", "in_progress", "awaiting_check", "released",
+                                               "cancelled"};
 
 json flagsJson(const formulas::Plan& plan, formulas::FlagSeverity severity) {
     json out = json::array();
@@ -49,14 +50,15 @@ json recipeJson(const formulas::Recipe& r) {
         scr = scr || d.kind == formulas::DoseRuleKind::Calvert;
     }
     const auto& first = r.ingredients.empty() ? nullptr : &r.ingredients.front();
-    return json{{"id", r.id},
-                {"version", r.version},
-                {"name", r.name},
-                {"route", r.route},
-                {"dose_unit", first ? json(first->dose.unit.text()) : json("")},
-                {"default_dose", first && first->dose.defaultValue ? json(*first->dose.defaultValue) : json(nullptr)},
-                {"ingredients", ingredients},
-                {"needs", json{{"weight", weight}, {"height", height}, {"scr", scr}}}};
+    return json{
+        {"id", r.id},
+        {"version", r.version},
+        {"name", r.name},
+        {"route", r.route},
+        {"dose_unit", first ? json(first->dose.unit.text()) : json("")},
+        {"default_dose", first && first->dose.defaultValue ? json(*first->dose.defaultValue) : json(nullptr)},
+        {"ingredients", ingredients},
+        {"needs", json{{"weight", weight}, {"height", height}, {"scr", scr}}}};
 }
 
 json orderRowJson(store::Database& db, const store::OrderRow& o) {
@@ -82,8 +84,10 @@ json orderRowJson(store::Database& db, const store::OrderRow& o) {
 
 void listOrders(Call& call) {
     const std::string status = call.req.has_param("status") ? call.req.get_param_value("status") : "";
-    if (!status.empty() && std::none_of(kStatuses.begin(), kStatuses.end(), [&](const char* s) { return status == s; })) {
-        replyError(call.res, 400, "parameter 'status' must be open, in_progress, awaiting_check, released or cancelled");
+    if (!status.empty() &&
+        std::none_of(kStatuses.begin(), kStatuses.end(), [&](const char* s) { return status == s; })) {
+        replyError(call.res, 400,
+                   "parameter 'status' must be open, in_progress, awaiting_check, released or cancelled");
         return;
     }
     json items = json::array();
@@ -128,8 +132,10 @@ void enter(Call& call) {
     // The age the plan reads (Cockcroft-Gault) from the date of birth, unless given.
     if (order.contains("patient") && order["patient"].is_object()) {
         json& patient = order["patient"];
-        if (patient.contains("birth_date") && patient["birth_date"].is_string() && !patient.contains("age_years"))
-            if (const auto age = ageInYears(patient["birth_date"].get<std::string>(), call.now); age && *age >= 0)
+        if (patient.contains("birth_date") && patient["birth_date"].is_string() &&
+            !patient.contains("age_years"))
+            if (const auto age = ageInYears(patient["birth_date"].get<std::string>(), call.now);
+                age && *age >= 0)
                 patient["age_years"] = *age;
     }
     const auto acknowledged = stringField(call, *body, "acknowledged_warnings", 8000, false, true);
@@ -155,8 +161,8 @@ void enter(Call& call) {
     }
     const bool ack = !warningText.empty() && *acknowledged == warningText;
     workflow::PreparationEngine engine(call.db, call.audit, call.stationName);
-    const auto entered = workflow::enterOrder(engine, call.db, call.audit, *input, setup->formulary, setup->policy,
-                                              call.session->user, ack, call.now);
+    const auto entered = workflow::enterOrder(engine, call.db, call.audit, *input, setup->formulary,
+                                              setup->policy, call.session->user, ack, call.now);
     if (!entered) {
         const Error& e = entered.error();
         json out{{"error", e.text()}, {"field", e.where}, {"blocking", blocking}, {"warnings", warnings}};
@@ -170,7 +176,8 @@ void enter(Call& call) {
     json acked = json::array();
     for (const auto& w : entered->warnings)
         acked.push_back(json{{"code", w.code}, {"message", w.message}});
-    reply(call.res, 200, json{{"number", entered->orderNumber}, {"order_id", input->externalId}, {"warnings", acked}});
+    reply(call.res, 200,
+          json{{"number", entered->orderNumber}, {"order_id", input->externalId}, {"warnings", acked}});
 }
 
 void cancel(Call& call) {
@@ -191,13 +198,18 @@ void cancel(Call& call) {
         return;
     }
     workflow::PreparationEngine engine(call.db, call.audit, call.stationName);
-    if (const Status done = engine.cancelOrder(order->id, call.session->user, std::string(formulas::trim(*reason)), call.now); !done) {
+    if (const Status done =
+            engine.cancelOrder(order->id, call.session->user, std::string(formulas::trim(*reason)), call.now);
+        !done) {
         replyError(call.res, 409, done.error().text());
         return;
     }
-    auditRow(call, call.user(), "remote.order_cancel", number, json{{"was", order->status}, {"address", call.address}});
+    auditRow(call, call.user(), "remote.order_cancel", number,
+             json{{"was", order->status}, {"address", call.address}});
     reply(call.res, 200,
-          json{{"number", number}, {"status", "cancelled"}, {"was", order->status},
+          json{{"number", number},
+               {"status", "cancelled"},
+               {"was", order->status},
                {"preparation_stops", order->status == "in_progress"}});
 }
 

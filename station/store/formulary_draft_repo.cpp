@@ -4,10 +4,11 @@ namespace admix::store {
 
 namespace {
 
-constexpr const char* kColumns =
-    "SELECT id, kind, item_id, item_version, base_version, products_toml, recipes_toml, changes_json, created_by,"
-    " created_utc, state, coalesce(decided_by, ''), coalesce(decided_utc, ''), signature_audit_id, result_version, note"
-    " FROM formulary_drafts ";
+constexpr const char* kColumns = "SELECT id, kind, item_id, item_version, base_version, products_toml, "
+                                 "recipes_toml, changes_json, created_by,"
+                                 " created_utc, state, coalesce(decided_by, ''), coalesce(decided_utc, ''), "
+                                 "signature_audit_id, result_version, note"
+                                 " FROM formulary_drafts ";
 
 FormularyDraftRow readDraft(const Statement& s) {
     FormularyDraftRow r;
@@ -35,11 +36,20 @@ FormularyDraftRow readDraft(const Statement& s) {
 } // namespace
 
 int64_t FormularyDraftRepo::insert(const FormularyDraftRow& row) {
-    Statement s = m_db.prepare(
-        "INSERT INTO formulary_drafts(kind, item_id, item_version, base_version, products_toml, recipes_toml, changes_json,"
-        " created_by, created_utc, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    s.bind(1, row.kind).bind(2, row.itemId).bind(3, row.itemVersion).bind(4, row.baseVersion).bind(5, row.productsToml);
-    s.bind(6, row.recipesToml).bind(7, row.changesJson).bind(8, row.createdBy).bind(9, row.createdUtc).bind(10, row.note);
+    Statement s =
+        m_db.prepare("INSERT INTO formulary_drafts(kind, item_id, item_version, base_version, products_toml, "
+                     "recipes_toml, changes_json,"
+                     " created_by, created_utc, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    s.bind(1, row.kind)
+        .bind(2, row.itemId)
+        .bind(3, row.itemVersion)
+        .bind(4, row.baseVersion)
+        .bind(5, row.productsToml);
+    s.bind(6, row.recipesToml)
+        .bind(7, row.changesJson)
+        .bind(8, row.createdBy)
+        .bind(9, row.createdUtc)
+        .bind(10, row.note);
     s.run();
     return m_db.lastInsertRowId();
 }
@@ -53,7 +63,8 @@ std::optional<FormularyDraftRow> FormularyDraftRepo::find(int64_t id) {
 }
 
 std::vector<FormularyDraftRow> FormularyDraftRepo::list(const std::string& state, int limit) {
-    Statement s = m_db.prepare(std::string(kColumns) + "WHERE (?1 = '' OR state = ?1) ORDER BY id DESC LIMIT ?2");
+    Statement s =
+        m_db.prepare(std::string(kColumns) + "WHERE (?1 = '' OR state = ?1) ORDER BY id DESC LIMIT ?2");
     s.bind(1, state).bind(2, limit);
     std::vector<FormularyDraftRow> out;
     while (s.step())
@@ -61,11 +72,12 @@ std::vector<FormularyDraftRow> FormularyDraftRepo::list(const std::string& state
     return out;
 }
 
-bool FormularyDraftRepo::decide(int64_t id, const std::string& state, const std::string& by, const std::string& atUtc,
-                                std::optional<int64_t> signatureAuditId, std::optional<int> resultVersion,
-                                const std::string& note) {
-    Statement s = m_db.prepare("UPDATE formulary_drafts SET state = ?2, decided_by = ?3, decided_utc = ?4,"
-                               " signature_audit_id = ?5, result_version = ?6, note = ?7 WHERE id = ?1 AND state = 'open'");
+bool FormularyDraftRepo::decide(int64_t id, const std::string& state, const std::string& by,
+                                const std::string& atUtc, std::optional<int64_t> signatureAuditId,
+                                std::optional<int> resultVersion, const std::string& note) {
+    Statement s = m_db.prepare(
+        "UPDATE formulary_drafts SET state = ?2, decided_by = ?3, decided_utc = ?4,"
+        " signature_audit_id = ?5, result_version = ?6, note = ?7 WHERE id = ?1 AND state = 'open'");
     s.bind(1, id).bind(2, state).bind(3, by).bind(4, atUtc).bind(7, note);
     if (signatureAuditId)
         s.bind(5, *signatureAuditId);

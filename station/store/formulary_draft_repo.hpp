@@ -43,7 +43,8 @@ public:
     [[nodiscard]] std::vector<FormularyDraftRow> list(const std::string& state, int limit = 200);
     // Records the decision (state approved or discarded) of an open draft; false when it was not open.
     bool decide(int64_t id, const std::string& state, const std::string& by, const std::string& atUtc,
-                std::optional<int64_t> signatureAuditId, std::optional<int> resultVersion, const std::string& note);
+                std::optional<int64_t> signatureAuditId, std::optional<int> resultVersion,
+                const std::string& note);
 
 private:
     Database& m_db;

@@ -15,16 +15,24 @@ namespace admix::workflow {
 
 using nlohmann::json;
 
-const char* draftKindName(DraftKind kind) { return kind == DraftKind::Product ? "product" : "recipe"; }
+const char* draftKindName(DraftKind kind) {
+    return kind == DraftKind::Product ? "product" : "recipe";
+}
 
 const char* fieldTypeName(FieldType type) {
     switch (type) {
-    case FieldType::Text: return "text";
-    case FieldType::Number: return "number";
-    case FieldType::Integer: return "integer";
-    case FieldType::Boolean: return "boolean";
-    case FieldType::Choice: return "choice";
-    case FieldType::Lines: return "lines";
+    case FieldType::Text:
+        return "text";
+    case FieldType::Number:
+        return "number";
+    case FieldType::Integer:
+        return "integer";
+    case FieldType::Boolean:
+        return "boolean";
+    case FieldType::Choice:
+        return "choice";
+    case FieldType::Lines:
+        return "lines";
     }
     return "text";
 }
@@ -33,14 +41,24 @@ std::vector<DraftField> editableFields(DraftKind kind) {
     using T = FieldType;
     if (kind == DraftKind::Product)
         return {
-            {"display_name", "Name as shown (Tall Man lettering)", T::Text, {}, "e.g. hydrALAZINE 20 mg/mL 1 mL vial", ""},
+            {"display_name",
+             "Name as shown (Tall Man lettering)",
+             T::Text,
+             {},
+             "e.g. hydrALAZINE 20 mg/mL 1 mL vial",
+             ""},
             {"drug", "Generic drug name", T::Text, {}, "lower case; recipes name their drug by it", ""},
             {"form", "Form", T::Choice, {"solution", "powder", "diluent"}, "", ""},
             {"amount", "Strength: drug per container", T::Number, {}, "powders (with amount unit)", ""},
             {"amount_unit", "Strength unit", T::Text, {}, "mg, g, units, mEq, ...", ""},
             {"concentration", "Concentration", T::Number, {}, "solutions (with concentration unit)", ""},
             {"concentration_unit", "Concentration unit", T::Text, {}, "mg/mL, units/mL, ...", ""},
-            {"volume_ml", "Container volume (mL)", T::Number, {}, "labelled fill, or after reconstitution", ""},
+            {"volume_ml",
+             "Container volume (mL)",
+             T::Number,
+             {},
+             "labelled fill, or after reconstitution",
+             ""},
             {"overfill_ml", "Overfill (mL)", T::Number, {}, "bags", ""},
             {"package_size", "Package size (containers)", T::Integer, {}, "", ""},
             {"multiple_dose", "Multiple-dose container", T::Boolean, {}, "unticked: single-dose", ""},
@@ -49,8 +67,18 @@ std::vector<DraftField> editableFields(DraftKind kind) {
             {"gtin", "GTIN-14", T::Text, {}, "empty: derived from the NDC", ""},
             {"density_g_ml", "Density (g/mL)", T::Number, {}, "", ""},
             {"density_source", "Density source", T::Choice, {"label", "measured", "assumed"}, "", ""},
-            {"hazard", "Hazardous (NIOSH group)", T::Choice, {"", "NIOSH group 1", "NIOSH group 2"}, "empty: not hazardous", ""},
-            {"schedule", "Controlled-substance schedule", T::Choice, {"none", "CII", "CIII", "CIV", "CV"}, "", ""},
+            {"hazard",
+             "Hazardous (NIOSH group)",
+             T::Choice,
+             {"", "NIOSH group 1", "NIOSH group 2"},
+             "empty: not hazardous",
+             ""},
+            {"schedule",
+             "Controlled-substance schedule",
+             T::Choice,
+             {"none", "CII", "CIII", "CIV", "CV"},
+             "",
+             ""},
             {"storage", "Storage", T::Choice, {"room", "refrigerated", "frozen"}, "", ""},
             {"unit_cost", "Unit cost (per container)", T::Number, {}, "optional", ""},
         };
@@ -91,11 +119,21 @@ std::string tomlQuoted(const std::string& s) {
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
         default:
             if (u < 0x20 || u == 0x7F) {
                 char buf[8];
@@ -141,7 +179,8 @@ const toml::array* itemsOf(const toml::table& doc, DraftKind kind) {
 }
 
 // The table of `id` (for a recipe: its latest version) and its position among the items.
-const toml::table* findItem(const toml::table& doc, DraftKind kind, const std::string& id, int* version = nullptr) {
+const toml::table* findItem(const toml::table& doc, DraftKind kind, const std::string& id,
+                            int* version = nullptr) {
     const toml::array* items = itemsOf(doc, kind);
     if (!items)
         return nullptr;
@@ -151,7 +190,10 @@ const toml::table* findItem(const toml::table& doc, DraftKind kind, const std::s
         const toml::table* t = item.as_table();
         if (!t || t->get("id") == nullptr || t->get("id")->value<std::string>() != id)
             continue;
-        const int v = kind == DraftKind::Recipe ? static_cast<int>(t->get("version") ? t->get("version")->value<int64_t>().value_or(1) : 1) : 0;
+        const int v =
+            kind == DraftKind::Recipe
+                ? static_cast<int>(t->get("version") ? t->get("version")->value<int64_t>().value_or(1) : 1)
+                : 0;
         if (v > best) {
             best = v;
             found = t;
@@ -210,17 +252,23 @@ json changesJson(const std::vector<formulas::FormularyChange>& changes) {
         json fields = json::array();
         for (const auto& f : c.fields)
             fields.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
-        out.push_back({{"change", formulas::changeKindName(c.kind)}, {"what", c.what}, {"id", c.id}, {"fields", fields}});
+        out.push_back({{"change", formulas::changeKindName(c.kind)},
+                       {"what", c.what},
+                       {"id", c.id},
+                       {"fields", fields}});
     }
     return out;
 }
 
-std::string draftSubject(int64_t id) { return "formulary-draft:" + std::to_string(id); }
+std::string draftSubject(int64_t id) {
+    return "formulary-draft:" + std::to_string(id);
+}
 
 } // namespace
 
-Result<std::string> editTomlItem(const std::string& toml, const std::string& fileName, DraftKind kind, const std::string& id,
-                                 const std::map<std::string, std::string>& values, int* newRecipeVersion) {
+Result<std::string> editTomlItem(const std::string& toml, const std::string& fileName, DraftKind kind,
+                                 const std::string& id, const std::map<std::string, std::string>& values,
+                                 int* newRecipeVersion) {
     const auto fields = editableFields(kind);
     for (const auto& [key, value] : values)
         if (std::none_of(fields.begin(), fields.end(), [&](const DraftField& f) { return f.key == key; }))
@@ -229,7 +277,8 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
     try {
         doc = toml::parse(toml, fileName);
     } catch (const toml::parse_error& e) {
-        return Result<std::string>::fail("the stored file does not parse: " + std::string(e.description()), fileName);
+        return Result<std::string>::fail("the stored file does not parse: " + std::string(e.description()),
+                                         fileName);
     }
     std::string text = toml;
     std::map<std::string, std::string> edits = values;
@@ -243,13 +292,15 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
             return Result<std::string>::fail("no recipe '" + id + "' in the stored formulary", "id");
         const auto lines = splitLines(toml);
         const size_t start = t->source().begin.line; // 1-based header line
-        size_t end = start; // exclusive, 1-based
+        size_t end = start;                          // exclusive, 1-based
         while (end < lines.size() && formulas::trim(lines[end]).rfind("[[recipe]]", 0) != 0)
             ++end;
         // Comments and blank lines just before the next header belong to the next recipe.
-        while (end > start && (formulas::trim(lines[end - 1]).empty() || formulas::trim(lines[end - 1]).rfind('#', 0) == 0))
+        while (end > start &&
+               (formulas::trim(lines[end - 1]).empty() || formulas::trim(lines[end - 1]).rfind('#', 0) == 0))
             --end;
-        std::vector<std::string> block(lines.begin() + static_cast<long>(start - 1), lines.begin() + static_cast<long>(end));
+        std::vector<std::string> block(lines.begin() + static_cast<long>(start - 1),
+                                       lines.begin() + static_cast<long>(end));
         text = joinLines(lines) + "\n" + joinLines(block);
         doc = toml::parse(text, fileName);
         edits["version"] = std::to_string(version + 1);
@@ -290,10 +341,12 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
     std::vector<Op> ops;
     std::vector<std::string> added;
     for (const auto& [key, value] : edits) {
-        const auto f = std::find_if(allFields.begin(), allFields.end(), [&](const DraftField& x) { return x.key == key; });
+        const auto f = std::find_if(allFields.begin(), allFields.end(),
+                                    [&](const DraftField& x) { return x.key == key; });
         const bool clear = formulas::trim(value).empty() && f->type != FieldType::Text;
         const bool clearText = formulas::trim(value).empty() && f->type == FieldType::Text;
-        std::vector<std::string> with = clear || clearText ? std::vector<std::string>{} : tomlLines(*f, value);
+        std::vector<std::string> with =
+            clear || clearText ? std::vector<std::string>{} : tomlLines(*f, value);
         if (const auto it = spans.find(key); it != spans.end())
             ops.push_back({it->second.first, it->second.last - it->second.first + 1, std::move(with)});
         else
@@ -317,13 +370,16 @@ Result<std::vector<DraftField>> currentFields(store::Database& db, DraftKind kin
     const std::string& text = kind == DraftKind::Product ? latest->productsToml : latest->recipesToml;
     toml::table doc;
     try {
-        doc = toml::parse(text, std::string_view(kind == DraftKind::Product ? "products.toml" : "recipes.toml"));
+        doc = toml::parse(text,
+                          std::string_view(kind == DraftKind::Product ? "products.toml" : "recipes.toml"));
     } catch (const toml::parse_error& e) {
-        return Result<std::vector<DraftField>>::fail("the stored formulary does not parse: " + std::string(e.description()));
+        return Result<std::vector<DraftField>>::fail("the stored formulary does not parse: " +
+                                                     std::string(e.description()));
     }
     const toml::table* item = findItem(doc, kind, id);
     if (!item)
-        return Result<std::vector<DraftField>>::fail("no " + std::string(draftKindName(kind)) + " '" + id + "' in the stored formulary", "id");
+        return Result<std::vector<DraftField>>::fail(
+            "no " + std::string(draftKindName(kind)) + " '" + id + "' in the stored formulary", "id");
     const auto lines = splitLines(text);
     auto fields = editableFields(kind);
     for (auto& f : fields)
@@ -333,17 +389,19 @@ Result<std::vector<DraftField>> currentFields(store::Database& db, DraftKind kin
 }
 
 Result<store::FormularyDraftRow> FormularyDrafts::save(DraftKind kind, const std::string& id,
-                                                       const std::map<std::string, std::string>& values, const User& by,
-                                                       TimePoint now) {
+                                                       const std::map<std::string, std::string>& values,
+                                                       const User& by, TimePoint now) {
     using R = Result<store::FormularyDraftRow>;
     if (by.role != Role::Pharmacist)
-        return R::fail("only a pharmacist edits the formulary; " + by.displayName + " is a " + std::string(roleName(by.role)));
+        return R::fail("only a pharmacist edits the formulary; " + by.displayName + " is a " +
+                       std::string(roleName(by.role)));
     const auto current = currentFields(m_db, kind, id);
     if (!current)
         return current.error();
     std::map<std::string, std::string> changed;
     for (const auto& [key, value] : values) {
-        const auto f = std::find_if(current->begin(), current->end(), [&](const DraftField& x) { return x.key == key; });
+        const auto f =
+            std::find_if(current->begin(), current->end(), [&](const DraftField& x) { return x.key == key; });
         if (f == current->end())
             return R::fail("is not a field that can be edited here", key);
         if (formulas::trim(value) != formulas::trim(f->value))
@@ -352,11 +410,12 @@ Result<store::FormularyDraftRow> FormularyDrafts::save(DraftKind kind, const std
     if (changed.empty())
         return R::fail("nothing changed: edit a field first");
     const auto latest = store::FormularyRepo(m_db).latest();
-    FormularyFiles files{latest->productsToml, "draft/products.toml", latest->recipesToml, "draft/recipes.toml"};
+    FormularyFiles files{latest->productsToml, "draft/products.toml", latest->recipesToml,
+                         "draft/recipes.toml"};
     int recipeVersion = 0;
     std::string& target = kind == DraftKind::Product ? files.productsToml : files.recipesToml;
-    auto edited = editTomlItem(target, kind == DraftKind::Product ? files.productsName : files.recipesName, kind, id, changed,
-                               &recipeVersion);
+    auto edited = editTomlItem(target, kind == DraftKind::Product ? files.productsName : files.recipesName,
+                               kind, id, changed, &recipeVersion);
     if (!edited)
         return edited.error();
     target = *edited;
@@ -380,8 +439,10 @@ Result<store::FormularyDraftRow> FormularyDrafts::save(DraftKind kind, const std
     row.createdUtc = formatIsoUtc(now);
     store::Transaction tx(m_db);
     row.id = store::FormularyDraftRepo(m_db).insert(row);
-    m_audit.append(by.username, "formulary.draft", draftSubject(row.id),
-                   json{{"kind", row.kind}, {"id", id}, {"base_version", row.baseVersion}, {"changes", changes}}.dump(), now);
+    m_audit.append(
+        by.username, "formulary.draft", draftSubject(row.id),
+        json{{"kind", row.kind}, {"id", id}, {"base_version", row.baseVersion}, {"changes", changes}}.dump(),
+        now);
     tx.commit();
     return row;
 }
@@ -390,7 +451,9 @@ std::vector<store::FormularyDraftRow> FormularyDrafts::list(const std::string& s
     return store::FormularyDraftRepo(m_db).list(state);
 }
 
-std::optional<store::FormularyDraftRow> FormularyDrafts::find(int64_t id) { return store::FormularyDraftRepo(m_db).find(id); }
+std::optional<store::FormularyDraftRow> FormularyDrafts::find(int64_t id) {
+    return store::FormularyDraftRepo(m_db).find(id);
+}
 
 Result<int> FormularyDrafts::approve(int64_t draftId, const Signature& importSignature,
                                      const std::optional<Signature>& recipeSignature, TimePoint now) {
@@ -399,33 +462,41 @@ Result<int> FormularyDrafts::approve(int64_t draftId, const Signature& importSig
     if (!draft)
         return Result<int>::fail("no formulary draft " + std::to_string(draftId));
     if (draft->state != "open")
-        return Result<int>::fail("formulary draft " + std::to_string(draftId) + " is " + draft->state + " already");
+        return Result<int>::fail("formulary draft " + std::to_string(draftId) + " is " + draft->state +
+                                 " already");
     const auto latest = store::FormularyRepo(m_db).latest();
     if (!latest || latest->version != draft->baseVersion)
         return Result<int>::fail("the stored formulary changed since this draft was made (from version " +
                                  std::to_string(draft->baseVersion) + "; now version " +
-                                 std::to_string(latest ? latest->version : 0) + "): make the edit again on the current version");
+                                 std::to_string(latest ? latest->version : 0) +
+                                 "): make the edit again on the current version");
     if (draft->kind == "recipe") {
         if (!recipeSignature)
-            return Result<int>::fail("a recipe draft needs the pharmacist's signature approving the new recipe version");
+            return Result<int>::fail(
+                "a recipe draft needs the pharmacist's signature approving the new recipe version");
         if (recipeSignature->signer.username != importSignature.signer.username)
-            return Result<int>::fail("the recipe approval and the formulary version must be signed by the same pharmacist");
+            return Result<int>::fail(
+                "the recipe approval and the formulary version must be signed by the same pharmacist");
     }
     store::Transaction tx(m_db);
     FormularyService service(m_db, m_audit);
-    const FormularyFiles files{draft->productsToml, "draft/products.toml", draft->recipesToml, "draft/recipes.toml"};
+    const FormularyFiles files{draft->productsToml, "draft/products.toml", draft->recipesToml,
+                               "draft/recipes.toml"};
     const auto version = service.import(files, importSignature, false, now);
     if (!version)
         return version.error();
     if (draft->kind == "recipe") {
-        if (const Status ok = service.approveRecipe(draft->itemId, draft->itemVersion, *recipeSignature, now); !ok)
+        if (const Status ok = service.approveRecipe(draft->itemId, draft->itemVersion, *recipeSignature, now);
+            !ok)
             return Result<int>::fail(ok.error().message);
     }
-    if (!repo.decide(draftId, "approved", importSignature.signer.username, formatIsoUtc(now), importSignature.auditId, *version,
-                     importSignature.meaning))
+    if (!repo.decide(draftId, "approved", importSignature.signer.username, formatIsoUtc(now),
+                     importSignature.auditId, *version, importSignature.meaning))
         return Result<int>::fail("formulary draft " + std::to_string(draftId) + " was decided meanwhile");
     m_audit.append(importSignature.signer.username, "formulary.draft.approved", draftSubject(draftId),
-                   json{{"kind", draft->kind}, {"id", draft->itemId}, {"formulary_version", *version},
+                   json{{"kind", draft->kind},
+                        {"id", draft->itemId},
+                        {"formulary_version", *version},
                         {"signature_audit_id", importSignature.auditId}}
                        .dump(),
                    now);
@@ -439,10 +510,11 @@ Status FormularyDrafts::discard(int64_t draftId, const User& by, const std::stri
     if (formulas::trim(reason).empty())
         return Status::fail("a discarded draft needs a reason");
     store::Transaction tx(m_db);
-    if (!store::FormularyDraftRepo(m_db).decide(draftId, "discarded", by.username, formatIsoUtc(now), std::nullopt, std::nullopt,
-                                                reason))
+    if (!store::FormularyDraftRepo(m_db).decide(draftId, "discarded", by.username, formatIsoUtc(now),
+                                                std::nullopt, std::nullopt, reason))
         return Status::fail("formulary draft " + std::to_string(draftId) + " is not open");
-    m_audit.append(by.username, "formulary.draft.discarded", draftSubject(draftId), json{{"reason", reason}}.dump(), now);
+    m_audit.append(by.username, "formulary.draft.discarded", draftSubject(draftId),
+                   json{{"reason", reason}}.dump(), now);
     tx.commit();
     return Status::success();
 }

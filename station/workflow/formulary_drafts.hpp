@@ -45,13 +45,15 @@ struct DraftField {
 
 // A product's or a recipe's latest version's editable fields with their current values, from the
 // stored formulary. Fails when nothing is stored or the item is not in it.
-[[nodiscard]] Result<std::vector<DraftField>> currentFields(store::Database& db, DraftKind kind, const std::string& id);
+[[nodiscard]] Result<std::vector<DraftField>> currentFields(store::Database& db, DraftKind kind,
+                                                            const std::string& id);
 
 // Applies `values` (key -> text as typed; "" removes an optional key) to one [[product]] (by id) or,
 // for a recipe, to a copy of its latest version appended as the next version. Pure; exposed for
 // tests. Unknown keys are refused; the result is not validated here.
-[[nodiscard]] Result<std::string> editTomlItem(const std::string& toml, const std::string& fileName, DraftKind kind,
-                                               const std::string& id, const std::map<std::string, std::string>& values,
+[[nodiscard]] Result<std::string> editTomlItem(const std::string& toml, const std::string& fileName,
+                                               DraftKind kind, const std::string& id,
+                                               const std::map<std::string, std::string>& values,
                                                int* newRecipeVersion = nullptr);
 
 inline constexpr const char* kDraftApproveMeaning = "approve formulary draft";
@@ -73,8 +75,8 @@ public:
     // kFormularyImportAction on "formulary"; a recipe draft also needs `recipeSignature` (the same
     // pharmacist, kRecipeApproveAction on recipeSubject(id, the draft's version)). Refused when the
     // stored formulary changed since the draft was made. All or nothing. Returns the new version.
-    Result<int> approve(int64_t draftId, const Signature& importSignature, const std::optional<Signature>& recipeSignature,
-                        TimePoint now = nowUtc());
+    Result<int> approve(int64_t draftId, const Signature& importSignature,
+                        const std::optional<Signature>& recipeSignature, TimePoint now = nowUtc());
     // Closes an open draft unused (a pharmacist, with a reason).
     Status discard(int64_t draftId, const User& by, const std::string& reason, TimePoint now = nowUtc());
 
