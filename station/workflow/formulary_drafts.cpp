@@ -270,9 +270,11 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
                                  const std::string& id, const std::map<std::string, std::string>& values,
                                  int* newRecipeVersion) {
     const auto fields = editableFields(kind);
-    for (const auto& [key, value] : values)
+    for (const auto& entry : values) {
+        const std::string& key = entry.first; // named: clang's lambdas may not capture a structured binding
         if (std::none_of(fields.begin(), fields.end(), [&](const DraftField& f) { return f.key == key; }))
             return Result<std::string>::fail("is not a field that can be edited here", key);
+    }
     toml::table doc;
     try {
         doc = toml::parse(toml, fileName);
@@ -340,7 +342,9 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
     };
     std::vector<Op> ops;
     std::vector<std::string> added;
-    for (const auto& [key, value] : edits) {
+    for (const auto& entry : edits) {
+        const std::string& key = entry.first;
+        const std::string& value = entry.second;
         const auto f = std::find_if(allFields.begin(), allFields.end(),
                                     [&](const DraftField& x) { return x.key == key; });
         const bool clear = formulas::trim(value).empty() && f->type != FieldType::Text;
@@ -399,7 +403,9 @@ Result<store::FormularyDraftRow> FormularyDrafts::save(DraftKind kind, const std
     if (!current)
         return current.error();
     std::map<std::string, std::string> changed;
-    for (const auto& [key, value] : values) {
+    for (const auto& entry : values) {
+        const std::string& key = entry.first;
+        const std::string& value = entry.second;
         const auto f =
             std::find_if(current->begin(), current->end(), [&](const DraftField& x) { return x.key == key; });
         if (f == current->end())
