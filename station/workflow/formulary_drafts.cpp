@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <regex>
 #include <sstream>
 
@@ -264,6 +265,27 @@ std::string draftSubject(int64_t id) {
     return "formulary-draft:" + std::to_string(id);
 }
 
+// The dose fields of a recipe's ingredients, edited as "ingredient[N].min_dose" (N from 1, as the
+// validator names them).
+constexpr std::array<std::pair<const char*, const char*>, 4> kDoseKeys{{
+    {"default_dose", "default dose"},
+    {"min_dose", "lowest dose"},
+    {"max_dose", "highest dose"},
+    {"round_to", "rounded to"},
+}};
+const DraftField kDoseField{"", "", FieldType::Number, {}, "", ""};
+
+std::optional<std::pair<int, std::string>> parseIngredientKey(const std::string& key) {
+    static const std::regex pattern(R"(ingredient\[([1-9][0-9]?)\]\.([a-z_]+))");
+    std::smatch m;
+    if (!std::regex_match(key, m, pattern))
+        return std::nullopt;
+    const std::string field = m[2];
+    if (std::none_of(kDoseKeys.begin(), kDoseKeys.end(), [&](const auto& d) { return field == d.first; }))
+        return std::nullopt;
+    return std::pair{std::stoi(m[1]), field};
+}
+
 } // namespace
 
 Result<std::string> editTomlItem(const std::string& toml, const std::string& fileName, DraftKind kind,
@@ -272,7 +294,8 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
     const auto fields = editableFields(kind);
     for (const auto& entry : values) {
         const std::string& key = entry.first; // named: clang's lambdas may not capture a structured binding
-        if (std::none_of(fields.begin(), fields.end(), [&](const DraftField& f) { return f.key == key; }))
+        if (std::none_of(fields.begin(), fields.end(), [&](const DraftField& f) { return f.key == key; }) &&
+            !(kind == DraftKind::Recipe && parseIngredientKey(key)))
             return Result<std::string>::fail("is not a field that can be edited here", key);
     }
     toml::table doc;
@@ -322,42 +345,58 @@ Result<std::string> editTomlItem(const std::string& toml, const std::string& fil
             return Result<std::string>::fail("the copied recipe could not be read back", "id");
     }
     std::vector<std::string> lines = splitLines(text);
-    struct Span {
-        size_t first, last; // 1-based, inclusive
-    };
-    std::map<std::string, Span> spans;
-    size_t lastLine = item->source().begin.line;
-    for (const auto& [k, v] : *item) {
-        if (v.is_table() || v.is_array_of_tables())
+    // Each edit goes to the product's or recipe's own table, or to one of the recipe's ingredients.
+    std::map<const toml::table*, std::map<std::string, std::pair<std::string, const DraftField*>>> byTable;
+    for (const auto& entry : edits) {
+        const std::string& key = entry.first;
+        const auto f = std::find_if(allFields.begin(), allFields.end(),
+                                    [&](const DraftField& x) { return x.key == key; });
+        if (f != allFields.end()) {
+            byTable[item][key] = {entry.second, &*f};
             continue;
-        const Span s{k.source().begin.line, std::max(k.source().begin.line, v.source().end.line)};
-        spans[std::string(k.str())] = s;
-        lastLine = std::max(lastLine, s.last);
+        }
+        const auto ing = parseIngredientKey(key);
+        const toml::array* list = item->get("ingredient") ? item->get("ingredient")->as_array() : nullptr;
+        if (!ing || !list || static_cast<size_t>(ing->first) > list->size() ||
+            !(*list)[static_cast<size_t>(ing->first - 1)].as_table())
+            return Result<std::string>::fail("is not a field that can be edited here", key);
+        byTable[(*list)[static_cast<size_t>(ing->first - 1)].as_table()][ing->second] = {entry.second,
+                                                                                         &kDoseField};
     }
     // Replacements from the bottom up keep the line numbers above them valid; new keys go after the
-    // last key of the table (before its sub-tables).
+    // last key of their table (before its sub-tables).
     struct Op {
         size_t first, count;
         std::vector<std::string> with;
     };
     std::vector<Op> ops;
-    std::vector<std::string> added;
-    for (const auto& entry : edits) {
-        const std::string& key = entry.first;
-        const std::string& value = entry.second;
-        const auto f = std::find_if(allFields.begin(), allFields.end(),
-                                    [&](const DraftField& x) { return x.key == key; });
-        const bool clear = formulas::trim(value).empty() && f->type != FieldType::Text;
-        const bool clearText = formulas::trim(value).empty() && f->type == FieldType::Text;
-        std::vector<std::string> with =
-            clear || clearText ? std::vector<std::string>{} : tomlLines(*f, value);
-        if (const auto it = spans.find(key); it != spans.end())
-            ops.push_back({it->second.first, it->second.last - it->second.first + 1, std::move(with)});
-        else
-            added.insert(added.end(), with.begin(), with.end());
+    for (const auto& [table, tableEdits] : byTable) {
+        struct Span {
+            size_t first, last; // 1-based, inclusive
+        };
+        std::map<std::string, Span> spans;
+        size_t lastLine = table->source().begin.line;
+        for (const auto& [k, v] : *table) {
+            if (v.is_table() || v.is_array_of_tables())
+                continue;
+            const Span span{k.source().begin.line, std::max(k.source().begin.line, v.source().end.line)};
+            spans[std::string(k.str())] = span;
+            lastLine = std::max(lastLine, span.last);
+        }
+        std::vector<std::string> added;
+        for (const auto& [key, edit] : tableEdits) {
+            DraftField f = *edit.second;
+            f.key = key;
+            const bool clear = formulas::trim(edit.first).empty();
+            std::vector<std::string> with = clear ? std::vector<std::string>{} : tomlLines(f, edit.first);
+            if (const auto it = spans.find(key); it != spans.end())
+                ops.push_back({it->second.first, it->second.last - it->second.first + 1, std::move(with)});
+            else
+                added.insert(added.end(), with.begin(), with.end());
+        }
+        if (!added.empty())
+            ops.push_back({lastLine + 1, 0, added});
     }
-    if (!added.empty())
-        ops.push_back({lastLine + 1, 0, added});
     std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.first > b.first; });
     for (const auto& op : ops) {
         const auto at = lines.begin() + static_cast<long>(std::min(op.first - 1, lines.size()));
@@ -389,6 +428,28 @@ Result<std::vector<DraftField>> currentFields(store::Database& db, DraftKind kin
     for (auto& f : fields)
         if (const toml::node* v = item->get(f.key))
             f.value = valueText(*v, lines);
+    if (kind == DraftKind::Recipe) {
+        const toml::array* list = item->get("ingredient") ? item->get("ingredient")->as_array() : nullptr;
+        for (size_t i = 0; list && i < list->size(); ++i) {
+            const toml::table* t = (*list)[i].as_table();
+            if (!t)
+                continue;
+            const std::string drug = t->get("drug") ? t->get("drug")->value<std::string>().value_or("") : "";
+            const std::string unit =
+                t->get("dose_unit") ? t->get("dose_unit")->value<std::string>().value_or("") : "";
+            for (const auto& [key, label] : kDoseKeys) {
+                DraftField f{"ingredient[" + std::to_string(i + 1) + "]." + key,
+                             "Ingredient " + std::to_string(i + 1) + " (" + drug + "): " + label,
+                             FieldType::Number,
+                             {},
+                             unit.empty() ? "" : "in " + unit,
+                             ""};
+                if (const toml::node* v = t->get(key))
+                    f.value = valueText(*v, lines);
+                fields.push_back(std::move(f));
+            }
+        }
+    }
     return fields;
 }
 

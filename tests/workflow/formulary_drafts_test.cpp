@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -184,6 +185,32 @@ TEST_CASE("a recipe draft is the next recipe version, approved by the same pharm
     CHECK(f.formulary.recipeState("famotidine-ns-50", 2) == "approved");
     CHECK(f.formulary.recipeState("famotidine-ns-50", 1) == "approved"); // the old version stays
     CHECK(f.formulary.approved()->recipe("famotidine-ns-50")->name == "Famotidine 20 mg in NS 50 mL");
+    // An ingredient's dose limits are fields too, named as the validator names them.
+    const auto fields = currentFields(f.db, DraftKind::Recipe, "famotidine-ns-50").value();
+    const auto maxDose = std::find_if(fields.begin(), fields.end(),
+                                      [](const DraftField& x) { return x.key == "ingredient[1].max_dose"; });
+    REQUIRE(maxDose != fields.end());
+    CHECK(maxDose->value == "40");
+    const auto inverted =
+        f.drafts.save(DraftKind::Recipe, "famotidine-ns-50", {{"ingredient[1].min_dose", "50"}}, f.rph, f.t0);
+    REQUIRE_FALSE(inverted.ok());
+    CHECK(inverted.error().where == "ingredient[1].min_dose");
+    CHECK_FALSE(
+        f.drafts.save(DraftKind::Recipe, "famotidine-ns-50", {{"ingredient[2].min_dose", "5"}}, f.rph, f.t0)
+            .ok());
+    CHECK_FALSE(
+        f.drafts.save(DraftKind::Recipe, "famotidine-ns-50", {{"ingredient[1].drug", "x"}}, f.rph, f.t0)
+            .ok());
+    const auto lower =
+        f.drafts.save(DraftKind::Recipe, "famotidine-ns-50", {{"ingredient[1].max_dose", "30"}}, f.rph, f.t0);
+    REQUIRE_MESSAGE(lower.ok(), (lower.ok() ? "" : lower.error().text()));
+    CHECK(lower->itemVersion == 3);
+    const auto sig3 = f.sign(kRecipeApproveAction, recipeSubject("famotidine-ns-50", 3), "approve", f.t0);
+    REQUIRE(f.drafts.approve(lower->id, f.importSig(), sig3, f.t0).value() == 3);
+    CHECK(f.formulary.approved()->recipe("famotidine-ns-50")->ingredients.at(0).dose.maxDose ==
+          doctest::Approx(30));
+    CHECK(f.formulary.current()->recipe("famotidine-ns-50", 2)->ingredients.at(0).dose.maxDose ==
+          doctest::Approx(40));
     // A bad recipe field is named too.
     const auto bad =
         f.drafts.save(DraftKind::Recipe, "famotidine-ns-50", {{"csp_category", "seven"}}, f.rph, f.t0);
