@@ -21,7 +21,7 @@ TEST_CASE("audit words: a weighing's numbers as the label prints them") {
     CHECK(w.text.find("net 22.102 g") != std::string::npos);
     CHECK(w.text.find("density 1.04 g/mL") != std::string::npos);
     CHECK(w.text.find("22.0499") == std::string::npos);
-    CHECK(w.text.find("{") == std::string::npos);
+    CHECK(w.text.find('{') == std::string::npos);
 }
 
 TEST_CASE("audit words: refused attempts carry their reason") {
