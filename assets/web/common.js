@@ -20,7 +20,12 @@ const Admix = (() => {
     }
     const type = res.headers.get("Content-Type") || "";
     const data = type.startsWith("application/json") ? await res.json() : await res.text();
-    if (!res.ok) throw new Error((data && data.error) || ("HTTP " + res.status));
+    if (!res.ok) {
+      const err = new Error((data && data.error) || ("HTTP " + res.status));
+      err.status = res.status;
+      err.data = typeof data === "object" ? data : null; // the field a refusal names, flags, ...
+      throw err;
+    }
     return data;
   }
 

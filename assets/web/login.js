@@ -5,7 +5,7 @@
   const params = new URLSearchParams(location.search);
   const show = (text) => { message.className = "msg error"; message.textContent = text; message.focus(); };
   if (params.has("expired")) show("Your session ended (signed out, or idle too long). Sign in again.");
-  if (params.has("norole")) show("Your role has no remote functions: the remote pages are for pharmacists and quality staff.");
+  if (params.has("norole")) show("Your role has no remote functions: the remote pages are for pharmacists, quality staff and (the formulary, to view) technicians.");
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = { username: form.username.value.trim(), password: form.password.value };

@@ -71,9 +71,16 @@
     document.getElementById("forms").hidden = !p.may_check;
     if (!p.may_check) decided.append(el("p", { class: p.recalled ? "panel msg error" : "panel" }, p.why_not,
       p.checked_by ? " — checked by " + p.checked_by + (p.check_reason ? ": " + p.check_reason : "") : ""));
+    // Refused attempts with their reasons (the station's own words), then the audit trail in words.
+    const refused = body("refused");
+    const attempts = p.events.filter((e) => e.outcome === "fail" || e.kind === "skip" || e.kind === "stop");
+    if (attempts.length === 0) refused.append(el("tr", {}, el("td", { colspan: 4, text: "No attempt was refused." })));
+    for (const e of attempts) refused.append(el("tr", { class: "refused" }, el("td", { class: "nowrap", text: when(e.at) }),
+      el("td", { text: e.step >= 0 && e.step < p.steps.length ? (e.step + 1) + ". " + p.steps[e.step].title : "" }),
+      el("td", { text: e.by }), el("td", { text: e.message })));
     const audit = body("audit");
-    for (const a of p.audit) audit.append(el("tr", {}, el("td", { class: "nowrap", text: when(a.at) }), el("td", { text: a.actor }),
-      el("td", { text: a.action }), el("td", { class: "details", text: JSON.stringify(a.details) })));
+    for (const a of p.audit) audit.append(el("tr", { class: a.refused ? "refused" : null }, el("td", { class: "nowrap", text: when(a.at) }),
+      el("td", { text: a.actor }), el("td", { text: a.action }), el("td", { text: a.text })));
   }
 
   // Full-size viewer with zoom.

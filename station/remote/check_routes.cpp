@@ -4,6 +4,8 @@
 // PreparationEngine::approve / reject on the request's own connection.
 #include "station/remote/routes.hpp"
 
+#include "station/remote/audit_words.hpp"
+
 #include "station/store/data_dir.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/prep_repo.hpp"
@@ -210,11 +212,16 @@ void prepDetail(Call& call) {
     }
     json audit = json::array();
     for (const auto& a : call.audit.forSubject(v->number)) {
+        const json details = json::parse(a.details, nullptr, false);
+        // In words, numbers as the label prints them; the raw details stay for exports and tools.
+        const AuditWords words = auditWords(a.action, details);
         audit.push_back(json{{"id", a.id},
                              {"at", a.atUtc},
                              {"actor", a.actor},
                              {"action", a.action},
-                             {"details", json::parse(a.details, nullptr, false)}});
+                             {"text", words.text},
+                             {"refused", words.refused},
+                             {"details", details}});
     }
     json orderJson = nullptr;
     if (order) {

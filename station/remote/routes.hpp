@@ -64,10 +64,17 @@ std::optional<int> intParam(Call& call, const char* name, int low, int high, int
 std::optional<std::string> codeParam(Call& call, const char* name);
 
 std::string csvQuote(std::string_view field);
+// Text made safe inside HTML element content and double- or single-quoted attributes.
+std::string htmlEscape(std::string_view text);
+// A whole HTML page (for a browser asking for a page, never for the JSON API): a title, one message
+// (escaped here) and an optional link.
+void replyPage(httplib::Response& res, int status, const std::string& title, const std::string& message,
+               const std::string& linkHref = {}, const std::string& linkText = {});
 
 // Route tables of each area, registered by the server.
 using RouteFn = std::function<void(Call&)>;
-enum class Access { Pharmacist, Quality };
+// Staff: pharmacists and technicians (views only; a change needs the pharmacist's own check).
+enum class Access { Pharmacist, Quality, Staff };
 struct RouteSink {
     std::function<void(const std::string& pattern, Access access, RouteFn fn)> get;
     std::function<void(const std::string& pattern, Access access, RouteFn fn)> post;
@@ -75,5 +82,7 @@ struct RouteSink {
 void registerCheckRoutes(const RouteSink& sink);
 void registerQualityRoutes(const RouteSink& sink);
 void registerHl7Routes(const RouteSink& sink); // orders not matched (station/hl7)
+void registerOrderRoutes(const RouteSink& sink);     // orders entered by a pharmacist
+void registerFormularyRoutes(const RouteSink& sink); // the formulary: view, drafts, approval
 
 } // namespace admix::remote::detail

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <vector>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -141,6 +142,38 @@ std::optional<std::string> codeParam(Call& call, const char* name) {
     return text;
 }
 
+std::string htmlEscape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+void replyPage(httplib::Response& res, int status, const std::string& title, const std::string& message,
+               const std::string& linkHref, const std::string& linkText) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    std::string page = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Admix \xE2\x80\x94 " +
+                       htmlEscape(title) +
+                       "</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n<header class=\"bar\"><h1>" +
+                       htmlEscape(title) + "</h1></header>\n<main>\n<p class=\"msg error\" id=\"refusal\" role=\"alert\">" +
+                       htmlEscape(message) + "</p>\n";
+    if (!linkHref.empty())
+        page += "<p><a id=\"home-link\" href=\"" + htmlEscape(linkHref) + "\">" + htmlEscape(linkText) + "</a></p>\n";
+    page += "</main>\n</body>\n</html>\n";
+    res.set_content(page, "text/html; charset=utf-8");
+}
+
 std::string csvQuote(std::string_view field) {
     // Quote always; neutralise spreadsheet formulas (a field starting with = + - @) with a leading '.
     std::string out = "\"";
@@ -165,7 +198,7 @@ namespace {
 struct StaticFile {
     std::string body;
     std::string type;
-    std::optional<workflow::Role> role; // nullopt: public (sign-in page); otherwise only this role
+    std::vector<workflow::Role> roles; // empty: any signed-in user (or public without needsSession)
     bool needsSession = true;
 };
 
@@ -201,13 +234,15 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
         const std::string type = mimeOf(name);
         if (type.empty() || !detail::validCode(name))
             continue;
-        StaticFile f{readWhole(entry.path()), type, std::nullopt, true};
+        StaticFile f{readWhole(entry.path()), type, {}, true};
         if (name == "login.html" || name == "login.js" || name == "app.css" || name == "logo.svg")
             f.needsSession = false;
-        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html")
-            f.role = workflow::Role::Pharmacist;
+        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html" || name == "orders.html")
+            f.roles = {workflow::Role::Pharmacist};
         else if (name == "quality.html" || name == "print.html")
-            f.role = workflow::Role::Quality;
+            f.roles = {workflow::Role::Quality};
+        else if (name == "formulary.html") // technicians view it; only pharmacists change it (the API's rule)
+            f.roles = {workflow::Role::Pharmacist, workflow::Role::Technician};
         files["/" + name] = std::move(f);
     }
     // uPlot, where npm put it (assets/web/node_modules), under fixed names.
@@ -215,7 +250,7 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
     for (const auto& [from, to] :
          {std::pair{"uPlot.iife.min.js", "/vendor/uplot.js"}, {"uPlot.min.css", "/vendor/uplot.css"}}) {
         if (std::filesystem::is_regular_file(uplot / from, ec))
-            files[to] = StaticFile{readWhole(uplot / from), mimeOf(from), std::nullopt, true};
+            files[to] = StaticFile{readWhole(uplot / from), mimeOf(from), {}, true};
     }
     return files;
 }
@@ -260,6 +295,7 @@ std::string homeOf(workflow::Role role) {
     case workflow::Role::Quality:
         return "/quality.html";
     case workflow::Role::Technician:
+        return "/formulary.html";
     case workflow::Role::Admin:
         break;
     }
@@ -340,6 +376,8 @@ struct Server::Impl {
             return role == workflow::Role::Pharmacist;
         case Access::Quality:
             return role == workflow::Role::Quality;
+        case Access::Staff:
+            return role == workflow::Role::Pharmacist || role == workflow::Role::Technician;
         }
         return false;
     }
@@ -403,10 +441,16 @@ struct Server::Impl {
         };
         srv.set_post_routing_handler(
             [this](const httplib::Request&, httplib::Response& res) { securityHeaders(res); });
-        srv.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-            if (res.body.empty())
-                replyError(res, res.status,
-                           res.status == 404 ? "no such page or resource" : "request refused");
+        srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+            if (!res.body.empty())
+                return;
+            // APIs answer in JSON; a page asked for by a browser gets a page.
+            if (req.path.rfind("/api/", 0) == 0)
+                replyError(res, res.status, res.status == 404 ? "no such page or resource" : "request refused");
+            else
+                detail::replyPage(res, res.status, res.status == 404 ? "No such page" : "Request refused",
+                                  res.status == 404 ? "There is no page at this address." : "The station refused this request.",
+                                  "/", "Go to your start page");
         });
         srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
             replyError(res, 500, "the station could not answer; the error is in the server log");
@@ -424,7 +468,8 @@ struct Server::Impl {
                     }
                     const auto it = files.find(req.path);
                     if (it == files.end()) {
-                        replyError(res, 404, "no such page");
+                        detail::replyPage(res, 404, "No such page", "There is no page at this address.", "/",
+                                          "Go to your start page");
                         return;
                     }
                     const StaticFile& f = it->second;
@@ -436,10 +481,18 @@ struct Server::Impl {
                                 res.set_redirect("/login.html", 303);
                                 return;
                             }
-                            if (f.role && s->user.role != *f.role) {
-                                replyError(res, 403,
-                                           "your role (" + std::string(workflow::roleName(s->user.role)) +
-                                               ") may not open this page");
+                            if (!f.roles.empty() &&
+                                std::find(f.roles.begin(), f.roles.end(), s->user.role) == f.roles.end()) {
+                                std::string needed;
+                                for (size_t i = 0; i < f.roles.size(); ++i)
+                                    needed += (i == 0 ? "" : " or ") + std::string(workflow::roleName(f.roles[i]));
+                                const std::string home = homeOf(s->user.role);
+                                detail::replyPage(res, 403, "Not for your role",
+                                                  "This page is for the " + needed + " role. You are signed in as " +
+                                                      s->user.username + " (" +
+                                                      std::string(workflow::roleName(s->user.role)) + ").",
+                                                  home.rfind("/login.html", 0) == 0 ? std::string() : home,
+                                                  "Go to your start page");
                                 return;
                             }
                             ok = true;
@@ -497,6 +550,8 @@ struct Server::Impl {
         detail::registerCheckRoutes(sink);
         detail::registerQualityRoutes(sink);
         detail::registerHl7Routes(sink);
+        detail::registerOrderRoutes(sink);
+        detail::registerFormularyRoutes(sink);
     }
 
     static json sessionJson(const WebSession& s, std::chrono::minutes idle) {

@@ -3,6 +3,7 @@
 // reject / close changing the station's own records (read back through the engine and the store).
 #include "tests/remote/remote_test_support.hpp"
 
+#include "station/remote/routes.hpp"
 #include "station/remote/sessions.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/compliance_store.hpp"
@@ -536,4 +537,62 @@ TEST_CASE("the server refuses plain HTTP off loopback and stops cleanly twice") 
     ok.stop();
     ok.stop();
     CHECK_FALSE(ok.running());
+}
+
+TEST_CASE("pages refused for a role answer with an HTML page naming the role; the API keeps JSON") {
+    RemoteFixture f;
+    WebClient rph(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    auto page = rph.get("/quality.html");
+    REQUIRE(page);
+    CHECK(page->status == 403);
+    CHECK(page->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+    CHECK(page->body.find("This page is for the quality role") != std::string::npos);
+    CHECK(page->body.find("href=\"/queue.html\"") != std::string::npos);
+    auto missing = rph.get("/no-such-page.html");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+    CHECK(missing->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+    auto api = rph.get("/api/v1/em/rooms");
+    REQUIRE(api);
+    CHECK(api->status == 403);
+    CHECK(api->get_header_value("Content-Type").rfind("application/json", 0) == 0);
+    CHECK(json::parse(api->body).contains("error"));
+    // The names shown come from the station's users: escaped, never markup.
+    CHECK(remote::detail::htmlEscape("<b a='1'>&\"") == "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
+}
+
+TEST_CASE("formulary and order routes: technicians view only, every change needs a pharmacist and the CSRF token") {
+    RemoteFixture f;
+    WebClient tech(f);
+    REQUIRE(tech.login("tech", kPassword("tech"))->status == 200);
+    CHECK(tech.get("/formulary.html")->status == 200);
+    CHECK(tech.get("/api/v1/formulary")->status == 200);
+    CHECK(tech.get("/orders.html")->status == 403);
+    CHECK(tech.get("/api/v1/orders")->status == 403);
+    const json draft{{"kind", "product"}, {"id", "x"}, {"fields", {{"unit_cost", "1"}}}};
+    CHECK(tech.post("/api/v1/formulary/drafts", draft)->status == 403);
+    CHECK(tech.post("/api/v1/formulary/recipes/x/1/approve", json{{"password", kPassword("tech")}})->status == 403);
+    CHECK(tech.post("/api/v1/orders", json{{"order", json::object()}})->status == 403);
+
+    WebClient rph(f);
+    REQUIRE(rph.login("rph", kPassword("rph"))->status == 200);
+    auto noToken = rph.post("/api/v1/formulary/drafts", draft, false);
+    REQUIRE(noToken);
+    CHECK(noToken->status == 403);
+    CHECK(noToken->body.find("CSRF") != std::string::npos);
+    CHECK(rph.post("/api/v1/orders", json{{"order", json::object()}}, false)->status == 403);
+    CHECK(rph.post("/api/v1/orders/O1/cancel", json{{"reason", "x"}}, false)->status == 403);
+    // With the token: the order parser names the field.
+    auto bad = rph.post("/api/v1/orders", json{{"order", {{"recipe", "cefazolin-ns"}}}});
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    CHECK(json::parse(bad->body).value("field", "") == "patient");
+    auto noReason = rph.post("/api/v1/orders/O1/cancel", json{{"reason", "  "}});
+    REQUIRE(noReason);
+    CHECK(noReason->status == 400);
+    CHECK(noReason->body.find("reason") != std::string::npos);
+    store::Database db = f.db();
+    CHECK(db.queryInt("SELECT count(*) FROM formulary_drafts").value_or(-1) == 0);
+    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'").value_or(0) >= 4);
 }

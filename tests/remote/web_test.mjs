@@ -121,6 +121,14 @@ try {
   await page.goto(base + "/prep.html?n=" + encodeURIComponent(numbers[1]));
   await page.waitForSelector(".override-box");
   check((await page.$$("#ingredients tr.override")).length === 1, "the overridden weighing is highlighted");
+  // The audit trail in words: numbers as the label prints them (no float noise), refused attempts with their reason.
+  await page.waitForSelector("#audit tbody tr");
+  const auditText = await page.textContent("#audit tbody");
+  check(!/\d\.\d{5,}/.test(auditText) && !auditText.includes("{"), "the audit trail has no raw JSON or float noise");
+  check(auditText.includes("24.7 mL") && auditText.includes("27.3 mL"), "the audit trail writes the tolerance band in mL as the label does");
+  const refusedRows = await page.$$eval("#refused tbody tr.refused", (rows) => rows.map((r) => r.textContent));
+  check(refusedRows.length >= 1 && refusedRows[0].includes("TOO MUCH"), "the refused weighing is listed with its reason: " + refusedRows[0]);
+  check((await page.$$("#audit tbody tr.refused")).length >= 1, "the refused attempt is marked in the audit trail");
   await page.screenshot({ path: path.join(shots, "06-prep-with-override.png"), fullPage: true });
 
   await page.goto(base + "/prep.html?n=" + encodeURIComponent(toReject));
@@ -140,6 +148,13 @@ try {
   check(true, "the open queue updated by itself to 3 preparations");
   await queueTab.screenshot({ path: path.join(shots, "08-queue-after-decisions.png"), fullPage: true });
   await queueTab.close();
+  // A pharmacist opening the quality page gets a page (403) that names the role it needs.
+  const refusedPage = await page.goto(base + "/quality.html");
+  check(refusedPage.status() === 403 && (refusedPage.headers()["content-type"] || "").startsWith("text/html"), "the quality page answers a pharmacist with an HTML 403");
+  check((await page.textContent("#refusal")).includes("quality role"), "the 403 page names the role needed");
+  await page.screenshot({ path: path.join(shots, "08b-quality-refused-for-pharmacist.png") });
+  await page.click("#home-link");
+  await page.waitForURL("**/queue.html");
   await page.goto(base + "/queue.html");
   await page.click("#signout");
   await page.waitForURL("**/login.html");
