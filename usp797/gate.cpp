@@ -164,6 +164,15 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     // Humidity is checked when logged; USP lists it as a recommendation logged with temperature.
     condition(EmKind::Humidity, f.humidityToday, "", "humidity_out_of_range", "relative humidity");
 
+    // One preparation at a time per PEC (hood), unless the site lets a technician park one.
+    if (!f.preparationsInProgress.empty() && !policy.flag("hood.parking_allowed")) {
+        std::string busy;
+        for (const auto& number : f.preparationsInProgress)
+            busy += (busy.empty() ? "" : ", ") + number;
+        add("pec_busy", f.pec->code + " already has preparation " + busy +
+                            " in progress: finish or cancel it first (site policy hood.parking_allowed)");
+    }
+
     for (const CorrectiveAction& ca : f.openExcursions) {
         if (ca.open() && ca.blocksRoom)
             add("open_excursion", "open excursion #" + std::to_string(ca.id) + " in " + room.code + " (" + ca.kind + ", sampled " +

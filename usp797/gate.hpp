@@ -46,6 +46,7 @@ struct GateFacts {
     std::optional<double> temperatureToday;
     std::optional<double> humidityToday;
     std::vector<CorrectiveAction> openExcursions; // open records in the room
+    std::vector<std::string> preparationsInProgress; // at this PEC (their numbers), oldest first
 };
 
 struct GateReason {

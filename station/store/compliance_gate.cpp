@@ -266,6 +266,10 @@ usp797::GateFacts ComplianceStore::gateFacts(const usp797::GateRequest& req) {
     f.temperatureToday = latestToday(usp797::EmKind::Temperature);
     f.humidityToday = latestToday(usp797::EmKind::Humidity);
     f.openExcursions = correctiveActions(true, f.room->code);
+    Statement busy = m_db.prepare("SELECT prep_number FROM preparations WHERE status = 'in_progress' AND pec = ?1 ORDER BY started_utc, id");
+    busy.bind(1, f.pec->code);
+    while (busy.step())
+        f.preparationsInProgress.push_back(busy.columnText(0));
     return f;
 }
 

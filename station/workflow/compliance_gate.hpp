@@ -17,7 +17,6 @@ public:
     Status override(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint now) override;
     std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request, const usp797::GateDecision& current,
                                                const std::string& usedFor, TimePoint now) override;
-    [[nodiscard]] bool parkingAllowed() override { return m_store.policy().flag("hood.parking_allowed"); }
 
 private:
     store::ComplianceStore& m_store;

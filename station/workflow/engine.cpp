@@ -204,19 +204,6 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
         return Result<int64_t>::fail("Cannot start:\n- " + *why);
     }
 
-    // One preparation at a time per PEC, unless the site's policy lets a technician park one.
-    if (!pec.empty() && !(m_gate && m_gate->parkingAllowed())) {
-        for (const auto& busy : repo.inProgressAtPec(pec)) {
-            if (busy.orderId == orderId)
-                continue;
-            const std::string why = pec + " already has preparation " + busy.prepNumber + " in progress (" + busy.technician +
-                                    "): finish or cancel it first (site policy hood.parking_allowed)";
-            m_audit.append(technician.username, "prep.start.blocked", order->orderNumber,
-                           json{{"pec", pec}, {"reasons", {why}}, {"busy", busy.prepNumber}}.dump(), now);
-            return Result<int64_t>::fail("Cannot start:\n- " + why);
-        }
-    }
-
     const auto request = gateRequestFor(technician, spec, room, pec, now);
     if (!request)
         return request.error();

@@ -63,8 +63,6 @@ public:
     virtual std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request,
                                                        const usp797::GateDecision& current,
                                                        const std::string& usedFor, TimePoint now) = 0;
-    // Site policy hood.parking_allowed: may a second preparation start at a PEC with one in progress.
-    [[nodiscard]] virtual bool parkingAllowed() { return false; }
 };
 
 // The gate question for `person` starting `spec` in `room` / `pec` now: the plan's CSP category and

@@ -250,7 +250,14 @@ TEST_CASE("hood: one preparation in progress per PEC unless site policy allows p
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().text().find(s.pec + " already has preparation " + busy + " in progress") != std::string::npos);
     CHECK(refused.error().text().find("hood.parking_allowed") != std::string::npos);
-    CHECK(s.lastAudit(second.orderNumber, "prep.start.blocked").value("busy", "") == busy);
+    const json reasons = s.lastAudit(second.orderNumber, "prep.start.blocked")["reasons"];
+    REQUIRE(reasons.size() == 1);
+    CHECK(reasons[0]["code"] == "pec_busy");
+    CHECK(reasons[0]["overridable"] == false);
+    // The same decision answers the Home banner and the CLI's `compliance gate`.
+    const auto asked = s.compliance->checkGate(usp797::GateRequest{"tech", usp797::parseCategory(s.spec(second).category).value(),
+                                                                   s.pec, s.t0 + 1s, false, ""});
+    CHECK_FALSE(asked.decision.allowed);
     CHECK(store::PrepRepo(*s.db).order(second.id)->status == "open");
 
     // Parking allowed by quality: the second one starts; the first stays in progress.
