@@ -3,13 +3,16 @@
 #include "station/app/cli.hpp"
 
 #include "station/app/config.hpp"
+#include "station/app/hl7_host.hpp"
 #include "station/hl7/interface.hpp"
 #include "station/hl7/listener.hpp"
 #include "station/hl7/message.hpp"
 #include "station/hl7/mllp.hpp"
 #include "station/hl7/order_message.hpp"
 #include "station/hl7/outbox.hpp"
+#include "station/hl7/service.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/hl7_repo.hpp"
 #include "station/store/schema.hpp"
 
@@ -46,19 +49,12 @@ std::string readAll(const std::string& path) {
     return text.str();
 }
 
-struct Formulary {
-    formulas::Formulary formulary;
-    formulas::FormulasPolicy policy;
-};
-
-Formulary loadFormulary() {
-    auto f = formulas::loadDemoFormulary();
-    auto p = formulas::loadDefaultFormulasPolicy();
+// The formulary maps point at: the demo one with --demo (or on a demo database), else the station's.
+hl7::MappingFormulary loadFormulary(store::Database& db, store::AuditLog& audit) {
+    auto f = hl7::mappingFormulary(db, audit, store::demoExpected().value_or(false));
     if (!f)
-        throw CliFailure("formulary: " + f.error().text());
-    if (!p)
-        throw CliFailure("policy: " + p.error().text());
-    return Formulary{std::move(*f), std::move(*p)};
+        throw CliFailure(f.error().text());
+    return std::move(*f);
 }
 
 workflow::User cliUser(const std::string& name) {
@@ -137,70 +133,41 @@ void registerHl7(CLI::App& app, CliOptions& options) {
     listen->add_option("--tls-key", listenArgs.tlsKey, "TLS private key (PEM) of --tls-cert")->check(CLI::ExistingFile);
     listen->add_option("--outbound", listenArgs.outbound,
                        "Where dispense messages go, HOST:PORT (default from [hl7] outbound_host/outbound_port)");
-    listen->add_flag("--demo", listenArgs.demo, "Add the demo formulary's recipe maps (give code = recipe id, additive NDCs)");
+    listen->add_flag("--demo", listenArgs.demo,
+                     "Demo: orders map to the demo formulary (its maps added: give code = recipe id, additive NDCs); "
+                     "without it, to the station's approved formulary");
     listen->callback([&options] {
         const Config config = loadCliConfig(options);
-        hl7::ListenerConfig lc;
-        lc.address = config.hl7.listenAddress;
-        lc.port = config.hl7.port;
-        lc.tlsCert = config.hl7.tlsCert;
-        lc.tlsKey = config.hl7.tlsKey;
-        lc.maxFrameBytes = static_cast<size_t>(config.hl7.maxMessageBytes);
+        // --demo here is the global --demo too: a real station's database is refused.
+        if (listenArgs.demo)
+            store::setDemoExpected(true);
+        const bool demo = listenArgs.demo || store::demoExpected().value_or(false);
+        auto settings = hl7ServiceConfig(config, resolveDataDir(options), demo);
+        if (!settings)
+            throw CliFailure(settings.error().text());
+        hl7::ServiceConfig sc = std::move(*settings);
         if (!listenArgs.listen.empty())
-            std::tie(lc.address, lc.port) = splitListen(listenArgs.listen);
+            std::tie(sc.listener.address, sc.listener.port) = splitListen(listenArgs.listen);
         if (!listenArgs.tlsCert.empty() || !listenArgs.tlsKey.empty()) {
-            lc.tlsCert = listenArgs.tlsCert;
-            lc.tlsKey = listenArgs.tlsKey;
+            sc.listener.tlsCert = listenArgs.tlsCert;
+            sc.listener.tlsKey = listenArgs.tlsKey;
         }
-        if (lc.tlsCert.empty() != lc.tlsKey.empty())
+        if (sc.listener.tlsCert.empty() != sc.listener.tlsKey.empty())
             throw CLI::ValidationError("--tls-cert", "give both --tls-cert and --tls-key, or neither");
-        hl7::OutboxConfig oc;
-        oc.host = config.hl7.outboundHost;
-        oc.port = config.hl7.outboundPort;
         if (!listenArgs.outbound.empty())
-            std::tie(oc.host, oc.port) = splitListen(listenArgs.outbound);
-        oc.sendingApplication = config.hl7.application;
-        oc.sendingFacility = config.hl7.facility;
-        oc.receivingApplication = config.hl7.outboundApplication;
-        oc.receivingFacility = config.hl7.outboundFacility;
-        oc.maxBackoffSeconds = config.hl7.retryMaxSeconds;
+            std::tie(sc.outbox.host, sc.outbox.port) = splitListen(listenArgs.outbound);
 
-        const std::string dbPath = store::databasePath(resolveDataDir(options)).string();
-        store::Database db = store::openStationDatabase(dbPath);
-        store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
-        hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
-        if (listenArgs.demo && store::Hl7Repo(db).maps().empty())
-            std::cout << "demo maps: " << interface.seedDemoMaps() << " added\n";
-        hl7::Listener listener(lc, interface);
-        if (const Status s = listener.start(); !s)
+        hl7::Hl7Service service(sc);
+        if (const Status s = service.start(); !s)
             throw CliFailure(s.error().text());
-        std::cout << "hl7 listening on " << lc.address << ":" << listener.port() << (lc.tlsCert.empty() ? "" : " (TLS)");
-        if (!oc.host.empty())
-            std::cout << "; dispenses to " << oc.host << ":" << oc.port;
-        std::cout << std::endl;
-
-        std::atomic<bool> stop{false};
-        std::thread outboxThread;
-        if (!oc.host.empty()) {
-            outboxThread = std::thread([&stop, dbPath, oc] {
-                try {
-                    store::Database odb = store::openStationDatabase(dbPath);
-                    hl7::Outbox outbox(odb, oc);
-                    outbox.run(stop, 200);
-                } catch (const std::exception& e) {
-                    std::cerr << "hl7 outbox stopped: " << e.what() << '\n';
-                }
-            });
-        }
+        if (service.demoMapsAdded() > 0)
+            std::cout << "demo maps: " << service.demoMapsAdded() << " added\n";
+        std::cout << service.describe() << std::endl;
         std::signal(SIGINT, onHl7Stop);
         std::signal(SIGTERM, onHl7Stop);
         while (!g_hl7Stop)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        stop = true;
-        listener.stop();
-        if (outboxThread.joinable())
-            outboxThread.join();
+        service.stop();
         std::cout << "stopped" << std::endl;
     });
 
@@ -338,7 +305,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !mapArgs.give.empty();
         if (const Status s = interface.addMap(isGive ? "give" : "additive", isGive ? mapArgs.give : mapArgs.additive,
@@ -378,7 +345,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !removeArgs.give.empty();
         if (const Status s = interface.removeMap(isGive ? "give" : "additive", isGive ? removeArgs.give : removeArgs.additive,

@@ -5,26 +5,20 @@
 
 #include "station/hl7/interface.hpp"
 #include "station/hl7/order_message.hpp"
+#include "station/hl7/service.hpp"
 #include "station/store/hl7_repo.hpp"
 
 namespace admix::remote::detail {
 
 namespace {
 
-struct Formulary {
-    formulas::Formulary formulary;
-    formulas::FormulasPolicy policy;
-};
-
-const Formulary* formulary() {
-    static const std::optional<Formulary> f = []() -> std::optional<Formulary> {
-        auto fm = formulas::loadDemoFormulary();
-        auto p = formulas::loadDefaultFormulasPolicy();
-        if (!fm || !p)
-            return std::nullopt;
-        return Formulary{std::move(*fm), std::move(*p)};
-    }();
-    return f ? &*f : nullptr;
+// The formulary maps point at, read for each request (the station's approved one may change): the
+// demo formulary on a demo database, else the station's own (see hl7::mappingFormulary).
+std::optional<hl7::MappingFormulary> formulary(Call& call) {
+    auto f = hl7::mappingFormulary(call.db, call.audit, false);
+    if (!f)
+        return std::nullopt;
+    return std::move(*f);
 }
 
 void unmatched(Call& call) {
@@ -48,7 +42,7 @@ void unmatched(Call& call) {
         items.push_back(item);
     }
     json recipes = json::array();
-    if (const Formulary* f = formulary())
+    if (const auto f = formulary(call))
         for (const auto& id : f->formulary.recipeIds())
             recipes.push_back({{"id", id}, {"name", f->formulary.recipe(id)->name}});
     reply(call.res, 200, json{{"items", items}, {"recipes", recipes}});
@@ -64,7 +58,7 @@ void addMap(Call& call) {
     const auto recipe = base ? stringField(call, *body, "recipe", 80, true) : std::nullopt;
     if (!recipe)
         return;
-    const Formulary* f = formulary();
+    const auto f = formulary(call);
     if (!f)
         return replyError(call.res, 500, "the formulary cannot be loaded");
     hl7::Hl7Interface interface(call.db, call.audit, f->formulary, f->policy);

@@ -79,7 +79,8 @@ class Station:
         self.proc.wait(timeout=20)
 
     def cli(self, *args):
-        out = subprocess.run([self.admix, "--data-dir", self.data, "--json"] + list(args),
+        # --demo: the listener maps to the demo formulary, so the CLI's maps must name its recipes too.
+        out = subprocess.run([self.admix, "--data-dir", self.data, "--demo", "--json"] + list(args),
                              capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise RuntimeError("admix %s: %s" % (" ".join(args), out.stderr))
@@ -378,8 +379,8 @@ def test_outbox(admix):
         st.proc.wait(10)
         # The listener with an outbound destination that is down.
         st.extra = ["--config", config]
-        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--listen",
-                                    "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
+        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--demo",
+                                    "--listen", "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         while "hl7 listening" not in st.proc.stdout.readline():
             pass
@@ -398,8 +399,8 @@ def test_outbox(admix):
         st.kill(signal.SIGKILL)
         receiver = Receiver(receiver_port)
         receiver.start()
-        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--listen",
-                                    "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
+        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--demo",
+                                    "--listen", "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 30
         while time.time() < deadline and len(receiver.received) < 3:
@@ -423,12 +424,76 @@ def test_outbox(admix):
         check(all(r["state"] == "sent" for r in box), "outbox: all sent")
 
 
+# [SECTION] serve ---------------------------------------------------------------------------------
+
+def test_serve(admix):
+    """[hl7] enabled = true: `admix serve` runs the listener beside the web check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        hl7_port, web_port = free_port(), free_port()
+        config = os.path.join(tmp, "admix.toml")
+
+        def write_config(extra=""):
+            with open(config, "w") as f:
+                f.write("[hl7]\nenabled = true\nlisten_address = \"127.0.0.1\"\nport = %d\n%s" % (hl7_port, extra))
+
+        # A configuration error names the key, and nothing is left listening.
+        write_config("tls_cert = \"%s\"\n" % config)
+        out = subprocess.run([admix, "--data-dir", data, "--config", config, "serve", "--plain-http-for-loopback-tests",
+                              "--listen", "127.0.0.1:%d" % web_port], capture_output=True, text=True, timeout=60)
+        check(out.returncode == 1, "tls_cert without tls_key: serve exits 1 (%d)" % out.returncode)
+        check("[hl7] tls_key" in out.stderr and "both" in out.stderr, "the error names [hl7] tls_key: " + out.stderr.strip())
+        for extra, key in (("max_message_bytes = 12\n", "max_message_bytes"), ("listen_address = \"ward 3\"\n", "listen_address")):
+            with open(config, "w") as f:
+                f.write("[hl7]\nenabled = true\nport = %d\n%s" % (hl7_port, extra))
+            out = subprocess.run([admix, "--data-dir", data, "--config", config, "serve", "--plain-http-for-loopback-tests",
+                                  "--listen", "127.0.0.1:%d" % web_port], capture_output=True, text=True, timeout=60)
+            check(out.returncode == 1 and key in out.stderr, "a bad %s: serve exits 1 naming it: %s" % (key, out.stderr.strip()))
+
+        write_config()
+        proc = subprocess.Popen([admix, "--data-dir", data, "--config", config, "serve", "--demo",
+                                 "--plain-http-for-loopback-tests", "--listen", "127.0.0.1:%d" % web_port],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = []
+        try:
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("serve exited: " + proc.stderr.read())
+                lines.append(line)
+                if line.startswith("serving "):
+                    break
+            check(any(("hl7 listening on 127.0.0.1:%d" % hl7_port) in l for l in lines), "serve says the HL7 listener is up")
+            ack = send(hl7_port, rde(ctrl="SERVE-1", placer="SV1", give="cefazolin-ns^Cefazolin 2 g^LOCAL", amount="2"))
+            check(field(ack, "MSA", 1) == "AA" and field(ack, "MSA", 2) == "SERVE-1", "RDE^O11 to serve's listener: AA")
+            ack = send(hl7_port, rde(ctrl="SERVE-2", placer="SV2", give="NOSUCH^Unknown"))
+            check(field(ack, "MSA", 1) == "AE" and field(ack, "ERR", 2, 1) == "RXE", "an unknown give code: AE naming RXE")
+            out = subprocess.run([admix, "--data-dir", data, "--demo", "--json", "order", "list"], capture_output=True,
+                                 text=True, timeout=60)
+            orders = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+            mine = [o for o in orders if o["mrn"] == "MRN-PSV1"]
+            check(out.returncode == 0 and len(mine) == 1, "admix order list shows the order once (%d)" % len(mine))
+            if mine:
+                check(mine[0]["recipe"] == "cefazolin-ns" and mine[0]["status"] == "open" and
+                      mine[0]["entered_by"].startswith("hl7:"), "queued for cefazolin-ns, entered by the interface")
+            check(not any(o["mrn"] == "MRN-PSV2" for o in orders), "the refused order is not listed")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            rest, err = proc.communicate(timeout=30)
+        check(proc.returncode == 0 and "stopped" in rest, "SIGTERM stops serve and its listener cleanly (%s)" % proc.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", hl7_port), timeout=2).close()
+            check(False, "the HL7 port is closed after shutdown")
+        except OSError:
+            check(True, "the HL7 port is closed after shutdown")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--admix", required=True)
-    parser.add_argument("test", choices=["orders", "resilience", "outbox"])
+    parser.add_argument("test", choices=["orders", "resilience", "outbox", "serve"])
     args = parser.parse_args()
-    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox}[args.test](args.admix)
+    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox, "serve": test_serve}[args.test](args.admix)
     if FAILURES:
         print("%d checks failed" % len(FAILURES))
         return 1
