@@ -218,27 +218,34 @@ void registerHl7(CLI::App& app, CliOptions& options) {
                  {"charset", h.charsetName},
                  {"sender", h.sender()},
                  {"segments", segments}};
-        const auto order = hl7::readPharmacyOrder(*m);
-        if (const auto* o = std::get_if<hl7::PharmacyOrder>(&order)) {
-            json components = json::array();
-            for (const auto& c : o->components)
-                components.push_back({{"type", c.base ? "base" : "additive"}, {"code", c.code}, {"text", c.text},
-                                      {"amount", c.amount ? json(*c.amount) : json(nullptr)}, {"units", c.units}});
-            auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-            out["order"] = {{"control", o->control},         {"placer", o->placer},
-                            {"filler", o->filler},           {"mrn", o->mrn},
-                            {"patient", o->patientName},     {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
-                            {"sex", o->sex},                 {"location", o->location},
-                            {"prescriber", o->prescriber},   {"priority", o->priority},
-                            {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
-                            {"give_code", o->giveCode},      {"give_text", o->giveText},
-                            {"give_amount", opt(o->giveAmount)}, {"give_units", o->giveUnits},
-                            {"rate", opt(o->rate)},          {"rate_units", o->rateUnits},
-                            {"route", o->route},             {"components", components},
-                            {"weight_kg", opt(o->weightKg)}, {"height_cm", opt(o->heightCm)},
-                            {"scr_mg_dl", opt(o->scrMgDl)},  {"notes", o->notes}};
+        // Every ORC group is an order: "orders" lists them all, "order" is the first.
+        const auto read = hl7::readPharmacyOrders(*m);
+        if (const auto* groups = std::get_if<std::vector<hl7::OrderGroup>>(&read)) {
+            out["orders"] = json::array();
+            for (const auto& group : *groups) {
+                const hl7::PharmacyOrder* o = &group.order;
+                json components = json::array();
+                for (const auto& c : o->components)
+                    components.push_back({{"type", c.base ? "base" : "additive"}, {"code", c.code}, {"text", c.text},
+                                          {"amount", c.amount ? json(*c.amount) : json(nullptr)}, {"units", c.units}});
+                auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+                out["order"] = {{"control", o->control},         {"placer", o->placer},
+                                {"filler", o->filler},           {"mrn", o->mrn},
+                                {"patient", o->patientName},     {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
+                                {"sex", o->sex},                 {"location", o->location},
+                                {"prescriber", o->prescriber},   {"priority", o->priority},
+                                {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
+                                {"give_code", o->giveCode},      {"give_text", o->giveText},
+                                {"give_amount", opt(o->giveAmount)}, {"give_units", o->giveUnits},
+                                {"rate", opt(o->rate)},          {"rate_units", o->rateUnits},
+                                {"route", o->route},             {"components", components},
+                                {"weight_kg", opt(o->weightKg)}, {"height_cm", opt(o->heightCm)},
+                                {"scr_mg_dl", opt(o->scrMgDl)},  {"notes", o->notes}};
+                out["orders"].push_back(out["order"]);
+            }
+            out["order"] = out["orders"].front();
         } else {
-            const auto& p = std::get<hl7::OrderProblem>(order);
+            const auto& p = std::get<hl7::OrderProblem>(read);
             out["order_error"] = {{"ack", hl7::ackCodeName(p.code)}, {"location", p.problem.location()},
                                   {"code", p.problem.code}, {"reason", p.problem.reason}};
         }

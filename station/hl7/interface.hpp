@@ -62,9 +62,14 @@ public:
     // Candidate normalised forms of a code as a message writes it (several for an NDC without dashes).
     [[nodiscard]] static std::vector<std::string> codeCandidates(std::string_view code);
 
+    // The recipe an order's codes are mapped to; "" when none is.
+    [[nodiscard]] std::string mappedRecipe(const PharmacyOrder& order);
+
 private:
     struct Effect;
+    // Every order group of a message, all or none.
     Effect process(const Message& m, TimePoint now);
+    Effect processOrder(const Message& m, const PharmacyOrder& o, TimePoint now);
     Effect addNew(const Message& m, const PharmacyOrder& o, const std::string& recipeId, TimePoint now);
 
     store::Database& m_db;

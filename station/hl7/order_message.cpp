@@ -73,7 +73,7 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
             continue;
         if (s.id == "ORC") {
             if (seenOrc)
-                return at(&s, 0, "100", "a second ORC: one order per message is supported");
+                return at(&s, 0, "100", "a second ORC in one order group");
             seenOrc = true;
             continue;
         }
@@ -91,7 +91,7 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
                 return at(&s, 0, "100", s.id + " before ORC: the order segments follow ORC");
             if (s.id == "RXE") {
                 if (seenRxe)
-                    return at(&s, 0, "100", "a second RXE: one order per message is supported");
+                    return at(&s, 0, "100", "a second RXE after one ORC: each order starts with its own ORC");
                 seenRxe = true;
             } else if (s.id == "RXO") {
                 if (seenRxe || seenRxo)
@@ -401,6 +401,40 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
                 if (const std::string note = m.value(s, 3, 1, 1, r); !note.empty())
                     o.notes.push_back(note);
     return o;
+}
+
+std::variant<std::vector<OrderGroup>, OrderProblem> readPharmacyOrders(const Message& m) {
+    const auto& segments = m.segments();
+    std::vector<size_t> orcs;
+    for (size_t i = 0; i < segments.size(); ++i)
+        if (segments[i].id == "ORC")
+            orcs.push_back(i);
+    std::vector<OrderGroup> out;
+    if (orcs.size() <= 1) {
+        auto one = readPharmacyOrder(m);
+        if (auto* problem = std::get_if<OrderProblem>(&one))
+            return *problem;
+        out.push_back(OrderGroup{m, std::move(std::get<PharmacyOrder>(one))});
+        return out;
+    }
+    std::vector<size_t> patient;
+    for (size_t i = 0; i < orcs.front(); ++i)
+        patient.push_back(i);
+    for (size_t k = 0; k < orcs.size(); ++k) {
+        std::vector<size_t> indices = patient;
+        const size_t end = k + 1 < orcs.size() ? orcs[k + 1] : segments.size();
+        for (size_t i = orcs[k]; i < end; ++i)
+            indices.push_back(i);
+        Message part = m.withSegments(indices);
+        auto read = readPharmacyOrder(part);
+        if (auto* problem = std::get_if<OrderProblem>(&read)) {
+            problem->problem.reason = "order " + std::to_string(k + 1) + " of " + std::to_string(orcs.size()) + " (ORC(" +
+                                      std::to_string(k + 1) + ")): " + problem->problem.reason;
+            return *problem;
+        }
+        out.push_back(OrderGroup{std::move(part), std::move(std::get<PharmacyOrder>(read))});
+    }
+    return out;
 }
 
 } // namespace admix::hl7

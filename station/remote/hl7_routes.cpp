@@ -21,30 +21,49 @@ std::optional<hl7::MappingFormulary> formulary(Call& call) {
     return std::move(*f);
 }
 
+// One item per order not matched: a held message with several orders lists each order whose codes
+// no recipe is mapped to yet (the message enters the queue, all its orders at once, when the last is).
 void unmatched(Call& call) {
+    const auto f = formulary(call);
+    if (!f)
+        return replyError(call.res, 500, "the formulary cannot be loaded");
+    hl7::Hl7Interface interface(call.db, call.audit, f->formulary, f->policy);
     json items = json::array();
     for (const auto& row : store::Hl7Repo(call.db).inbox("held", 1000)) {
-        json item{{"id", row.id},          {"received", row.receivedUtc}, {"control_id", row.controlId.value_or("")},
-                  {"sender", row.sender},  {"reason", row.reason},        {"placer", row.placer}};
+        const json base{{"id", row.id},         {"received", row.receivedUtc}, {"control_id", row.controlId.value_or("")},
+                        {"sender", row.sender}, {"reason", row.reason},        {"placer", row.placer}};
+        bool listed = false;
         if (const auto m = hl7::parseMessage(row.raw)) {
-            const auto order = hl7::readPharmacyOrder(*m);
-            if (const auto* o = std::get_if<hl7::PharmacyOrder>(&order)) {
-                item["patient"] = o->patientName;
-                item["mrn"] = o->mrn;
-                item["give_code"] = o->giveCode;
-                item["give_text"] = o->giveText;
-                if (const auto* a = o->firstAdditive())
-                    item["additive"] = {{"code", a->code}, {"text", a->text}};
-                if (const auto* b = o->baseComponent())
-                    item["base"] = {{"code", b->code}, {"text", b->text}};
+            const auto read = hl7::readPharmacyOrders(*m);
+            if (const auto* groups = std::get_if<std::vector<hl7::OrderGroup>>(&read)) {
+                for (const auto& g : *groups) {
+                    const hl7::PharmacyOrder& o = g.order;
+                    if (o.control != "NW" && o.control != "XO")
+                        continue;
+                    if (!interface.mappedRecipe(o).empty())
+                        continue;
+                    json item = base;
+                    item["placer"] = o.placer;
+                    item["orders_in_message"] = groups->size();
+                    item["patient"] = o.patientName;
+                    item["mrn"] = o.mrn;
+                    item["give_code"] = o.giveCode;
+                    item["give_text"] = o.giveText;
+                    if (const auto* a = o.firstAdditive())
+                        item["additive"] = {{"code", a->code}, {"text", a->text}};
+                    if (const auto* b = o.baseComponent())
+                        item["base"] = {{"code", b->code}, {"text", b->text}};
+                    items.push_back(std::move(item));
+                    listed = true;
+                }
             }
         }
-        items.push_back(item);
+        if (!listed)
+            items.push_back(base);
     }
     json recipes = json::array();
-    if (const auto f = formulary(call))
-        for (const auto& id : f->formulary.recipeIds())
-            recipes.push_back({{"id", id}, {"name", f->formulary.recipe(id)->name}});
+    for (const auto& id : f->formulary.recipeIds())
+        recipes.push_back({{"id", id}, {"name", f->formulary.recipe(id)->name}});
     reply(call.res, 200, json{{"items", items}, {"recipes", recipes}});
 }
 

@@ -223,6 +223,27 @@ def test_orders(admix):
             st.cli("hl7", "map", "add", "piperacillin-tazobactam-ns", "--give", "ZOSYN45", "--by", "rpatel")
             check(len(st.cli("hl7", "unmatched")) == 0, "nothing held once mapped")
             check(len(st.queue()) == before + 1, "the held order entered the queue")
+            # Two orders in one RDE^O11 (two ORC groups): both queued, one ACK; with the second one
+            # refused, AE names its segment and neither is queued.
+            two = rde(ctrl="TWO-1", placer="PT1", give="ceftriaxone-ns^Ceftriaxone", amount="1", units="g") + \
+                "ORC|NW|PT2^PHARM||||||||||1234^SMITH^ANNA\rTQ1|1||||||||S\r" \
+                "RXE||cefazolin-ns^Cefazolin 2 g|2||g\rNTE|1||Second order\rRXR|IV\r"
+            before = len(st.queue())
+            a = send(st.port, two)
+            check(field(a, "MSA", 1) == "AA" and field(a, "MSA", 2) == "TWO-1", "two ORC groups in one RDE^O11: AA")
+            q = st.queue()
+            check(len(q) == before + 2, "both orders of the message are queued (%d -> %d)" % (before, len(q)))
+            with st.db() as db:
+                placers = sorted(r[0] for r in db.execute("SELECT placer FROM hl7_orders WHERE placer LIKE 'PT%'"))
+            check(placers == ["PT1^PHARM", "PT2^PHARM"], "each placer number linked to its order: %s" % placers)
+            bad = rde(ctrl="TWO-2", placer="PT3") + \
+                "ORC|NW|PT4^PHARM||||||||||1234^SMITH^ANNA\rRXE||cefazolin-ns|2||g\r"
+            a = send(st.port, bad)
+            check(field(a, "MSA", 1) == "AE", "second order without RXR: AE")
+            check("ORC(2)" in field(a, "ERR", 8) and "none of the message's 2 orders" in field(a, "ERR", 8),
+                  "ERR-8 names the second order and says none was taken: " + field(a, "ERR", 8))
+            check(len(st.queue()) == before + 2, "the refused two-order message queued neither")
+
             inbox = st.cli("hl7", "inbox")
             ids = [r["control_id"] for r in inbox]
             check(len(ids) == len(set(x for x in ids if x)) + ids.count(None), "every control id in the inbox once")
