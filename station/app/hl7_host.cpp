@@ -26,7 +26,21 @@ Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::fil
     if (h.tlsCert.empty() != h.tlsKey.empty())
         return bad(h.tlsCert.empty() ? "tls_cert" : "tls_key", "tls_cert and tls_key go together: give both, or neither");
     std::error_code ec;
-    for (const auto& [key, path] : {std::pair{"tls_cert", &h.tlsCert}, {"tls_key", &h.tlsKey}})
+    if (!h.tlsCa.empty() && h.tlsCert.empty())
+        return bad("tls_ca", "client certificates are checked only over TLS: set tls_cert and tls_key too");
+    if (h.outboundTlsCert.empty() != h.outboundTlsKey.empty())
+        return bad(h.outboundTlsCert.empty() ? "outbound_tls_cert" : "outbound_tls_key",
+                   "outbound_tls_cert and outbound_tls_key go together: give both, or neither");
+    // TLS settings without outbound_tls would send in the clear what the site meant to protect.
+    if (!h.outboundTls)
+        for (const auto& [key, value] : {std::pair{"outbound_tls_ca", &h.outboundTlsCa},
+                                         {"outbound_tls_cert", &h.outboundTlsCert},
+                                         {"outbound_tls_server_name", &h.outboundTlsServerName}})
+            if (!value->empty())
+                return bad(key, "is set but outbound_tls is not true: dispenses would go unencrypted");
+    for (const auto& [key, path] : {std::pair{"tls_cert", &h.tlsCert}, {"tls_key", &h.tlsKey}, {"tls_ca", &h.tlsCa},
+                                    {"outbound_tls_ca", &h.outboundTlsCa}, {"outbound_tls_cert", &h.outboundTlsCert},
+                                    {"outbound_tls_key", &h.outboundTlsKey}})
         if (!path->empty() && !std::filesystem::is_regular_file(*path, ec))
             return bad(key, "'" + *path + "' is not a file");
     if (config.server.enabled && config.server.port == h.port && config.server.listenAddress == h.listenAddress)
@@ -41,6 +55,7 @@ Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::fil
     sc.listener.port = h.port;
     sc.listener.tlsCert = h.tlsCert;
     sc.listener.tlsKey = h.tlsKey;
+    sc.listener.tlsCa = h.tlsCa;
     sc.listener.maxFrameBytes = static_cast<size_t>(h.maxMessageBytes);
     sc.outbox.host = h.outboundHost;
     sc.outbox.port = h.outboundPort;
@@ -49,6 +64,13 @@ Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::fil
     sc.outbox.receivingApplication = h.outboundApplication;
     sc.outbox.receivingFacility = h.outboundFacility;
     sc.outbox.maxBackoffSeconds = h.retryMaxSeconds;
+    sc.outbox.tls = h.outboundTls;
+    sc.outbox.tlsCa = h.outboundTlsCa;
+    sc.outbox.tlsCert = h.outboundTlsCert;
+    sc.outbox.tlsKey = h.outboundTlsKey;
+    sc.outbox.tlsServerName = h.outboundTlsServerName;
+    if (const Status s = hl7::Outbox::checkTls(sc.outbox); !s)
+        return bad("outbound_tls", s.error().text());
     return sc;
 }
 

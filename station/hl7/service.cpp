@@ -61,6 +61,8 @@ Hl7Service::~Hl7Service() { stop(); }
 Status Hl7Service::start() {
     if (m_state)
         return Status::fail("the HL7 service is running already");
+    if (const Status s = Outbox::checkTls(m_config.outbox); !s)
+        return Status::fail(s.error().text(), "outbound TLS");
     store::Database db = store::openStationDatabase(m_config.databasePath);
     store::AuditLog audit(db);
     auto mapping = mappingFormulary(db, audit, m_config.demo);
@@ -110,7 +112,8 @@ std::string Hl7Service::describe() const {
     std::string text = "hl7 listening on " + (v6 ? "[" + lc.address + "]" : lc.address) + ":" + std::to_string(port()) +
                        (lc.tlsCert.empty() ? "" : " (TLS)");
     if (sendsDispenses())
-        text += "; dispenses to " + m_config.outbox.host + ":" + std::to_string(m_config.outbox.port);
+        text += "; dispenses to " + m_config.outbox.host + ":" + std::to_string(m_config.outbox.port) +
+                (m_config.outbox.tls ? " (TLS)" : "");
     return text;
 }
 
