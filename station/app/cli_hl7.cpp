@@ -284,7 +284,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
         if (options.json) {
             json out = json::array();
             for (const auto& r : rows)
-                out.push_back({{"id", r.id}, {"prep_id", r.prepId}, {"queued", r.queuedUtc},
+                out.push_back({{"id", r.id}, {"prep_id", r.prepId}, {"kind", r.kind}, {"queued", r.queuedUtc},
                                {"control_id", r.controlId ? json(*r.controlId) : json(nullptr)}, {"state", r.state},
                                {"attempts", r.attempts}, {"next_try", r.nextTryUtc ? json(*r.nextTryUtc) : json(nullptr)},
                                {"last_error", r.lastError}, {"sent", r.sentUtc ? json(*r.sentUtc) : json(nullptr)}});
@@ -292,8 +292,29 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             return;
         }
         for (const auto& r : rows)
-            std::cout << r.id << "  prep " << r.prepId << "  " << r.state << "  attempts " << r.attempts << "  "
+            std::cout << r.id << "  " << r.kind << "  prep " << r.prepId << "  " << r.state << "  attempts " << r.attempts << "  "
                       << r.controlId.value_or("-") << "  " << r.lastError << '\n';
+    });
+
+    // [SECTION] waste-notice
+    static std::string wasteState, wasteBy;
+    auto* waste = hl7->add_subcommand("waste-notice", "Whether a rejection with waste that closes an HL7 order tells the "
+                                                      "pharmacy system (ORC-1 OC); without on|off, shows it");
+    waste->add_option("STATE", wasteState, "on or off")->check(CLI::IsMember({"on", "off"}));
+    waste->add_option("--by", wasteBy, "Who changes it (recorded in the audit trail)");
+    waste->callback([&options] {
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
+        hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
+        if (!wasteState.empty())
+            if (const Status s = interface.setWasteNotice(wasteState == "on", cliUser(wasteBy)); !s)
+                throw CliFailure(s.error().text());
+        const bool on = interface.wasteNoticeEnabled();
+        if (options.json)
+            printJson({{"waste_notice", on}});
+        else
+            std::cout << "waste notice " << (on ? "on" : "off") << '\n';
     });
 
     // [SECTION] map

@@ -5,6 +5,7 @@
 #include "station/store/hl7_repo.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/settings_repo.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/plan_steps.hpp"
 
@@ -188,6 +189,21 @@ int Hl7Interface::seedDemoMaps(TimePoint now) {
     m_audit.append("demo", "hl7.map.seed", "demo formulary", json{{"maps", added}}.dump(), now);
     tx.commit();
     return added;
+}
+
+Status Hl7Interface::setWasteNotice(bool enabled, const workflow::User& by, TimePoint now) {
+    if (by.role != workflow::Role::Pharmacist && by.role != workflow::Role::Admin)
+        return Status::fail("only a pharmacist or an administrator may change it", "waste notice");
+    store::Transaction tx(m_db);
+    const bool was = wasteNoticeEnabled();
+    store::SettingsRepo(m_db).set("hl7.waste_notice", enabled ? "1" : "0", by.username, formatIsoUtc(now));
+    m_audit.append(by.username, "setting.change", "hl7.waste_notice", json{{"old", was}, {"new", enabled}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
+bool Hl7Interface::wasteNoticeEnabled() {
+    return store::SettingsRepo(m_db).get("hl7.waste_notice").value_or("0") == "1";
 }
 
 // [SECTION] Receiving -----------------------------------------------------------------------------

@@ -56,6 +56,11 @@ public:
     // recipe's first ingredient (with each base bag's NDC, and alone where that is unambiguous).
     int seedDemoMaps(TimePoint now = nowUtc());
 
+    // Site choice: a rejection with waste that closes an HL7 order queues a notice to the pharmacy
+    // system (station setting hl7.waste_notice, audited with the old and new value).
+    Status setWasteNotice(bool enabled, const workflow::User& by, TimePoint now = nowUtc());
+    [[nodiscard]] bool wasteNoticeEnabled();
+
     // Held messages read again: those now mapped enter the queue. Returns how many entered.
     int retryHeld(TimePoint now = nowUtc());
 

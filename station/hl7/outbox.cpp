@@ -97,6 +97,54 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     return m;
 }
 
+Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& controlId, TimePoint now) {
+    store::PrepRepo preps(m_db);
+    store::Hl7Repo hl7(m_db);
+    const auto prep = preps.prep(prepId);
+    if (!prep)
+        return Result<std::string>::fail("no preparation " + std::to_string(prepId));
+    const auto order = preps.order(prep->orderId);
+    const auto link = hl7.linkForOrder(prep->orderId);
+    if (!order || !link)
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is not of an HL7 order");
+    if (prep->status != "rejected")
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not rejected");
+    const Delimiters d;
+    auto esc = [&d](std::string_view t) { return escape(t, d); };
+    const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
+    // The rejection's reason as the engine stores it: "CODE: what the pharmacist wrote".
+    const std::string reason = prep->checkReason.value_or("");
+    const size_t colon = reason.find(": ");
+    const std::string code = colon == std::string::npos ? reason : reason.substr(0, colon);
+    const std::string words = colon == std::string::npos ? std::string() : reason.substr(colon + 2);
+    const std::string when = prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
+
+    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) + "|" +
+                    esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" + hl7Time(now) +
+                    "||RDE^O11^RDE_O11|" + esc(controlId) + "|P|" + version + "\r";
+    std::string family = order->patientName, given;
+    if (const size_t comma = family.find(", "); comma != std::string::npos) {
+        given = family.substr(comma + 2);
+        family = family.substr(0, comma);
+    }
+    m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
+    const size_t caret = link->placer.find('^');
+    const std::string placer = caret == std::string::npos
+                                   ? esc(link->placer)
+                                   : esc(link->placer.substr(0, caret)) + "^" + esc(link->placer.substr(caret + 1));
+    // ORC-1 OC: cancelled by the filler, unsolicited; ORC-5 CA; ORC-9 when; ORC-16 why.
+    m += "ORC|OC|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "||CA||||" + when +
+         "|||||||" + esc(code) + "^" + esc(words.empty() ? code : words) + "\r";
+    if (!link->rxe.empty())
+        m += link->rxe + "\r";
+    m += "NTE|1||" +
+         esc("Preparation " + prep->prepNumber + " was rejected by " + prep->checkedBy.value_or("?") + " at check and " +
+             "wasted; the order is closed at the compounding station and will not be made unless it is ordered again. " +
+             "Reason: " + reason) +
+         "\r";
+    return m;
+}
+
 // [SECTION] TLS and the exchange ------------------------------------------------------------------
 
 struct Outbox::Tls {
@@ -256,8 +304,9 @@ Outbox::Pass Outbox::runOnce(TimePoint now) {
             return Pass::Waiting;
     }
     if (!next->message) {
-        const std::string controlId = "ADMIXRDS" + std::to_string(next->id);
-        auto built = buildRds(next->prepId, controlId, now);
+        const bool waste = next->kind == "waste";
+        const std::string controlId = (waste ? "ADMIXOC" : "ADMIXRDS") + std::to_string(next->id);
+        auto built = waste ? buildWasteNotice(next->prepId, controlId, now) : buildRds(next->prepId, controlId, now);
         if (!built) {
             repo.setOutboxAttempt(next->id, next->attempts + 1, formatIsoUtc(now + std::chrono::seconds(m_config.maxBackoffSeconds)),
                                   built.error().text());

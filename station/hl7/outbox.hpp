@@ -1,5 +1,6 @@
 // Dispense messages back to the pharmacy system: every release of a preparation of an HL7 order is
-// queued in hl7_outbox by the release itself (same transaction, see migration 0040); the outbox
+// queued in hl7_outbox by the release itself (same transaction, see migration 0040), and where the
+// site enables it every rejection with waste that closes such an order (migration 0042); the outbox
 // builds its RDS^O13 once (ORC with the placer number, RXE as received, one RXD with the give code,
 // the amount made, the preparation number as RXD-7, the checking pharmacist as RXD-10 and each
 // ingredient's lot and expiry as RXD-18/RXD-19 repetitions), sends it over MLLP (over TLS when
@@ -60,6 +61,10 @@ public:
 
     // The RDS^O13 for a released preparation (segments ended by CR).
     [[nodiscard]] Result<std::string> buildRds(int64_t prepId, const std::string& controlId, TimePoint now);
+    // The notice for a preparation rejected with waste whose order the station closed: RDE^O11 with
+    // ORC-1 OC (order cancelled, unsolicited), ORC-5 CA, ORC-16 the rejection's reason, the RXE as
+    // received, and an NTE saying which preparation was wasted, by whom, when and why.
+    [[nodiscard]] Result<std::string> buildWasteNotice(int64_t prepId, const std::string& controlId, TimePoint now);
 
 private:
     struct Tls;
