@@ -15,16 +15,19 @@ bool isIpAddress(const std::string& text) {
 
 } // namespace
 
-Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::filesystem::path& dataDir, bool demo) {
+Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::filesystem::path& dataDir,
+                                            bool demo) {
     const std::string file = config.sourcePath.empty() ? std::string("configuration") : config.sourcePath;
     auto bad = [&file](const std::string& key, const std::string& why) {
         return Result<hl7::ServiceConfig>::fail(why, file + ": [hl7] " + key);
     };
     const Config::Hl7& h = config.hl7;
     if (!isIpAddress(h.listenAddress))
-        return bad("listen_address", "'" + h.listenAddress + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)");
+        return bad("listen_address",
+                   "'" + h.listenAddress + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)");
     if (h.tlsCert.empty() != h.tlsKey.empty())
-        return bad(h.tlsCert.empty() ? "tls_cert" : "tls_key", "tls_cert and tls_key go together: give both, or neither");
+        return bad(h.tlsCert.empty() ? "tls_cert" : "tls_key",
+                   "tls_cert and tls_key go together: give both, or neither");
     std::error_code ec;
     if (!h.tlsCa.empty() && h.tlsCert.empty())
         return bad("tls_ca", "client certificates are checked only over TLS: set tls_cert and tls_key too");
@@ -38,12 +41,16 @@ Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::fil
                                          {"outbound_tls_server_name", &h.outboundTlsServerName}})
             if (!value->empty())
                 return bad(key, "is set but outbound_tls is not true: dispenses would go unencrypted");
-    for (const auto& [key, path] : {std::pair{"tls_cert", &h.tlsCert}, {"tls_key", &h.tlsKey}, {"tls_ca", &h.tlsCa},
-                                    {"outbound_tls_ca", &h.outboundTlsCa}, {"outbound_tls_cert", &h.outboundTlsCert},
+    for (const auto& [key, path] : {std::pair{"tls_cert", &h.tlsCert},
+                                    {"tls_key", &h.tlsKey},
+                                    {"tls_ca", &h.tlsCa},
+                                    {"outbound_tls_ca", &h.outboundTlsCa},
+                                    {"outbound_tls_cert", &h.outboundTlsCert},
                                     {"outbound_tls_key", &h.outboundTlsKey}})
         if (!path->empty() && !std::filesystem::is_regular_file(*path, ec))
             return bad(key, "'" + *path + "' is not a file");
-    if (config.server.enabled && config.server.port == h.port && config.server.listenAddress == h.listenAddress)
+    if (config.server.enabled && config.server.port == h.port &&
+        config.server.listenAddress == h.listenAddress)
         return bad("port", std::to_string(h.port) + " is the web check's port too ([server] port)");
     if (!h.outboundHost.empty() && h.outboundHost.find_first_of(" /") != std::string::npos)
         return bad("outbound_host", "'" + h.outboundHost + "' is not a host name or address");
@@ -74,8 +81,8 @@ Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::fil
     return sc;
 }
 
-Result<std::unique_ptr<hl7::Hl7Service>> startConfiguredHl7(const Config& config, const std::filesystem::path& dataDir,
-                                                            bool demo) {
+Result<std::unique_ptr<hl7::Hl7Service>> startConfiguredHl7(const Config& config,
+                                                            const std::filesystem::path& dataDir, bool demo) {
     using Out = Result<std::unique_ptr<hl7::Hl7Service>>;
     if (!config.hl7.enabled)
         return Out(std::unique_ptr<hl7::Hl7Service>());

@@ -15,12 +15,11 @@
 namespace admix::app {
 
 // The service's settings from [hl7] for the station data in `dataDir`, checked.
-[[nodiscard]] Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config, const std::filesystem::path& dataDir,
-                                                          bool demo);
+[[nodiscard]] Result<hl7::ServiceConfig> hl7ServiceConfig(const Config& config,
+                                                          const std::filesystem::path& dataDir, bool demo);
 
 // nullptr when [hl7] is not enabled; else the started service (or why it could not start).
-[[nodiscard]] Result<std::unique_ptr<hl7::Hl7Service>> startConfiguredHl7(const Config& config,
-                                                                          const std::filesystem::path& dataDir,
-                                                                          bool demo);
+[[nodiscard]] Result<std::unique_ptr<hl7::Hl7Service>>
+startConfiguredHl7(const Config& config, const std::filesystem::path& dataDir, bool demo);
 
 } // namespace admix::app

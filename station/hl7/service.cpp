@@ -19,7 +19,8 @@ struct Hl7Service::State {
     Hl7Interface interface;
     Listener listener;
 
-    State(store::Database database, formulas::Formulary f, formulas::FormulasPolicy p, const ListenerConfig& lc)
+    State(store::Database database, formulas::Formulary f, formulas::FormulasPolicy p,
+          const ListenerConfig& lc)
         : db(std::move(database)), audit(db), formulary(std::move(f)), policy(std::move(p)),
           interface(db, audit, formulary, policy), listener(lc, interface) {}
 };
@@ -56,7 +57,9 @@ Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& 
 
 Hl7Service::Hl7Service(ServiceConfig config) : m_config(std::move(config)) {}
 
-Hl7Service::~Hl7Service() { stop(); }
+Hl7Service::~Hl7Service() {
+    stop();
+}
 
 Status Hl7Service::start() {
     if (m_state)
@@ -71,8 +74,8 @@ Status Hl7Service::start() {
     if (!mapping->note.empty())
         std::cerr << "hl7: " << mapping->note << '\n';
     const bool demo = mapping->demo;
-    auto state = std::make_unique<State>(std::move(db), std::move(mapping->formulary), std::move(mapping->policy),
-                                         m_config.listener);
+    auto state = std::make_unique<State>(std::move(db), std::move(mapping->formulary),
+                                         std::move(mapping->policy), m_config.listener);
     if (demo && store::Hl7Repo(state->db).maps().empty())
         m_demoMapsAdded = state->interface.seedDemoMaps();
     if (const Status s = state->listener.start(); !s)
@@ -102,15 +105,19 @@ void Hl7Service::stop() {
     m_state.reset();
 }
 
-int Hl7Service::port() const { return m_state ? m_state->listener.port() : 0; }
+int Hl7Service::port() const {
+    return m_state ? m_state->listener.port() : 0;
+}
 
-size_t Hl7Service::recipes() const { return m_state ? m_state->formulary.recipeIds().size() : 0; }
+size_t Hl7Service::recipes() const {
+    return m_state ? m_state->formulary.recipeIds().size() : 0;
+}
 
 std::string Hl7Service::describe() const {
     const ListenerConfig& lc = m_config.listener;
     const bool v6 = lc.address.find(':') != std::string::npos;
-    std::string text = "hl7 listening on " + (v6 ? "[" + lc.address + "]" : lc.address) + ":" + std::to_string(port()) +
-                       (lc.tlsCert.empty() ? "" : " (TLS)");
+    std::string text = "hl7 listening on " + (v6 ? "[" + lc.address + "]" : lc.address) + ":" +
+                       std::to_string(port()) + (lc.tlsCert.empty() ? "" : " (TLS)");
     if (sendsDispenses())
         text += "; dispenses to " + m_config.outbox.host + ":" + std::to_string(m_config.outbox.port) +
                 (m_config.outbox.tls ? " (TLS)" : "");

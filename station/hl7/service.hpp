@@ -35,13 +35,14 @@ struct MappingFormulary {
     bool demo = false;
     std::string note;
 };
-[[nodiscard]] Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& audit, bool demo);
+[[nodiscard]] Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& audit,
+                                                        bool demo);
 
 struct ServiceConfig {
-    std::string databasePath;  // the station database (store::databasePath(dataDir))
+    std::string databasePath; // the station database (store::databasePath(dataDir))
     ListenerConfig listener;
-    OutboxConfig outbox;       // outbox.host empty: no dispense messages are sent
-    bool demo = false;         // the demo formulary (and its maps when none are stored)
+    OutboxConfig outbox; // outbox.host empty: no dispense messages are sent
+    bool demo = false;   // the demo formulary (and its maps when none are stored)
     int outboxPollMs = 200;
 };
 

@@ -53,8 +53,10 @@ TEST_CASE("orders not matched: a held HL7 order is listed, a pharmacist maps it 
         REQUIRE(tech.login("tech", remote::demoPassword("tech"))->status == 200);
         CHECK(tech.get("/api/v1/hl7/unmatched")->status == 403);
         CHECK(tech.get("/unmatched.html")->status == 403);
-        const auto r = tech.post("/api/v1/hl7/maps", json{{"kind", "give"}, {"code", "ZOSYN45"}, {"base_code", ""},
-                                                           {"recipe", "piperacillin-tazobactam-ns"}});
+        const auto r = tech.post("/api/v1/hl7/maps", json{{"kind", "give"},
+                                                          {"code", "ZOSYN45"},
+                                                          {"base_code", ""},
+                                                          {"recipe", "piperacillin-tazobactam-ns"}});
         REQUIRE(r);
         CHECK(r->status == 403);
         store::Database db = f.db();
@@ -83,18 +85,24 @@ TEST_CASE("orders not matched: a held HL7 order is listed, a pharmacist maps it 
         CHECK(offered);
 
         // Without the CSRF token, and to a recipe that does not exist: refused, nothing changes.
-        r = rph.post("/api/v1/hl7/maps", json{{"kind", "give"}, {"code", "ZOSYN45"}, {"base_code", ""},
-                                              {"recipe", "piperacillin-tazobactam-ns"}},
+        r = rph.post("/api/v1/hl7/maps",
+                     json{{"kind", "give"},
+                          {"code", "ZOSYN45"},
+                          {"base_code", ""},
+                          {"recipe", "piperacillin-tazobactam-ns"}},
                      false);
         REQUIRE(r);
         CHECK(r->status == 403);
-        r = rph.post("/api/v1/hl7/maps", json{{"kind", "give"}, {"code", "ZOSYN45"}, {"base_code", ""}, {"recipe", "no-such"}});
+        r = rph.post("/api/v1/hl7/maps",
+                     json{{"kind", "give"}, {"code", "ZOSYN45"}, {"base_code", ""}, {"recipe", "no-such"}});
         REQUIRE(r);
         CHECK(r->status == 400);
         CHECK(r->body.find("no-such") != std::string::npos);
         CHECK(queuedFor(f, "MRN-W001", "piperacillin-tazobactam-ns") == 0);
 
-        r = rph.post("/api/v1/hl7/maps", json{{"kind", "give"}, {"code", "ZOSYN45"}, {"base_code", ""},
+        r = rph.post("/api/v1/hl7/maps", json{{"kind", "give"},
+                                              {"code", "ZOSYN45"},
+                                              {"base_code", ""},
                                               {"recipe", "piperacillin-tazobactam-ns"}});
         REQUIRE(r);
         REQUIRE(r->status == 200);
@@ -110,7 +118,8 @@ TEST_CASE("orders not matched: a held HL7 order is listed, a pharmacist maps it 
         REQUIRE(inbox.size() == 1);
         CHECK(inbox[0].state == "accepted");
         CHECK(inbox[0].resolvedUtc.has_value());
-        CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'hl7.map.add' AND actor = 'rph'").value_or(0) == 1);
+        CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'hl7.map.add' AND actor = 'rph'")
+                  .value_or(0) == 1);
         // The next order with that code is queued at once.
         Rde next = held;
         next.controlId = "HELD-2";
