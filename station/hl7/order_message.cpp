@@ -25,6 +25,13 @@ OrderProblem refuse(const Segment* s, int field, std::string code, std::string r
     return OrderProblem{AckCode::Error, at(s, field, std::move(code), std::move(reason), component)};
 }
 
+// A required segment that is not there: the ERR names the segment missing.
+OrderProblem missing(const std::string& segment, std::string reason) {
+    OrderProblem p{AckCode::Error, at(nullptr, 0, "100", std::move(reason))};
+    p.problem.segment = segment;
+    return p;
+}
+
 std::optional<double> number(std::string_view text) {
     while (!text.empty() && text.front() == ' ')
         text.remove_prefix(1);
@@ -104,8 +111,11 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
             }
         }
     }
-    if (!seenOrc)
-        return at(nullptr, 0, "100", "the message has no ORC segment");
+    if (!seenOrc) {
+        Problem p = at(nullptr, 0, "100", "the message has no ORC segment");
+        p.segment = "ORC";
+        return p;
+    }
     return std::nullopt;
 }
 
@@ -210,7 +220,7 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
 
     const Segment* pid = m.find("PID");
     if (!pid)
-        return refuse(nullptr, 0, "100", "the message has no PID segment: the patient is required");
+        return missing("PID", "the message has no PID segment: the patient is required");
     for (int r = 0; r < m.repetitions(*pid, 3); ++r) {
         if (m.value(*pid, 3, 5, 1, r) == "MR" || o.mrn.empty())
             o.mrn = m.value(*pid, 3, 1, 1, r);
@@ -244,9 +254,9 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
     const Segment* rxe = m.find("RXE");
     const Segment* rxo = m.find("RXO");
     if (rde && !rxe)
-        return refuse(nullptr, 0, "100", "RDE^O11 needs an RXE segment");
+        return missing("RXE", "RDE^O11 needs an RXE segment");
     if (!rxe && !rxo)
-        return refuse(nullptr, 0, "100", "ORM^O01 needs an RXO or RXE segment");
+        return missing("RXO", "ORM^O01 needs an RXO or RXE segment");
     if (o.prescriber.empty()) {
         if (rxe && !m.value(*rxe, 13, 1).empty())
             o.prescriber = joinName(m.value(*rxe, 13, 2), m.value(*rxe, 13, 3), "") + " (" + m.value(*rxe, 13, 1) + ")";
@@ -349,7 +359,7 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
         }
     }
     if (rde && o.route.empty())
-        return refuse(nullptr, 0, "100", "RDE^O11 needs an RXR segment with the route after RXE");
+        return missing("RXR", "RDE^O11 needs an RXR segment with the route after RXE");
     if (o.giveCode.empty() && o.components.empty())
         return refuse(rxe ? rxe : rxo, rxe ? 2 : 1, "101", "the give code is missing");
 

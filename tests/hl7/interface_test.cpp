@@ -423,6 +423,18 @@ TEST_CASE("several ORC groups in one message: each is an order, all or none") {
         CHECK(ack.err(2, 3) == "3");
         CHECK(s.queue().empty());
     }
+    SUBCASE("the second without RXR: the ERR names the segment missing") {
+        Rde bad = r;
+        bad.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+                    "RXE||cefazolin-ns|2||g\r";
+        const Handled h = s.hl7.handle(bad.text(), kNow);
+        CHECK(h.code == AckCode::Error);
+        const Ack ack(h.ack);
+        CHECK(ack.err(2, 1) == "RXR");
+        CHECK(ack.err(3, 1) == "100");
+        CHECK(ack.err(8).find("order 2 of 2 (ORC(2))") != std::string::npos);
+        CHECK(s.queue().empty());
+    }
     SUBCASE("one order not mapped: the whole message is held, then both enter once mapped") {
         Rde held = r;
         held.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
