@@ -24,7 +24,8 @@
       ["Weight / height", (pi.weight_kg ?? "—") + " kg / " + (pi.height_cm ?? "—") + " cm"],
       ["Order", o.number], ["Dose ordered", dose], ["Route", o.route],
       ["Priority", el("span", { class: "badge pri-" + o.priority, text: (o.priority || "").toUpperCase() })],
-      ["Due", when(o.due)], ["Prescriber", o.prescriber], ["Entered by", o.entered_by]]);
+      ["Due", when(o.due)], ["Prescriber", o.prescriber], ["Entered by", o.entered_by],
+      ["Comments", o.comments ? el("span", { class: "comments", text: o.comments }) : "—"]]);
     facts("prep", [["Product", p.title], ["Dose", p.dose], ["Recipe", p.recipe + " version " + p.recipe_version],
       ["Category", p.category + (p.hazardous ? " " : ""), p.hazardous ? el("span", { class: "hazard", text: "HAZARDOUS" }) : ""],
       ["Storage", p.storage], ["Final container", p.final_container], ["Technician", p.technician],
@@ -33,6 +34,9 @@
 
     const ov = document.getElementById("overrides");
     ov.replaceChildren();
+    // A stop from the pharmacy system (order changed or discontinued): approval is refused.
+    if (o.stop) ov.append(el("div", { class: "override-box stop", role: "alert" },
+      el("strong", { text: "STOP: " }), o.stop.reason, " (" + when(o.stop.at) + "). Approval will be refused."));
     for (const x of p.overrides) ov.append(el("div", { class: "override-box", role: "note" },
       el("strong", { text: "Override at step " + (x.step + 1) + ": " }), x.message, " (" + x.by + ", " + when(x.at) + ")"));
 

@@ -3,13 +3,16 @@
 #include "station/app/cli.hpp"
 
 #include "station/app/config.hpp"
+#include "station/app/hl7_host.hpp"
 #include "station/hl7/interface.hpp"
 #include "station/hl7/listener.hpp"
 #include "station/hl7/message.hpp"
 #include "station/hl7/mllp.hpp"
 #include "station/hl7/order_message.hpp"
 #include "station/hl7/outbox.hpp"
+#include "station/hl7/service.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/hl7_repo.hpp"
 #include "station/store/schema.hpp"
 
@@ -46,19 +49,12 @@ std::string readAll(const std::string& path) {
     return text.str();
 }
 
-struct Formulary {
-    formulas::Formulary formulary;
-    formulas::FormulasPolicy policy;
-};
-
-Formulary loadFormulary() {
-    auto f = formulas::loadDemoFormulary();
-    auto p = formulas::loadDefaultFormulasPolicy();
+// The formulary maps point at: the demo one with --demo (or on a demo database), else the station's.
+hl7::MappingFormulary loadFormulary(store::Database& db, store::AuditLog& audit) {
+    auto f = hl7::mappingFormulary(db, audit, store::demoExpected().value_or(false));
     if (!f)
-        throw CliFailure("formulary: " + f.error().text());
-    if (!p)
-        throw CliFailure("policy: " + p.error().text());
-    return Formulary{std::move(*f), std::move(*p)};
+        throw CliFailure(f.error().text());
+    return std::move(*f);
 }
 
 workflow::User cliUser(const std::string& name) {
@@ -137,70 +133,41 @@ void registerHl7(CLI::App& app, CliOptions& options) {
     listen->add_option("--tls-key", listenArgs.tlsKey, "TLS private key (PEM) of --tls-cert")->check(CLI::ExistingFile);
     listen->add_option("--outbound", listenArgs.outbound,
                        "Where dispense messages go, HOST:PORT (default from [hl7] outbound_host/outbound_port)");
-    listen->add_flag("--demo", listenArgs.demo, "Add the demo formulary's recipe maps (give code = recipe id, additive NDCs)");
+    listen->add_flag("--demo", listenArgs.demo,
+                     "Demo: orders map to the demo formulary (its maps added: give code = recipe id, additive NDCs); "
+                     "without it, to the station's approved formulary");
     listen->callback([&options] {
         const Config config = loadCliConfig(options);
-        hl7::ListenerConfig lc;
-        lc.address = config.hl7.listenAddress;
-        lc.port = config.hl7.port;
-        lc.tlsCert = config.hl7.tlsCert;
-        lc.tlsKey = config.hl7.tlsKey;
-        lc.maxFrameBytes = static_cast<size_t>(config.hl7.maxMessageBytes);
+        // --demo here is the global --demo too: a real station's database is refused.
+        if (listenArgs.demo)
+            store::setDemoExpected(true);
+        const bool demo = listenArgs.demo || store::demoExpected().value_or(false);
+        auto settings = hl7ServiceConfig(config, resolveDataDir(options), demo);
+        if (!settings)
+            throw CliFailure(settings.error().text());
+        hl7::ServiceConfig sc = std::move(*settings);
         if (!listenArgs.listen.empty())
-            std::tie(lc.address, lc.port) = splitListen(listenArgs.listen);
+            std::tie(sc.listener.address, sc.listener.port) = splitListen(listenArgs.listen);
         if (!listenArgs.tlsCert.empty() || !listenArgs.tlsKey.empty()) {
-            lc.tlsCert = listenArgs.tlsCert;
-            lc.tlsKey = listenArgs.tlsKey;
+            sc.listener.tlsCert = listenArgs.tlsCert;
+            sc.listener.tlsKey = listenArgs.tlsKey;
         }
-        if (lc.tlsCert.empty() != lc.tlsKey.empty())
+        if (sc.listener.tlsCert.empty() != sc.listener.tlsKey.empty())
             throw CLI::ValidationError("--tls-cert", "give both --tls-cert and --tls-key, or neither");
-        hl7::OutboxConfig oc;
-        oc.host = config.hl7.outboundHost;
-        oc.port = config.hl7.outboundPort;
         if (!listenArgs.outbound.empty())
-            std::tie(oc.host, oc.port) = splitListen(listenArgs.outbound);
-        oc.sendingApplication = config.hl7.application;
-        oc.sendingFacility = config.hl7.facility;
-        oc.receivingApplication = config.hl7.outboundApplication;
-        oc.receivingFacility = config.hl7.outboundFacility;
-        oc.maxBackoffSeconds = config.hl7.retryMaxSeconds;
+            std::tie(sc.outbox.host, sc.outbox.port) = splitListen(listenArgs.outbound);
 
-        const std::string dbPath = store::databasePath(resolveDataDir(options)).string();
-        store::Database db = store::openStationDatabase(dbPath);
-        store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
-        hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
-        if (listenArgs.demo && store::Hl7Repo(db).maps().empty())
-            std::cout << "demo maps: " << interface.seedDemoMaps() << " added\n";
-        hl7::Listener listener(lc, interface);
-        if (const Status s = listener.start(); !s)
+        hl7::Hl7Service service(sc);
+        if (const Status s = service.start(); !s)
             throw CliFailure(s.error().text());
-        std::cout << "hl7 listening on " << lc.address << ":" << listener.port() << (lc.tlsCert.empty() ? "" : " (TLS)");
-        if (!oc.host.empty())
-            std::cout << "; dispenses to " << oc.host << ":" << oc.port;
-        std::cout << std::endl;
-
-        std::atomic<bool> stop{false};
-        std::thread outboxThread;
-        if (!oc.host.empty()) {
-            outboxThread = std::thread([&stop, dbPath, oc] {
-                try {
-                    store::Database odb = store::openStationDatabase(dbPath);
-                    hl7::Outbox outbox(odb, oc);
-                    outbox.run(stop, 200);
-                } catch (const std::exception& e) {
-                    std::cerr << "hl7 outbox stopped: " << e.what() << '\n';
-                }
-            });
-        }
+        if (service.demoMapsAdded() > 0)
+            std::cout << "demo maps: " << service.demoMapsAdded() << " added\n";
+        std::cout << service.describe() << std::endl;
         std::signal(SIGINT, onHl7Stop);
         std::signal(SIGTERM, onHl7Stop);
         while (!g_hl7Stop)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        stop = true;
-        listener.stop();
-        if (outboxThread.joinable())
-            outboxThread.join();
+        service.stop();
         std::cout << "stopped" << std::endl;
     });
 
@@ -251,27 +218,34 @@ void registerHl7(CLI::App& app, CliOptions& options) {
                  {"charset", h.charsetName},
                  {"sender", h.sender()},
                  {"segments", segments}};
-        const auto order = hl7::readPharmacyOrder(*m);
-        if (const auto* o = std::get_if<hl7::PharmacyOrder>(&order)) {
-            json components = json::array();
-            for (const auto& c : o->components)
-                components.push_back({{"type", c.base ? "base" : "additive"}, {"code", c.code}, {"text", c.text},
-                                      {"amount", c.amount ? json(*c.amount) : json(nullptr)}, {"units", c.units}});
-            auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-            out["order"] = {{"control", o->control},         {"placer", o->placer},
-                            {"filler", o->filler},           {"mrn", o->mrn},
-                            {"patient", o->patientName},     {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
-                            {"sex", o->sex},                 {"location", o->location},
-                            {"prescriber", o->prescriber},   {"priority", o->priority},
-                            {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
-                            {"give_code", o->giveCode},      {"give_text", o->giveText},
-                            {"give_amount", opt(o->giveAmount)}, {"give_units", o->giveUnits},
-                            {"rate", opt(o->rate)},          {"rate_units", o->rateUnits},
-                            {"route", o->route},             {"components", components},
-                            {"weight_kg", opt(o->weightKg)}, {"height_cm", opt(o->heightCm)},
-                            {"scr_mg_dl", opt(o->scrMgDl)},  {"notes", o->notes}};
+        // Every ORC group is an order: "orders" lists them all, "order" is the first.
+        const auto read = hl7::readPharmacyOrders(*m);
+        if (const auto* groups = std::get_if<std::vector<hl7::OrderGroup>>(&read)) {
+            out["orders"] = json::array();
+            for (const auto& group : *groups) {
+                const hl7::PharmacyOrder* o = &group.order;
+                json components = json::array();
+                for (const auto& c : o->components)
+                    components.push_back({{"type", c.base ? "base" : "additive"}, {"code", c.code}, {"text", c.text},
+                                          {"amount", c.amount ? json(*c.amount) : json(nullptr)}, {"units", c.units}});
+                auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+                out["order"] = {{"control", o->control},         {"placer", o->placer},
+                                {"filler", o->filler},           {"mrn", o->mrn},
+                                {"patient", o->patientName},     {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
+                                {"sex", o->sex},                 {"location", o->location},
+                                {"prescriber", o->prescriber},   {"priority", o->priority},
+                                {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
+                                {"give_code", o->giveCode},      {"give_text", o->giveText},
+                                {"give_amount", opt(o->giveAmount)}, {"give_units", o->giveUnits},
+                                {"rate", opt(o->rate)},          {"rate_units", o->rateUnits},
+                                {"route", o->route},             {"components", components},
+                                {"weight_kg", opt(o->weightKg)}, {"height_cm", opt(o->heightCm)},
+                                {"scr_mg_dl", opt(o->scrMgDl)},  {"notes", o->notes}};
+                out["orders"].push_back(out["order"]);
+            }
+            out["order"] = out["orders"].front();
         } else {
-            const auto& p = std::get<hl7::OrderProblem>(order);
+            const auto& p = std::get<hl7::OrderProblem>(read);
             out["order_error"] = {{"ack", hl7::ackCodeName(p.code)}, {"location", p.problem.location()},
                                   {"code", p.problem.code}, {"reason", p.problem.reason}};
         }
@@ -310,7 +284,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
         if (options.json) {
             json out = json::array();
             for (const auto& r : rows)
-                out.push_back({{"id", r.id}, {"prep_id", r.prepId}, {"queued", r.queuedUtc},
+                out.push_back({{"id", r.id}, {"prep_id", r.prepId}, {"kind", r.kind}, {"queued", r.queuedUtc},
                                {"control_id", r.controlId ? json(*r.controlId) : json(nullptr)}, {"state", r.state},
                                {"attempts", r.attempts}, {"next_try", r.nextTryUtc ? json(*r.nextTryUtc) : json(nullptr)},
                                {"last_error", r.lastError}, {"sent", r.sentUtc ? json(*r.sentUtc) : json(nullptr)}});
@@ -318,8 +292,29 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             return;
         }
         for (const auto& r : rows)
-            std::cout << r.id << "  prep " << r.prepId << "  " << r.state << "  attempts " << r.attempts << "  "
+            std::cout << r.id << "  " << r.kind << "  prep " << r.prepId << "  " << r.state << "  attempts " << r.attempts << "  "
                       << r.controlId.value_or("-") << "  " << r.lastError << '\n';
+    });
+
+    // [SECTION] waste-notice
+    static std::string wasteState, wasteBy;
+    auto* waste = hl7->add_subcommand("waste-notice", "Whether a rejection with waste that closes an HL7 order tells the "
+                                                      "pharmacy system (ORC-1 OC); without on|off, shows it");
+    waste->add_option("STATE", wasteState, "on or off")->check(CLI::IsMember({"on", "off"}));
+    waste->add_option("--by", wasteBy, "Who changes it (recorded in the audit trail)");
+    waste->callback([&options] {
+        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::AuditLog audit(db);
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
+        hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
+        if (!wasteState.empty())
+            if (const Status s = interface.setWasteNotice(wasteState == "on", cliUser(wasteBy)); !s)
+                throw CliFailure(s.error().text());
+        const bool on = interface.wasteNoticeEnabled();
+        if (options.json)
+            printJson({{"waste_notice", on}});
+        else
+            std::cout << "waste notice " << (on ? "on" : "off") << '\n';
     });
 
     // [SECTION] map
@@ -338,7 +333,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !mapArgs.give.empty();
         if (const Status s = interface.addMap(isGive ? "give" : "additive", isGive ? mapArgs.give : mapArgs.additive,
@@ -378,7 +373,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
-        const Formulary f = loadFormulary();
+        const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !removeArgs.give.empty();
         if (const Status s = interface.removeMap(isGive ? "give" : "additive", isGive ? removeArgs.give : removeArgs.additive,

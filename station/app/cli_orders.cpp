@@ -38,7 +38,8 @@ json orderToJson(store::Database& db, const store::OrderRow& o) {
             {"entered_by", o.enteredBy},
             {"status", o.status},
             {"preparation", active ? json(active->prepNumber) : json(nullptr)},
-            {"cancel_reason", site.orderCancelReason(o.id) ? json(*site.orderCancelReason(o.id)) : json(nullptr)}};
+            {"cancel_reason", site.orderCancelReason(o.id) ? json(*site.orderCancelReason(o.id)) : json(nullptr)},
+            {"comments", store::PrepRepo(db).orderComments(o.id)}};
 }
 
 std::optional<store::OrderRow> findOrder(store::Database& db, const std::string& key) {

@@ -3,6 +3,7 @@
 #include "station/app/cli.hpp"
 
 #include "station/app/config.hpp"
+#include "station/app/hl7_host.hpp"
 #include "station/remote/demo.hpp"
 #include "station/remote/server.hpp"
 #include "station/store/data_dir.hpp"
@@ -126,6 +127,18 @@ void registerServe(CLI::App& app, CliOptions& options) {
         remote::Server server(config);
         if (const Status s = server.start(); !s)
             throw CliFailure(s.error().text());
+        // [hl7] enabled = true: the pharmacy system's interface runs beside the web check, same data.
+        const auto fullConfig =
+            loadConfig(options.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(options.configPath));
+        if (!fullConfig)
+            throw CliFailure(fullConfig.error().text());
+        auto hl7 = startConfiguredHl7(*fullConfig, config.dataDir, args.demo);
+        if (!hl7) {
+            server.stop();
+            throw CliFailure(hl7.error().text());
+        }
+        if (*hl7)
+            std::cout << (*hl7)->describe() << std::endl;
         std::cout << "serving " << server.url() << "/  (data " << config.dataDir.string() << ")";
         if (!server.certificatePath().empty())
             std::cout << "  certificate " << server.certificatePath().string();
@@ -134,6 +147,8 @@ void registerServe(CLI::App& app, CliOptions& options) {
         std::signal(SIGTERM, onStopSignal);
         while (!g_stop && server.running())
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (*hl7)
+            (*hl7)->stop();
         server.stop();
         std::cout << "stopped" << std::endl;
     });

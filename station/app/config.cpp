@@ -106,6 +106,12 @@ const std::map<std::string, Setter>& knownKeys() {
         {"hl7.outbound_application", stringKey([](Config& c) -> std::string& { return c.hl7.outboundApplication; })},
         {"hl7.outbound_facility", stringKey([](Config& c) -> std::string& { return c.hl7.outboundFacility; })},
         {"hl7.retry_max_seconds", intKey([](Config& c) -> int& { return c.hl7.retryMaxSeconds; }, 1, 86400)},
+        {"hl7.tls_ca", stringKey([](Config& c) -> std::string& { return c.hl7.tlsCa; })},
+        {"hl7.outbound_tls", boolKey([](Config& c) -> bool& { return c.hl7.outboundTls; })},
+        {"hl7.outbound_tls_ca", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsCa; })},
+        {"hl7.outbound_tls_cert", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsCert; })},
+        {"hl7.outbound_tls_key", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsKey; })},
+        {"hl7.outbound_tls_server_name", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsServerName; })},
         {"log.level", stringKey([](Config& c) -> std::string& { return c.log.level; })},
     };
     return keys;

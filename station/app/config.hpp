@@ -59,6 +59,14 @@ struct Config {
         std::string outboundApplication;
         std::string outboundFacility;
         int retryMaxSeconds = 300; // retry waits double up to this
+        std::string tlsCa; // with tls_cert: client certificates are required and must chain to this CA
+        // Dispense messages over TLS: the receiver's certificate checked against outboundTlsCa (empty:
+        // the system's CAs) for outboundTlsServerName (empty: outboundHost); optional client certificate.
+        bool outboundTls = false;
+        std::string outboundTlsCa;
+        std::string outboundTlsCert;
+        std::string outboundTlsKey;
+        std::string outboundTlsServerName;
     } hl7;
     struct Log {
         std::string level = "info";

@@ -4,6 +4,7 @@
 #include "devices/device_manager.hpp"
 #include "formulas/formulary.hpp"
 #include "station/app/config.hpp"
+#include "station/app/hl7_host.hpp"
 #include "station/remote/demo.hpp"
 #include "station/store/audit_seal.hpp"
 #include "station/store/demo_mark.hpp"
@@ -225,6 +226,14 @@ int run(const Args& args) {
         }
         spdlog::info("web check at {}", server->url());
     }
+    // [hl7] enabled: orders from the pharmacy system (and dispenses back) on threads of their own.
+    auto hl7 = app::startConfiguredHl7(*config, dataDir, args.demo);
+    if (!hl7) {
+        std::cerr << "admix-station: " << hl7.error().text() << '\n';
+        return 1;
+    }
+    if (*hl7)
+        spdlog::info("{}", (*hl7)->describe());
 
     ui::WindowOptions options;
     options.title = "Admix - " + config->station.name;
@@ -325,6 +334,8 @@ int run(const Args& args) {
                     stationUi.currentTitle().c_str(), width, height, args.benchUnpaced ? "unpaced" : "paced at 60 Hz", sorted.size(),
                     pct(0.5), pct(0.9), pct(0.99), sorted.back(), over, rate);
     }
+    if (*hl7)
+        (*hl7)->stop();
     if (server)
         server->stop();
     if (camera)

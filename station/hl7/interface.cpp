@@ -5,6 +5,7 @@
 #include "station/store/hl7_repo.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/settings_repo.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/plan_steps.hpp"
 
@@ -190,6 +191,21 @@ int Hl7Interface::seedDemoMaps(TimePoint now) {
     return added;
 }
 
+Status Hl7Interface::setWasteNotice(bool enabled, const workflow::User& by, TimePoint now) {
+    if (by.role != workflow::Role::Pharmacist && by.role != workflow::Role::Admin)
+        return Status::fail("only a pharmacist or an administrator may change it", "waste notice");
+    store::Transaction tx(m_db);
+    const bool was = wasteNoticeEnabled();
+    store::SettingsRepo(m_db).set("hl7.waste_notice", enabled ? "1" : "0", by.username, formatIsoUtc(now));
+    m_audit.append(by.username, "setting.change", "hl7.waste_notice", json{{"old", was}, {"new", enabled}}.dump(), now);
+    tx.commit();
+    return Status::success();
+}
+
+bool Hl7Interface::wasteNoticeEnabled() {
+    return store::SettingsRepo(m_db).get("hl7.waste_notice").value_or("0") == "1";
+}
+
 // [SECTION] Receiving -----------------------------------------------------------------------------
 
 Handled Hl7Interface::handle(std::string_view bytes, TimePoint now) {
@@ -221,7 +237,7 @@ Handled Hl7Interface::handle(std::string_view bytes, TimePoint now) {
         // The effect is a savepoint of its own: a refusal halfway leaves nothing of it.
         store::Transaction effect(m_db);
         e = process(*parsed, now);
-        if (e.code == AckCode::Accept || e.state == "held")
+        if (e.code == AckCode::Accept)
             effect.commit();
     }
     const std::string ackId = "ADMIX" + std::to_string(repo.inboxCount() + 1);
@@ -276,6 +292,78 @@ Handled Hl7Interface::reject(std::string_view bytes, const std::string& reason, 
 // [SECTION] Effects -------------------------------------------------------------------------------
 
 Hl7Interface::Effect Hl7Interface::process(const Message& m, TimePoint now) {
+    const auto read = readPharmacyOrders(m);
+    if (const auto* bad = std::get_if<OrderProblem>(&read)) {
+        Effect e;
+        e.code = bad->code;
+        e.state = "refused";
+        e.problem = bad->problem;
+        if (const int orders = m.count("ORC"); orders > 1 && bad->code == AckCode::Error)
+            e.problem->reason += "; none of the message's " + std::to_string(orders) + " orders was taken";
+        e.reason = e.problem->text();
+        return e;
+    }
+    // Several orders in one message: all or none. The first refused (or held) order is the message's
+    // answer, and the caller rolls back what the orders before it did.
+    const auto& groups = std::get<std::vector<OrderGroup>>(read);
+    Effect all;
+    for (const auto& group : groups) {
+        Effect e = processOrder(group.message, group.order, now);
+        if (e.code != AckCode::Accept) {
+            if (groups.size() > 1)
+                e.reason = "order " + group.order.placer + " (ORC(" + std::to_string(group.message.find("ORC")->sequence) +
+                           ")): " + e.reason + "; none of the message's " + std::to_string(groups.size()) +
+                           " orders was taken";
+            e.placer = all.placer.empty() ? e.placer : all.placer + ", " + e.placer;
+            return e;
+        }
+        all.placer += (all.placer.empty() ? "" : ", ") + e.placer;
+        all.reason += (all.reason.empty() ? "" : "; ") + e.reason;
+        if (!all.orderId)
+            all.orderId = e.orderId;
+    }
+    return all;
+}
+
+std::string Hl7Interface::mappedRecipe(const PharmacyOrder& o) {
+    store::Hl7Repo repo(m_db);
+    std::string recipeId;
+    if (!o.giveCode.empty() && o.components.empty()) {
+        for (const auto& c : codeCandidates(o.giveCode))
+            if (const auto map = repo.findMap("give", c, "")) {
+                recipeId = map->recipeId;
+                break;
+            }
+    }
+    if (recipeId.empty() && !o.components.empty()) {
+        const MixtureComponent* additive = o.firstAdditive();
+        const MixtureComponent* base = o.baseComponent();
+        if (additive) {
+            std::vector<std::string> bases;
+            if (base)
+                bases = codeCandidates(base->code);
+            bases.push_back("");
+            for (const auto& a : codeCandidates(additive->code)) {
+                for (const auto& b : bases)
+                    if (const auto map = repo.findMap("additive", a, b)) {
+                        recipeId = map->recipeId;
+                        break;
+                    }
+                if (!recipeId.empty())
+                    break;
+            }
+        }
+        if (recipeId.empty() && !o.giveCode.empty())
+            for (const auto& c : codeCandidates(o.giveCode))
+                if (const auto map = repo.findMap("give", c, "")) {
+                    recipeId = map->recipeId;
+                    break;
+                }
+    }
+    return recipeId;
+}
+
+Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const PharmacyOrder& o, TimePoint now) {
     Effect e;
     auto refuse = [&e](AckCode code, Problem p) {
         e.code = code;
@@ -284,10 +372,6 @@ Hl7Interface::Effect Hl7Interface::process(const Message& m, TimePoint now) {
         e.problem = std::move(p);
         return e;
     };
-    const auto read = readPharmacyOrder(m);
-    if (const auto* bad = std::get_if<OrderProblem>(&read))
-        return refuse(bad->code, bad->problem);
-    const PharmacyOrder& o = std::get<PharmacyOrder>(read);
     e.placer = o.placer;
     const Segment* orc = m.find("ORC");
     store::Hl7Repo repo(m_db);
@@ -324,39 +408,7 @@ Hl7Interface::Effect Hl7Interface::process(const Message& m, TimePoint now) {
     }
 
     // NW and XO: the recipe first.
-    std::string recipeId;
-    if (!o.giveCode.empty() && o.components.empty()) {
-        for (const auto& c : codeCandidates(o.giveCode))
-            if (const auto map = repo.findMap("give", c, "")) {
-                recipeId = map->recipeId;
-                break;
-            }
-    }
-    if (recipeId.empty() && !o.components.empty()) {
-        const MixtureComponent* additive = o.firstAdditive();
-        const MixtureComponent* base = o.baseComponent();
-        if (additive) {
-            std::vector<std::string> bases;
-            if (base)
-                bases = codeCandidates(base->code);
-            bases.push_back("");
-            for (const auto& a : codeCandidates(additive->code)) {
-                for (const auto& b : bases)
-                    if (const auto map = repo.findMap("additive", a, b)) {
-                        recipeId = map->recipeId;
-                        break;
-                    }
-                if (!recipeId.empty())
-                    break;
-            }
-        }
-        if (recipeId.empty() && !o.giveCode.empty())
-            for (const auto& c : codeCandidates(o.giveCode))
-                if (const auto map = repo.findMap("give", c, "")) {
-                    recipeId = map->recipeId;
-                    break;
-                }
-    }
+    const std::string recipeId = mappedRecipe(o);
     if (recipeId.empty()) {
         const Segment* where = nullptr;
         int field = 2;

@@ -56,15 +56,25 @@ public:
     // recipe's first ingredient (with each base bag's NDC, and alone where that is unambiguous).
     int seedDemoMaps(TimePoint now = nowUtc());
 
+    // Site choice: a rejection with waste that closes an HL7 order queues a notice to the pharmacy
+    // system (station setting hl7.waste_notice, audited with the old and new value).
+    Status setWasteNotice(bool enabled, const workflow::User& by, TimePoint now = nowUtc());
+    [[nodiscard]] bool wasteNoticeEnabled();
+
     // Held messages read again: those now mapped enter the queue. Returns how many entered.
     int retryHeld(TimePoint now = nowUtc());
 
     // Candidate normalised forms of a code as a message writes it (several for an NDC without dashes).
     [[nodiscard]] static std::vector<std::string> codeCandidates(std::string_view code);
 
+    // The recipe an order's codes are mapped to; "" when none is.
+    [[nodiscard]] std::string mappedRecipe(const PharmacyOrder& order);
+
 private:
     struct Effect;
+    // Every order group of a message, all or none.
     Effect process(const Message& m, TimePoint now);
+    Effect processOrder(const Message& m, const PharmacyOrder& o, TimePoint now);
     Effect addNew(const Message& m, const PharmacyOrder& o, const std::string& recipeId, TimePoint now);
 
     store::Database& m_db;

@@ -91,6 +91,14 @@ Status Listener::start() {
         if (SSL_CTX_use_PrivateKey_file(m_impl->tls.get(), m_config.tlsKey.c_str(), SSL_FILETYPE_PEM) != 1 ||
             SSL_CTX_check_private_key(m_impl->tls.get()) != 1)
             return Status::fail("TLS key " + m_config.tlsKey + ": " + sslError());
+        if (!m_config.tlsCa.empty()) {
+            // Mutual TLS: only senders whose certificate the site's CA signed get through the handshake.
+            if (SSL_CTX_load_verify_locations(m_impl->tls.get(), m_config.tlsCa.c_str(), nullptr) != 1)
+                return Status::fail("TLS CA file " + m_config.tlsCa + ": " + sslError());
+            SSL_CTX_set_verify(m_impl->tls.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+        }
+    } else if (!m_config.tlsCa.empty()) {
+        return Status::fail("a TLS CA for client certificates needs the listener's own TLS certificate and key");
     }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;

@@ -302,6 +302,16 @@ const Segment* Message::find(std::string_view id, int nth) const {
     return nullptr;
 }
 
+Message Message::withSegments(const std::vector<size_t>& indices) const {
+    Message part;
+    part.m_header = m_header;
+    part.m_text = m_text;
+    for (size_t i : indices)
+        if (i < m_segments.size())
+            part.m_segments.push_back(m_segments[i]);
+    return part;
+}
+
 int Message::count(std::string_view id) const {
     int n = 0;
     for (const auto& s : m_segments)

@@ -122,6 +122,9 @@ public:
     [[nodiscard]] std::string_view raw(const Segment& segment, int field) const;
     // The UTF-8 text of the whole message with segments ended by CR (as converted from MSH-18).
     [[nodiscard]] const std::string& text() const { return m_text; }
+    // The same message (header, delimiters, text) with only the segments at `indices`, in that order:
+    // one order group of a message with several. Each segment keeps its sequence in the whole message.
+    [[nodiscard]] Message withSegments(const std::vector<size_t>& indices) const;
 
 private:
     friend Checked<Message> parseMessage(std::string_view bytes);

@@ -25,6 +25,13 @@ OrderProblem refuse(const Segment* s, int field, std::string code, std::string r
     return OrderProblem{AckCode::Error, at(s, field, std::move(code), std::move(reason), component)};
 }
 
+// A required segment that is not there: the ERR names the segment missing.
+OrderProblem missing(const std::string& segment, std::string reason) {
+    OrderProblem p{AckCode::Error, at(nullptr, 0, "100", std::move(reason))};
+    p.problem.segment = segment;
+    return p;
+}
+
 std::optional<double> number(std::string_view text) {
     while (!text.empty() && text.front() == ' ')
         text.remove_prefix(1);
@@ -73,7 +80,7 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
             continue;
         if (s.id == "ORC") {
             if (seenOrc)
-                return at(&s, 0, "100", "a second ORC: one order per message is supported");
+                return at(&s, 0, "100", "a second ORC in one order group");
             seenOrc = true;
             continue;
         }
@@ -91,7 +98,7 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
                 return at(&s, 0, "100", s.id + " before ORC: the order segments follow ORC");
             if (s.id == "RXE") {
                 if (seenRxe)
-                    return at(&s, 0, "100", "a second RXE: one order per message is supported");
+                    return at(&s, 0, "100", "a second RXE after one ORC: each order starts with its own ORC");
                 seenRxe = true;
             } else if (s.id == "RXO") {
                 if (seenRxe || seenRxo)
@@ -104,8 +111,11 @@ std::optional<Problem> checkOrder(const Message& m, bool rde) {
             }
         }
     }
-    if (!seenOrc)
-        return at(nullptr, 0, "100", "the message has no ORC segment");
+    if (!seenOrc) {
+        Problem p = at(nullptr, 0, "100", "the message has no ORC segment");
+        p.segment = "ORC";
+        return p;
+    }
     return std::nullopt;
 }
 
@@ -210,7 +220,7 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
 
     const Segment* pid = m.find("PID");
     if (!pid)
-        return refuse(nullptr, 0, "100", "the message has no PID segment: the patient is required");
+        return missing("PID", "the message has no PID segment: the patient is required");
     for (int r = 0; r < m.repetitions(*pid, 3); ++r) {
         if (m.value(*pid, 3, 5, 1, r) == "MR" || o.mrn.empty())
             o.mrn = m.value(*pid, 3, 1, 1, r);
@@ -244,9 +254,9 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
     const Segment* rxe = m.find("RXE");
     const Segment* rxo = m.find("RXO");
     if (rde && !rxe)
-        return refuse(nullptr, 0, "100", "RDE^O11 needs an RXE segment");
+        return missing("RXE", "RDE^O11 needs an RXE segment");
     if (!rxe && !rxo)
-        return refuse(nullptr, 0, "100", "ORM^O01 needs an RXO or RXE segment");
+        return missing("RXO", "ORM^O01 needs an RXO or RXE segment");
     if (o.prescriber.empty()) {
         if (rxe && !m.value(*rxe, 13, 1).empty())
             o.prescriber = joinName(m.value(*rxe, 13, 2), m.value(*rxe, 13, 3), "") + " (" + m.value(*rxe, 13, 1) + ")";
@@ -349,7 +359,7 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
         }
     }
     if (rde && o.route.empty())
-        return refuse(nullptr, 0, "100", "RDE^O11 needs an RXR segment with the route after RXE");
+        return missing("RXR", "RDE^O11 needs an RXR segment with the route after RXE");
     if (o.giveCode.empty() && o.components.empty())
         return refuse(rxe ? rxe : rxo, rxe ? 2 : 1, "101", "the give code is missing");
 
@@ -401,6 +411,40 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
                 if (const std::string note = m.value(s, 3, 1, 1, r); !note.empty())
                     o.notes.push_back(note);
     return o;
+}
+
+std::variant<std::vector<OrderGroup>, OrderProblem> readPharmacyOrders(const Message& m) {
+    const auto& segments = m.segments();
+    std::vector<size_t> orcs;
+    for (size_t i = 0; i < segments.size(); ++i)
+        if (segments[i].id == "ORC")
+            orcs.push_back(i);
+    std::vector<OrderGroup> out;
+    if (orcs.size() <= 1) {
+        auto one = readPharmacyOrder(m);
+        if (auto* problem = std::get_if<OrderProblem>(&one))
+            return *problem;
+        out.push_back(OrderGroup{m, std::move(std::get<PharmacyOrder>(one))});
+        return out;
+    }
+    std::vector<size_t> patient;
+    for (size_t i = 0; i < orcs.front(); ++i)
+        patient.push_back(i);
+    for (size_t k = 0; k < orcs.size(); ++k) {
+        std::vector<size_t> indices = patient;
+        const size_t end = k + 1 < orcs.size() ? orcs[k + 1] : segments.size();
+        for (size_t i = orcs[k]; i < end; ++i)
+            indices.push_back(i);
+        Message part = m.withSegments(indices);
+        auto read = readPharmacyOrder(part);
+        if (auto* problem = std::get_if<OrderProblem>(&read)) {
+            problem->problem.reason = "order " + std::to_string(k + 1) + " of " + std::to_string(orcs.size()) + " (ORC(" +
+                                      std::to_string(k + 1) + ")): " + problem->problem.reason;
+            return *problem;
+        }
+        out.push_back(OrderGroup{std::move(part), std::move(std::get<PharmacyOrder>(read))});
+    }
+    return out;
 }
 
 } // namespace admix::hl7

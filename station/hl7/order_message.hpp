@@ -1,5 +1,5 @@
 // What a pharmacy order message says: RDE^O11 (encoded order) or, for older feeds, ORM^O01 with RXO
-// or RXE, read into a PharmacyOrder with its fields checked (segment order, order control, required
+// or RXE (one order per ORC group, several groups per message), each read into a PharmacyOrder with its fields checked (segment order, order control, required
 // fields, numbers, units of the OBX observations converted to kg, cm and mg/dL). Pure; thread-safe;
 // never throws: a refusal is a Problem naming the segment and field, with the ACK code it deserves.
 #pragma once
@@ -60,8 +60,19 @@ struct OrderProblem {
     Problem problem;
 };
 
-// Reads the order of a parsed message.
+// Reads the order of a parsed message with one ORC (one order group).
 [[nodiscard]] std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& message);
+
+// One order group of a message: the message's header and patient segments (those before the first
+// ORC) with one ORC and what follows it up to the next ORC, and the order it says.
+struct OrderGroup {
+    Message message;
+    PharmacyOrder order;
+};
+// Every order of a message, in order: RDE^O11 and ORM^O01 may carry several ORC groups, each one
+// order. The first group that is refused stops the reading; its problem names that group's segment
+// with its sequence in the whole message (ORC(2), RXE(2)-3, ...).
+[[nodiscard]] std::variant<std::vector<OrderGroup>, OrderProblem> readPharmacyOrders(const Message& message);
 
 // An HL7 DTM ("YYYY[MM[DD[HHMM[SS[.S]]]]][+/-ZZZZ]") as a time point; without an offset it is the
 // station's local time. nullopt when it is not a date/time.

@@ -8,8 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
 #include <netdb.h>
-#include <poll.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -92,47 +97,200 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     return m;
 }
 
+Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& controlId, TimePoint now) {
+    store::PrepRepo preps(m_db);
+    store::Hl7Repo hl7(m_db);
+    const auto prep = preps.prep(prepId);
+    if (!prep)
+        return Result<std::string>::fail("no preparation " + std::to_string(prepId));
+    const auto order = preps.order(prep->orderId);
+    const auto link = hl7.linkForOrder(prep->orderId);
+    if (!order || !link)
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is not of an HL7 order");
+    if (prep->status != "rejected")
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not rejected");
+    const Delimiters d;
+    auto esc = [&d](std::string_view t) { return escape(t, d); };
+    const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
+    // The rejection's reason as the engine stores it: "CODE: what the pharmacist wrote".
+    const std::string reason = prep->checkReason.value_or("");
+    const size_t colon = reason.find(": ");
+    const std::string code = colon == std::string::npos ? reason : reason.substr(0, colon);
+    const std::string words = colon == std::string::npos ? std::string() : reason.substr(colon + 2);
+    const std::string when = prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
+
+    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) + "|" +
+                    esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" + hl7Time(now) +
+                    "||RDE^O11^RDE_O11|" + esc(controlId) + "|P|" + version + "\r";
+    std::string family = order->patientName, given;
+    if (const size_t comma = family.find(", "); comma != std::string::npos) {
+        given = family.substr(comma + 2);
+        family = family.substr(0, comma);
+    }
+    m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
+    const size_t caret = link->placer.find('^');
+    const std::string placer = caret == std::string::npos
+                                   ? esc(link->placer)
+                                   : esc(link->placer.substr(0, caret)) + "^" + esc(link->placer.substr(caret + 1));
+    // ORC-1 OC: cancelled by the filler, unsolicited; ORC-5 CA; ORC-9 when; ORC-16 why.
+    m += "ORC|OC|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "||CA||||" + when +
+         "|||||||" + esc(code) + "^" + esc(words.empty() ? code : words) + "\r";
+    if (!link->rxe.empty())
+        m += link->rxe + "\r";
+    m += "NTE|1||" +
+         esc("Preparation " + prep->prepNumber + " was rejected by " + prep->checkedBy.value_or("?") + " at check and " +
+             "wasted; the order is closed at the compounding station and will not be made unless it is ordered again. " +
+             "Reason: " + reason) +
+         "\r";
+    return m;
+}
+
+// [SECTION] TLS and the exchange ------------------------------------------------------------------
+
+struct Outbox::Tls {
+    struct CtxFree {
+        void operator()(SSL_CTX* c) const noexcept { SSL_CTX_free(c); }
+    };
+    std::unique_ptr<SSL_CTX, CtxFree> ctx;
+};
+
+namespace {
+
+std::string sslErrors() {
+    std::string text;
+    while (const unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        text += (text.empty() ? "" : "; ") + std::string(buf);
+    }
+    return text.empty() ? std::string("unknown TLS error") : text;
+}
+
+bool isIpAddress(const std::string& text) {
+    unsigned char buf[sizeof(in6_addr)];
+    return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+// The client context of the settings: TLS 1.2 or later, the receiver always verified.
+Status fillClientContext(SSL_CTX* ctx, const OutboxConfig& c) {
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    if (c.tlsCa.empty()) {
+        if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+            return Status::fail(sslErrors(), "the system's trusted CAs");
+    } else if (SSL_CTX_load_verify_locations(ctx, c.tlsCa.c_str(), nullptr) != 1) {
+        return Status::fail(sslErrors(), "TLS CA file " + c.tlsCa);
+    }
+    if (c.tlsCert.empty() != c.tlsKey.empty())
+        return Status::fail("a client certificate needs both its certificate and its key file", "TLS client certificate");
+    if (!c.tlsCert.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(ctx, c.tlsCert.c_str()) != 1)
+            return Status::fail(sslErrors(), "TLS client certificate " + c.tlsCert);
+        if (SSL_CTX_use_PrivateKey_file(ctx, c.tlsKey.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+            return Status::fail(sslErrors(), "TLS client key " + c.tlsKey);
+    }
+    return Status::success();
+}
+
+} // namespace
+
+Outbox::~Outbox() = default;
+
+Status Outbox::checkTls(const OutboxConfig& config) {
+    if (!config.tls)
+        return Status::success();
+    std::unique_ptr<SSL_CTX, Tls::CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+    if (!ctx)
+        return Status::fail(sslErrors(), "TLS");
+    return fillClientContext(ctx.get(), config);
+}
+
 Result<std::string> Outbox::exchange(const std::string& message) {
+    using Out = Result<std::string>;
+    const std::string where = m_config.host + ":" + std::to_string(m_config.port);
+    if (m_config.tls && !m_tls) {
+        auto tls = std::make_unique<Tls>();
+        tls->ctx.reset(SSL_CTX_new(TLS_client_method()));
+        if (!tls->ctx)
+            return Out::fail(sslErrors(), "TLS");
+        if (const Status s = fillClientContext(tls->ctx.get(), m_config); !s)
+            return s.error();
+        m_tls = std::move(tls);
+    }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
     if (const int rc = getaddrinfo(m_config.host.c_str(), std::to_string(m_config.port).c_str(), &hints, &found); rc != 0)
-        return Result<std::string>::fail(std::string("address: ") + gai_strerror(rc));
+        return Out::fail(std::string("address: ") + gai_strerror(rc));
     std::unique_ptr<addrinfo, void (*)(addrinfo*)> info(found, freeaddrinfo);
     const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return Result<std::string>::fail(std::string("socket: ") + std::strerror(errno));
+        return Out::fail(std::string("socket: ") + std::strerror(errno));
     struct Closer {
         int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+        SSL* ssl = nullptr;
+        ~Closer() {
+            if (ssl) {
+                SSL_shutdown(ssl);
+                SSL_free(ssl);
+            }
+            ::close(fd);
+        }
+    } conn{fd};
     if (::connect(fd, found->ai_addr, found->ai_addrlen) != 0)
-        return Result<std::string>::fail(std::string("connect: ") + std::strerror(errno));
-    const std::string framed = mllpFrame(message);
-    std::string_view rest(framed);
-    while (!rest.empty()) {
-        const long n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-        if (n <= 0)
-            return Result<std::string>::fail(std::string("send: ") + std::strerror(errno));
-        rest.remove_prefix(static_cast<size_t>(n));
+        return Out::fail(std::string("connect: ") + std::strerror(errno));
+    // Every blocking read and write (the TLS handshake too) ends by the ACK timeout.
+    timeval tv{m_config.ackTimeoutSeconds, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (m_tls) {
+        ERR_clear_error();
+        conn.ssl = SSL_new(m_tls->ctx.get());
+        if (!conn.ssl)
+            return Out::fail(sslErrors(), "TLS");
+        SSL_set_fd(conn.ssl, fd);
+        const std::string name = m_config.tlsServerName.empty() ? m_config.host : m_config.tlsServerName;
+        if (isIpAddress(name)) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(conn.ssl), name.c_str());
+        } else {
+            SSL_set_tlsext_host_name(conn.ssl, name.c_str());
+            SSL_set1_host(conn.ssl, name.c_str());
+        }
+        if (SSL_connect(conn.ssl) != 1) {
+            const long verify = SSL_get_verify_result(conn.ssl);
+            return Out::fail(verify != X509_V_OK ? std::string("the receiver's certificate is refused: ") +
+                                                       X509_verify_cert_error_string(verify) + " (expected " + name + ")"
+                                                 : sslErrors(),
+                             "TLS handshake with " + where);
+        }
     }
+    auto writeAll = [&conn](std::string_view rest) {
+        while (!rest.empty()) {
+            const long n = conn.ssl ? SSL_write(conn.ssl, rest.data(), static_cast<int>(rest.size()))
+                                    : ::send(conn.fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            rest.remove_prefix(static_cast<size_t>(n));
+        }
+        return true;
+    };
+    if (!writeAll(mllpFrame(message)))
+        return Out::fail(std::string("send: ") + (conn.ssl ? sslErrors() : std::strerror(errno)));
     MllpDecoder decoder;
     char buf[4096];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_config.ackTimeoutSeconds);
     while (std::chrono::steady_clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0)
+        const long n = conn.ssl ? SSL_read(conn.ssl, buf, static_cast<int>(sizeof buf)) : ::recv(fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return Out::fail("the receiver closed the connection without an ACK");
+        if (n < 0)
             continue;
-        const long n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            return Result<std::string>::fail("the receiver closed the connection without an ACK");
         for (const auto& e : decoder.feed(std::string_view(buf, static_cast<size_t>(n))))
             if (e.kind == MllpEvent::Kind::Message)
                 return e.bytes;
     }
-    return Result<std::string>::fail("no ACK within " + std::to_string(m_config.ackTimeoutSeconds) + " s");
+    return Out::fail("no ACK within " + std::to_string(m_config.ackTimeoutSeconds) + " s");
 }
 
 Outbox::Pass Outbox::runOnce(TimePoint now) {
@@ -146,8 +304,9 @@ Outbox::Pass Outbox::runOnce(TimePoint now) {
             return Pass::Waiting;
     }
     if (!next->message) {
-        const std::string controlId = "ADMIXRDS" + std::to_string(next->id);
-        auto built = buildRds(next->prepId, controlId, now);
+        const bool waste = next->kind == "waste";
+        const std::string controlId = (waste ? "ADMIXOC" : "ADMIXRDS") + std::to_string(next->id);
+        auto built = waste ? buildWasteNotice(next->prepId, controlId, now) : buildRds(next->prepId, controlId, now);
         if (!built) {
             repo.setOutboxAttempt(next->id, next->attempts + 1, formatIsoUtc(now + std::chrono::seconds(m_config.maxBackoffSeconds)),
                                   built.error().text());

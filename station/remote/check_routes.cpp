@@ -8,6 +8,7 @@
 
 #include "station/store/data_dir.hpp"
 #include "station/store/image_store.hpp"
+#include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/remote_queries.hpp"
 #include "station/workflow/auth.hpp"
@@ -239,6 +240,13 @@ void prepDetail(Call& call) {
                  {"prescriber", order->prescriber},
                  {"entered_by", order->enteredBy},
                  {"status", order->status}};
+        // The order's comments (HL7 NTE) and a stop put on it by the pharmacy system: the pharmacist
+        // sees why the approval will be refused.
+        orderJson["comments"] = store::PrepRepo(call.db).orderComments(order->id);
+        if (const auto hold = store::OrderHolds(call.db).find(order->id))
+            orderJson["stop"] = json{{"kind", hold->kind}, {"reason", hold->reason}, {"at", hold->atUtc}};
+        else
+            orderJson["stop"] = nullptr;
     }
     json reasons = json::array();
     for (const auto& [code, text] : kRejectReasons)

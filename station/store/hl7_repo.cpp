@@ -27,7 +27,7 @@ Hl7InboxRow readInbox(const Statement& s) {
 }
 
 constexpr const char* kOutboxColumns = "SELECT id, prep_id, queued_utc, message, control_id, state, attempts, next_try_utc,"
-                                       " last_error, ack, sent_utc FROM hl7_outbox ";
+                                       " last_error, ack, sent_utc, kind FROM hl7_outbox ";
 
 Hl7OutboxRow readOutbox(const Statement& s) {
     Hl7OutboxRow r;
@@ -42,6 +42,7 @@ Hl7OutboxRow readOutbox(const Statement& s) {
     r.lastError = s.columnText(8);
     r.ack = s.columnOptionalText(9);
     r.sentUtc = s.columnOptionalText(10);
+    r.kind = s.columnText(11);
     return r;
 }
 

@@ -62,6 +62,7 @@ struct Hl7OutboxRow {
     std::string lastError;
     std::optional<std::string> ack;
     std::optional<std::string> sentUtc;
+    std::string kind = "dispense"; // dispense (a release) or waste (a rejection that closed the order)
 };
 
 class Hl7Repo {

@@ -1,5 +1,6 @@
 #include "station/workflow/prep_document.hpp"
 
+#include "station/store/order_holds.hpp"
 #include "station/workflow/downtime.hpp"
 
 namespace admix::workflow {
@@ -37,6 +38,14 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
                             {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)}, {"by", e.actor},
                             {"at", e.atUtc}});
     const auto order = repo.order(view->orderId);
+    json orderDoc = order ? orderDocument(*order) : json(nullptr);
+    if (order) {
+        // What the technician is shown with the order: the prescriber's / pharmacy's comments (HL7
+        // NTE), and a stop put on it by the pharmacy system (changed or discontinued).
+        orderDoc["comments"] = repo.orderComments(order->id);
+        const auto hold = store::OrderHolds(db).find(order->id);
+        orderDoc["stop"] = hold ? json{{"kind", hold->kind}, {"reason", hold->reason}, {"at", hold->atUtc}} : json(nullptr);
+    }
     const auto downtime = downtimeRecordFor(db, view->id); // prepared on paper during a downtime
     return json{{"id", view->id},
                 {"downtime", downtime ? *downtime : json(nullptr)},
@@ -47,7 +56,7 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
                 {"room", view->room},
                 {"pec", view->pec},
                 {"started", view->startedUtc},
-                {"order", order ? orderDocument(*order) : json(nullptr)},
+                {"order", orderDoc},
                 {"plan", toJson(view->spec)},
                 {"steps", steps},
                 {"overrides", view->anyOverride},

@@ -1,8 +1,9 @@
 // libFuzzer target for the HL7 v2 parser: any bytes give a Message or a Problem with a reason; a
 // parsed message's every field, component and subcomponent decodes to valid UTF-8, and an ACK can
-// be built for it (and, from whatever MSH says, for any input).
+// be built for it (and, from whatever MSH says, for any input); its orders read or refused with a reason.
 #include "station/hl7/ack.hpp"
 #include "station/hl7/message.hpp"
+#include "station/hl7/order_message.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                         if (!validUtf8(message->value(segment, f, c, s, r)))
                             std::abort();
         }
+    }
+    // The order reading (every ORC group) never fails without a reason and gives each order its id.
+    const auto orders = readPharmacyOrders(*message);
+    if (const auto* problem = std::get_if<OrderProblem>(&orders)) {
+        if (problem->problem.reason.empty())
+            std::abort();
+    } else {
+        for (const auto& group : std::get<std::vector<OrderGroup>>(orders))
+            if (group.order.placer.empty())
+                std::abort();
     }
     const std::string ack = buildAck(message->header(), AckCode::Accept, std::nullopt, "A1", now);
     const auto reparsed = parseMessage(ack);

@@ -347,3 +347,122 @@ TEST_CASE("XO and DC/CA on an order not started, being prepared, awaiting check"
         CHECK(store::PrepRepo(s.db).prep(*prep)->status == "awaiting_check");
     }
 }
+
+TEST_CASE("several ORC groups in one message: each is an order, all or none") {
+    Station s;
+    // Two orders for one patient: cefazolin by give code, KCl by RXC codes, each with its own RXE.
+    Rde r;
+    r.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+              "TQ1|1||||||||S\r"
+              "RXE||KCL20^KCl 20 mEq in NS 1 L|1000||mL\r"
+              "NTE|1||Infuse over 4 hours\r"
+              "RXR|IV\r"
+              "RXC|B|99999090101^NS 1000 mL|1000|mL\r"
+              "RXC|A|99999-201-10^KCl 2 mEq/mL|20|mEq\r";
+
+    SUBCASE("both accepted: two orders, two links, one ACK") {
+        const auto read = readPharmacyOrders(parseMessage(r.text()).value());
+        REQUIRE(std::holds_alternative<std::vector<OrderGroup>>(read));
+        const auto& groups = std::get<std::vector<OrderGroup>>(read);
+        REQUIRE(groups.size() == 2);
+        CHECK(groups[0].order.placer == "PL1^PHARM");
+        CHECK(groups[0].order.notes == std::vector<std::string>{"Protect from light"});
+        CHECK(groups[0].order.components.empty()); // the second order's RXC are not the first's
+        CHECK(groups[1].order.placer == "PL2^PHARM");
+        CHECK(groups[1].order.priority == "stat");
+        CHECK(groups[1].order.mrn == "MRN-H001"); // the patient group is shared
+        CHECK(groups[1].order.components.size() == 2);
+        CHECK(groups[1].order.notes == std::vector<std::string>{"Infuse over 4 hours"});
+
+        const Handled h = s.hl7.handle(r.text(), kNow);
+        INFO(h.reason);
+        REQUIRE(h.code == AckCode::Accept);
+        CHECK(Ack(h.ack).msa(1) == "AA");
+        const auto q = s.queue();
+        REQUIRE(q.size() == 2);
+        CHECK(q[0].recipeId == "potassium-chloride-ns-1000"); // STAT first
+        CHECK(q[0].priority == "stat");
+        CHECK(q[1].recipeId == "cefazolin-ns");
+        CHECK(s.count("SELECT count(*) FROM hl7_orders") == 2);
+        CHECK(s.count("SELECT count(*) FROM hl7_inbox WHERE state = 'accepted'") == 1);
+        // A resend changes nothing.
+        CHECK(s.hl7.handle(r.text(), kNow).duplicate);
+        CHECK(s.queue().size() == 2);
+    }
+    SUBCASE("the second refused: AE naming its segment with its sequence, and the first is not taken either") {
+        Rde bad = r;
+        bad.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+                    "RXE||vancomycin-ns^Vancomycin|15||mg/kg\r"
+                    "RXR|IV\r"
+                    "OBX|1|NM|29463-7^Body weight^LN||11|[stone]\r";
+        const Handled h = s.hl7.handle(bad.text(), kNow);
+        CHECK(h.code == AckCode::Error);
+        const Ack ack(h.ack);
+        CHECK(ack.msa(1) == "AE");
+        CHECK(ack.err(2, 1) == "OBX");
+        CHECK(ack.err(2, 3) == "6");
+        CHECK(ack.err(8).find("[stone]") != std::string::npos);
+        CHECK(h.reason.find("order 2 of 2 (ORC(2))") != std::string::npos);
+        CHECK(h.reason.find("none of the message's 2 orders was taken") != std::string::npos);
+        CHECK(ack.err(8).find("none of the message's 2 orders was taken") != std::string::npos);
+        CHECK(s.queue().empty());
+        CHECK(s.count("SELECT count(*) FROM hl7_orders") == 0);
+        CHECK(s.count("SELECT count(*) FROM orders") == 0);
+        CHECK(s.count("SELECT count(*) FROM hl7_inbox WHERE state = 'refused'") == 1);
+    }
+    SUBCASE("a second RXE names RXE(2) in the ERR") {
+        Rde bad = r;
+        bad.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+                    "RXE||cefazolin-ns|0||g\r"
+                    "RXR|IV\r";
+        const Handled h = s.hl7.handle(bad.text(), kNow);
+        CHECK(h.code == AckCode::Error);
+        const Ack ack(h.ack);
+        CHECK(ack.err(2, 1) == "RXE");
+        CHECK(ack.err(2, 2) == "2"); // the second RXE of the message
+        CHECK(ack.err(2, 3) == "3");
+        CHECK(s.queue().empty());
+    }
+    SUBCASE("the second without RXR: the ERR names the segment missing") {
+        Rde bad = r;
+        bad.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+                    "RXE||cefazolin-ns|2||g\r";
+        const Handled h = s.hl7.handle(bad.text(), kNow);
+        CHECK(h.code == AckCode::Error);
+        const Ack ack(h.ack);
+        CHECK(ack.err(2, 1) == "RXR");
+        CHECK(ack.err(3, 1) == "100");
+        CHECK(ack.err(8).find("order 2 of 2 (ORC(2))") != std::string::npos);
+        CHECK(s.queue().empty());
+    }
+    SUBCASE("one order not mapped: the whole message is held, then both enter once mapped") {
+        Rde held = r;
+        held.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
+                     "RXE||ZOSYN45^Piperacillin-tazobactam 4.5 g|4.5||g\r"
+                     "RXR|IV\r";
+        const Handled h = s.hl7.handle(held.text(), kNow);
+        CHECK(h.code == AckCode::Error);
+        CHECK(h.state == "held");
+        CHECK(s.queue().empty());
+        CHECK(s.count("SELECT count(*) FROM orders") == 0);
+        REQUIRE(s.hl7.addMap("give", "ZOSYN45", "", "piperacillin-tazobactam-ns", s.pharmacist, kNow).ok());
+        CHECK(s.hl7.retryHeld(kNow) == 1);
+        const auto q = s.queue();
+        CHECK(q.size() == 2);
+        CHECK(s.count("SELECT count(*) FROM hl7_inbox WHERE state = 'accepted'") == 1);
+        CHECK(s.count("SELECT count(*) FROM hl7_inbox WHERE state = 'held'") == 0);
+    }
+    SUBCASE("NW of one order and DC of another in one message") {
+        REQUIRE(s.hl7.handle(Rde{}.text(), kNow).code == AckCode::Accept);
+        Rde mixed;
+        mixed.controlId = "MSG2";
+        mixed.placer = "PL3";
+        mixed.extra = "ORC|DC|PL1^PHARM||||||||||1234^SMITH^ANNA\r";
+        const Handled h = s.hl7.handle(mixed.text(), kNow);
+        INFO(h.reason);
+        REQUIRE(h.code == AckCode::Accept);
+        const auto q = s.queue();
+        REQUIRE(q.size() == 1);
+        CHECK(store::Hl7Repo(s.db).link("PL3^PHARM")->orderId == q.front().id);
+    }
+}

@@ -193,3 +193,104 @@ TEST_CASE("release of an HL7 order queues its RDS^O13; sent until AA, in order")
         CHECK(up.runOnce(kNow + std::chrono::seconds(200)) == Outbox::Pass::Idle);
     }
 }
+
+TEST_CASE("a rejection with waste that closes an HL7 order queues the notice where the site enables it") {
+    store::Database db = store::openStationDatabase(":memory:");
+    store::AuditLog audit(db);
+    const auto formulary = formulas::loadDemoFormulary().value();
+    const auto policy = formulas::loadDefaultFormulasPolicy().value();
+    Hl7Interface hl7(db, audit, formulary, policy);
+    hl7.seedDemoMaps(kNow);
+    REQUIRE(hl7.handle(test::Rde{}.text(), kNow).code == AckCode::Accept);
+    store::PrepRepo repo(db);
+    const int64_t orderId = repo.queue().at(0).id;
+    store::PrepRow p;
+    p.prepNumber = "P20261121-0002";
+    p.orderId = orderId;
+    p.recipeId = "cefazolin-ns";
+    p.recipeVersion = 1;
+    p.specJson = R"({"recipe":"cefazolin-ns","dose":"2 g","steps":[]})";
+    p.status = "awaiting_check";
+    p.technician = "tnguyen";
+    p.station = "test";
+    p.startedUtc = "2026-11-21T10:00:00Z";
+    const int64_t prepId = repo.insertPrep(p);
+    repo.setOrderStatus(orderId, "awaiting_check");
+    workflow::Authenticator auth(db, audit);
+    const auto admin = auth.addUser({"admin", "Admin", workflow::Role::Admin, std::nullopt, std::nullopt,
+                                     std::string("admin-password-1")},
+                                    std::nullopt, kNow);
+    REQUIRE(admin.ok());
+    REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt}, *admin, kNow).ok());
+    const auto sig = auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.reject", p.prepNumber,
+                               "particles in the bag", kNow);
+    REQUIRE(sig.ok());
+    workflow::PreparationEngine engine(db, audit, "test");
+    store::Hl7Repo hl7repo(db);
+    const workflow::User rph{0, "rpatel", "R. Patel", workflow::Role::Pharmacist, true};
+    const workflow::User tech{0, "tnguyen", "T. Nguyen", workflow::Role::Technician, true};
+
+    SUBCASE("off (the default): nothing is sent") {
+        CHECK_FALSE(hl7.wasteNoticeEnabled());
+        REQUIRE(engine.reject(prepId, *sig, "PARTICULATE", false, kNow).ok());
+        CHECK(repo.order(orderId)->status == "cancelled");
+        CHECK(hl7repo.outbox().empty());
+    }
+    SUBCASE("on: the notice is queued with the rejection, built and sent until AA") {
+        CHECK_FALSE(hl7.setWasteNotice(true, tech, kNow).ok()); // a technician cannot change it
+        REQUIRE(hl7.setWasteNotice(true, rph, kNow).ok());
+        CHECK(hl7.wasteNoticeEnabled());
+        CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'setting.change' AND subject = 'hl7.waste_notice'")
+                  .value_or(0) == 1);
+        REQUIRE(engine.reject(prepId, *sig, "PARTICULATE", false, kNow).ok());
+        const auto queued = hl7repo.outbox();
+        REQUIRE(queued.size() == 1);
+        CHECK(queued[0].kind == "waste");
+        CHECK(queued[0].prepId == prepId);
+
+        OutboxConfig config;
+        config.host = "127.0.0.1";
+        config.ackTimeoutSeconds = 5;
+        Outbox outbox(db, config);
+        const auto notice = outbox.buildWasteNotice(prepId, "OC1", kNow);
+        REQUIRE(notice.ok());
+        const auto m = parseMessage(*notice);
+        REQUIRE(m.ok());
+        CHECK(m->header().messageType == "RDE");
+        const Segment& orc = *m->find("ORC");
+        CHECK(m->value(orc, 1) == "OC");
+        CHECK(m->value(orc, 2, 1) == "PL1");
+        CHECK(m->value(orc, 3) == "P20261121-0002");
+        CHECK(m->value(orc, 5) == "CA");
+        CHECK(m->value(orc, 16, 1) == "PARTICULATE");
+        CHECK(m->value(orc, 16, 2) == "particles in the bag");
+        CHECK(m->value(*m->find("RXE"), 2, 1) == "cefazolin-ns");
+        const std::string note = m->value(*m->find("NTE"), 3);
+        CHECK(note.find("P20261121-0002 was rejected by rpatel") != std::string::npos);
+        CHECK(note.find("wasted") != std::string::npos);
+
+        FakeReceiver ok("AA");
+        config.port = ok.port();
+        Outbox up(db, config);
+        CHECK(up.runOnce(kNow) == Outbox::Pass::Sent);
+        const auto sent = hl7repo.outbox().at(0);
+        CHECK(sent.state == "sent");
+        CHECK(sent.controlId.value_or("").rfind("ADMIXOC", 0) == 0);
+        CHECK(sent.message->find("ORC|OC|") != std::string::npos);
+    }
+    SUBCASE("on, but remade: the order goes back to the queue and nothing is sent") {
+        REQUIRE(hl7.setWasteNotice(true, rph, kNow).ok());
+        REQUIRE(engine.reject(prepId, *sig, "PARTICULATE", true, kNow).ok());
+        CHECK(repo.order(orderId)->status == "open");
+        CHECK(hl7repo.outbox().empty());
+    }
+    SUBCASE("on, but the pharmacy system discontinued it first: it knows, nothing is sent") {
+        REQUIRE(hl7.setWasteNotice(true, rph, kNow).ok());
+        test::Rde dc;
+        dc.control = "DC";
+        dc.controlId = "MSG-DC";
+        REQUIRE(hl7.handle(dc.text(), kNow).code == AckCode::Accept);
+        REQUIRE(engine.reject(prepId, *sig, "PARTICULATE", false, kNow).ok());
+        CHECK(hl7repo.outbox().empty());
+    }
+}

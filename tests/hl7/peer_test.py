@@ -79,7 +79,8 @@ class Station:
         self.proc.wait(timeout=20)
 
     def cli(self, *args):
-        out = subprocess.run([self.admix, "--data-dir", self.data, "--json"] + list(args),
+        # --demo: the listener maps to the demo formulary, so the CLI's maps must name its recipes too.
+        out = subprocess.run([self.admix, "--data-dir", self.data, "--demo", "--json"] + list(args),
                              capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise RuntimeError("admix %s: %s" % (" ".join(args), out.stderr))
@@ -222,6 +223,27 @@ def test_orders(admix):
             st.cli("hl7", "map", "add", "piperacillin-tazobactam-ns", "--give", "ZOSYN45", "--by", "rpatel")
             check(len(st.cli("hl7", "unmatched")) == 0, "nothing held once mapped")
             check(len(st.queue()) == before + 1, "the held order entered the queue")
+            # Two orders in one RDE^O11 (two ORC groups): both queued, one ACK; with the second one
+            # refused, AE names its segment and neither is queued.
+            two = rde(ctrl="TWO-1", placer="PT1", give="ceftriaxone-ns^Ceftriaxone", amount="1", units="g") + \
+                "ORC|NW|PT2^PHARM||||||||||1234^SMITH^ANNA\rTQ1|1||||||||S\r" \
+                "RXE||cefazolin-ns^Cefazolin 2 g|2||g\rNTE|1||Second order\rRXR|IV\r"
+            before = len(st.queue())
+            a = send(st.port, two)
+            check(field(a, "MSA", 1) == "AA" and field(a, "MSA", 2) == "TWO-1", "two ORC groups in one RDE^O11: AA")
+            q = st.queue()
+            check(len(q) == before + 2, "both orders of the message are queued (%d -> %d)" % (before, len(q)))
+            with st.db() as db:
+                placers = sorted(r[0] for r in db.execute("SELECT placer FROM hl7_orders WHERE placer LIKE 'PT%'"))
+            check(placers == ["PT1^PHARM", "PT2^PHARM"], "each placer number linked to its order: %s" % placers)
+            bad = rde(ctrl="TWO-2", placer="PT3") + \
+                "ORC|NW|PT4^PHARM||||||||||1234^SMITH^ANNA\rRXE||cefazolin-ns|2||g\r"
+            a = send(st.port, bad)
+            check(field(a, "MSA", 1) == "AE", "second order without RXR: AE")
+            check("ORC(2)" in field(a, "ERR", 8) and "none of the message's 2 orders" in field(a, "ERR", 8),
+                  "ERR-8 names the second order and says none was taken: " + field(a, "ERR", 8))
+            check(len(st.queue()) == before + 2, "the refused two-order message queued neither")
+
             inbox = st.cli("hl7", "inbox")
             ids = [r["control_id"] for r in inbox]
             check(len(ids) == len(set(x for x in ids if x)) + ids.count(None), "every control id in the inbox once")
@@ -314,8 +336,9 @@ def test_resilience(admix):
 class Receiver:
     """The pharmacy system's receiving side: python3-hl7's asyncio MLLP server, in a thread."""
 
-    def __init__(self, port):
+    def __init__(self, port, ssl_context=None):
         self.port = port
+        self.ssl_context = ssl_context
         self.received = []
         self.loop = None
         self.server = None
@@ -339,7 +362,8 @@ class Receiver:
         def run():
             self.loop = asyncio.new_event_loop()
             asyncio.set_event_loop(self.loop)
-            self.server = self.loop.run_until_complete(start_hl7_server(handle, "127.0.0.1", self.port))
+            self.server = self.loop.run_until_complete(start_hl7_server(handle, "127.0.0.1", self.port,
+                                                                        ssl=self.ssl_context))
             ready.set()
             self.loop.run_forever()
 
@@ -378,8 +402,8 @@ def test_outbox(admix):
         st.proc.wait(10)
         # The listener with an outbound destination that is down.
         st.extra = ["--config", config]
-        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--listen",
-                                    "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
+        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--demo",
+                                    "--listen", "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         while "hl7 listening" not in st.proc.stdout.readline():
             pass
@@ -398,8 +422,8 @@ def test_outbox(admix):
         st.kill(signal.SIGKILL)
         receiver = Receiver(receiver_port)
         receiver.start()
-        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--listen",
-                                    "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
+        st.proc = subprocess.Popen([admix, "--data-dir", st.data, "--config", config, "hl7", "listen", "--demo",
+                                    "--listen", "127.0.0.1:%d" % st.port, "--outbound", "127.0.0.1:%d" % receiver_port],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 30
         while time.time() < deadline and len(receiver.received) < 3:
@@ -423,12 +447,213 @@ def test_outbox(admix):
         check(all(r["state"] == "sent" for r in box), "outbox: all sent")
 
 
+# [SECTION] serve ---------------------------------------------------------------------------------
+
+def test_serve(admix):
+    """[hl7] enabled = true: `admix serve` runs the listener beside the web check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        hl7_port, web_port = free_port(), free_port()
+        config = os.path.join(tmp, "admix.toml")
+
+        def write_config(extra=""):
+            with open(config, "w") as f:
+                f.write("[hl7]\nenabled = true\nlisten_address = \"127.0.0.1\"\nport = %d\n%s" % (hl7_port, extra))
+
+        # A configuration error names the key, and nothing is left listening.
+        write_config("tls_cert = \"%s\"\n" % config)
+        out = subprocess.run([admix, "--data-dir", data, "--config", config, "serve", "--plain-http-for-loopback-tests",
+                              "--listen", "127.0.0.1:%d" % web_port], capture_output=True, text=True, timeout=60)
+        check(out.returncode == 1, "tls_cert without tls_key: serve exits 1 (%d)" % out.returncode)
+        check("[hl7] tls_key" in out.stderr and "both" in out.stderr, "the error names [hl7] tls_key: " + out.stderr.strip())
+        for extra, key in (("max_message_bytes = 12\n", "max_message_bytes"), ("listen_address = \"ward 3\"\n", "listen_address")):
+            with open(config, "w") as f:
+                f.write("[hl7]\nenabled = true\nport = %d\n%s" % (hl7_port, extra))
+            out = subprocess.run([admix, "--data-dir", data, "--config", config, "serve", "--plain-http-for-loopback-tests",
+                                  "--listen", "127.0.0.1:%d" % web_port], capture_output=True, text=True, timeout=60)
+            check(out.returncode == 1 and key in out.stderr, "a bad %s: serve exits 1 naming it: %s" % (key, out.stderr.strip()))
+
+        write_config()
+        proc = subprocess.Popen([admix, "--data-dir", data, "--config", config, "serve", "--demo",
+                                 "--plain-http-for-loopback-tests", "--listen", "127.0.0.1:%d" % web_port],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = []
+        try:
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("serve exited: " + proc.stderr.read())
+                lines.append(line)
+                if line.startswith("serving "):
+                    break
+            check(any(("hl7 listening on 127.0.0.1:%d" % hl7_port) in l for l in lines), "serve says the HL7 listener is up")
+            ack = send(hl7_port, rde(ctrl="SERVE-1", placer="SV1", give="cefazolin-ns^Cefazolin 2 g^LOCAL", amount="2"))
+            check(field(ack, "MSA", 1) == "AA" and field(ack, "MSA", 2) == "SERVE-1", "RDE^O11 to serve's listener: AA")
+            ack = send(hl7_port, rde(ctrl="SERVE-2", placer="SV2", give="NOSUCH^Unknown"))
+            check(field(ack, "MSA", 1) == "AE" and field(ack, "ERR", 2, 1) == "RXE", "an unknown give code: AE naming RXE")
+            out = subprocess.run([admix, "--data-dir", data, "--demo", "--json", "order", "list"], capture_output=True,
+                                 text=True, timeout=60)
+            orders = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+            mine = [o for o in orders if o["mrn"] == "MRN-PSV1"]
+            check(out.returncode == 0 and len(mine) == 1, "admix order list shows the order once (%d)" % len(mine))
+            if mine:
+                check(mine[0]["recipe"] == "cefazolin-ns" and mine[0]["status"] == "open" and
+                      mine[0]["entered_by"].startswith("hl7:"), "queued for cefazolin-ns, entered by the interface")
+            check(not any(o["mrn"] == "MRN-PSV2" for o in orders), "the refused order is not listed")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            rest, err = proc.communicate(timeout=30)
+        check(proc.returncode == 0 and "stopped" in rest, "SIGTERM stops serve and its listener cleanly (%s)" % proc.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", hl7_port), timeout=2).close()
+            check(False, "the HL7 port is closed after shutdown")
+        except OSError:
+            check(True, "the HL7 port is closed after shutdown")
+
+
+# [SECTION] tls -----------------------------------------------------------------------------------
+
+def make_cert(tmp, name):
+    """A throwaway self-signed certificate for localhost / 127.0.0.1 (its own CA)."""
+    cert, key = os.path.join(tmp, name + ".pem"), os.path.join(tmp, name + "-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def send_tls(port, cafile, message, client=None):
+    """One message over MLLP on TLS, the listener's certificate verified (and our client certificate
+    shown when given); the ACK parsed by python3-hl7."""
+    import ssl
+    ctx = ssl.create_default_context(cafile=cafile)
+    if client:
+        ctx.load_cert_chain(*client)
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(SB + message.encode() + EB + CR)
+            data = b""
+            while EB not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+    return hl7.parse(data.strip(SB + EB + CR).decode())
+
+
+def test_tls(admix):
+    import ssl
+    with tempfile.TemporaryDirectory() as tmp:
+        listener_cert, listener_key = make_cert(tmp, "listener")
+        receiver_cert, receiver_key = make_cert(tmp, "receiver")
+        stranger_cert, stranger_key = make_cert(tmp, "stranger")
+        port, receiver_port = free_port(), free_port()
+        data = os.path.join(tmp, "data")
+        config = os.path.join(tmp, "admix.toml")
+
+        def listen():
+            return subprocess.Popen([admix, "--data-dir", data, "--config", config, "hl7", "listen", "--demo", "--listen",
+                                     "127.0.0.1:%d" % port, "--outbound", "127.0.0.1:%d" % receiver_port],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        # A TLS setting without outbound_tls = true is refused, naming the key (it would go in the clear).
+        with open(config, "w") as f:
+            f.write("[hl7]\noutbound_tls_ca = \"%s\"\n" % receiver_cert)
+        proc = listen()
+        out, err = proc.communicate(timeout=60)
+        check(proc.returncode == 1 and "[hl7] outbound_tls_ca" in err and "outbound_tls is not true" in err,
+              "outbound_tls_ca without outbound_tls: refused naming the key: " + err.strip())
+
+        with open(config, "w") as f:
+            f.write("[hl7]\nretry_max_seconds = 1\ntls_cert = \"%s\"\ntls_key = \"%s\"\n"
+                    "outbound_tls = true\noutbound_tls_ca = \"%s\"\n" % (listener_cert, listener_key, receiver_cert))
+        proc = listen()
+        line = proc.stdout.readline()
+        while line and "hl7 listening" not in line:
+            line = proc.stdout.readline()
+        check("(TLS)" in line and "dispenses to 127.0.0.1:%d (TLS)" % receiver_port in line, "listener and outbox on TLS: " +
+              line.strip())
+        try:
+            ack = send_tls(port, listener_cert, rde(ctrl="TLS-1", placer="TP1"))
+            check(field(ack, "MSA", 1) == "AA" and field(ack, "MSA", 2) == "TLS-1", "RDE^O11 over TLS: AA")
+            with sqlite3.connect(os.path.join(data, "admix.sqlite3"), timeout=10) as db:
+                order_id = db.execute("SELECT order_id FROM hl7_orders WHERE placer = 'TP1^PHARM'").fetchone()[0]
+                prep = release(db, order_id, 1)
+
+            # A receiver whose certificate the site's CA did not sign gets nothing.
+            wrong = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            wrong.load_cert_chain(stranger_cert, stranger_key)
+            receiver = Receiver(receiver_port, wrong)
+            receiver.start()
+            box = []
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                box = json.loads(subprocess.run([admix, "--data-dir", data, "--json", "--demo", "hl7", "outbox"],
+                                                capture_output=True, text=True, timeout=60).stdout)
+                if box and "certificate" in box[0]["last_error"]:
+                    break
+                time.sleep(0.2)
+            receiver.stop()
+            check(receiver.received == [], "a receiver with a certificate from another CA receives nothing")
+            check(bool(box) and box[0]["state"] != "sent" and "certificate" in box[0]["last_error"],
+                  "the attempt's error says the certificate was refused: " + (box[0]["last_error"] if box else "-"))
+
+            # The right receiver: the release arrives once, over TLS, and is acknowledged.
+            right = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            right.load_cert_chain(receiver_cert, receiver_key)
+            receiver = Receiver(receiver_port, right)
+            receiver.start()
+            deadline = time.time() + 30
+            while time.time() < deadline and not receiver.received:
+                time.sleep(0.1)
+            sent = []
+            while time.time() < deadline:
+                sent = json.loads(subprocess.run([admix, "--data-dir", data, "--json", "--demo", "hl7", "outbox"],
+                                                 capture_output=True, text=True, timeout=60).stdout)
+                if sent and sent[0]["state"] == "sent":
+                    break
+                time.sleep(0.2)
+            receiver.stop()
+            check(len(receiver.received) == 1, "the release reached the TLS receiver once (%d)" % len(receiver.received))
+            if receiver.received:
+                m = hl7.parse(receiver.received[0])
+                check(field(m, "MSH", 9) == "RDS^O13^RDS_O13" and field(m, "RXD", 7) == prep, "RDS^O13 with RXD-7 " + prep)
+            check(bool(sent) and sent[0]["state"] == "sent", "outbox: sent once the receiver answered AA")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+        check(proc.returncode == 0, "the listener stops cleanly (%s)" % proc.returncode)
+
+        # Mutual TLS (tls_ca): a sender without a certificate from that CA gets no ACK; one with it, AA.
+        client_cert, client_key = make_cert(tmp, "client")
+        with open(config, "a") as f:
+            f.write("tls_ca = \"%s\"\n" % client_cert)
+        proc = listen()
+        while "hl7 listening" not in proc.stdout.readline():
+            pass
+        try:
+            try:
+                ack = send_tls(port, listener_cert, rde(ctrl="TLS-2", placer="TP2"))
+                refused = str(ack).strip() == ""
+            except (ssl.SSLError, OSError, hl7.ParseException, IndexError):
+                refused = True
+            check(refused, "mutual TLS: a sender without a client certificate gets no ACK")
+            ack = send_tls(port, listener_cert, rde(ctrl="TLS-3", placer="TP3"), client=(client_cert, client_key))
+            check(field(ack, "MSA", 1) == "AA", "mutual TLS: the sender with the site's client certificate gets AA")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+        with sqlite3.connect(os.path.join(data, "admix.sqlite3"), timeout=10) as db:
+            placers = [r[0] for r in db.execute("SELECT placer FROM hl7_orders ORDER BY placer")]
+        check(placers == ["TP1^PHARM", "TP3^PHARM"], "only the authenticated orders were taken: %s" % placers)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--admix", required=True)
-    parser.add_argument("test", choices=["orders", "resilience", "outbox"])
+    parser.add_argument("test", choices=["orders", "resilience", "outbox", "serve", "tls"])
     args = parser.parse_args()
-    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox}[args.test](args.admix)
+    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox, "serve": test_serve, "tls": test_tls}[args.test](args.admix)
     if FAILURES:
         print("%d checks failed" % len(FAILURES))
         return 1

@@ -7,6 +7,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -31,9 +32,22 @@ const t0 = Date.now();
 const log = (m) => console.log(((Date.now() - t0) / 1000).toFixed(1).padStart(6) + "s  " + m);
 function check(cond, message) { if (!cond) throw new Error("check failed: " + message); log("ok: " + message); }
 
+// A free loopback port for the HL7 listener that `serve` runs beside the web check ([hl7] enabled).
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, "127.0.0.1", () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  });
+}
+const hl7Port = await freePort();
+const hl7Dir = fs.mkdtempSync(path.join(os.tmpdir(), "admix-web-hl7-"));
+const configFile = path.join(hl7Dir, "admix.toml");
+fs.writeFileSync(configFile, "[hl7]\nenabled = true\nlisten_address = \"127.0.0.1\"\nport = " + hl7Port + "\n");
+
 function startServer() {
   return new Promise((resolve, reject) => {
-    server = spawn(admix, ["--data-dir", dataDir, "serve", "--demo", "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    server = spawn(admix, ["--data-dir", dataDir, "--config", configFile, "serve", "--demo", "--listen", "127.0.0.1:0"],
+      { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error("admix serve did not start within 90 s:\n" + out)), 90000);
     server.stdout.on("data", (d) => {
@@ -161,6 +175,42 @@ try {
   await page.goto(base + "/quality.html");
   check(page.url().endsWith("/login.html"), "after signing out the pages are refused");
 
+  // [SECTION] orders not matched: an HL7 order (sent with python3-hl7's mllp_send) whose give code no
+  // recipe is mapped to is held; a technician cannot open the page; a pharmacist maps it on the page
+  // and it enters the queue.
+  const heldFile = path.join(hl7Dir, "held.hl7");
+  fs.writeFileSync(heldFile, ["MSH|^~\\&|PHARM|GENHOSP|ADMIX|IVROOM|20261121100000||RDE^O11^RDE_O11|WEB-HELD|P|2.5.1",
+    "PID|1||MRN-WEB1^^^GENHOSP^MR||DEMO^WEBB||19700101|F", "PV1|1|I|ICU^12^B",
+    "ORC|NW|PL-WEB1^PHARM||||||||||1234^SMITH^ANNA", "TQ1|1||||||||R",
+    "RXE||ZOSYN45^Piperacillin-tazobactam 4.5 g^LOCAL|4.5||g", "RXR|IV"].join("\n") + "\n");
+  const ackText = execFileSync("mllp_send", ["--loose", "-f", heldFile, "-p", String(hl7Port), "127.0.0.1"], { encoding: "latin1" });
+  check(/MSA\|AE\|WEB-HELD/.test(ackText), "the order with an unmapped give code is answered AE and held");
+  await signIn(page, base, "tech");
+  await page.waitForURL("**/login.html?norole=1");
+  const techView = await page.goto(base + "/unmatched.html");
+  check(techView.status() === 403, "a technician cannot open the orders not matched");
+  await signIn(page, base, "rph");
+  await page.waitForURL("**/queue.html");
+  await page.goto(base + "/unmatched.html");
+  await page.waitForSelector("#rows select");
+  check((await page.textContent("#rows")).includes("ZOSYN45"), "the held order is listed with its give code");
+  check((await page.textContent("#rows")).includes("DEMO, WEBB"), "and its patient");
+  await page.selectOption("#rows tr:first-child select", "piperacillin-tazobactam-ns");
+  await page.screenshot({ path: path.join(shots, "08b-orders-not-matched.png"), fullPage: true });
+  await page.click("#rows tr:first-child button");
+  await page.locator("#message", { hasText: "entered the queue" }).waitFor(); // (the page's CSP forbids eval)
+  check((await page.textContent("#message")).includes("1 order(s) entered the queue"), "mapped: the order entered the queue");
+  await page.locator("#rows td", { hasText: "Every order is matched" }).waitFor();
+  check((await page.$$("#rows select")).length === 0, "nothing is left unmatched");
+  await page.screenshot({ path: path.join(shots, "08c-orders-matched.png"), fullPage: true });
+  const orders = execFileSync(admix, ["--demo", "--data-dir", dataDir, "--json", "order", "list"], { encoding: "utf8" })
+    .trim().split("\n").map((l) => JSON.parse(l));
+  const queued = orders.filter((o) => o.mrn === "MRN-WEB1");
+  check(queued.length === 1 && queued[0].recipe === "piperacillin-tazobactam-ns" && queued[0].status === "open",
+    "the station's queue has the order for piperacillin-tazobactam-ns");
+  await page.click("#signout");
+  await page.waitForURL("**/login.html");
+
   // [SECTION] quality
   await signIn(page, base, "qa");
   await page.waitForURL("**/quality.html");
@@ -215,5 +265,6 @@ try {
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(profileDir, { recursive: true, force: true });
+  fs.rmSync(hl7Dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
