@@ -241,28 +241,33 @@ TEST_CASE("hood: one preparation in progress per PEC unless site policy allows p
     Site s;
     s.garb("tech");
     const auto first = s.openOrder("cefazolin-ns");
-    const auto started = s.engine->start(first.id, s.spec(first), s.user("tech"), s.room, s.pec, std::nullopt, s.t0);
+    const auto started =
+        s.engine->start(first.id, s.spec(first), s.user("tech"), s.room, s.pec, std::nullopt, s.t0);
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().text()));
     const std::string busy = s.engine->view(*started)->number;
 
     const auto second = s.openOrder("vancomycin-ns");
-    const auto refused = s.engine->start(second.id, s.spec(second), s.user("tech"), s.room, s.pec, std::nullopt, s.t0 + 1s);
+    const auto refused =
+        s.engine->start(second.id, s.spec(second), s.user("tech"), s.room, s.pec, std::nullopt, s.t0 + 1s);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().text().find(s.pec + " already has preparation " + busy + " in progress") != std::string::npos);
+    CHECK(refused.error().text().find(s.pec + " already has preparation " + busy + " in progress") !=
+          std::string::npos);
     CHECK(refused.error().text().find("hood.parking_allowed") != std::string::npos);
     const json reasons = s.lastAudit(second.orderNumber, "prep.start.blocked")["reasons"];
     REQUIRE(reasons.size() == 1);
     CHECK(reasons[0]["code"] == "pec_busy");
     CHECK(reasons[0]["overridable"] == false);
     // The same decision answers the Home banner and the CLI's `compliance gate`.
-    const auto asked = s.compliance->checkGate(usp797::GateRequest{"tech", usp797::parseCategory(s.spec(second).category).value(),
-                                                                   s.pec, s.t0 + 1s, false, ""});
+    const auto asked = s.compliance->checkGate(usp797::GateRequest{
+        "tech", usp797::parseCategory(s.spec(second).category).value(), s.pec, s.t0 + 1s, false, ""});
     CHECK_FALSE(asked.decision.allowed);
     CHECK(store::PrepRepo(*s.db).order(second.id)->status == "open");
 
     // Parking allowed by quality: the second one starts; the first stays in progress.
-    REQUIRE(s.compliance->setPolicy("hood.parking_allowed", "1", "qa", "two-syringe batch SOP", s.t0 + 2s).ok());
-    const auto parked = s.engine->start(second.id, s.spec(second), s.user("tech"), s.room, s.pec, std::nullopt, s.t0 + 3s);
+    REQUIRE(
+        s.compliance->setPolicy("hood.parking_allowed", "1", "qa", "two-syringe batch SOP", s.t0 + 2s).ok());
+    const auto parked =
+        s.engine->start(second.id, s.spec(second), s.user("tech"), s.room, s.pec, std::nullopt, s.t0 + 3s);
     REQUIRE_MESSAGE(parked.ok(), (parked.ok() ? "" : parked.error().text()));
     CHECK(s.engine->view(*started)->status == workflow::PrepStatus::InProgress);
     CHECK(store::PrepRepo(*s.db).inProgressAtPec(s.pec).size() == 2);
@@ -272,11 +277,13 @@ TEST_CASE("hood: a cancelled preparation stays on Home with who cancelled it and
     Site s;
     s.garb("tech");
     const auto order = s.openOrder("cefazolin-ns");
-    const auto started = s.engine->start(order.id, s.spec(order), s.user("tech"), s.room, s.pec, std::nullopt, s.t0);
+    const auto started =
+        s.engine->start(order.id, s.spec(order), s.user("tech"), s.room, s.pec, std::nullopt, s.t0);
     REQUIRE(started.ok());
     const std::string number = s.engine->view(*started)->number;
     CHECK_FALSE(s.engine->cancel(*started, s.user("tech"), "  ", s.t0 + 1min).ok()); // a reason is required
-    REQUIRE(s.engine->cancel(*started, s.user("tech"), "vial cracked while reconstituting", s.t0 + 1min).ok());
+    REQUIRE(
+        s.engine->cancel(*started, s.user("tech"), "vial cracked while reconstituting", s.t0 + 1min).ok());
     workflow::StationService service(*s.db, *s.audit, *s.compliance, *s.images, *s.engine);
     const auto cancelled = service.recentCancellations("test hood", s.t0 + 2min);
     REQUIRE(cancelled.size() == 1);
