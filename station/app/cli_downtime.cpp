@@ -210,10 +210,6 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
         const auto mime = imageMime(bytes);
         if (!mime)
             throw CliFailure(photo + " is not a JPEG or PNG photo");
-        std::string password;
-        std::getline(std::cin, password);
-        if (password.empty())
-            throw CliFailure("no password on standard input for " + pharmacist + "'s e-signature");
 
         const auto dir = resolveDataDir(options);
         store::Database db = store::openStationDatabase(store::databasePath(dir).string());
@@ -221,6 +217,10 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
         // What is missing is said before anyone signs.
         const formulas::Formulary formulary = formularyOf(recFormulary, db, audit);
         const formulas::FormulasPolicy policy = policyOf(recFormulary, db, audit);
+        std::string password;
+        std::getline(std::cin, password);
+        if (password.empty())
+            throw CliFailure("no password on standard input for " + pharmacist + "'s e-signature");
         workflow::Authenticator auth(db, audit);
         const auto signature = auth.sign(pharmacist, password, workflow::Role::Pharmacist, "prep.downtime_record", order,
                                          "prepared during downtime: entered from the paper worksheet");

@@ -64,13 +64,6 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
     cmd->callback([&options] {
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
-        workflow::PreparationEngine engine(db, audit, "cli");
-        std::optional<int64_t> prepId = engine.prepIdByNumber(id);
-        if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)
-            prepId = std::stoll(id);
-        const auto view = prepId ? engine.view(*prepId) : std::nullopt;
-        if (!view)
-            throw CliFailure("no preparation " + id);
         // The station's own stored formulary; the demo formulary only with --demo (a demo data
         // directory stores none); nothing else falls back.
         workflow::FormularyService stored(db, audit);
@@ -88,6 +81,13 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
         const formulas::FormulasPolicy policy = policyFile.empty()
                                                     ? workflow::SitePolicyService(db, audit).formulasPolicy()
                                                     : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
+        workflow::PreparationEngine engine(db, audit, "cli");
+        std::optional<int64_t> prepId = engine.prepIdByNumber(id);
+        if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)
+            prepId = std::stoll(id);
+        const auto view = prepId ? engine.view(*prepId) : std::nullopt;
+        if (!view)
+            throw CliFailure("no preparation " + id);
         const workflow::LabelLayout layout =
             need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
         // The same composition the station prints from: plan, BUD from the stored site policy, names.
