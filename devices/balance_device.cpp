@@ -106,6 +106,15 @@ void BalanceDevice::setIdentity(BalanceIdentity identity) {
     publishLocked();
 }
 
+void BalanceDevice::setReadMode(std::string note) {
+    std::lock_guard lock(m_mutex);
+    m_readMode = std::move(note);
+    if (!m_readMode.empty() && m_state.status.state == ConnectionState::Reading) {
+        m_state.status.detail = m_readMode;
+        publishLocked();
+    }
+}
+
 void BalanceDevice::publishReading(BalanceReading reading) {
     {
         std::lock_guard lock(m_mutex);
@@ -114,6 +123,8 @@ void BalanceDevice::publishReading(BalanceReading reading) {
         std::string detail = m_state.identity.model;
         if (!m_state.identity.serial.empty())
             detail += (detail.empty() ? "" : " ") + std::string("S/N ") + m_state.identity.serial;
+        if (!m_readMode.empty())
+            detail += (detail.empty() ? "" : "; ") + m_readMode;
         m_state.status.detail = detail;
         m_state.latest = reading;
         if (reading.stable())
@@ -227,8 +238,10 @@ Status LineBalance::runSession(std::stop_token stop) {
     }
     setIdentity(identity);
 
-    const auto continuous = options().preferContinuous ? m_protocol->requestContinuous() : std::nullopt;
-    const std::string request = continuous ? *continuous : m_protocol->requestImmediate();
+    setReadMode({});
+    auto continuous = options().preferContinuous ? m_protocol->requestContinuous() : std::nullopt;
+    std::string request = continuous ? *continuous : m_protocol->requestImmediate();
+    bool streamed = false; // a weight line arrived since the continuous request
     if (auto w = stream->write(request, writeTimeout); !w)
         return w;
     auto lastLine = Clock::now();
@@ -282,6 +295,7 @@ Status LineBalance::runSession(std::stop_token stop) {
                 reading.at = std::chrono::system_clock::now();
                 reading.raw = formulas::printable(line);
                 publishReading(std::move(reading));
+                streamed = true;
                 break;
             }
             case BalanceReply::Kind::Acknowledged:
@@ -293,6 +307,15 @@ Status LineBalance::runSession(std::stop_token stop) {
                     if (continuous) // some balances end streaming on a new command: ask again
                         if (auto w = stream->write(*continuous, writeTimeout); !w)
                             return w;
+                } else if (continuous && !streamed && reply->kind != BalanceReply::Kind::Acknowledged) {
+                    // The balance refused the continuous-output request (streaming disabled in its
+                    // menu: A&D "EC,E01", Ohaus or MT-SICS "ES"): poll the immediate request instead.
+                    setReadMode("polling: continuous output refused (" + reply->detail + ")");
+                    continuous.reset();
+                    request = m_protocol->requestImmediate();
+                    if (auto w = stream->write(request, writeTimeout); !w)
+                        return w;
+                    lastRequest = Clock::now();
                 }
                 break;
             case BalanceReply::Kind::Identity:

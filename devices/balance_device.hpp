@@ -81,6 +81,9 @@ protected:
     void publishRejected(std::string_view line, const Error& why);
     void publishCommandResult(bool ok, std::string detail);
     void setIdentity(BalanceIdentity identity);
+    // How the session reads the balance when it is not the usual way ("polling: continuous output
+    // refused (...)"), shown in the device status beside the identity; empty: the usual way.
+    void setReadMode(std::string note);
     std::vector<Command> takeCommands();
     const BalanceOptions& options() const { return m_options; }
 
@@ -95,6 +98,7 @@ private:
     BalanceSnapshot m_state;
     std::vector<Command> m_commands;
     bool m_sessionConnected = false;  // the current session reached Connected
+    std::string m_readMode;           // see setReadMode
     std::condition_variable_any m_cv; // stable readings, back-off wake-up
     std::jthread m_thread;
 };

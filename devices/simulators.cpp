@@ -254,6 +254,8 @@ void BalanceSimulator::handleCommand(const std::string& raw) {
         if (c == "SI")
             return sendWeight(false);
         if (c == "SIR") {
+            if (m_refuseContinuous.load())
+                return send("ES");
             m_streaming.store(true);
             return;
         }
@@ -298,6 +300,8 @@ void BalanceSimulator::handleCommand(const std::string& raw) {
         if (c == "S")
             return sendWeight(true);
         if (c == "SIR") {
+            if (m_refuseContinuous.load())
+                return send("EC,E01");
             m_streaming.store(true);
             return;
         }
@@ -322,6 +326,8 @@ void BalanceSimulator::handleCommand(const std::string& raw) {
         if (c == "SP")
             return sendWeight(true);
         if (c == "CP") {
+            if (m_refuseContinuous.load())
+                return send("ES");
             m_streaming.store(true);
             return;
         }

@@ -54,6 +54,9 @@ public:
     void setGarbage(bool on) { m_garbage.store(on); } // a garbage line between every weight line
     void injectGarbage(int lines) { m_garbageBurst.fetch_add(lines); }
     void setReplyDelay(std::chrono::milliseconds delay) { m_delayMs.store(static_cast<int>(delay.count())); }
+    // A balance with streaming disabled in its menu: the continuous-output request (SIR, CP) is
+    // answered with the protocol's error (MT-SICS "ES", A&D "EC,E01", Ohaus "ES") and nothing streams.
+    void setContinuousRefused(bool on) { m_refuseContinuous.store(on); }
     // Unplug: the pty is closed (the client sees a hang-up) and the link removed. Replug: a new pty.
     void unplug();
     Status replug();
@@ -87,6 +90,7 @@ private:
     std::atomic<int> m_garbageBurst{0};
     std::atomic<int> m_delayMs{0};
     std::atomic<bool> m_streaming{false};
+    std::atomic<bool> m_refuseContinuous{false};
     std::atomic<uint64_t> m_weightLines{0};
     std::atomic<uint64_t> m_garbageLines{0};
     std::atomic<uint64_t> m_commands{0};

@@ -22,6 +22,9 @@ packages=(
   libzint-dev
   # vision: dmtxwrite/dmtxread, to check field-set codes by hand against libdmtx's own tools
   dmtx-utils
+  # format and lint checks (scripts/lint.sh, the lint:format test)
+  clang-format
+  clang-tidy
   # remote web: Chromium for the browser tests, Node.js for npm (uPlot, playwright-core)
   chromium nodejs
   # packaging: lintian checks the Debian packages that the package test builds

@@ -3,6 +3,8 @@
 #include "usp797/em.hpp"
 #include "usp797/schedule.hpp"
 
+#include <algorithm>
+
 namespace admix::usp797 {
 
 bool GateDecision::overridable() const {
@@ -15,12 +17,39 @@ bool GateDecision::overridable() const {
     return true;
 }
 
+namespace {
+
+bool policyAllowsOverride(const std::string& code, const SitePolicy& policy) {
+    const std::string key = "gate.override." + code;
+    return findPolicyKey(key) != nullptr && policy.flag(key);
+}
+
+} // namespace
+
+std::vector<std::string> notOverridable(const std::vector<std::string>& codes, const SitePolicy& policy) {
+    std::vector<std::string> out;
+    for (const auto& code : codes) {
+        if (!policyAllowsOverride(code, policy) && std::find(out.begin(), out.end(), code) == out.end())
+            out.push_back(code);
+    }
+    return out;
+}
+
+bool overrideCovers(const std::vector<std::string>& overridden, const GateDecision& current, const SitePolicy& policy) {
+    if (current.reasons.empty())
+        return false;
+    for (const auto& r : current.reasons) {
+        if (std::find(overridden.begin(), overridden.end(), r.code) == overridden.end() ||
+            !policyAllowsOverride(r.code, policy))
+            return false;
+    }
+    return true;
+}
+
 GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const SitePolicy& policy) {
     GateDecision d;
     const auto add = [&](const std::string& code, std::string message) {
-        const std::string key = "gate.override." + code;
-        const bool overridable = findPolicyKey(key) != nullptr && policy.flag(key);
-        d.reasons.push_back({code, std::move(message), overridable});
+        d.reasons.push_back({code, std::move(message), policyAllowsOverride(code, policy)});
     };
     const Date today = localDate(req.at); // the station's calendar day
     const std::string cat(categoryLabel(req.category));
@@ -56,8 +85,13 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     if (!f.pec->allows(req.category))
         add("pec_not_for_category", f.pec->code + " is not approved for " + cat + " (allowed: " +
                                         categoryListText(f.pec->categories) + ")");
-    if (req.hazardousDrug && !f.pec->hazardous)
-        add("pec_not_for_hazardous", f.pec->code + " is not a containment PEC for hazardous drugs (USP <800>)");
+    if (!req.room.empty() && f.pec->room != req.room)
+        add("pec_not_in_room", f.pec->code + " stands in room " + f.pec->room + ", not " + req.room);
+    const bool containment = f.pec->type == PecType::Bsc || f.pec->type == PecType::Caci;
+    if (req.hazardousDrug && (!f.pec->hazardous || !containment))
+        add("pec_not_for_hazardous", "hazardous drug (USP <800>): needs a biological safety cabinet or containment "
+                                     "isolator for hazardous drugs; " + f.pec->code + " is a " +
+                                     std::string(pecTypeName(f.pec->type)) + (f.pec->hazardous ? "" : " not for hazardous drugs"));
     if (!f.room) {
         add("unknown_room", f.pec->code + " stands in room '" + f.pec->room + "', which is not registered");
         d.allowed = false;
@@ -65,6 +99,8 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     }
     const Room& room = *f.room;
     const bool cat3 = req.category == Category::Cat3;
+    if (req.hazardousDrug && !room.hazardous)
+        add("room_not_for_hazardous", "hazardous drug (USP <800>): room " + room.code + " is not a hazardous-drug room");
 
     const auto certification = [&](const std::optional<Date>& last, const std::string& subject, const std::string& code) {
         const DueItem due = dueItem(ScheduleTask::Certification, subject, last,
@@ -81,9 +117,11 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
             add("not_garbed", req.person + " has no garbing record for this entry into " + room.code);
         } else if (f.garbing->room != room.code) {
             add("not_garbed", req.person + " is garbed for " + f.garbing->room + ", not " + room.code);
-        } else if (room.hazardous && !f.garbing->hazardous) {
-            add("not_garbed", req.person + " garbed with the USP <797> procedure; " + room.code +
-                                  " is a hazardous-drug room (USP <800> procedure)");
+        } else if ((room.hazardous || req.hazardousDrug) && !f.garbing->hazardous) {
+            add("not_garbed", req.person + " garbed with the USP <797> procedure; " +
+                                  (room.hazardous ? room.code + " is a hazardous-drug room"
+                                                  : std::string("this is a hazardous drug")) +
+                                  " (USP <800> procedure)");
         } else {
             for (const auto& p : garbingProblems(*f.garbing, req.at, policy))
                 add(p.code, p.message);

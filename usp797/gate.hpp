@@ -1,8 +1,12 @@
-// The compliance gate: "may this person start a preparation of this category in this PEC now?",
-// answered from facts gathered by the caller (the store builds them) with EVERY reason when not. A
-// pure function of (request, facts, policy): deterministic, thread-safe, testable without a database.
-// Which reasons a pharmacist may override is site policy (gate.override.<code>); reasons about the
-// request itself (unknown person, PEC not for this category) are never overridable.
+// The compliance gate: "may this person start a preparation of this category (hazardous or not) in
+// this PEC of this room now, and which refusals may a pharmacist override?", answered from facts
+// gathered by the caller (the store builds them) with EVERY reason when not. The one place that
+// decides it: USP <797> (personnel, garbing, cleaning, room conditions, certification) and USP <800>
+// (a hazardous drug only in a containment PEC of a hazardous-drug room, by a person garbed with the
+// hazardous-drug procedure). Pure functions of (request, facts, policy): deterministic, thread-safe,
+// testable without a database. Which reasons a pharmacist may override is site policy
+// (gate.override.<code>); reasons about the request itself (unknown person, PEC not for this
+// category or this room, hazardous drug outside containment) are never overridable.
 #pragma once
 
 #include "formulas/time.hpp"
@@ -24,10 +28,11 @@ struct GateRequest {
     std::string pec;  // empty for immediate use outside a PEC
     TimePoint at;
     bool hazardousDrug = false; // USP <800>: needs a containment PEC in a hazardous-drug room
+    std::string room;           // where the person stands (the station's room); empty: the PEC's room
 };
 
 // What the gate needs to know, as of the request time. Latest readings are those of the request's
-// (UTC) day.
+// (local) day.
 struct GateFacts {
     std::optional<std::string> personRole;       // nullopt: unknown person
     bool personActive = true;
@@ -57,5 +62,14 @@ struct GateDecision {
 };
 
 [[nodiscard]] GateDecision evaluateGate(const GateRequest& request, const GateFacts& facts, const SitePolicy& policy);
+
+// The reason codes of `codes` that site policy does not let a pharmacist override now (policy is
+// read again at override time: a flag turned off since the decision is not overridable).
+[[nodiscard]] std::vector<std::string> notOverridable(const std::vector<std::string>& codes, const SitePolicy& policy);
+
+// True when an override recorded for the reasons `overridden` lifts `current`: every current reason
+// was among those overridden and policy still allows overriding each of them.
+[[nodiscard]] bool overrideCovers(const std::vector<std::string>& overridden, const GateDecision& current,
+                                  const SitePolicy& policy);
 
 } // namespace admix::usp797

@@ -10,6 +10,7 @@
 #include "station/store/data_dir.hpp"
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
+#include "station/workflow/compliance_gate.hpp"
 #include "usp797/bud.hpp"
 #include "usp797/demo_site.hpp"
 
@@ -632,8 +633,9 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
     static bool hazardous = false;
     gate->add_flag("--hazardous", hazardous, "The preparation contains a hazardous drug (USP <800>)");
     gate->callback([&options] {
+        // No room: the PEC's own room (the store fills it in), as the station's start in that room asks.
         const usp797::GateRequest req{person, need(usp797::parseCategory(category), "--category"), pec, timeOrNow(at, "--at"),
-                                      hazardous};
+                                      hazardous, ""};
         Station s(options);
         const auto out = s.compliance.checkGate(req);
         json reasons = json::array();
@@ -657,9 +659,13 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
     override->add_option("--reason", reason)->required();
     override->callback([&options] {
         Station s(options);
-        esign(s, pharmacist, workflow::Role::Pharmacist, "gate.override", "gate:" + std::to_string(decision), reason);
-        check(s.compliance.overrideGate(decision, pharmacist, reason));
-        std::cout << "gate decision " << decision << " overridden by " << pharmacist << '\n';
+        const auto sig = esign(s, pharmacist, workflow::Role::Pharmacist, "gate.override", "gate:" + std::to_string(decision), reason);
+        // The one override path (station, CLI, web): policy-checked per reason; it lets one matching
+        // preparation start within gate.override_valid_minutes.
+        workflow::StoreComplianceGate storeGate(s.compliance);
+        check(workflow::overrideGateDecision(storeGate, decision, sig));
+        std::cout << "gate decision " << decision << " overridden by " << pharmacist << "; one preparation may now start ("
+                  << s.compliance.policy().whole("gate.override_valid_minutes") << " min)\n";
     });
 }
 

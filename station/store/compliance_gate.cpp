@@ -269,7 +269,18 @@ usp797::GateFacts ComplianceStore::gateFacts(const usp797::GateRequest& req) {
     return f;
 }
 
-GateOutcome ComplianceStore::checkGate(const usp797::GateRequest& req) {
+usp797::GateRequest ComplianceStore::withRoom(usp797::GateRequest req) {
+    // A question that names no room is about the PEC's own room: stored and matched as such, so an
+    // override recorded from the CLI matches the station's start in that room.
+    if (req.room.empty() && !req.pec.empty()) {
+        if (const auto p = pec(req.pec))
+            req.room = p->room;
+    }
+    return req;
+}
+
+GateOutcome ComplianceStore::checkGate(const usp797::GateRequest& asked) {
+    const usp797::GateRequest req = withRoom(asked);
     const usp797::SitePolicy pol = policy();
     GateOutcome out;
     out.decision = usp797::evaluateGate(req, gateFacts(req), pol);
@@ -277,9 +288,10 @@ GateOutcome ComplianceStore::checkGate(const usp797::GateRequest& req) {
     for (const auto& r : out.decision.reasons)
         reasons.push_back({{"code", r.code}, {"message", r.message}, {"overridable", r.overridable}});
     Transaction tx(m_db);
-    Statement s = m_db.prepare("INSERT INTO gate_decisions(at_utc, person, pec, category, allowed, reasons) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Statement s = m_db.prepare("INSERT INTO gate_decisions(at_utc, person, pec, category, allowed, reasons, room, hazardous)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, formatIsoUtc(req.at)).bind(2, req.person).bind(3, req.pec).bind(4, usp797::categoryName(req.category));
-    s.bind(5, out.decision.allowed ? 1 : 0).bind(6, reasons.dump());
+    s.bind(5, out.decision.allowed ? 1 : 0).bind(6, reasons.dump()).bind(7, req.room).bind(8, req.hazardousDrug ? 1 : 0);
     s.run();
     out.decisionId = m_db.lastInsertRowId();
     const std::string subject = "pec:" + (req.pec.empty() ? std::string("none") : req.pec);
@@ -290,6 +302,50 @@ GateOutcome ComplianceStore::checkGate(const usp797::GateRequest& req) {
                    req.at);
     tx.commit();
     return out;
+}
+
+usp797::GateDecision ComplianceStore::previewGate(const usp797::GateRequest& req) {
+    const usp797::GateRequest request = withRoom(req);
+    return usp797::evaluateGate(request, gateFacts(request), policy());
+}
+
+std::optional<ComplianceStore::StandingOverride> ComplianceStore::useStandingOverride(const usp797::GateRequest& asked,
+                                                                                    const usp797::GateDecision& current,
+                                                                                    const std::string& usedFor, TimePoint at) {
+    const usp797::GateRequest req = withRoom(asked);
+    const usp797::SitePolicy pol = policy();
+    const auto window = std::chrono::minutes{pol.whole("gate.override_valid_minutes")};
+    Statement s = m_db.prepare(
+        "SELECT d.id, d.reasons, d.overridden_by, d.override_reason FROM gate_decisions d"
+        " LEFT JOIN gate_override_uses u ON u.decision_id = d.id"
+        " WHERE u.decision_id IS NULL AND d.overridden_by IS NOT NULL AND d.person = ?1 AND d.pec = ?2 AND d.room = ?3"
+        " AND d.category = ?4 AND d.hazardous = ?5 AND d.overridden_utc >= ?6 AND d.overridden_utc <= ?7"
+        " ORDER BY d.overridden_utc DESC, d.id DESC");
+    s.bind(1, req.person).bind(2, req.pec).bind(3, req.room).bind(4, usp797::categoryName(req.category));
+    s.bind(5, req.hazardousDrug ? 1 : 0).bind(6, formatIsoUtc(at - window)).bind(7, formatIsoUtc(at));
+    std::optional<StandingOverride> found;
+    while (!found && s.step()) {
+        std::vector<std::string> codes;
+        const json reasons = json::parse(s.columnText(1), nullptr, false);
+        if (reasons.is_array()) {
+            for (const auto& r : reasons) {
+                if (r.is_object() && r.contains("code") && r["code"].is_string())
+                    codes.push_back(r["code"].get<std::string>());
+            }
+        }
+        if (usp797::overrideCovers(codes, current, pol))
+            found = StandingOverride{s.columnInt(0), s.columnText(2), s.columnText(3)};
+    }
+    if (!found)
+        return std::nullopt;
+    Transaction tx(m_db);
+    Statement use = m_db.prepare("INSERT INTO gate_override_uses(decision_id, used_for, used_utc) VALUES (?1, ?2, ?3)");
+    use.bind(1, found->decisionId).bind(2, usedFor).bind(3, formatIsoUtc(at));
+    use.run();
+    m_audit.append(found->pharmacist, "gate.override.used", "gate:" + std::to_string(found->decisionId),
+                   json{{"decision", found->decisionId}, {"used_for", usedFor}, {"person", req.person}}.dump(), at);
+    tx.commit();
+    return found;
 }
 
 Status ComplianceStore::overrideGate(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint at) {
@@ -309,12 +365,18 @@ Status ComplianceStore::overrideGate(int64_t decisionId, const std::string& phar
         return Status::fail("an override needs a reason", "reason");
     const json reasons = json::parse(s.columnText(1));
     const std::string pecCode = s.columnText(3);
+    // Re-read the policy now: a flag turned off since the decision must not be overridden.
+    std::vector<std::string> codes;
+    for (const auto& r : reasons)
+        codes.push_back(r.at("code").get<std::string>());
     std::string refused;
-    for (const auto& r : reasons) {
-        // Re-read the policy now: a flag turned off since the decision must not be overridden.
-        const std::string key = "gate.override." + r.at("code").get<std::string>();
-        if (!usp797::findPolicyKey(key) || !pol.flag(key))
-            refused += (refused.empty() ? "" : ", ") + r.at("code").get<std::string>();
+    for (const auto& code : usp797::notOverridable(codes, pol)) {
+        std::string words;
+        for (const auto& r : reasons) {
+            if (r.at("code").get<std::string>() == code && words.empty())
+                words = r.value("message", "");
+        }
+        refused += (refused.empty() ? "" : "; ") + code + (words.empty() ? "" : " (" + words + ")");
     }
     if (!refused.empty())
         return Status::fail("site policy does not allow overriding: " + refused, where);

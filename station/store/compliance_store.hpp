@@ -9,7 +9,7 @@
 // values naming what and where, and change nothing; storage failures throw StoreError. Every write
 // is one transaction together with its audit row(s), so do not call a writing method while the
 // caller holds a transaction open on the same connection (BEGIN IMMEDIATE would fail). "Today" for
-// daily readings and cleaning is the UTC day.
+// daily readings and cleaning is the station's local day (formulas/time.hpp localDate).
 #pragma once
 
 #include "formulas/result.hpp"
@@ -164,16 +164,32 @@ public:
     [[nodiscard]] std::vector<usp797::QualEvent> qualifications(const std::string& person);
 
     // [SECTION] Compliance gate
+    // The facts usp797::evaluateGate decides from; the store decides nothing itself.
     [[nodiscard]] usp797::GateFacts gateFacts(const usp797::GateRequest& request);
     // Evaluates, stores the decision and audits it ("gate.allowed" or "gate.blocked" with every reason).
     GateOutcome checkGate(const usp797::GateRequest& request);
-    // A pharmacist overrides a blocked decision when policy allows every reason; reason required; audited.
+    // The same evaluation, neither stored nor audited: what a screen shows before anyone asks to start.
+    [[nodiscard]] usp797::GateDecision previewGate(const usp797::GateRequest& request);
+    // A pharmacist overrides a blocked decision when policy allows every reason (naming each one it
+    // does not); reason required; audited.
     Status overrideGate(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint at = nowUtc());
+    // An override recorded for the same question (person, PEC, room, category, hazardous) within
+    // policy gate.override_valid_minutes, not used yet, that covers every reason of `current`
+    // (usp797::overrideCovers): recorded as used for `usedFor` (an order number) and returned with
+    // the pharmacist who made it. std::nullopt when there is none.
+    struct StandingOverride {
+        int64_t decisionId = 0;
+        std::string pharmacist;
+        std::string reason;
+    };
+    std::optional<StandingOverride> useStandingOverride(const usp797::GateRequest& request, const usp797::GateDecision& current,
+                                                        const std::string& usedFor, TimePoint at);
     // The "what is due" list, qualification states and open excursions (optionally one person / room).
     [[nodiscard]] ComplianceStatus status(TimePoint now, const std::optional<std::string>& person = std::nullopt,
                                           const std::optional<std::string>& room = std::nullopt);
 
 private:
+    usp797::GateRequest withRoom(usp797::GateRequest request);
     Database& m_db;
     AuditLog& m_audit;
 };

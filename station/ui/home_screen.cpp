@@ -59,8 +59,14 @@ void HomeScreen::drawContent(const ScreenContext& context) {
                                order.status == "in_progress" ? "  (in progress)" : "");
             ImGui::TableNextColumn();
             if (compounds) {
-                const std::string label = std::string(order.status == "in_progress" ? "Resume" : "Start") + "##" + order.orderNumber;
-                if (touchButton(label.c_str(), ImVec2(buttonWidth, touch), Tone::Primary))
+                // The same gate decision the start will make: a refused order says so on its button.
+                const usp797::GateDecision* gate = order.status == "in_progress" ? nullptr : m_station.gateFor(order.id);
+                const bool refused = gate && !gate->allowed;
+                const std::string label = std::string(order.status == "in_progress" ? "Resume"
+                                                      : refused                      ? "Blocked"
+                                                                                     : "Start") +
+                                          "##" + order.orderNumber;
+                if (touchButton(label.c_str(), ImVec2(buttonWidth, touch), refused ? Tone::Fail : Tone::Primary))
                     startNow = order.id;
             }
             ImGui::PopID();
@@ -82,9 +88,12 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     ImGui::PopFont();
     ImGui::TextColored(colors::kMuted, "Room %s, PEC %s", m_station.deps().room.c_str(), m_station.deps().pec.c_str());
     if (compounds) {
-        if (m_station.blockers().empty()) {
-            statusChip("OK to compound here", Tone::Pass);
+        if (m_station.bannerOrder().empty()) {
+            ImGui::TextColored(colors::kMuted, "No open order to check.");
+        } else if (m_station.blockers().empty()) {
+            statusChip(("OK to start " + m_station.bannerOrder()).c_str(), Tone::Pass);
         } else {
+            ImGui::TextColored(colors::kMuted, "Next order %s:", m_station.bannerOrder().c_str());
             statusChip("STOP: not now", Tone::Fail);
             ImGui::PushTextWrapPos(0);
             for (const auto& reason : m_station.blockers())

@@ -188,17 +188,27 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
         ImGui::TextColored(colors::kMuted, "Waiting for the balance...");
         return;
     }
-    const auto& r = *snap->latest;
-    const bool stable = r.stable();
+    // The balance's value in its own unit, judged by the engine's own rule (WeighStep).
+    const workflow::WeighReading r = workflow::weighReading(*snap->latest);
+    std::optional<double> tare;
+    if (tared)
+        tare = step.result["tare_g"].get<double>();
+    const workflow::WeighStep assessed = workflow::WeighStep::assess(w, tare, r);
+    const bool stable = assessed.kind != workflow::WeighStep::Kind::Unstable && !assessed.refused();
     ImGui::PushFont(context.fonts.huge);
-    ImGui::TextColored(stable ? colors::kText : colors::kMuted, "%.4f g", r.value);
+    ImGui::TextColored(stable ? colors::kText : colors::kMuted, "%s",
+                       r.range == workflow::WeighRange::InRange ? r.shown().c_str() : "----");
     ImGui::PopFont();
     ImGui::SameLine();
-    statusChip(stable ? "stable" : "settling...", stable ? Tone::Pass : Tone::Attention);
-    if (!tared || w.densityGPerMl <= 0)
+    if (assessed.kind == workflow::WeighStep::Kind::Overload || assessed.kind == workflow::WeighStep::Kind::Underload)
+        statusChip(assessed.kind == workflow::WeighStep::Kind::Overload ? "OVERLOAD: clear the pan" : "UNDERLOAD: clear the pan",
+                   Tone::Fail);
+    else
+        statusChip(stable ? "stable" : "settling...", stable ? Tone::Pass : Tone::Attention);
+    if (!assessed.volumeMl)
         return;
     // Where the draw stands against the band: a bar from 0 to 1.3 x target with the band marked.
-    const double volume = (r.value - step.result["tare_g"].get<double>()) / w.densityGPerMl;
+    const double volume = *assessed.volumeMl;
     ImGui::Text("Drawn: %s", ml(std::max(0.0, volume)).c_str());
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x;
@@ -208,7 +218,7 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), ImGui::GetColorU32(colors::kPanel), 4);
     draw->AddRectFilled(ImVec2(x(w.lowMl), origin.y), ImVec2(x(w.highMl), origin.y + height), ImGui::GetColorU32(colors::kPass), 0);
-    const bool inBand = volume >= w.lowMl && volume <= w.highMl;
+    const bool inBand = assessed.band == workflow::WeighStep::Kind::InBand;
     draw->AddRectFilled(ImVec2(x(volume) - 4, origin.y - 6), ImVec2(x(volume) + 4, origin.y + height + 6),
                         ImGui::GetColorU32(inBand ? colors::kText : colors::kFail));
     ImGui::Dummy(ImVec2(width, height + 8));

@@ -2,7 +2,6 @@
 
 #include "formulas/gs1.hpp"
 #include "formulas/text.hpp"
-#include "station/store/audit_log.hpp"
 #include "station/workflow/photo_caption.hpp"
 #include "station/workflow/plan_steps.hpp"
 
@@ -16,7 +15,8 @@ using workflow::Verdict;
 
 // [SECTION] Life cycle ----------------------------------------------------------------------------
 
-StationController::StationController(StationDeps deps) : m_deps(std::move(deps)) {
+StationController::StationController(StationDeps deps)
+    : m_deps(std::move(deps)), m_service(m_deps.db, m_deps.audit, m_deps.compliance, m_deps.images, m_deps.engine) {
     m_worker = std::thread([this] { photoWorker(); });
     refresh();
 }
@@ -75,11 +75,8 @@ void StationController::update() {
     for (const PhotoResult& r : results) {
         if (!m_prep || m_prep->id != r.prepId || m_prep->currentStep != r.step || !user())
             continue;
-        workflow::PhotoInput input{r.image.sha256, r.ok, r.problem, ""};
-        if (r.ok)
-            m_deps.images.index(r.image, formatIsoUtc(nowUtc()));
-        const std::string key = "photo-s" + std::to_string(r.step) + "-" + (r.ok ? r.image.sha256.substr(0, 16) : store::sha256Hex(r.problem + std::to_string(r.step) + formatIsoUtc(nowUtc())).substr(0, 16));
-        handle(m_deps.engine.submitPhoto(r.prepId, r.step, key, input, *user()));
+        handle(m_service.photoTaken(r.prepId, r.step, r.ok ? std::optional<store::StoredImage>(r.image) : std::nullopt,
+                                    r.problem, *user(), nowUtc()));
     }
 
     if (!m_prep || m_prep->status != workflow::PrepStatus::InProgress || !user()) {
@@ -110,6 +107,9 @@ void StationController::update() {
         in.balancePresent = true;
         in.balanceConnected = snap->status.state == devices::ConnectionState::Connected ||
                               snap->status.state == devices::ConnectionState::Reading;
+        if (snap->latest && (snap->latest->status == devices::WeightStatus::Overload ||
+                             snap->latest->status == devices::WeightStatus::Underload))
+            in.outOfRange = workflow::weighReading(*snap->latest);
         if (snap->latest && snap->latest->stable()) {
             in.balanceSettled = true;
             in.latestStable = workflow::weighReading(*snap->latest);
@@ -190,7 +190,7 @@ Status StationController::signInWithPassword(const std::string& username, const 
 
 void StationController::signOut() {
     if (user())
-        m_deps.audit.append(user()->username, "signout", user()->username);
+        m_service.signedOut(*user(), nowUtc());
     m_session.end();
     m_prep.reset();
     m_notice.reset();
@@ -209,18 +209,12 @@ void StationController::touch() { m_session.touch(nowUtc()); }
 
 // [SECTION] Garbing -------------------------------------------------------------------------------
 
-std::vector<usp797::GarbingStep> StationController::garbingProcedure() {
-    const auto room = m_deps.compliance.room(m_deps.room);
-    return usp797::garbingProcedure(room && room->hazardous, m_deps.compliance.policy());
-}
+std::vector<usp797::GarbingStep> StationController::garbingProcedure() { return m_service.garbingProcedure(m_deps.room); }
 
 std::optional<usp797::GarbingSession> StationController::garbing() {
     if (!user())
         return std::nullopt;
-    const auto session = m_deps.compliance.latestGarbing(user()->username, nowUtc());
-    if (!session || session->ended || session->room != m_deps.room)
-        return std::nullopt;
-    return session;
+    return m_service.currentGarbing(user()->username, m_deps.room, nowUtc());
 }
 
 bool StationController::garbed() {
@@ -232,60 +226,63 @@ Status StationController::garbingStep(const std::string& step, int seconds) {
     if (!user())
         return Status::fail("sign in first");
     touch();
-    auto session = garbing();
-    int64_t id = 0;
-    if (!session) {
-        const auto started = m_deps.compliance.startGarbing(user()->username, m_deps.room);
-        if (!started)
-            return started.error();
-        id = *started;
-    } else {
-        id = session->id;
-    }
-    return m_deps.compliance.garbingStep(id, step, seconds);
+    return m_service.garbingStep(user()->username, m_deps.room, step, seconds, nowUtc());
 }
 
 // [SECTION] Queue ---------------------------------------------------------------------------------
 
 void StationController::refresh() {
     m_lastRefresh = std::chrono::steady_clock::now();
-    m_queue = store::PrepRepo(m_deps.db).queue();
-    m_compliance = m_deps.compliance.status(nowUtc(), std::nullopt, m_deps.room);
+    m_queue = m_service.queue();
+    m_compliance = m_service.complianceStatus(m_deps.room, nowUtc());
     m_blockers.clear();
+    m_gates.clear();
+    m_bannerOrder.clear();
     if (user() && workflow::mayCompound(user()->role)) {
-        // A dry run of the gate for a typical Category 2 preparation here, for the home banner. Not
-        // stored: the real decision is made (and audited) when a preparation starts.
-        const auto decision = usp797::evaluateGate(usp797::GateRequest{user()->username, usp797::Category::Cat2, m_deps.pec, nowUtc()},
-                                                   m_deps.compliance.gateFacts({user()->username, usp797::Category::Cat2, m_deps.pec, nowUtc()}),
-                                                   m_deps.compliance.policy());
-        for (const auto& r : decision.reasons)
-            m_blockers.push_back(r.message);
+        // The gate's own decision for each open order here (usp797::evaluateGate through the
+        // engine, not recorded), as the start will ask it; the banner shows the one for the order at
+        // the top of the queue.
+        constexpr size_t kGateRows = 12;
+        for (const auto& order : m_queue) {
+            if (order.status != "open" || m_gates.size() >= kGateRows)
+                continue;
+            const auto spec = workflow::specForOrder(order, m_deps.formulary, m_deps.policy);
+            if (!spec)
+                continue; // the start shows the plan's own refusal
+            const auto decision = m_deps.engine.gateDecision(*spec, *user(), m_deps.room, m_deps.pec, nowUtc());
+            if (!decision)
+                continue;
+            if (m_gates.empty()) {
+                m_bannerOrder = order.orderNumber;
+                for (const auto& r : decision->reasons)
+                    m_blockers.push_back(r.message + (r.overridable ? " (a pharmacist may override)" : ""));
+            }
+            m_gates[order.id] = *decision;
+        }
     }
+}
+
+const usp797::GateDecision* StationController::gateFor(int64_t orderId) const {
+    const auto it = m_gates.find(orderId);
+    return it == m_gates.end() ? nullptr : &it->second;
 }
 
 Status StationController::startOrder(int64_t orderId) {
     if (!user())
         return Status::fail("sign in first");
     touch();
-    store::PrepRepo repo(m_deps.db);
-    const auto order = repo.order(orderId);
-    if (!order)
-        return Status::fail("no such order");
-    if (order->status == "in_progress") {
-        if (const auto active = repo.activePrepForOrder(orderId); active && active->status == "in_progress") {
-            m_prep = m_deps.engine.view(active->id); // resume where it was left
-            m_assistant.reset();
-            go("Preparation");
-            return Status::success();
-        }
+    const auto started = m_service.startOrResume(orderId, *user(), m_deps.room, m_deps.pec, m_deps.formulary, m_deps.policy,
+                                                 nowUtc());
+    if (!started)
+        return started.error();
+    m_prep = m_deps.engine.view(started->prepId);
+    if (!m_prep)
+        return Status::fail("the preparation cannot be shown: its stored plan does not read");
+    if (started->resumed) { // where it was left
+        m_assistant.reset();
+        go("Preparation");
+        return Status::success();
     }
-    const auto spec = workflow::specForOrder(*order, m_deps.formulary, m_deps.policy);
-    if (!spec)
-        return spec.error();
-    const auto prepId = m_deps.engine.start(orderId, *spec, *user(), m_deps.room, m_deps.pec);
-    if (!prepId)
-        return prepId.error();
-    m_prep = m_deps.engine.view(*prepId);
     m_notice = Notice{Notice::Tone::Info, "Started " + m_prep->number + ": " + m_prep->spec.title};
     m_assistant.reset();
     refresh();
@@ -366,9 +363,8 @@ void StationController::photoWorker() {
                 result.problem = photo.error().message;
             } else {
                 // Durable before the engine hears of it: written, fsynced, renamed, directory fsynced.
-                const std::string sha = store::writeImageFile(m_deps.imagesDir, photo->jpeg, "image/jpeg");
-                result.image = store::StoredImage{sha, static_cast<int64_t>(photo->jpeg.size()), "image/jpeg", photo->width,
-                                                  photo->height};
+                result.image = workflow::StationService::writePhotoFile(m_deps.imagesDir, photo->jpeg, photo->width,
+                                                                        photo->height);
                 result.ok = true;
             }
         } catch (const std::exception& e) {
@@ -410,7 +406,7 @@ Status StationController::cancelPrep(const std::string& reason) {
 
 // [SECTION] Check ---------------------------------------------------------------------------------
 
-std::vector<store::PrepRow> StationController::awaitingCheck() { return store::PrepRepo(m_deps.db).prepsWithStatus("awaiting_check", 50); }
+std::vector<store::PrepRow> StationController::awaitingCheck() { return m_service.awaitingCheck(50); }
 
 Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin) {
     const auto view = m_deps.engine.view(prepId);

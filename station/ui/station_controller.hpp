@@ -3,7 +3,8 @@
 // drains the devices' and the camera's events (never waiting on them), lets the hood assistant decide
 // what advances by itself, and sends that to the workflow engine; evidence photos are made and
 // written (fsync) on a worker thread and reach the engine only once durable. Screens read the cached
-// state here and call the commands; every rule is the engine's or the compliance gate's.
+// state here and call the commands; every rule is the engine's or the compliance gate's, and every
+// read or write of the station's records goes through workflow::StationService and the engine.
 // UI thread only (the photo worker is internal).
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "station/workflow/engine.hpp"
 #include "station/workflow/hood_assistant.hpp"
 #include "station/workflow/site_setup.hpp"
+#include "station/workflow/station_service.hpp"
 #include "vision/evidence.hpp"
 #include "vision/quality.hpp"
 #include "vision/vision_pipeline.hpp"
@@ -24,6 +26,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -95,7 +98,12 @@ public:
 
     // [SECTION] Queue and compliance
     [[nodiscard]] const std::vector<store::OrderRow>& queue() const { return m_queue; }
+    // The gate's decision for the order at the top of the queue, as reasons to show (empty: may start),
+    // and that order's number (empty: no open order to judge).
     [[nodiscard]] const std::vector<std::string>& blockers() const { return m_blockers; }
+    [[nodiscard]] const std::string& bannerOrder() const { return m_bannerOrder; }
+    // The gate's decision for an open order here, as the start would ask it (null: not judged).
+    [[nodiscard]] const usp797::GateDecision* gateFor(int64_t orderId) const;
     [[nodiscard]] const store::ComplianceStatus& compliance() const { return m_compliance; }
     void refresh();
 
@@ -160,11 +168,14 @@ private:
     [[nodiscard]] double demoTareGrams() const;
 
     StationDeps m_deps;
+    workflow::StationService m_service; // every read and write of the station's records
     workflow::Session m_session;
     workflow::HoodAssistant m_assistant;
     std::string m_screen = "Sign in";
     std::vector<store::OrderRow> m_queue;
     std::vector<std::string> m_blockers;
+    std::string m_bannerOrder;
+    std::map<int64_t, usp797::GateDecision> m_gates;
     store::ComplianceStatus m_compliance;
     std::optional<workflow::PrepView> m_prep;
     std::optional<Notice> m_notice;

@@ -1,36 +1,40 @@
 #include "station/workflow/compliance_gate.hpp"
 
+#include "formulas/text.hpp"
+
 namespace admix::workflow {
 
-std::vector<std::string> StoreComplianceGate::blockers(const User& person, const PrepSpec& spec, const std::string& room,
-                                                       const std::string& pec, TimePoint now) {
-    std::vector<std::string> out;
-    const auto category = usp797::parseCategory(spec.category);
-    if (!category) {
-        out.push_back("the recipe's CSP category '" + spec.category + "' is not 1, 2, 3 or immediate");
-        return out;
-    }
-    const auto pecRecord = m_store.pec(pec);
-    if (!pecRecord) {
-        out.push_back("PEC " + pec + " is not in the site's records");
-    } else {
-        if (pecRecord->room != room)
-            out.push_back("PEC " + pec + " is in room " + pecRecord->room + ", not " + room);
-        if (spec.hazardous) {
-            const bool containment = pecRecord->type == usp797::PecType::Bsc || pecRecord->type == usp797::PecType::Caci;
-            if (!containment || !pecRecord->hazardous)
-                out.push_back("hazardous drug (USP <800>): needs a biological safety cabinet or containment isolator "
-                              "for hazardous drugs; " + pec + " is a " + std::string(usp797::pecTypeName(pecRecord->type)));
-            const auto roomRecord = m_store.room(room);
-            if (roomRecord && !roomRecord->hazardous)
-                out.push_back("hazardous drug (USP <800>): room " + room + " is not a hazardous-drug room");
-        }
-    }
-    usp797::GateRequest request{person.username, *category, pec, now};
+GateCheck StoreComplianceGate::check(const usp797::GateRequest& request, bool record) {
+    if (!record)
+        return GateCheck{0, m_store.previewGate(request)};
     const auto outcome = m_store.checkGate(request);
-    for (const auto& reason : outcome.decision.reasons)
-        out.push_back(reason.message);
-    return out;
+    return GateCheck{outcome.decisionId, outcome.decision};
+}
+
+Status StoreComplianceGate::override(int64_t decisionId, const std::string& pharmacist, const std::string& reason,
+                                     TimePoint now) {
+    return m_store.overrideGate(decisionId, pharmacist, reason, now);
+}
+
+std::optional<int64_t> StoreComplianceGate::useStandingOverride(const usp797::GateRequest& request,
+                                                                const usp797::GateDecision& current,
+                                                                const std::string& usedFor, TimePoint now) {
+    const auto used = m_store.useStandingOverride(request, current, usedFor, now);
+    if (!used)
+        return std::nullopt;
+    return used->decisionId;
+}
+
+Status overrideGateDecision(ComplianceGate& gate, int64_t decisionId, const Signature& signature, TimePoint now) {
+    const std::string subject = "gate:" + std::to_string(decisionId);
+    if (signature.signer.role != Role::Pharmacist)
+        return Status::fail("a gate override needs a pharmacist's signature");
+    if (signature.action != "gate.override" || signature.subject != subject)
+        return Status::fail("the signature was given for " + signature.action + " on " + signature.subject + ", not gate.override on " +
+                            subject);
+    if (formulas::trim(signature.meaning).empty())
+        return Status::fail("a gate override needs a reason");
+    return gate.override(decisionId, signature.signer.username, signature.meaning, now);
 }
 
 } // namespace admix::workflow

@@ -1,8 +1,8 @@
-// The engine's compliance gate backed by the station's USP <797>/<800> records: the person's
-// qualification and garbing, the room's cleaning, readings and open excursions, the PEC's
-// certification (usp797::evaluateGate through store::ComplianceStore, which stores and audits every
-// decision), plus the USP <800> rule that a hazardous drug is compounded only in a containment PEC
-// (BSC or CACI) of a hazardous-drug room. Not thread-safe: the engine's thread and Database.
+// The engine's compliance gate backed by the station's USP <797>/<800> records: the store gathers
+// the facts (store::ComplianceStore::gateFacts), usp797::evaluateGate decides, and the store keeps
+// and audits every decision and every pharmacist override. Nothing here decides anything itself:
+// this class only turns a preparation (its category and hazardous-drug flag) and a place into the
+// one gate question. Not thread-safe: the engine's thread and Database.
 #pragma once
 
 #include "station/store/compliance_store.hpp"
@@ -13,8 +13,10 @@ namespace admix::workflow {
 class StoreComplianceGate final : public ComplianceGate {
 public:
     explicit StoreComplianceGate(store::ComplianceStore& store) : m_store(store) {}
-    [[nodiscard]] std::vector<std::string> blockers(const User& person, const PrepSpec& spec, const std::string& room,
-                                                    const std::string& pec, TimePoint now) override;
+    [[nodiscard]] GateCheck check(const usp797::GateRequest& request, bool record) override;
+    Status override(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint now) override;
+    std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request, const usp797::GateDecision& current,
+                                               const std::string& usedFor, TimePoint now) override;
 
 private:
     store::ComplianceStore& m_store;
@@ -38,5 +40,12 @@ private:
     Authenticator& m_auth;
     std::string m_secret;
 };
+
+// The one way a pharmacist overrides a refused gate decision, used by the station (start with a
+// signature), the CLI (`admix compliance override`) and the web: the signature must be a fresh
+// pharmacist's e-signature for "gate.override" on "gate:<decision>" with a reason; site policy must
+// allow overriding every reason of the decision (each one it does not is named). The override then
+// lets one matching preparation start (PreparationEngine::start) within gate.override_valid_minutes.
+Status overrideGateDecision(ComplianceGate& gate, int64_t decisionId, const Signature& signature, TimePoint now = nowUtc());
 
 } // namespace admix::workflow

@@ -44,12 +44,46 @@ PrepStatus prepStatusOf(const store::PrepRow& row) {
     return *status;
 }
 
+json reasonsJson(const usp797::GateDecision& d) {
+    json reasons = json::array();
+    for (const auto& r : d.reasons)
+        reasons.push_back({{"code", r.code}, {"message", r.message}, {"overridable", r.overridable}});
+    return reasons;
+}
+
 std::string sequenceNumber(int64_t n) {
     std::string digits = std::to_string(n);
     return std::string(digits.size() < 4 ? 4 - digits.size() : 0, '0') + digits;
 }
 
 } // namespace
+
+Result<usp797::GateRequest> gateRequestFor(const User& person, const PrepSpec& spec, const std::string& room,
+                                           const std::string& pec, TimePoint now) {
+    const auto category = usp797::parseCategory(spec.category);
+    if (!category)
+        return Result<usp797::GateRequest>::fail("the plan's CSP category '" + spec.category +
+                                                 "' is not 1, 2, 3 or immediate");
+    usp797::GateRequest request;
+    request.person = person.username;
+    request.category = *category;
+    request.pec = pec;
+    request.at = now;
+    request.hazardousDrug = spec.hazardous;
+    request.room = room;
+    return request;
+}
+
+Result<usp797::GateDecision> PreparationEngine::gateDecision(const PrepSpec& spec, const User& technician,
+                                                             const std::string& room, const std::string& pec,
+                                                             TimePoint now) {
+    const auto request = gateRequestFor(technician, spec, room, pec, now);
+    if (!request)
+        return request.error();
+    if (!m_gate)
+        return usp797::GateDecision{true, {}};
+    return m_gate->check(*request, false).decision;
+}
 
 struct PreparationEngine::Loaded {
     store::PrepRow prep;
@@ -171,27 +205,48 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
         return Result<int64_t>::fail("Cannot start:\n- " + *why);
     }
 
-    std::vector<std::string> blockers;
-    if (m_gate)
-        blockers = m_gate->blockers(technician, spec, room, pec, now);
-    if (!blockers.empty()) {
-        json reasons = blockers;
-        if (!complianceOverride) {
-            m_audit.append(technician.username, "prep.start.blocked", order->orderNumber,
-                           json{{"room", room}, {"pec", pec}, {"reasons", reasons}}.dump(), now);
-            std::string message = "Cannot start:";
-            for (const auto& b : blockers)
-                message += "\n- " + b;
-            return Result<int64_t>::fail(message);
+    const auto request = gateRequestFor(technician, spec, room, pec, now);
+    if (!request)
+        return request.error();
+    // The gate is asked once; its decision is stored and audited.
+    std::optional<int64_t> overrideUsed;
+    if (m_gate) {
+        const GateCheck gate = m_gate->check(*request, true);
+        if (!gate.decision.allowed) {
+            const json reasons = reasonsJson(gate.decision);
+            if (complianceOverride) {
+                std::string why;
+                if (!verifySignature(*complianceOverride, "prep.start.override", order->orderNumber, why))
+                    return Result<int64_t>::fail("compliance override refused: " + why);
+                // The station's override is the same override as the CLI's and the web's: recorded
+                // against this decision, refused for any reason site policy does not allow.
+                if (const Status s = m_gate->override(gate.decisionId, complianceOverride->signer.username,
+                                                      complianceOverride->meaning, now);
+                    !s) {
+                    m_audit.append(complianceOverride->signer.username, "prep.start.override.refused", order->orderNumber,
+                                   json{{"decision", gate.decisionId}, {"reasons", reasons}, {"why", s.error().text()}}.dump(),
+                                   now);
+                    return Result<int64_t>::fail("compliance override refused: " + s.error().text());
+                }
+            }
+            overrideUsed = m_gate->useStandingOverride(*request, gate.decision, order->orderNumber, now);
+            if (!overrideUsed) {
+                m_audit.append(technician.username, "prep.start.blocked", order->orderNumber,
+                               json{{"room", room}, {"pec", pec}, {"decision", gate.decisionId}, {"reasons", reasons}}.dump(),
+                               now);
+                std::string message = "Cannot start:";
+                for (const auto& r : gate.decision.reasons)
+                    message += "\n- " + r.message + (r.overridable ? " (a pharmacist may override)" : "");
+                return Result<int64_t>::fail(message);
+            }
+            m_audit.append(complianceOverride ? complianceOverride->signer.username : technician.username,
+                           "prep.start.override", order->orderNumber,
+                           json{{"decision", gate.decisionId}, {"override_decision", *overrideUsed}, {"reasons", reasons},
+                                {"meaning", complianceOverride ? complianceOverride->meaning : std::string()},
+                                {"signature_audit_id", complianceOverride ? complianceOverride->auditId : 0}}
+                               .dump(),
+                           now);
         }
-        std::string why;
-        if (!verifySignature(*complianceOverride, "prep.start.override", order->orderNumber, why))
-            return Result<int64_t>::fail("compliance override refused: " + why);
-        m_audit.append(complianceOverride->signer.username, "prep.start.override", order->orderNumber,
-                       json{{"reasons", reasons}, {"meaning", complianceOverride->meaning},
-                            {"signature_audit_id", complianceOverride->auditId}}
-                           .dump(),
-                       now);
     }
 
     store::Transaction tx(m_db);
@@ -218,7 +273,7 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
     repo.setOrderStatus(orderId, "in_progress");
     m_audit.append(technician.username, "prep.start", row.prepNumber,
                    json{{"order", order->orderNumber}, {"recipe", spec.recipeId}, {"recipe_version", spec.recipeVersion},
-                        {"room", room}, {"pec", pec}, {"station", m_station}, {"compliance_override", complianceOverride.has_value() && !blockers.empty()}}
+                        {"room", room}, {"pec", pec}, {"station", m_station}, {"compliance_override", overrideUsed.has_value()}}
                        .dump(),
                    now);
     tx.commit();
@@ -449,6 +504,8 @@ Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, 
             tare = result["tare_g"].get<double>();
         const WeighStep w = WeighStep::assess(spec.weigh, tare, reading);
         data["assessment"] = std::string(weighKindName(w.kind));
+        if (w.refused())
+            data["problem"] = std::string(weighKindName(w.kind)); // unstable, overload, underload
         switch (w.kind) {
         case WeighStep::Kind::Overload:
         case WeighStep::Kind::Underload:

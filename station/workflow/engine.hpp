@@ -22,6 +22,7 @@
 #include "station/workflow/auth.hpp"
 #include "station/workflow/prep_spec.hpp"
 #include "station/workflow/values.hpp"
+#include "usp797/gate.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -39,15 +40,35 @@ struct ProductInfo {
 };
 using ProductLookup = std::function<std::optional<ProductInfo>(const std::string& gtin14)>;
 
-// The USP <797>/<800> compliance gate seen from the engine: every reason this person may not start
-// this preparation in this room and PEC now (empty: may start).
+// The USP <797>/<800> compliance gate seen from the engine. The decision is usp797::evaluateGate's
+// (the one place that decides), asked once per start; the same question unrecorded is what screens
+// show. An override is a pharmacist's, recorded against a stored refused decision, and allowed only
+// where site policy allows it for every reason; it lets one matching start through.
+struct GateCheck {
+    int64_t decisionId = 0; // the stored decision; 0 when not recorded (a preview)
+    usp797::GateDecision decision;
+};
+
 class ComplianceGate {
 public:
     virtual ~ComplianceGate() = default;
-    [[nodiscard]] virtual std::vector<std::string> blockers(const User& person, const PrepSpec& spec,
-                                                            const std::string& room, const std::string& pec,
-                                                            TimePoint now) = 0;
+    // The decision for `request`; `record`: stored and audited (a start), else a preview (a screen).
+    [[nodiscard]] virtual GateCheck check(const usp797::GateRequest& request, bool record) = 0;
+    // Records a pharmacist's override of the stored refused decision `decisionId`; refused, naming
+    // each reason, where site policy does not allow overriding it.
+    virtual Status override(int64_t decisionId, const std::string& pharmacist, const std::string& reason,
+                            TimePoint now) = 0;
+    // A recorded override of the same question, still valid and unused, covering every reason of
+    // `current`: marked used for `usedFor` (an order number); its decision id.
+    virtual std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request,
+                                                       const usp797::GateDecision& current,
+                                                       const std::string& usedFor, TimePoint now) = 0;
 };
+
+// The gate question for `person` starting `spec` in `room` / `pec` now: the plan's CSP category and
+// its hazardous-drug flag (USP <800>). Refused when the plan's category is not 1, 2, 3 or immediate.
+[[nodiscard]] Result<usp797::GateRequest> gateRequestFor(const User& person, const PrepSpec& spec, const std::string& room,
+                                                         const std::string& pec, TimePoint now);
 
 struct OrderInput {
     std::string patientName;
@@ -119,7 +140,10 @@ public:
     Status cancelOrder(int64_t orderId, const User& by, const std::string& reason, TimePoint now = nowUtc());
 
     // Starts a preparation of `orderId` with a fixed spec. Refused with every reason when the
-    // compliance gate blocks, unless a pharmacist's override signature for this order is given.
+    // compliance gate blocks, unless a pharmacist overrode it: either now (`complianceOverride`, a
+    // signature for "prep.start.override" on the order number, recorded as an override of this
+    // decision) or before (`admix compliance override`, the web), and site policy allows overriding
+    // every reason. A reason policy does not let a pharmacist override is never overridden.
     Result<int64_t> start(int64_t orderId, const PrepSpec& spec, const User& technician, const std::string& room,
                           const std::string& pec, const std::optional<Signature>& complianceOverride = std::nullopt,
                           TimePoint now = nowUtc());
@@ -150,6 +174,12 @@ public:
     Status reject(int64_t prepId, const Signature& signature, const std::string& reasonCode, bool remake,
                   TimePoint now = nowUtc());
     Status cancel(int64_t prepId, const User& by, const std::string& reason, TimePoint now = nowUtc());
+
+    // The gate's decision for `technician` starting `spec` here now, not recorded: what the Home
+    // banner and the start button show (the same function decides the start).
+    [[nodiscard]] Result<usp797::GateDecision> gateDecision(const PrepSpec& spec, const User& technician,
+                                                            const std::string& room, const std::string& pec,
+                                                            TimePoint now = nowUtc());
 
     [[nodiscard]] std::optional<PrepView> view(int64_t prepId);
     [[nodiscard]] std::optional<int64_t> prepIdByNumber(const std::string& number);

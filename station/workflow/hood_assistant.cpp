@@ -20,6 +20,7 @@ void HoodAssistant::reset() {
     m_offeredScans.clear();
     m_lastOfferedGross.reset();
     m_deviceDownSent = false;
+    m_outOfRangeSent = false;
     m_weighStep = false;
     m_weighArmed = false;
     m_lastPhotoAsk = {};
@@ -84,6 +85,19 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
             actions.push_back({HoodAction::Kind::DeviceUp, "device-" + tag + "-up-" + std::to_string(m_deviceEvents),
                                "balance reconnected", {}, {}});
         }
+        if (in.outOfRange) {
+            // Over or under the balance's range: the engine refuses it and records it, once per episode.
+            if (!m_outOfRangeSent) {
+                m_outOfRangeSent = true;
+                ++m_deviceEvents;
+                actions.push_back({HoodAction::Kind::Reading,
+                                   "weigh-" + tag + "-" + std::string(weighRangeName(in.outOfRange->range)) + "-" +
+                                       std::to_string(m_deviceEvents),
+                                   {}, {}, *in.outOfRange});
+            }
+            break;
+        }
+        m_outOfRangeSent = false;
         if (!in.latestStable || !in.balanceSettled)
             break;
         const double gross = in.latestStable->mass().inG();

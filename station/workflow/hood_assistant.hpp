@@ -1,6 +1,6 @@
 // What happens by itself at the hood, so that a gloved technician rarely touches the screen: a scan
 // (hand scanner or camera) is offered to the scan gate; a new stable balance reading is offered to
-// the weigh gate; an evidence photo is asked for when the step's product is in view and the balance
+// the weigh gate, and an overload or underload once per episode (the engine refuses and records it); an evidence photo is asked for when the step's product is in view and the balance
 // is settled; a balance that drops out during a weigh step is reported to the engine, and its return
 // too. The assistant only decides: the station carries the actions out (photos on a worker) and
 // sends them to the engine. It remembers what it already offered per step so that a vial lingering
@@ -28,6 +28,7 @@ struct HoodInputs {
     bool balanceConnected = false;
     std::optional<WeighReading> latestStable; // the balance's latest stable reading, if it is the latest reading
     bool balanceSettled = false;              // the latest reading is stable
+    std::optional<WeighReading> outOfRange;   // the latest reading, when it is an overload or underload
     bool photoInFlight = false;               // a capture is being made on the worker
     std::chrono::steady_clock::time_point now{};
 };
@@ -69,6 +70,7 @@ private:
     std::set<std::string> m_offeredScans;
     std::optional<double> m_lastOfferedGross;
     bool m_deviceDownSent = false;
+    bool m_outOfRangeSent = false; // this overload / underload episode was reported
     bool m_weighStep = false;
     bool m_weighArmed = false; // the pan was seen empty since this weigh step began
     int m_deviceEvents = 0;

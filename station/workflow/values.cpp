@@ -5,34 +5,46 @@
 #include "station/workflow/prep_spec.hpp"
 #include "vision/code_filter.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace admix::workflow {
 
 // [SECTION] Preparation status and step state
 
 std::string_view prepStatusName(PrepStatus status) {
     switch (status) {
-    case PrepStatus::InProgress: return "in_progress";
-    case PrepStatus::AwaitingCheck: return "awaiting_check";
-    case PrepStatus::Released: return "released";
-    case PrepStatus::Rejected: return "rejected";
-    case PrepStatus::Cancelled: return "cancelled";
+    case PrepStatus::InProgress:
+        return "in_progress";
+    case PrepStatus::AwaitingCheck:
+        return "awaiting_check";
+    case PrepStatus::Released:
+        return "released";
+    case PrepStatus::Rejected:
+        return "rejected";
+    case PrepStatus::Cancelled:
+        return "cancelled";
     }
     return "unknown";
 }
 
 std::string_view stepStateName(StepState state) {
     switch (state) {
-    case StepState::Pending: return "pending";
-    case StepState::Active: return "active";
-    case StepState::Passed: return "passed";
-    case StepState::Overridden: return "overridden";
+    case StepState::Pending:
+        return "pending";
+    case StepState::Active:
+        return "active";
+    case StepState::Passed:
+        return "passed";
+    case StepState::Overridden:
+        return "overridden";
     }
     return "unknown";
 }
 
 std::optional<PrepStatus> parsePrepStatus(std::string_view text) {
-    for (const auto s : {PrepStatus::InProgress, PrepStatus::AwaitingCheck, PrepStatus::Released, PrepStatus::Rejected,
-                         PrepStatus::Cancelled}) {
+    for (const auto s : {PrepStatus::InProgress, PrepStatus::AwaitingCheck, PrepStatus::Released,
+                         PrepStatus::Rejected, PrepStatus::Cancelled}) {
         if (prepStatusName(s) == text)
             return s;
     }
@@ -60,9 +72,12 @@ std::string describe(PrepStatus status) {
 
 std::string_view scanSourceName(ScanSource source) {
     switch (source) {
-    case ScanSource::Scanner: return "scanner";
-    case ScanSource::Camera: return "camera";
-    case ScanSource::Keyboard: return "keyboard";
+    case ScanSource::Scanner:
+        return "scanner";
+    case ScanSource::Camera:
+        return "camera";
+    case ScanSource::Keyboard:
+        return "keyboard";
     }
     return "unknown";
 }
@@ -96,8 +111,8 @@ ScannedCode scannedFromCamera(const vision::ReadCode& read, std::string device) 
     code.text = read.code.text;
     code.gs1 = read.gs1;
     if (!code.gs1)
-        code.gs1Problem = !read.rejection.empty() ? read.rejection
-                                                  : "a " + read.code.format + " code without GS1 content";
+        code.gs1Problem =
+            !read.rejection.empty() ? read.rejection : "a " + read.code.format + " code without GS1 content";
     return code;
 }
 
@@ -105,15 +120,21 @@ ScannedCode scannedFromCamera(const vision::ReadCode& read, std::string device) 
 
 std::string_view weighRangeName(WeighRange range) {
     switch (range) {
-    case WeighRange::InRange: return "in_range";
-    case WeighRange::Overload: return "overload";
-    case WeighRange::Underload: return "underload";
+    case WeighRange::InRange:
+        return "in_range";
+    case WeighRange::Overload:
+        return "overload";
+    case WeighRange::Underload:
+        return "underload";
     }
     return "unknown";
 }
 
 std::string WeighReading::shown() const {
-    return formulas::formatPlain(value, decimals) + " " + std::string(devices::massUnitSymbol(unit));
+    // As the balance displays it: its own number of decimals.
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", std::clamp(decimals, 0, 9), value);
+    return std::string(text) + " " + std::string(devices::massUnitSymbol(unit));
 }
 
 std::string WeighReading::balanceText() const {
@@ -142,14 +163,22 @@ WeighReading weighReading(const devices::BalanceReading& r) {
 
 std::string_view weighKindName(WeighStep::Kind kind) {
     switch (kind) {
-    case WeighStep::Kind::Unstable: return "unstable";
-    case WeighStep::Kind::Overload: return "overload";
-    case WeighStep::Kind::Underload: return "underload";
-    case WeighStep::Kind::Tare: return "tare";
-    case WeighStep::Kind::Empty: return "empty";
-    case WeighStep::Kind::Under: return "under";
-    case WeighStep::Kind::Over: return "over";
-    case WeighStep::Kind::InBand: return "in_band";
+    case WeighStep::Kind::Unstable:
+        return "unstable";
+    case WeighStep::Kind::Overload:
+        return "overload";
+    case WeighStep::Kind::Underload:
+        return "underload";
+    case WeighStep::Kind::Tare:
+        return "tare";
+    case WeighStep::Kind::Empty:
+        return "empty";
+    case WeighStep::Kind::Under:
+        return "under";
+    case WeighStep::Kind::Over:
+        return "over";
+    case WeighStep::Kind::InBand:
+        return "in_band";
     }
     return "unknown";
 }
@@ -169,8 +198,15 @@ WeighStep WeighStep::assess(const WeighGate& gate, std::optional<double> tareG, 
     w.grossG = reading.mass().inG();
     if (tareG) {
         w.netG = w.grossG - *tareG;
-        if (gate.densityGPerMl > 0)
+        if (gate.densityGPerMl > 0) {
             w.volumeMl = *w.netG / gate.densityGPerMl;
+            // The band is inclusive. kFloatGuard only absorbs binary rounding of (gross - tare) / density
+            // so that a reading exactly on the edge counts as on it; it is 10^-9 mL, not a tolerance.
+            constexpr double kFloatGuard = 1e-9;
+            w.band = *w.volumeMl < gate.lowMl - kFloatGuard    ? Kind::Under
+                     : *w.volumeMl > gate.highMl + kFloatGuard ? Kind::Over
+                                                               : Kind::InBand;
+        }
     }
     if (!reading.stable) {
         w.kind = Kind::Unstable;
@@ -185,15 +221,7 @@ WeighStep WeighStep::assess(const WeighGate& gate, std::optional<double> tareG, 
         w.kind = Kind::Empty;
         return w;
     }
-    // The band is inclusive. kFloatGuard only absorbs binary rounding of (gross - tare) / density so
-    // that a reading exactly on the edge counts as on it; it is 10^-9 mL, not a tolerance.
-    constexpr double kFloatGuard = 1e-9;
-    if (*w.volumeMl < gate.lowMl - kFloatGuard)
-        w.kind = Kind::Under;
-    else if (*w.volumeMl > gate.highMl + kFloatGuard)
-        w.kind = Kind::Over;
-    else
-        w.kind = Kind::InBand;
+    w.kind = *w.band;
     return w;
 }
 

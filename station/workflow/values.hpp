@@ -28,13 +28,15 @@ enum class PrepStatus { InProgress, AwaitingCheck, Released, Rejected, Cancelled
 enum class StepState { Pending, Active, Passed, Overridden };
 
 [[nodiscard]] std::string_view prepStatusName(PrepStatus status); // "in_progress", "awaiting_check", ...
-[[nodiscard]] std::string_view stepStateName(StepState state);   // "pending", "active", "passed", "overridden"
+[[nodiscard]] std::string_view stepStateName(StepState state); // "pending", "active", "passed", "overridden"
 [[nodiscard]] std::optional<PrepStatus> parsePrepStatus(std::string_view text);
 [[nodiscard]] std::optional<StepState> parseStepState(std::string_view text);
 // "in progress", "awaiting check": for sentences a person reads.
 [[nodiscard]] std::string describe(PrepStatus status);
 // A step that is done: passed or overridden.
-[[nodiscard]] inline bool isDone(StepState state) { return state == StepState::Passed || state == StepState::Overridden; }
+[[nodiscard]] inline bool isDone(StepState state) {
+    return state == StepState::Passed || state == StepState::Overridden;
+}
 
 // [SECTION] A scanned code
 
@@ -74,9 +76,9 @@ enum class WeighRange { InRange, Overload, Underload };
 // Mass only through mass()), whether it was stable, whether the load was in the balance's range,
 // and which balance said so.
 struct WeighReading {
-    double value = 0.0;                          // as displayed, in `unit`; meaningless out of range
+    double value = 0.0; // as displayed, in `unit`; meaningless out of range
     devices::MassUnit unit = devices::MassUnit::Gram;
-    int decimals = 4;                            // displayed resolution
+    int decimals = 4; // displayed resolution
     bool stable = false;
     WeighRange range = WeighRange::InRange;
     devices::BalanceIdentity balance;
@@ -114,10 +116,16 @@ struct WeighStep {
     std::optional<double> tareG;
     std::optional<double> netG;
     std::optional<double> volumeMl;
+    // Where the volume stands against the band (Under, Over or InBand) whenever it is known, also
+    // while the reading settles: what the screen's bar shows.
+    std::optional<Kind> band;
 
     // Assesses `reading` against `gate`, given the empty syringe's weight if already taken.
-    [[nodiscard]] static WeighStep assess(const WeighGate& gate, std::optional<double> tareG, const WeighReading& reading);
-    [[nodiscard]] bool refused() const { return kind == Kind::Unstable || kind == Kind::Overload || kind == Kind::Underload; }
+    [[nodiscard]] static WeighStep assess(const WeighGate& gate, std::optional<double> tareG,
+                                          const WeighReading& reading);
+    [[nodiscard]] bool refused() const {
+        return kind == Kind::Unstable || kind == Kind::Overload || kind == Kind::Underload;
+    }
 };
 
 [[nodiscard]] std::string_view weighKindName(WeighStep::Kind kind);

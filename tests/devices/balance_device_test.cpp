@@ -77,6 +77,26 @@ TEST_CASE("every line protocol reads stable weights over a pty through the seria
     }
 }
 
+TEST_CASE("a balance that refuses the continuous-output command is polled instead, and says so") {
+    admix::test::TempDir dir;
+    for (const auto kind : {BalanceProtocolKind::MtSics, BalanceProtocolKind::AandD, BalanceProtocolKind::Ohaus}) {
+        CAPTURE(balanceProtocolName(kind));
+        auto sim = startSim(kind, 7.5, dir / "balance");
+        sim->setContinuousRefused(true); // streaming disabled in the balance's menu: SIR / CP answer an error
+        LineBalance balance(fastOptions(), kind, sim->path(), SerialSettings{});
+        balance.start();
+        REQUIRE(waitUntil([&] { return stableAt(balance, 7.5); }));
+        CHECK_FALSE(sim->streaming());
+        const auto snap = balance.snapshot();
+        CHECK(snap->status.state == ConnectionState::Reading);
+        CHECK(snap->status.detail.find("polling") != std::string::npos);
+        CHECK(snap->disconnects == 0);
+        sim->setLoad(8.25); // polling keeps reading new loads
+        CHECK(waitUntil([&] { return stableAt(balance, 8.25); }));
+        balance.stop();
+    }
+}
+
 TEST_CASE("an unplug in the middle of a weighing is reported, then recovered without a restart") {
     admix::test::TempDir dir;
     auto sim = startSim(BalanceProtocolKind::MtSics, 50.0, dir / "by-id-balance");

@@ -258,6 +258,24 @@ TEST_CASE("device-borne errors at the hood are blocked and recorded") {
     CHECK_FALSE(h.audit->verify().has_value());
 }
 
+TEST_CASE("a balance overload reaches the engine: refused and recorded, then the weighing goes on") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+    while (h.station->prep()->steps[static_cast<size_t>(h.step())].spec.kind != workflow::StepKind::Weigh)
+        h.completeStep();
+    const int weigh = h.step();
+    h.station->demoLift();
+    REQUIRE(h.frames([&] { return !h.station->waitingForEmptyPan(); }));
+    h.balance().setOverload(true);
+    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "overload") > 0; }));
+    CHECK(h.step() == weigh);
+    CHECK(h.station->notice()->text.find("overload") != std::string::npos);
+    h.balance().setOverload(false);
+    h.completeStep();
+    CHECK(h.step() != weigh);
+}
+
 TEST_CASE("codes reach the engine as they were read: the scanner's AIM identifier, the camera's own GS1 parse") {
     Hood h;
     h.signInAndGarb("B-1001", "4821");

@@ -50,6 +50,12 @@ grep -q '"hours":4' <<<"$out" || fail "bud immediate: $out"
 # The gate: excursion #1 (BUF-1 surface) blocks LAFW-1 until QA closes it.
 out=$("${A[@]}" --json compliance gate --person tech01 --category 2 --pec LAFW-1 2>/dev/null) && fail "gate allowed with open excursions"
 grep -q '"code":"open_excursion"' <<<"$out" || fail "gate does not name the excursion: ${out:0:300}"
+# Site policy forbids overriding an open excursion: the one override path refuses it, naming the reason.
+dec=$(sed -n 's/.*"decision":\([0-9]*\).*/\1/p' <<<"$out")
+[ -n "$dec" ] || fail "gate printed no decision number: ${out:0:300}"
+err=$(printf 'secretpass1\n' | "${A[@]}" compliance override "$dec" --pharmacist pharm01 --reason "STAT dose" 2>&1 >/dev/null) &&
+  fail "a pharmacist overrode an open excursion"
+grep -q "open_excursion" <<<"$err" || fail "override refusal does not name open_excursion: $err"
 "${A[@]}" excursion close 1 --user qa01 --reason "done" </dev/null >/dev/null 2>&1 && fail "closed an incomplete excursion"
 rid=$("${A[@]}" --json em record --kind surface --room BUF-1 --location BUF-1/pass-through --value 0 --device TSA-9 --user qa01 |
   sed -n 's/.*"id":\([0-9]*\).*/\1/p')

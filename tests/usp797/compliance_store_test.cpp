@@ -69,7 +69,7 @@ struct Fixture {
             REQUIRE(store.garbingStep(*session, step.id, step.minSeconds, day + minutes{15}).ok());
     }
 
-    GateOutcome gate(TimePoint at) { return store.checkGate({"tech01", Category::Cat2, "LAFW-1", at}); }
+    GateOutcome gate(TimePoint at) { return store.checkGate({"tech01", Category::Cat2, "LAFW-1", at, false, ""}); }
 
     bool audited(const std::string& action, const std::string& subjectPrefix) {
         for (const auto& e : audit.latest(100000)) {

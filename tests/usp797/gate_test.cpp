@@ -44,7 +44,7 @@ GateFacts goodFacts() {
     return f;
 }
 
-GateRequest request(Category c = Category::Cat2) { return {"tech01", c, "LAFW-1", kNow}; }
+GateRequest request(Category c = Category::Cat2) { return {"tech01", c, "LAFW-1", kNow, false, ""}; }
 
 std::vector<std::string> codes(const GateDecision& d) {
     std::vector<std::string> out;
@@ -86,7 +86,7 @@ TEST_CASE("every reason at once / none hidden behind the first") {
 TEST_CASE("lapsed vs never qualified / PEC not approved for the category") {
     GateFacts f = goodFacts();
     // competency 2026-03-01 + 6 months = 2026-09-01: lapsed the day after
-    auto d = evaluateGate({"tech01", Category::Cat2, "LAFW-1", parseIsoUtc("2026-09-02T09:00:00Z").value()}, f, SitePolicy::defaults());
+    auto d = evaluateGate({"tech01", Category::Cat2, "LAFW-1", parseIsoUtc("2026-09-02T09:00:00Z").value(), false, ""}, f, SitePolicy::defaults());
     CHECK(codes(d).at(0) == "qualification_lapsed");
     d = evaluateGate(request(Category::Cat3), f, SitePolicy::defaults());
     const auto c = codes(d);
@@ -118,11 +118,75 @@ TEST_CASE("unknown person / a non-compounding role / and garbing for another roo
     CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())) == std::vector<std::string>{"not_garbed"});
 }
 
-TEST_CASE("a hazardous drug needs a containment PEC (USP <800> in DOMAIN.md)") {
+TEST_CASE("a hazardous drug needs a containment PEC in a hazardous-drug room, garbed for USP <800>") {
     GateRequest r = request();
     r.hazardousDrug = true;
     const auto d = evaluateGate(r, goodFacts(), SitePolicy::defaults());
-    CHECK(codes(d) == std::vector<std::string>{"pec_not_for_hazardous"});
+    CHECK(codes(d) == std::vector<std::string>{"pec_not_for_hazardous", "room_not_for_hazardous", "not_garbed"});
+    for (const auto& reason : d.reasons)
+        CHECK_FALSE(reason.overridable);
+}
+
+namespace {
+
+// The hazardous-drug room and its BSC, the person garbed with the USP <800> procedure 10 min ago.
+GateFacts hdFacts() {
+    GateFacts f = goodFacts();
+    f.room = Room{"HD-1", "HD buffer", IsoClass::Iso7, PressureRegime::Negative, true, parseDate("2026-02-01").value()};
+    f.pec = Pec{"BSC-1", "HD-1", PecType::Bsc, {Category::Cat1, Category::Cat2}, true, parseDate("2026-02-01").value()};
+    f.pressureToday = -0.02;
+    GarbingSession g;
+    g.person = "tech01";
+    g.room = "HD-1";
+    g.hazardous = true;
+    g.started = kNow - minutes{20};
+    for (const auto& step : garbingProcedure(true, SitePolicy::defaults()))
+        g.events.push_back({GarbingEvent::Kind::Step, step.id, kNow - minutes{10}, step.minSeconds});
+    f.garbing = g;
+    return f;
+}
+
+GateRequest hdRequest() {
+    GateRequest r{"tech01", Category::Cat2, "BSC-1", kNow, true, "HD-1"};
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("a hazardous drug in the BSC of the hazardous-drug room, garbed for USP <800>: allowed; gloves due: refused") {
+    CHECK(evaluateGate(hdRequest(), hdFacts(), SitePolicy::defaults()).allowed);
+    GateFacts f = hdFacts();
+    const int gloves = SitePolicy::defaults().whole("garbing.hd.outer_glove_change_minutes");
+    for (auto& e : f.garbing->events)
+        e.at = kNow - minutes{gloves + 5};
+    f.garbing->started = kNow - minutes{gloves + 10};
+    const auto found = codes(evaluateGate(hdRequest(), f, SitePolicy::defaults()));
+    CHECK(std::find(found.begin(), found.end(), "gloves_due") != found.end());
+}
+
+TEST_CASE("the PEC must stand in the room the person is in") {
+    GateRequest r = request();
+    r.room = "ANTE-1";
+    const auto d = evaluateGate(r, goodFacts(), SitePolicy::defaults());
+    CHECK(codes(d) == std::vector<std::string>{"pec_not_in_room"});
+    CHECK_FALSE(d.overridable());
+    r.room = "BUF-1";
+    CHECK(evaluateGate(r, goodFacts(), SitePolicy::defaults()).allowed);
+}
+
+TEST_CASE("an override covers a decision only for reasons it overrode that policy still lets be overridden") {
+    GateFacts f = goodFacts();
+    f.temperatureToday = 21.5;
+    const auto& defaults = SitePolicy::defaults();
+    const auto d = evaluateGate(request(), f, defaults);
+    REQUIRE(codes(d) == std::vector<std::string>{"temperature_out_of_range"});
+    CHECK(overrideCovers({"temperature_out_of_range"}, d, defaults));
+    CHECK_FALSE(overrideCovers({"humidity_out_of_range"}, d, defaults));
+    const auto strict = defaults.with("gate.override.temperature_out_of_range", 0).value();
+    CHECK_FALSE(overrideCovers({"temperature_out_of_range"}, d, strict));
+    CHECK(notOverridable({"temperature_out_of_range", "not_garbed", "unknown_person", "not_garbed"}, defaults) ==
+          std::vector<std::string>{"not_garbed", "unknown_person"});
+    CHECK_FALSE(overrideCovers({}, evaluateGate(request(), goodFacts(), defaults), defaults)); // nothing to lift
 }
 
 TEST_CASE("an open excursion that policy says does not block the room (fridge) does not block") {

@@ -10,6 +10,7 @@
 #include "tests/test_support.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 
 namespace admix::test {
@@ -43,22 +44,64 @@ inline const std::string kVancomycin1g = gtinFor("9999100201");
 inline const std::string kNaCl100 = gtinFor("9999200100");
 inline const std::string kCisplatin = gtinFor("9999300101");
 
-// Blocks a person or room the test names; hazardous drugs only in a BSC.
+// Blocks a person or room the test names; hazardous drugs only in a BSC. Reason codes: "person_blocked",
+// "room_blocked", "pec_not_for_hazardous"; a pharmacist may override only the codes in `overridable`
+// (empty: none, as a fail-closed policy). Decisions and overrides are kept in memory.
 class FakeGate : public workflow::ComplianceGate {
 public:
     std::map<std::string, std::string> blockedPeople; // username -> reason
     std::map<std::string, std::string> blockedRooms;  // room -> reason
-    std::vector<std::string> blockers(const workflow::User& person, const workflow::PrepSpec& spec, const std::string& room,
-                                      const std::string& pec, TimePoint) override {
-        std::vector<std::string> out;
-        if (auto it = blockedPeople.find(person.username); it != blockedPeople.end())
-            out.push_back(it->second);
-        if (auto it = blockedRooms.find(room); it != blockedRooms.end())
-            out.push_back(it->second);
-        if (spec.hazardous && pec.find("BSC") == std::string::npos)
-            out.push_back("hazardous drug: needs a biological safety cabinet or containment isolator, not " + pec);
-        return out;
+    std::set<std::string> overridable;
+
+    workflow::GateCheck check(const usp797::GateRequest& request, bool record) override {
+        usp797::GateDecision d;
+        const auto add = [&](const std::string& code, const std::string& message) {
+            d.reasons.push_back({code, message, overridable.count(code) > 0});
+        };
+        if (auto it = blockedPeople.find(request.person); it != blockedPeople.end())
+            add("person_blocked", it->second);
+        if (auto it = blockedRooms.find(request.room); it != blockedRooms.end())
+            add("room_blocked", it->second);
+        if (request.hazardousDrug && request.pec.find("BSC") == std::string::npos)
+            add("pec_not_for_hazardous", "hazardous drug: needs a biological safety cabinet or containment isolator, not " + request.pec);
+        d.allowed = d.reasons.empty();
+        if (!record)
+            return {0, d};
+        decisions.push_back(d);
+        return {static_cast<int64_t>(decisions.size()), d};
     }
+    Status override(int64_t decisionId, const std::string& pharmacist, const std::string&, TimePoint) override {
+        const auto& d = decisions.at(static_cast<size_t>(decisionId - 1));
+        for (const auto& r : d.reasons) {
+            if (!overridable.count(r.code))
+                return Status::fail("site policy does not allow overriding: " + r.code);
+        }
+        overriddenBy[decisionId] = pharmacist;
+        return Status::success();
+    }
+    std::optional<int64_t> useStandingOverride(const usp797::GateRequest&, const usp797::GateDecision& current,
+                                               const std::string&, TimePoint) override {
+        for (const auto& [id, who] : overriddenBy) {
+            if (used.count(id))
+                continue;
+            bool covers = true;
+            for (const auto& r : current.reasons) {
+                bool found = false;
+                for (const auto& o : decisions.at(static_cast<size_t>(id - 1)).reasons)
+                    found = found || o.code == r.code;
+                covers = covers && found && overridable.count(r.code);
+            }
+            if (covers) {
+                used.insert(id);
+                return id;
+            }
+        }
+        return std::nullopt;
+    }
+
+    std::vector<usp797::GateDecision> decisions;
+    std::map<int64_t, std::string> overriddenBy;
+    std::set<int64_t> used;
 };
 
 inline workflow::PrepSpec cefazolinSpec() {

@@ -195,6 +195,29 @@ TEST_CASE("weigh gate: over, under, unstable, at the band edges, and a balance u
         CHECK(o.message.find("not stable") != std::string::npos);
         CHECK(f.engine.view(prep)->steps[2].attempts == 0);
     }
+    SUBCASE("unstable, overload and underload readings are each refused and recorded, never attempts") {
+        auto over = grams(0);
+        over.range = WeighRange::Overload;
+        auto under = grams(0);
+        under.range = WeighRange::Underload;
+        const Outcome o1 = weigh("w1", 11.0, false);
+        const Outcome o2 = f.engine.submitReading(prep, 2, "w2", over, f.tech, f.t0 + 1min).value();
+        const Outcome o3 = f.engine.submitReading(prep, 2, "w3", under, f.tech, f.t0 + 1min).value();
+        CHECK(o1.verdict == Verdict::Failed);
+        CHECK(o2.verdict == Verdict::Failed);
+        CHECK(o2.message.find("overload") != std::string::npos);
+        CHECK(o3.verdict == Verdict::Failed);
+        CHECK(o3.message.find("underload") != std::string::npos);
+        std::vector<std::string> problems;
+        for (const auto& e : store::PrepRepo(f.db).evidence(prep)) {
+            const auto d = nlohmann::json::parse(e.dataJson);
+            if (e.outcome == "fail" && e.kind == "weigh")
+                problems.push_back(d.value("problem", ""));
+        }
+        CHECK(problems == std::vector<std::string>{"unstable", "overload", "underload"});
+        CHECK(f.engine.view(prep)->steps[2].attempts == 0);
+        CHECK(f.engine.view(prep)->currentStep == 2);
+    }
     SUBCASE("balance unplugged: recorded, blocks until it is back or a pharmacist overrides") {
         const Outcome down = f.engine.deviceStatus(prep, 2, "d1", "balance", false, "USB disconnected", f.tech, f.t0).value();
         CHECK(down.verdict == Verdict::Failed);
@@ -271,10 +294,20 @@ TEST_CASE("compliance: an unqualified technician and an open excursion block the
     SUBCASE("another technician in another room may start") {
         CHECK(f.engine.start(orderId, cefazolinSpec(), f.tech2, "Buffer room B", "LAFW-2", std::nullopt, f.t0).ok());
     }
-    SUBCASE("a pharmacist override with a reason lets it start, recorded") {
+    SUBCASE("a pharmacist override with a reason lets it start where policy allows every reason, recorded") {
+        f.gate.overridable = {"person_blocked", "room_blocked"};
         const Signature sig = f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
         CHECK(f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", sig, f.t0).ok());
         CHECK(f.audit.forSubject(order.orderNumber).back().action == "prep.start.override");
+    }
+    SUBCASE("a pharmacist's signature does not override a reason site policy does not allow") {
+        f.gate.overridable = {"room_blocked"}; // the person's lapse may not be overridden
+        const Signature sig = f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
+        const auto refused = f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", sig, f.t0);
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().message.find("person_blocked") != std::string::npos);
+        CHECK(store::PrepRepo(f.db).order(orderId)->status == "open");
+        CHECK(f.gate.used.empty());
     }
 }
 

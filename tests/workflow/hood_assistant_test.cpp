@@ -170,3 +170,24 @@ TEST_CASE("the filled syringe of the step before is never taken as the next step
     CHECK_FALSE(fresh.waitingForEmptyPan());
     CHECK(fresh.decide(view, balance(tare)).size() == 1);
 }
+
+TEST_CASE("an overload or underload on the pan reaches the engine once per episode, refused and recorded") {
+    Hood h;
+    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
+    HoodInputs in = balance(0.0, false);
+    in.outOfRange = grams(0.0, false);
+    in.outOfRange->range = WeighRange::Overload;
+    const auto first = h.frame(in);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].kind == HoodAction::Kind::Reading);
+    CHECK(h.frame(in).empty()); // the same episode: once
+    CHECK(h.frame(balance(0.0)).empty()); // back in range, pan empty
+    in.outOfRange->range = WeighRange::Underload;
+    CHECK(h.frame(in).size() == 1); // a new episode
+    size_t refused = 0;
+    for (const auto& e : store::PrepRepo(h.f.db).evidence(h.prep))
+        refused += e.outcome == "fail" && e.kind == "weigh";
+    CHECK(refused == 2);
+    CHECK(h.step() == 2);
+}
