@@ -22,20 +22,26 @@ using enum FormulasKeyKind;
 constexpr std::array kKeys{
     FormulasPolicyKey{"bsa.method", Choice, "pharmacist", "mosteller|dubois",
                       "BSA formula when a recipe doses per m2 and the order gives no BSA"},
-    FormulasPolicyKey{"bsa.decimals", Whole, "pharmacist", "", "decimals BSA is rounded to before it multiplies a dose"},
-    FormulasPolicyKey{"carboplatin.gfr_cap_ml_min", Number, "pharmacist", "", "Calvert formula: GFR capped at (mL/min)"},
+    FormulasPolicyKey{"bsa.decimals", Whole, "pharmacist", "",
+                      "decimals BSA is rounded to before it multiplies a dose"},
+    FormulasPolicyKey{"carboplatin.gfr_cap_ml_min", Number, "pharmacist", "",
+                      "Calvert formula: GFR capped at (mL/min)"},
     FormulasPolicyKey{"rounding.max_deviation_percent", Number, "pharmacist", "",
                       "syringe rounding may change the dose this much (%) before the plan flags it"},
-    FormulasPolicyKey{"rounding.above_limit", Choice, "pharmacist", "block|pharmacist_acknowledges",
-                      "a rounding deviation above the limit blocks the plan, or needs a pharmacist's acknowledgement"},
-    FormulasPolicyKey{"balance.readability_g", Number, "quality", "", "readability of the compounding balance (g)"},
+    FormulasPolicyKey{
+        "rounding.above_limit", Choice, "pharmacist", "block|pharmacist_acknowledges",
+        "a rounding deviation above the limit blocks the plan, or needs a pharmacist's acknowledgement"},
+    FormulasPolicyKey{"balance.readability_g", Number, "quality", "",
+                      "readability of the compounding balance (g)"},
     FormulasPolicyKey{"balance.capacity_g", Number, "quality", "", "capacity of the compounding balance (g)"},
     FormulasPolicyKey{"balance.min_divisions_in_half_band", Whole, "quality", "",
                       "half a tolerance band must span this many readability steps for a gravimetric check"},
-    FormulasPolicyKey{"syringe", Syringes, "quality", "",
-                      "standard syringes, smallest first: CAPACITY:GRADUATION:MIN_USABLE (mL), comma-separated"},
+    FormulasPolicyKey{
+        "syringe", Syringes, "quality", "",
+        "standard syringes, smallest first: CAPACITY:GRADUATION:MIN_USABLE (mL), comma-separated"},
     FormulasPolicyKey{"tolerance", Tolerances, "quality", "",
-                      "gravimetric tolerance bands: UP_TO_ML:PERCENT, smallest first; the last is *:PERCENT (every larger volume)"},
+                      "gravimetric tolerance bands: UP_TO_ML:PERCENT, smallest first; the last is *:PERCENT "
+                      "(every larger volume)"},
 };
 
 std::string num(double v) {
@@ -73,10 +79,13 @@ std::vector<std::string> splitOn(std::string_view text, char sep) {
 std::string tomlOf(const FormulasPolicyKey& key, const std::string& value) {
     switch (key.kind) {
     case Number:
-    case Whole: return value;
-    case Choice: return "\"" + value + "\"";
+    case Whole:
+        return value;
+    case Choice:
+        return "\"" + value + "\"";
     case Syringes:
-    case Tolerances: break;
+    case Tolerances:
+        break;
     }
     return {};
 }
@@ -103,7 +112,9 @@ Error nameKey(const Error& e) {
 
 } // namespace
 
-std::span<const FormulasPolicyKey> formulasPolicyKeys() { return kKeys; }
+std::span<const FormulasPolicyKey> formulasPolicyKeys() {
+    return kKeys;
+}
 
 const FormulasPolicyKey* findFormulasPolicyKey(std::string_view key) {
     for (const auto& k : kKeys) {
@@ -128,8 +139,9 @@ Result<bool> holdsFormulasPolicy(std::string_view text, const std::string& sourc
     try {
         doc = toml::parse(text, sourceName);
     } catch (const toml::parse_error& err) {
-        return Error{std::string(err.description()),
-                     sourceName + ":" + std::to_string(err.source().begin.line) + ":" + std::to_string(err.source().begin.column)};
+        return Error{std::string(err.description()), sourceName + ":" +
+                                                         std::to_string(err.source().begin.line) + ":" +
+                                                         std::to_string(err.source().begin.column)};
     }
     std::optional<bool> formulas;
     std::string first;
@@ -141,8 +153,10 @@ Result<bool> holdsFormulasPolicy(std::string_view text, const std::string& sourc
             formulas = mine;
             first = std::string(key.str());
         } else if (*formulas != mine) {
-            return Error{"a policy file holds either the formulas policy (as assets/policy/formulas.toml) or USP limits (as "
-                         "assets/policy/usp797_defaults.toml), not both ('" + first + "' is the other kind); import them one at a time",
+            return Error{"a policy file holds either the formulas policy (as assets/policy/formulas.toml) or "
+                         "USP limits (as "
+                         "assets/policy/usp797_defaults.toml), not both ('" +
+                             first + "' is the other kind); import them one at a time",
                          where};
         }
     }
@@ -157,17 +171,20 @@ std::map<std::string, std::string> formulasPolicyValues(const FormulasPolicy& p)
     v["bsa.decimals"] = std::to_string(p.bsaDecimals);
     v["carboplatin.gfr_cap_ml_min"] = num(p.gfrCapMlMin);
     v["rounding.max_deviation_percent"] = num(p.maxRoundingDeviationPercent);
-    v["rounding.above_limit"] = p.roundingAboveLimit == RoundingAboveLimit::Block ? "block" : "pharmacist_acknowledges";
+    v["rounding.above_limit"] =
+        p.roundingAboveLimit == RoundingAboveLimit::Block ? "block" : "pharmacist_acknowledges";
     v["balance.readability_g"] = num(p.balanceReadabilityG);
     v["balance.capacity_g"] = num(p.balanceCapacityG);
     v["balance.min_divisions_in_half_band"] = std::to_string(p.minDivisionsInHalfBand);
     std::string syringes;
     for (const auto& s : p.syringes)
-        syringes += (syringes.empty() ? "" : ", ") + num(s.capacity.inMl()) + ":" + num(s.graduation.inMl()) + ":" + num(s.minUsable.inMl());
+        syringes += (syringes.empty() ? "" : ", ") + num(s.capacity.inMl()) + ":" + num(s.graduation.inMl()) +
+                    ":" + num(s.minUsable.inMl());
     v["syringe"] = syringes;
     std::string bands;
     for (const auto& b : p.tolerances)
-        bands += (bands.empty() ? "" : ", ") + (b.upTo ? num(b.upTo->inMl()) : std::string("*")) + ":" + num(b.percent);
+        bands += (bands.empty() ? "" : ", ") + (b.upTo ? num(b.upTo->inMl()) : std::string("*")) + ":" +
+                 num(b.percent);
     v["tolerance"] = bands;
     return v;
 }
@@ -196,7 +213,8 @@ Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key, s
         std::string list(key.choices);
         for (char& c : list)
             c = c == '|' ? ',' : c;
-        return Result<std::string>::fail("must be one of " + list + ", not '" + std::string(trim(text)) + "'", name);
+        return Result<std::string>::fail("must be one of " + list + ", not '" + std::string(trim(text)) + "'",
+                                         name);
     }
     case Syringes: {
         std::string out;
@@ -205,9 +223,10 @@ Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key, s
             ++i;
             const auto parts = splitOn(entry, ':');
             if (parts.size() != 3)
-                return Result<std::string>::fail("syringe " + std::to_string(i) + ": '" + entry +
-                                                     "' must be CAPACITY:GRADUATION:MIN_USABLE in mL (e.g. 3:0.1:0.5)",
-                                                 name);
+                return Result<std::string>::fail(
+                    "syringe " + std::to_string(i) + ": '" + entry +
+                        "' must be CAPACITY:GRADUATION:MIN_USABLE in mL (e.g. 3:0.1:0.5)",
+                    name);
             std::string one;
             for (const auto& part : parts) {
                 const auto v = parseNumber(part, name, "syringe " + std::to_string(i) + ": ");
@@ -226,9 +245,10 @@ Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key, s
             ++i;
             const auto parts = splitOn(entry, ':');
             if (parts.size() != 2)
-                return Result<std::string>::fail("band " + std::to_string(i) + ": '" + entry +
-                                                     "' must be UP_TO_ML:PERCENT, or *:PERCENT for the last band (e.g. 2:10, *:5)",
-                                                 name);
+                return Result<std::string>::fail(
+                    "band " + std::to_string(i) + ": '" + entry +
+                        "' must be UP_TO_ML:PERCENT, or *:PERCENT for the last band (e.g. 2:10, *:5)",
+                    name);
             std::string upTo = "*";
             if (parts[0] != "*") {
                 const auto v = parseNumber(parts[0], name, "band " + std::to_string(i) + ": up to: ");
@@ -247,7 +267,8 @@ Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key, s
     return Result<std::string>::fail("unknown kind of policy key", name);
 }
 
-Result<FormulasPolicy> formulasPolicyFromValues(const std::map<std::string, std::string>& values, const std::string& sourceName) {
+Result<FormulasPolicy> formulasPolicyFromValues(const std::map<std::string, std::string>& values,
+                                                const std::string& sourceName) {
     for (const auto& [k, v] : values) {
         if (!findFormulasPolicyKey(k))
             return Result<FormulasPolicy>::fail("unknown formulas policy key", k);
@@ -256,8 +277,9 @@ Result<FormulasPolicy> formulasPolicyFromValues(const std::map<std::string, std:
     for (const auto& key : kKeys) {
         const auto it = values.find(std::string(key.key));
         if (it == values.end())
-            return Result<FormulasPolicy>::fail("missing policy value (every key must be set; see assets/policy/formulas.toml)",
-                                                std::string(key.key));
+            return Result<FormulasPolicy>::fail(
+                "missing policy value (every key must be set; see assets/policy/formulas.toml)",
+                std::string(key.key));
         auto n = normalizeFormulasPolicyValue(key, it->second);
         if (!n)
             return n.error();
@@ -279,7 +301,8 @@ Result<FormulasPolicy> formulasPolicyFromValues(const std::map<std::string, std:
     }
     for (const auto& entry : splitOn(canonical["syringe"], ',')) {
         const auto parts = splitOn(entry, ':');
-        toml << "[[syringe]]\ncapacity_ml = " << parts[0] << "\ngraduation_ml = " << parts[1] << "\nmin_usable_ml = " << parts[2] << "\n";
+        toml << "[[syringe]]\ncapacity_ml = " << parts[0] << "\ngraduation_ml = " << parts[1]
+             << "\nmin_usable_ml = " << parts[2] << "\n";
     }
     for (const auto& entry : splitOn(canonical["tolerance"], ',')) {
         const auto parts = splitOn(entry, ':');

@@ -22,7 +22,7 @@ namespace admix::formulas {
 enum class FormulasKeyKind { Number, Whole, Choice, Syringes, Tolerances };
 
 struct FormulasPolicyKey {
-    std::string_view key;     // "tolerance", "balance.readability_g" (the TOML path)
+    std::string_view key; // "tolerance", "balance.readability_g" (the TOML path)
     FormulasKeyKind kind;
     std::string_view role;    // who changes it: "pharmacist" or "quality"
     std::string_view choices; // Choice: "mosteller|dubois"
@@ -38,12 +38,13 @@ struct FormulasPolicyKey {
 
 // Reads the text typed for one key (its form only: a number, a choice, a list) and returns it in
 // canonical form. Ranges and orderings are checked by formulasPolicyFromValues. Errors name the key.
-[[nodiscard]] Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key, std::string_view text);
+[[nodiscard]] Result<std::string> normalizeFormulasPolicyValue(const FormulasPolicyKey& key,
+                                                               std::string_view text);
 
 // Every key must be present (unknown keys are refused); the values are checked alone and together,
 // with the rules of loadFormulasPolicy. Errors name the key (and the entry of a list).
-[[nodiscard]] Result<FormulasPolicy> formulasPolicyFromValues(const std::map<std::string, std::string>& values,
-                                                              const std::string& sourceName);
+[[nodiscard]] Result<FormulasPolicy>
+formulasPolicyFromValues(const std::map<std::string, std::string>& values, const std::string& sourceName);
 
 // Top-level TOML tables of a formulas policy file ("bsa", "syringe", ...).
 [[nodiscard]] bool isFormulasPolicyTable(std::string_view name);

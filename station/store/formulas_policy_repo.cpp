@@ -26,7 +26,8 @@ std::map<std::string, std::string> FormulasPolicyRepo::values() {
     const auto defaultValues = formulas::formulasPolicyValues(*defaults);
     const std::string now = formatIsoUtc(nowUtc());
     Transaction tx(m_db);
-    Statement insert = m_db.prepare("INSERT INTO formulas_policy_values(key, value, updated_utc, updated_by) VALUES (?1, ?2, ?3, 'defaults')");
+    Statement insert = m_db.prepare("INSERT INTO formulas_policy_values(key, value, updated_utc, updated_by) "
+                                    "VALUES (?1, ?2, ?3, 'defaults')");
     json seeded = json::object();
     for (const auto& key : missing) {
         const std::string& v = defaultValues.at(key);
@@ -36,7 +37,8 @@ std::map<std::string, std::string> FormulasPolicyRepo::values() {
         stored[key] = v;
         seeded[key] = v;
     }
-    m_audit.append("system", "policy.seed", "policy", json{{"source", "assets/policy/formulas.toml"}, {"values", seeded}}.dump());
+    m_audit.append("system", "policy.seed", "policy",
+                   json{{"source", "assets/policy/formulas.toml"}, {"values", seeded}}.dump());
     tx.commit();
     return stored;
 }
@@ -56,17 +58,19 @@ formulas::FormulasPolicy FormulasPolicyRepo::policy() {
 std::vector<FormulasPolicyRow> FormulasPolicyRepo::rows() {
     (void)values(); // seeds when empty
     std::vector<FormulasPolicyRow> rows;
-    Statement s = m_db.prepare("SELECT key, value, updated_utc, updated_by FROM formulas_policy_values ORDER BY key");
+    Statement s =
+        m_db.prepare("SELECT key, value, updated_utc, updated_by FROM formulas_policy_values ORDER BY key");
     while (s.step())
         rows.push_back({s.columnText(0), s.columnText(1), s.columnText(2), s.columnText(3)});
     return rows;
 }
 
-void FormulasPolicyRepo::write(const std::map<std::string, std::string>& changes, const std::string& user, const std::string& reason,
-                               const json& extra, TimePoint at) {
+void FormulasPolicyRepo::write(const std::map<std::string, std::string>& changes, const std::string& user,
+                               const std::string& reason, const json& extra, TimePoint at) {
     const auto current = values();
     Transaction tx(m_db);
-    Statement s = m_db.prepare("UPDATE formulas_policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
+    Statement s = m_db.prepare(
+        "UPDATE formulas_policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
     for (const auto& [key, value] : changes) {
         const auto old = current.find(key);
         if (old == current.end())

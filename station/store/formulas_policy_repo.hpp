@@ -37,8 +37,8 @@ public:
     [[nodiscard]] std::vector<FormulasPolicyRow> rows();
     // Stores new values (key -> canonical text, already checked by the caller), each audited as
     // "policy.set" on "policy:KEY" with old, new, reason and `extra`'s fields; one transaction.
-    void write(const std::map<std::string, std::string>& changes, const std::string& user, const std::string& reason,
-               const nlohmann::json& extra, TimePoint at = nowUtc());
+    void write(const std::map<std::string, std::string>& changes, const std::string& user,
+               const std::string& reason, const nlohmann::json& extra, TimePoint at = nowUtc());
 
 private:
     std::map<std::string, std::string> values();

@@ -49,9 +49,9 @@ struct PolicyChange {
 };
 
 struct PolicyImportPlan {
-    bool formulas = false;             // a formulas policy file (else USP limits)
-    std::vector<PolicyChange> changes; // only the values that differ from the stored ones
-    std::optional<Role> role;          // the role that signs it (nullopt: nothing changes)
+    bool formulas = false;                   // a formulas policy file (else USP limits)
+    std::vector<PolicyChange> changes;       // only the values that differ from the stored ones
+    std::optional<Role> role;                // the role that signs it (nullopt: nothing changes)
     std::optional<std::string> roleConflict; // set: the changes need two roles, the file cannot be imported
 };
 
@@ -70,20 +70,23 @@ public:
     [[nodiscard]] Result<PolicyChange> checkSet(const std::string& key, const std::string& valueText);
     // Checks a whole file (file:line:column: key: message); writes nothing. A file whose changes
     // need two roles gets `roleConflict` (naming a key of each) and is refused by import().
-    [[nodiscard]] Result<PolicyImportPlan> checkImport(std::string_view tomlText, const std::string& sourceName);
+    [[nodiscard]] Result<PolicyImportPlan> checkImport(std::string_view tomlText,
+                                                       const std::string& sourceName);
 
-    Status set(const std::string& key, const std::string& valueText, const Signature& signature, const std::string& reason,
-               TimePoint at = nowUtc());
-    Result<size_t> import(std::string_view tomlText, const std::string& sourceName, const Signature& signature,
-                          const std::string& reason, TimePoint at = nowUtc());
+    Status set(const std::string& key, const std::string& valueText, const Signature& signature,
+               const std::string& reason, TimePoint at = nowUtc());
+    Result<size_t> import(std::string_view tomlText, const std::string& sourceName,
+                          const Signature& signature, const std::string& reason, TimePoint at = nowUtc());
 
     // Records a change that was refused before it reached the store (a signature refused, a wrong
     // role): who asked, the subject, what they asked for, and why it was refused.
-    void recordRefusal(const std::string& who, const std::string& subject, const std::vector<PolicyChange>& asked,
-                       const std::string& why, TimePoint at = nowUtc());
+    void recordRefusal(const std::string& who, const std::string& subject,
+                       const std::vector<PolicyChange>& asked, const std::string& why,
+                       TimePoint at = nowUtc());
 
 private:
-    Status checkSignature(const Signature& sig, const std::string& action, const std::string& subject, Role role);
+    Status checkSignature(const Signature& sig, const std::string& action, const std::string& subject,
+                          Role role);
 
     store::Database& m_db;
     store::AuditLog& m_audit;

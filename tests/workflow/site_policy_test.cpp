@@ -43,7 +43,10 @@ struct PolicyFixture : EngineFixture {
     User qa;
 
     PolicyFixture() {
-        qa = auth.addUser({"qalvarez", "Q. Alvarez", Role::Quality, std::nullopt, std::nullopt, "quality password 1"}, admin, t0).value();
+        qa = auth.addUser({"qalvarez", "Q. Alvarez", Role::Quality, std::nullopt, std::nullopt,
+                           "quality password 1"},
+                          admin, t0)
+                 .value();
     }
 
     std::string value(const std::string& key) {
@@ -63,8 +66,8 @@ struct PolicyFixture : EngineFixture {
     }
 
     // `pin`: `secret` is the user's PIN (else their password).
-    Signature signAs(const std::string& who, const std::string& secret, Role role, const std::string& action, const std::string& subject,
-                     TimePoint at, bool pin = true) {
+    Signature signAs(const std::string& who, const std::string& secret, Role role, const std::string& action,
+                     const std::string& subject, TimePoint at, bool pin = true) {
         const auto sig = auth.sign(who, secret, role, action, subject, "policy change", at, pin);
         REQUIRE_MESSAGE(sig.ok(), (sig.ok() ? "" : sig.error().text()));
         return *sig;
@@ -114,13 +117,14 @@ TEST_CASE("a policy change by a technician is refused, recorded, and changes not
     PolicyFixture f;
     (void)f.service.entries(); // seeded before counting
     // Through the signature: the authenticator refuses the technician for a quality key.
-    const auto refused = f.auth.sign("tnguyen", "4821", Role::Quality, kPolicySetAction, policySubject("tolerance"), "tighten",
-                                     f.t0 + 1min, true);
+    const auto refused = f.auth.sign("tnguyen", "4821", Role::Quality, kPolicySetAction,
+                                     policySubject("tolerance"), "tighten", f.t0 + 1min, true);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("quality") != std::string::npos);
     CHECK(f.auditRows("esign.refused") == 1);
     // A technician's signature handed to the service (a caller that skipped the role) is refused too.
-    const Signature techSig = f.signAs("tnguyen", "4821", Role::Technician, kPolicySetAction, policySubject("tolerance"), f.t0 + 2min);
+    const Signature techSig = f.signAs("tnguyen", "4821", Role::Technician, kPolicySetAction,
+                                       policySubject("tolerance"), f.t0 + 2min);
     const auto set = f.service.set("tolerance", "2:5, *:3", techSig, "SOP-12", f.t0 + 2min);
     REQUIRE_FALSE(set.ok());
     CHECK(set.error().where == "tolerance");
@@ -152,16 +156,19 @@ TEST_CASE("a policy change by a technician is refused, recorded, and changes not
 
 TEST_CASE("quality and pharmacist changes are stored and audited old -> new, who, why") {
     PolicyFixture f;
-    REQUIRE(f.service.set("tolerance", " 2 : 5 ,* : 3 ", f.qaSigns(kPolicySetAction, policySubject("tolerance")), "SOP-12 rev 4",
-                          f.t0 + 1min)
+    REQUIRE(f.service
+                .set("tolerance", " 2 : 5 ,* : 3 ", f.qaSigns(kPolicySetAction, policySubject("tolerance")),
+                     "SOP-12 rev 4", f.t0 + 1min)
                 .ok());
     CHECK(f.value("tolerance") == "2:5, *:3");
-    REQUIRE(f.service.set("bsa.method", "DuBois", f.rphSigns(kPolicySetAction, policySubject("bsa.method")), "P&T minutes",
-                          f.t0 + 2min)
+    REQUIRE(f.service
+                .set("bsa.method", "DuBois", f.rphSigns(kPolicySetAction, policySubject("bsa.method")),
+                     "P&T minutes", f.t0 + 2min)
                 .ok());
     CHECK(f.value("bsa.method") == "dubois");
-    REQUIRE(f.service.set("em.fridge.max_c", "7", f.qaSigns(kPolicySetAction, policySubject("em.fridge.max_c")), "SOP-2",
-                          f.t0 + 3min)
+    REQUIRE(f.service
+                .set("em.fridge.max_c", "7", f.qaSigns(kPolicySetAction, policySubject("em.fridge.max_c")),
+                     "SOP-2", f.t0 + 3min)
                 .ok());
     CHECK(f.value("em.fridge.max_c") == "7");
 
@@ -181,7 +188,8 @@ TEST_CASE("quality and pharmacist changes are stored and audited old -> new, who
     CHECK(rows.back().details.find("SOP-12 rev 4") != std::string::npos);
     bool whoAndWhen = false;
     for (const auto& e : f.service.entries())
-        whoAndWhen |= e.key == "bsa.method" && e.updatedBy == "rpatel" && e.updatedUtc == "2026-11-21T08:02:00Z";
+        whoAndWhen |=
+            e.key == "bsa.method" && e.updatedBy == "rpatel" && e.updatedUtc == "2026-11-21T08:02:00Z";
     CHECK(whoAndWhen);
     CHECK(f.audit.verify() == std::nullopt);
 }
@@ -195,19 +203,21 @@ TEST_CASE("a bad value names the key and changes nothing") {
         const char* value;
         const char* says;
     };
-    for (const Bad& b : {Bad{"tolerance", "2:80, *:5", "band 1 percent: must be between 0.1 and 50, not 80"},
-                         Bad{"tolerance", "2:10, 5:5", "the last [[tolerance]] band must leave up_to_ml out"},
-                         Bad{"tolerance", "*:5, 2:10", "band 2 up_to_ml: bands must go from the smallest volume up"},
-                         Bad{"tolerance", "2-10, *:5", "band 1: '2-10' must be UP_TO_ML:PERCENT"},
-                         Bad{"syringe", "3:0.1:0.5, 1:0.01:0.1", "syringe 2 capacity_ml: syringes must be listed from the smallest"},
-                         Bad{"syringe", "1:0.01", "syringe 1: '1:0.01' must be CAPACITY:GRADUATION:MIN_USABLE"},
-                         Bad{"balance.readability_g", "fine", "must be a number, not 'fine'"},
-                         Bad{"balance.readability_g", "0", "must be between"},
-                         Bad{"bsa.decimals", "2.5", "must be a whole number"},
-                         Bad{"carboplatin.gfr_cap_ml_min", "1000", "must be between 50 and 250, not 1000"},
-                         Bad{"rounding.above_limit", "warn", "must be one of block,pharmacist_acknowledges"},
-                         Bad{"em.fridge.max_c", "warm", "must be a number"},
-                         Bad{"tolerance.percent", "5", "unknown policy key"}}) {
+    for (const Bad& b :
+         {Bad{"tolerance", "2:80, *:5", "band 1 percent: must be between 0.1 and 50, not 80"},
+          Bad{"tolerance", "2:10, 5:5", "the last [[tolerance]] band must leave up_to_ml out"},
+          Bad{"tolerance", "*:5, 2:10", "band 2 up_to_ml: bands must go from the smallest volume up"},
+          Bad{"tolerance", "2-10, *:5", "band 1: '2-10' must be UP_TO_ML:PERCENT"},
+          Bad{"syringe", "3:0.1:0.5, 1:0.01:0.1",
+              "syringe 2 capacity_ml: syringes must be listed from the smallest"},
+          Bad{"syringe", "1:0.01", "syringe 1: '1:0.01' must be CAPACITY:GRADUATION:MIN_USABLE"},
+          Bad{"balance.readability_g", "fine", "must be a number, not 'fine'"},
+          Bad{"balance.readability_g", "0", "must be between"},
+          Bad{"bsa.decimals", "2.5", "must be a whole number"},
+          Bad{"carboplatin.gfr_cap_ml_min", "1000", "must be between 50 and 250, not 1000"},
+          Bad{"rounding.above_limit", "warn", "must be one of block,pharmacist_acknowledges"},
+          Bad{"em.fridge.max_c", "warm", "must be a number"},
+          Bad{"tolerance.percent", "5", "unknown policy key"}}) {
         INFO(b.key << " = " << b.value);
         const auto checked = f.service.checkSet(b.key, b.value);
         REQUIRE_FALSE(checked.ok());
@@ -215,7 +225,8 @@ TEST_CASE("a bad value names the key and changes nothing") {
         CHECK_MESSAGE(checked.error().message.find(b.says) != std::string::npos, checked.error().message);
         // The service refuses it even with the right signature.
         if (SitePolicyService::roleFor(b.key) == Role::Quality) {
-            const auto set = f.service.set(b.key, b.value, f.qaSigns(kPolicySetAction, policySubject(b.key)), "SOP", f.t0 + 1min);
+            const auto set = f.service.set(b.key, b.value, f.qaSigns(kPolicySetAction, policySubject(b.key)),
+                                           "SOP", f.t0 + 1min);
             CHECK_FALSE(set.ok());
         }
     }
@@ -242,22 +253,28 @@ TEST_CASE("an import with one bad key changes nothing; a good one changes only w
     };
 
     SUBCASE("formulas file: one band out of range, another value changed as well") {
-        const std::string bad = replaced(replaced(formulasToml, "percent = 10", "percent = 70"), "min_divisions_in_half_band = 5",
-                                         "min_divisions_in_half_band = 6");
+        const std::string bad = replaced(replaced(formulasToml, "percent = 10", "percent = 70"),
+                                         "min_divisions_in_half_band = 5", "min_divisions_in_half_band = 6");
         const auto plan = f.service.checkImport(bad, "site/formulas.toml");
         REQUIRE_FALSE(plan.ok());
         CHECK(plan.error().where.starts_with("site/formulas.toml:"));
         CHECK(plan.error().where.ends_with(": tolerance[1].percent"));
         CHECK(plan.error().message == "must be between 0.1 and 50, not 70");
-        CHECK_FALSE(f.service.import(bad, "site/formulas.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min).ok());
+        CHECK_FALSE(f.service
+                        .import(bad, "site/formulas.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP",
+                                f.t0 + 1min)
+                        .ok());
         same();
     }
     SUBCASE("USP file: one key of the wrong type") {
-        const std::string bad = replaced(uspToml, "override.open_excursion = false", "override.open_excursion = 0");
-        const auto changed = f.service.import(bad, "usp.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min);
+        const std::string bad =
+            replaced(uspToml, "override.open_excursion = false", "override.open_excursion = 0");
+        const auto changed =
+            f.service.import(bad, "usp.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min);
         REQUIRE_FALSE(changed.ok());
         CHECK(changed.error().text().find("usp.toml:") == 0);
-        CHECK(changed.error().text().find("gate.override.open_excursion: must be true or false") != std::string::npos);
+        CHECK(changed.error().text().find("gate.override.open_excursion: must be true or false") !=
+              std::string::npos);
         same();
     }
     SUBCASE("a file mixing USP limits and formulas keys is refused, naming where") {
@@ -268,12 +285,15 @@ TEST_CASE("an import with one bad key changes nothing; a good one changes only w
         same();
     }
     SUBCASE("changes needing two roles cannot be signed by one") {
-        const std::string both = replaced(replaced(formulasToml, "percent = 10", "percent = 8"), "method = \"mosteller\"", "method = \"dubois\"");
+        const std::string both = replaced(replaced(formulasToml, "percent = 10", "percent = 8"),
+                                          "method = \"mosteller\"", "method = \"dubois\"");
         const auto plan = f.service.checkImport(both, "both.toml");
         REQUIRE(plan.ok());
         CHECK(plan->changes.size() == 2);
         REQUIRE(plan->roleConflict.has_value());
-        CHECK_FALSE(f.service.import(both, "both.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min).ok());
+        CHECK_FALSE(
+            f.service.import(both, "both.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min)
+                .ok());
         same();
     }
     SUBCASE("a good file by the right role") {
@@ -285,9 +305,12 @@ TEST_CASE("an import with one bad key changes nothing; a good one changes only w
         CHECK(plan->changes[0].oldValue == "2:10, *:5");
         CHECK(plan->changes[0].newValue == "2:8, *:5");
         // A pharmacist may not sign a quality key's change.
-        CHECK_FALSE(f.service.import(tighter, "t.toml", f.rphSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min).ok());
+        CHECK_FALSE(
+            f.service.import(tighter, "t.toml", f.rphSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 1min)
+                .ok());
         CHECK(f.value("tolerance") == "2:10, *:5");
-        const auto changed = f.service.import(tighter, "t.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 2min);
+        const auto changed =
+            f.service.import(tighter, "t.toml", f.qaSigns(kPolicyImportAction, "policy"), "SOP", f.t0 + 2min);
         REQUIRE(changed.ok());
         CHECK(*changed == 1);
         CHECK(f.value("tolerance") == "2:8, *:5");
@@ -295,18 +318,24 @@ TEST_CASE("an import with one bad key changes nothing; a good one changes only w
     }
 }
 
-TEST_CASE("the weigh gate follows a changed tolerance band: inside the default, outside the tightened, refused") {
+TEST_CASE(
+    "the weigh gate follows a changed tolerance band: inside the default, outside the tightened, refused") {
     PolicyFixture f;
     const std::string dir = std::string(ADMIX_TEST_DATA_DIR) + "/data/site_formulary/";
     FormularyService formulary(f.db, f.audit);
-    const FormularyFiles files{readText(dir + "products.toml"), "products.toml", readText(dir + "recipes.toml"), "recipes.toml"};
-    REQUIRE(formulary.import(files, f.sign(kFormularyImportAction, "formulary", "site formulary", f.t0), true, f.t0).ok());
+    const FormularyFiles files{readText(dir + "products.toml"), "products.toml",
+                               readText(dir + "recipes.toml"), "recipes.toml"};
+    REQUIRE(
+        formulary
+            .import(files, f.sign(kFormularyImportAction, "formulary", "site formulary", f.t0), true, f.t0)
+            .ok());
     f.engine.setProductLookup(formularyLookup(formulary.current().value()));
 
     int orders = 0;
     // Famotidine 20 mg at 10 mg/mL: a 2 mL draw (density 1.006), drawn at 2.15 mL.
     const auto drawTooMuch = [&](double& lowMl, double& highMl) {
-        const auto station = loadStationFormulary(f.db, f.audit); // what the station and the session plan with
+        const auto station =
+            loadStationFormulary(f.db, f.audit); // what the station and the session plan with
         REQUIRE_MESSAGE(station.ok(), (station.ok() ? "" : station.error().text()));
         OrderInput o;
         o.patientName = "TEST, PATIENT";
@@ -318,18 +347,24 @@ TEST_CASE("the weigh gate follows a changed tolerance band: inside the default, 
         o.due = f.t0 + 2h;
         o.prescriber = "Dr. Test";
         o.externalId = "SITE-" + std::to_string(++orders);
-        const auto entered = enterOrder(f.engine, f.db, f.audit, o, station->formulary, station->policy, f.rph, true, f.t0);
+        const auto entered =
+            enterOrder(f.engine, f.db, f.audit, o, station->formulary, station->policy, f.rph, true, f.t0);
         REQUIRE_MESSAGE(entered.ok(), (entered.ok() ? "" : entered.error().text()));
-        const auto spec = specForOrder(store::PrepRepo(f.db).order(entered->orderId).value(), station->formulary, station->policy);
+        const auto spec = specForOrder(store::PrepRepo(f.db).order(entered->orderId).value(),
+                                       station->formulary, station->policy);
         REQUIRE_MESSAGE(spec.ok(), (spec.ok() ? "" : spec.error().text()));
-        const int64_t prep = f.engine.start(entered->orderId, *spec, f.tech, "BUF-1", "LAFW-1", std::nullopt, f.t0 + 1min).value();
+        const int64_t prep =
+            f.engine.start(entered->orderId, *spec, f.tech, "BUF-1", "LAFW-1", std::nullopt, f.t0 + 1min)
+                .value();
         int weighStep = -1;
         for (size_t i = 0; i < spec->steps.size(); ++i) {
             const StepSpec& s = spec->steps[i];
             const int step = static_cast<int>(i);
             if (s.kind == StepKind::Scan) {
-                REQUIRE(f.engine.submitScan(prep, step, "scan" + std::to_string(i), gs1Scan(s.scan.acceptedGtins.front(), "301231", "LOT-A"),
-                                            f.tech, f.t0 + 2min)
+                REQUIRE(f.engine
+                            .submitScan(prep, step, "scan" + std::to_string(i),
+                                        gs1Scan(s.scan.acceptedGtins.front(), "301231", "LOT-A"), f.tech,
+                                        f.t0 + 2min)
                             ->verdict == Verdict::Passed);
                 continue;
             }
@@ -341,12 +376,16 @@ TEST_CASE("the weigh gate follows a changed tolerance band: inside the default, 
                 break;
             }
             REQUIRE(s.kind == StepKind::Confirm);
-            REQUIRE(f.engine.confirm(prep, step, "c" + std::to_string(i), f.tech, f.t0 + 2min)->verdict == Verdict::Passed);
+            REQUIRE(f.engine.confirm(prep, step, "c" + std::to_string(i), f.tech, f.t0 + 2min)->verdict ==
+                    Verdict::Passed);
         }
         REQUIRE(weighStep >= 0);
         const double density = spec->steps[static_cast<size_t>(weighStep)].weigh.densityGPerMl;
-        REQUIRE(f.engine.submitReading(prep, weighStep, "tare", grams(11.0), f.tech, f.t0 + 3min)->verdict == Verdict::Recorded);
-        return f.engine.submitReading(prep, weighStep, "filled", grams(11.0 + 2.15 * density), f.tech, f.t0 + 4min).value();
+        REQUIRE(f.engine.submitReading(prep, weighStep, "tare", grams(11.0), f.tech, f.t0 + 3min)->verdict ==
+                Verdict::Recorded);
+        return f.engine
+            .submitReading(prep, weighStep, "filled", grams(11.0 + 2.15 * density), f.tech, f.t0 + 4min)
+            .value();
     };
 
     double low = 0, high = 0;
@@ -355,8 +394,9 @@ TEST_CASE("the weigh gate follows a changed tolerance band: inside the default, 
     CHECK(high == doctest::Approx(2.2));
     CHECK_MESSAGE(withDefault.verdict == Verdict::Passed, withDefault.message);
 
-    REQUIRE(f.service.set("tolerance", "2:5, *:5", f.qaSigns(kPolicySetAction, policySubject("tolerance")), "SOP-12 tightened",
-                          f.t0 + 5min)
+    REQUIRE(f.service
+                .set("tolerance", "2:5, *:5", f.qaSigns(kPolicySetAction, policySubject("tolerance")),
+                     "SOP-12 tightened", f.t0 + 5min)
                 .ok());
     const Outcome tightened = drawTooMuch(low, high);
     CHECK(low == doctest::Approx(1.9));
