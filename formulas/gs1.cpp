@@ -1,5 +1,7 @@
 #include "formulas/gs1.hpp"
 
+#include <algorithm>
+
 #include "formulas/text.hpp"
 
 #include <array>
@@ -260,8 +262,10 @@ Result<Stripped> stripAim(std::string_view text) {
         return Stripped{text.substr(3), "GS1 DataBar"};
     if (id == "]J1")
         return Stripped{text.substr(3), "GS1 DotCode"};
+    if (id == "]E0")
+        return Stripped{text.substr(3), "EAN/UPC"};
     return Result<Stripped>::fail("the scanner reports symbology " + printable(id) +
-                                  ", which is not a GS1 barcode (expected ]d2, ]C1, ]Q3 or ]e0)");
+                                  ", which is not a GS1 barcode (expected ]d2, ]C1, ]Q3, ]e0 or ]E0)");
 }
 
 // [SECTION] field validation ----------------------------------------------------------------------
@@ -475,6 +479,21 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
         body.remove_prefix(1);
     if (body.empty())
         return Result<Gs1Data>::fail("the code holds no data after its symbology identifier");
+    if (stripped->symbology == "EAN/UPC") {
+        // A linear UPC-A (12 digits, or 13 with a leading 0) or EAN-13: a GTIN alone, no lot, no
+        // expiry. A US drug's UPC-A is 3 + the NDC's 10 digits + a check digit.
+        const bool digits = std::all_of(body.begin(), body.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || (body.size() != 12 && body.size() != 13))
+            return Result<Gs1Data>::fail("a UPC-A has 12 digits and an EAN-13 13, not '" + printable(body) + "'", "EAN/UPC barcode");
+        if (!gs1CheckDigitValid(body))
+            return Result<Gs1Data>::fail("the check digit is wrong: the barcode was misread, scan it again", "EAN/UPC barcode");
+        Gs1Data data;
+        const std::string gtin14 = std::string(14 - body.size(), '0') + std::string(body);
+        data.symbology = gtin14[1] == '0' ? "UPC-A" : "EAN-13";
+        data.gtin = gtin14;
+        data.ais.push_back({"01", "GTIN", gtin14});
+        return data;
+    }
 
     const auto elements = body.front() == '(' ? parseHumanReadable(body, referenceYear) : parseRaw(body, referenceYear);
     if (!elements)

@@ -1,6 +1,6 @@
 // GS1 element strings as they reach the station from a scanner, a camera decoder or a person:
 //   raw with FNC1 as GS (0x1D), with an AIM symbology identifier (]d2 DataMatrix, ]C1 GS1-128,
-//   ]Q3 QR, ]e0 DataBar), human-readable "(01)00304093977035(17)271231(10)A1B2", and the escapes
+//   ]Q3 QR, ]e0 DataBar), linear EAN/UPC (]E0: UPC-A or EAN-13, a GTIN alone), human-readable "(01)00304093977035(17)271231(10)A1B2", and the escapes
 //   tools print for GS: "^]", "<GS>", "{GS}", "\x1D", "\u001d".
 // Verifies check digits (GTIN, SSCC, GLN), dates (AI 11-17, day 00 = last day of the month),
 // lengths (fixed, and variable maxima) and character sets; a bad input gives an Error naming the AI

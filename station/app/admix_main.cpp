@@ -1,5 +1,6 @@
 // admix: the headless command line and server. No display needed.
 #include "station/app/cli.hpp"
+#include "station/app/config.hpp"
 #include "station/store/audit_seal.hpp"
 #include "station/store/demo_mark.hpp"
 #include "station/store/database.hpp"
@@ -25,6 +26,15 @@ int main(int argc, char** argv) {
     app.add_flag("--json", options.json, "Machine-readable output (JSON)");
     app.add_option("--data-dir", options.dataDir, "Data directory (default: $XDG_DATA_HOME/admix)");
     app.add_option("--config", options.configPath, "Configuration file (TOML)");
+    // Whatever the command, a --config that is missing or does not parse stops it (exit 1) before it
+    // runs; `doctor` alone reads it itself and reports it as its first line (with the checks after it).
+    app.parse_complete_callback([&app, &options] {
+        if (options.configPath.empty() || app.got_subcommand("doctor"))
+            return;
+        const auto config = admix::app::loadConfig(std::filesystem::path(options.configPath));
+        if (!config)
+            throw admix::app::CliFailure(config.error().text());
+    });
     app.add_flag_callback("--demo", [] { admix::store::setDemoExpected(true); },
                           "Work on a demo database (one seeded by `serve --demo`); refused on a real one");
     app.add_option("--audit-key-dir", auditKeyDir,

@@ -17,6 +17,7 @@
 #include "station/workflow/formulary_service.hpp"
 #include "station/workflow/site_policy.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -84,10 +85,14 @@ fm::Formulary loadFormulary(const Sources& s, const CliOptions& options, bool ap
     return std::move(*f);
 }
 
-// --policy file; else the formulas policy stored at the station (`admix policy show`).
+// --policy file; else the formulas policy stored at the station (`admix policy show`). A data
+// directory without a database yet has the shipped defaults, which its database would be seeded with
+// (`--demo plan` and the calculators do not create a database to read them).
 fm::FormulasPolicy loadPolicy(const Sources& s, const CliOptions& options) {
     if (!s.policyFile.empty())
         return need(fm::loadFormulasPolicy(readFile(s.policyFile), s.policyFile));
+    if (!std::filesystem::exists(store::databasePath(resolveDataDir(options))))
+        return need(fm::loadDefaultFormulasPolicy());
     StoredStation st(options);
     return workflow::SitePolicyService(st.db, st.audit).formulasPolicy();
 }

@@ -1,4 +1,4 @@
-// admix label PREP_ID [--zpl FILE] [--png FILE] [--json] [--layout FILE] [--local-time]
+// admix label PREP_ID [--zpl FILE] [--png FILE] [--json] [--layout FILE] [--utc]
 // The label of a completed preparation from the station database: the fields as text or JSON, the ZPL
 // II the printer receives, the PNG preview. Refused (exit 1) for a preparation that is not complete.
 #include "station/app/cli.hpp"
@@ -50,7 +50,8 @@ void writeFile(const std::string& path, const void* data, size_t size) {
 
 void registerLabelCommand(CLI::App& app, CliOptions& options) {
     static std::string id, zplPath, pngPath, layoutPath, formularyDir, policyFile;
-    static bool localTime = false;
+    static bool utc = false;
+    static bool localTime = false; // the default now; the flag is kept for scripts that pass it
     auto* cmd = app.add_subcommand("label", "The label of a completed preparation: fields, ZPL II, PNG preview");
     cmd->add_option("PREP_ID", id, "Preparation number (P20261121-0001) or row id")->required();
     cmd->add_option("--zpl", zplPath, "Write the ZPL II the printer receives to FILE");
@@ -60,7 +61,9 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
     cmd->add_option("--formulary", formularyDir, "Folder with products.toml and recipes.toml (default: the station's stored formulary)")
         ->check(CLI::ExistingDirectory);
     cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: the station's stored policy)")->check(CLI::ExistingFile);
-    cmd->add_flag("--local-time", localTime, "Print times in local time (default: UTC); the label names the zone");
+    // People read labels: local time with the zone, like the station prints them; UTC only when asked.
+    cmd->add_flag("--utc", utc, "Print times in UTC (default: local time, the label names the zone)");
+    cmd->add_flag("--local-time", localTime, "Local time (the default)");
     cmd->callback([&options] {
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
@@ -92,7 +95,7 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
             need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
         // The same composition the station prints from: plan, BUD from the stored site policy, names.
         const workflow::LabelData data = need(workflow::labelDataFor(
-            db, audit, view->id, *formulary, policy, layout, localTime ? workflow::LabelClock::Local : workflow::LabelClock::Utc));
+            db, audit, view->id, *formulary, policy, layout, utc ? workflow::LabelClock::Utc : workflow::LabelClock::Local));
 
         const std::string zpl = need(workflow::renderZpl(data, layout));
         if (!zplPath.empty())

@@ -63,7 +63,7 @@ std::string readSecret(const std::string& who) {
 }
 
 // Re-authenticates `user` in `role` for one action on one subject (audited "esign" by the workflow).
-workflow::Signature esign(Station& s, const std::string& user, workflow::Role role, const std::string& action,
+workflow::Signature esign(Station& s, const std::string& user, std::optional<workflow::Role> role, const std::string& action,
                           const std::string& subject, const std::string& meaning) {
     workflow::Authenticator auth(s.db, s.audit);
     auto sig = auth.sign(user, readSecret(user), role, action, subject, meaning);
@@ -197,8 +197,11 @@ void registerSite(CLI::App& app, CliOptions& options) {
     certify->add_option("--date", date, "Certification date (YYYY-MM-DD)")->required();
     certify->add_option("--user", user)->required();
     certify->callback([&options] {
+        const Date day = need(parseDate(date), "--date");
         Station s(options);
-        check(s.compliance.recordCertification(code, need(parseDate(date), "--date"), user));
+        // A record in this person's name: their PIN or password on standard input, never taken on trust.
+        (void)esign(s, user, std::nullopt, "site.certify", code, "certified on " + date);
+        check(s.compliance.recordCertification(code, day, user));
         std::cout << code << " certified on " << date << '\n';
     });
     auto* demo = site->add_subcommand("demo", "Register the demo site (3 rooms, 2 PECs); staff are added with `admix users add`");
@@ -310,6 +313,7 @@ void registerEm(CLI::App& app, CliOptions& options) {
         x.deviceOrLot = device;
         x.notes = notes;
         Station s(options);
+        (void)esign(s, user, std::nullopt, "em.record", x.room, std::string(usp797::emKindName(x.kind)) + " result " + value);
         const auto rec = s.compliance.recordSample(x, user);
         if (!rec)
             throw CliFailure(rec.error().text());
@@ -493,6 +497,7 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
         usp797::CleaningRecord r{timeOrNow(at, "--at"), area, need(usp797::parseCleaningTask(task), "--task"),
                                  need(usp797::parseCleaningActions(actions), "--actions"), agent, lot, user};
         Station s(options);
+        (void)esign(s, user, std::nullopt, "cleaning.log", area, task + " cleaning");
         const auto id = s.compliance.logCleaning(r);
         if (!id)
             throw CliFailure(id.error().text());
@@ -580,6 +585,7 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
             throw CLI::ValidationError("--pass/--fail", "give exactly one of --pass or --fail");
         e.passed = pass;
         Station s(options);
+        (void)esign(s, user, std::nullopt, "qual.record", person, kind + " on " + date);
         const auto id = s.compliance.recordQualification(person, e, user, notes);
         if (!id)
             throw CliFailure(id.error().text());

@@ -1,5 +1,7 @@
 #include "station/remote/demo.hpp"
 
+#include <algorithm>
+
 #include "formulas/formulary.hpp"
 #include "formulas/plan.hpp"
 #include "station/store/compliance_store.hpp"
@@ -110,11 +112,16 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         case StepKind::Scan:
             if (s.scan.acceptedGtins.empty())
                 return Status::fail("demo: step " + std::to_string(i) + " accepts no product");
-            out = engine.submitScan(
-                prepId, step, key,
-                workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step),
-                                      workflow::ScanSource::Scanner, "demo scanner"),
-                tech, t);
+            // One scan per vial, each with its own serial.
+            for (int v = 0; v < std::max(1, s.scan.count); ++v) {
+                out = engine.submitScan(
+                    prepId, step, key + (v ? "-v" + std::to_string(v + 1) : std::string()),
+                    workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step * 10 + v),
+                                          workflow::ScanSource::Scanner, "demo scanner"),
+                    tech, t);
+                if (!out || (v + 1 < s.scan.count && out->verdict != workflow::Verdict::Recorded))
+                    break;
+            }
             break;
         case StepKind::Weigh: {
             const double tare = 11.2;
@@ -158,6 +165,10 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
             break;
         case StepKind::Label:
             out = engine.labelPrinted(prepId, step, key, true, "Zebra ZD621 demo", tech, t);
+            if (out && s.labelScan && out->verdict == workflow::Verdict::Recorded)
+                out = engine.submitScan(prepId, step, key + "-scan",
+                                        workflow::scannedText("]d1" + prepNumber, workflow::ScanSource::Scanner, "demo scanner"), tech,
+                                        t + 5s);
             break;
         }
         if (!out)

@@ -24,6 +24,9 @@ void CheckScreen::onOpen() {
 void CheckScreen::drawContent(const ScreenContext& context) {
     const float touch = context.touchPx(kMinTouchMm);
     if (m_pad.isOpen() && m_selected) {
+        // A scan while the signature is asked for is the signer's badge.
+        for (const std::string& scan : m_station.takeBadgeScans())
+            m_pad.badgeScanned(scan);
         if (m_pad.draw(context)) {
             Status s = Status::success();
             if (m_rejecting) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace admix::ui {
 
@@ -20,9 +21,23 @@ const std::vector<std::string> kOverrideReasons = {
     "Photo not possible: verified by the pharmacist in person",
     "Printer down: label printed at the backup printer"};
 
+const std::vector<std::string> kCancelReasons = {
+    "Vial dropped or broken",
+    "Contaminated: touched or punctured wrongly",
+    "Wrong product pulled: starting again",
+    "Order changed or on hold",
+    "Device failure: cannot continue"};
+
 } // namespace
 
 void PrepScreen::drawContent(const ScreenContext& context) {
+    if (m_cancelNow) {
+        const std::string reason = *std::exchange(m_cancelNow, std::nullopt);
+        const Status s = m_station.cancelPrep(reason);
+        m_cancelMessage = s ? "" : s.error().text();
+        if (s)
+            return; // the controller went Home; nothing of the preparation is drawn any more
+    }
     const auto& prep = m_station.prep();
     const float touch = context.touchPx(kMinTouchMm);
     if (!prep) {
@@ -31,7 +46,14 @@ void PrepScreen::drawContent(const ScreenContext& context) {
             m_station.go("Home");
         return;
     }
+    if (m_cancelling) {
+        drawCancel(context);
+        return;
+    }
+    m_station.expectBadge(m_pad.isOpen());
     if (m_pad.isOpen()) {
+        for (const std::string& scan : m_station.takeBadgeScans())
+            m_pad.badgeScanned(scan);
         if (m_pad.draw(context)) {
             const Status s = m_station.overrideStep(m_pad.badge(), m_pad.pin(), m_pad.reason());
             if (s)
@@ -119,12 +141,21 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
             m_station.confirmStep();
         ImGui::PopFont();
         break;
-    case StepKind::Label:
+    case StepKind::Label: {
+        const bool printed = step.result.is_object() && step.result.value("printed", false);
+        if (printed && step.spec.labelScan) {
+            ImGui::PushFont(context.fonts.bold);
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextColored(colors::kAttention, ">> Apply the label, then scan its code.");
+            ImGui::PopTextWrapPos();
+            ImGui::PopFont();
+        }
         ImGui::PushFont(context.fonts.large);
-        if (touchButton("Print label", ImVec2(-1, touch * 1.6f), Tone::Primary))
+        if (touchButton(printed ? "Print again" : "Print label", ImVec2(-1, touch * 1.6f), Tone::Primary))
             m_station.printLabel();
         ImGui::PopFont();
         break;
+    }
     }
 
     // The station's last answer, unmistakable: colour, mark and words.
@@ -156,11 +187,41 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         m_pad.open({"Pharmacist override: step " + std::to_string(prep.currentStep + 1), kOverrideReasons, badges});
     }
     ImGui::SameLine();
-    if (touchButton(m_cancelling ? "Confirm cancel##prep" : "Cancel##prep", ImVec2(-1, touch), m_cancelling ? Tone::Fail : Tone::Neutral)) {
-        if (m_cancelling)
-            (void)m_station.cancelPrep("cancelled at the hood by the technician");
-        m_cancelling = !m_cancelling;
+    if (touchButton("Cancel##prep", ImVec2(-1, touch), Tone::Neutral)) {
+        m_cancelling = true;
+        m_cancelReason.clear();
+        m_cancelMessage.clear();
     }
+}
+
+void PrepScreen::drawCancel(const ScreenContext& context) {
+    const float touch = context.touchPx(kMinTouchMm);
+    beginPanel("cancel", ImVec2(0, 0));
+    ImGui::PushFont(context.fonts.large);
+    ImGui::TextColored(colors::kAttention, "Cancel this preparation?");
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(colors::kMuted, "Pick the reason: the pharmacist sees it, and the order goes back to the queue.");
+    ImGui::PopTextWrapPos();
+    for (const std::string& reason : kCancelReasons) {
+        if (touchButton(reason.c_str(), ImVec2(-1, touch), m_cancelReason == reason ? Tone::Primary : Tone::Neutral))
+            m_cancelReason = reason;
+    }
+    if (!m_cancelMessage.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(colors::kFail, "%s", m_cancelMessage.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::Spacing();
+    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    if (touchButton("Confirm cancel##prep", ImVec2(half, touch), Tone::Fail, !m_cancelReason.empty())) {
+        m_cancelNow = m_cancelReason; // acted on at the start of the next frame
+        m_cancelling = false;
+    }
+    ImGui::SameLine();
+    if (touchButton("Keep preparing##prep", ImVec2(-1, touch), Tone::Neutral))
+        m_cancelling = false;
+    endPanel();
 }
 
 void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepView& step) {
@@ -275,8 +336,15 @@ void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::
         if (touchButton("Show the product", size))
             m_station.demoShowExpected();
         break;
-    case StepKind::Confirm:
     case StepKind::Label:
+        if (step.spec.labelScan && step.result.is_object() && step.result.value("printed", false)) {
+            if (touchButton("Scan the label", size))
+                m_station.demoScanExpected();
+            break;
+        }
+        ImGui::TextColored(colors::kMuted, "(press the big button)");
+        break;
+    case StepKind::Confirm:
         ImGui::TextColored(colors::kMuted, "(press the big button)");
         break;
     }

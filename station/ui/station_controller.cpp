@@ -79,8 +79,9 @@ void StationController::update() {
                                     r.problem, *user(), nowUtc()));
     }
 
-    if (!m_prep || m_prep->status != workflow::PrepStatus::InProgress || !user()) {
-        // Not preparing: a badge scan on the sign-in screen is handled there.
+    if (!m_prep || m_prep->status != workflow::PrepStatus::InProgress || !user() || m_badgeExpected) {
+        // Not preparing, or a signature is asked for: a scan is a badge (the sign-in screen or the
+        // signature pad takes it), never a product for the step.
         for (const auto& scan : scans)
             m_pendingBadgeScans.push_back(scan.raw());
         return;
@@ -471,10 +472,15 @@ std::string StationController::expectedScan() const {
     if (!m_prep)
         return {};
     const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
+    if (step.spec.kind == StepKind::Label && step.spec.labelScan)
+        return "]d1" + m_prep->number; // the printed label's DataMatrix
     if (step.spec.kind != StepKind::Scan || step.spec.scan.acceptedGtins.empty())
         return {};
+    // Each vial its own serial: the next one after those already scanned for this step.
+    const size_t scanned = step.result.is_object() && step.result.contains("vials") ? step.result["vials"].size() : 0;
     return "]d201" + step.spec.scan.acceptedGtins.front() + "17281231" + "10DEMO" + std::to_string(m_prep->currentStep + 1) +
-           "\x1d" + "21S" + std::to_string(m_prep->id);
+           "\x1d" + "21S" + std::to_string(m_prep->id) + "-" + std::to_string(m_prep->currentStep + 1) + "-" +
+           std::to_string(scanned + 1);
 }
 
 void StationController::sceneForStep() {
@@ -505,7 +511,11 @@ void StationController::demoShowExpected() {
     std::string name = step.spec.kind == StepKind::Scan ? step.spec.scan.productName : m_prep->spec.title;
     const bool bag = step.spec.ingredient < 0 && step.spec.kind != StepKind::Weigh;
     if (!gtin.empty()) {
-        const std::string lot = "DEMO" + std::to_string(m_prep->currentStep + 1);
+        // The next vial of a several-vial step shows another lot, so that it reads as another code.
+        const size_t scanned = step.spec.kind == StepKind::Scan && step.result.is_object() && step.result.contains("vials")
+                                   ? step.result["vials"].size()
+                                   : 0;
+        const std::string lot = "DEMO" + std::to_string(m_prep->currentStep + 1) + (scanned ? "V" + std::to_string(scanned + 1) : "");
         objects.push_back(bag ? demoBag(gtin, lot, "281231", name, {820, 540}) : demoVial(gtin, lot, "281231", name, {760, 540}));
     }
     if (step.spec.kind == StepKind::Weigh || step.spec.kind == StepKind::Photo)

@@ -115,8 +115,11 @@ public:
     void printLabel();
     void takePhoto();
     void scanText(const std::string& text); // the on-screen scanner (demo) and keyboard-wedge text
-    // Scans that arrived while no preparation was open (a badge at the sign-in screen).
+    // Scans that arrived while no preparation was open (a badge at the sign-in screen), or while a
+    // signature is asked for (expectBadge): then a scan is the signer's badge, never a product.
     [[nodiscard]] std::vector<std::string> takeBadgeScans() { return std::exchange(m_pendingBadgeScans, {}); }
+    void expectBadge(bool expected) { m_badgeExpected = expected; }
+    [[nodiscard]] bool badgeExpected() const { return m_badgeExpected; }
     Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason);
     Status cancelPrep(const std::string& reason);
     [[nodiscard]] bool photoInFlight() const;
@@ -188,6 +191,7 @@ private:
     int m_sceneStep = -2;
     int64_t m_scenePrep = -1;
     bool m_demoWrong = false;
+    bool m_badgeExpected = false;
 
     mutable std::mutex m_jobMutex;
     std::condition_variable m_jobWake;

@@ -417,6 +417,24 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
                   {"source", std::string(scanSourceName(scanned.source))}};
         if (!scanned.device.empty())
             data["device"] = scanned.device;
+        if (spec.kind == StepKind::Label && spec.labelScan) {
+            // The printed label carries the preparation number (DataMatrix): scanned once applied.
+            const std::string_view code = formulas::trim(scanned.text);
+            const json printed = json::parse(l.step().resultJson, nullptr, false);
+            if (!printed.is_object() || !printed.value("printed", false))
+                return fail(l, eventKey, "label-scan", "The label has not printed yet: print it, apply it, then scan it.",
+                            data, std::nullopt, by, now, false);
+            if (code != l.prep.prepNumber) {
+                data["problem"] = "wrong label";
+                return fail(l, eventKey, "label-scan",
+                            "WRONG LABEL: this code is not " + l.prep.prepNumber +
+                                ". Scan the label printed for this preparation.",
+                            data, std::nullopt, by, now);
+            }
+            data["label_verified"] = true;
+            return pass(l, eventKey, "label-scan", "Label " + l.prep.prepNumber + " verified on the product.", data,
+                        std::nullopt, by, now);
+        }
         if (spec.kind != StepKind::Scan)
             return fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data, std::nullopt, by,
                         now, false);
@@ -427,20 +445,30 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
                             (scanned.gs1Problem.empty() ? std::string("not a GS1 code") : scanned.gs1Problem) +
                             "). Scan the 2D code on the label.",
                         data, std::nullopt, by, now);
-        const formulas::Gs1Data& gs1 = *scanned.gs1;
-        data["gtin"] = gs1.gtin;
-        data["lot"] = gs1.lot;
-        data["serial"] = gs1.serial;
-        if (!gs1.symbology.empty())
-            data["symbology"] = gs1.symbology;
-        if (gs1.expiry)
-            data["expiry"] = formatDate(*gs1.expiry);
-        if (gs1.gtin.empty())
+        formulas::Gs1Data code = *scanned.gs1;
+        const formulas::Gs1Data* gs1 = &code;
+        json stepResult = json::parse(l.step().resultJson, nullptr, false);
+        if (!stepResult.is_object())
+            stepResult = json::object();
+        // A second code with lot and expiry (or the keypad's "(17)..(10)..") completes a product that a
+        // linear barcode identified without them.
+        if (code.gtin.empty() && stepResult.contains("pending_gtin")) {
+            code.gtin = stepResult["pending_gtin"].get<std::string>();
+            data["completes"] = stepResult.value("pending_symbology", "");
+        }
+        data["gtin"] = gs1->gtin;
+        data["lot"] = gs1->lot;
+        data["serial"] = gs1->serial;
+        if (!gs1->symbology.empty())
+            data["symbology"] = gs1->symbology;
+        if (gs1->expiry)
+            data["expiry"] = formatDate(*gs1->expiry);
+        if (gs1->gtin.empty())
             return fail(l, eventKey, "scan", "This code has no product number (GTIN). Scan the 2D code on the label.", data,
                         std::nullopt, by, now);
         const auto& accepted = spec.scan.acceptedGtins;
-        if (std::find(accepted.begin(), accepted.end(), gs1.gtin) == accepted.end()) {
-            const auto info = m_lookup ? m_lookup(gs1.gtin) : std::nullopt;
+        if (std::find(accepted.begin(), accepted.end(), gs1->gtin) == accepted.end()) {
+            const auto info = m_lookup ? m_lookup(gs1->gtin) : std::nullopt;
             std::string message;
             if (info && formulas::iequals(info->drug, spec.scan.drug)) {
                 message = "WRONG STRENGTH: this is " + info->name + " " + info->strength + ". This step needs " +
@@ -450,35 +478,90 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
                 message = "WRONG DRUG: this is " + info->name + ". This step needs " + spec.scan.productName + ".";
                 data["problem"] = "wrong drug";
             } else {
-                message = "UNKNOWN PRODUCT " + gs1.gtin + ": not in the formulary. This step needs " +
+                message = "UNKNOWN PRODUCT " + gs1->gtin + ": not in the formulary. This step needs " +
                           spec.scan.productName + ".";
                 data["problem"] = "unknown product";
             }
             return fail(l, eventKey, "scan", message, data, std::nullopt, by, now);
         }
-        if (!gs1.expiry)
-            return fail(l, eventKey, "scan", "This code carries no expiry date. Scan the 2D code with lot and expiry.",
-                        data, std::nullopt, by, now);
+        if (!gs1->expiry || gs1->lot.empty()) {
+            // The right product, but the code (a linear UPC-A, EAN-13 or a GS1-128 without them) lacks
+            // what must be recorded: say which fields, and keep the product for the code that gives them.
+            const std::string missing = !gs1->expiry && gs1->lot.empty() ? "lot and expiry" : !gs1->expiry ? "expiry" : "lot";
+            stepResult["pending_gtin"] = gs1->gtin;
+            stepResult["pending_symbology"] = gs1->symbology;
+            l.step().resultJson = stepResult.dump();
+            store::PrepRepo(m_db).updateStep(l.step());
+            data["missing"] = missing;
+            return record(l, eventKey, "scan",
+                          spec.scan.productName + " recognised" +
+                              (gs1->symbology.empty() ? std::string() : " from its " + gs1->symbology + " barcode") +
+                              ". Missing: " + missing + ". Scan the code that carries them (2D code or GS1-128), or enter " +
+                              (missing == "lot and expiry" ? "them" : "it") + " on the keypad.",
+                          data, by, now);
+        }
         const Date today = localDate(now); // a label's expiry date is a local day: usable through it
-        if (*gs1.expiry < today) {
+        if (*gs1->expiry < today) {
             data["problem"] = "expired";
             return fail(l, eventKey, "scan",
-                        "EXPIRED on " + formatDate(*gs1.expiry) + ". Set this vial aside and take another.", data,
+                        "EXPIRED on " + formatDate(*gs1->expiry) + ". Set this vial aside and take another.", data,
                         std::nullopt, by, now);
         }
-        if (gs1.lot.empty())
-            return fail(l, eventKey, "scan", "This code carries no lot number. Scan the 2D code with lot and expiry.",
-                        data, std::nullopt, by, now);
         store::PrepRepo repo(m_db);
-        if (const auto recall = repo.recallReason(gs1.gtin, gs1.lot)) {
+        if (const auto recall = repo.recallReason(gs1->gtin, gs1->lot)) {
             data["problem"] = "recalled";
             data["recall"] = *recall;
-            return fail(l, eventKey, "scan", "RECALLED: lot " + gs1.lot + " (" + *recall + "). Quarantine this vial.", data,
-                        std::nullopt, by, now);
+            return fail(l, eventKey, "scan", "RECALLED: lot " + gs1->lot + " (" + *recall + "). Quarantine this vial.",
+                        data, std::nullopt, by, now);
         }
-        return pass(l, eventKey, "scan",
-                    spec.scan.productName + " verified: lot " + gs1.lot + ", expires " + formatDate(*gs1.expiry) + ".",
-                    data, std::nullopt, by, now);
+        // One scan per container: each vial's lot and expiry is kept; the same serial twice is one vial.
+        const int needed = std::max(1, spec.scan.count);
+        json& result = stepResult;
+        result.erase("pending_gtin");
+        result.erase("pending_symbology");
+        json vials = result.contains("vials") && result["vials"].is_array() ? result["vials"] : json::array();
+        if (!gs1->serial.empty()) {
+            for (const auto& v : vials) {
+                if (v.value("gtin", "") == gs1->gtin && v.value("serial", "") == gs1->serial) {
+                    data["problem"] = "same vial";
+                    return fail(l, eventKey, "scan",
+                                "This vial (serial " + gs1->serial + ") was already scanned: scan the next vial (" +
+                                    std::to_string(vials.size() + 1) + " of " + std::to_string(needed) + ").",
+                                data, std::nullopt, by, now, false);
+                }
+            }
+        }
+        vials.push_back(json{{"gtin", gs1->gtin}, {"lot", gs1->lot}, {"expiry", formatDate(*gs1->expiry)}, {"serial", gs1->serial}});
+        const std::string verified =
+            spec.scan.productName + " verified: lot " + gs1->lot + ", expires " + formatDate(*gs1->expiry);
+        if (static_cast<int>(vials.size()) < needed) {
+            result["vials"] = vials;
+            l.step().resultJson = result.dump();
+            repo.updateStep(l.step());
+            data["vial"] = vials.size();
+            return record(l, eventKey, "scan",
+                          "Vial " + std::to_string(vials.size()) + " of " + std::to_string(needed) + ": " + verified +
+                              ". Scan the next vial.",
+                          data, by, now);
+        }
+        l.step().resultJson = result.dump(); // without the pending product: pass() merges into it
+        data["vials"] = vials;
+        if (needed > 1) {
+            // The step's expiry is the earliest of its vials: the BUD may not pass any of them.
+            std::string earliest = data["expiry"].get<std::string>();
+            std::string lots;
+            for (const auto& v : vials) {
+                earliest = std::min(earliest, v.value("expiry", earliest));
+                lots += (lots.empty() ? "" : ", ") + v.value("lot", "");
+            }
+            data["expiry"] = earliest;
+            data["lots"] = lots;
+            return pass(l, eventKey, "scan",
+                        spec.scan.productName + " verified: " + std::to_string(needed) + " vials (lots " + lots +
+                            "), earliest expiry " + earliest + ".",
+                        data, std::nullopt, by, now);
+        }
+        return pass(l, eventKey, "scan", verified + ".", data, std::nullopt, by, now);
     });
 }
 
@@ -622,6 +705,18 @@ Result<Outcome> PreparationEngine::labelPrinted(int64_t prepId, int stepIndex, c
             return fail(l, eventKey, "label",
                         "The printer " + printer + " did not accept the label. Check it and print again.", data,
                         std::nullopt, by, now);
+        if (spec.labelScan) {
+            // Printed is not applied: the step passes when the label's own code is scanned on the product.
+            json result = json::parse(l.step().resultJson, nullptr, false);
+            if (!result.is_object())
+                result = json::object();
+            result["printed"] = true;
+            result["printer"] = printer;
+            l.step().resultJson = result.dump();
+            store::PrepRepo(m_db).updateStep(l.step());
+            return record(l, eventKey, "label", "Label printed on " + printer + ". Apply it, then scan its code.", data,
+                          by, now);
+        }
         return pass(l, eventKey, "label", "Label printed on " + printer + ".", data, std::nullopt, by, now);
     });
 }

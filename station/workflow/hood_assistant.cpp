@@ -55,7 +55,8 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
     const std::string tag = stepTag(prep);
     m_weighStep = step.spec.kind == StepKind::Weigh;
 
-    switch (step.spec.kind) {
+    const bool labelScan = step.spec.kind == StepKind::Label && step.spec.labelScan;
+    switch (labelScan ? StepKind::Scan : step.spec.kind) {
     case StepKind::Scan: {
         // Hand scans first (a deliberate act), then camera reads; each distinct code once per step.
         std::vector<ScannedCode> scans = in.scannerScans;

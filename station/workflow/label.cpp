@@ -139,12 +139,24 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
     // First as the order stands; then with the products the preparation's scan steps accept, in case
     // the pharmacist picked other products than the recipe's first choice.
     std::vector<std::string> picked;
+    // Only the recipe's own products: the reconstitution diluent is scanned but is not one of them.
+    const formulas::Recipe* recipe = formulary.recipe(prep.spec.recipeId, prep.spec.recipeVersion);
+    const auto inRecipe = [&](const std::string& id) {
+        if (!recipe)
+            return true;
+        if (std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), id) != recipe->base.productIds.end())
+            return true;
+        for (const auto& ing : recipe->ingredients)
+            if (std::find(ing.productIds.begin(), ing.productIds.end(), id) != ing.productIds.end())
+                return true;
+        return false;
+    };
     for (const auto& step : prep.spec.steps) {
         if (step.kind != StepKind::Scan)
             continue;
         for (const auto& gtin : step.scan.acceptedGtins)
             for (const auto* product : formulary.productsForGtin(gtin))
-                if (std::find(picked.begin(), picked.end(), product->id) == picked.end())
+                if (inRecipe(product->id) && std::find(picked.begin(), picked.end(), product->id) == picked.end())
                     picked.push_back(product->id);
     }
     std::string why;
@@ -268,6 +280,18 @@ Result<LabelData> buildLabelData(const LabelSource& src) {
     for (const auto& s : prep.steps) {
         if (s.spec.kind != StepKind::Scan || !s.result.is_object() || !s.result.contains("lot"))
             continue;
+        if (s.result.contains("vials") && s.result["vials"].is_array() && s.result["vials"].size() > 1) {
+            // Every vial's lot (two vials of the same lot are listed once).
+            std::vector<std::string> seen;
+            for (const auto& v : s.result["vials"]) {
+                const std::string key = v.value("lot", "") + "|" + v.value("expiry", "");
+                if (std::find(seen.begin(), seen.end(), key) != seen.end())
+                    continue;
+                seen.push_back(key);
+                d.lots.push_back({sanitize(s.spec.scan.productName), sanitize(v.value("lot", "")), sanitize(v.value("expiry", ""))});
+            }
+            continue;
+        }
         d.lots.push_back({sanitize(s.spec.scan.productName), sanitize(s.result.value("lot", "")),
                           sanitize(s.result.value("expiry", ""))});
     }

@@ -1,6 +1,10 @@
 #include "station/workflow/plan_steps.hpp"
 
+#include "formulas/text.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace admix::workflow {
 
@@ -19,14 +23,26 @@ std::string storageText(formulas::Storage s) {
     return "room";
 }
 
-StepSpec scanStep(const formulas::Product& product, int ingredient, const std::string& title) {
+StepSpec scanStep(const formulas::Product& product, int ingredient, const std::string& title, int count = 1) {
     StepSpec s;
     s.kind = StepKind::Scan;
     s.title = title;
-    s.instruction = "Scan the 2D code on the label of " + product.displayName + ".";
+    s.instruction = count > 1 ? "Scan the code on each of the " + std::to_string(count) + " " + product.displayName +
+                                    " (one scan per vial)."
+                              : "Scan the 2D code on the label of " + product.displayName + ".";
     s.ingredient = ingredient;
-    s.scan = {{product.gtin}, product.displayName, product.drug, product.strengthText()};
+    s.scan = {{product.gtin}, product.displayName, product.drug, product.strengthText(), std::max(1, count)};
     return s;
+}
+
+// The formulary's products of a reconstitution diluent ("sterile water for injection"), if it has any.
+std::vector<const formulas::Product*> diluentProducts(const formulas::Formulary& formulary, const std::string& diluent) {
+    std::vector<const formulas::Product*> out;
+    for (const auto& p : formulary.products()) {
+        if (p.form == formulas::ProductForm::Diluent && formulas::iequals(p.drug, diluent))
+            out.push_back(&p);
+    }
+    return out;
 }
 
 } // namespace
@@ -101,7 +117,21 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
                 doses += " + ";
             doses += name + " " + formulas::format(ing.dose);
             const std::string vials = ing.vials > 1 ? " (" + std::to_string(ing.vials) + " vials)" : "";
-            spec.steps.push_back(scanStep(*product, index, "Scan " + product->displayName + vials));
+            if (ing.reconstitution && ing.reconstitutionDraw) {
+                // The diluent is scanned too where the formulary names a product for it; before the
+                // drug's vials, so that the drug's photo expects the drug's vial in view.
+                const auto water = diluentProducts(formulary, ing.reconstitution->diluent);
+                if (!water.empty()) {
+                    StepSpec ws = scanStep(*water.front(), index, "Scan the " + ing.reconstitution->diluent + " (to reconstitute)");
+                    ws.scan.acceptedGtins.clear();
+                    for (const auto* w : water)
+                        ws.scan.acceptedGtins.push_back(w->gtin);
+                    ws.scan.productName = ing.reconstitution->diluent;
+                    ws.instruction = "Scan the " + ing.reconstitution->diluent + " used to reconstitute.";
+                    spec.steps.push_back(ws);
+                }
+            }
+            spec.steps.push_back(scanStep(*product, index, "Scan " + product->displayName + vials, ing.vials));
             if (ing.reconstitution && ing.reconstitutionDraw) {
                 StepSpec recon;
                 recon.kind = StepKind::Confirm;
@@ -174,6 +204,7 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     label.kind = StepKind::Label;
     label.title = "Print and apply the label";
     label.instruction = "The label prints now; apply it and scan it.";
+    label.labelScan = true;
     spec.steps.push_back(label);
     return spec;
 }

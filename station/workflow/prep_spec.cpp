@@ -1,5 +1,7 @@
 #include "station/workflow/prep_spec.hpp"
 
+#include <algorithm>
+
 namespace admix::workflow {
 
 std::string_view stepKindName(StepKind kind) {
@@ -28,7 +30,9 @@ nlohmann::json toJson(const PrepSpec& spec) {
                          {"ingredient", s.ingredient}, {"flag_for_pharmacist", s.flagForPharmacist}};
         if (s.kind == StepKind::Scan)
             j["scan"] = {{"gtins", s.scan.acceptedGtins}, {"product", s.scan.productName}, {"drug", s.scan.drug},
-                         {"strength", s.scan.strength}};
+                         {"strength", s.scan.strength}, {"count", s.scan.count}};
+        if (s.kind == StepKind::Label)
+            j["label_scan"] = s.labelScan;
         if (s.kind == StepKind::Weigh)
             j["weigh"] = {{"target_ml", s.weigh.targetMl}, {"low_ml", s.weigh.lowMl}, {"high_ml", s.weigh.highMl},
                           {"density_g_per_ml", s.weigh.densityGPerMl}, {"min_net_g", s.weigh.minNetG}, {"what", s.weigh.what}};
@@ -64,10 +68,11 @@ Result<PrepSpec> prepSpecFromJson(const nlohmann::json& json) {
             s.instruction = j.value("instruction", "");
             s.ingredient = j.value("ingredient", -1);
             s.flagForPharmacist = j.value("flag_for_pharmacist", false);
+            s.labelScan = j.value("label_scan", false);
             if (j.contains("scan")) {
                 const auto& g = j["scan"];
                 s.scan = {g.at("gtins").get<std::vector<std::string>>(), g.value("product", ""), g.value("drug", ""),
-                          g.value("strength", "")};
+                          g.value("strength", ""), std::max(1, g.value("count", 1))};
             }
             if (j.contains("weigh")) {
                 const auto& g = j["weigh"];

@@ -29,6 +29,7 @@ struct ScanGate {
     std::string productName;                // as the technician should see it (Tall Man where needed)
     std::string drug;                       // generic name, to tell "wrong drug" from "wrong strength"
     std::string strength;                   // e.g. "1 g vial", "2 mEq/mL, 20 mL"
+    int count = 1;                          // containers to scan, one scan each (2 vials: 2 scans)
 };
 
 struct WeighGate {
@@ -53,6 +54,7 @@ struct StepSpec {
     WeighGate weigh;
     PhotoGate photo;
     bool flagForPharmacist = false; // e.g. a volume too small to weigh, checked by photo instead
+    bool labelScan = false;         // a label step: the printed label's code (the preparation number) is scanned
 };
 
 struct PrepSpec {

@@ -103,6 +103,7 @@ json stepsJson(const PrepView& view) {
                {"instruction", s.spec.instruction}, {"state", std::string(stepStateName(s.state))}};
         if (s.spec.kind == StepKind::Scan) {
             j["accepted_gtins"] = s.spec.scan.acceptedGtins;
+            j["containers"] = std::max(1, s.spec.scan.count); // one scan per vial or bag
             j["product"] = s.spec.scan.productName;
         }
         if (s.spec.kind == StepKind::Weigh) {

@@ -83,8 +83,13 @@ def complete(s, start, photo, tare=11.2034):
             break
         kind = steps[step]["kind"]
         if kind == "scan":
-            answer = s.ok(op="scan", prep=prep, text=scan_text(steps[step]["accepted_gtins"][0], "LOT" + str(step)),
-                          source="scanner")
+            containers = steps[step].get("containers", 1)
+            for vial in range(1, containers + 1):  # every vial used is scanned, each its own serial
+                answer = s.ok(op="scan", prep=prep, text=scan_text(steps[step]["accepted_gtins"][0], "LOT" + str(step),
+                                                                   serial="S" + str(vial)), source="scanner")
+                if vial < containers:
+                    check(answer["verdict"] == "recorded" and f"Vial {vial} of {containers}" in answer["message"],
+                          f"vial {vial} of {containers} recorded: {answer}")
         elif kind == "weigh":
             empty = s.ok(op="weigh", prep=prep, grams=tare, stable=True)
             check(empty["verdict"] == "recorded" and "Empty syringe" in empty["message"], f"empty syringe: {empty}")
@@ -96,8 +101,11 @@ def complete(s, start, photo, tare=11.2034):
         elif kind == "confirm":
             answer = s.ok(op="confirm", prep=prep)
         elif kind == "label":
-            answer = s.ok(op="label", prep=prep)
-            check(answer.get("label", {}).get("bud"), f"the label has a BUD: {answer}")
+            printed = s.ok(op="label", prep=prep)
+            check(printed.get("label", {}).get("bud"), f"the label has a BUD: {printed}")
+            # Printed is not applied: the step passes when the label's own code is scanned.
+            check(printed["verdict"] == "recorded" and "scan its code" in printed["message"], f"label printed: {printed}")
+            answer = s.ok(op="scan", prep=prep, text="]d1" + prep, source="scanner")
         check(answer["verdict"] == "passed", f"step {step} ({kind}) passed: {answer}")
         check(answer["step"] == step + 1 or answer["status"] == "awaiting_check", f"moved on from step {step}: {answer}")
         step = answer["step"]
@@ -151,8 +159,26 @@ def main():
     skipped = s.send(op="confirm", prep=prep, step=3)
     check(skipped["ok"] is False and skipped["verdict"] == "failed" and "not open" in skipped["message"],
           f"a later step refused: {skipped}")
-    first = s.ok(op="scan", prep=prep, text=scan_text(start["steps"][0]["accepted_gtins"][0], "LOTA"))
-    s.ok(op="confirm", prep=prep)
+    # Up to the weighing: the diluent's scan (where the formulary names it), both 1 g vials (each
+    # scanned; the same vial twice is one vial), the reconstitution.
+    check(any(st.get("containers") == 2 for st in start["steps"]), f"two 1 g vials, two scans: {start['steps']}")
+    at = 0
+    while start["steps"][at]["kind"] != "weigh":
+        here = start["steps"][at]
+        if here["kind"] == "scan" and here.get("containers", 1) == 2:
+            one = s.ok(op="scan", prep=prep, text=scan_text(here["accepted_gtins"][0], "LOTA", serial="S1"))
+            check(one["verdict"] == "recorded" and one["step"] == at, f"the first vial alone does not pass the step: {one}")
+            again = s.send(op="scan", prep=prep, text=scan_text(here["accepted_gtins"][0], "LOTA", serial="S1"))
+            check(again["ok"] is False and "already scanned" in again["message"], f"the same vial twice is one vial: {again}")
+            done = s.ok(op="scan", prep=prep, text=scan_text(here["accepted_gtins"][0], "LOTB", serial="S2"))
+            check(done["verdict"] == "passed" and "2 vials (lots LOTA, LOTB)" in done["message"], f"both vials: {done}")
+        elif here["kind"] == "scan":
+            done = s.ok(op="scan", prep=prep, text=scan_text(here["accepted_gtins"][0], "DIL1"))
+        else:
+            check(here["kind"] == "confirm", f"before the weighing: {here}")
+            done = s.ok(op="confirm", prep=prep)
+        check(done["step"] == at + 1, f"moved on from step {at}: {done}")
+        at = done["step"]
     s.ok(op="weigh", prep=prep, grams=11.2034, stable=True)
     weighed = s.ok(op="weigh", prep=prep, draw=1.0)
     check(weighed["verdict"] == "passed", f"draw: {weighed}")
@@ -160,7 +186,6 @@ def main():
     check(bad["ok"] is False and bad["verdict"] == "failed" and "blurred" in bad["message"], f"blurred photo: {bad}")
     start["step"] = bad["step"]
     start["status"] = bad["status"]
-    check(first["step"] == 1, "scan moved to step 1")
     complete(s, start, good)
     doc = release(s, prep)
     check(any(e["kind"] == "skip" and e["data"].get("attempted_step") == 3 for e in doc["evidence"]), "the skip is recorded")

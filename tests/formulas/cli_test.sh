@@ -95,6 +95,6 @@ out=$("$admix" --data-dir "$work/real" ndc 9999940150 --json) || fail "ndc on an
 expect "no demo products (ndc)" "$out" '"formulary_products":\[\]'
 mkdir -p "$work/f" && cp "$assets/formulary/recipes.toml" "$work/f/" && sed 's/density_g_ml = 1.0046/density_g_ml = "x"/' "$assets/formulary/products.toml" >"$work/f/products.toml"
 "$admix" formulary check --formulary "$work/f" >"$work/out" 2>"$work/err" && fail "broken formulary accepted"
-expect "formulary error position" "$(cat "$work/err")" 'products.toml:[0-9]+:[0-9]+: product\[1\]\.density_g_ml: must be a number'
+expect "formulary error position" "$(cat "$work/err")" 'products.toml:[0-9]+:[0-9]+: product\[3\]\.density_g_ml: must be a number'
 
 [ "$failures" -eq 0 ] && echo "all formulas CLI checks passed" || { echo "$failures failures"; exit 1; }

@@ -187,3 +187,37 @@ TEST_CASE("a lot that swallowed the expiry is flagged, not silently accepted") {
     // A lot whose digits do not form a valid date stays quiet.
     CHECK(parseGs1("010030409397703510A1B217279999", kRefYear)->warnings.empty());
 }
+
+// Issue 14: US vials and bags often carry only a linear UPC-A / EAN-13 with the NDC inside, or GS1-128.
+TEST_CASE("linear barcodes: UPC-A and EAN-13 give the GTIN (NDC inside), GS1-128 gives its fields") {
+    // ]E0 + 13 digits: a UPC-A sent as EAN-13 (leading 0): 3 + NDC 99999-102-10 + check digit 0.
+    const auto upc = parseGs1("]E0" "0399999102100", 2026);
+    REQUIRE_MESSAGE(upc.ok(), upc.error().text());
+    CHECK(upc->symbology == "UPC-A");
+    CHECK(upc->gtin == "00399999102100");
+    CHECK(upc->lot.empty());
+    CHECK_FALSE(upc->expiry.has_value());
+    // The same UPC-A as 12 digits (scanners set to send UPC-A as such).
+    const auto twelve = parseGs1("]E0" "399999102100", 2026);
+    REQUIRE(twelve.ok());
+    CHECK(twelve->gtin == "00399999102100");
+    // A bad check digit is refused and says so.
+    const auto bad = parseGs1("]E0" "0399999102101", 2026);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().text().find("check digit") != std::string::npos);
+    // Not digits, or the wrong length: refused.
+    CHECK_FALSE(parseGs1("]E0" "03999991021", 2026).ok());
+    CHECK_FALSE(parseGs1("]E0" "03999A9102100", 2026).ok());
+    // EAN-13 of another country: accepted as a GTIN (the formulary decides whether it is known).
+    const auto ean = parseGs1("]E0" "4006381333931", 2026);
+    REQUIRE(ean.ok());
+    CHECK(ean->symbology == "EAN-13");
+    CHECK(ean->gtin == "04006381333931");
+    // GS1-128 with GTIN, expiry and lot.
+    const auto c128 = parseGs1("]C1" "0100399999102100" "17281231" "10LOT7", 2026);
+    REQUIRE_MESSAGE(c128.ok(), c128.error().text());
+    CHECK(c128->symbology == "GS1-128");
+    CHECK(c128->gtin == "00399999102100");
+    CHECK(c128->lot == "LOT7");
+    REQUIRE(c128->expiry.has_value());
+}

@@ -180,13 +180,21 @@ try:
         step = p["steps"][p["current_step"]]
         kind, index = step["kind"], p["current_step"]
         if kind == "scan":
-            click("Show right")  # held up to the camera, which reads it by itself
-            deadline = time.time() + 8
-            while time.time() < deadline and prep_json()["current_step"] == index:
-                time.sleep(0.2)
-            if prep_json()["current_step"] == index:
-                print("camera did not read the code in 8 s; using the hand scanner", flush=True)
-                click("Scan it")
+            # Every vial is scanned: each one held up to the camera, which reads it by itself.
+            for _vial in range(4):
+                if prep_json()["current_step"] != index:
+                    break
+                before = len(prep_json()["steps"][index].get("result", {}).get("vials", []))
+                click("Show right")
+                deadline = time.time() + 8
+                while (time.time() < deadline and prep_json()["current_step"] == index
+                       and len(prep_json()["steps"][index].get("result", {}).get("vials", [])) == before):
+                    time.sleep(0.2)
+                if (prep_json()["current_step"] == index
+                        and len(prep_json()["steps"][index].get("result", {}).get("vials", [])) == before):
+                    print("camera did not read the code in 8 s; using the hand scanner", flush=True)
+                    click("Scan it")
+                    time.sleep(1.0)
         elif kind == "weigh":
             click("Lift")  # the last syringe off the pan: the empty one is weighed on a cleared pan
             time.sleep(0.8)
@@ -211,6 +219,8 @@ try:
             click("Done")
         elif kind == "label":
             click("Print label")
+            # Printed is not applied: the label's own code is scanned on the product.
+            click("Scan the label")
         deadline = time.time() + 20
         while time.time() < deadline and prep_json()["current_step"] == index and prep_json()["status"] == "in_progress":
             time.sleep(0.2)

@@ -75,9 +75,11 @@ struct LabelFixture : EngineFixture {
             Outcome o;
             switch (step.spec.kind) {
             case StepKind::Scan:
-                o = engine.submitScan(prep, step.index, key, gs1Scan(step.spec.scan.acceptedGtins.front(), "280630",
-                                                                     "LOT" + std::to_string(step.index)),
-                                      tech, t).value();
+                for (int n = 1; n <= step.spec.scan.count; ++n)
+                    o = engine.submitScan(prep, step.index, key + "-" + std::to_string(n),
+                                          gs1Scan(step.spec.scan.acceptedGtins.front(), "280630", "LOT" + std::to_string(step.index),
+                                                  "S" + std::to_string(n)),
+                                          tech, t).value();
                 break;
             case StepKind::Weigh:
                 REQUIRE(engine.submitReading(prep, step.index, key + "-tare", grams(11.203), tech, t).value().verdict ==
@@ -180,7 +182,10 @@ TEST_CASE("a complete preparation gives a ZPL label with every required field an
     CHECK_FALSE(has(zpl, "HAZARDOUS"));
 
     // The label step then passes, the pharmacist approves, and a reprint names the checker.
+    // Printed, then applied and its code scanned: the label step asks for the scan.
     REQUIRE(f.engine.labelPrinted(prep, v.currentStep, "label", true, "Zebra ZD621", f.tech, f.t0 + 10min).value().verdict ==
+            Verdict::Recorded);
+    REQUIRE(f.engine.submitScan(prep, v.currentStep, "label-scan", test::scanned("]d1" + v.number), f.tech, f.t0 + 11min).value().verdict ==
             Verdict::Passed);
     REQUIRE(f.engine.approve(prep, f.sign("prep.approve", v.number, "approve", f.t0 + 20min), f.t0 + 20min).ok());
     const LabelData reprint = f.label(prep).value();
@@ -516,6 +521,14 @@ TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the prev
     const cv::Mat png = cv::imread(pngFile.string(), cv::IMREAD_GRAYSCALE);
     CHECK(png.cols == 812);
     CHECK(png.rows == 609);
+
+    // People read the label: local time with the zone by default (TZ=America/Chicago: 08:00 UTC is
+    // 02:00 CST); UTC only when asked for.
+    const auto chicago = f.dir / "chicago.json";
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + " > " + chicago.string()).c_str()) == 0);
+    CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 02:00 CST");
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + " --utc > " + chicago.string()).c_str()) == 0);
+    CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 08:00 UTC");
 
     const auto err = f.dir / "err.txt";
     CHECK(std::system((cli + "label " + openNumber + " 2> " + err.string() + " > /dev/null").c_str()) != 0);

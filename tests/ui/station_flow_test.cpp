@@ -116,9 +116,11 @@ struct Hood {
     // Does what each step asks, the way a technician with the demo hood does.
     void completeStep() {
         station->update(); // the station sets up the hood for the step first (an empty hood at a scan)
-        const auto& prep = *station->prep();
+        // A copy: the station reloads its preparation as the engine answers.
+        const workflow::PrepView prep = *station->prep();
         const int index = prep.currentStep;
-        const auto& step = prep.steps[static_cast<size_t>(index)];
+        const workflow::StepView step = prep.steps[static_cast<size_t>(index)];
+        std::string resultBefore = step.result.dump();
         INFO("step " << index + 1 << ": " << step.spec.title);
         switch (step.spec.kind) {
         case workflow::StepKind::Scan:
@@ -129,6 +131,7 @@ struct Hood {
             REQUIRE(frames([&] { return !station->waitingForEmptyPan(); }));
             station->demoEmptySyringe();
             REQUIRE(frames([&] { return station->prep()->steps[static_cast<size_t>(index)].result.contains("tare_g"); }));
+            resultBefore = station->prep()->steps[static_cast<size_t>(index)].result.dump(); // the draw comes next
             station->demoDraw(1.0);
             break;
         case workflow::StepKind::Photo:
@@ -138,10 +141,20 @@ struct Hood {
             station->confirmStep();
             break;
         case workflow::StepKind::Label:
-            station->printLabel();
+            // Printed, then the applied label's own code is scanned.
+            if (step.spec.labelScan && step.result.is_object() && step.result.value("printed", false))
+                station->demoScanExpected();
+            else
+                station->printLabel();
             break;
         }
-        const bool advanced = frames([&] { return step.index != this->step() || status() != "in_progress"; }, 30s);
+        // Progress: the next step, or this step's record grew (one vial of two, the label printed).
+        const bool advanced = frames(
+            [&] {
+                return step.index != this->step() || status() != "in_progress" ||
+                       station->prep()->steps[static_cast<size_t>(index)].result.dump() != resultBefore;
+            },
+            30s);
         REQUIRE_MESSAGE(advanced, "did not advance: " << (station->notice() ? station->notice()->text : ""));
     }
 
@@ -224,7 +237,7 @@ TEST_CASE("device-borne errors at the hood are blocked and recorded") {
     while (h.station->prep()->steps[static_cast<size_t>(h.step())].spec.kind != workflow::StepKind::Weigh)
         h.completeStep();
     const int weigh = h.step();
-    const auto& w = h.station->prep()->steps[static_cast<size_t>(weigh)].spec.weigh;
+    const auto w = h.station->prep()->steps[static_cast<size_t>(weigh)].spec.weigh; // a copy: the station reloads its preparation
 
     // Unstable: nothing is weighed while the balance settles.
     h.station->demoLift();
@@ -288,7 +301,7 @@ TEST_CASE("codes reach the engine as they were read: the scanner's AIM identifie
     h.completeStep(); // the second scan step: the product held up to the camera
     std::vector<nlohmann::json> scans;
     for (const auto& e : store::PrepRepo(*h.db).evidence(prep)) {
-        if (e.kind == "scan" && e.outcome == "pass")
+        if (e.kind == "scan" && e.outcome != "fail") // passed, or the first of two vials recorded
             scans.push_back(nlohmann::json::parse(e.dataJson));
     }
     REQUIRE(scans.size() == 2);
@@ -298,4 +311,30 @@ TEST_CASE("codes reach the engine as they were read: the scanner's AIM identifie
     CHECK(scans[1].value("source", "") == "camera");
     CHECK(scans[1].value("aim", "") == "]d2");
     CHECK(scans[1].value("symbology", "") == "GS1 DataMatrix");
+}
+
+TEST_CASE("a scan while a signature is asked for is a badge, never a product scan") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+    h.station->update();
+    const auto scansBefore = store::PrepRepo(*h.db).evidence(prep).size();
+    // The override pad is open: the pharmacist's badge is scanned.
+    h.station->expectBadge(true);
+    h.station->scanText("B-2001");
+    h.station->update();
+    h.station->update();
+    CHECK(store::PrepRepo(*h.db).evidence(prep).size() == scansBefore); // no failed product scan recorded
+    const auto badges = h.station->takeBadgeScans();
+    REQUIRE(badges.size() == 1);
+    CHECK(badges.front() == "B-2001");
+    // With the badge and the PIN, the override is signed.
+    REQUIRE(h.station->overrideStep(badges.front(), "7350", "Label unreadable by scanner: product verified by the pharmacist").ok());
+    CHECK(h.engine->view(prep)->steps[0].state == workflow::StepState::Overridden);
+    // The pad closed: scans are products again.
+    h.station->expectBadge(false);
+    h.station->scanText("B-2001");
+    h.station->update();
+    h.station->update();
+    CHECK(store::PrepRepo(*h.db).evidence(prep).size() > scansBefore + 1);
 }

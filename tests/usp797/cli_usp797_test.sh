@@ -57,7 +57,7 @@ err=$(printf 'secretpass1\n' | "${A[@]}" compliance override "$dec" --pharmacist
   fail "a pharmacist overrode an open excursion"
 grep -q "open_excursion" <<<"$err" || fail "override refusal does not name open_excursion: $err"
 "${A[@]}" excursion close 1 --user qa01 --reason "done" </dev/null >/dev/null 2>&1 && fail "closed an incomplete excursion"
-rid=$("${A[@]}" --json em record --kind surface --room BUF-1 --location BUF-1/pass-through --value 0 --device TSA-9 --user qa01 |
+rid=$(printf 'secretpass1\n' | "${A[@]}" --json em record --kind surface --room BUF-1 --location BUF-1/pass-through --value 0 --device TSA-9 --user qa01 |
   sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 [ -n "$rid" ] || fail "re-sample not recorded"
 "${A[@]}" excursion update 1 --user qa01 --investigation "wipes" --genus Bacillus --remediation "sporicidal" --resample "$rid" >/dev/null ||
@@ -82,16 +82,34 @@ grep -q "at least 30 s" "$work/err" || fail "hand wash message: $(cat "$work/err
 "${A[@]}" garb step --session "$sid" --step hand_wash --seconds 30 >/dev/null || fail "30 s hand wash refused"
 "${A[@]}" garb exit --session "$sid" >/dev/null || fail "garb exit"
 "${A[@]}" garb step --session "$sid" --step hd_gown >/dev/null 2>&1 && fail "step after exit accepted"
-"${A[@]}" cleaning log --area HD-1 --task daily --actions cleaning,disinfection --agent Peridox --lot P1 --user tech01 \
+printf 'secretpass1\n' | "${A[@]}" cleaning log --area HD-1 --task daily --actions cleaning,disinfection --agent Peridox --lot P1 --user tech01 \
   >/dev/null 2>"$work/err" && fail "HD daily cleaning without deactivation accepted"
 grep -q "deactivation,decontamination,cleaning,disinfection" "$work/err" || fail "HD cleaning message: $(cat "$work/err")"
-"${A[@]}" cleaning log --area HD-1 --task daily --actions deactivation,decontamination,cleaning,disinfection --agent Peridox \
+printf 'secretpass1\n' | "${A[@]}" cleaning log --area HD-1 --task daily --actions deactivation,decontamination,cleaning,disinfection --agent Peridox \
   --lot P1 --user tech01 >/dev/null || fail "HD daily cleaning refused"
-"${A[@]}" qual record --person tech01 --kind initial_fingertip --date 2025-06-01 --cfu 0 --user qa01 >/dev/null || fail "qual record"
-"${A[@]}" qual record --person tech01 --kind training --date 2025-06-01 --pass --user tech01 >/dev/null 2>&1 &&
+printf 'secretpass1\n' | "${A[@]}" qual record --person tech01 --kind initial_fingertip --date 2025-06-01 --cfu 0 --user qa01 >/dev/null || fail "qual record"
+printf 'secretpass1\n' | "${A[@]}" qual record --person tech01 --kind training --date 2025-06-01 --pass --user tech01 >/dev/null 2>&1 &&
   fail "a technician recorded a qualification"
 out=$("${A[@]}" --json compliance status --person tech01)
 grep -q '"initial gloved fingertip sampling: 1 of 3 passes"' <<<"$out" || fail "status does not show the fingertip count: ${out:0:300}"
+
+# Records in someone's name need that person's PIN or password on standard input (issue 14): without
+# it, or with a wrong one, each is refused and nothing is recorded.
+for secret in "" "wrongpass11"; do
+  for args in "site certify BUF-1 --date 2026-01-01 --user qa01" \
+              "qual record --person tech01 --kind media_fill --date 2025-06-02 --pass --user qa01" \
+              "cleaning log --area BUF-1 --task daily --actions cleaning,disinfection --agent Peridox --lot P2 --user tech01" \
+              "em record --kind temperature --room BUF-1 --value 19 --user qa01"; do
+    # shellcheck disable=SC2086
+    if [ -z "$secret" ]; then "${A[@]}" $args </dev/null >"$work/out" 2>"$work/err"; else printf '%s\n' "$secret" | "${A[@]}" $args >"$work/out" 2>"$work/err"; fi
+    status=$?
+    [ "$status" -eq 1 ] || fail "'$args' with secret '$secret' exited $status (expected 1)"
+    [ -n "$secret" ] || grep -q "standard input" "$work/err" || fail "'$args' without a secret: $(cat "$work/err")"
+  done
+done
+printf 'secretpass1\n' | "${A[@]}" site certify BUF-1 --date 2026-01-01 --user qa01 >/dev/null || fail "certify with the password refused"
+out=$("${A[@]}" --json audit tail -n 50)
+grep -q '"action":"esign"' <<<"$out" || fail "the certification's signature is not audited"
 
 if [ "$failures" -eq 0 ]; then echo "cli usp797: all checks passed"; exit 0; fi
 exit 1

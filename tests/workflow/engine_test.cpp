@@ -154,7 +154,11 @@ TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
     }
     SUBCASE("unreadable code and a code with no lot") {
         CHECK(scan("k1", scanned("not a barcode")).verdict == Verdict::Failed);
-        CHECK(scan("k2", scanned("]d201" + kCefazolin2g + "17280630")).verdict == Verdict::Failed);
+        // The right product without a lot: not passed; the missing field is named and asked for.
+        const Outcome noLot = scan("k2", scanned("]d201" + kCefazolin2g + "17280630"));
+        CHECK(noLot.verdict == Verdict::Recorded);
+        CHECK(noLot.message.find("Missing: lot.") != std::string::npos);
+        CHECK(f.engine.view(prep)->currentStep == 0);
     }
     const auto view = f.engine.view(prep).value();
     if (view.steps[0].state != StepState::Passed) {

@@ -52,8 +52,9 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
         CHECK(spec->hazardous == !plan->hazardousHandling.empty());
         for (const StepSpec& s : spec->steps) {
             if (s.kind == StepKind::Scan) {
-                REQUIRE(s.scan.acceptedGtins.size() == 1);
+                REQUIRE(s.scan.acceptedGtins.size() >= 1);
                 CHECK(s.scan.acceptedGtins[0].size() == 14);
+                CHECK(s.scan.count >= 1);
             }
             if (s.kind == StepKind::Weigh) {
                 CHECK(s.weigh.lowMl < s.weigh.targetMl);
@@ -86,7 +87,15 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
             Outcome o;
             switch (s.kind) {
             case StepKind::Scan:
-                o = f.engine.submitScan(*prep, step, key, test::gs1Scan(s.scan.acceptedGtins[0], "281231", "L" + std::to_string(i)), f.tech, t).value();
+                // One scan per vial, each vial with its own serial.
+                for (int v = 1; v <= s.scan.count; ++v) {
+                    o = f.engine.submitScan(*prep, step, key + "v" + std::to_string(v),
+                                            test::gs1Scan(s.scan.acceptedGtins[0], "281231", "L" + std::to_string(i), "S" + std::to_string(v)),
+                                            f.tech, t)
+                            .value();
+                    if (v < s.scan.count)
+                        REQUIRE(o.verdict == Verdict::Recorded);
+                }
                 break;
             case StepKind::Weigh:
                 REQUIRE(f.engine.submitReading(*prep, step, key + "t", test::grams(8.0), f.tech, t).ok());
@@ -100,6 +109,10 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
                 break;
             case StepKind::Label:
                 o = f.engine.labelPrinted(*prep, step, key, true, "zebra", f.tech, t).value();
+                if (s.labelScan) {
+                    REQUIRE(o.verdict == Verdict::Recorded);
+                    o = f.engine.submitScan(*prep, step, key + "scan", test::scanned("]d1" + f.engine.view(*prep)->number), f.tech, t).value();
+                }
                 break;
             }
             INFO("step " << i << " " << s.title << ": " << o.message);

@@ -103,7 +103,13 @@ struct SiteFixture : EngineFixture {
         case StepKind::Confirm:
             return engine.confirm(prepId, i, key, tech, t).value();
         case StepKind::Label:
-            return engine.labelPrinted(prepId, i, key, true, "printer", tech, t).value();
+        {
+            const Outcome printed = engine.labelPrinted(prepId, i, key, true, "printer", tech, t).value();
+            if (!s.labelScan || printed.verdict != Verdict::Recorded)
+                return printed;
+            // Applied, then its code scanned: the preparation number.
+            return engine.submitScan(prepId, i, key + "-scan", scanned("]d1" + engine.view(prepId)->number), tech, t + 5s).value();
+        }
         }
         return {};
     }
