@@ -27,7 +27,7 @@ blocks=$(grep -c '^# --- block ' "$work/steps.sh")
 for needle in 'users add --username admin' 'site room-add BUF-1' 'site pec-add LAFW-1' 'qual record' 'cleaning log' \
               'em record --kind pressure' 'formulary import tests/data/site_formulary --pharmacist rph' \
               'formulary approve famotidine-ns-50' 'order add tests/data/site_orders/order-1.json' ' session ' \
-              '"op":"approve","user":"rph"' 'audit verify'; do
+              '"op":"approve"' '"user":"rph","pin"' 'audit verify'; do
   grep -qF -- "$needle" "$work/steps.sh" || fail "the README section no longer has: $needle"
 done
 ! grep -q -- '--demo' "$work/steps.sh" || fail "the real-site walk-through uses --demo"
@@ -49,9 +49,11 @@ bin="$work/bin"; mkdir -p "$bin"; ln -s "$admix" "$bin/admix"
 a() { HOME="$work/home" XDG_DATA_HOME="$work/xdg" XDG_CONFIG_HOME="$work/config" "$admix" --config "$work/files/admix.toml" "$@"; }
 # Every answer of the session was ok; the last one released the preparation.
 session="$work/files/session.jsonl"
-[ "$(wc -l <"$session")" -eq 12 ] || fail "expected 12 session answers: $(cat "$session")"
+[ "$(wc -l <"$session")" -eq 11 ] || fail "expected 11 session answers: $(cat "$session")"
+expect "started" "$(cat "$work/files/start.jsonl")" '"status":"in_progress"'
+if grep -q '"ok":false' "$work/files/start.jsonl"; then fail "the start was refused: $(cat "$work/files/start.jsonl")"; fi
 if grep -q '"ok":false' "$session"; then fail "a session request was refused: $(grep '"ok":false' "$session")"; fi
-expect "weigh within tolerance" "$(sed -n 6p "$session")" '"verdict":"passed"'
+expect "weigh within tolerance" "$(sed -n 4p "$session")" '"verdict":"passed"'
 expect "released" "$(tail -1 "$session")" '"status":"released"'
 out=$(a --json order show SITE-0001) || fail "order show"
 expect "order released" "$out" '"status":"released"'
