@@ -113,6 +113,7 @@ constexpr std::array kKeys{
     PolicyKey{"gate.override.open_excursion", Flag, 0, 1, "... open excursion in the room"},
     PolicyKey{"gate.override_valid_minutes", Whole, 1, 720,
               "a pharmacist's gate override lets one preparation start for this long (min)"},
+    PolicyKey{"check.override_signer_may_release", Flag, 0, 1, "the pharmacist who signed an override of a preparation may also release it"},
 };
 
 std::string rangeText(const PolicyKey& key) {

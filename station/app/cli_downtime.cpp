@@ -6,10 +6,13 @@
 #include "formulas/formulary.hpp"
 #include "station/app/config.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/downtime.hpp"
+#include "station/workflow/formulary_service.hpp"
+#include "station/workflow/site_policy.hpp"
 
 #include <unistd.h>
 
@@ -46,14 +49,27 @@ struct FormularyArgs {
     std::string policy;
 };
 
-formulas::Formulary formularyOf(const FormularyArgs& a) {
-    return a.dir.empty() ? need(formulas::loadDemoFormulary())
-                         : need(formulas::loadFormulary(readText(a.dir + "/products.toml"), a.dir + "/products.toml",
-                                                        readText(a.dir + "/recipes.toml"), a.dir + "/recipes.toml"));
+// --formulary files; else the station's approved formulary; the demo formulary only with --demo.
+formulas::Formulary formularyOf(const FormularyArgs& a, store::Database& db, store::AuditLog& audit) {
+    if (!a.dir.empty())
+        return need(formulas::loadFormulary(readText(a.dir + "/products.toml"), a.dir + "/products.toml",
+                                            readText(a.dir + "/recipes.toml"), a.dir + "/recipes.toml"));
+    workflow::FormularyService stored(db, audit);
+    if (!stored.latestFiles()) {
+        if (store::demoExpected().value_or(false))
+            return need(formulas::loadDemoFormulary());
+        throw CliFailure("no formulary is stored at this station: import one with `admix formulary import DIR --pharmacist USER` "
+                         "(or give --formulary DIR)");
+    }
+    auto approved = stored.approved();
+    if (!approved)
+        throw CliFailure("formulary: " + approved.error().text() + " (approve a recipe with `admix formulary approve RECIPE --pharmacist USER`)");
+    return std::move(*approved);
 }
 
-formulas::FormulasPolicy policyOf(const FormularyArgs& a) {
-    return a.policy.empty() ? need(formulas::loadDefaultFormulasPolicy())
+// --policy file; else the formulas policy stored at the station.
+formulas::FormulasPolicy policyOf(const FormularyArgs& a, store::Database& db, store::AuditLog& audit) {
+    return a.policy.empty() ? workflow::SitePolicyService(db, audit).formulasPolicy()
                             : need(formulas::loadFormulasPolicy(readText(a.policy), a.policy));
 }
 
@@ -131,12 +147,13 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
     worksheet->add_option("--out", out, "Write the HTML to FILE (default: standard output)");
     worksheet->add_option("--pdf", pdf, "Also write a PDF (headless Chromium)");
     worksheet->add_option("--png", png, "Also write a PNG of the first page (headless Chromium)");
-    worksheet->add_option("--formulary", wsFormulary.dir, "Folder with products.toml and recipes.toml (default: built-in demo)")
+    worksheet->add_option("--formulary", wsFormulary.dir, "Folder with products.toml and recipes.toml (default: the station's approved formulary)")
         ->check(CLI::ExistingDirectory);
-    worksheet->add_option("--policy", wsFormulary.policy, "Formulas policy TOML (default: built-in)")->check(CLI::ExistingFile);
+    worksheet->add_option("--policy", wsFormulary.policy, "Formulas policy TOML (default: the station's stored policy)")->check(CLI::ExistingFile);
     worksheet->callback([&options] {
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
-        const std::string page = need(workflow::downtimeWorksheetHtml(db, formularyOf(wsFormulary), policyOf(wsFormulary),
+        store::AuditLog audit(db);
+        const std::string page = need(workflow::downtimeWorksheetHtml(db, formularyOf(wsFormulary, db, audit), policyOf(wsFormulary, db, audit),
                                                                       orders, stationName(options)));
         std::filesystem::path htmlFile = out;
         std::optional<std::filesystem::path> temp;
@@ -181,9 +198,9 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
     record->add_option("--expiry", expiries, "An expiry written on the worksheet (repeat per product)");
     record->add_option("--volume-ml", volumes, "A measured volume written on the worksheet (repeat per draw)");
     record->add_option("--notes", notes, "Anything else the worksheet says");
-    record->add_option("--formulary", recFormulary.dir, "Folder with products.toml and recipes.toml (default: built-in demo)")
+    record->add_option("--formulary", recFormulary.dir, "Folder with products.toml and recipes.toml (default: the station's approved formulary)")
         ->check(CLI::ExistingDirectory);
-    record->add_option("--policy", recFormulary.policy, "Formulas policy TOML (default: built-in)")->check(CLI::ExistingFile);
+    record->add_option("--policy", recFormulary.policy, "Formulas policy TOML (default: the station's stored policy)")->check(CLI::ExistingFile);
     record->callback([&options] {
         const auto at = parseIsoUtc(preparedAt);
         if (!at)
@@ -193,14 +210,17 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
         const auto mime = imageMime(bytes);
         if (!mime)
             throw CliFailure(photo + " is not a JPEG or PNG photo");
-        std::string password;
-        std::getline(std::cin, password);
-        if (password.empty())
-            throw CliFailure("no password on standard input for " + pharmacist + "'s e-signature");
 
         const auto dir = resolveDataDir(options);
         store::Database db = store::openStationDatabase(store::databasePath(dir).string());
         store::AuditLog audit(db);
+        // What is missing is said before anyone signs.
+        const formulas::Formulary formulary = formularyOf(recFormulary, db, audit);
+        const formulas::FormulasPolicy policy = policyOf(recFormulary, db, audit);
+        std::string password;
+        std::getline(std::cin, password);
+        if (password.empty())
+            throw CliFailure("no password on standard input for " + pharmacist + "'s e-signature");
         workflow::Authenticator auth(db, audit);
         const auto signature = auth.sign(pharmacist, password, workflow::Role::Pharmacist, "prep.downtime_record", order,
                                          "prepared during downtime: entered from the paper worksheet");
@@ -215,7 +235,7 @@ void registerDowntimeCommands(CLI::App& app, CliOptions& options) {
         entry.worksheetSha256 = stored.sha256;
         entry.details = json{{"lots", lots}, {"expiries", expiries}, {"volumes_ml", volumes}, {"notes", notes}};
         const std::string number = need(workflow::recordDowntimePreparation(
-            db, audit, stationName(options), formularyOf(recFormulary), policyOf(recFormulary), entry, *signature));
+            db, audit, stationName(options), formulary, policy, entry, *signature));
         if (options.json)
             printJson({{"number", number}, {"order", order}, {"downtime", true}, {"worksheet_sha256", stored.sha256}});
         else

@@ -11,7 +11,13 @@
 #include "formulas/plan.hpp"
 #include "formulas/text.hpp"
 #include "formulas/time.hpp"
+#include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
+#include "station/store/schema.hpp"
+#include "station/workflow/formulary_service.hpp"
+#include "station/workflow/site_policy.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -44,30 +50,60 @@ T need(Result<T> result) {
 
 // Options shared by the commands that need the formulary or the policy.
 struct Sources {
-    std::string formularyDir; // products.toml + recipes.toml; empty: the built-in demo formulary
-    std::string policyFile;   // empty: the built-in assets/policy/formulas.toml
+    std::string formularyDir; // products.toml + recipes.toml; empty: the station's (the demo's only with --demo)
+    std::string policyFile;   // empty: the station's stored formulas policy
 };
 
-fm::Formulary loadFormulary(const Sources& s) {
-    if (s.formularyDir.empty())
+// What a command reads when no file is given: the station database of --data-dir.
+struct StoredStation {
+    store::Database db;
+    store::AuditLog audit;
+    explicit StoredStation(const CliOptions& options)
+        : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db) {}
+};
+
+bool demoRun() { return store::demoExpected().value_or(false); }
+
+// --formulary files; else the demo formulary with --demo; else the station's approved formulary
+// (the latest stored version with `approvedOnly` false), or a failure naming the command that adds it.
+fm::Formulary loadFormulary(const Sources& s, const CliOptions& options, bool approvedOnly = true) {
+    if (!s.formularyDir.empty()) {
+        const std::string products = s.formularyDir + "/products.toml";
+        const std::string recipes = s.formularyDir + "/recipes.toml";
+        return need(fm::loadFormulary(readFile(products), products, readFile(recipes), recipes));
+    }
+    if (demoRun())
         return need(fm::loadDemoFormulary());
-    const std::string products = s.formularyDir + "/products.toml";
-    const std::string recipes = s.formularyDir + "/recipes.toml";
-    return need(fm::loadFormulary(readFile(products), products, readFile(recipes), recipes));
+    StoredStation st(options);
+    workflow::FormularyService service(st.db, st.audit);
+    if (!service.latestFiles())
+        throw CliFailure("no formulary is stored at this station: import one with `admix formulary import DIR --pharmacist USER` "
+                         "(or give --formulary DIR; the demo formulary only with --demo)");
+    auto f = approvedOnly ? service.approved() : service.current();
+    if (!f)
+        throw CliFailure("formulary: " + f.error().text() + " (approve a recipe with `admix formulary approve RECIPE --pharmacist USER`)");
+    return std::move(*f);
 }
 
-fm::FormulasPolicy loadPolicy(const Sources& s) {
-    if (s.policyFile.empty())
+// --policy file; else the formulas policy stored at the station (`admix policy show`). A data
+// directory without a database yet has the shipped defaults, which its database would be seeded with
+// (`--demo plan` and the calculators do not create a database to read them).
+fm::FormulasPolicy loadPolicy(const Sources& s, const CliOptions& options) {
+    if (!s.policyFile.empty())
+        return need(fm::loadFormulasPolicy(readFile(s.policyFile), s.policyFile));
+    if (!std::filesystem::exists(store::databasePath(resolveDataDir(options))))
         return need(fm::loadDefaultFormulasPolicy());
-    return need(fm::loadFormulasPolicy(readFile(s.policyFile), s.policyFile));
+    StoredStation st(options);
+    return workflow::SitePolicyService(st.db, st.audit).formulasPolicy();
 }
 
 void addSources(CLI::App* cmd, Sources& s, bool formulary, bool policy) {
     if (formulary)
-        cmd->add_option("--formulary", s.formularyDir, "Folder with products.toml and recipes.toml (default: built-in demo)")
+        cmd->add_option("--formulary", s.formularyDir,
+                        "Folder with products.toml and recipes.toml (default: the station's approved formulary; the demo's with --demo)")
             ->check(CLI::ExistingDirectory);
     if (policy)
-        cmd->add_option("--policy", s.policyFile, "Site policy TOML (default: built-in assets/policy/formulas.toml)")
+        cmd->add_option("--policy", s.policyFile, "Formulas policy TOML (default: the station's stored policy, `admix policy show`)")
             ->check(CLI::ExistingFile);
 }
 
@@ -156,9 +192,17 @@ void registerIdentification(CLI::App& app, CliOptions& options) {
     addSources(ndc, sources, true, false);
     ndc->callback([&options] {
         const auto r = need(fm::parseNdc(code));
-        const fm::Formulary formulary = loadFormulary(sources);
+        std::optional<fm::Formulary> formulary;
+        if (!sources.formularyDir.empty() || demoRun()) {
+            formulary = loadFormulary(sources, options);
+        } else {
+            // The station's stored products, when it has any: conversion needs no formulary.
+            StoredStation st(options);
+            if (auto f = workflow::FormularyService(st.db, st.audit).current())
+                formulary = std::move(*f);
+        }
         json products = json::array();
-        for (const auto* p : formulary.resolve(r))
+        for (const auto* p : formulary ? formulary->resolve(r) : std::vector<const fm::Product*>{})
             products.push_back({{"id", p->id}, {"name", p->displayName}, {"ndc", p->ndc}});
         if (options.json) {
             json out = {{"input", r.inputForm}, {"ambiguous", r.ambiguous()}, {"formulary_products", products}};
@@ -228,7 +272,7 @@ void registerCalc(CLI::App& app, CliOptions& options) {
     carbo->add_option("--gfr-cap", gfrCap, "GFR cap in mL/min (default: site policy)");
     addSources(carbo, sources, false, true);
     carbo->callback([&options] {
-        const double cap = gfrCap.value_or(loadPolicy(sources).gfrCapMlMin);
+        const double cap = gfrCap.value_or(loadPolicy(sources, options).gfrCapMlMin);
         const auto r = need(fm::calvertCarboplatin(auc, gfr, cap));
         printResult(options, r.dose.inMg(), "mg", {{"gfr_used_ml_min", r.gfrUsed}, {"gfr_capped", r.capped}, {"gfr_cap_ml_min", cap}}, 1);
     });
@@ -314,9 +358,9 @@ void registerPlan(CLI::App& app, CliOptions& options) {
     plan->add_option("ORDER", orderPath, "Order JSON (see assets/formulary/orders/)")->required()->check(CLI::ExistingFile);
     addSources(plan, sources, true, true);
     plan->callback([&options] {
-        const fm::Formulary formulary = loadFormulary(sources);
-        const fm::FormulasPolicy policy = loadPolicy(sources);
-        const fm::Order order = need(fm::parseOrderJson(readFile(orderPath), orderPath));
+        const fm::Order order = need(fm::parseOrderJson(readFile(orderPath), orderPath)); // the input first
+        const fm::Formulary formulary = loadFormulary(sources, options);
+        const fm::FormulasPolicy policy = loadPolicy(sources, options);
         const fm::Plan p = need(fm::makePlan(order, formulary, policy));
         if (options.json)
             printJson(fm::planToJson(p));
@@ -339,8 +383,10 @@ void registerPlan(CLI::App& app, CliOptions& options) {
     auto* check = formulary->add_subcommand("check", "Load the formulary and policy files and report the first error with its line and column");
     addSources(check, fsources, true, true);
     check->callback([&options] {
-        const fm::Formulary f = loadFormulary(fsources);
-        const fm::FormulasPolicy p = loadPolicy(fsources);
+        // Without --formulary: the formulary stored at this station (every recipe version of the
+        // latest import), never the demo's unless --demo.
+        const fm::Formulary f = loadFormulary(fsources, options, false);
+        const fm::FormulasPolicy p = loadPolicy(fsources, options);
         if (options.json)
             printJson({{"ok", true}, {"recipes", f.recipeIds().size()}, {"products", f.products().size()}, {"syringes", p.syringes.size()}});
         else

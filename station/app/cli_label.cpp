@@ -5,12 +5,14 @@
 
 #include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/formulary_service.hpp"
 #include "station/workflow/label_job.hpp"
+#include "station/workflow/site_policy.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -56,15 +58,32 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
     cmd->add_option("--png", pngPath, "Write the preview (printer resolution) to FILE");
     cmd->add_option("--layout", layoutPath, "Label layout TOML (default: assets/labels/iv_label.toml)")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--formulary", formularyDir, "Folder with products.toml and recipes.toml (default: built-in demo)")
+    cmd->add_option("--formulary", formularyDir, "Folder with products.toml and recipes.toml (default: the station's stored formulary)")
         ->check(CLI::ExistingDirectory);
-    cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: built-in)")->check(CLI::ExistingFile);
+    cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: the station's stored policy)")->check(CLI::ExistingFile);
     // People read labels: local time with the zone, like the station prints them; UTC only when asked.
     cmd->add_flag("--utc", utc, "Print times in UTC (default: local time, the label names the zone)");
     cmd->add_flag("--local-time", localTime, "Local time (the default)");
     cmd->callback([&options] {
         store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
+        // The station's own stored formulary; the demo formulary only with --demo (a demo data
+        // directory stores none); nothing else falls back.
+        workflow::FormularyService stored(db, audit);
+        std::optional<formulas::Formulary> formulary;
+        if (!formularyDir.empty())
+            formulary = need(formulas::loadFormulary(readFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
+                                                     readFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
+        else if (stored.latestFiles())
+            formulary = need(stored.current());
+        else if (store::demoExpected().value_or(false))
+            formulary = need(formulas::loadDemoFormulary());
+        else
+            throw CliFailure("no formulary is stored at this station: import one with `admix formulary import DIR --pharmacist USER` "
+                             "(or give --formulary DIR)");
+        const formulas::FormulasPolicy policy = policyFile.empty()
+                                                    ? workflow::SitePolicyService(db, audit).formulasPolicy()
+                                                    : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
         workflow::PreparationEngine engine(db, audit, "cli");
         std::optional<int64_t> prepId = engine.prepIdByNumber(id);
         if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)
@@ -72,21 +91,11 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
         const auto view = prepId ? engine.view(*prepId) : std::nullopt;
         if (!view)
             throw CliFailure("no preparation " + id);
-        // The station's own formulary when it holds one; a demo data directory has none stored.
-        workflow::FormularyService stored(db, audit);
-        const formulas::Formulary formulary =
-            formularyDir.empty()
-                ? (stored.latestFiles() ? need(stored.current()) : need(formulas::loadDemoFormulary()))
-                : need(formulas::loadFormulary(readFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
-                                               readFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
-        const formulas::FormulasPolicy policy = policyFile.empty()
-                                                    ? need(formulas::loadDefaultFormulasPolicy())
-                                                    : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
         const workflow::LabelLayout layout =
             need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
         // The same composition the station prints from: plan, BUD from the stored site policy, names.
         const workflow::LabelData data = need(workflow::labelDataFor(
-            db, audit, view->id, formulary, policy, layout, utc ? workflow::LabelClock::Utc : workflow::LabelClock::Local));
+            db, audit, view->id, *formulary, policy, layout, utc ? workflow::LabelClock::Utc : workflow::LabelClock::Local));
 
         const std::string zpl = need(workflow::renderZpl(data, layout));
         if (!zplPath.empty())

@@ -9,6 +9,8 @@
 #include "station/workflow/compliance_gate.hpp"
 #include "station/workflow/demo_station.hpp"
 #include "station/workflow/plan_steps.hpp"
+#include "station/workflow/site_policy.hpp"
+#include "station/workflow/site_setup.hpp"
 
 #include <csignal>
 #include <fstream>
@@ -67,22 +69,39 @@ workflow::SessionSetup sessionSetup(const fs::path& dataDir, bool sandbox, const
     setup.stationName = config.station.name + " (session)";
     setup.room = config.station.room.empty() && demo ? "BUF-1" : config.station.room;
     setup.pec = config.station.pec.empty() && demo ? "LAFW-1" : config.station.pec;
-    auto formulary = formulas::loadDemoFormulary();
-    if (!formulary)
-        throw CliFailure("formulary: " + formulary.error().text());
-    setup.formulary = std::move(*formulary);
-    Result<formulas::FormulasPolicy> policy = formulas::loadDefaultFormulasPolicy();
+    store::Database db = store::openStationDatabase(store::databasePath(dataDir).string());
+    store::AuditLog audit(db);
+    if (demo) {
+        auto formulary = formulas::loadDemoFormulary();
+        if (!formulary)
+            throw CliFailure("formulary: " + formulary.error().text());
+        setup.formulary = std::move(*formulary);
+        setup.policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+    } else {
+        // A real station prepares only from its own approved formulary, with its stored policy.
+        auto station = workflow::loadStationFormulary(db, audit);
+        if (!station)
+            throw CliFailure("formulary: " + station.error().text() +
+                             " (store one with `admix formulary import DIR --pharmacist USER`, then `admix formulary approve RECIPE "
+                             "--pharmacist USER`)");
+        setup.formulary = std::move(station->formulary);
+        setup.policy = std::move(station->policy);
+    }
     if (!formulasPolicyFile.empty()) {
+        // A policy file replaces the stored one only on a throwaway copy (validation, what-if runs).
+        if (!sandbox)
+            throw CliFailure("--formulas-policy: only with --sandbox; the station's own formulas policy is in its database "
+                             "(`admix policy show`, `admix policy set`)");
         std::ifstream in(formulasPolicyFile, std::ios::binary);
         if (!in)
             throw CliFailure("cannot read the formulas policy " + formulasPolicyFile);
         std::stringstream text;
         text << in.rdbuf();
-        policy = formulas::loadFormulasPolicy(text.str(), formulasPolicyFile);
+        auto policy = formulas::loadFormulasPolicy(text.str(), formulasPolicyFile);
+        if (!policy)
+            throw CliFailure("formulas policy: " + policy.error().text());
+        setup.policy = std::move(*policy);
     }
-    if (!policy)
-        throw CliFailure("formulas policy: " + policy.error().text());
-    setup.policy = std::move(*policy);
     auto quality = vision::loadQualityThresholds(vision::defaultQualityFile());
     if (!quality)
         throw CliFailure(quality.error().text());
@@ -115,7 +134,7 @@ void registerSessionCommand(CLI::App& app, CliOptions& options) {
     auto* cmd = app.add_subcommand("session", "Drive the station with JSON lines on stdin, one answer per line on stdout");
     cmd->add_flag("--sandbox", sandbox, "Work on a throwaway copy of the data (deleted at exit); only a sandbox takes \"now\"");
     cmd->add_flag("--demo", demo, "Demo data (with --sandbox: fresh demo data in the sandbox)");
-    cmd->add_option("--formulas-policy", policyFile, "Formulas policy file (default: the built-in assets/policy/formulas.toml)");
+    cmd->add_option("--formulas-policy", policyFile, "Formulas policy file instead of the stored one (only with --sandbox)");
     cmd->callback([&options] {
         const auto config = loadConfig(options.configPath.empty() ? std::nullopt : std::optional<fs::path>(options.configPath));
         if (!config)

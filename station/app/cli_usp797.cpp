@@ -1,4 +1,4 @@
-// admix policy | site | em | excursion | cleaning | garb | qual | compliance | bud
+// admix site | em | excursion | cleaning | garb | qual | compliance | bud
 // The USP <797>/<800> compliance engine from the command line. Rules live in usp797/, storage in
 // station/store/compliance_*; this file only parses options and prints. Signatures that close an
 // excursion, override a gate or change site policy re-authenticate the signer through
@@ -124,65 +124,7 @@ json excursionJson(const usp797::CorrectiveAction& a) {
     return j;
 }
 
-// [SECTION] policy
-
-void registerPolicy(CLI::App& app, CliOptions& options) {
-    auto* policy = app.add_subcommand("policy", "Site policy: every compliance limit (QA edits, audited)");
-    policy->require_subcommand(1);
-    policy->add_subcommand("show", "List every policy key, its value and who set it")->callback([&options] {
-        Station s(options);
-        for (const auto& row : s.compliance.policyRows()) {
-            const auto* key = usp797::findPolicyKey(row.key);
-            const std::string value = key ? usp797::formatPolicyValue(*key, row.value) : num(row.value);
-            if (options.json)
-                printJson({{"key", row.key}, {"value", value}, {"updated", row.updatedUtc}, {"by", row.updatedBy},
-                           {"meaning", key ? std::string(key->meaning) : ""}});
-            else
-                std::cout << row.key << " = " << value << "   (" << row.updatedBy << ", " << row.updatedUtc << ")\n";
-        }
-    });
-    static std::string key, value, user, reason;
-    auto* set = policy->add_subcommand("set", "Change one value (quality role; PIN/password on standard input)");
-    set->add_option("key", key, "Policy key (see policy show)")->required();
-    set->add_option("value", value, "New value")->required();
-    set->add_option("--user", user, "The quality user making the change")->required();
-    set->add_option("--reason", reason, "Why (SOP reference)")->required();
-    set->callback([&options] {
-        Station s(options);
-        if (!usp797::findPolicyKey(key))
-            throw CliFailure(key + ": unknown policy key (see `admix policy show`)");
-        esign(s, user, workflow::Role::Quality, "policy.set", "policy:" + key, "set " + key + " = " + value + ": " + reason);
-        check(s.compliance.setPolicy(key, value, user, reason));
-        if (options.json)
-            printJson({{"key", key}, {"value", value}});
-        else
-            std::cout << key << " = " << value << '\n';
-    });
-    static std::string file;
-    auto* import = policy->add_subcommand("import", "Load a whole policy TOML (every key; quality role; PIN/password on standard input)");
-    import->add_option("file", file)->required();
-    import->add_option("--user", user, "The quality user making the change")->required();
-    import->add_option("--reason", reason, "Why (SOP reference)")->required();
-    import->callback([&options] {
-        std::ifstream in(file, std::ios::binary);
-        if (!in)
-            throw CliFailure(file + ": cannot read the file");
-        std::ostringstream text;
-        text << in.rdbuf();
-        // Check the file before asking for a signature.
-        if (const auto parsed = usp797::parsePolicyToml(text.str(), file); !parsed)
-            throw CliFailure(parsed.error().text());
-        Station s(options);
-        esign(s, user, workflow::Role::Quality, "policy.import", "policy", "load " + file + ": " + reason);
-        const auto changed = s.compliance.importPolicy(text.str(), file, user, reason);
-        if (!changed)
-            throw CliFailure(changed.error().text());
-        if (options.json)
-            printJson({{"file", file}, {"changed", *changed}});
-        else
-            std::cout << *changed << " policy value(s) changed from " << file << '\n';
-    });
-}
+// `admix policy show|set|import` is in cli_policy.cpp (the USP limits and the formulas policy).
 
 // [SECTION] site
 
@@ -793,7 +735,6 @@ void registerBud(CLI::App& app, CliOptions& options) {
 }
 
 void registerUsp797Commands(CLI::App& app, CliOptions& options) {
-    registerPolicy(app, options);
     registerSite(app, options);
     registerEm(app, options);
     registerExcursion(app, options);

@@ -27,7 +27,8 @@ void seedDemoData(const std::filesystem::path& dataDir);
 // `dataDir` as given (empty: demo data only), copied into a sandbox when `sandbox`.
 [[nodiscard]] SessionPlace sessionPlace(const std::filesystem::path& dataDir, bool sandbox, bool demo);
 
-// The station's setup for a session on `dataDir`. `formulasPolicyFile` empty: the built-in policy.
+// The station's setup for a session on `dataDir`: its stored approved formulary (the demo formulary
+// only with `demo`) and its stored formulas policy; `formulasPolicyFile` replaces that policy (sandbox only).
 [[nodiscard]] workflow::SessionSetup sessionSetup(const std::filesystem::path& dataDir, bool sandbox, const Config& config,
                                                   bool demo, const std::string& formulasPolicyFile);
 

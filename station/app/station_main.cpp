@@ -16,6 +16,7 @@
 #include "station/store/schema.hpp"
 #include "station/ui/demo_camera.hpp"
 #include "station/ui/station_controller.hpp"
+#include "station/workflow/site_policy.hpp"
 #include "station/ui/station_ui.hpp"
 #include "station/ui/ui_map.hpp"
 #include "station/ui/window.hpp"
@@ -102,13 +103,12 @@ int run(const Args& args) {
     std::vector<workflow::SetupGap> setupGaps;
     if (args.demo) {
         auto demoFormulary = formulas::loadDemoFormulary();
-        auto defaultPolicy = formulas::loadDefaultFormulasPolicy();
-        if (!demoFormulary || !defaultPolicy) {
-            std::cerr << "admix-station: formulary: " << (demoFormulary ? defaultPolicy.error().text() : demoFormulary.error().text()) << '\n';
+        if (!demoFormulary) {
+            std::cerr << "admix-station: formulary: " << demoFormulary.error().text() << '\n';
             return 1;
         }
         formulary = std::move(*demoFormulary);
-        policy = std::move(*defaultPolicy);
+        policy = workflow::SitePolicyService(db, audit).formulasPolicy(); // the demo database's own policy store
     } else {
         setupGaps = workflow::setupGaps(db, audit, compliance, config->station.room, config->station.pec);
         if (auto site = workflow::loadStationFormulary(db, audit)) {
@@ -116,12 +116,7 @@ int run(const Args& args) {
             policy = std::move(site->policy);
         } else {
             formulary.emplace();
-            auto defaultPolicy = formulas::loadDefaultFormulasPolicy();
-            if (!defaultPolicy) {
-                std::cerr << "admix-station: policy: " << defaultPolicy.error().text() << '\n';
-                return 1;
-            }
-            policy = std::move(*defaultPolicy);
+            policy = workflow::SitePolicyService(db, audit).formulasPolicy();
         }
         for (const auto& gap : setupGaps)
             spdlog::warn("setup: {}: {}", gap.missing, gap.command);
@@ -276,8 +271,19 @@ int run(const Args& args) {
     std::vector<double> frameMs;
     Clock::time_point benchStart{};
     int shots = 0;
+    Clock::time_point policyReadAt = Clock::now();
     for (int frame = 1; !window.shouldClose(); ++frame) {
         const auto start = Clock::now();
+        // The formulas policy as stored now (changed with `admix policy set` while the station
+        // runs): the next preparation started is planned with it.
+        if (start - policyReadAt >= std::chrono::seconds(2)) {
+            policyReadAt = start;
+            try {
+                *policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+            } catch (const store::StoreError& e) {
+                spdlog::error("formulas policy: {} (keeping the one read before)", e.what());
+            }
+        }
         window.beginFrame();
         station.update();
         if (benchShowVial) {

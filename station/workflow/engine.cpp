@@ -2,6 +2,7 @@
 
 #include "formulas/gs1.hpp"
 #include "formulas/text.hpp"
+#include "station/store/compliance_store.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/order_holds.hpp"
 #include "station/store/prep_repo.hpp"
@@ -825,7 +826,7 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
         return Status::fail("approval refused: the person who prepared it cannot check it");
     // Segregation of duties: the pharmacist who overrode a gate of this preparation does not also
     // release it, unless the site's policy (check.override_signer_may_release = 1) allows it.
-    if (store::SettingsRepo(m_db).get("check.override_signer_may_release").value_or("0") != "1") {
+    if (!store::ComplianceStore(m_db, m_audit).policy().flag("check.override_signer_may_release")) {
         for (const auto& e : repo.evidence(prepId)) {
             const json data = json::parse(e.dataJson, nullptr, false);
             if (data.is_object() && data.value("override", false) && data.value("pharmacist", "") == signature.signer.username)

@@ -4,6 +4,7 @@
 #include "station/store/data_dir.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/store/schema.hpp"
+#include "station/store/site_repo.hpp"
 #include "station/store/user_repo.hpp"
 #include "station/workflow/label_job.hpp"
 #include "station/workflow/order_json.hpp"
@@ -314,14 +315,28 @@ json ScriptSession::queue(const json& r) {
 
 json ScriptSession::start(const json& r) {
     const User& who = actor(r);
-    const int64_t orderId = wholeNumber(r, "order_id");
+    // The order by its row id ("order_id"), or by its number or its own id as entered ("order":
+    // "O20261202-0001" or "SITE-0001").
+    std::optional<store::OrderRow> order;
+    if (!has(r, "order_id") && has(r, "order")) {
+        const std::string key = text(r, "order");
+        order = store::PrepRepo(m_db).orderByNumber(key);
+        if (!order) {
+            if (const auto id = store::SiteRepo(m_db).orderByExternalId(key))
+                order = store::PrepRepo(m_db).order(*id);
+        }
+        if (!order)
+            refuse("order: there is no order " + key);
+    }
+    const int64_t orderId = order ? order->id : wholeNumber(r, "order_id");
     const std::string room = optText(r, "room", m_setup.room);
     const std::string pec = optText(r, "pec", m_setup.pec);
     if (room.empty())
         refuse("room: is missing");
     if (pec.empty())
         refuse("pec: is missing");
-    const auto order = store::PrepRepo(m_db).order(orderId);
+    if (!order)
+        order = store::PrepRepo(m_db).order(orderId);
     if (!order)
         refuse("order_id: there is no order " + std::to_string(orderId));
     const auto spec = specForOrder(*order, m_setup.formulary, m_setup.policy);

@@ -3,6 +3,7 @@
 #include "station/store/formulary_repo.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/formulary_service.hpp"
+#include "station/workflow/site_policy.hpp"
 
 #include <algorithm>
 
@@ -56,11 +57,11 @@ Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditL
     auto approved = service.approved();
     if (!approved)
         return approved.error();
-    auto policy = formulas::loadDefaultFormulasPolicy();
-    if (!policy)
-        return policy.error();
+    // The formulas policy stored at this station (seeded from the shipped defaults, changed with
+    // `admix policy set`), never the TOML file.
+    auto policy = SitePolicyService(db, audit).formulasPolicy();
     const auto latest = service.latestFiles();
-    return StationFormulary{std::move(*approved), std::move(*policy), latest ? latest->version : 0};
+    return StationFormulary{std::move(*approved), std::move(policy), latest ? latest->version : 0};
 }
 
 } // namespace admix::workflow

@@ -30,8 +30,8 @@ struct StationFormulary {
     int version = 0;
 };
 
-// The approved formulary stored on this station and the formulas policy (the shipped defaults,
-// assets/policy/formulas.toml, until the site imports its own).
+// The approved formulary stored on this station and its stored formulas policy (seeded from the
+// shipped assets/policy/formulas.toml, changed with `admix policy set|import`).
 [[nodiscard]] Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditLog& audit);
 
 } // namespace admix::workflow

@@ -28,6 +28,7 @@ done
 # A good file: its data directory is used.
 out=$("$admix" --config "$work/good.toml" db info --json) || fail "db info with a good --config exited $?"
 grep -q "$work/from-config/admix.sqlite3" <<<"$out" || fail "db info did not use the config's data_dir: $out"
-"$admix" --config "$work/good.toml" plan "$work/order.json" >/dev/null || fail "plan with a good --config exited $?"
+# The demo recipe: the demo formulary only with --demo (a real station plans from its stored one).
+"$admix" --demo --config "$work/good.toml" plan "$work/order.json" >/dev/null || fail "plan with a good --config exited $?"
 
 [ "$failures" -eq 0 ] && echo "config option: every command honours --config" || exit 1

@@ -232,7 +232,8 @@ def main():
 
     # Not a sandbox: the clock does not move, and the data directory is the one given.
     data = tempfile.mkdtemp(prefix="admix-session-data-")
-    s = Session(before=("--data-dir", data), env={**os.environ, "XDG_CONFIG_HOME": data})
+    # (--demo: the demo data seeded into it; without it a station with no stored formulary refuses to start)
+    s = Session("--demo", before=("--data-dir", data), env={**os.environ, "XDG_CONFIG_HOME": data})
     a = s.send(op="queue", now="2031-01-01T00:00:00Z")
     check(a["ok"] is False and "only a sandbox" in a["error"], f"now outside a sandbox: {a}")
     s.close()

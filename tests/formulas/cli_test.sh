@@ -30,7 +30,7 @@ expect "ndc gtin" "$out" '"gtin14":"00304093977035"'; expect "ndc11" "$out" '"nd
 expect "ndc12" "$out" '"ndc12":"000409-3977-03"'; expect "ndc format" "$out" '"format":"4-4-2"'
 out=$("$admix" ndc 0409397703 --json) || fail "ambiguous ndc exited $?"
 expect "ndc ambiguous" "$out" '"ambiguous":true'; expect "ndc candidates" "$out" '"candidates":\[\{"format":"4-4-2"'
-out=$("$admix" ndc 9999940150 --json) || fail "formulary ndc exited $?"
+out=$("$admix" --demo ndc 9999940150 --json) || fail "formulary ndc exited $?"
 expect "ndc resolved by the formulary" "$out" '"formulary_products":\[\{"id":"cisplatin-50mg-50ml"'
 
 # Other calculators.
@@ -66,26 +66,33 @@ expect "ndc error" "$(cat "$work/err")" 'segments 4-4-1'
 # Plans: every demo order plans and exits 0; a plan with a blocking flag exits 1.
 n=0
 for order in "$assets"/formulary/orders/*.json; do
-  out=$("$admix" plan "$order" --json 2>"$work/err") || fail "plan $(basename "$order") exited $?: $(cat "$work/err")"
+  out=$("$admix" --demo plan "$order" --json 2>"$work/err") || fail "plan $(basename "$order") exited $?: $(cat "$work/err")"
   expect "plan $(basename "$order")" "$out" '"ok":true'
   n=$((n + 1))
 done
 [ "$n" -ge 30 ] || fail "only $n demo orders"
-out=$("$admix" plan "$assets/formulary/orders/vancomycin-ns.json") || fail "plan text exited $?"
+out=$("$admix" --demo plan "$assets/formulary/orders/vancomycin-ns.json") || fail "plan text exited $?"
 expect "plan text dose" "$out" 'dose = 15 mg/kg x 70 kg = 1,050 mg'
 expect "plan text syringe" "$out" '30 mL syringe'
 expect "plan text mass" "$out" 'expected mass = 21 mL x 1.02 g/mL = 21.42 g'
 sed 's/"route": "IV"/"route": "IT"/' "$assets/formulary/orders/vancomycin-ns.json" >"$work/it.json"
-"$admix" plan "$work/it.json" >"$work/out" 2>"$work/err"; status=$?
+"$admix" --demo plan "$work/it.json" >"$work/out" 2>"$work/err"; status=$?
 [ "$status" -eq 1 ] || fail "blocked plan exited $status"
 expect "blocked plan stderr" "$(cat "$work/err")" 'plan blocked: ROUTE_MISMATCH'
 printf '{"id": "X", "recipe": \n' >"$work/bad.json"
-"$admix" plan "$work/bad.json" >"$work/out" 2>"$work/err" && fail "bad order JSON exited 0"
+"$admix" --demo plan "$work/bad.json" >"$work/out" 2>"$work/err" && fail "bad order JSON exited 0"
 expect "bad order line:col" "$(cat "$work/err")" 'bad.json:2:1'
 
 # Formulary files: a broken copy names file:line:column.
-out=$("$admix" formulary check) || fail "formulary check exited $?"
+out=$("$admix" --demo formulary check) || fail "formulary check exited $?"
 expect "formulary check" "$out" '^ok: 40 recipes'
+# Without --demo nothing demo is read: a station with no stored formulary says what is missing.
+"$admix" --data-dir "$work/real" formulary check >"$work/out" 2>"$work/err" && fail "formulary check without a formulary exited 0"
+expect "no demo fallback (check)" "$(cat "$work/err")" 'no formulary is stored at this station: import one with `admix formulary import DIR'
+"$admix" --data-dir "$work/real" plan "$assets/formulary/orders/vancomycin-ns.json" >"$work/out" 2>"$work/err" && fail "plan without a formulary exited 0"
+expect "no demo fallback (plan)" "$(cat "$work/err")" 'no formulary is stored at this station'
+out=$("$admix" --data-dir "$work/real" ndc 9999940150 --json) || fail "ndc on an empty station exited $?"
+expect "no demo products (ndc)" "$out" '"formulary_products":\[\]'
 mkdir -p "$work/f" && cp "$assets/formulary/recipes.toml" "$work/f/" && sed 's/density_g_ml = 1.0046/density_g_ml = "x"/' "$assets/formulary/products.toml" >"$work/f/products.toml"
 "$admix" formulary check --formulary "$work/f" >"$work/out" 2>"$work/err" && fail "broken formulary accepted"
 expect "formulary error position" "$(cat "$work/err")" 'products.toml:[0-9]+:[0-9]+: product\[3\]\.density_g_ml: must be a number'

@@ -504,7 +504,9 @@ TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the prev
     const auto zplFile = f.dir / "label.zpl";
     const auto pngFile = f.dir / "label.png";
     const std::string cli = std::string(ADMIX_CLI) + " --data-dir " + f.dir.path().string() + " ";
-    REQUIRE(std::system((cli + "--json label " + doneNumber + " --zpl " + zplFile.string() + " --png " + pngFile.string() +
+    // The fixture prepares from the demo formulary files, not a stored formulary: name them (no demo fallback).
+    const std::string demoFiles = " --formulary " + std::string(ADMIX_ASSETS_DIR) + "/formulary";
+    REQUIRE(std::system((cli + "--json label " + doneNumber + demoFiles + " --zpl " + zplFile.string() + " --png " + pngFile.string() +
                          " > " + out.string())
                             .c_str()) == 0);
     const auto j = nlohmann::json::parse(readFile(out));
@@ -525,14 +527,14 @@ TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the prev
     // People read the label: local time with the zone by default (TZ=America/Chicago: 08:00 UTC is
     // 02:00 CST); UTC only when asked for.
     const auto chicago = f.dir / "chicago.json";
-    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + " > " + chicago.string()).c_str()) == 0);
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles + " > " + chicago.string()).c_str()) == 0);
     CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 02:00 CST");
-    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + " --utc > " + chicago.string()).c_str()) == 0);
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles + " --utc > " + chicago.string()).c_str()) == 0);
     CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 08:00 UTC");
 
     const auto err = f.dir / "err.txt";
-    CHECK(std::system((cli + "label " + openNumber + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(std::system((cli + "label " + openNumber + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
     CHECK(has(readFile(err), "is not complete"));
-    CHECK(std::system((cli + "label P00000000-9999 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(std::system((cli + "label P00000000-9999" + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
     CHECK(has(readFile(err), "no preparation P00000000-9999"));
 }

@@ -2,6 +2,7 @@
 // with the triggers dropped and the whole chain recomputed, and the newest rows cut off, are both
 // found and named by verifyAuditTrail; an untouched trail verifies.
 #include "station/store/audit_seal.hpp"
+#include "station/store/compliance_store.hpp"
 #include "station/store/settings_repo.hpp"
 #include "tests/workflow/engine_fixture.hpp"
 
@@ -196,7 +197,9 @@ TEST_CASE("segregation of duties: the pharmacist who overrode a step does not re
         CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
     SUBCASE("the site's policy allows the override signer to release") {
-        store::SettingsRepo(f.db).set("check.override_signer_may_release", "1", "qa", "2026-11-21T08:00:00Z");
+        // Site policy (audited, quality role), no longer a station setting.
+        REQUIRE(f.auth.addUser({"qalvarez", "Q. Alvarez", Role::Quality, std::nullopt, std::nullopt, "quality password 1"}, f.admin, f.t0).ok());
+        REQUIRE(store::ComplianceStore(f.db, f.audit).setPolicy("check.override_signer_may_release", "true", "qalvarez", "SOP-7", f.t0).ok());
         REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 12min), f.t0 + 12min).ok());
         CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
