@@ -9,12 +9,14 @@
 #include "station/remote/demo.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/store/sandbox.hpp"
 #include "station/store/schema.hpp"
 #include "station/ui/station_controller.hpp"
 #include "station/workflow/compliance_gate.hpp"
 #include "station/workflow/demo_station.hpp"
 #include "station/workflow/label_job.hpp"
 #include "station/workflow/plan_steps.hpp"
+#include "station/workflow/session.hpp"
 #include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -337,4 +339,87 @@ TEST_CASE("a scan while a signature is asked for is a badge, never a product sca
     h.station->update();
     h.station->update();
     CHECK(store::PrepRepo(*h.db).evidence(prep).size() > scansBefore + 1);
+}
+
+// The scripted session (`admix session`) answers as the station does: the station prepares with its
+// simulated devices and camera (a wrong vial first); then every event it sent the engine is replayed
+// through a ScriptSession on a copy of the same station taken before, and each answer must be the
+// station's: the same verdict, message and step, and in the end the same steps and results.
+TEST_CASE("the scripted session gives the station's answers for the same events") {
+    Hood h;
+    store::Sandbox before(h.dir.path());
+    h.signInAndGarb("B-1001", "4821");
+    const int64_t prep = h.startOrderFor("cefazolin-ns");
+    h.station->update();
+    h.station->demoShowWrong();
+    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
+    h.completeAll();
+    const auto stationView = h.engine->view(prep).value();
+    const auto evidence = store::PrepRepo(*h.db).evidence(prep);
+    REQUIRE(evidence.size() >= stationView.steps.size());
+
+    workflow::SessionSetup setup;
+    setup.dataDir = before.dir();
+    setup.sandbox = true;
+    setup.stationName = "test hood";
+    setup.room = "BUF-1";
+    setup.pec = "LAFW-1";
+    setup.printerName = "printer"; // the station's printer, named in the label message
+    setup.formulary = h.formulary;
+    setup.policy = h.policy;
+    setup.quality = vision::loadQualityThresholds(vision::defaultQualityFile()).value();
+    setup.labelLayout = *h.layout;
+    workflow::ScriptSession session(std::move(setup));
+    using nlohmann::json;
+    REQUIRE(session.handle({{"op", "sign_in"}, {"user", "tech"}, {"pin", "4821"}})["ok"] == true);
+    REQUIRE(session.handle({{"op", "garb"}, {"room", "BUF-1"}})["ok"] == true);
+    const json started = session.handle({{"op", "start"}, {"order_id", stationView.orderId}});
+    REQUIRE(started["ok"] == true);
+    CHECK(started["prep"] == stationView.number);
+
+    int replayed = 0;
+    for (const auto& e : evidence) {
+        const json data = json::parse(e.dataJson);
+        json request{{"op", e.kind}, {"step", e.stepIndex}};
+        if (e.kind == "scan" || e.kind == "label-scan") {
+            std::string text = data["scanned"].get<std::string>();
+            for (size_t at; (at = text.find("<GS>")) != std::string::npos;)
+                text.replace(at, 4, "\x1d");
+            request = {{"op", "scan"}, {"step", e.stepIndex}, {"text", data.value("aim", "") + text},
+                       {"source", data.value("source", "scanner")}};
+        } else if (e.kind == "tare" || e.kind == "weigh" || e.kind == "weigh-empty") {
+            request = {{"op", "weigh"}, {"step", e.stepIndex}, {"grams", data["gross_g"]}, {"stable", data["stable"]}};
+        } else if (e.kind == "photo") {
+            REQUIRE(e.imageSha256.has_value()); // the station's photo, as a file handed to the session
+            request["image"] = h.images->pathOf(*e.imageSha256).value().string();
+        } else {
+            REQUIRE_MESSAGE((e.kind == "confirm" || e.kind == "label"), "event kind " << e.kind);
+        }
+        const json answer = session.handle(request);
+        INFO("evidence " << e.id << " (" << e.kind << ", step " << e.stepIndex << "): " << answer.dump());
+        const std::string verdict = e.outcome == "pass" ? "passed" : e.outcome == "fail" ? "failed" : "recorded";
+        CHECK(answer["verdict"] == verdict);
+        CHECK(answer["message"] == e.message);
+        CHECK(answer["ok"] == (verdict != "failed"));
+        ++replayed;
+    }
+    CHECK(replayed == static_cast<int>(evidence.size()));
+    const json shown = session.handle({{"op", "show"}})["document"];
+    CHECK(shown["status"] == std::string(workflow::prepStatusName(stationView.status)));
+    REQUIRE(shown["steps"].size() == stationView.steps.size());
+    for (size_t i = 0; i < stationView.steps.size(); ++i) {
+        const auto& s = stationView.steps[i];
+        json expected = s.result;
+        json actual = shown["steps"][i]["result"];
+        for (json* r : {&expected, &actual}) {
+            r->erase("sha256");   // the session annotates the photo again: another image
+            r->erase("balance");  // which balance read it
+            r->erase("device");   // which scanner read it
+            r->erase("shown");    // the reading as that balance's display printed it ("33.0400 g")
+        }
+        INFO("step " << i << ": " << s.spec.title);
+        CHECK(shown["steps"][i]["state"] == std::string(workflow::stepStateName(s.state)));
+        CHECK(shown["steps"][i]["attempts"] == s.attempts);
+        CHECK(actual == expected);
+    }
 }
