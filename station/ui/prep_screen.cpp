@@ -68,6 +68,12 @@ void PrepScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("%s  %s", prep->number.c_str(), prep->spec.title.c_str());
     ImGui::PopFont();
+    if (const std::string& comments = m_station.orderComments(); !comments.empty()) {
+        // The prescriber's or the pharmacy system's comments (HL7 NTE) travel with the order.
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(colors::kAttention, "Order comment: %s", comments.c_str());
+        ImGui::PopTextWrapPos();
+    }
     if (prep->spec.hazardous) {
         ImGui::SameLine();
         statusChip("HAZARDOUS DRUG - USP <800>", Tone::Hazard);

@@ -408,6 +408,15 @@ Status StationController::cancelPrep(const std::string& reason) {
 
 // [SECTION] Check ---------------------------------------------------------------------------------
 
+const std::string& StationController::orderComments() {
+    const int64_t order = m_prep ? m_prep->orderId : 0;
+    if (order != m_commentsOrder) {
+        m_commentsOrder = order;
+        m_comments = order ? m_service.orderComments(order) : std::string();
+    }
+    return m_comments;
+}
+
 std::vector<store::PrepRow> StationController::awaitingCheck() { return m_service.awaitingCheck(50); }
 
 Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin) {

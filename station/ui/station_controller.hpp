@@ -112,6 +112,8 @@ public:
     // [SECTION] The preparation in progress
     Status startOrder(int64_t orderId);
     [[nodiscard]] const std::optional<workflow::PrepView>& prep() const { return m_prep; }
+    // The comments of the order being prepared (read once per order), shown with the preparation.
+    [[nodiscard]] const std::string& orderComments();
     [[nodiscard]] const std::optional<Notice>& notice() const { return m_notice; }
     void confirmStep();
     void printLabel();
@@ -179,6 +181,8 @@ private:
     std::string m_screen = "Sign in";
     std::vector<store::OrderRow> m_queue;
     std::vector<workflow::StationService::Cancellation> m_cancellations;
+    int64_t m_commentsOrder = 0;
+    std::string m_comments;
     std::vector<std::string> m_blockers;
     std::string m_bannerOrder;
     std::map<int64_t, usp797::GateDecision> m_gates;

@@ -73,6 +73,10 @@ Result<StationService::Started> StationService::startOrResume(int64_t orderId, c
     return Started{*prepId, false};
 }
 
+std::string StationService::orderComments(int64_t orderId) {
+    return store::PrepRepo(m_db).orderComments(orderId);
+}
+
 std::vector<StationService::Cancellation> StationService::recentCancellations(const std::string& station,
                                                                               TimePoint now) {
     std::vector<Cancellation> out;

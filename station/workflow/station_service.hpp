@@ -51,6 +51,9 @@ public:
                                   const std::string& pec, const formulas::Formulary& formulary,
                                   const formulas::FormulasPolicy& policy, TimePoint now);
 
+    // The order's comments for the technician (prescriber, pharmacy, HL7 NTE); empty when none.
+    [[nodiscard]] std::string orderComments(int64_t orderId);
+
     // A preparation cancelled at this station in the last day: who cancelled it and why, for Home.
     struct Cancellation {
         std::string prepNumber;

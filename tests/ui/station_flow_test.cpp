@@ -423,3 +423,18 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
         CHECK(actual == expected);
     }
 }
+
+TEST_CASE("the order's comments (prescriber, pharmacy system NTE) are shown with the preparation at the hood") {
+    Hood h;
+    h.signInAndGarb("B-1001", "4821");
+    int64_t orderId = 0;
+    for (const auto& o : h.station->queue())
+        if (o.recipeId == "cefazolin-ns" && o.status == "open")
+            orderId = o.id;
+    REQUIRE(orderId != 0);
+    store::PrepRepo(*h.db).setOrderComments(orderId, "Patient allergic to latex: use latex-free bag");
+    h.station->refresh();
+    CHECK(h.station->orderComments().empty()); // nothing being prepared yet
+    REQUIRE(h.station->startOrder(orderId).ok());
+    CHECK(h.station->orderComments() == "Patient allergic to latex: use latex-free bag");
+}
