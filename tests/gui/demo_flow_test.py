@@ -184,16 +184,19 @@ try:
             for _vial in range(4):
                 if prep_json()["current_step"] != index:
                     break
+                def unchanged():
+                    return (prep_json()["current_step"] == index
+                            and len(prep_json()["steps"][index].get("result", {}).get("vials", [])) == before)
                 before = len(prep_json()["steps"][index].get("result", {}).get("vials", []))
                 click("Show right")
-                deadline = time.time() + 8
-                while (time.time() < deadline and prep_json()["current_step"] == index
-                       and len(prep_json()["steps"][index].get("result", {}).get("vials", [])) == before):
+                deadline = time.time() + 15
+                while time.time() < deadline and unchanged():
                     time.sleep(0.2)
-                if (prep_json()["current_step"] == index
-                        and len(prep_json()["steps"][index].get("result", {}).get("vials", [])) == before):
-                    print("camera did not read the code in 8 s; using the hand scanner", flush=True)
-                    click("Scan it")
+                # The camera may read it just as the wait ends: the hand scanner only while the step
+                # still waits for this vial and its button is on screen.
+                if unchanged() and target(read_map(), "Scan it") is not None and unchanged():
+                    print("camera did not read the code in 15 s; using the hand scanner", flush=True)
+                    click("Scan it", timeout=2.0)
                     time.sleep(1.0)
         elif kind == "weigh":
             click("Lift")  # the last syringe off the pan: the empty one is weighed on a cleared pan
