@@ -196,7 +196,11 @@ try:
                 # still waits for this vial and its button is on screen.
                 if unchanged() and target(read_map(), "Scan it") is not None and unchanged():
                     print("camera did not read the code in 15 s; using the hand scanner", flush=True)
-                    click("Scan it", timeout=2.0)
+                    try:
+                        click("Scan it", timeout=2.0)
+                    except SystemExit:
+                        if unchanged():  # still waiting and no scanner button: a real failure
+                            raise
                     time.sleep(1.0)
         elif kind == "weigh":
             click("Lift")  # the last syringe off the pan: the empty one is weighed on a cleared pan
