@@ -113,18 +113,18 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
         std::string why;
         switch (c.kind) {
         case ComponentLimit::Kind::Expiry:
-            why = "earliest component expiry: " + c.label + " expires " + formatIsoUtc(c.at);
+            why = "earliest component expiry: " + c.label + " expires " + formatLocal(c.at);
             break;
         case ComponentLimit::Kind::SingleDoseVialPunctured: {
             const int h = policy.whole("bud.vial.single_dose_iso5_hours");
             limit = c.at + hours{h};
-            why = "single-dose vial " + c.label + " punctured " + formatIsoUtc(c.at) + " in ISO 5: " + std::to_string(h) + " h";
+            why = "single-dose vial " + c.label + " punctured " + formatLocal(c.at) + " in ISO 5: " + std::to_string(h) + " h";
             break;
         }
         case ComponentLimit::Kind::MultiDoseVialPunctured: {
             const int d = c.labelledDays.value_or(policy.whole("bud.vial.multi_dose_days"));
             limit = c.at + hours{24 * d};
-            why = "multiple-dose vial " + c.label + " first punctured " + formatIsoUtc(c.at) + ": " + std::to_string(d) +
+            why = "multiple-dose vial " + c.label + " first punctured " + formatLocal(c.at) + ": " + std::to_string(d) +
                   " days" + (c.labelledDays ? " (per its label)" : "");
             break;
         }

@@ -71,13 +71,13 @@ Status checkNextStep(const GarbingSession& session, const std::vector<GarbingSte
 std::vector<GarbingProblem> garbingProblems(const GarbingSession& session, TimePoint now, const SitePolicy& policy) {
     std::vector<GarbingProblem> out;
     if (session.ended) {
-        out.push_back({"not_garbed", session.person + " left the clean area at " + formatIsoUtc(*session.ended) +
+        out.push_back({"not_garbed", session.person + " left the clean area at " + formatLocal(*session.ended) +
                                          "; garbing must be repeated"});
         return out;
     }
     const auto maxAge = std::chrono::hours{policy.whole("garbing.session_max_hours")};
     if (now - session.started > maxAge) {
-        out.push_back({"not_garbed", "the garbing session of " + session.person + " started " + formatIsoUtc(session.started) +
+        out.push_back({"not_garbed", "the garbing session of " + session.person + " started " + formatLocal(session.started) +
                                          ", more than " + std::to_string(maxAge.count()) + " h ago; garb again"});
         return out;
     }

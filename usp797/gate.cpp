@@ -176,7 +176,7 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     for (const CorrectiveAction& ca : f.openExcursions) {
         if (ca.open() && ca.blocksRoom)
             add("open_excursion", "open excursion #" + std::to_string(ca.id) + " in " + room.code + " (" + ca.kind + ", sampled " +
-                                      formatIsoUtc(ca.sampledAt) + "): " + ca.summary + "; QA must close it");
+                                      formatLocal(ca.sampledAt) + "): " + ca.summary + "; QA must close it");
     }
 
     d.allowed = d.reasons.empty();

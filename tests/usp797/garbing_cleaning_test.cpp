@@ -4,6 +4,7 @@
 // sequence deactivation, decontamination, cleaning, disinfection.
 #include "usp797/cleaning.hpp"
 #include "usp797/garbing.hpp"
+#include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -112,4 +113,18 @@ TEST_CASE("cleaning: HD daily needs deactivation / decontamination / cleaning / 
     r.lot = "";
     CHECK(validateCleaning(r, false).error().where == "lot");
     CHECK_FALSE(parseCleaningActions("mopping").ok());
+}
+
+TEST_CASE("garbing problems name times as people read them: local time with the date, not ISO UTC (issue 14)") {
+    // 2026-04-01T07:00:00Z is 03:00 in US Eastern daylight time (UTC-4 from 2026-03-08).
+    const test::ScopedTimeZone eastern("EST5EDT,M3.2.0,M11.1.0");
+    GarbingSession s = garbed(false);
+    s.ended = kT0;
+    const auto problems = garbingProblems(s, kT0 + minutes{5}, SitePolicy::defaults());
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "tech01 left the clean area at 2026-04-01 03:00; garbing must be repeated");
+    GarbingSession old = garbed(false);
+    const auto stale = garbingProblems(old, kT0 + std::chrono::hours{13}, SitePolicy::defaults());
+    REQUIRE(stale.size() == 1);
+    CHECK(stale[0].message.find("started 2026-04-01 03:00,") != std::string::npos);
 }
