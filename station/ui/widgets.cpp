@@ -4,6 +4,7 @@
 #include "station/ui/ui_map.hpp"
 
 #include <GLFW/glfw3.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -84,8 +85,21 @@ void beginPanel(const char* id, ImVec2 size, ImGuiWindowFlags flags) { beginPane
 
 void endPanel() { ImGui::EndChild(); }
 
-bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
+namespace {
+
+// The smallest gap left between a label and its button's edge: closer than this it reads as cut.
+float minLabelGap() { return ImGui::GetStyle().ItemInnerSpacing.y * 0.5f; }
+
+// Draws the button with `drawn` as its (possibly wrapped) label and records it on the ui-map as
+// `shown`. The frame padding shrinks, down to minLabelGap(), where the theme's padding would push
+// a label that fits the button off its centre or cut it.
+bool drawTouchButton(const char* drawn, const std::string& shown, ImVec2 size, Tone tone, bool enabled) {
     const ImVec4 base = toneColor(tone);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImVec2 text = ImGui::CalcTextSize(drawn, nullptr, true);
+    const ImVec2 full = ImGui::CalcItemSize(size, text.x + style.FramePadding.x * 2, text.y + style.FramePadding.y * 2);
+    const ImVec2 pad(std::clamp((full.x - text.x) * 0.5f, 0.0f, style.FramePadding.x), std::clamp((full.y - text.y) * 0.5f, 0.0f, style.FramePadding.y));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, pad);
     ImGui::PushStyleColor(ImGuiCol_Button, base);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, scaled(base, 1.15f));
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, scaled(base, 0.8f));
@@ -93,32 +107,74 @@ bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
     ImGui::PushStyleColor(ImGuiCol_Text, tone == Tone::Attention ? ImVec4(0, 0, 0, 1) : colors::kText);
     if (!enabled)
         ImGui::BeginDisabled();
-    const bool pressed = ImGui::Button(label, size);
+    const bool pressed = ImGui::Button(drawn, full);
     // Only what a finger can reach now: a button scrolled out of its panel is not on the map.
     if (ImGui::IsItemVisible()) {
         ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+        const float gap = minLabelGap();
+        const bool clipped = text.x > full.x - 2 * gap + 0.5f || text.y > full.y - 2 * gap + 0.5f;
         const ImVec2 clipMin = ImGui::GetWindowDrawList()->GetClipRectMin(), clipMax = ImGui::GetWindowDrawList()->GetClipRectMax();
         min = ImVec2(std::max(min.x, clipMin.x), std::max(min.y, clipMin.y));
         max = ImVec2(std::min(max.x, clipMax.x), std::min(max.y, clipMax.y));
         if (max.x - min.x >= 8 && max.y - min.y >= 8)
-            uiMapRecord(label, min, max, enabled);
+            uiMapRecord(shown, min, max, enabled, {ImGui::GetItemRectSize(), clipped, false});
     }
     if (!enabled)
         ImGui::EndDisabled();
     ImGui::PopStyleColor(4);
+    ImGui::PopStyleVar();
     return pressed && enabled;
+}
+
+} // namespace
+
+bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) { return drawTouchButton(label, label, size, tone, enabled); }
+
+std::string wrapToWidth(const std::string& text, float width) {
+    std::string out;
+    std::string line;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find(' ', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = text.substr(start, end - start);
+        const std::string candidate = line.empty() ? word : line + " " + word;
+        if (!line.empty() && ImGui::CalcTextSize(candidate.c_str()).x > width) {
+            out += line + "\n";
+            line = word;
+        } else {
+            line = candidate;
+        }
+        start = end + 1;
+    }
+    return out + line;
+}
+
+bool touchButtonWrapped(const std::string& label, float width, float minHeight, Tone tone, bool enabled) {
+    const size_t hashes = label.find("##");
+    const std::string shown = label.substr(0, hashes);
+    const std::string id = hashes == std::string::npos ? std::string() : label.substr(hashes);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float full = width > 0 ? width : std::max(ImGui::GetContentRegionAvail().x + width, 4.0f);
+    const std::string wrapped = wrapToWidth(shown, full - 2 * style.FramePadding.x);
+    const float height = std::max(minHeight, ImGui::CalcTextSize(wrapped.c_str()).y + 2 * style.FramePadding.y);
+    return drawTouchButton((wrapped + id).c_str(), label, ImVec2(full, height), tone, enabled);
 }
 
 void statusChip(const char* text, Tone tone) {
     const ImVec4 color = toneColor(tone);
     const ImVec2 pad = ImGui::GetStyle().FramePadding;
-    const ImVec2 textSize = ImGui::CalcTextSize(text);
+    // Too long for the rest of the row: the words wrap inside a taller chip.
+    const float room = ImGui::GetContentRegionAvail().x - pad.x * 2;
+    const std::string shown = ImGui::CalcTextSize(text).x > room ? wrapToWidth(text, room) : std::string(text);
+    const ImVec2 textSize = ImGui::CalcTextSize(shown.c_str());
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const ImVec2 size(textSize.x + pad.x * 2, textSize.y + pad.y);
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(color), size.y * 0.5f);
+    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(color), (ImGui::GetTextLineHeight() + pad.y) * 0.5f);
     const ImU32 textColor = tone == Tone::Attention ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
-    draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y * 0.5f), textColor, text);
+    draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y * 0.5f), textColor, shown.c_str());
     ImGui::Dummy(size);
 }
 

@@ -6,119 +6,23 @@ round: cancelling inside the frame used to leave the rest of the frame reading t
 
 Usage: cancel_path_test.py STATION ADMIX OUTDIR [ROUNDS]
 """
-import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
+
+from station_driver import Station
 
 STATION, ADMIX, OUTDIR = sys.argv[1], sys.argv[2], sys.argv[3]
 ROUNDS = int(sys.argv[4]) if len(sys.argv) > 4 else 12
-work = tempfile.mkdtemp(prefix="admix-gui-")
-uimap = os.path.join(work, "ui.json")
-shots = OUTDIR
-os.makedirs(shots, exist_ok=True)
-for f in os.listdir(shots):
-    if f.endswith(".png"):
-        os.remove(os.path.join(shots, f))
-env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "cfg"),
-           LIBGL_ALWAYS_SOFTWARE="1")
-data = os.path.join(work, "data")
-log = open(os.path.join(work, "station.log"), "w")
-station = subprocess.Popen([STATION, "--demo", "--data-dir", data, "--ui-map", uimap, "--screenshot-dir", shots],
-                           env=env, stdout=log, stderr=subprocess.STDOUT)
-failures = []
-window = None
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL:", message, flush=True)
-
-
-def read_map():
-    try:
-        with open(uimap) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def wait_for(predicate, what, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if station.poll() is not None:
-            raise SystemExit("the station exited while waiting for " + what)
-        m = read_map()
-        if m is not None and predicate(m):
-            return m
-        time.sleep(0.1)
-    m = read_map()
-    raise SystemExit("timed out waiting for %s (screen %s, targets %s)" % (
-        what, m and m.get("screen"), m and [t["label"] for t in m["targets"]]))
-
-
-def target(m, label, prefix=False):
-    for t in m["targets"]:
-        if t["enabled"] and (t["label"].startswith(label) if prefix else t["label"] == label):
-            return t
-    return None
-
-
-def xdo(*args):
-    subprocess.run(["xdotool"] + [str(a) for a in args], check=True)
-
-
-def click(label, prefix=False, timeout=60.0):
-    m = wait_for(lambda m: target(m, label, prefix) is not None, "button '%s'" % label, timeout)
-    t = target(m, label, prefix)
-    xdo("mousemove", "--window", window, int(t["x"]), int(t["y"]))
-    time.sleep(0.05)
-    xdo("click", 1)
-    time.sleep(0.25)
-
-
-def screen_is(name, timeout=60.0):
-    wait_for(lambda m: m.get("screen") == name, "screen '%s'" % name, timeout)
-
-
-def screenshot():
-    before = set(os.listdir(shots))
-    # Keyboard focus follows a click: click the top bar's title (not a control), then Esc.
-    xdo("mousemove", "--window", window, 8, 8)
-    xdo("click", 1)
-    # Held across a few frames: Dear ImGui 1.86 samples key state once per frame.
-    xdo("keydown", "Escape")
-    time.sleep(0.25)
-    xdo("keyup", "Escape")
-    deadline = time.time() + 10
-    while time.time() < deadline and set(os.listdir(shots)) == before:
-        time.sleep(0.1)
-    if set(os.listdir(shots)) == before:
-        fail("no screenshot was saved")
-    time.sleep(0.3)
-
-
-def prep_json():
-    out = subprocess.run([ADMIX, "--data-dir", data, "--json", "prep", "show", PREP], env=env, capture_output=True, text=True)
-    return json.loads(out.stdout) if out.returncode == 0 else {}
-
-
-def current_step_title():
-    p = prep_json()
-    return p["steps"][p["current_step"]]["title"] if p and p["status"] == "in_progress" else ""
+s = Station(STATION, ["--demo"], OUTDIR)
+data, env = s.data, s.env
+fail, read_map, wait_for, target = s.fail, s.read_map, s.wait_for, s.target
+click, screen_is, screenshot = s.click, s.screen_is, s.screenshot
 
 
 try:
     wait_for(lambda m: m.get("screen") == "Sign in", "the sign-in screen", 180)
-    for _ in range(100):
-        found = subprocess.run(["xdotool", "search", "--name", "Admix"], capture_output=True, text=True).stdout.split()
-        if found:
-            window = found[0]
-            break
-        time.sleep(0.1)
+    s.find_window()
     click("T. Nguyen - technician  (PIN 4821)")
     for digit in "4821":
         click(digit)
@@ -142,15 +46,19 @@ try:
         click("Start", prefix=True)
         screen_is("Preparation")
         click("Pharmacist override")
+        if n == 0:
+            s.check_fit()  # the signature pad, with the override reasons
         click("Cancel")  # the signature pad's
         click("Cancel")  # the preparation's
         m = wait_for(lambda m: target(m, "Vial dropped or broken") is not None, "the cancel dialog")
         if any(t["label"] == "Confirm cancel" and t["enabled"] for t in m["targets"]):
             fail("Confirm cancel was enabled before a reason was picked")
+        if n == 0:
+            s.check_fit()  # the cancel dialog's reasons
         click("Vial dropped or broken")
         click("Confirm cancel")
         screen_is("Home")
-        if station.poll() is not None:
+        if s.process.poll() is not None:
             raise SystemExit("the station exited in round %d" % (n + 1))
     db = os.path.join(data, "admix.sqlite3")
     rows = subprocess.run(["sqlite3", db, "SELECT count(*) FROM preparations WHERE status = 'cancelled'"],
@@ -165,20 +73,13 @@ try:
 except SystemExit as e:
     fail(str(e))
 finally:
-    station.terminate()
-    try:
-        code = station.wait(20)
-    except subprocess.TimeoutExpired:
-        station.kill()
-        code = None
-    log.close()
-    text = open(os.path.join(work, "station.log")).read()
+    text = s.stop()
     if "AddressSanitizer" in text or "runtime error" in text:
         fail("the sanitizer reported an error")
-    if failures:
+    if s.failures:
         print(text[-6000:])
-    shutil.rmtree(work, ignore_errors=True)
 
+failures = s.failures
 if failures:
     print("%d failed" % len(failures))
     sys.exit(1)

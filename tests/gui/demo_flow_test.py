@@ -13,96 +13,19 @@ Usage: demo_flow_test.py STATION ADMIX OUTDIR
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
+from station_driver import Station
+
 STATION, ADMIX, OUTDIR = sys.argv[1], sys.argv[2], sys.argv[3]
-work = tempfile.mkdtemp(prefix="admix-gui-")
-uimap = os.path.join(work, "ui.json")
+SIZE = sys.argv[4] if len(sys.argv) > 4 else None  # "fullscreen": fill the X screen
 shots = OUTDIR
-os.makedirs(shots, exist_ok=True)
-for f in os.listdir(shots):
-    if f.endswith(".png"):
-        os.remove(os.path.join(shots, f))
-env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "cfg"),
-           LIBGL_ALWAYS_SOFTWARE="1")
-data = os.path.join(work, "data")
-log = open(os.path.join(work, "station.log"), "w")
-station = subprocess.Popen([STATION, "--demo", "--data-dir", data, "--ui-map", uimap, "--screenshot-dir", shots],
-                           env=env, stdout=log, stderr=subprocess.STDOUT)
-failures = []
-window = None
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL:", message, flush=True)
-
-
-def read_map():
-    try:
-        with open(uimap) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def wait_for(predicate, what, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if station.poll() is not None:
-            raise SystemExit("the station exited while waiting for " + what)
-        m = read_map()
-        if m is not None and predicate(m):
-            return m
-        time.sleep(0.1)
-    m = read_map()
-    raise SystemExit("timed out waiting for %s (screen %s, targets %s)" % (
-        what, m and m.get("screen"), m and [t["label"] for t in m["targets"]]))
-
-
-def target(m, label, prefix=False):
-    for t in m["targets"]:
-        if t["enabled"] and (t["label"].startswith(label) if prefix else t["label"] == label):
-            return t
-    return None
-
-
-def xdo(*args):
-    subprocess.run(["xdotool"] + [str(a) for a in args], check=True)
-
-
-def click(label, prefix=False, timeout=60.0):
-    m = wait_for(lambda m: target(m, label, prefix) is not None, "button '%s'" % label, timeout)
-    t = target(m, label, prefix)
-    xdo("mousemove", "--window", window, int(t["x"]), int(t["y"]))
-    time.sleep(0.05)
-    xdo("click", 1)
-    time.sleep(0.25)
-
-
-def screen_is(name, timeout=60.0):
-    wait_for(lambda m: m.get("screen") == name, "screen '%s'" % name, timeout)
-
-
-def screenshot():
-    before = set(os.listdir(shots))
-    # Keyboard focus follows a click: click the top bar's title (not a control), then Esc.
-    xdo("mousemove", "--window", window, 8, 8)
-    xdo("click", 1)
-    # Held across a few frames: Dear ImGui 1.86 samples key state once per frame.
-    xdo("keydown", "Escape")
-    time.sleep(0.25)
-    xdo("keyup", "Escape")
-    deadline = time.time() + 10
-    while time.time() < deadline and set(os.listdir(shots)) == before:
-        time.sleep(0.1)
-    if set(os.listdir(shots)) == before:
-        fail("no screenshot was saved")
-    time.sleep(0.3)
+s = Station(STATION, ["--demo"], shots, window_size=SIZE)
+data, env = s.data, s.env
+fail, read_map, wait_for, target = s.fail, s.read_map, s.wait_for, s.target
+click, screen_is, screenshot = s.click, s.screen_is, s.screenshot
 
 
 def prep_json():
@@ -117,12 +40,7 @@ def current_step_title():
 
 try:
     wait_for(lambda m: m.get("screen") == "Sign in", "the sign-in screen", 120)
-    for _ in range(100):
-        found = subprocess.run(["xdotool", "search", "--name", "Admix"], capture_output=True, text=True).stdout.split()
-        if found:
-            window = found[0]
-            break
-        time.sleep(0.1)
+    s.find_window()
     screenshot()
 
     # The technician signs in with the demo badge and the keypad.
@@ -271,26 +189,27 @@ try:
     if "under" not in kinds:
         fail("the misdraw is not in the record")
     screenshot()
+    # The other screens, for their screenshots and their fit.
+    for tab in ("Room log", "History", "Devices", "Home"):
+        click(tab)
+        screen_is(tab)
+        screenshot()
     verify = subprocess.run([ADMIX, "--demo", "--data-dir", data, "audit", "verify"], env=env, capture_output=True, text=True)
     if verify.returncode != 0:
         fail("audit verify: " + verify.stderr)
 except SystemExit as e:
     fail(str(e))
-    if window and station.poll() is None:
-        screenshot()  # what the screen showed when it went wrong
+    if s.window and s.process.poll() is None:
+        screenshot(check_fit=False)  # what the screen showed when it went wrong
 finally:
-    station.terminate()
-    try:
-        station.wait(10)
-    except subprocess.TimeoutExpired:
-        station.kill()
-    log.close()
-    if failures:
-        print(open(os.path.join(work, "station.log")).read()[-3000:])
-    shutil.rmtree(work, ignore_errors=True)
+    text = s.stop()
+    if s.failures:
+        print(text[-3000:])
 
+failures = s.failures
 print("screenshots:", sorted(os.listdir(shots)))
 if failures:
     print("%d passed, %d failed" % (0, len(failures)))
     sys.exit(1)
-print("gui demo flow: a whole preparation completed, checked and released by real input events")
+print("gui demo flow: a whole preparation completed, checked and released by real input events; "
+      "text fits and targets are at least the minimum touch size on %d screens" % s.fit_checked)
