@@ -72,14 +72,17 @@ void CheckScreen::drawContent(const ScreenContext& context) {
         return;
     }
     const auto& v = *m_selected;
+    ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.large);
-    ImGui::Text("%s", v.spec.title.c_str());
+    ImGui::TextUnformatted(v.spec.title.c_str());
     ImGui::PopFont();
     ImGui::Text("%s   prepared by %s in %s / %s", v.number.c_str(), v.technician.c_str(), v.room.c_str(), v.pec.c_str());
+    ImGui::PopTextWrapPos();
     if (v.anyOverride)
         statusChip("OVERRIDE - a gate was passed by a pharmacist's override", Tone::Attention);
     ImGui::Separator();
     ImGui::BeginChild("steps", ImVec2(0, -touch * 1.4f), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    ImGui::PushTextWrapPos(0);
     for (const auto& s : v.steps) {
         const bool overridden = s.state == workflow::StepState::Overridden;
         ImGui::PushFont(context.fonts.bold);
@@ -102,6 +105,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
         if (s.attempts)
             ImGui::TextColored(colors::kFail, "     %d refused attempt(s) before it passed", s.attempts);
     }
+    ImGui::PopTextWrapPos();
     ImGui::EndChild();
     const std::vector<std::pair<std::string, std::string>> badges =
         context.demo ? std::vector<std::pair<std::string, std::string>>{{"R. Patel (PIN 7350)", "B-2001"}, {"M. Okafor (PIN 8162)", "B-2002"}}

@@ -67,8 +67,12 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
     const Kind kinds[] = {{usp797::EmKind::Pressure, "Pressure (in. w.c.)"},
                           {usp797::EmKind::Temperature, "Temperature (C)"},
                           {usp797::EmKind::Humidity, "Humidity (%)"}};
+    // One row of three: the words wrap inside each, so the keypad and Record still fit 800 px.
+    const float third = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
     for (const Kind& k : kinds) {
-        if (touchButton(k.label, ImVec2(-1, touch * 0.9f), m_kind == k.kind ? Tone::Primary : Tone::Neutral))
+        if (k.kind != kinds[0].kind)
+            ImGui::SameLine();
+        if (touchButtonWrapped(k.label, third, touch, m_kind == k.kind ? Tone::Primary : Tone::Neutral))
             m_kind = k.kind;
     }
     ImGui::PushFont(context.fonts.huge);
@@ -76,10 +80,11 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
     ImGui::PopFont();
     const float width = ImGui::GetContentRegionAvail().x;
     const float gap = ImGui::GetStyle().ItemSpacing.x;
-    const ImVec2 key((width - 3 * gap) / 4.0f, touch * 0.9f);
-    static const char* const kKeys[] = {"7", "8", "9", "Back", "4", "5", "6", ".", "1", "2", "3", "-", "0", "Clear"};
+    // Five across, three rows: every key a full touch target and the panel still fits 800 px.
+    const ImVec2 key((width - 4 * gap) / 5.0f, touch);
+    static const char* const kKeys[] = {"7", "8", "9", ".", "Back", "4", "5", "6", "-", "Clear", "1", "2", "3", "0"};
     for (int i = 0; i < 14; ++i) {
-        if (i % 4 != 0)
+        if (i % 5 != 0)
             ImGui::SameLine();
         const std::string k = kKeys[i];
         ImGui::PushID(i);

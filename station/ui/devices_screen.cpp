@@ -9,6 +9,7 @@ void DevicesScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Devices");
     ImGui::PopFont();
+    ImGui::PushTextWrapPos(0);
     for (const auto& d : m_station.deviceStatuses()) {
         const bool ok = d.state == devices::ConnectionState::Connected || d.state == devices::ConnectionState::Reading;
         const std::string text = d.name + " (" + std::string(devices::deviceKindName(d.kind)) + "): " +
@@ -30,13 +31,14 @@ void DevicesScreen::drawContent(const ScreenContext& context) {
     ImGui::Text("Camera: %s", m_station.cameraStatus().c_str());
     if (const auto d = m_station.decoded())
         ImGui::Text("Decoding: %.1f ms per frame, %llu frames decoded", d->decodeMs, static_cast<unsigned long long>(d->framesDecoded));
+    ImGui::PopTextWrapPos();
     if (context.demo) {
         ImGui::Separator();
         const float touch = context.touchPx(kMinTouchMm);
-        if (touchButton("Demo: unplug the balance", ImVec2(touch * 6, touch), Tone::Fail))
+        if (touchButton("Demo: unplug the balance", ImVec2(0, touch), Tone::Fail))
             m_station.demoUnplugBalance(true);
         ImGui::SameLine();
-        if (touchButton("Demo: plug it back", ImVec2(touch * 6, touch), Tone::Pass))
+        if (touchButton("Demo: plug it back", ImVec2(0, touch), Tone::Pass))
             m_station.demoUnplugBalance(false);
     }
 }

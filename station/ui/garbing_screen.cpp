@@ -30,7 +30,9 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
         const bool isNext = i == done;
         const ImVec4 color = isDone ? colors::kPass : isNext ? colors::kText : colors::kMuted;
         ImGui::PushFont(isNext ? context.fonts.bold : context.fonts.body);
-        ImGui::TextColored(color, "%s %zu. %s", isDone ? "[x]" : isNext ? " > " : "[ ]", i + 1, procedure[i].text.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, color);
+        ImGui::TextWrapped("%s %zu. %s", isDone ? "[x]" : isNext ? " > " : "[ ]", i + 1, procedure[i].text.c_str());
+        ImGui::PopStyleColor();
         ImGui::PopFont();
     }
     endPanel();
@@ -70,7 +72,7 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
             }
         }
         ImGui::PushFont(context.fonts.large);
-        if (touchButton(("Done: " + step.text).substr(0, 60).append("##garb").c_str(), ImVec2(-1, touch * 1.5f), Tone::Pass, ready)) {
+        if (touchButtonWrapped("Done: " + step.text + "##garb", -1, touch * 1.5f, Tone::Pass, ready)) {
             const Status s = m_station.garbingStep(step.id, seconds);
             m_message = s ? "" : s.error().text();
             m_timerStart.reset();

@@ -54,9 +54,11 @@ void HomeScreen::drawContent(const ScreenContext& context) {
             ImGui::PopTextWrapPos();
             ImGui::PopFont();
             const auto due = parseIsoUtc(order.dueUtc);
+            ImGui::PushTextWrapPos(0);
             ImGui::TextColored(colors::kMuted, "%s  %s  due %s%s", order.patientName.c_str(), order.patientMrn.c_str(),
                                due ? formatLocal(*due).substr(11).c_str() : order.dueUtc.c_str(),
                                order.status == "in_progress" ? "  (in progress)" : "");
+            ImGui::PopTextWrapPos();
             ImGui::TableNextColumn();
             if (compounds) {
                 // The same gate decision the start will make: a refused order says so on its button.

@@ -51,12 +51,14 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     const float padWidth = std::min(avail.x * 0.42f, touch * 7.0f);
 
     beginPanel("instructions", ImVec2(avail.x - padWidth - ImGui::GetStyle().ItemSpacing.x, avail.y));
+    ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.huge);
     ImGui::TextUnformatted(m_badge.empty() ? "Scan your badge" : "Enter your PIN");
     ImGui::PopFont();
     ImGui::PushFont(context.fonts.large);
     ImGui::TextColored(colors::kMuted, "%s", m_badge.empty() ? "Hold your badge under the scanner." : "Then press Sign in.");
     ImGui::PopFont();
+    ImGui::PopTextWrapPos();
     ImGui::Spacing();
     statusChip(m_badge.empty() ? "Badge: waiting" : "Badge: read", m_badge.empty() ? Tone::Attention : Tone::Pass);
     ImGui::SameLine();
@@ -74,7 +76,7 @@ void LoginScreen::drawContent(const ScreenContext& context) {
         ImGui::TextColored(colors::kMuted, "Demo: tap a badge (PIN shown for the demo only)");
         for (const DemoBadge& b : kDemoBadges) {
             const std::string label = std::string(b.label) + "  (PIN " + b.pin + ")";
-            if (touchButton(label.c_str(), ImVec2(-1, touch), m_badge == b.badge ? Tone::Primary : Tone::Neutral)) {
+            if (touchButtonWrapped(label, -1, touch, m_badge == b.badge ? Tone::Primary : Tone::Neutral)) {
                 m_badge = b.badge;
                 m_pin.clear();
                 m_message.clear();

@@ -84,7 +84,14 @@ void PrepScreen::drawContent(const ScreenContext& context) {
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     beginPanel("step", ImVec2(avail.x * 0.52f, 0));
+    const bool inProgress = prep->status == workflow::PrepStatus::InProgress;
+    const float exceptions = inProgress ? touch + ImGui::GetStyle().ItemSpacing.y : 0.0f;
+    // The step scrolls on its own when it is taller than the panel; the exception buttons stay put.
+    ImGui::BeginChild("body", ImVec2(0, -exceptions), false, ImGuiWindowFlags_NoBackground);
     drawStep(context, *prep);
+    ImGui::EndChild();
+    if (inProgress)
+        drawExceptions(context, *prep);
     endPanel();
     ImGui::SameLine();
     ImGui::BeginChild("side", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // the window colour (cleared), not one more layer
@@ -127,7 +134,9 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
     switch (step.spec.kind) {
     case StepKind::Scan:
         ImGui::PushFont(context.fonts.bold);
+        ImGui::PushTextWrapPos(0);
         ImGui::TextColored(colors::kAttention, ">> Scan or show: %s", step.spec.scan.productName.c_str());
+        ImGui::PopTextWrapPos();
         ImGui::PopFont();
         break;
     case StepKind::Weigh:
@@ -184,8 +193,11 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
     for (const auto& problem : prep.deviceProblems)
         statusChip(("Device: " + problem).c_str(), Tone::Fail);
 
+}
+
+void PrepScreen::drawExceptions(const ScreenContext& context, const workflow::PrepView& prep) {
+    const float touch = context.touchPx(kMinTouchMm);
     // Exceptions, at the bottom, away from the flow.
-    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - touch - ImGui::GetStyle().WindowPadding.y * 2));
     if (touchButton("Pharmacist override", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, touch), Tone::Attention)) {
         std::vector<std::pair<std::string, std::string>> badges;
         if (context.demo)
@@ -210,7 +222,7 @@ void PrepScreen::drawCancel(const ScreenContext& context) {
     ImGui::TextColored(colors::kMuted, "Pick the reason: the pharmacist sees it, and the order goes back to the queue.");
     ImGui::PopTextWrapPos();
     for (const std::string& reason : kCancelReasons) {
-        if (touchButton(reason.c_str(), ImVec2(-1, touch), m_cancelReason == reason ? Tone::Primary : Tone::Neutral))
+        if (touchButtonWrapped(reason, -1, touch, m_cancelReason == reason ? Tone::Primary : Tone::Neutral))
             m_cancelReason = reason;
     }
     if (!m_cancelMessage.empty()) {
@@ -234,6 +246,7 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
     const auto snap = m_station.balance();
     const auto& w = step.spec.weigh;
     const bool tared = step.result.is_object() && step.result.contains("tare_g");
+    ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Target %s   (%s to %s)", ml(w.targetMl).c_str(), ml(w.lowMl).c_str(), ml(w.highMl).c_str());
     ImGui::PopFont();
@@ -241,6 +254,7 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
                        tared                               ? "Now put the FILLED syringe on the balance."
                        : m_station.waitingForEmptyPan() ? "Clear the balance first (lift the last syringe off)."
                                                            : "Put the EMPTY syringe on the balance.");
+    ImGui::PopTextWrapPos();
     if (!snap) {
         statusChip("No balance configured", Tone::Fail);
         return;
@@ -299,8 +313,10 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
         const bool passed = s.state == workflow::StepState::Passed;
         const ImVec4 color = overridden ? colors::kAttention : passed ? colors::kPass : current ? colors::kText : colors::kMuted;
         ImGui::PushFont(current ? context.fonts.bold : context.fonts.body);
-        ImGui::TextColored(color, "%s %d. %s%s", passed ? "[x]" : overridden ? "[!]" : current ? " > " : "[ ]", s.index + 1,
+        ImGui::PushStyleColor(ImGuiCol_Text, color);
+        ImGui::TextWrapped("%s %d. %s%s", passed ? "[x]" : overridden ? "[!]" : current ? " > " : "[ ]", s.index + 1,
                            s.spec.title.c_str(), s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
+        ImGui::PopStyleColor();
         ImGui::PopFont();
     }
     endPanel();
@@ -309,11 +325,10 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
 void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::StepView& step) {
     const float touch = context.touchPx(kMinTouchMm);
     ImGui::TextColored(colors::kMuted, "Demo: simulated camera, scanner, balance");
-    // Up to four across the camera's width, in the body font with tight padding.
+    // Up to four across the camera's width, in the body font (the padding gives way to the words).
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const int across = step.spec.kind == StepKind::Weigh ? 4 : 3;
-    const ImVec2 size((ImGui::GetContentRegionAvail().x - static_cast<float>(across - 1) * gap) / static_cast<float>(across), touch * 0.8f);
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4, 0));
+    const ImVec2 size((ImGui::GetContentRegionAvail().x - static_cast<float>(across - 1) * gap) / static_cast<float>(across), touch);
     switch (step.spec.kind) {
     case StepKind::Scan:
         if (touchButton("Scan it", size))
@@ -339,7 +354,7 @@ void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::
             m_station.demoLift();
         break;
     case StepKind::Photo:
-        if (touchButton("Show the product", size))
+        if (touchButton("Show the product", ImVec2(-1, touch)))
             m_station.demoShowExpected();
         break;
     case StepKind::Label:
@@ -354,7 +369,6 @@ void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::
         ImGui::TextColored(colors::kMuted, "(press the big button)");
         break;
     }
-    ImGui::PopStyleVar();
 }
 
 } // namespace admix::ui

@@ -29,6 +29,8 @@ public:
 
 private:
     void drawStep(const ScreenContext& context, const workflow::PrepView& prep);
+    // Pharmacist override and Cancel: below the step, never scrolled away or squeezed.
+    void drawExceptions(const ScreenContext& context, const workflow::PrepView& prep);
     void drawBalance(const ScreenContext& context, const workflow::StepView& step);
     void drawProgress(const ScreenContext& context, const workflow::PrepView& prep);
     void drawDemoControls(const ScreenContext& context, const workflow::StepView& step);

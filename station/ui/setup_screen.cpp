@@ -16,7 +16,7 @@ void line(const std::string& text, ImVec4 color) {
     ImGui::TextWrapped("%s", text.c_str());
     ImGui::PopStyleColor();
     const ImVec2 max(min.x + ImGui::GetContentRegionAvail().x, ImGui::GetItemRectMax().y);
-    uiMapRecord(text, min, max, false);
+    uiMapRecord(text, min, max, false, {ImVec2(0, 0), false, true});
 }
 
 } // namespace

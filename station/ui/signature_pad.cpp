@@ -42,7 +42,7 @@ bool SignaturePad::draw(const ScreenContext& context) {
         ImGui::Spacing();
         ImGui::TextUnformatted("2. Reason");
         for (const std::string& reason : m_request.reasons) {
-            if (touchButton(reason.c_str(), ImVec2(-1, touch), m_reason == reason ? Tone::Primary : Tone::Neutral))
+            if (touchButtonWrapped(reason, -1, touch, m_reason == reason ? Tone::Primary : Tone::Neutral))
                 m_reason = reason;
         }
     }
@@ -59,7 +59,7 @@ bool SignaturePad::draw(const ScreenContext& context) {
     centeredText(dots.empty() ? "PIN" : dots.c_str(), dots.empty() ? colors::kMuted : colors::kText);
     ImGui::PopFont();
     const float width = ImGui::GetContentRegionAvail().x;
-    const bool enter = pinKeypad(m_pin, width, touch * 0.95f, context.fonts.large);
+    const bool enter = pinKeypad(m_pin, width, touch, context.fonts.large);
     const bool ready = !m_badge.empty() && !m_pin.empty() && (m_request.reasons.empty() || !m_reason.empty());
     ImGui::PushFont(context.fonts.large);
     // As tall as the check screen's Approve/Reject: the large font with its padding needs 1.2 keys.

@@ -47,17 +47,26 @@ void StationUi::drawTopBar(const ScreenContext& context) {
     }
     const std::string where = m_station.deps().room + " / " + m_station.deps().pec;
     const std::string clock = formatLocal(nowUtc());
-    ImGui::PushFont(context.fonts.large);
-    const float clockWidth = ImGui::CalcTextSize(clock.c_str()).x;
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    // The clock in the large font where it fits after the name (and the demo chip), else in bold.
+    ImFont* clockFont = context.fonts.large;
+    ImGui::PushFont(clockFont);
+    float clockWidth = ImGui::CalcTextSize(clock.c_str()).x;
     ImGui::PopFont();
+    if (ImGui::GetCursorPosX() + spacing + clockWidth > ImGui::GetWindowContentRegionMax().x) {
+        clockFont = context.fonts.bold;
+        ImGui::PushFont(clockFont);
+        clockWidth = ImGui::CalcTextSize(clock.c_str()).x;
+        ImGui::PopFont();
+    }
     const float clockX = ImGui::GetWindowContentRegionMax().x - clockWidth;
     // The room and PEC when they fit before the clock (they are on the home screen too).
-    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(where.c_str()).x + ImGui::GetStyle().ItemSpacing.x < clockX)
+    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(where.c_str()).x + spacing < clockX)
         ImGui::TextColored(colors::kMuted, "%s", where.c_str());
     else
         ImGui::NewLine();
     ImGui::SameLine(clockX);
-    ImGui::PushFont(context.fonts.large);
+    ImGui::PushFont(clockFont);
     ImGui::TextUnformatted(clock.c_str());
     ImGui::PopFont();
 }
@@ -77,18 +86,32 @@ void StationUi::drawNavigation(const ScreenContext& context) {
     items.push_back("Room log");
     items.push_back("History");
     items.push_back("Devices");
+    // Who is signed in, on the button that ends it.
+    items.push_back("Sign out " + user->username);
     const float touch = context.touchPx(kMinTouchMm);
     const float width = ImGui::GetContentRegionAvail().x;
     const float gap = ImGui::GetStyle().ItemSpacing.x;
-    const float button = (width - gap * static_cast<float>(items.size())) / static_cast<float>(items.size() + 1);
+    const float padding = ImGui::GetStyle().FramePadding.x * 2;
+    // Each button as wide as its words need, and the rest of the row shared out equally.
+    std::vector<float> widths;
+    float needed = gap * static_cast<float>(items.size() - 1);
     for (const std::string& item : items) {
-        if (touchButton((item + "##nav").c_str(), ImVec2(button, touch), m_station.screen() == item ? Tone::Primary : Tone::Neutral))
-            m_station.go(item);
-        ImGui::SameLine();
+        widths.push_back(ImGui::CalcTextSize(item.c_str()).x + padding);
+        needed += widths.back();
     }
-    // Who is signed in, on the button that ends it.
-    if (touchButton(("Sign out " + user->username + "##nav").c_str(), ImVec2(-1, touch)))
-        m_station.signOut();
+    const float spare = std::max(0.0f, width - needed) / static_cast<float>(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+        const bool last = i + 1 == items.size();
+        const float w = last ? -1.0f : widths[i] + spare;
+        if (last) {
+            if (touchButton((items[i] + "##nav").c_str(), ImVec2(w, touch)))
+                m_station.signOut();
+        } else {
+            if (touchButton((items[i] + "##nav").c_str(), ImVec2(w, touch), m_station.screen() == items[i] ? Tone::Primary : Tone::Neutral))
+                m_station.go(items[i]);
+            ImGui::SameLine();
+        }
+    }
 }
 
 void StationUi::draw(const Window& window) {
@@ -128,6 +151,8 @@ void StationUi::draw(const Window& window) {
     screen->drawContent(context);
     ImGui::PopFont();
     ImGui::End();
+    uiMapSetMinTouch(context.touchPx(kMinTouchMm));
+    uiMapRecordOverflows();
 }
 
 } // namespace admix::ui
