@@ -386,6 +386,7 @@ void decide(Call& call, bool approve) {
     // The e-signature: the signed-in pharmacist re-enters the password; bound to this action and
     // preparation. A wrong password counts toward the account's lockout.
     workflow::Authenticator auth(call.db, call.audit);
+    auth.setClientAddress(call.address);
     const char* action = approve ? "prep.approve" : "prep.reject";
     auto signature =
         auth.sign(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);

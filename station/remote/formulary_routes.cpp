@@ -302,6 +302,7 @@ void approveDraft(Call& call) {
     // The e-signature: the signed-in pharmacist re-enters the password; a wrong one counts toward the
     // lockout.
     workflow::Authenticator auth(call.db, call.audit);
+    auth.setClientAddress(call.address);
     auto importSig = auth.sign(call.user(), *password, workflow::Role::Pharmacist,
                                workflow::kFormularyImportAction, "formulary", meaning, call.now);
     if (!importSig) {
@@ -379,6 +380,7 @@ void approveRecipe(Call& call) {
         return;
     }
     workflow::Authenticator auth(call.db, call.audit);
+    auth.setClientAddress(call.address);
     auto sig = auth.sign(call.user(), *password, workflow::Role::Pharmacist, workflow::kRecipeApproveAction,
                          workflow::recipeSubject(id, version),
                          "approve" + (comment->empty() ? "" : ": " + *comment), call.now);

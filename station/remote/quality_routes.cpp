@@ -361,6 +361,7 @@ void closeExcursion(Call& call) {
     }
     const std::string meaning = "close excursion: investigation complete, re-sample passed";
     workflow::Authenticator auth(call.db, call.audit);
+    auth.setClientAddress(call.address);
     auto sig = auth.sign(call.user(), *password, workflow::Role::Quality, "excursion.close",
                          "excursion:" + idText, meaning, call.now);
     if (!sig) {

@@ -420,6 +420,7 @@ struct Server::Impl {
             return std::nullopt;
         // A disabled account (or one whose role changed) loses its web session at once.
         workflow::Authenticator auth(call.db, call.audit);
+        auth.setClientAddress(call.address);
         const auto current = auth.findByUsername(s->user.username);
         if (!current || !current->active || current->role != s->user.role) {
             sessions.end(token);
@@ -573,21 +574,31 @@ struct Server::Impl {
         const auto password = detail::stringField(call, *body, "password", 256, true);
         if (!password)
             return;
-        if (!throttle->allowed(call.address, call.now)) {
-            auditRow(call, *username, "remote.login_throttled", *username, json{{"address", call.address}});
+        // Bursts refused earlier, now over: one row each, not one per refused request.
+        for (const auto& burst : throttle->takeSummaries(call.now))
+            auditRow(call, "system", "remote.login_throttled_summary", burst.address,
+                     json{{"address", burst.address},
+                          {"refused", burst.refused},
+                          {"from", formatIsoUtc(burst.from)},
+                          {"to", formatIsoUtc(burst.to)}});
+        const auto verdict = throttle->begin(call.address, *username, call.now);
+        if (verdict != LoginThrottle::Verdict::Allowed) {
+            if (verdict == LoginThrottle::Verdict::RefusedFirst)
+                auditRow(call, *username, "remote.login_throttled", *username, json{{"address", call.address}});
             call.res.set_header("Retry-After", std::to_string(config.loginWindowSeconds));
             replyError(call.res, 429, "too many failed sign-ins from this address; wait and try again");
             return;
         }
         workflow::Authenticator auth(call.db, call.audit);
+        auth.setClientAddress(call.address);
         auto user = auth.signInWithPassword(*username, *password, call.now);
         if (!user) {
-            throttle->failed(call.address, call.now);
             auditRow(call, *username, "remote.login_failed", *username,
                      json{{"address", call.address}, {"reason", user.error().text()}});
             replyError(call.res, 401, user.error().text());
             return;
         }
+        throttle->succeeded(call.address, *username);
         const WebSession s = sessions.create(*user, call.address, call.now);
         auditRow(call, user->username, "remote.login", user->username,
                  json{{"address", call.address}, {"role", workflow::roleName(user->role)}});

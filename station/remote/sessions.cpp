@@ -59,18 +59,47 @@ void LoginThrottle::prune(std::deque<TimePoint>& times, TimePoint now) const {
         times.pop_front();
 }
 
-bool LoginThrottle::allowed(const std::string& address, TimePoint now) {
+LoginThrottle::Verdict LoginThrottle::begin(const std::string& address, const std::string& username, TimePoint now) {
     std::lock_guard lock(m_mutex);
-    auto& times = m_failures[address];
-    prune(times, now);
-    return static_cast<int>(times.size()) < m_max;
+    auto& mine = m_byUser[{address, username}];
+    auto& all = m_byAddress[address];
+    prune(mine, now);
+    prune(all, now);
+    if (static_cast<int>(mine.size()) >= m_max || static_cast<int>(all.size()) >= m_max * kAddressFactor) {
+        auto [it, first] = m_refused.try_emplace(address, Summary{address, 0, now, now});
+        if (!first) {
+            ++it->second.refused;
+            it->second.to = now;
+        }
+        return first ? Verdict::RefusedFirst : Verdict::Refused;
+    }
+    // Counted as a failure until it proves right.
+    mine.push_back(now);
+    all.push_back(now);
+    return Verdict::Allowed;
 }
 
-void LoginThrottle::failed(const std::string& address, TimePoint now) {
+void LoginThrottle::succeeded(const std::string& address, const std::string& username) {
     std::lock_guard lock(m_mutex);
-    auto& times = m_failures[address];
-    prune(times, now);
-    times.push_back(now);
+    if (auto it = m_byUser.find({address, username}); it != m_byUser.end() && !it->second.empty())
+        it->second.pop_back();
+    if (auto it = m_byAddress.find(address); it != m_byAddress.end() && !it->second.empty())
+        it->second.pop_back();
+}
+
+std::vector<LoginThrottle::Summary> LoginThrottle::takeSummaries(TimePoint now) {
+    std::lock_guard lock(m_mutex);
+    std::vector<Summary> out;
+    for (auto it = m_refused.begin(); it != m_refused.end();) {
+        if (now - it->second.to >= m_window) {
+            if (it->second.refused > 0)
+                out.push_back(it->second);
+            it = m_refused.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return out;
 }
 
 } // namespace admix::remote

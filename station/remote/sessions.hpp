@@ -14,6 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace admix::remote {
 
@@ -47,19 +49,39 @@ private:
     std::map<std::string, WebSession> m_sessions;
 };
 
-// Counts failed sign-ins per client address within a sliding window.
+// Failed sign-ins per client address and user name within a sliding window. A valid sign-in of one
+// person is not held up by someone else's guesses from the same address (a shared workstation);
+// guesses at many user names from one address meet a cap on the address as a whole. The check
+// reserves its place (`begin`), so parallel guesses cannot all pass one check before any of them
+// is counted; a right password gives the place back (`succeeded`). Refused attempts are counted,
+// not audited one by one: the first refusal of a burst is reported as such, the rest as one summary
+// once the window has passed (`takeSummaries`). Thread-safe.
 class LoginThrottle {
 public:
+    // The address as a whole may fail `addressFactor` times what one user name may.
+    static constexpr int kAddressFactor = 5;
     LoginThrottle(int maxFailures, std::chrono::seconds window) : m_max(maxFailures), m_window(window) {}
-    [[nodiscard]] bool allowed(const std::string& address, TimePoint now);
-    void failed(const std::string& address, TimePoint now);
+
+    enum class Verdict { Allowed, Refused, RefusedFirst };
+    [[nodiscard]] Verdict begin(const std::string& address, const std::string& username, TimePoint now);
+    void succeeded(const std::string& address, const std::string& username);
+
+    struct Summary {
+        std::string address;
+        int refused = 0; // after the first, which was reported when it happened
+        TimePoint from{};
+        TimePoint to{};
+    };
+    [[nodiscard]] std::vector<Summary> takeSummaries(TimePoint now);
 
 private:
     void prune(std::deque<TimePoint>& times, TimePoint now) const;
     std::mutex m_mutex;
     int m_max;
     std::chrono::seconds m_window;
-    std::map<std::string, std::deque<TimePoint>> m_failures;
+    std::map<std::pair<std::string, std::string>, std::deque<TimePoint>> m_byUser;
+    std::map<std::string, std::deque<TimePoint>> m_byAddress;
+    std::map<std::string, Summary> m_refused;
 };
 
 } // namespace admix::remote

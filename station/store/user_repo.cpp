@@ -89,6 +89,38 @@ void UserRepo::recordSuccess(int64_t id) {
     s.run();
 }
 
+std::optional<WebFailureRow> UserRepo::webFailure(const std::string& username, const std::string& address) {
+    Statement s = m_db.prepare("SELECT failures, first_utc, last_utc, locked_until_utc FROM web_auth_failures "
+                               "WHERE username = ?1 AND address = ?2");
+    s.bind(1, username).bind(2, address);
+    if (!s.step())
+        return std::nullopt;
+    return WebFailureRow{static_cast<int>(s.columnInt(0)), s.columnText(1), s.columnText(2), s.columnOptionalText(3)};
+}
+
+void UserRepo::recordWebFailure(const std::string& username, const std::string& address, const WebFailureRow& row) {
+    Statement s = m_db.prepare("INSERT INTO web_auth_failures (username, address, failures, first_utc, last_utc, locked_until_utc) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username, address) DO UPDATE SET "
+                               "failures = excluded.failures, first_utc = excluded.first_utc, last_utc = excluded.last_utc, "
+                               "locked_until_utc = excluded.locked_until_utc");
+    s.bind(1, username).bind(2, address).bind(3, row.failures).bind(4, row.firstUtc).bind(5, row.lastUtc);
+    bindOptional(s, 6, row.lockedUntilUtc);
+    s.run();
+}
+
+void UserRepo::clearWebFailures(const std::string& username, const std::string& address) {
+    Statement s = m_db.prepare("DELETE FROM web_auth_failures WHERE username = ?1 AND address = ?2");
+    s.bind(1, username).bind(2, address);
+    s.run();
+}
+
+int UserRepo::webFailureAddressesSince(const std::string& username, const std::string& sinceUtc) {
+    Statement s = m_db.prepare("SELECT count(*) FROM web_auth_failures WHERE username = ?1 AND last_utc >= ?2");
+    s.bind(1, username).bind(2, sinceUtc);
+    s.step();
+    return static_cast<int>(s.columnInt(0));
+}
+
 void UserRepo::setActive(int64_t id, bool active) {
     Statement s = m_db.prepare("UPDATE users SET active = ?2 WHERE id = ?1");
     s.bind(1, id).bind(2, active ? 1 : 0);

@@ -26,6 +26,14 @@ struct UserRow {
     std::string createdUtc;
 };
 
+// Failed web sign-ins (and e-signatures) of one account from one client address.
+struct WebFailureRow {
+    int failures = 0;
+    std::string firstUtc;
+    std::string lastUtc;
+    std::optional<std::string> lockedUntilUtc;
+};
+
 class UserRepo {
 public:
     explicit UserRepo(Database& db) : m_db(db) {}
@@ -38,6 +46,12 @@ public:
     [[nodiscard]] std::vector<UserRow> all();
     void recordFailure(int64_t id, int failedAttempts, const std::optional<std::string>& lockedUntilUtc);
     void recordSuccess(int64_t id);
+    // Per account and client address, for the web (the account's own counters are the station's).
+    [[nodiscard]] std::optional<WebFailureRow> webFailure(const std::string& username, const std::string& address);
+    void recordWebFailure(const std::string& username, const std::string& address, const WebFailureRow& row);
+    void clearWebFailures(const std::string& username, const std::string& address);
+    // How many different addresses failed for this account since `sinceUtc` (a pattern of guesses).
+    [[nodiscard]] int webFailureAddressesSince(const std::string& username, const std::string& sinceUtc);
     void setActive(int64_t id, bool active);
     void setPinHash(int64_t id, const std::string& hash);
     void setPasswordHash(int64_t id, const std::string& hash);

@@ -11,7 +11,9 @@
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <set>
 
 using namespace admix;
@@ -411,43 +413,116 @@ TEST_CASE("path traversal and SQL injection on every parameter are refused and c
     CHECK(stationState(f, false) == before);
 }
 
-TEST_CASE("20 wrong passwords lock the account and the per-address throttle answers 429") {
-    SUBCASE("account lockout") {
-        RemoteFixture f(1000);
-        WebClient c(f);
-        for (int i = 0; i < 20; ++i) {
-            auto r = c.login("rph", "wrong password " + std::to_string(i));
-            REQUIRE(r);
-            CHECK(r->status == 401);
-        }
-        auto right = c.login("rph", kPassword("rph"));
-        REQUIRE(right);
-        CHECK(right->status == 401);
-        CHECK(right->body.find("locked") != std::string::npos);
-        CHECK_FALSE(c.signedIn());
-        // The station sees the lock too.
-        store::Database db = f.db();
-        store::AuditLog audit(db);
-        workflow::Authenticator auth(db, audit);
-        CHECK_FALSE(auth.signInWithPassword("rph", kPassword("rph")).ok());
-        CHECK(db.queryText("SELECT locked_until_utc FROM users WHERE username = 'rph'").has_value());
-        // Another account is not affected.
-        WebClient other(f);
-        CHECK(other.login("rph2", kPassword("rph2"))->status == 200);
+TEST_CASE("wrong passwords lock the account from that address only; the hood and other desks are not locked out (issue 19)") {
+    RemoteFixture f(1000);
+    WebClient attacker(f, "127.0.0.2");
+    for (int i = 0; i < 20; ++i) {
+        auto r = attacker.login("rph", "wrong password " + std::to_string(i));
+        REQUIRE(r);
+        CHECK(r->status == 401);
     }
-    SUBCASE("per-address throttle") {
+    // From the guessing address even the right password is refused, and says why.
+    auto right = attacker.login("rph", kPassword("rph"));
+    REQUIRE(right);
+    CHECK(right->status == 401);
+    CHECK(right->body.find("locked from this address") != std::string::npos);
+    CHECK_FALSE(attacker.signedIn());
+    // The pharmacist at their own desk signs in.
+    WebClient desk(f, "127.0.0.3");
+    REQUIRE(desk.login("rph", kPassword("rph")));
+    CHECK(desk.login("rph", kPassword("rph"))->status == 200);
+    // The hood (no address) is not locked either: its PIN lockout is its own.
+    store::Database db = f.db();
+    store::AuditLog audit(db);
+    workflow::Authenticator auth(db, audit);
+    CHECK(auth.signInWithPassword("rph", kPassword("rph")).ok());
+    CHECK_FALSE(db.queryText("SELECT locked_until_utc FROM users WHERE username = 'rph'").has_value());
+    // Counted up to the policy's limit; further tries while locked are refused without counting.
+    CHECK(db.queryText("SELECT address || ':' || failures FROM web_auth_failures WHERE username = 'rph'") ==
+          std::optional<std::string>("127.0.0.2:" + std::to_string(auth.policy().maxFailures)));
+    CHECK(db.queryText("SELECT count(*) FROM web_auth_failures WHERE username = 'rph' AND locked_until_utc IS NOT NULL") ==
+          std::optional<std::string>("1"));
+    // Another account is not affected, from the guessing address either.
+    CHECK(attacker.login("rph2", kPassword("rph2"))->status == 200);
+}
+
+TEST_CASE("guesses at one account from several addresses raise one alert per new address for quality staff (issue 19)") {
+    RemoteFixture f(1000);
+    for (const char* from : {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}) {
+        WebClient c(f, from);
+        for (int i = 0; i < 2; ++i)
+            CHECK(c.login("qa", "not the password")->status == 401);
+    }
+    store::Database db = f.db();
+    // The third and the fourth address each raised it, once.
+    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'security.alert' AND subject = 'qa'") ==
+          std::optional<std::string>("2"));
+    const auto details = db.queryText("SELECT details FROM audit_log WHERE action = 'security.alert' ORDER BY id DESC LIMIT 1");
+    REQUIRE(details);
+    const json d = json::parse(*details);
+    CHECK(d.at("addresses_last_hour") == 4);
+    CHECK(d.at("latest_address") == "127.0.0.5");
+}
+
+TEST_CASE("the sign-in throttle holds one user name per address and the address as a whole, and summarises what it refused (issue 19)") {
+    SUBCASE("one person's guesses do not hold up another person at the same address") {
         RemoteFixture f(10);
         WebClient c(f);
         int throttled = 0;
         for (int i = 0; i < 20; ++i) {
-            auto r = c.login(i % 2 ? "tech" : "qa", "wrong password");
+            auto r = c.login("tech", "wrong password");
             REQUIRE(r);
             throttled += r->status == 429;
         }
         CHECK(throttled == 10);
-        // Even the right password is refused from this address while throttled.
-        CHECK(c.login("rph2", kPassword("rph2"))->status == 429);
+        // tech's right password waits out the window from here too...
+        CHECK(c.login("tech", kPassword("tech"))->status == 429);
+        // ...but the quality lead at the same workstation signs in.
+        CHECK(c.login("qa", kPassword("qa"))->status == 200);
+        // Ten refusals in a burst: the first audited as it happened, not one row each.
+        store::Database db = f.db();
+        CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login_throttled'") ==
+              std::optional<std::string>("1"));
     }
+    SUBCASE("guesses over many user names meet the address's cap") {
+        RemoteFixture f(2);
+        WebClient c(f);
+        int throttled = 0;
+        for (int i = 0; i < 14; ++i) {
+            auto r = c.login("nobody" + std::to_string(i), "wrong password");
+            REQUIRE(r);
+            throttled += r->status == 429;
+        }
+        // Two per name, but ten (5 x 2) for the address as a whole.
+        CHECK(throttled == 4);
+        CHECK(c.login("rph2", kPassword("rph2"))->status == 429);
+        WebClient elsewhere(f, "127.0.0.2");
+        CHECK(elsewhere.login("rph2", kPassword("rph2"))->status == 200);
+    }
+}
+
+TEST_CASE("parallel guesses cannot all pass one throttle check, and a burst of refusals becomes one summary row (issue 19)") {
+    remote::LoginThrottle throttle(10, std::chrono::seconds{60});
+    const TimePoint t0 = parseIsoUtc("2026-12-01T10:00:00Z").value();
+    std::atomic<int> allowed{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 24; ++i)
+        threads.emplace_back([&] { allowed += throttle.begin("10.0.0.9", "rph", t0) == remote::LoginThrottle::Verdict::Allowed; });
+    for (auto& t : threads)
+        t.join();
+    CHECK(allowed == 10);
+    CHECK(throttle.takeSummaries(t0 + std::chrono::seconds{30}).empty()); // still within the window
+    const auto summaries = throttle.takeSummaries(t0 + std::chrono::seconds{60});
+    REQUIRE(summaries.size() == 1);
+    CHECK(summaries[0].address == "10.0.0.9");
+    CHECK(summaries[0].refused == 13); // 14 refused: the first reported at once, 13 in the summary
+    CHECK(throttle.takeSummaries(t0 + std::chrono::seconds{120}).empty());
+    // A right password gives its place back.
+    remote::LoginThrottle fresh(1, std::chrono::seconds{60});
+    CHECK(fresh.begin("10.0.0.9", "qa", t0) == remote::LoginThrottle::Verdict::Allowed);
+    fresh.succeeded("10.0.0.9", "qa");
+    CHECK(fresh.begin("10.0.0.9", "qa", t0) == remote::LoginThrottle::Verdict::Allowed);
+    CHECK(fresh.begin("10.0.0.9", "qa", t0) == remote::LoginThrottle::Verdict::RefusedFirst);
 }
 
 TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an "

@@ -71,7 +71,10 @@ struct RemoteFixture {
 // One browser-like client: HTTPS with the server's certificate as the only trusted one.
 class WebClient {
 public:
-    explicit WebClient(const RemoteFixture& f) : m_client("127.0.0.1", f.server->port()) {
+    // `from`: the client's own loopback address (127.0.0.2, ...), to be another computer.
+    explicit WebClient(const RemoteFixture& f, const std::string& from = {}) : m_client("127.0.0.1", f.server->port()) {
+        if (!from.empty())
+            m_client.set_interface(from);
         m_client.set_ca_cert_path(f.server->certificatePath().string());
         m_client.enable_server_certificate_verification(true);
         m_client.set_connection_timeout(5);
