@@ -19,7 +19,9 @@ python3 - "$work/report/report.json" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1]))
 assert r["pass"] is True, "report pass"
-assert r["summary"] == {"scenarios": 23, "passed": 23, "failed": 0, "requirements": 23}, r["summary"]
+assert r["summary"] == {"scenarios": 23, "passed": 23, "failed": 0, "skipped": 0, "requirements": 23}, r["summary"]
+assert all(s["result"] == "pass" for s in r["scenarios"]), "results"
+assert "demo" in r["data_source"] and r["validation_data"]["people"], r["data_source"]
 assert all(c["pass"] for c in r["iq"]["checks"]), r["iq"]
 assert {c["check"] for c in r["iq"]["checks"]} >= {"versions", "data directory permissions", "database integrity",
                                                    "database schema", "audit trail", "configuration"}
