@@ -58,8 +58,8 @@ std::string personRefusal(ComplianceGate& gate, const std::string& person, const
 
 class People {
 public:
-    People(store::Database& db, store::AuditLog& audit, ValidationData& data, TimePoint now)
-        : m_auth(db, audit), m_data(data), m_now(now) {
+    People(store::Database& db, store::AuditLog& audit, store::ComplianceStore& compliance, ValidationData& data, TimePoint now)
+        : m_auth(db, audit), m_compliance(compliance), m_data(data), m_now(now) {
         for (const auto& u : m_auth.users())
             if (u.active) {
                 m_users.push_back(u);
@@ -78,7 +78,7 @@ public:
     }
 
     // `name` (and "<name>_password") is the site's `user`, given a password for this sandbox.
-    void use(const std::string& name, const User& user, const std::string& why) {
+    void use(const std::string& name, const User& user, std::string why) {
         if (!m_admin) {
             unavailable(name, "no active administrator among this site's users (the kit gives the people it uses a "
                               "sandbox password through one)");
@@ -94,6 +94,15 @@ public:
                 return;
             }
             known = m_passwords.emplace(user.username, fresh).first;
+            // Every scenario starts with its people outside the room: one garbed at the station
+            // right now leaves it in the sandbox (the scenarios garb them where they need it).
+            if (const auto garbed = m_compliance.latestGarbing(user.username, m_now); garbed && !garbed->ended) {
+                if (const auto ended = m_compliance.endGarbing(garbed->id, m_now); !ended) {
+                    unavailable(name, user.username + ": cannot end the garbing session in the sandbox: " + ended.error().text());
+                    return;
+                }
+                why += "; was garbed for " + garbed->room + ", left the room in the sandbox";
+            }
         }
         const std::string& password = known->second;
         m_data.values[name] = user.username;
@@ -134,6 +143,7 @@ public:
 
 private:
     Authenticator m_auth;
+    store::ComplianceStore& m_compliance;
     ValidationData& m_data;
     TimePoint m_now;
     std::vector<User> m_users;
@@ -250,7 +260,7 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
     }
 
     // People: the site's own, qualified where the scenario needs it; validation accounts for the rest.
-    People people(db, audit, data, now);
+    People people(db, audit, compliance, data, now);
     const ValidationPlace here = where;
     const auto qualified = [&](Role role) -> std::optional<User> {
         for (const auto& u : people.withRole(role))
