@@ -66,7 +66,7 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     addCmd->add_option("--by", add.by, "Pharmacist entering the order (user name)")->required();
     addCmd->add_flag("--ack-warnings", add.ack, "Acknowledge the plan's warnings (they are recorded with the order)");
     addCmd->callback([&options] {
-        const json doc = json::parse(site::readFile(add.file), nullptr, false);
+        const json doc = json::parse(readWholeFile(add.file), nullptr, false);
         if (doc.is_discarded())
             throw CliFailure(add.file + ": not valid JSON");
         const auto input = workflow::parseOrderJson(doc);

@@ -41,15 +41,17 @@ std::string sandboxPassword() {
 
 // Why `person` may not compound at the place (qualifications, role, account), ignoring what the
 // scenario itself does (garbing) and the state of the room (which the scenarios check).
-std::string personRefusal(ComplianceGate& gate, const std::string& person, const ValidationPlace& place, TimePoint now) {
+std::string personRefusal(ComplianceGate& gate, const std::string& person, const ValidationPlace& place,
+                          TimePoint now) {
     usp797::GateRequest request;
     request.person = person;
     request.category = usp797::Category::Cat2;
     request.pec = place.pec;
     request.room = place.room;
     request.at = now;
-    static const std::set<std::string> personal = {"unknown_person", "person_inactive", "role_may_not_compound",
-                                                   "qualification_lapsed", "not_qualified"};
+    static const std::set<std::string> personal = {"unknown_person", "person_inactive",
+                                                   "role_may_not_compound", "qualification_lapsed",
+                                                   "not_qualified"};
     for (const auto& reason : gate.check(request, false).decision.reasons)
         if (personal.count(reason.code))
             return reason.message;
@@ -58,7 +60,8 @@ std::string personRefusal(ComplianceGate& gate, const std::string& person, const
 
 class People {
 public:
-    People(store::Database& db, store::AuditLog& audit, store::ComplianceStore& compliance, ValidationData& data, TimePoint now)
+    People(store::Database& db, store::AuditLog& audit, store::ComplianceStore& compliance,
+           ValidationData& data, TimePoint now)
         : m_auth(db, audit), m_compliance(compliance), m_data(data), m_now(now) {
         for (const auto& u : m_auth.users())
             if (u.active) {
@@ -66,7 +69,8 @@ public:
                 if (u.role == Role::Admin && !m_admin)
                     m_admin = u;
             }
-        std::sort(m_users.begin(), m_users.end(), [](const User& a, const User& b) { return a.username < b.username; });
+        std::sort(m_users.begin(), m_users.end(),
+                  [](const User& a, const User& b) { return a.username < b.username; });
     }
 
     [[nodiscard]] std::vector<User> withRole(Role role) const {
@@ -80,8 +84,9 @@ public:
     // `name` (and "<name>_password") is the site's `user`, given a password for this sandbox.
     void use(const std::string& name, const User& user, std::string why) {
         if (!m_admin) {
-            unavailable(name, "no active administrator among this site's users (the kit gives the people it uses a "
-                              "sandbox password through one)");
+            unavailable(name,
+                        "no active administrator among this site's users (the kit gives the people it uses a "
+                        "sandbox password through one)");
             return;
         }
         // One password per person, however many parts they play.
@@ -96,9 +101,11 @@ public:
             known = m_passwords.emplace(user.username, fresh).first;
             // Every scenario starts with its people outside the room: one garbed at the station
             // right now leaves it in the sandbox (the scenarios garb them where they need it).
-            if (const auto garbed = m_compliance.latestGarbing(user.username, m_now); garbed && !garbed->ended) {
+            if (const auto garbed = m_compliance.latestGarbing(user.username, m_now);
+                garbed && !garbed->ended) {
                 if (const auto ended = m_compliance.endGarbing(garbed->id, m_now); !ended) {
-                    unavailable(name, user.username + ": cannot end the garbing session in the sandbox: " + ended.error().text());
+                    unavailable(name, user.username + ": cannot end the garbing session in the sandbox: " +
+                                          ended.error().text());
                     return;
                 }
                 why += "; was garbed for " + garbed->room + ", left the room in the sandbox";
@@ -107,14 +114,19 @@ public:
         const std::string& password = known->second;
         m_data.values[name] = user.username;
         m_data.values[name + "_password"] = password;
-        m_data.report["people"].push_back({{"as", name}, {"user", user.username}, {"role", roleName(user.role)},
-                                           {"from", "site"}, {"why", why}});
+        m_data.report["people"].push_back({{"as", name},
+                                           {"user", user.username},
+                                           {"role", roleName(user.role)},
+                                           {"from", "site"},
+                                           {"why", why}});
     }
 
     // A validation account that exists only in the sandbox.
     void add(const std::string& name, Role role, const std::string& why) {
         if (!m_admin) {
-            unavailable(name, "no active administrator among this site's users to add a validation account in the sandbox");
+            unavailable(
+                name,
+                "no active administrator among this site's users to add a validation account in the sandbox");
             return;
         }
         std::string username = "validation-" + name;
@@ -132,8 +144,11 @@ public:
         }
         m_data.values[name] = username;
         m_data.values[name + "_password"] = *nu.password;
-        m_data.report["people"].push_back({{"as", name}, {"user", username}, {"role", roleName(role)},
-                                           {"from", "validation account, sandbox only"}, {"why", why}});
+        m_data.report["people"].push_back({{"as", name},
+                                           {"user", username},
+                                           {"role", roleName(role)},
+                                           {"from", "validation account, sandbox only"},
+                                           {"why", why}});
     }
 
     void unavailable(const std::string& name, const std::string& why) {
@@ -157,8 +172,14 @@ json validationOrder(const formulas::Recipe& recipe, const json& dose) {
     json order{{"recipe", recipe.id},
                {"route", recipe.route},
                {"patient",
-                {{"mrn", "VAL-0001"}, {"name", "VALIDATION, PATIENT"}, {"sex", "male"}, {"birth_date", "1956-03-14"},
-                 {"weight_kg", 74}, {"height_cm", 172}, {"age_years", 70}, {"scr_mg_dl", 1.1}}},
+                {{"mrn", "VAL-0001"},
+                 {"name", "VALIDATION, PATIENT"},
+                 {"sex", "male"},
+                 {"birth_date", "1956-03-14"},
+                 {"weight_kg", 74},
+                 {"height_cm", 172},
+                 {"age_years", 70},
+                 {"scr_mg_dl", 1.1}}},
                {"priority", "routine"},
                {"due", "2099-01-01T00:00:00Z"},
                {"prescriber", "Dr. V. Alidation"},
@@ -205,8 +226,9 @@ std::optional<Planned> plan(const formulas::Recipe& recipe, const formulas::Form
 
 // One vial drawn into one final container: the shape the full-flow scenarios walk through.
 bool oneVialShape(const PrepSpec& spec) {
-    static const std::vector<StepKind> shape = {StepKind::Scan,    StepKind::Weigh, StepKind::Photo, StepKind::Scan,
-                                                StepKind::Confirm, StepKind::Photo, StepKind::Label};
+    static const std::vector<StepKind> shape = {StepKind::Scan, StepKind::Weigh,   StepKind::Photo,
+                                                StepKind::Scan, StepKind::Confirm, StepKind::Photo,
+                                                StepKind::Label};
     if (spec.steps.size() != shape.size())
         return false;
     for (size_t i = 0; i < shape.size(); ++i)
@@ -224,13 +246,16 @@ std::vector<const formulas::Recipe*> latestRecipes(const formulas::Formulary& fo
     return out;
 }
 
-std::string place(const ValidationPlace& p) { return p.room + " / " + p.pec; }
+std::string place(const ValidationPlace& p) {
+    return p.room + " / " + p.pec;
+}
 
 } // namespace
 
 ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Formulary& formulary,
-                                     const formulas::FormulasPolicy& policy, const formulas::FormulasPolicy& reference,
-                                     const ValidationPlace& where, TimePoint now) {
+                                     const formulas::FormulasPolicy& policy,
+                                     const formulas::FormulasPolicy& reference, const ValidationPlace& where,
+                                     TimePoint now) {
     ValidationData data;
     data.report = {{"people", json::array()}, {"recipes", json::array()}, {"products", json::array()}};
     store::Database db = store::openStationDatabase(store::databasePath(sandbox.dir()).string());
@@ -240,12 +265,14 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
 
     // The room and the PEC of this station.
     const auto pecs = compliance.pecs();
-    const auto pecIt = std::find_if(pecs.begin(), pecs.end(), [&](const usp797::Pec& p) { return p.code == where.pec; });
+    const auto pecIt =
+        std::find_if(pecs.begin(), pecs.end(), [&](const usp797::Pec& p) { return p.code == where.pec; });
     if (where.room.empty() || where.pec.empty()) {
         data.unavailable["room"] = data.unavailable["pec"] =
             "the configuration names no room and PEC for this station ([station] room, pec)";
     } else if (pecIt == pecs.end()) {
-        data.unavailable["room"] = data.unavailable["pec"] = "PEC " + where.pec + " of the configuration is not in this site's records";
+        data.unavailable["room"] = data.unavailable["pec"] =
+            "PEC " + where.pec + " of the configuration is not in this site's records";
     } else {
         data.values["room"] = where.room;
         data.values["pec"] = where.pec;
@@ -253,7 +280,8 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
     // A containment PEC for hazardous drugs, in its own room.
     const auto hd = std::find_if(pecs.begin(), pecs.end(), [](const usp797::Pec& p) { return p.hazardous; });
     if (hd == pecs.end()) {
-        data.unavailable["hd_room"] = data.unavailable["hd_pec"] = "no containment PEC for hazardous drugs (BSC, CACI) in this site's records";
+        data.unavailable["hd_room"] = data.unavailable["hd_pec"] =
+            "no containment PEC for hazardous drugs (BSC, CACI) in this site's records";
     } else {
         data.values["hd_room"] = hd->room;
         data.values["hd_pec"] = hd->code;
@@ -272,10 +300,11 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
         people.use("technician", *tech, "qualified to compound in " + place(here));
     } else {
         const auto all = people.withRole(Role::Technician);
-        people.unavailable("technician", all.empty() ? "no active technician among this site's users"
-                                                     : "no technician of this site is qualified to compound in " + place(here) +
-                                                           " (" + all.front().username + ": " +
-                                                           personRefusal(gate, all.front().username, here, now) + ")");
+        people.unavailable("technician",
+                           all.empty() ? "no active technician among this site's users"
+                                       : "no technician of this site is qualified to compound in " +
+                                             place(here) + " (" + all.front().username + ": " +
+                                             personRefusal(gate, all.front().username, here, now) + ")");
     }
     const auto pharmacists = people.withRole(Role::Pharmacist);
     if (pharmacists.empty())
@@ -289,7 +318,8 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
         if (other != pharmacists.end())
             people.use("checking_pharmacist", *other, "a second pharmacist");
         else
-            people.add("checking_pharmacist", Role::Pharmacist, "this site has one pharmacist; the check needs a second one");
+            people.add("checking_pharmacist", Role::Pharmacist,
+                       "this site has one pharmacist; the check needs a second one");
     } else {
         people.unavailable("compounding_pharmacist",
                            "no pharmacist of this site is qualified to compound in " + place(here) +
@@ -304,7 +334,8 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
     const auto otherProducts = [&](const PrepSpec& spec) {
         const auto& scan = spec.steps[0].scan;
         const std::set<std::string> accepted(scan.acceptedGtins.begin(), scan.acceptedGtins.end());
-        std::pair<const formulas::Product*, const formulas::Product*> found{nullptr, nullptr}; // other drug, other strength
+        std::pair<const formulas::Product*, const formulas::Product*> found{
+            nullptr, nullptr}; // other drug, other strength
         for (const auto& p : formulary.products()) {
             if (p.gtin.empty() || accepted.count(p.gtin))
                 continue;
@@ -350,36 +381,49 @@ ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Fo
         data.values["vial_gtin"] = scan.acceptedGtins.front();
         data.values["draw_over"] = 1.0 + 1.5 * percent / 100.0;
         data.values["draw_under"] = 1.0 - 1.5 * percent / 100.0;
-        data.report["recipes"].push_back({{"as", "recipe"}, {"recipe", simple->id}, {"version", simple->version},
-                                          {"title", spec.title}, {"dose", spec.doseText},
-                                          {"draw_ml", target}, {"reference_tolerance_percent", percent}});
+        data.report["recipes"].push_back({{"as", "recipe"},
+                                          {"recipe", simple->id},
+                                          {"version", simple->version},
+                                          {"title", spec.title},
+                                          {"dose", spec.doseText},
+                                          {"draw_ml", target},
+                                          {"reference_tolerance_percent", percent}});
         // Products of another drug and of the same drug in another strength.
         const auto [otherDrug, otherStrength] = otherProducts(spec);
         if (otherDrug) {
             data.values["wrong_drug_gtin"] = otherDrug->gtin;
-            data.report["products"].push_back({{"as", "wrong drug"}, {"product", otherDrug->id}, {"gtin", otherDrug->gtin}});
+            data.report["products"].push_back(
+                {{"as", "wrong drug"}, {"product", otherDrug->id}, {"gtin", otherDrug->gtin}});
         } else {
-            data.unavailable["wrong_drug_gtin"] = "no product of a drug other than " + scan.drug + " in this formulary";
+            data.unavailable["wrong_drug_gtin"] =
+                "no product of a drug other than " + scan.drug + " in this formulary";
         }
         if (otherStrength) {
             data.values["wrong_strength_gtin"] = otherStrength->gtin;
             data.report["products"].push_back(
                 {{"as", "wrong strength"}, {"product", otherStrength->id}, {"gtin", otherStrength->gtin}});
         } else {
-            data.unavailable["wrong_strength_gtin"] = "no other strength of " + scan.drug + " in this formulary";
+            data.unavailable["wrong_strength_gtin"] =
+                "no other strength of " + scan.drug + " in this formulary";
         }
     } else {
-        const std::string why = "no approved non-hazardous recipe in this formulary that plans as one vial drawn into one "
-                                "final container (scan, weigh, photo, scan, mix, photo, label) for the validation patient";
-        for (const char* name : {"order", "recipe", "vial_gtin", "draw_over", "draw_under", "wrong_drug_gtin", "wrong_strength_gtin"})
+        const std::string why =
+            "no approved non-hazardous recipe in this formulary that plans as one vial drawn into one "
+            "final container (scan, weigh, photo, scan, mix, photo, label) for the validation patient";
+        for (const char* name : {"order", "recipe", "vial_gtin", "draw_over", "draw_under", "wrong_drug_gtin",
+                                 "wrong_strength_gtin"})
             data.unavailable[name] = why;
     }
     if (hazardous) {
         data.values["hd_order"] = hazardousPlan->order;
-        data.report["recipes"].push_back({{"as", "hd_recipe"}, {"recipe", hazardous->id}, {"version", hazardous->version},
-                                          {"title", hazardousPlan->spec.title}, {"dose", hazardousPlan->spec.doseText}});
+        data.report["recipes"].push_back({{"as", "hd_recipe"},
+                                          {"recipe", hazardous->id},
+                                          {"version", hazardous->version},
+                                          {"title", hazardousPlan->spec.title},
+                                          {"dose", hazardousPlan->spec.doseText}});
     } else {
-        data.unavailable["hd_order"] = "no approved hazardous recipe in this formulary that plans for the validation patient";
+        data.unavailable["hd_order"] =
+            "no approved hazardous recipe in this formulary that plans for the validation patient";
     }
     // A well-formed GTIN that names no product of the formulary.
     for (int n = 0; n < 1000; ++n) {

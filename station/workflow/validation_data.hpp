@@ -30,8 +30,8 @@ struct ValidationPlace {
 };
 
 struct ValidationData {
-    std::map<std::string, nlohmann::json> values;   // name -> value, e.g. "technician" -> "tech"
-    std::map<std::string, std::string> unavailable; // name -> why this data cannot give it
+    std::map<std::string, nlohmann::json> values;     // name -> value, e.g. "technician" -> "tech"
+    std::map<std::string, std::string> unavailable;   // name -> why this data cannot give it
     nlohmann::json report = nlohmann::json::object(); // what was picked and what was added, for people
 };
 
@@ -39,10 +39,11 @@ struct ValidationData {
 // `formulary` and `policy`: the station's approved formulary and stored formulas policy;
 // `reference`: the shipped formulas policy, whose tolerance bands the draw scenarios test against
 // (a site policy looser than it makes those scenarios fail: that is what they are for).
-[[nodiscard]] ValidationData prepareValidationData(store::Sandbox& sandbox, const formulas::Formulary& formulary,
+[[nodiscard]] ValidationData prepareValidationData(store::Sandbox& sandbox,
+                                                   const formulas::Formulary& formulary,
                                                    const formulas::FormulasPolicy& policy,
-                                                   const formulas::FormulasPolicy& reference, const ValidationPlace& place,
-                                                   TimePoint now);
+                                                   const formulas::FormulasPolicy& reference,
+                                                   const ValidationPlace& place, TimePoint now);
 
 // The GS1 check digit of the first 13 digits of a GTIN-14 (mod 10, weights 3 and 1 from the right).
 [[nodiscard]] char gtinCheckDigit(std::string_view first13);

@@ -12,7 +12,8 @@ using nlohmann::json;
 namespace {
 
 Scenario scenario(const std::string& id, const std::string& requirement, const std::string& lines) {
-    auto s = parseScenario("{\"scenario\":\"" + id + "\",\"title\":\"t\",\"requirements\":[\"" + requirement + "\"]}\n" + lines,
+    auto s = parseScenario("{\"scenario\":\"" + id + "\",\"title\":\"t\",\"requirements\":[\"" + requirement +
+                               "\"]}\n" + lines,
                            id + ".jsonl");
     REQUIRE_MESSAGE(s, (s ? "" : s.error().text()));
     return *s;
@@ -44,20 +45,24 @@ TEST_CASE("unavailableReason: a scenario using a value this data cannot give is 
                                 R"({"op":"sign_in","user":"$technician","password":"$technician_password"}
 {"op":"scan","text":"]d201${wrong_strength_gtin}17${expiry_future}10L","expect":{"user":"$technician"}})");
     const auto names = referencedNames(s);
-    CHECK(names == std::set<std::string>{"technician", "technician_password", "wrong_strength_gtin", "expiry_future"});
+    CHECK(names ==
+          std::set<std::string>{"technician", "technician_password", "wrong_strength_gtin", "expiry_future"});
     CHECK(unavailableReason(s, {}).empty());
     CHECK(unavailableReason(s, {{"hd_order", "no hazardous recipe"}}).empty());
-    CHECK(unavailableReason(s, {{"wrong_strength_gtin", "no other strength of famotidine in this formulary"}}) ==
+    CHECK(unavailableReason(s,
+                            {{"wrong_strength_gtin", "no other strength of famotidine in this formulary"}}) ==
           "no other strength of famotidine in this formulary");
     // Two names with one reason: said once.
-    CHECK(unavailableReason(s, {{"technician", "no technician"}, {"technician_password", "no technician"}}) == "no technician");
+    CHECK(unavailableReason(s, {{"technician", "no technician"}, {"technician_password", "no technician"}}) ==
+          "no technician");
     // A name in the setup counts too.
     auto withSetup = s;
     withSetup.setup = {{"recalls", json::array({{{"gtin", "$vial_gtin"}}})}};
     CHECK(unavailableReason(withSetup, {{"vial_gtin", "no recipe"}}) == "no recipe");
 }
 
-TEST_CASE("validationReport: skipped is not passed; a requirement only skipped scenarios cover is not verified") {
+TEST_CASE(
+    "validationReport: skipped is not passed; a requirement only skipped scenarios cover is not verified") {
     const Scenario a = scenario("OQ-01", "URS-A", R"({"op":"queue"})");
     const Scenario b = scenario("OQ-02", "URS-B", R"({"op":"queue"})");
     const Scenario c = scenario("OQ-03", "URS-A", R"({"op":"queue"})");
@@ -68,7 +73,8 @@ TEST_CASE("validationReport: skipped is not passed; a requirement only skipped s
 
     const json report = validationReport(json::object(), reqs, {ran(a, true), skipped, ran(c, true)});
     CHECK(report["pass"] == true);
-    CHECK(report["summary"] == json{{"scenarios", 3}, {"passed", 2}, {"failed", 0}, {"skipped", 1}, {"requirements", 2}});
+    CHECK(report["summary"] ==
+          json{{"scenarios", 3}, {"passed", 2}, {"failed", 0}, {"skipped", 1}, {"requirements", 2}});
     CHECK(report["scenarios"][1]["result"] == "skipped");
     CHECK(report["scenarios"][1]["pass"] == false);
     CHECK(report["scenarios"][1]["skipped"] == "no hazardous recipe in this formulary");
