@@ -326,11 +326,24 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
             values[name] = (photos / e.file).string();
         }
 
+        // What this data has not got: a scenario needing a missing essential (a qualified technician,
+        // the station's room, a recipe) fails; one needing only what this site does not do is skipped.
+        std::map<std::string, std::string> essentialMissing, notApplicable;
+        for (const auto& [name, why] : data.unavailable)
+            (workflow::notApplicableWhenMissing(name) ? notApplicable : essentialMissing)[name] = why;
         std::vector<workflow::ScenarioResult> results;
         for (const auto& scenario : *all) {
             if (!only.empty() && scenario.id != only)
                 continue;
-            if (const std::string why = workflow::unavailableReason(scenario, data.unavailable); !why.empty()) {
+            if (const std::string why = workflow::unavailableReason(scenario, essentialMissing); !why.empty()) {
+                workflow::ScenarioResult result;
+                result.scenario = scenario;
+                result.error = "cannot run on this site's data: " + why;
+                std::cerr << "FAIL " << scenario.id << "  " << scenario.title << "\n     " << result.error << '\n';
+                results.push_back(std::move(result));
+                continue;
+            }
+            if (const std::string why = workflow::unavailableReason(scenario, notApplicable); !why.empty()) {
                 workflow::ScenarioResult result;
                 result.scenario = scenario;
                 result.skipped = why;

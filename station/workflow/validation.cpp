@@ -515,7 +515,8 @@ std::string reportHtml(const json& report) {
         for (const auto& p : d.value("products", json::array()))
             h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["product"])) << "</td><td>GTIN "
               << esc(str(p["gtin"])) << "</td></tr>";
-        for (const auto& [name, why] : d.value("unavailable", json::object()).items())
+        const json unavailable = d.value("unavailable", json::object()); // items() must not outlive it
+        for (const auto& [name, why] : unavailable.items())
             h << "<tr><td>" << esc(name) << "</td><td class=skip>not in this data</td><td>" << esc(str(why)) << "</td></tr>";
         h << "</table>";
     }

@@ -18,6 +18,19 @@ namespace admix::workflow {
 
 using nlohmann::json;
 
+bool notApplicableWhenMissing(const std::string& name) {
+    static const std::set<std::string> optional = {"wrong_drug_gtin",
+                                                   "wrong_strength_gtin",
+                                                   "hd_order",
+                                                   "hd_room",
+                                                   "hd_pec",
+                                                   "compounding_pharmacist",
+                                                   "compounding_pharmacist_password",
+                                                   "checking_pharmacist",
+                                                   "checking_pharmacist_password"};
+    return optional.count(name) > 0;
+}
+
 char gtinCheckDigit(std::string_view first13) {
     int sum = 0;
     for (size_t i = 0; i < first13.size(); ++i) {

@@ -45,6 +45,12 @@ struct ValidationData {
                                                    const formulas::FormulasPolicy& reference,
                                                    const ValidationPlace& place, TimePoint now);
 
+// Whether a scenario that uses `name` only does not apply when this data has not got it (another
+// strength, a hazardous recipe or PEC, a pharmacist qualified to compound: skipped, with the
+// reason). Any other value missing (a qualified technician, a pharmacist, the station's room and
+// PEC, a recipe to prepare) means the site cannot be validated as it stands: its scenarios fail.
+[[nodiscard]] bool notApplicableWhenMissing(const std::string& name);
+
 // The GS1 check digit of the first 13 digits of a GTIN-14 (mod 10, weights 3 and 1 from the right).
 [[nodiscard]] char gtinCheckDigit(std::string_view first13);
 

@@ -40,6 +40,14 @@ TEST_CASE("gtinCheckDigit: the GS1 mod-10 check digit") {
     CHECK(gtinCheckDigit("0000000000000") == '0');
 }
 
+TEST_CASE("notApplicableWhenMissing: what a site may not do, not what every site needs") {
+    for (const char* name : {"wrong_strength_gtin", "hd_order", "hd_pec", "checking_pharmacist_password"})
+        CHECK_MESSAGE(notApplicableWhenMissing(name), name);
+    for (const char* name : {"technician", "technician_password", "pharmacist", "room", "pec", "order",
+                             "vial_gtin", "draw_over", "unqualified_technician", "unknown_gtin"})
+        CHECK_MESSAGE(!notApplicableWhenMissing(name), name);
+}
+
 TEST_CASE("unavailableReason: a scenario using a value this data cannot give is skipped, with the reason") {
     const Scenario s = scenario("OQ-04", "URS-SCAN-03",
                                 R"({"op":"sign_in","user":"$technician","password":"$technician_password"}
@@ -93,6 +101,21 @@ TEST_CASE(
     CHECK(failed["pass"] == false);
     CHECK(failed["summary"]["failed"] == 1);
     CHECK(failed["traceability"][0]["result"] == "fail");
+    // The data it ran on, with what it could not give.
+    const json header{{"validation_data",
+                       {{"people", json::array({{{"as", "technician"},
+                                                 {"user", "tech"},
+                                                 {"role", "technician"},
+                                                 {"from", "site"},
+                                                 {"why", "qualified"}}})},
+                        {"unavailable",
+                         {{"hd_order", "no approved hazardous recipe in this formulary"},
+                          {"wrong_strength_gtin", "no other strength of famotidine"}}}}}};
+    const std::string withData =
+        reportHtml(validationReport(header, reqs, {ran(a, true), skipped, ran(c, true)}));
+    CHECK(withData.find("Data the scenarios ran on") != std::string::npos);
+    CHECK(withData.find("no approved hazardous recipe in this formulary") != std::string::npos);
+    CHECK(withData.find("no other strength of famotidine") != std::string::npos);
     // Nothing run at all is no pass.
     CHECK(validationReport(json::object(), reqs, {skipped})["pass"] == false);
 }
