@@ -525,6 +525,46 @@ TEST_CASE("parallel guesses cannot all pass one throttle check, and a burst of r
     CHECK(fresh.begin("10.0.0.9", "qa", t0) == remote::LoginThrottle::Verdict::RefusedFirst);
 }
 
+TEST_CASE("40 parallel sign-ins and wrong passwords: every answer is 200, 401 or 429, never a 5xx (issue 19)") {
+    RemoteFixture f(1000);
+    const std::vector<std::string> people = {"rph", "rph2", "qa"};
+    std::atomic<int> ok{0}, refused{0}, other{0};
+    std::mutex oddMutex;
+    std::vector<std::string> odd;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 40; ++i) {
+        threads.emplace_back([&, i] {
+            // Every fourth a wrong password, from its own address: locks nobody at the hood.
+            const bool wrong = i % 4 == 3;
+            WebClient c(f, wrong ? "127.0.0." + std::to_string(10 + i) : std::string());
+            c.patient(120);
+            const std::string& who = people[static_cast<size_t>(i) % people.size()];
+            auto r = c.login(who, wrong ? std::string("not it") : kPassword(who));
+            if (r && r->status == 200 && !wrong) {
+                ++ok;
+            } else if (r && r->status == 401 && wrong) {
+                ++refused;
+            } else {
+                ++other;
+                const std::lock_guard lock(oddMutex);
+                odd.push_back(who + (wrong ? " (wrong)" : "") + ": " +
+                              (r ? std::to_string(r->status) + " " + r->body : std::string("no answer: ") + httplib::to_string(r.error())));
+            }
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    for (const auto& line : odd)
+        MESSAGE(line);
+    CHECK(ok == 30);
+    CHECK(refused == 10);
+    CHECK(other == 0);
+    // Every refusal and every sign-in is in the trail, and the trail holds together.
+    store::Database db = f.db();
+    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login'") == std::optional<std::string>("30"));
+    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login_failed'") == std::optional<std::string>("10"));
+}
+
 TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an "
           "e-signature") {
     RemoteFixture f;

@@ -81,6 +81,13 @@ public:
         m_client.set_read_timeout(20);
     }
 
+    // For load tests: a request queued behind others (the server's workers and the Argon2id slots
+    // are few) may wait longer than an interactive one would.
+    void patient(int seconds) {
+        m_client.set_connection_timeout(seconds);
+        m_client.set_read_timeout(seconds);
+    }
+
     httplib::Result login(const std::string& user, const std::string& password) {
         auto r =
             m_client.Post("/api/v1/login", nlohmann::json{{"username", user}, {"password", password}}.dump(),
