@@ -49,6 +49,8 @@ try:
         if n == 0:
             s.check_fit()  # the signature pad, with the override reasons
         click("Cancel")  # the signature pad's
+        # The pad is gone (its Cancel is not the preparation's) before the next click.
+        wait_for(lambda m: target(m, "Pharmacist override") is not None, "the signature pad to close")
         click("Cancel")  # the preparation's
         m = wait_for(lambda m: target(m, "Vial dropped or broken") is not None, "the cancel dialog")
         if any(t["label"] == "Confirm cancel" and t["enabled"] for t in m["targets"]):
