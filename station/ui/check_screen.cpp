@@ -32,11 +32,48 @@ std::string upper(std::string s) {
     return s;
 }
 
-// Wrapped text at the current wrap position, recorded on the ui-map as "text:<key>" so that GUI
-// tests can read what the pharmacist is shown.
+// `text` broken into lines at spaces only, each at most `width` wide in the current font (ImGui's
+// own wrapping also breaks after '.', which splits "0.9%"). A single word wider than `width` keeps
+// its own line.
+std::string wrapAtSpaces(const std::string& text, float width) {
+    std::string out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t end = std::min(text.find('\n', start), text.size());
+        const std::string paragraph = text.substr(start, end - start);
+        std::string line;
+        size_t pos = 0;
+        while (pos <= paragraph.size()) {
+            const size_t space = std::min(paragraph.find(' ', pos), paragraph.size());
+            const std::string word = paragraph.substr(pos, space - pos);
+            const std::string candidate = line.empty() ? word : line + " " + word;
+            if (!line.empty() && ImGui::CalcTextSize(candidate.c_str()).x > width) {
+                out += line + "\n";
+                line = word;
+            } else {
+                line = candidate;
+            }
+            pos = space + 1;
+        }
+        out += line;
+        if (end >= text.size())
+            break;
+        out += "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
+void wrappedText(const std::string& text) {
+    const std::string lines = wrapAtSpaces(text, ImGui::GetContentRegionAvail().x);
+    ImGui::TextUnformatted(lines.c_str());
+}
+
+// Text wrapped at word boundaries, recorded on the ui-map as "text:<key>=<text>" so that GUI tests
+// can read what the pharmacist is shown.
 void fact(const std::string& key, const std::string& text, ImVec4 color = colors::kText) {
     ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::TextWrapped("%s", text.c_str());
+    wrappedText(text);
     ImGui::PopStyleColor();
     if (ImGui::IsItemVisible())
         uiMapRecord("text:" + key + "=" + text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true);
@@ -171,7 +208,7 @@ void CheckScreen::drawContent(const ScreenContext& context) {
     drawQueue(context, touch);
     endPanel();
     ImGui::SameLine();
-    beginPanel("detail", ImVec2(0, 0));
+    beginPanel("detail", ImVec2(0, 0), ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     drawDetail(context, touch);
     endPanel();
 }
@@ -195,8 +232,9 @@ void CheckScreen::drawQueue(const ScreenContext& context, float touch) {
             select(p.prepId);
         fact("queue:" + p.number, upper(p.priority) + ": " + p.title + (p.hazardous ? " (HAZARDOUS)" : ""),
              urgent ? colors::kAttention : colors::kText);
-        ImGui::TextColored(colors::kMuted, "waiting %s, prepared by %s", workflow::waitingText(p.waitingMinutes).c_str(),
-                           p.technician.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, colors::kMuted);
+        wrappedText("waiting " + workflow::waitingText(p.waitingMinutes) + ", prepared by " + p.technician);
+        ImGui::PopStyleColor();
         ImGui::Spacing();
     }
     ImGui::PopTextWrapPos();
@@ -210,10 +248,12 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     }
     const auto& r = *m_selected;
     const auto& v = r.view;
-    ImGui::BeginChild("review", ImVec2(0, -touch * 1.4f), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    // Scrolls above the Approve / Reject row, which stays in view.
+    const float buttons = touch * 1.2f + ImGui::GetStyle().ItemSpacing.y * 2;
+    ImGui::BeginChild("review", ImVec2(0, -buttons), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.large);
-    ImGui::TextWrapped("%s", v.spec.title.c_str());
+    wrappedText(v.spec.title);
     ImGui::PopFont();
     if (r.order) {
         fact("patient", "Patient: " + r.order->patientName + "   MRN " + r.order->patientMrn);
@@ -281,9 +321,10 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     heading(context, "Steps");
     for (const auto& s : v.steps) {
         const bool overridden = s.state == workflow::StepState::Overridden;
-        ImGui::TextColored(overridden ? colors::kAttention : colors::kPass, "%s %d. %s%s", overridden ? "[!]" : "[x]",
-                           s.index + 1, s.spec.title.c_str(),
-                           s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
+        ImGui::PushStyleColor(ImGuiCol_Text, overridden ? colors::kAttention : colors::kPass);
+        wrappedText(std::string(overridden ? "[!] " : "[x] ") + std::to_string(s.index + 1) + ". " + s.spec.title +
+                    (s.attempts ? " (" + std::to_string(s.attempts) + " refused)" : std::string()));
+        ImGui::PopStyleColor();
     }
     ImGui::PopTextWrapPos();
     ImGui::EndChild();
@@ -345,10 +386,11 @@ void CheckScreen::drawPhotos(const ScreenContext& context, float touch) {
             uiMapRecord(label, min, max, t.thumb != 0);
         if (tapped && t.full)
             m_zoomed = p.sha256;
-        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + size.x);
-        ImGui::TextColored(p.outcome == "pass" ? colors::kMuted : colors::kFail, "%d. step %d, %s%s", n, p.step + 1,
-                           p.stepTitle.c_str(), p.outcome == "pass" ? "" : " (refused)");
-        ImGui::PopTextWrapPos();
+        ImGui::PushStyleColor(ImGuiCol_Text, p.outcome == "pass" ? colors::kMuted : colors::kFail);
+        const std::string caption = std::to_string(n) + ". step " + std::to_string(p.step + 1) + ", " + p.stepTitle +
+                                    (p.outcome == "pass" ? "" : " (refused)");
+        ImGui::TextUnformatted(wrapAtSpaces(caption, size.x).c_str());
+        ImGui::PopStyleColor();
         ImGui::EndGroup();
     }
 }
@@ -369,7 +411,7 @@ void CheckScreen::drawZoom(const ScreenContext& context, float touch) {
     }
     ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.bold);
-    ImGui::TextWrapped("%s", caption.c_str());
+    wrappedText(caption);
     ImGui::PopFont();
     ImGui::PopTextWrapPos();
     ImGui::TextColored(colors::kMuted, "Tap the photo to close it.");

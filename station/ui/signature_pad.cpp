@@ -163,6 +163,10 @@ bool SignaturePad::draw(const ScreenContext& context) {
         ImGui::TextColored(colors::kFail, "%s", m_message.c_str());
         uiMapRecord("text:signature-refused=" + m_message, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true);
     }
+    // The on-screen keys where there is room: under the mode button when no reason is asked.
+    const bool keysLeft = m_byPassword && m_request.reasons.empty();
+    if (keysLeft)
+        drawKeys(touch);
     ImGui::PopTextWrapPos();
     ImGui::EndChild();
     ImGui::SameLine();
@@ -191,7 +195,7 @@ bool SignaturePad::draw(const ScreenContext& context) {
         close();
     ImGui::PopFont();
     // Below Sign, so that Sign stays in view when the keys need to scroll on a small panel.
-    if (m_byPassword && m_open)
+    if (m_byPassword && m_open && !keysLeft)
         drawKeys(touch);
     ImGui::EndChild();
     endPanel();

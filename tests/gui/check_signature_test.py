@@ -16,7 +16,8 @@ and is driven with xdotool by the labels of its --ui-map:
 The CLI (`admix prep show --json`, `admix audit tail --json`) must then say so. Every wait is on
 the ui-map or the CLI's answer, never a fixed sleep for a state.
 
-Usage: check_signature_test.py STATION ADMIX REPO_ROOT OUTDIR
+Usage: check_signature_test.py STATION ADMIX REPO_ROOT OUTDIR [WIDTHxHEIGHT]
+(the window size, 1280x800 unless given; run under an X screen at least that large)
 """
 import json
 import os
@@ -27,7 +28,8 @@ import sys
 import tempfile
 import time
 
-STATION, ADMIX, REPO, OUTDIR = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+STATION, ADMIX, REPO, OUTDIR = (os.path.abspath(a) for a in sys.argv[1:5])
+SIZE = sys.argv[5] if len(sys.argv) > 5 else "1280x800"
 work = tempfile.mkdtemp(prefix="admix-gui-check-")
 uimap = os.path.join(work, "ui.json")
 shots = OUTDIR
@@ -142,7 +144,8 @@ def prepare(order, serial, wrong_first=False, finish=True):
                   {"op": "label", "prep": number},
                   {"op": "scan", "prep": number, "text": "]d1" + number, "source": "scanner"}]
     answers = session(lines)
-    refused = [a for a in answers if not a.get("ok")]
+    # The deliberate wrong product (answer 1) is refused; nothing else may be.
+    refused = [a for i, a in enumerate(answers) if not a.get("ok") and not (wrong_first and i == 1)]
     if refused:
         raise SystemExit("session for %s refused: %s" % (order, refused))
     if wrong_first and answers[1].get("verdict") != "failed":
@@ -248,6 +251,36 @@ def badge_sign_in(badge, digits):
     wait_for(lambda m: m.get("screen") != "Sign in", "the sign-in to pass", 30)
 
 
+def scroll_collect(anchor, done, what, limit=40):
+    """Scrolls the panel under the ui-map target `anchor` down by the mouse wheel, one notch at a
+    time, gathering every target seen, until done(seen labels, current map) or the end. Returns the
+    labels seen and the last map."""
+    seen = set()
+    m = read_map()
+    a = target(m, anchor)
+    if a is None:
+        raise SystemExit("no target '%s' to scroll from" % anchor)
+    xdo("mousemove", "--window", window, int(a["x"]), int(a["y"]))
+    last, still = None, 0
+    for _ in range(limit):
+        m = read_map()
+        seen.update(t["label"] for t in m["targets"])
+        if done(seen, m):
+            return seen, m
+        labels = sorted(t["label"] for t in m["targets"])
+        still = still + 1 if labels == last else 0
+        if still >= 6:  # the map stopped changing: the end of the panel
+            break
+        last = labels
+        xdo("click", 5)
+        time.sleep(0.2)
+    raise SystemExit("scrolled the Check screen and did not find %s (seen %s)" % (what, sorted(seen)))
+
+
+def seen_texts(seen, key):
+    return [l.split("=", 1)[1] for l in seen if l.startswith("text:" + key + "=")]
+
+
 def ml(v):
     return ("%.2f" % v).rstrip("0").rstrip(".") + " mL"
 
@@ -267,6 +300,7 @@ try:
     if not port.startswith("/dev/"):
         raise SystemExit("admix simulate scanner gave no pty: %r" % port)
     with open(C, "a") as f:
+        f.write('\n[display]\nwidth = %s\nheight = %s\n' % tuple(SIZE.split("x")))
         f.write('\n[[devices]]\nname = "hood scanner"\nkind = "scanner"\ntransport = "serial"\nport = "%s"\n' % port)
 
     log = open(os.path.join(work, "station.log"), "w")
@@ -326,18 +360,25 @@ try:
         want = "measured " + ml(s["result"]["volume_ml"])
         if not shown or want not in shown[0] or "target " not in shown[0]:
             fail("step %d: expected '%s' beside the target, shown %s" % (s["index"] + 1, want, shown))
-    lots = [t for k in range(1, 20) for t in texts(m, "lot:%d" % k)]
+    # Further down (scrolled with the wheel): lot and expiry, the refused attempt, the photos.
+    seen, m = scroll_collect("text:patient=Patient: TEST, PATIENT ONE   MRN TEST-100001",
+                             lambda seen, m: any(l.startswith("Photo ") for l in seen)
+                             and any(t["label"].startswith("Photo ") for t in m["targets"]), "the photos")
+    lots = [t for k in range(1, 20) for t in seen_texts(seen, "lot:%d" % k)]
     if not any("lot 3K7Q" in t for t in lots):
         fail("the vial's lot is not shown: %s" % lots)
-    refused = [t for k in range(1, 20) for t in texts(m, "refused:%d" % k)]
-    if not refused or not all(len(t) > 20 for t in refused):
+    refused = [t for k in range(1, 20) for t in seen_texts(seen, "refused:%d" % k)]
+    if not refused or not any("WRONG DRUG" in t for t in refused):
         fail("the refused attempt is not shown in words: %s" % refused)
-    photos = [t for t in m["targets"] if t["label"].startswith("Photo ") and t["enabled"]]
+    photos = sorted(l for l in seen if l.startswith("Photo "))
     if len(photos) < 2:
-        fail("expected the 2 photos as images, found %s" % [t["label"] for t in m["targets"] if t["label"].startswith("Photo")])
+        fail("expected the 2 photos as images, found %s" % photos)
     screenshot()
-    if photos:
-        click(photos[0]["label"])
+    shown = [t for t in m["targets"] if t["label"].startswith("Photo ") and t["enabled"]]
+    if not shown:
+        fail("the photos are not loaded as images: %s" % [t for t in m["targets"] if t["label"].startswith("Photo ")])
+    else:
+        click(shown[0]["label"])
         wait_for(lambda m: target(m, "Close photo") is not None, "the zoomed photo", 30)
         screenshot()
         click("Close photo")
