@@ -16,8 +16,9 @@ using nlohmann::json;
 namespace {
 
 std::string stepTitle(const PrepView& v, int index) {
-    return index >= 0 && index < static_cast<int>(v.steps.size()) ? v.steps[static_cast<size_t>(index)].spec.title
-                                                                   : std::string();
+    return index >= 0 && index < static_cast<int>(v.steps.size())
+               ? v.steps[static_cast<size_t>(index)].spec.title
+               : std::string();
 }
 
 long minutesSince(const std::string& fromIso, TimePoint now) {
@@ -29,7 +30,8 @@ long minutesSince(const std::string& fromIso, TimePoint now) {
 
 } // namespace
 
-std::vector<CheckIngredient> checkIngredients(const PrepView& v, const std::vector<store::EvidenceRow>& evidence) {
+std::vector<CheckIngredient> checkIngredients(const PrepView& v,
+                                              const std::vector<store::EvidenceRow>& evidence) {
     std::vector<CheckIngredient> rows;
     std::map<int, json> lastScan;
     for (const auto& s : v.steps) {
@@ -104,8 +106,8 @@ std::string waitingText(long minutes) {
     return std::to_string(minutes / 60) + " h " + (m < 10 ? "0" : "") + std::to_string(m) + " min";
 }
 
-std::optional<CheckReview> checkReview(store::Database& db, PreparationEngine& engine, store::ImageStore& images,
-                                       int64_t prepId) {
+std::optional<CheckReview> checkReview(store::Database& db, PreparationEngine& engine,
+                                       store::ImageStore& images, int64_t prepId) {
     auto view = engine.view(prepId);
     if (!view)
         return std::nullopt;
@@ -128,8 +130,8 @@ std::optional<CheckReview> checkReview(store::Database& db, PreparationEngine& e
     for (const auto& e : evidence) {
         if (e.imageSha256 && store::isSha256Hex(*e.imageSha256)) {
             const auto img = images.find(*e.imageSha256);
-            r.photos.push_back(CheckPhoto{e.stepIndex, stepTitle(v, e.stepIndex), *e.imageSha256, e.outcome, e.atUtc,
-                                          img ? img->width : 0, img ? img->height : 0});
+            r.photos.push_back(CheckPhoto{e.stepIndex, stepTitle(v, e.stepIndex), *e.imageSha256, e.outcome,
+                                          e.atUtc, img ? img->width : 0, img ? img->height : 0});
         }
         if (e.kind == "override") {
             const json d = json::parse(e.dataJson, nullptr, false);
@@ -140,7 +142,8 @@ std::optional<CheckReview> checkReview(store::Database& db, PreparationEngine& e
             }
             r.overrides.push_back(std::move(o));
         } else if (e.outcome == "fail") {
-            r.refusals.push_back(CheckRefusal{e.stepIndex, stepTitle(v, e.stepIndex), e.kind, e.message, e.actor, e.atUtc});
+            r.refusals.push_back(
+                CheckRefusal{e.stepIndex, stepTitle(v, e.stepIndex), e.kind, e.message, e.actor, e.atUtc});
         }
     }
     return r;

@@ -71,9 +71,9 @@ struct CheckPhoto {
 struct CheckReview {
     PrepView view;
     std::optional<store::OrderRow> order;
-    std::string orderedDose;  // from the order, as the label prints it ("1 g"); empty when unreadable
-    std::string comments;     // the order's comments (HL7 NTE); empty when none
-    std::string stop;         // a stop put on the order by the pharmacy system; empty when none
+    std::string orderedDose; // from the order, as the label prints it ("1 g"); empty when unreadable
+    std::string comments;    // the order's comments (HL7 NTE); empty when none
+    std::string stop;        // a stop put on the order by the pharmacy system; empty when none
     std::optional<std::string> completedUtc;
     std::optional<std::string> recalled; // lots recalled since they were scanned
     std::vector<CheckIngredient> ingredients;
@@ -89,7 +89,7 @@ struct CheckQueueItem {
     std::string title; // the recipe's title
     std::string recipeId;
     std::string technician;
-    std::string priority; // stat, urgent, routine
+    std::string priority;        // stat, urgent, routine
     std::string waitingSinceUtc; // when it reached the check
     long waitingMinutes = 0;
     bool hazardous = false;

@@ -36,7 +36,8 @@ public:
     [[nodiscard]] std::vector<CheckQueueItem> checkQueue(TimePoint now, int limit);
     [[nodiscard]] std::optional<CheckReview> checkReview(int64_t prepId);
     // The bytes of an evidence photo of `prepId` (nullopt: not evidence of it, or the file is missing).
-    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId, const std::string& sha256);
+    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId,
+                                                                    const std::string& sha256);
     [[nodiscard]] std::vector<usp797::GarbingStep> garbingProcedure(const std::string& room);
     // The person's garbing session for `room` that is still open (nullopt: none, ended, or elsewhere).
     [[nodiscard]] std::optional<usp797::GarbingSession>
