@@ -12,6 +12,7 @@
 #include "station/store/prep_repo.hpp"
 #include "station/store/remote_queries.hpp"
 #include "station/workflow/auth.hpp"
+#include "station/workflow/check_review.hpp"
 #include "station/workflow/downtime.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/site_checks.hpp"
@@ -99,58 +100,31 @@ void queue(Call& call) {
 }
 
 json ingredientRows(const workflow::PrepView& v, const std::vector<store::EvidenceRow>& evidence) {
-    using workflow::StepKind;
+    // The same rows the station's Check screen shows (workflow::checkIngredients), as JSON.
     json rows = json::array();
-    // One row per weighed draw, with the scan of the same ingredient that precedes it.
-    std::map<int, json> lastScan;
-    for (const auto& s : v.steps) {
-        if (s.spec.kind == StepKind::Scan && s.spec.ingredient >= 0)
-            lastScan[s.spec.ingredient] = s.result;
-        if (s.spec.kind != StepKind::Weigh)
-            continue;
-        json measured = s.result;
-        // An overridden weighing keeps the last reading that was judged (the step result may only
-        // hold the override).
-        if (!measured.contains("volume_ml")) {
-            for (const auto& e : evidence) {
-                if (e.stepIndex != s.index)
-                    continue;
-                const json d = json::parse(e.dataJson, nullptr, false);
-                if (d.is_object() && d.contains("volume_ml"))
-                    measured = d;
-            }
-        }
-        const json scan = lastScan.count(s.spec.ingredient) ? lastScan[s.spec.ingredient] : json::object();
-        const auto& w = s.spec.weigh;
-        json row{{"step", s.index},
-                 {"title", s.spec.title},
-                 {"what", w.what},
-                 {"product", s.spec.scan.productName},
-                 {"gtin", scan.value("gtin", "")},
-                 {"lot", scan.value("lot", "")},
-                 {"expiry", scan.value("expiry", "")},
-                 {"target_ml", w.targetMl},
-                 {"low_ml", w.lowMl},
-                 {"high_ml", w.highMl},
-                 {"tolerance_pct", w.targetMl > 0 ? (w.highMl - w.targetMl) / w.targetMl * 100.0 : 0.0},
-                 {"density_g_per_ml", w.densityGPerMl},
-                 {"state", workflow::stepStateName(s.state)},
-                 {"overridden", s.state == workflow::StepState::Overridden},
-                 {"attempts", s.attempts}};
-        // The product scanned for this ingredient (the weigh step's own scan gate is empty).
-        for (const auto& other : v.steps) {
-            if (other.spec.kind == StepKind::Scan && other.spec.ingredient == s.spec.ingredient)
-                row["product"] = other.spec.scan.productName;
-        }
-        if (measured.contains("volume_ml") && measured["volume_ml"].is_number()) {
-            const double ml = measured["volume_ml"].get<double>();
-            row["measured_ml"] = ml;
-            row["net_g"] = measured.value("net_g", 0.0);
-            row["pass"] = ml >= w.lowMl - 1e-9 && ml <= w.highMl + 1e-9;
+    for (const auto& r : workflow::checkIngredients(v, evidence)) {
+        json row{{"step", r.step},
+                 {"title", r.title},
+                 {"what", r.what},
+                 {"product", r.product},
+                 {"gtin", r.gtin},
+                 {"lot", r.lot},
+                 {"expiry", r.expiry},
+                 {"target_ml", r.targetMl},
+                 {"low_ml", r.lowMl},
+                 {"high_ml", r.highMl},
+                 {"tolerance_pct", r.targetMl > 0 ? (r.highMl - r.targetMl) / r.targetMl * 100.0 : 0.0},
+                 {"density_g_per_ml", r.densityGPerMl},
+                 {"state", workflow::stepStateName(r.state)},
+                 {"overridden", r.state == workflow::StepState::Overridden},
+                 {"attempts", r.attempts}};
+        if (r.measuredMl) {
+            row["measured_ml"] = *r.measuredMl;
+            row["net_g"] = r.netG;
         } else {
             row["measured_ml"] = nullptr;
-            row["pass"] = false;
         }
+        row["pass"] = r.pass;
         rows.push_back(std::move(row));
     }
     return rows;
@@ -389,7 +363,7 @@ void decide(Call& call, bool approve) {
     auth.setClientAddress(call.address);
     const char* action = approve ? "prep.approve" : "prep.reject";
     auto signature =
-        auth.sign(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);
+        auth.signWithPassword(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);
     if (!signature) {
         replyError(call.res, 403, "e-signature refused: " + signature.error().text());
         return;

@@ -1,6 +1,7 @@
 #include "station/ui/login_screen.hpp"
 
 #include "station/ui/theme.hpp"
+#include "station/ui/ui_map.hpp"
 #include "station/ui/widgets.hpp"
 
 #include <algorithm>
@@ -61,6 +62,8 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     ImGui::PopTextWrapPos();
     ImGui::Spacing();
     statusChip(m_badge.empty() ? "Badge: waiting" : "Badge: read", m_badge.empty() ? Tone::Attention : Tone::Pass);
+    // On the ui-map for GUI tests: whether a badge was read (never the badge itself).
+    uiMapRecord(m_badge.empty() ? "text:badge=waiting" : "text:badge=read", ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true);
     ImGui::SameLine();
     statusChip(m_pin.empty() ? "PIN: waiting" : "PIN: entered", m_pin.empty() ? Tone::Neutral : Tone::Pass);
     if (!m_message.empty()) {

@@ -55,7 +55,7 @@ void PrepScreen::drawContent(const ScreenContext& context) {
         for (const std::string& scan : m_station.takeBadgeScans())
             m_pad.badgeScanned(scan);
         if (m_pad.draw(context)) {
-            const Status s = m_station.overrideStep(m_pad.badge(), m_pad.pin(), m_pad.reason());
+            const Status s = m_station.overrideStep(m_pad.signer(), m_pad.secret(), m_pad.reason(), m_pad.byPassword());
             if (s)
                 m_pad.close();
             else

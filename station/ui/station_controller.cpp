@@ -380,10 +380,17 @@ void StationController::photoWorker() {
 
 void StationController::scanText(const std::string& text) { m_pendingScans.push_back(text); }
 
-Status StationController::overrideStep(const std::string& badge, const std::string& pin, const std::string& reason) {
+Result<workflow::Signature> StationController::sign(const std::string& who, const std::string& secret, bool byPassword,
+                                                    const char* action, const std::string& subject, const std::string& meaning) {
+    return byPassword ? m_deps.auth.signWithPassword(who, secret, workflow::Role::Pharmacist, action, subject, meaning)
+                      : m_deps.auth.sign(who, secret, workflow::Role::Pharmacist, action, subject, meaning);
+}
+
+Status StationController::overrideStep(const std::string& badge, const std::string& pin, const std::string& reason,
+                                       bool byPassword) {
     if (!m_prep)
         return Status::fail("no preparation in progress");
-    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.override", m_prep->number, reason);
+    const auto sig = sign(badge, pin, byPassword, "prep.override", m_prep->number, reason);
     if (!sig)
         return sig.error();
     const auto outcome = m_deps.engine.overrideStep(m_prep->id, m_prep->currentStep, *sig);
@@ -419,11 +426,11 @@ const std::string& StationController::orderComments() {
 
 std::vector<store::PrepRow> StationController::awaitingCheck() { return m_service.awaitingCheck(50); }
 
-Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin) {
+Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin, bool byPassword) {
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
-    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.approve", view->number, "approve");
+    const auto sig = sign(badge, pin, byPassword, "prep.approve", view->number, "approve");
     if (!sig)
         return sig.error();
     const auto done = m_deps.engine.approve(prepId, *sig);
@@ -432,11 +439,11 @@ Status StationController::approve(int64_t prepId, const std::string& badge, cons
 }
 
 Status StationController::reject(int64_t prepId, const std::string& badge, const std::string& pin, const std::string& reasonCode,
-                                 bool remake) {
+                                 bool remake, bool byPassword) {
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
-    const auto sig = m_deps.auth.sign(badge, pin, workflow::Role::Pharmacist, "prep.reject", view->number, reasonCode);
+    const auto sig = sign(badge, pin, byPassword, "prep.reject", view->number, reasonCode);
     if (!sig)
         return sig.error();
     const auto done = m_deps.engine.reject(prepId, *sig, reasonCode, remake);

@@ -124,7 +124,9 @@ public:
     [[nodiscard]] std::vector<std::string> takeBadgeScans() { return std::exchange(m_pendingBadgeScans, {}); }
     void expectBadge(bool expected) { m_badgeExpected = expected; }
     [[nodiscard]] bool badgeExpected() const { return m_badgeExpected; }
-    Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason);
+    // Signatures (override, approve, reject): `badge` + `pin`, or with byPassword a user name + password
+    // (a site without badges), verified by workflow::Authenticator as the web check does.
+    Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason, bool byPassword = false);
     Status cancelPrep(const std::string& reason);
     [[nodiscard]] bool photoInFlight() const;
     // The weigh step waits for the pan to be cleared before it takes the empty syringe's weight.
@@ -133,9 +135,15 @@ public:
 
     // [SECTION] Pharmacist check on the station
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck();
-    Status approve(int64_t prepId, const std::string& badge, const std::string& pin);
+    Status approve(int64_t prepId, const std::string& badge, const std::string& pin, bool byPassword = false);
     Status reject(int64_t prepId, const std::string& badge, const std::string& pin, const std::string& reasonCode,
-                  bool remake);
+                  bool remake, bool byPassword = false);
+    // What the check shows (the same assembly as the web check's), read through the station service.
+    [[nodiscard]] std::vector<workflow::CheckQueueItem> checkQueue() { return m_service.checkQueue(nowUtc(), 50); }
+    [[nodiscard]] std::optional<workflow::CheckReview> checkReview(int64_t prepId) { return m_service.checkReview(prepId); }
+    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId, const std::string& sha256) {
+        return m_service.evidencePhoto(prepId, sha256);
+    }
 
     // [SECTION] Devices and camera as the screens show them
     [[nodiscard]] std::shared_ptr<const devices::BalanceSnapshot> balance() const;
@@ -172,6 +180,8 @@ private:
     void reloadPrep();
     void sceneForStep();
     [[nodiscard]] std::string expectedScan() const;
+    Result<workflow::Signature> sign(const std::string& who, const std::string& secret, bool byPassword, const char* action,
+                                     const std::string& subject, const std::string& meaning);
     [[nodiscard]] double demoTareGrams() const;
 
     StationDeps m_deps;

@@ -472,6 +472,24 @@ Result<Signature> Authenticator::sign(const std::string& who, const std::string&
         return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
     // A badge or a user name may identify the signer.
     const bool byBadge = !pinByUsername && userByBadge(who).has_value();
+    return signAs(who, byBadge, secret, requiredRole, action, subject, meaning, now, pinByUsername);
+}
+
+Result<Signature> Authenticator::signWithPassword(const std::string& username, const std::string& password,
+                                                  std::optional<Role> requiredRole, const std::string& action,
+                                                  const std::string& subject, const std::string& meaning,
+                                                  TimePoint now) {
+    if (formulas::trim(meaning).empty())
+        return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
+    if (formulas::trim(username).empty())
+        return Result<Signature>::fail("type your user name to sign");
+    return signAs(username, false, password, requiredRole, action, subject, meaning, now, false);
+}
+
+Result<Signature> Authenticator::signAs(const std::string& who, bool byBadge, const std::string& secret,
+                                        std::optional<Role> requiredRole, const std::string& action,
+                                        const std::string& subject, const std::string& meaning, TimePoint now,
+                                        bool pinByUsername) {
     auto user = attempt(who, byBadge, secret, now, "esign", pinByUsername);
     if (!user)
         return user.error();

@@ -111,6 +111,12 @@ public:
     Result<Signature> sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
                            const std::string& action, const std::string& subject, const std::string& meaning,
                            TimePoint now = nowUtc(), bool pinByUsername = false);
+    // User name + password, for a site without badges (the station's "Sign with username and
+    // password" and the web check): `username` is never taken for a badge. Same lockout and audit.
+    Result<Signature> signWithPassword(const std::string& username, const std::string& password,
+                                       std::optional<Role> requiredRole, const std::string& action,
+                                       const std::string& subject, const std::string& meaning,
+                                       TimePoint now = nowUtc());
     // User name + PIN, for the scripted session (same lockout and audit as a badge sign-in).
     Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin, TimePoint now = nowUtc());
 
@@ -121,6 +127,9 @@ private:
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                          const char* what, bool pinByUsername = false);
 
+    Result<Signature> signAs(const std::string& who, bool byBadge, const std::string& secret,
+                             std::optional<Role> requiredRole, const std::string& action, const std::string& subject,
+                             const std::string& meaning, TimePoint now, bool pinByUsername);
     // The badge as stored: a keyed digest when the station has a pepper, else as given.
     [[nodiscard]] std::string badgeKey(const std::string& badge);
     std::optional<store::UserRow> userByBadge(const std::string& badge);

@@ -1,5 +1,7 @@
 #include "station/workflow/station_service.hpp"
 
+#include "station/store/remote_queries.hpp"
+
 #include "station/workflow/plan_steps.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,20 @@ store::ComplianceStatus StationService::complianceStatus(const std::string& room
 std::vector<store::PrepRow> StationService::awaitingCheck(int limit) {
     return store::PrepRepo(m_db).prepsWithStatus(std::string(prepStatusName(PrepStatus::AwaitingCheck)),
                                                  limit);
+}
+
+std::vector<CheckQueueItem> StationService::checkQueue(TimePoint now, int limit) {
+    return workflow::checkQueue(m_db, now, limit);
+}
+
+std::optional<CheckReview> StationService::checkReview(int64_t prepId) {
+    return workflow::checkReview(m_db, m_engine, m_images, prepId);
+}
+
+std::optional<std::vector<uint8_t>> StationService::evidencePhoto(int64_t prepId, const std::string& sha256) {
+    if (!store::isSha256Hex(sha256) || !store::RemoteQueries(m_db).isEvidenceImage(prepId, sha256))
+        return std::nullopt;
+    return m_images.read(sha256);
 }
 
 std::vector<usp797::GarbingStep> StationService::garbingProcedure(const std::string& room) {

@@ -11,6 +11,7 @@
 #include "station/store/compliance_store.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/prep_repo.hpp"
+#include "station/workflow/check_review.hpp"
 #include "station/workflow/engine.hpp"
 
 #include <filesystem>
@@ -30,6 +31,13 @@ public:
     [[nodiscard]] std::vector<store::OrderRow> queue();
     [[nodiscard]] store::ComplianceStatus complianceStatus(const std::string& room, TimePoint now);
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck(int limit);
+    // The pharmacist's check: the queue with drug, priority and waiting time, and one preparation as
+    // the check shows it (the same assembly the web check uses).
+    [[nodiscard]] std::vector<CheckQueueItem> checkQueue(TimePoint now, int limit);
+    [[nodiscard]] std::optional<CheckReview> checkReview(int64_t prepId);
+    // The bytes of an evidence photo of `prepId` (nullopt: not evidence of it, or the file is missing).
+    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId,
+                                                                    const std::string& sha256);
     [[nodiscard]] std::vector<usp797::GarbingStep> garbingProcedure(const std::string& room);
     // The person's garbing session for `room` that is still open (nullopt: none, ended, or elsewhere).
     [[nodiscard]] std::optional<usp797::GarbingSession>
