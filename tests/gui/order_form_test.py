@@ -9,7 +9,7 @@ with a weight of 0 first: the form says what is wrong and nothing is stored (`ad
 Then the right weight: the order is entered and is in the queue (`admix queue`); the same order id
 again is refused and still only one order exists. Screenshots in OUTDIR.
 
-Usage: order_form_test.py STATION ADMIX REPO OUTDIR [WIDTHxHEIGHT]
+Usage: order_form_test.py STATION ADMIX REPO OUTDIR [WIDTHxHEIGHT]  (the station's window size; 1280x800)
 """
 import json
 import os
@@ -20,7 +20,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from station_driver import Scanner, Station, fill_order, sign_in  # noqa: E402
 
-STATION, ADMIX, REPO, OUTDIR = sys.argv[1:5]
+STATION, ADMIX, REPO, OUTDIR = (os.path.abspath(a) for a in sys.argv[1:5])
+WIDTH, HEIGHT = (int(v) for v in (sys.argv[5] if len(sys.argv) > 5 else "1280x800").split("x"))
 work = tempfile.mkdtemp(prefix="admix-order-form-")
 env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "cfg"),
            LIBGL_ALWAYS_SOFTWARE="1", HOME=work)
@@ -51,7 +52,9 @@ def json_lines(text):
 def write_config(scanner_path):
     with open(config, "w") as f:
         f.write('[station]\nname = "Hood 1"\ndata_dir = "%s"\nroom = "BUF-1"\npec = "LAFW-1"\n\n[camera]\nsource = ""\n\n'
-                '[[devices]]\nname = "scanner"\nkind = "scanner"\ntransport = "serial"\nport = "%s"\n' % (data, scanner_path))
+                '[display]\nwidth = %d\nheight = %d\n\n'
+                '[[devices]]\nname = "scanner"\nkind = "scanner"\ntransport = "serial"\nport = "%s"\n'
+                % (data, WIDTH, HEIGHT, scanner_path))
 
 
 scanner = Scanner(ADMIX, env)

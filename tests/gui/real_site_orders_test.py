@@ -29,7 +29,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from station_driver import Scanner, Station, fill_order, sign_in  # noqa: E402
 
-STATION, ADMIX, REPO, OUTDIR = sys.argv[1:5]
+STATION, ADMIX, REPO, OUTDIR = (os.path.abspath(a) for a in sys.argv[1:5])
 work = tempfile.mkdtemp(prefix="admix-real-site-orders-")
 os.makedirs(OUTDIR, exist_ok=True)
 for f in os.listdir(OUTDIR):
@@ -217,7 +217,8 @@ if queue and queue[0]["order"] != orders.get("WEB-0001", {}).get("order"):
 # [SECTION] The station's order, prepared to a release ------------------------------------------
 
 # The README's own scripted preparation, for the order entered on the station's form.
-prep_blocks = [b.replace("SITE-0001", "STN-0001") for b in prep]
+# Its variables as block 0 set them (D and W are in the environment).
+prep_blocks = ['C="$W/admix.toml"'] + [b.replace("SITE-0001", "STN-0001") for b in prep]
 run_blocks(prep_blocks, "scripted preparation")
 session = json_lines(open(os.path.join(W, "session.jsonl")).read())
 if not session or any(not a.get("ok") for a in session):
