@@ -148,6 +148,8 @@ OrderSubmission submitOrder(PreparationEngine& engine, store::Database& db, stor
         out.error = input.error();
         return out;
     }
+    out.parsed = true;
+    out.orderId = input->externalId;
     std::string warningText;
     if (const auto plan = planOrderInput(*input, formulary, policy)) {
         out.blocking = flagsOf(*plan, formulas::FlagSeverity::Blocking);

@@ -73,6 +73,8 @@ struct OrderSubmission {
     std::vector<formulas::PlanFlag> blocking;    // the plan's blocking flags (empty when it could not be planned)
     std::vector<formulas::PlanFlag> warnings;    // the plan's warnings
     std::string warningsToAcknowledge;           // refused only for unacknowledged warnings: acknowledge exactly these
+    bool parsed = false;                         // the order JSON was read: the refusal is the plan's or the engine's
+    std::string orderId;                         // the order's own id as read (empty: none)
     [[nodiscard]] bool ok() const { return entered.has_value(); }
 };
 

@@ -144,12 +144,14 @@ TEST_CASE("a bad field is refused with its name and nothing is stored") {
         const auto answer = f.submit(typed);
         REQUIRE_FALSE(answer.ok());
         CHECK(answer.error.text() == c.error);
+        CHECK_FALSE(answer.parsed);
     }
     auto tooMuch = f.typed();
     tooMuch.doseValue = "400";
     const auto refused = f.submit(tooMuch);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error.where == "plan");
+    CHECK(refused.parsed);
     CHECK(refused.error.text().find("DOSE_ABOVE_MAX") != std::string::npos);
     CHECK_FALSE(refused.blocking.empty());
     CHECK(refused.warningsToAcknowledge.empty());
@@ -170,6 +172,7 @@ TEST_CASE("the good order is entered once; the same order id again is refused; a
     const auto first = f.submit(f.typed());
     REQUIRE_MESSAGE(first.ok(), first.error.text());
     CHECK(first.entered->orderNumber.rfind("O20261121-", 0) == 0);
+    CHECK(first.orderId == "FORM-1");
     const auto row = store::SiteRepo(f.db).orders("").front();
     CHECK(row.patientName == "TEST, PATIENT");
     CHECK(row.priority == "stat");
