@@ -7,7 +7,8 @@ pharmacist signs in, opens New order from Home, searches and picks the recipe on
 keyboard, fills the form (some fields on the on-screen keys, some typed on the physical keyboard)
 with a weight of 0 first: the form says what is wrong and nothing is stored (`admix order list`).
 Then the right weight: the order is entered and is in the queue (`admix queue`); the same order id
-again is refused and still only one order exists. Screenshots in OUTDIR.
+again is refused and still only one order exists; a technician signed in has no New order on Home.
+Screenshots in OUTDIR.
 
 Usage: order_form_test.py STATION ADMIX REPO OUTDIR [WIDTHxHEIGHT]  (the station's window size; 1280x800)
 """
@@ -62,6 +63,8 @@ write_config(scanner.path)
 admix("users", "add", "--username", "admin", "--name", "A. Admin", "--role", "admin", "--password", stdin="admin-password-1\n")
 admix("users", "add", "--username", "rph", "--name", "R. Pharm", "--role", "pharmacist", "--badge", "B-2001", "--pin", "--password",
       "--admin", "admin", stdin="7350\nrph-password-1\nadmin-password-1\n")
+admix("users", "add", "--username", "tech", "--name", "T. Tech", "--role", "technician", "--badge", "B-1001", "--pin",
+      "--admin", "admin", stdin="4821\nadmin-password-1\n")
 admix("formulary", "import", os.path.join(REPO, "tests/data/site_formulary"), "--pharmacist", "rph", stdin="rph-password-1\n")
 admix("formulary", "approve", "famotidine-ns-50", "--pharmacist", "rph", stdin="rph-password-1\n")
 admix("site", "room-add", "BUF-1", "--iso", "7", "--pressure", "positive", "--user", "admin")
@@ -127,6 +130,16 @@ try:
     st.wait_for(lambda m: any(t["label"] in ("Start", "Blocked", "Resume") for t in m["targets"]),
                 "the order's button on Home")
     st.screenshot()
+
+    # A technician may not enter orders: no New order on Home.
+    st.click("Sign out rph")
+    sign_in(st, scanner, "B-1001", "4821")
+    st.screen_is("Garbing")
+    st.click("Home")
+    st.screen_is("Home")
+    st.wait_for(lambda m: Station.target(m, "Sign out tech") is not None, "the technician's Home")
+    if "New order" in st.labels():
+        fail("a technician is offered New order: %s" % st.labels())
 finally:
     st.stop()
     scanner.stop()
