@@ -40,7 +40,8 @@ constexpr std::array<FieldInfo, 14> kFields = {{
     {Field::Priority, "Priority", "Priority", KeySet::Text, true},
     {Field::Due, "Due", "Due, local time (YYYY-MM-DD HH:MM)", KeySet::DateTime, false, 16},
     {Field::Prescriber, "Prescriber", "Prescriber", KeySet::Text},
-    {Field::OrderId, "Order id", "The order's own id (optional; the order number is made here)", KeySet::Text, false, 40},
+    {Field::OrderId, "Order id", "The order's own id (optional; the order number is made here)", KeySet::Text,
+     false, 40},
     {Field::Comment, "Comment", "Comment for the technician (optional)", KeySet::Text, false, 500},
 }};
 
@@ -58,12 +59,24 @@ std::optional<Field> fieldOfError(const std::string& where) {
         Field field;
     };
     static constexpr Name kNames[] = {
-        {"patient.mrn", Field::Mrn},          {"medical record number", Field::Mrn}, {"patient.name", Field::Name},
-        {"patient name", Field::Name},        {"patient.birth_date", Field::BirthDate}, {"patient.age_years", Field::BirthDate},
-        {"patient.sex", Field::Sex},          {"patient.weight_kg", Field::Weight},  {"patient.height_cm", Field::Height},
-        {"patient.scr_mg_dl", Field::Scr},    {"dose", Field::Dose},                 {"route", Field::Route},
-        {"priority", Field::Priority},        {"due", Field::Due},                   {"prescriber", Field::Prescriber},
-        {"order id", Field::OrderId},         {"id", Field::OrderId},                {"comment", Field::Comment},
+        {"patient.mrn", Field::Mrn},
+        {"medical record number", Field::Mrn},
+        {"patient.name", Field::Name},
+        {"patient name", Field::Name},
+        {"patient.birth_date", Field::BirthDate},
+        {"patient.age_years", Field::BirthDate},
+        {"patient.sex", Field::Sex},
+        {"patient.weight_kg", Field::Weight},
+        {"patient.height_cm", Field::Height},
+        {"patient.scr_mg_dl", Field::Scr},
+        {"dose", Field::Dose},
+        {"route", Field::Route},
+        {"priority", Field::Priority},
+        {"due", Field::Due},
+        {"prescriber", Field::Prescriber},
+        {"order id", Field::OrderId},
+        {"id", Field::OrderId},
+        {"comment", Field::Comment},
     };
     for (const Name& n : kNames) {
         const std::string p = n.prefix;
@@ -150,20 +163,34 @@ void OrderScreen::onOpen() {
 
 std::string* OrderScreen::value(Field f) {
     switch (f) {
-    case Field::OrderId: return &m_fields.orderId;
-    case Field::Name: return &m_fields.patientName;
-    case Field::Mrn: return &m_fields.mrn;
-    case Field::BirthDate: return &m_fields.birthDate;
-    case Field::Sex: return &m_fields.sex;
-    case Field::Weight: return &m_fields.weightKg;
-    case Field::Height: return &m_fields.heightCm;
-    case Field::Scr: return &m_fields.scrMgDl;
-    case Field::Dose: return &m_fields.doseValue;
-    case Field::Route: return &m_fields.route;
-    case Field::Priority: return &m_fields.priority;
-    case Field::Due: return &m_fields.dueLocal;
-    case Field::Prescriber: return &m_fields.prescriber;
-    case Field::Comment: return &m_fields.comment;
+    case Field::OrderId:
+        return &m_fields.orderId;
+    case Field::Name:
+        return &m_fields.patientName;
+    case Field::Mrn:
+        return &m_fields.mrn;
+    case Field::BirthDate:
+        return &m_fields.birthDate;
+    case Field::Sex:
+        return &m_fields.sex;
+    case Field::Weight:
+        return &m_fields.weightKg;
+    case Field::Height:
+        return &m_fields.heightCm;
+    case Field::Scr:
+        return &m_fields.scrMgDl;
+    case Field::Dose:
+        return &m_fields.doseValue;
+    case Field::Route:
+        return &m_fields.route;
+    case Field::Priority:
+        return &m_fields.priority;
+    case Field::Due:
+        return &m_fields.dueLocal;
+    case Field::Prescriber:
+        return &m_fields.prescriber;
+    case Field::Comment:
+        return &m_fields.comment;
     }
     return &m_fields.comment;
 }
@@ -208,21 +235,23 @@ void OrderScreen::submit(bool acknowledge) {
                      m_station.user() ? m_station.user()->username : "");
         m_messageGood = true;
         m_message = "Entered order " + answer.entered->orderNumber +
-                    (m_fields.orderId.empty() ? std::string() : " (" + std::string(formulas::trim(m_fields.orderId)) + ")") +
+                    (m_fields.orderId.empty() ? std::string()
+                                              : " (" + std::string(formulas::trim(m_fields.orderId)) + ")") +
                     " for " + std::string(formulas::trim(m_fields.patientName)) + ".";
         for (const auto& w : answer.entered->warnings)
             m_message += " Acknowledged: " + w.code + ".";
         m_pendingWarnings.clear();
         // The next order is often for the next patient: keep the recipe, prescriber, due and priority.
-        for (Field f : {Field::OrderId, Field::Name, Field::Mrn, Field::BirthDate, Field::Sex, Field::Weight, Field::Height, Field::Scr,
-                        Field::Comment})
+        for (Field f : {Field::OrderId, Field::Name, Field::Mrn, Field::BirthDate, Field::Sex, Field::Weight,
+                        Field::Height, Field::Scr, Field::Comment})
             value(f)->clear();
         m_active = Field::Name;
         return;
     }
     m_messageGood = false;
     m_message = answer.error.text();
-    spdlog::info("order form: refused: {}", m_message);
+    // The log names the field and the rule, never what was typed (a date of birth is echoed in quotes).
+    spdlog::info("order form: refused: {}", m_message.substr(0, m_message.find('"')));
     m_pendingWarnings = answer.warningsToAcknowledge;
     m_warningLines.clear();
     for (const auto& w : answer.warnings)
@@ -269,7 +298,8 @@ void OrderScreen::drawRecipePicker(const ScreenContext& context, float rightWidt
         m_station.go("Home");
     const auto ids = formulary.recipeIds();
     if (ids.empty()) {
-        wrapped("This station has no approved recipe: a pharmacist approves one with `admix formulary approve RECIPE` "
+        wrapped("This station has no approved recipe: a pharmacist approves one with `admix formulary "
+                "approve RECIPE` "
                 "(or on the web formulary page), then the station is started again.",
                 colors::kFail);
         endPanel();
@@ -278,7 +308,8 @@ void OrderScreen::drawRecipePicker(const ScreenContext& context, float rightWidt
         endPanel();
         return;
     }
-    wrapped("Approved recipes of this station's formulary. Type on the keyboard to narrow the list.", colors::kMuted);
+    wrapped("Approved recipes of this station's formulary. Type on the keyboard to narrow the list.",
+            colors::kMuted);
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Search: %s", m_search.empty() ? "(all)" : m_search.c_str());
     ImGui::PopFont();
@@ -299,9 +330,11 @@ void OrderScreen::drawRecipePicker(const ScreenContext& context, float rightWidt
         // A long name wraps inside its button, at word boundaries.
         const float inner = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().FramePadding.x * 2;
         const std::string text = wrapWords(name + " (" + id + ")", inner);
-        const float height = std::max(touch, ImGui::CalcTextSize(text.c_str()).y + ImGui::GetStyle().FramePadding.y * 2);
+        const float height =
+            std::max(touch, ImGui::CalcTextSize(text.c_str()).y + ImGui::GetStyle().FramePadding.y * 2);
         ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
-        if (touchButton((text + "##recipe-" + id).c_str(), ImVec2(-1, height), m_fields.recipe == id ? Tone::Primary : Tone::Neutral))
+        if (touchButton((text + "##recipe-" + id).c_str(), ImVec2(-1, height),
+                        m_fields.recipe == id ? Tone::Primary : Tone::Neutral))
             picked = id;
         ImGui::PopStyleVar();
     }
@@ -340,14 +373,18 @@ void OrderScreen::drawForm(const ScreenContext& context, float rightWidth) {
     const int rows = (tiles + 1) / 2;
     // The answer first (it is what the person must read), then the recipe and what it needs; this
     // area scrolls when a long answer does not fit, the tiles and actions below never move.
-    const float infoHeight = ImGui::GetContentRegionAvail().y - static_cast<float>(rows + 1) * (touch + rowGap);
+    const float infoHeight =
+        ImGui::GetContentRegionAvail().y - static_cast<float>(rows + 1) * (touch + rowGap);
     ImGui::BeginChild("answer", ImVec2(0, std::max(infoHeight, ImGui::GetTextLineHeight())), false);
     if (!m_message.empty())
-        wrapped(m_message, m_messageGood ? colors::kPass : m_pendingWarnings.empty() ? colors::kFail : colors::kAttention);
+        wrapped(m_message, m_messageGood               ? colors::kPass
+                           : m_pendingWarnings.empty() ? colors::kFail
+                                                       : colors::kAttention);
     ImGui::PushFont(context.fonts.bold);
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(recipe ? (formulary.tallMan(recipe->name) + " v" + std::to_string(recipe->version)).c_str()
-                                  : m_fields.recipe.c_str());
+    ImGui::TextUnformatted(
+        recipe ? (formulary.tallMan(recipe->name) + " v" + std::to_string(recipe->version)).c_str()
+               : m_fields.recipe.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
     std::string needs = "Dose in " + m_needs.doseUnit;
@@ -378,13 +415,15 @@ void OrderScreen::drawForm(const ScreenContext& context, float rightWidth) {
             caption = "Weight kg (needed)";
         std::string shownValue = *value(info.field);
         // Today's due time as "today 14:30": the tile has room for it.
-        if (const std::string today = formatDate(localDate(nowUtc())); info.field == Field::Due && shownValue.rfind(today + " ", 0) == 0)
+        if (const std::string today = formatDate(localDate(nowUtc()));
+            info.field == Field::Due && shownValue.rfind(today + " ", 0) == 0)
             shownValue = "today " + shownValue.substr(today.size() + 1);
         if (info.field == Field::Priority)
             for (char& c : shownValue)
                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        const std::string label = fitText(caption + ": " + shownValue, tileWidth - tilePadding * 2) + "##field-" + info.caption;
-        const Tone tone = m_active == info.field                     ? Tone::Primary
+        const std::string label =
+            fitText(caption + ": " + shownValue, tileWidth - tilePadding * 2) + "##field-" + info.caption;
+        const Tone tone = m_active == info.field                      ? Tone::Primary
                           : m_hasBadField && m_badField == info.field ? Tone::Fail
                                                                       : Tone::Neutral;
         if (touchButton(label.c_str(), ImVec2(tileWidth, touch), tone)) {
@@ -428,7 +467,8 @@ void OrderScreen::drawEditor(const ScreenContext& context) {
         for (const auto& line : m_warningLines)
             wrapped("- " + line, colors::kAttention);
         ImGui::Spacing();
-        wrapped("Entering the order records that you acknowledged these warnings. Touch a field to change the order.",
+        wrapped("Entering the order records that you acknowledged these warnings. Touch a field to change "
+                "the order.",
                 colors::kMuted);
         return;
     }
@@ -437,7 +477,8 @@ void OrderScreen::drawEditor(const ScreenContext& context) {
     const float width = ImGui::GetContentRegionAvail().x;
     ImGui::PushFont(context.fonts.bold);
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(colors::kMuted, "%s", m_active == Field::Dose ? ("Dose in " + m_needs.doseUnit).c_str() : info.prompt);
+    ImGui::TextColored(colors::kMuted, "%s",
+                       m_active == Field::Dose ? ("Dose in " + m_needs.doseUnit).c_str() : info.prompt);
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
     ImGui::PushFont(context.fonts.large);
@@ -452,7 +493,8 @@ void OrderScreen::drawEditor(const ScreenContext& context) {
             const char* label;
             const char* value;
         };
-        static constexpr Choice kPriorities[] = {{"Routine", "routine"}, {"Urgent", "urgent"}, {"STAT", "stat"}};
+        static constexpr Choice kPriorities[] = {
+            {"Routine", "routine"}, {"Urgent", "urgent"}, {"STAT", "stat"}};
         static constexpr Choice kSexes[] = {{"Female", "female"}, {"Male", "male"}, {"Not given", ""}};
         const auto* choices = m_active == Field::Priority ? kPriorities : kSexes;
         for (int i = 0; i < 3; ++i) {

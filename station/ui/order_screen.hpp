@@ -24,7 +24,22 @@ public:
     void onOpen() override;
     void drawContent(const ScreenContext& context) override;
 
-    enum class Field { OrderId, Name, Mrn, BirthDate, Sex, Weight, Height, Scr, Dose, Route, Priority, Due, Prescriber, Comment };
+    enum class Field {
+        OrderId,
+        Name,
+        Mrn,
+        BirthDate,
+        Sex,
+        Weight,
+        Height,
+        Scr,
+        Dose,
+        Route,
+        Priority,
+        Due,
+        Prescriber,
+        Comment
+    };
 
 private:
     void drawRecipePicker(const ScreenContext& context, float rightWidth);

@@ -16,6 +16,8 @@ struct Key {
 };
 using Row = std::vector<Key>;
 
+// The key tables are laid out as the keyboards look.
+// clang-format off
 const std::vector<Row>& qwerty() {
     static const std::vector<Row> rows = {
         {{"1", "1"}, {"2", "2"}, {"3", "3"}, {"4", "4"}, {"5", "5"}, {"6", "6"}, {"7", "7"}, {"8", "8"}, {"9", "9"}, {"0", "0"}},
@@ -58,14 +60,19 @@ const std::vector<Row>& pad(KeySet set) {
                                               {{"Space", " "}, {"Back", nullptr}, {"Clear", nullptr}}};
     return set == KeySet::Date ? date : set == KeySet::DateTime ? dateTime : number;
 }
+// clang-format on
 
 // What a physical keyboard may type into this kind of field.
 bool accepts(KeySet set, ImWchar c) {
     switch (set) {
-    case KeySet::Text: return c >= 32 && c < 127;
-    case KeySet::Number: return (c >= '0' && c <= '9') || c == '.';
-    case KeySet::Date: return (c >= '0' && c <= '9') || c == '-';
-    case KeySet::DateTime: return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == ' ' || c == 'T';
+    case KeySet::Text:
+        return c >= 32 && c < 127;
+    case KeySet::Number:
+        return (c >= '0' && c <= '9') || c == '.';
+    case KeySet::Date:
+        return (c >= '0' && c <= '9') || c == '-';
+    case KeySet::DateTime:
+        return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == ' ' || c == 'T';
     }
     return false;
 }
@@ -73,7 +80,8 @@ bool accepts(KeySet set, ImWchar c) {
 } // namespace
 
 float keyboardWidth(int columns, float minKeyPx) {
-    return static_cast<float>(columns) * minKeyPx + static_cast<float>(columns - 1) * ImGui::GetStyle().ItemSpacing.x;
+    return static_cast<float>(columns) * minKeyPx +
+           static_cast<float>(columns - 1) * ImGui::GetStyle().ItemSpacing.x;
 }
 
 bool touchKeyboard(std::string& text, KeySet set, float width, float minKeyPx, size_t maxLength) {
@@ -85,7 +93,8 @@ bool touchKeyboard(std::string& text, KeySet set, float width, float minKeyPx, s
     for (const Key& k : rows->front())
         columns += k.units;
     const float gap = ImGui::GetStyle().ItemSpacing.x;
-    const float unit = std::max(minKeyPx, (width - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns));
+    const float unit =
+        std::max(minKeyPx, (width - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns));
     // Pads are for numbers: taller keys, easier with gloves.
     const float height = set == KeySet::Text ? minKeyPx : minKeyPx * 1.2f;
     // Rows closer together than the theme's spacing: seven rows of gloved-finger keys fit 800 px.

@@ -79,7 +79,8 @@ Result<TimePoint> parseLocalMinute(const std::string& text) {
     const Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                     std::chrono::day{static_cast<unsigned>(d)}};
     if (!shaped || !date.ok() || h < 0 || h > 23 || mi < 0 || mi > 59)
-        return Result<TimePoint>::fail("must be a local time like 2026-12-02 14:30, not \"" + t + "\"", "due");
+        return Result<TimePoint>::fail("must be a local time like 2026-12-02 14:30, not \"" + t + "\"",
+                                       "due");
     std::tm local{};
     local.tm_year = y - 1900;
     local.tm_mon = mo - 1;
@@ -125,7 +126,8 @@ void addAgeFromBirthDate(json& order, TimePoint now) {
     if (!order.is_object() || !order.contains("patient") || !order["patient"].is_object())
         return;
     json& patient = order["patient"];
-    if (!patient.contains("birth_date") || !patient["birth_date"].is_string() || patient.contains("age_years"))
+    if (!patient.contains("birth_date") || !patient["birth_date"].is_string() ||
+        patient.contains("age_years"))
         return;
     const auto born = parseDate(patient["birth_date"].get<std::string>());
     if (!born)
@@ -138,9 +140,10 @@ void addAgeFromBirthDate(json& order, TimePoint now) {
         patient["age_years"] = years;
 }
 
-OrderSubmission submitOrder(PreparationEngine& engine, store::Database& db, store::AuditLog& audit, json order,
-                            const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy,
-                            const User& by, const std::string& acknowledgedWarnings, TimePoint now) {
+OrderSubmission submitOrder(PreparationEngine& engine, store::Database& db, store::AuditLog& audit,
+                            json order, const formulas::Formulary& formulary,
+                            const formulas::FormulasPolicy& policy, const User& by,
+                            const std::string& acknowledgedWarnings, TimePoint now) {
     OrderSubmission out;
     addAgeFromBirthDate(order, now);
     const auto input = parseOrderJson(order);

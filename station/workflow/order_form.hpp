@@ -69,20 +69,22 @@ void addAgeFromBirthDate(nlohmann::json& order, TimePoint now);
 // The answer to one submission: entered, or refused with the error naming its field.
 struct OrderSubmission {
     std::optional<EnteredOrder> entered;
-    Error error;                                 // when refused; `where` is the field ("patient.name", "due", "plan")
-    std::vector<formulas::PlanFlag> blocking;    // the plan's blocking flags (empty when it could not be planned)
-    std::vector<formulas::PlanFlag> warnings;    // the plan's warnings
-    std::string warningsToAcknowledge;           // refused only for unacknowledged warnings: acknowledge exactly these
-    bool parsed = false;                         // the order JSON was read: the refusal is the plan's or the engine's
-    std::string orderId;                         // the order's own id as read (empty: none)
+    Error error; // when refused; `where` is the field ("patient.name", "due", "plan")
+    std::vector<formulas::PlanFlag>
+        blocking; // the plan's blocking flags (empty when it could not be planned)
+    std::vector<formulas::PlanFlag> warnings; // the plan's warnings
+    std::string warningsToAcknowledge; // refused only for unacknowledged warnings: acknowledge exactly these
+    bool parsed = false;               // the order JSON was read: the refusal is the plan's or the engine's
+    std::string orderId;               // the order's own id as read (empty: none)
     [[nodiscard]] bool ok() const { return entered.has_value(); }
 };
 
 // parseOrderJson, then the plan, then enterOrder (who may enter orders, a duplicate order id): the
 // path of `admix order add`. The warnings count as acknowledged only when `acknowledgedWarnings` is
 // exactly flagWords() of the plan's warnings now (what the person was shown).
-[[nodiscard]] OrderSubmission submitOrder(PreparationEngine& engine, store::Database& db, store::AuditLog& audit,
-                                          nlohmann::json order, const formulas::Formulary& formulary,
+[[nodiscard]] OrderSubmission submitOrder(PreparationEngine& engine, store::Database& db,
+                                          store::AuditLog& audit, nlohmann::json order,
+                                          const formulas::Formulary& formulary,
                                           const formulas::FormulasPolicy& policy, const User& by,
                                           const std::string& acknowledgedWarnings, TimePoint now = nowUtc());
 

@@ -36,9 +36,10 @@ struct FormFixture : EngineFixture {
 
     FormFixture() {
         const std::string site = std::string(ADMIX_TEST_DATA_DIR) + "/data/site_formulary/";
-        const FormularyFiles files{readText(site + "products.toml"), "products.toml", readText(site + "recipes.toml"),
-                                   "recipes.toml"};
-        const auto v = service.import(files, sign(kFormularyImportAction, "formulary", "site formulary", t0), true, t0);
+        const FormularyFiles files{readText(site + "products.toml"), "products.toml",
+                                   readText(site + "recipes.toml"), "recipes.toml"};
+        const auto v =
+            service.import(files, sign(kFormularyImportAction, "formulary", "site formulary", t0), true, t0);
         REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().text()));
         approved = service.approved().value();
     }
@@ -136,7 +137,8 @@ TEST_CASE("a bad field is refused with its name and nothing is stored") {
          "patient.birth_date: must be a date like 1961-04-23, not \"15/06/1970\""},
         {[](OrderFormFields& x) { x.prescriber = ""; }, "prescriber: must not be empty"},
         {[](OrderFormFields& x) { x.dueLocal = ""; }, "due: is missing"},
-        {[](OrderFormFields& x) { x.priority = "soon"; }, "priority: must be stat, urgent or routine, not \"soon\""},
+        {[](OrderFormFields& x) { x.priority = "soon"; },
+         "priority: must be stat, urgent or routine, not \"soon\""},
     };
     for (const Case& c : cases) {
         auto typed = f.typed();
@@ -183,8 +185,8 @@ TEST_CASE("the good order is entered once; the same order id again is refused; a
     again.patientName = "OTHER, PATIENT";
     const auto duplicate = f.submit(again);
     REQUIRE_FALSE(duplicate.ok());
-    CHECK(duplicate.error.text() ==
-          "order id: order FORM-1 was entered already (as " + first.entered->orderNumber + "); a duplicate is refused");
+    CHECK(duplicate.error.text() == "order id: order FORM-1 was entered already (as " +
+                                        first.entered->orderNumber + "); a duplicate is refused");
     CHECK(f.orders() == 1);
 
     auto noId = f.typed();
