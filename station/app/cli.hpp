@@ -4,6 +4,8 @@
 // (exit status 1) or CLI::ValidationError (exit status 2, wrong usage).
 #pragma once
 
+#include "formulas/result.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,21 @@ class CliFailure : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// The value of an expected-failure Result, else the command fails with its error: CliFailure
+// ("where: message"), or with `option` ("--date") a usage error (CLI::ValidationError) naming it.
+template <typename T>
+T need(Result<T> result, const std::string& option = {}) {
+    if (!result) {
+        if (!option.empty())
+            throw CLI::ValidationError(option, result.error().message);
+        throw CliFailure(result.error().text());
+    }
+    return std::move(result).value();
+}
+
+// The whole file at `path`, bytes as they are; CliFailure "cannot read PATH" when it cannot be opened.
+[[nodiscard]] std::string readWholeFile(const std::string& path);
 
 // The data directory the command works on (options, then config, then XDG default); created if missing.
 [[nodiscard]] std::filesystem::path resolveDataDir(const CliOptions& options);

@@ -11,7 +11,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -33,6 +35,15 @@ std::filesystem::path resolveDataDir(const CliOptions& options) {
 }
 
 void printJson(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
+
+std::string readWholeFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw CliFailure("cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 namespace {
 

@@ -327,11 +327,7 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
     print->add_option("--to-file", outFile, "Write the label to a file instead");
     print->add_flag("--no-status", noStatus, "The printer does not answer ~HS: do not wait for it");
     print->callback([&options] {
-        std::ifstream in(file, std::ios::binary);
-        if (!in)
-            throw CliFailure("cannot read " + file);
-        std::stringstream zpl;
-        zpl << in.rdbuf();
+        const std::string zplText = readWholeFile(file);
         PrinterConfig pc;
         const int given = !device.empty() + !host.empty() + !lp.empty() + !outFile.empty();
         if (given != 1)
@@ -375,7 +371,7 @@ void registerDevicesCommands(CLI::App& app, CliOptions& options) {
         }
         if (noStatus)
             pc.queryStatus = false;
-        const auto r = LabelPrinter(pc).print(zpl.str());
+        const auto r = LabelPrinter(pc).print(zplText);
         if (!r)
             throw CliFailure(r.error().text());
         if (options.json)

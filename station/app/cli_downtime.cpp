@@ -28,22 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-T need(Result<T> result) {
-    if (!result)
-        throw CliFailure(result.error().text());
-    return std::move(result).value();
-}
-
-std::string readText(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 struct FormularyArgs {
     std::string dir;
     std::string policy;
@@ -52,8 +36,8 @@ struct FormularyArgs {
 // --formulary files; else the station's approved formulary; the demo formulary only with --demo.
 formulas::Formulary formularyOf(const FormularyArgs& a, store::Database& db, store::AuditLog& audit) {
     if (!a.dir.empty())
-        return need(formulas::loadFormulary(readText(a.dir + "/products.toml"), a.dir + "/products.toml",
-                                            readText(a.dir + "/recipes.toml"), a.dir + "/recipes.toml"));
+        return need(formulas::loadFormulary(readWholeFile(a.dir + "/products.toml"), a.dir + "/products.toml",
+                                            readWholeFile(a.dir + "/recipes.toml"), a.dir + "/recipes.toml"));
     workflow::FormularyService stored(db, audit);
     if (!stored.latestFiles()) {
         if (store::demoExpected().value_or(false))
@@ -70,7 +54,7 @@ formulas::Formulary formularyOf(const FormularyArgs& a, store::Database& db, sto
 // --policy file; else the formulas policy stored at the station.
 formulas::FormulasPolicy policyOf(const FormularyArgs& a, store::Database& db, store::AuditLog& audit) {
     return a.policy.empty() ? workflow::SitePolicyService(db, audit).formulasPolicy()
-                            : need(formulas::loadFormulasPolicy(readText(a.policy), a.policy));
+                            : need(formulas::loadFormulasPolicy(readWholeFile(a.policy), a.policy));
 }
 
 std::string stationName(const CliOptions& options) {

@@ -24,8 +24,8 @@ workflow::FormularyFiles readDir(const std::string& dir) {
     workflow::FormularyFiles f;
     f.productsName = (fs::path(dir) / "products.toml").string();
     f.recipesName = (fs::path(dir) / "recipes.toml").string();
-    f.productsToml = site::readFile(f.productsName);
-    f.recipesToml = site::readFile(f.recipesName);
+    f.productsToml = readWholeFile(f.productsName);
+    f.recipesToml = readWholeFile(f.recipesName);
     return f;
 }
 

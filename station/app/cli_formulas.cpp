@@ -32,21 +32,6 @@ namespace fm = admix::formulas;
 
 // [SECTION] Helpers
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-template <typename T>
-T need(Result<T> result) {
-    if (!result)
-        throw CliFailure(result.error().text());
-    return std::move(result).value();
-}
 
 // Options shared by the commands that need the formulary or the policy.
 struct Sources {
@@ -70,7 +55,7 @@ fm::Formulary loadFormulary(const Sources& s, const CliOptions& options, bool ap
     if (!s.formularyDir.empty()) {
         const std::string products = s.formularyDir + "/products.toml";
         const std::string recipes = s.formularyDir + "/recipes.toml";
-        return need(fm::loadFormulary(readFile(products), products, readFile(recipes), recipes));
+        return need(fm::loadFormulary(readWholeFile(products), products, readWholeFile(recipes), recipes));
     }
     if (demoRun())
         return need(fm::loadDemoFormulary());
@@ -90,7 +75,7 @@ fm::Formulary loadFormulary(const Sources& s, const CliOptions& options, bool ap
 // (`--demo plan` and the calculators do not create a database to read them).
 fm::FormulasPolicy loadPolicy(const Sources& s, const CliOptions& options) {
     if (!s.policyFile.empty())
-        return need(fm::loadFormulasPolicy(readFile(s.policyFile), s.policyFile));
+        return need(fm::loadFormulasPolicy(readWholeFile(s.policyFile), s.policyFile));
     if (!std::filesystem::exists(store::databasePath(resolveDataDir(options))))
         return need(fm::loadDefaultFormulasPolicy());
     StoredStation st(options);
@@ -358,7 +343,7 @@ void registerPlan(CLI::App& app, CliOptions& options) {
     plan->add_option("ORDER", orderPath, "Order JSON (see assets/formulary/orders/)")->required()->check(CLI::ExistingFile);
     addSources(plan, sources, true, true);
     plan->callback([&options] {
-        const fm::Order order = need(fm::parseOrderJson(readFile(orderPath), orderPath)); // the input first
+        const fm::Order order = need(fm::parseOrderJson(readWholeFile(orderPath), orderPath)); // the input first
         const fm::Formulary formulary = loadFormulary(sources, options);
         const fm::FormulasPolicy policy = loadPolicy(sources, options);
         const fm::Plan p = need(fm::makePlan(order, formulary, policy));

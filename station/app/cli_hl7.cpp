@@ -40,15 +40,6 @@ Config loadCliConfig(const CliOptions& options) {
     return *config;
 }
 
-std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // The formulary maps point at: the demo one with --demo (or on a demo database), else the station's.
 hl7::MappingFormulary loadFormulary(store::Database& db, store::AuditLog& audit) {
     auto f = hl7::mappingFormulary(db, audit, store::demoExpected().value_or(false));
@@ -178,7 +169,7 @@ void registerHl7(CLI::App& app, CliOptions& options) {
         ->required()
         ->check(CLI::ExistingFile);
     parse->callback([&options] {
-        std::string bytes = readAll(parseFile);
+        std::string bytes = readWholeFile(parseFile);
         if (!bytes.empty() && bytes.front() == hl7::kMllpStart) {
             const auto end = bytes.find(hl7::kMllpEnd);
             bytes = bytes.substr(1, end == std::string::npos ? std::string::npos : end - 1);

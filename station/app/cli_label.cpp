@@ -24,22 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-T need(Result<T> result) {
-    if (!result)
-        throw CliFailure(result.error().text());
-    return std::move(result).value();
-}
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 void writeFile(const std::string& path, const void* data, size_t size) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -72,8 +56,8 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
         workflow::FormularyService stored(db, audit);
         std::optional<formulas::Formulary> formulary;
         if (!formularyDir.empty())
-            formulary = need(formulas::loadFormulary(readFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
-                                                     readFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
+            formulary = need(formulas::loadFormulary(readWholeFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
+                                                     readWholeFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
         else if (stored.latestFiles())
             formulary = need(stored.current());
         else if (store::demoExpected().value_or(false))
@@ -83,7 +67,7 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
                              "(or give --formulary DIR)");
         const formulas::FormulasPolicy policy = policyFile.empty()
                                                     ? workflow::SitePolicyService(db, audit).formulasPolicy()
-                                                    : need(formulas::loadFormulasPolicy(readFile(policyFile), policyFile));
+                                                    : need(formulas::loadFormulasPolicy(readWholeFile(policyFile), policyFile));
         workflow::PreparationEngine engine(db, audit, "cli");
         std::optional<int64_t> prepId = engine.prepIdByNumber(id);
         if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)

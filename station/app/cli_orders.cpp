@@ -23,26 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-json orderToJson(store::Database& db, const store::OrderRow& o) {
-    store::SiteRepo site(db);
-    const auto active = store::PrepRepo(db).activePrepForOrder(o.id);
-    return {{"order", o.orderNumber},
-            {"order_id", site.orderExternalId(o.id).value_or("")},
-            {"mrn", o.patientMrn},
-            {"patient", o.patientName},
-            {"recipe", o.recipeId},
-            {"dose", json::parse(o.doseJson, nullptr, false)},
-            {"route", o.route},
-            {"priority", o.priority},
-            {"due", o.dueUtc},
-            {"prescriber", o.prescriber},
-            {"entered_by", o.enteredBy},
-            {"status", o.status},
-            {"preparation", active ? json(active->prepNumber) : json(nullptr)},
-            {"cancel_reason", site.orderCancelReason(o.id) ? json(*site.orderCancelReason(o.id)) : json(nullptr)},
-            {"comments", store::PrepRepo(db).orderComments(o.id)}};
-}
-
 std::optional<store::OrderRow> findOrder(store::Database& db, const std::string& key) {
     store::PrepRepo repo(db);
     if (auto o = repo.orderByNumber(key))
@@ -67,7 +47,7 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     addCmd->add_option("--by", add.by, "Pharmacist entering the order (user name)")->required();
     addCmd->add_flag("--ack-warnings", add.ack, "Acknowledge the plan's warnings (they are recorded with the order)");
     addCmd->callback([&options] {
-        json doc = json::parse(site::readFile(add.file), nullptr, false);
+        json doc = json::parse(readWholeFile(add.file), nullptr, false);
         if (doc.is_discarded())
             throw CliFailure(add.file + ": not valid JSON");
         workflow::addAgeFromBirthDate(doc, nowUtc()); // as the web page and the station's form do
@@ -106,7 +86,7 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
         site::Station st(options);
         for (const auto& o : store::SiteRepo(st.db).orders(status)) {
             if (options.json)
-                printJson(orderToJson(st.db, o));
+                printJson(workflow::orderDocument(st.db, o));
             else
                 std::cout << o.orderNumber << "  " << o.status << "  " << o.priority << "  due " << o.dueUtc << "  " << o.recipeId
                           << "  " << o.patientName << " (" << o.patientMrn << ")\n";
@@ -121,7 +101,7 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
         const auto o = findOrder(st.db, key);
         if (!o)
             throw CliFailure("no order " + key);
-        const json j = orderToJson(st.db, *o);
+        const json j = workflow::orderDocument(st.db, *o);
         if (options.json) {
             printJson(j);
             return;

@@ -103,7 +103,7 @@ void registerRecallCommands(CLI::App& app, CliOptions& options) {
     import->add_option("FILE", file, "CSV file")->required()->check(CLI::ExistingFile);
     import->add_option("--by", importBy, "Pharmacist or quality user (password or PIN on stdin)")->required();
     import->callback([&options] {
-        const std::string text = site::readFile(file);
+        const std::string text = readWholeFile(file);
         // Check the file before asking for the secret.
         if (const auto parsed = workflow::parseRecallCsv(text, file); !parsed)
             throw CliFailure(parsed.error().text());

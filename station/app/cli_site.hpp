@@ -25,15 +25,6 @@ inline std::string readSecretLine(const std::string& what) {
     return line;
 }
 
-inline std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // The station database of the command's data directory, with its audit trail and sign-in.
 struct Station {
     store::Database db;

@@ -42,12 +42,6 @@ void check(const Status& status) {
         throw CliFailure(status.error().text());
 }
 
-template <typename T>
-T need(Result<T> result, const std::string& option = {}) {
-    if (!result)
-        throw CLI::ValidationError(option.empty() ? result.error().where : option, result.error().message);
-    return std::move(result).value();
-}
 
 TimePoint timeOrNow(const std::string& text, const std::string& option) {
     return text.empty() ? nowUtc() : need(parseIsoUtc(text), option);

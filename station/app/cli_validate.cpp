@@ -8,7 +8,10 @@
 #include "station/store/audit_log.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/schema.hpp"
+#include "station/store/demo_mark.hpp"
+#include "station/workflow/site_setup.hpp"
 #include "station/workflow/validation.hpp"
+#include "station/workflow/validation_data.hpp"
 #include "vision/test_set.hpp"
 
 #include <sqlite3.h>
@@ -105,7 +108,9 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
             detail + (fileClosed || !dirClosed ? "" : "; protected by the owner-only data directory"));
         const auto problems = store::integrityProblems(db);
         add("database integrity", problems.empty(), problems.empty() ? "PRAGMA integrity_check: ok" : problems.front());
-        store::Database database = store::openStationDatabase(db.string());
+        // Schema and audit trail read on a throwaway copy: validation never writes the site's database.
+        store::Sandbox copy(dataDir);
+        store::Database database = store::openStationDatabase(store::databasePath(copy.dir()).string());
         const int schema = store::schemaVersionOf(database);
         add("database schema", schema == store::latestSchemaVersion(),
             "schema " + std::to_string(schema) + ", this build expects " + std::to_string(store::latestSchemaVersion()));
@@ -169,6 +174,7 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
     static std::string scenarioDir;
     static std::string policyFile;
     static std::string only;
+    static bool demo = false;
     auto* cmd = app.add_subcommand("validate", "Operational qualification: run the validation scenarios on a sandbox, "
                                                "write the report (HTML + JSON); exit 1 on any failure");
     cmd->add_option("--report", reportDir, "Directory for report.json and report.html (default: ./admix-validation)");
@@ -176,6 +182,7 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
     cmd->add_option("--scenarios", scenarioDir, "Scenario directory (default: the installed assets/validation)");
     cmd->add_option("--formulas-policy", policyFile, "Formulas policy file the station uses (default: built-in)");
     cmd->add_option("--only", only, "Run only the scenario with this id");
+    cmd->add_flag("--demo", demo, "Run on fresh demo data (as `admix --demo validate`) instead of a copy of this site's database");
 
     static std::string signReport;
     static std::string signer;
@@ -239,29 +246,70 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         if (const auto covered = workflow::checkCoverage(*requirements, *all); !covered)
             throw CliFailure(covered.error().text());
 
+        const bool onDemo = demo || store::demoExpected().value_or(false);
+        const fs::path siteDb = store::databasePath(dataDir);
+        if (!onDemo && !fs::exists(siteDb))
+            throw CliFailure("no station database in " + dataDir.string() +
+                             ": set the site up first (README \"Setting up a real site\"), or validate on demo data with "
+                             "`admix --demo validate`");
+        const std::string siteDbSha = onDemo ? std::string() : fileSha256(siteDb);
+
+        // The fixture every scenario starts from: a sandbox copy of this site's database (deleted at
+        // exit; the site's own is only read), or fresh demo data; with this installation's
+        // configuration and the stored policy. Photos rendered like a camera's.
+        std::unique_ptr<store::Sandbox> fixture;
+        if (onDemo) {
+            store::setDemoExpected(true);
+            fixture = std::make_unique<store::Sandbox>();
+            seedDemoData(fixture->dir());
+        } else {
+            fixture = std::make_unique<store::Sandbox>(dataDir);
+        }
+        const workflow::SessionSetup base = sessionSetup(fixture->dir(), true, *config, onDemo, policyFile);
+        std::string formularyText;
+        if (onDemo) {
+            formularyText = "built-in demo formulary, products sha256 " + store::sha256Hex(formulas::demoProductsToml()) +
+                            ", recipes sha256 " + store::sha256Hex(formulas::demoRecipesToml());
+        } else {
+            store::Database db = store::openStationDatabase(store::databasePath(fixture->dir()).string());
+            store::AuditLog audit(db);
+            const auto station = workflow::loadStationFormulary(db, audit);
+            formularyText = "site formulary version " + std::to_string(station ? station->version : 0) + ", approved recipes:";
+            for (const auto& id : base.formulary.recipeIds())
+                if (const auto* r = base.formulary.recipe(id))
+                    formularyText += " " + r->id + " v" + std::to_string(r->version);
+            formularyText += "; " + std::to_string(base.formulary.products().size()) + " products";
+        }
+        const auto reference = formulas::loadFormulasPolicy(formulas::defaultFormulasPolicyToml(), "assets/policy/formulas.toml");
+        if (!reference)
+            throw CliFailure("the shipped formulas policy: " + reference.error().text());
+        workflow::ValidationData data =
+            workflow::prepareValidationData(*fixture, base.formulary, base.policy, *reference, {base.room, base.pec}, nowUtc());
+
         json header{{"title", "Admix operational qualification"},
                     {"admix_version", ADMIX_VERSION},
                     {"schema", store::latestSchemaVersion()},
                     {"generated_utc", formatIsoUtc(nowUtc())},
                     {"run_by", runBy()},
                     {"machine", machine()},
+                    {"data_source", onDemo ? std::string("fresh demo data (--demo)")
+                                           : "this site's database, run on a sandbox copy deleted at exit"},
                     {"data_dir", dataDir.string()},
+                    {"database", onDemo ? std::string("demo database in a sandbox")
+                                        : siteDb.string() + " sha256 " + siteDbSha + " (at the start of the run)"},
                     {"config", config->sourcePath.empty() ? std::string("built-in defaults")
                                                           : config->sourcePath + " sha256 " + store::sha256Hex(config->text)},
-                    {"formulary", "built-in demo formulary, products sha256 " + store::sha256Hex(formulas::demoProductsToml()) +
-                                      ", recipes sha256 " + store::sha256Hex(formulas::demoRecipesToml())},
-                    {"formulas_policy", policyFile.empty() ? "built-in, sha256 " + store::sha256Hex(formulas::defaultFormulasPolicyToml())
-                                                           : policyFile + " sha256 " + fileSha256(policyFile)},
+                    {"formulary", formularyText},
+                    {"formulas_policy", !policyFile.empty() ? policyFile + " sha256 " + fileSha256(policyFile)
+                                                            : onDemo ? "built-in, sha256 " + store::sha256Hex(formulas::defaultFormulasPolicyToml())
+                                                                     : "the policy stored in the site's database (`admix policy show`)"},
+                    {"validation_data", data.report},
                     {"scenario_dir", scenarios.string()},
                     {"executables", executables()}};
         if (iq)
             header["iq"] = installationChecks(dataDir, *config);
 
-        // The fixture every scenario starts from: fresh demo users, site, monitoring and queue in a
-        // sandbox, with this installation's configuration and policy; photos rendered like a camera's.
-        store::Sandbox fixture;
-        seedDemoData(fixture.dir());
-        const fs::path photos = fixture.dir() / "validation-photos";
+        const fs::path photos = fixture->dir() / "validation-photos";
         std::vector<vision::TestCase> cases;
         for (auto& c : vision::makeTestSet(vision::TestSetOptions{1, 1, 1280, 720}))
             if (c.quality == vision::QualityExpectation::Sharp || c.quality == vision::QualityExpectation::Blurred ||
@@ -270,7 +318,7 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         auto written = vision::writeTestSet(cases, photos);
         if (!written)
             throw CliFailure("validation photos: " + written.error().text());
-        std::map<std::string, json> values;
+        std::map<std::string, json> values = data.values;
         for (const auto& e : *written) {
             const auto name = e.quality == vision::QualityExpectation::Sharp     ? "photo_good"
                               : e.quality == vision::QualityExpectation::Blurred ? "photo_blurred"
@@ -278,12 +326,33 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
             values[name] = (photos / e.file).string();
         }
 
+        // What this data has not got: a scenario needing a missing essential (a qualified technician,
+        // the station's room, a recipe) fails; one needing only what this site does not do is skipped.
+        std::map<std::string, std::string> essentialMissing, notApplicable;
+        for (const auto& [name, why] : data.unavailable)
+            (workflow::notApplicableWhenMissing(name) ? notApplicable : essentialMissing)[name] = why;
         std::vector<workflow::ScenarioResult> results;
         for (const auto& scenario : *all) {
             if (!only.empty() && scenario.id != only)
                 continue;
-            store::Sandbox sandbox(fixture.dir());
-            workflow::ScriptSession session(sessionSetup(sandbox.dir(), true, *config, true, policyFile));
+            if (const std::string why = workflow::unavailableReason(scenario, essentialMissing); !why.empty()) {
+                workflow::ScenarioResult result;
+                result.scenario = scenario;
+                result.error = "cannot run on this site's data: " + why;
+                std::cerr << "FAIL " << scenario.id << "  " << scenario.title << "\n     " << result.error << '\n';
+                results.push_back(std::move(result));
+                continue;
+            }
+            if (const std::string why = workflow::unavailableReason(scenario, notApplicable); !why.empty()) {
+                workflow::ScenarioResult result;
+                result.scenario = scenario;
+                result.skipped = why;
+                std::cerr << "SKIP " << scenario.id << "  " << scenario.title << "\n     not run on this data: " << why << '\n';
+                results.push_back(std::move(result));
+                continue;
+            }
+            store::Sandbox sandbox(fixture->dir());
+            workflow::ScriptSession session(sessionSetup(sandbox.dir(), true, *config, onDemo, policyFile));
             auto result = workflow::runScenario(scenario, session, values);
             std::cerr << (result.pass && result.error.empty() ? "PASS " : "FAIL ") << scenario.id << "  " << scenario.title << '\n';
             for (const auto& r : result.results)
@@ -303,7 +372,11 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
             printJson({{"pass", report["pass"]}, {"summary", s}, {"report", (out / "report.json").string()}});
         else
             std::cout << (report["pass"].get<bool>() ? "PASSED" : "FAILED") << ": " << s["passed"] << " of " << s["scenarios"]
-                      << " scenarios" << (iq ? std::string(", installation checks ") + (header["iq"]["pass"].get<bool>() ? "passed" : "FAILED") : "")
+                      << " scenarios"
+                      << (s["skipped"].get<int>() > 0 ? " (" + std::to_string(s["skipped"].get<int>()) +
+                                                            " skipped: not run on this data, see the report)"
+                                                      : std::string())
+                      << (iq ? std::string(", installation checks ") + (header["iq"]["pass"].get<bool>() ? "passed" : "FAILED") : "")
                       << "; report in " << (out / "report.html").string() << '\n';
         if (!report["pass"].get<bool>())
             throw CliFailure("validation failed: see " + (out / "report.html").string());

@@ -62,27 +62,6 @@ json recipeJson(const formulas::Recipe& r) {
         {"needs", json{{"weight", weight}, {"height", height}, {"scr", scr}}}};
 }
 
-json orderRowJson(store::Database& db, const store::OrderRow& o) {
-    store::SiteRepo site(db);
-    const auto active = store::PrepRepo(db).activePrepForOrder(o.id);
-    const auto reason = site.orderCancelReason(o.id);
-    return json{{"number", o.orderNumber},
-                {"order_id", site.orderExternalId(o.id).value_or("")},
-                {"mrn", o.patientMrn},
-                {"patient", o.patientName},
-                {"recipe", o.recipeId},
-                {"dose", json::parse(o.doseJson, nullptr, false)},
-                {"route", o.route},
-                {"priority", o.priority},
-                {"due", o.dueUtc},
-                {"prescriber", o.prescriber},
-                {"entered_by", o.enteredBy},
-                {"created", o.createdUtc},
-                {"status", o.status},
-                {"cancel_reason", reason ? json(*reason) : json(nullptr)},
-                {"preparation", active ? json(active->prepNumber) : json(nullptr)}};
-}
-
 void listOrders(Call& call) {
     const std::string status = call.req.has_param("status") ? call.req.get_param_value("status") : "";
     if (!status.empty() &&
@@ -93,7 +72,7 @@ void listOrders(Call& call) {
     }
     json items = json::array();
     for (const auto& o : store::SiteRepo(call.db).orders(status, 300))
-        items.push_back(orderRowJson(call.db, o));
+        items.push_back(workflow::orderDocument(call.db, o));
     json recipes = json::array();
     std::string problem;
     if (const auto setup = workflow::loadStationFormulary(call.db, call.audit)) {

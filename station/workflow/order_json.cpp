@@ -3,6 +3,8 @@
 #include "formulas/plan.hpp"
 #include "formulas/text.hpp"
 #include "formulas/time.hpp"
+#include "station/store/prep_repo.hpp"
+#include "station/store/site_repo.hpp"
 
 #include <algorithm>
 #include <array>
@@ -161,6 +163,31 @@ Result<OrderInput> parseOrderJson(const json& order) {
     in.externalId = *id;
     in.comment = *comment;
     return in;
+}
+
+nlohmann::json orderDocument(store::Database& db, const store::OrderRow& o) {
+    using nlohmann::json;
+    store::SiteRepo site(db);
+    store::PrepRepo preps(db);
+    const auto active = preps.activePrepForOrder(o.id);
+    const auto reason = site.orderCancelReason(o.id);
+    return json{{"order", o.orderNumber},
+                {"number", o.orderNumber},
+                {"order_id", site.orderExternalId(o.id).value_or("")},
+                {"mrn", o.patientMrn},
+                {"patient", o.patientName},
+                {"recipe", o.recipeId},
+                {"dose", json::parse(o.doseJson, nullptr, false)},
+                {"route", o.route},
+                {"priority", o.priority},
+                {"due", o.dueUtc},
+                {"prescriber", o.prescriber},
+                {"entered_by", o.enteredBy},
+                {"created", o.createdUtc},
+                {"status", o.status},
+                {"cancel_reason", reason ? json(*reason) : json(nullptr)},
+                {"preparation", active ? json(active->prepNumber) : json(nullptr)},
+                {"comments", preps.orderComments(o.id)}};
 }
 
 } // namespace admix::workflow

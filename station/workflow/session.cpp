@@ -245,6 +245,24 @@ Result<User> ScriptSession::authenticate(const std::string& who, const json& r, 
     refuse("pin: is missing (or give a password)");
 }
 
+ScriptSession::SignerSecret ScriptSession::signerSecret(const json& r, const std::string& prefix) {
+    SignerSecret s;
+    s.signer = text(r, "user");
+    s.withPin = has(r, "pin");
+    s.secret = s.withPin ? text(r, "pin") : has(r, "password") ? text(r, "password") : std::string();
+    if (s.secret.empty())
+        refuse(prefix + "pin: is missing (or give a password)");
+    return s;
+}
+
+Signature ScriptSession::pharmacistSignature(const SignerSecret& s, const std::string& action, const std::string& subject,
+                                             const std::string& meaning, const std::string& what) {
+    auto sig = m_auth.sign(s.signer, s.secret, Role::Pharmacist, action, subject, meaning, now(), s.withPin);
+    if (!sig)
+        refuse(what + ": " + sig.error().text());
+    return *sig;
+}
+
 const User& ScriptSession::actor(const json&) {
     if (m_requestUser)
         return *m_requestUser;
@@ -347,17 +365,9 @@ json ScriptSession::start(const json& r) {
         const json& o = r.at("override");
         if (!o.is_object())
             refuse("override: must be an object like {\"user\":\"rph\",\"pin\":\"...\",\"reason\":\"...\"}");
-        const std::string signer = text(o, "user");
-        const bool withPin = has(o, "pin");
-        const std::string secret = withPin ? text(o, "pin") : has(o, "password") ? text(o, "password") : std::string();
-        if (secret.empty())
-            refuse("override.pin: is missing (or give a password)");
+        const SignerSecret signer = signerSecret(o, "override.");
         const std::string reason = text(o, "reason");
-        auto sig = m_auth.sign(signer, secret, Role::Pharmacist, "prep.start.override", order->orderNumber, reason,
-                               now(), withPin);
-        if (!sig)
-            refuse("override: " + sig.error().text());
-        overrideSignature = *sig;
+        overrideSignature = pharmacistSignature(signer, "prep.start.override", order->orderNumber, reason, "override");
     }
     const auto prepId = m_engine.start(orderId, *spec, who, room, pec, overrideSignature, now());
     if (!prepId) {
@@ -543,17 +553,11 @@ json ScriptSession::overrideStep(const json& r) {
     const auto view = m_engine.view(prepId);
     if (!view)
         refuse("prep: there is no preparation " + std::to_string(prepId));
-    const std::string signer = text(r, "user");
-    const bool withPin = has(r, "pin");
-    const std::string secret = withPin ? text(r, "pin") : has(r, "password") ? text(r, "password") : std::string();
-    if (secret.empty())
-        refuse("pin: is missing (or give a password)");
+    const SignerSecret signer = signerSecret(r, "");
     const std::string reason = text(r, "reason");
     const int step = has(r, "step") ? static_cast<int>(wholeNumber(r, "step")) : view->currentStep;
-    auto sig = m_auth.sign(signer, secret, Role::Pharmacist, "prep.override", view->number, reason, now(), withPin);
-    if (!sig)
-        refuse("override: " + sig.error().text());
-    return outcomeAnswer(m_engine.overrideStep(prepId, step, *sig, now()));
+    const Signature sig = pharmacistSignature(signer, "prep.override", view->number, reason, "override");
+    return outcomeAnswer(m_engine.overrideStep(prepId, step, sig, now()));
 }
 
 json ScriptSession::check(const std::string& op, const json& r) {
@@ -561,30 +565,20 @@ json ScriptSession::check(const std::string& op, const json& r) {
     const auto view = m_engine.view(prepId);
     if (!view)
         refuse("prep: there is no preparation " + std::to_string(prepId));
-    const std::string signer = text(r, "user");
-    const bool withPin = has(r, "pin");
-    const std::string secret = withPin ? text(r, "pin") : has(r, "password") ? text(r, "password") : std::string();
-    if (secret.empty())
-        refuse("pin: is missing (or give a password)");
-    const std::string& identity = signer;
+    const SignerSecret signer = signerSecret(r, "");
     Status done = Status::success();
     if (op == "approve") {
         const std::string meaning = optText(r, "reason", "approve");
-        auto sig = m_auth.sign(identity, secret, Role::Pharmacist, "prep.approve", view->number, meaning, now(), withPin);
-        if (!sig)
-            refuse("approve: " + sig.error().text());
-        done = m_engine.approve(prepId, *sig, now());
+        done = m_engine.approve(prepId, pharmacistSignature(signer, "prep.approve", view->number, meaning, "approve"), now());
     } else {
         const std::string code = text(r, "reason_code");
         const std::string disposition = text(r, "disposition");
         if (disposition != "remake" && disposition != "waste")
             refuse("disposition: must be \"remake\" or \"waste\", not \"" + disposition + "\"");
         const std::string reason = optText(r, "reason");
-        auto sig = m_auth.sign(identity, secret, Role::Pharmacist, "prep.reject", view->number,
-                               reason.empty() ? code : code + ": " + reason, now(), withPin);
-        if (!sig)
-            refuse("reject: " + sig.error().text());
-        done = m_engine.reject(prepId, *sig, code, disposition == "remake", now());
+        const Signature sig =
+            pharmacistSignature(signer, "prep.reject", view->number, reason.empty() ? code : code + ": " + reason, "reject");
+        done = m_engine.reject(prepId, sig, code, disposition == "remake", now());
     }
     if (!done)
         refuse(done.error().text());

@@ -75,6 +75,17 @@ private:
     nlohmann::json check(const std::string& op, const nlohmann::json& r);
     nlohmann::json show(const nlohmann::json& r);
 
+    // Who signs and with what, from a request's (or its "override" object's) "user" and "pin" or
+    // "password"; refused, naming `prefix` + "pin", when no secret is given.
+    struct SignerSecret {
+        std::string signer;
+        std::string secret;
+        bool withPin = false;
+    };
+    SignerSecret signerSecret(const nlohmann::json& r, const std::string& prefix);
+    // A pharmacist's fresh e-signature for `action` on `subject`; refused as "<what>: <why>".
+    Signature pharmacistSignature(const SignerSecret& s, const std::string& action, const std::string& subject,
+                                  const std::string& meaning, const std::string& what);
     const User& actor(const nlohmann::json& r);
     Result<User> authenticate(const std::string& who, const nlohmann::json& r, const char* where);
     int64_t prepOf(const nlohmann::json& r);

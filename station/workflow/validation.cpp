@@ -246,24 +246,75 @@ json substitute(const json& value, const std::map<std::string, json>& values, st
     return out;
 }
 
+void collectNames(const json& value, std::set<std::string>& names) {
+    if (value.is_object() || value.is_array()) {
+        for (const auto& v : value)
+            collectNames(v, names);
+        return;
+    }
+    if (!value.is_string())
+        return;
+    const std::string text = value.get<std::string>();
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '$')
+            continue;
+        const bool braced = i + 1 < text.size() && text[i + 1] == '{';
+        size_t j = i + (braced ? 2 : 1);
+        const size_t from = j;
+        while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_'))
+            ++j;
+        if (j > from)
+            names.insert(text.substr(from, j - from));
+        i = j - 1;
+    }
+}
+
 } // namespace
+
+std::set<std::string> referencedNames(const Scenario& scenario) {
+    std::set<std::string> names;
+    collectNames(scenario.setup, names);
+    for (const auto& r : scenario.requests) {
+        collectNames(r.request, names);
+        collectNames(r.expect, names);
+    }
+    return names;
+}
+
+std::string unavailableReason(const Scenario& scenario, const std::map<std::string, std::string>& unavailable) {
+    std::set<std::string> reasons; // one line per reason, even when several names share it
+    std::string out;
+    for (const auto& name : referencedNames(scenario)) {
+        const auto it = unavailable.find(name);
+        if (it == unavailable.end() || !reasons.insert(it->second).second)
+            continue;
+        out += (out.empty() ? "" : "; ") + it->second;
+    }
+    return out;
+}
 
 ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std::map<std::string, json> values) {
     ScenarioResult result;
     result.scenario = scenario;
+    std::string unknownInSetup;
+    const json setup = substitute(scenario.setup, values, unknownInSetup);
+    if (!unknownInSetup.empty()) {
+        result.error = "setup failed: the run knows no value $" + unknownInSetup;
+        return result;
+    }
     try {
-        if (scenario.setup.contains("recalls")) {
+        if (setup.contains("recalls")) {
             // The recall list through the store API (a sandbox only: the session has no recall request).
-            for (const auto& r : scenario.setup["recalls"])
+            for (const auto& r : setup["recalls"])
                 store::PrepRepo(session.database())
                     .addRecall(r.at("gtin").get<std::string>(), r.value("lot", ""), r.value("reason", "validation recall"),
                                "validation", formatIsoUtc(session.now()));
         }
-        if (scenario.setup.contains("em_samples")) {
+        if (setup.contains("em_samples")) {
             // Monitoring results as the EM log records them (an excursion opens a corrective action).
             store::AuditLog audit(session.database());
             store::ComplianceStore compliance(session.database(), audit);
-            for (const auto& j : scenario.setup["em_samples"]) {
+            for (const auto& j : setup["em_samples"]) {
                 usp797::EmSample sample;
                 const auto kind = usp797::parseEmKind(j.at("kind").get<std::string>());
                 if (!kind)
@@ -298,15 +349,15 @@ ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std
             values["gtin"] = steps[static_cast<size_t>(step)]["accepted_gtins"][0];
         RequestResult rr;
         rr.line = r.line;
-        rr.expected = r.expect;
         std::string unknown;
         rr.request = substitute(r.request, values, unknown);
+        rr.expected = substitute(r.expect, values, unknown);
         if (!unknown.empty()) {
             rr.actual = json{{"ok", false}, {"error", "not sent: the run knows no value $" + unknown}};
             rr.mismatch = "$" + unknown + " is not known at this point of the scenario";
         } else {
             rr.actual = session.handle(rr.request);
-            rr.mismatch = mismatch(r.expect, rr.actual);
+            rr.mismatch = mismatch(rr.expected, rr.actual);
             if (rr.actual.contains("prep") && rr.actual["prep"].is_string())
                 values["prep"] = rr.actual["prep"];
             if (rr.actual.contains("order_id"))
@@ -327,42 +378,76 @@ ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std
 
 // [SECTION] Report --------------------------------------------------------------------------------
 
+namespace {
+
+// The sandbox passwords the run gave its people are no one's real secret, but a report is no place
+// for any secret.
+json masked(const json& value) {
+    if (value.is_array()) {
+        json out = json::array();
+        for (const auto& v : value)
+            out.push_back(masked(v));
+        return out;
+    }
+    if (!value.is_object())
+        return value;
+    json out = json::object();
+    for (const auto& [k, v] : value.items())
+        out[k] = (k == "password" || k == "pin") && v.is_string() ? json("(sandbox secret)") : masked(v);
+    return out;
+}
+
+} // namespace
+
 json validationReport(const json& header, const std::vector<Requirement>& requirements,
                       const std::vector<ScenarioResult>& results) {
     json report = header;
     json scenarios = json::array();
     int passed = 0;
+    int skipped = 0;
+    const auto ok = [](const ScenarioResult& r) { return r.skipped.empty() && r.pass && r.error.empty(); };
     for (const auto& r : results) {
         json requests = json::array();
         for (const auto& q : r.results)
-            requests.push_back({{"line", q.line}, {"request", q.request}, {"expected", q.expected}, {"actual", q.actual},
-                                {"pass", q.pass}, {"mismatch", q.mismatch}});
-        const bool ok = r.pass && r.error.empty();
-        passed += ok ? 1 : 0;
+            requests.push_back({{"line", q.line}, {"request", masked(q.request)}, {"expected", masked(q.expected)},
+                                {"actual", q.actual}, {"pass", q.pass}, {"mismatch", q.mismatch}});
+        passed += ok(r) ? 1 : 0;
+        skipped += r.skipped.empty() ? 0 : 1;
+        const std::string result = !r.skipped.empty() ? "skipped" : ok(r) ? "pass" : "fail";
         scenarios.push_back({{"id", r.scenario.id}, {"title", r.scenario.title}, {"file", r.scenario.file},
-                             {"requirements", r.scenario.requirements}, {"pass", ok}, {"error", r.error},
-                             {"requests", requests}});
+                             {"requirements", r.scenario.requirements}, {"pass", ok(r)}, {"result", result},
+                             {"skipped", r.skipped}, {"error", r.error}, {"requests", requests}});
     }
     json matrix = json::array();
-    bool allRequirements = true;
+    bool noRequirementFailed = true;
     for (const auto& req : requirements) {
         json covering = json::array();
-        bool ok = true;
+        bool failed = false;
+        int ran = 0;
         for (const auto& r : results)
             if (std::find(r.scenario.requirements.begin(), r.scenario.requirements.end(), req.id) != r.scenario.requirements.end()) {
-                covering.push_back({{"scenario", r.scenario.id}, {"pass", r.pass && r.error.empty()}});
-                ok = ok && r.pass && r.error.empty();
+                const std::string result = !r.skipped.empty() ? "skipped" : ok(r) ? "pass" : "fail";
+                covering.push_back({{"scenario", r.scenario.id}, {"pass", ok(r)}, {"result", result}});
+                ran += r.skipped.empty() ? 1 : 0;
+                failed = failed || (r.skipped.empty() && !ok(r));
             }
-        ok = ok && !covering.empty();
-        allRequirements = allRequirements && ok;
-        matrix.push_back({{"id", req.id}, {"text", req.text}, {"source", req.source}, {"scenarios", covering}, {"pass", ok}});
+        // A requirement whose scenarios were all skipped is not verified (and not passed); one
+        // with no scenario in this run at all (--only) is neither.
+        const bool pass = !failed && ran > 0;
+        const std::string result = failed ? "fail" : ran > 0 ? "pass" : covering.empty() ? "not run" : "not verified";
+        noRequirementFailed = noRequirementFailed && !failed && !covering.empty();
+        matrix.push_back({{"id", req.id}, {"text", req.text}, {"source", req.source}, {"scenarios", covering},
+                          {"pass", pass}, {"result", result}});
     }
     const bool iqOk = !header.contains("iq") || header["iq"].value("pass", true);
+    const int failed = static_cast<int>(results.size()) - passed - skipped;
     report["scenarios"] = scenarios;
     report["traceability"] = matrix;
-    report["summary"] = {{"scenarios", results.size()}, {"passed", passed},
-                         {"failed", static_cast<int>(results.size()) - passed}, {"requirements", requirements.size()}};
-    report["pass"] = passed == static_cast<int>(results.size()) && allRequirements && iqOk;
+    report["summary"] = {{"scenarios", results.size()}, {"passed", passed}, {"failed", failed}, {"skipped", skipped},
+                         {"requirements", requirements.size()}};
+    // Skipped scenarios are listed with their reason and counted apart: they make no failure, and
+    // the requirements only they cover are reported as not verified on this data.
+    report["pass"] = failed == 0 && passed > 0 && noRequirementFailed && iqOk;
     return report;
 }
 
@@ -386,6 +471,14 @@ std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j
 
 std::string verdict(bool pass) { return pass ? "<td class=pass>PASS</td>" : "<td class=fail>FAIL</td>"; }
 
+std::string verdictOf(const json& item) {
+    const std::string result = item.value("result", item.value("pass", false) ? "pass" : "fail");
+    if (result == "pass" || result == "fail")
+        return verdict(result == "pass");
+    return "<td class=skip>" + esc(result == "skipped" ? "SKIPPED" : result == "not verified" ? "NOT VERIFIED" : "NOT RUN") +
+           "</td>";
+}
+
 } // namespace
 
 std::string reportHtml(const json& report) {
@@ -394,11 +487,12 @@ std::string reportHtml(const json& report) {
          "<style>body{font-family:sans-serif;margin:2em;max-width:75em}table{border-collapse:collapse;margin:1em 0}"
          "td,th{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}"
          ".pass{background:#d8f0d8;font-weight:bold}.fail{background:#f6d0d0;font-weight:bold}"
+         ".skip{background:#f3e8c0;font-weight:bold}"
          "code{font-size:.85em;word-break:break-all}</style>";
     const bool pass = report.value("pass", false);
     h << "<h1>Admix operational qualification: " << (pass ? "PASSED" : "FAILED") << "</h1><table>";
-    for (const char* key : {"admix_version", "schema", "generated_utc", "run_by", "machine", "data_dir", "config",
-                            "formulary", "formulas_policy"})
+    for (const char* key : {"admix_version", "schema", "generated_utc", "run_by", "machine", "data_source", "data_dir",
+                            "database", "config", "formulary", "formulas_policy"})
         if (report.contains(key))
             h << "<tr><th>" << esc(key) << "</th><td><code>" << esc(str(report[key])) << "</code></td></tr>";
     h << "</table>";
@@ -406,6 +500,24 @@ std::string reportHtml(const json& report) {
         h << "<h2>Executables</h2><table><tr><th>file</th><th>SHA-256</th></tr>";
         for (const auto& e : report["executables"])
             h << "<tr><td>" << esc(str(e["path"])) << "</td><td><code>" << esc(str(e["sha256"])) << "</code></td></tr>";
+        h << "</table>";
+    }
+    if (report.contains("validation_data")) {
+        // The people, recipes and products the scenarios used, and what this data could not give.
+        const json& d = report["validation_data"];
+        h << "<h2>Data the scenarios ran on</h2><table><tr><th>used as</th><th>what</th><th>why</th></tr>";
+        for (const auto& p : d.value("people", json::array()))
+            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["user"])) << " (" << esc(str(p["role"])) << ", "
+              << esc(str(p["from"])) << ")</td><td>" << esc(str(p["why"])) << "</td></tr>";
+        for (const auto& r : d.value("recipes", json::array()))
+            h << "<tr><td>" << esc(str(r["as"])) << "</td><td>" << esc(str(r["recipe"])) << " v" << esc(str(r["version"]))
+              << ": " << esc(str(r["title"])) << "</td><td>" << esc(str(r["dose"])) << "</td></tr>";
+        for (const auto& p : d.value("products", json::array()))
+            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["product"])) << "</td><td>GTIN "
+              << esc(str(p["gtin"])) << "</td></tr>";
+        const json unavailable = d.value("unavailable", json::object()); // items() must not outlive it
+        for (const auto& [name, why] : unavailable.items())
+            h << "<tr><td>" << esc(name) << "</td><td class=skip>not in this data</td><td>" << esc(str(why)) << "</td></tr>";
         h << "</table>";
     }
     if (report.contains("iq")) {
@@ -416,7 +528,8 @@ std::string reportHtml(const json& report) {
         h << "</table>";
     }
     const auto& s = report["summary"];
-    h << "<h2>Traceability matrix</h2><p>" << s["passed"] << " of " << s["scenarios"] << " scenarios passed; "
+    h << "<h2>Traceability matrix</h2><p>" << s["passed"] << " of " << s["scenarios"] << " scenarios passed, "
+      << s.value("skipped", 0) << " skipped (not run on this data; not passed); "
       << s["requirements"] << " requirements.</p><table><tr><th>requirement</th><th>text</th><th>source</th>"
          "<th>scenarios</th><th>result</th></tr>";
     for (const auto& r : report["traceability"]) {
@@ -424,17 +537,20 @@ std::string reportHtml(const json& report) {
           << "</td><td>";
         for (const auto& c : r["scenarios"])
             h << "<a href=\"#" << esc(str(c["scenario"])) << "\">" << esc(str(c["scenario"])) << "</a> ";
-        h << "</td>" << verdict(r.value("pass", false)) << "</tr>";
+        h << "</td>" << verdictOf(r) << "</tr>";
     }
     h << "</table><h2>Scenarios</h2>";
     for (const auto& sc : report["scenarios"]) {
         h << "<h3 id=\"" << esc(str(sc["id"])) << "\">" << esc(str(sc["id"])) << ": " << esc(str(sc["title"])) << " - "
-          << (sc.value("pass", false) ? "PASS" : "FAIL") << "</h3><p>" << esc(str(sc["file"])) << "; covers ";
+          << (sc.value("result", "") == "skipped" ? "SKIPPED" : sc.value("pass", false) ? "PASS" : "FAIL") << "</h3><p>"
+          << esc(str(sc["file"])) << "; covers ";
         for (const auto& r : sc["requirements"])
             h << esc(str(r)) << " ";
         h << "</p>";
         if (!str(sc["error"]).empty())
             h << "<p class=fail>" << esc(str(sc["error"])) << "</p>";
+        if (sc.contains("skipped") && !str(sc["skipped"]).empty())
+            h << "<p class=skip>Not run on this data: " << esc(str(sc["skipped"])) << "</p>";
         h << "<table><tr><th>line</th><th>request</th><th>expected</th><th>actual</th><th>result</th></tr>";
         for (const auto& q : sc["requests"]) {
             h << "<tr><td>" << q["line"] << "</td><td><code>" << esc(q["request"].dump()) << "</code></td><td><code>"

@@ -8,7 +8,8 @@
 // request with an optional "expect" object (absent: {"ok":true}). An expected key matches the answer's
 // value exactly (objects: key by key, recursively); a key ending in "~" matches a text that contains
 // the expected words (case-insensitive). Requests may name values the run knows ("$name", or
-// "${name}" inside a text): "$prep" and
+// "${name}" inside a text), in requests, expectations and setup: the data of the run
+// (validation_data.hpp: "$technician", "$order", "$vial_gtin", ...), "$prep" and
 // "$order_id" (from the latest answers that gave them), "$gtin" (the open step's first accepted
 // product), "$photo_good", "$photo_blurred", "$photo_overexposed" (rendered photos), "$expiry_past"
 // and "$expiry_future" (YYMMDD on the session's clock).
@@ -22,6 +23,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,7 @@ struct ScenarioResult {
     std::vector<RequestResult> results;
     bool pass = false;
     std::string error;       // the scenario could not run at all (setup failed)
+    std::string skipped;     // not run: the data it needs is not there (why); never a pass
 };
 
 [[nodiscard]] Result<Scenario> parseScenario(std::string_view text, const std::string& file);
@@ -75,8 +78,15 @@ struct ScenarioResult {
 [[nodiscard]] std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actual,
                                    const std::string& path = "");
 
+// Every "$name" / "${name}" the scenario's setup, requests and expectations use.
+[[nodiscard]] std::set<std::string> referencedNames(const Scenario& scenario);
+// Why the scenario cannot run on this data: the reasons of the names it uses that `unavailable`
+// lists ("wrong_strength_gtin: no other strength of famotidine in this formulary"); empty: it can.
+[[nodiscard]] std::string unavailableReason(const Scenario& scenario, const std::map<std::string, std::string>& unavailable);
+
 // Runs a scenario's setup and requests on `session` (a sandbox). `values` holds the run's named
-// values ("photo_good" -> path); the scenario's own ("prep", "order_id") are added as it goes.
+// values ("photo_good" -> path, "technician" -> "tech"); the scenario's own ("prep", "order_id")
+// are added as it goes. The values fill the setup, the requests and the expected answers.
 [[nodiscard]] ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session,
                                          std::map<std::string, nlohmann::json> values);
 

@@ -19,7 +19,9 @@ python3 - "$work/report/report.json" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1]))
 assert r["pass"] is True, "report pass"
-assert r["summary"] == {"scenarios": 23, "passed": 23, "failed": 0, "requirements": 23}, r["summary"]
+assert r["summary"] == {"scenarios": 23, "passed": 23, "failed": 0, "skipped": 0, "requirements": 23}, r["summary"]
+assert all(s["result"] == "pass" for s in r["scenarios"]), "results"
+assert "demo" in r["data_source"] and r["validation_data"]["people"], r["data_source"]
 assert all(c["pass"] for c in r["iq"]["checks"]), r["iq"]
 assert {c["check"] for c in r["iq"]["checks"]} >= {"versions", "data directory permissions", "database integrity",
                                                    "database schema", "audit trail", "configuration"}
@@ -78,4 +80,21 @@ assert grav["pass"] is False, grav
 assert "50" in open(sys.argv[1]).read()
 PY
 grep -q "formulas-50.toml" "$work/report50/report.json" || fail "the policy file is named in the report"
+
+# A station whose configured PEC is not in the site's records cannot be validated as it stands: the
+# scenarios that need the room fail (they are not skipped), naming what is missing.
+printf '[station]\nroom = "NOPE-1"\npec = "NOPE-PEC"\n' >"$work/nope.toml"
+set +e
+"$admix" --demo --config "$work/nope.toml" --data-dir "$data" validate --report "$work/reportnope" >"$work/outnope.txt" 2>"$work/errnope.txt"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "validate with an unknown PEC exited $rc, not 1"
+python3 - "$work/reportnope/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["pass"] is False
+assert r["summary"]["skipped"] == 0 and r["summary"]["passed"] == 0, r["summary"]
+for s in r["scenarios"]:
+    assert s["result"] == "fail" and "PEC NOPE-PEC of the configuration is not in this site's records" in s["error"], s
+PY
 echo "validate test: passed"
