@@ -11,6 +11,7 @@
 #include "station/store/site_repo.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/order_entry.hpp"
+#include "station/workflow/order_form.hpp"
 #include "station/workflow/order_json.hpp"
 #include "station/workflow/site_setup.hpp"
 
@@ -46,9 +47,10 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     addCmd->add_option("--by", add.by, "Pharmacist entering the order (user name)")->required();
     addCmd->add_flag("--ack-warnings", add.ack, "Acknowledge the plan's warnings (they are recorded with the order)");
     addCmd->callback([&options] {
-        const json doc = json::parse(readWholeFile(add.file), nullptr, false);
+        json doc = json::parse(readWholeFile(add.file), nullptr, false);
         if (doc.is_discarded())
             throw CliFailure(add.file + ": not valid JSON");
+        workflow::addAgeFromBirthDate(doc, nowUtc()); // as the web page and the station's form do
         const auto input = workflow::parseOrderJson(doc);
         if (!input)
             throw CliFailure(add.file + ": " + input.error().text());

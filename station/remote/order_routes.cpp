@@ -1,7 +1,8 @@
 // The pharmacist's order entry on the web: the approved recipes with what each needs from the
 // patient, the order list, entering an order and cancelling one. An order goes through exactly the
-// path of `admix order add` (workflow::parseOrderJson, then workflow::enterOrder: planned on entry,
-// a blocking flag refuses with its words, warnings must be acknowledged, a duplicate id is refused);
+// path of `admix order add` and the station's order form (workflow::submitOrder: parseOrderJson, then
+// enterOrder: planned on entry, a blocking flag refuses with its words, warnings must be acknowledged,
+// a duplicate id is refused);
 // a cancellation through PreparationEngine::cancelOrder. This file gathers input and shapes JSON.
 #include "station/remote/routes.hpp"
 
@@ -10,6 +11,7 @@
 #include "station/store/site_repo.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/order_entry.hpp"
+#include "station/workflow/order_form.hpp"
 #include "station/workflow/order_json.hpp"
 #include "station/workflow/site_setup.hpp"
 
@@ -23,11 +25,10 @@ namespace {
 constexpr std::array<const char*, 5> kStatuses{"open", "in_progress", "awaiting_check", "released",
                                                "cancelled"};
 
-json flagsJson(const formulas::Plan& plan, formulas::FlagSeverity severity) {
+json flagsJson(const std::vector<formulas::PlanFlag>& flags) {
     json out = json::array();
-    for (const auto& f : plan.flags)
-        if (f.severity == severity)
-            out.push_back(json{{"code", f.code}, {"message", f.message}, {"subject", f.subject}});
+    for (const auto& f : flags)
+        out.push_back(json{{"code", f.code}, {"message", f.message}, {"subject", f.subject}});
     return out;
 }
 
@@ -86,18 +87,6 @@ void listOrders(Call& call) {
     reply(call.res, 200, json{{"items", items}, {"recipes", recipes}, {"formulary_problem", problem}});
 }
 
-// Whole years from a birth date to `now` (UTC calendar).
-std::optional<int> ageInYears(const std::string& birth, TimePoint now) {
-    const auto born = parseDate(birth);
-    if (!born)
-        return std::nullopt;
-    const Date today{std::chrono::floor<std::chrono::days>(now)};
-    int years = static_cast<int>(today.year()) - static_cast<int>(born->year());
-    if (today.month() < born->month() || (today.month() == born->month() && today.day() < born->day()))
-        --years;
-    return years;
-}
-
 void enter(Call& call) {
     auto body = jsonBody(call);
     if (!body)
@@ -107,56 +96,49 @@ void enter(Call& call) {
         replyError(call.res, 400, "missing field 'order' (the order as an object)");
         return;
     }
-    json order = *orderIt;
-    // The age the plan reads (Cockcroft-Gault) from the date of birth, unless given.
-    if (order.contains("patient") && order["patient"].is_object()) {
-        json& patient = order["patient"];
-        if (patient.contains("birth_date") && patient["birth_date"].is_string() &&
-            !patient.contains("age_years"))
-            if (const auto age = ageInYears(patient["birth_date"].get<std::string>(), call.now);
-                age && *age >= 0)
-                patient["age_years"] = *age;
-    }
     const auto acknowledged = stringField(call, *body, "acknowledged_warnings", 8000, false, true);
     if (!acknowledged)
         return;
-    const auto input = workflow::parseOrderJson(order);
-    if (!input) {
-        reply(call.res, 400, json{{"error", input.error().text()}, {"field", input.error().where}});
-        return;
-    }
     const auto setup = workflow::loadStationFormulary(call.db, call.audit);
     if (!setup) {
+        // The order's own errors first, as `admix order add` gives them.
+        json order = *orderIt;
+        workflow::addAgeFromBirthDate(order, call.now);
+        if (const auto input = workflow::parseOrderJson(order); !input) {
+            reply(call.res, 400, json{{"error", input.error().text()}, {"field", input.error().where}});
+            return;
+        }
         replyError(call.res, 409, setup.error().text());
         return;
     }
-    // The warnings acknowledged must be the very ones the plan gives now (the page shows them first).
-    json blocking = json::array(), warnings = json::array();
-    std::string warningText;
-    if (const auto plan = workflow::planOrderInput(*input, setup->formulary, setup->policy)) {
-        blocking = flagsJson(*plan, formulas::FlagSeverity::Blocking);
-        warnings = flagsJson(*plan, formulas::FlagSeverity::Warning);
-        warningText = workflow::flagWords(*plan, formulas::FlagSeverity::Warning);
-    }
-    const bool ack = !warningText.empty() && *acknowledged == warningText;
+    // The path of `admix order add` and the station's order form (workflow::submitOrder): the age
+    // from the date of birth, the order JSON parsed, planned, entered; warnings count as acknowledged
+    // only when they are the very ones the plan gives now (the page shows them first).
     workflow::PreparationEngine engine(call.db, call.audit, call.stationName);
-    const auto entered = workflow::enterOrder(engine, call.db, call.audit, *input, setup->formulary,
-                                              setup->policy, call.session->user, ack, call.now);
-    if (!entered) {
-        const Error& e = entered.error();
-        json out{{"error", e.text()}, {"field", e.where}, {"blocking", blocking}, {"warnings", warnings}};
-        if (e.where == "plan" && blocking.empty() && !warnings.empty())
-            out["warnings_text"] = warningText; // acknowledge exactly these, then send again
+    const auto answer = workflow::submitOrder(engine, call.db, call.audit, *orderIt, setup->formulary, setup->policy,
+                                              call.session->user, *acknowledged, call.now);
+    if (!answer.ok()) {
+        const Error& e = answer.error;
+        if (!answer.parsed) {
+            reply(call.res, 400, json{{"error", e.text()}, {"field", e.where}});
+            return;
+        }
+        json out{{"error", e.text()},
+                 {"field", e.where},
+                 {"blocking", flagsJson(answer.blocking)},
+                 {"warnings", flagsJson(answer.warnings)}};
+        if (!answer.warningsToAcknowledge.empty())
+            out["warnings_text"] = answer.warningsToAcknowledge; // acknowledge exactly these, then send again
         reply(call.res, e.where == "recipe" ? 400 : 409, out);
         return;
     }
-    auditRow(call, call.user(), "remote.order_add", entered->orderNumber,
-             json{{"order_id", input->externalId}, {"address", call.address}});
+    const std::string& orderId = answer.orderId;
+    auditRow(call, call.user(), "remote.order_add", answer.entered->orderNumber,
+             json{{"order_id", orderId}, {"address", call.address}});
     json acked = json::array();
-    for (const auto& w : entered->warnings)
+    for (const auto& w : answer.entered->warnings)
         acked.push_back(json{{"code", w.code}, {"message", w.message}});
-    reply(call.res, 200,
-          json{{"number", entered->orderNumber}, {"order_id", input->externalId}, {"warnings", acked}});
+    reply(call.res, 200, json{{"number", answer.entered->orderNumber}, {"order_id", orderId}, {"warnings", acked}});
 }
 
 void cancel(Call& call) {

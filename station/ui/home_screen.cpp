@@ -29,6 +29,13 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.large);
     ImGui::Text("To prepare (%zu)", m_station.queue().size());
     ImGui::PopFont();
+    if (m_station.user() && workflow::mayEnterOrders(m_station.user()->role)) {
+        // A pharmacist enters an order here, on the touch order form.
+        const float newWidth = touch * 3.4f;
+        ImGui::SameLine(ImGui::GetContentRegionMax().x - newWidth);
+        if (touchButton("New order", ImVec2(newWidth, touch), Tone::Primary))
+            m_station.go("New order");
+    }
     if (!m_message.empty()) {
         ImGui::PushTextWrapPos(0);
         ImGui::TextColored(colors::kFail, "%s", m_message.c_str());

@@ -208,6 +208,21 @@ void StationController::go(const std::string& screen) {
 bool StationController::idleLocked() const { return m_session.idleLocked(nowUtc(), m_deps.auth.policy().idleLock); }
 void StationController::touch() { m_session.touch(nowUtc()); }
 
+// [SECTION] Orders entered at the station ------------------------------------------------------
+
+workflow::OrderSubmission StationController::enterOrder(const nlohmann::json& order, const std::string& acknowledgedWarnings) {
+    if (!user()) {
+        workflow::OrderSubmission refused;
+        refused.error = Error{"sign in first", ""};
+        return refused;
+    }
+    auto answer = workflow::submitOrder(m_deps.engine, m_deps.db, m_deps.audit, order, m_deps.formulary, m_deps.policy, *user(),
+                                        acknowledgedWarnings, nowUtc());
+    if (answer.ok())
+        refresh();
+    return answer;
+}
+
 // [SECTION] Garbing -------------------------------------------------------------------------------
 
 std::vector<usp797::GarbingStep> StationController::garbingProcedure() { return m_service.garbingProcedure(m_deps.room); }

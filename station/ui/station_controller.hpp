@@ -17,6 +17,7 @@
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/hood_assistant.hpp"
+#include "station/workflow/order_form.hpp"
 #include "station/workflow/site_setup.hpp"
 #include "station/workflow/station_service.hpp"
 #include "vision/evidence.hpp"
@@ -132,6 +133,11 @@ public:
     // The weigh step waits for the pan to be cleared before it takes the empty syringe's weight.
     [[nodiscard]] bool waitingForEmptyPan() const { return m_assistant.waitingForEmptyPan(); }
     [[nodiscard]] const std::string& lastLabelZpl() const { return m_lastZpl; }
+
+    // [SECTION] Orders entered at the station (the order form)
+    // The path of `admix order add` (workflow::submitOrder) for the person signed in, against the
+    // formulary and policy this station prepares from; the queue is read again once one is entered.
+    workflow::OrderSubmission enterOrder(const nlohmann::json& order, const std::string& acknowledgedWarnings);
 
     // [SECTION] Pharmacist check on the station
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck();

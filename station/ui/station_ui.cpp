@@ -7,6 +7,7 @@
 #include "station/ui/garbing_screen.hpp"
 #include "station/ui/home_screen.hpp"
 #include "station/ui/login_screen.hpp"
+#include "station/ui/order_screen.hpp"
 #include "station/ui/prep_screen.hpp"
 #include "station/ui/setup_screen.hpp"
 #include "station/ui/theme.hpp"
@@ -20,6 +21,7 @@ StationUi::StationUi(StationController& station, std::string stationName, bool d
     m_screens.push_back(std::make_unique<LoginScreen>(station));
     m_screens.push_back(std::make_unique<GarbingScreen>(station));
     m_screens.push_back(std::make_unique<HomeScreen>(station));
+    m_screens.push_back(std::make_unique<OrderScreen>(station));
     m_screens.push_back(std::make_unique<PrepScreen>(station));
     m_screens.push_back(std::make_unique<CheckScreen>(station));
     m_screens.push_back(std::make_unique<HistoryScreen>(station));

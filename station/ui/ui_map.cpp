@@ -67,7 +67,7 @@ void uiMapRecord(const std::string& label, ImVec2 min, ImVec2 max, bool enabled,
                          {"full_h", full.y},
                          {"enabled", enabled},
                          {"clipped", info.clipped},
-                         {"text", info.isText}});
+                         {"text", info.isText || shown.rfind("text:", 0) == 0}});
 }
 
 void uiMapRecordOverflows() {

@@ -101,7 +101,7 @@ PreparationEngine::PreparationEngine(store::Database& db, store::AuditLog& audit
 // [SECTION] Orders --------------------------------------------------------------------------------
 
 Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by, TimePoint now) {
-    if (by.role != Role::Pharmacist && by.role != Role::Admin)
+    if (!mayEnterOrders(by.role))
         return Result<int64_t>::fail("only a pharmacist may enter an order");
     if (formulas::trim(o.patientName).empty())
         return Result<int64_t>::fail("must not be empty", "patient name");

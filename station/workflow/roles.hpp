@@ -16,6 +16,8 @@ enum class Role { Technician, Pharmacist, Quality, Admin };
 [[nodiscard]] constexpr bool mayCheckPreparations(Role role) { return role == Role::Pharmacist; }
 // Only quality staff may change site policy limits and close excursions.
 [[nodiscard]] constexpr bool mayEditSitePolicy(Role role) { return role == Role::Quality; }
+// Pharmacists (and the administrator) enter orders by hand: the CLI, the web page, the station's form.
+[[nodiscard]] constexpr bool mayEnterOrders(Role role) { return role == Role::Pharmacist || role == Role::Admin; }
 // Technicians and pharmacists compound.
 [[nodiscard]] constexpr bool mayCompound(Role role) { return role == Role::Technician || role == Role::Pharmacist; }
 

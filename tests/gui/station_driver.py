@@ -76,7 +76,7 @@ class Station:
     @staticmethod
     def target(m, label, prefix=False):
         for t in m["targets"]:
-            if t["enabled"] and not t.get("text") and (t["label"].startswith(label) if prefix else t["label"] == label):
+            if t["enabled"] and (t["label"].startswith(label) if prefix else t["label"] == label):
                 return t
         return None
 
