@@ -115,8 +115,8 @@ void enter(Call& call) {
     // from the date of birth, the order JSON parsed, planned, entered; warnings count as acknowledged
     // only when they are the very ones the plan gives now (the page shows them first).
     workflow::PreparationEngine engine(call.db, call.audit, call.stationName);
-    const auto answer = workflow::submitOrder(engine, call.db, call.audit, *orderIt, setup->formulary, setup->policy,
-                                              call.session->user, *acknowledged, call.now);
+    const auto answer = workflow::submitOrder(engine, call.db, call.audit, *orderIt, setup->formulary,
+                                              setup->policy, call.session->user, *acknowledged, call.now);
     if (!answer.ok()) {
         const Error& e = answer.error;
         if (!answer.parsed) {
@@ -138,7 +138,8 @@ void enter(Call& call) {
     json acked = json::array();
     for (const auto& w : answer.entered->warnings)
         acked.push_back(json{{"code", w.code}, {"message", w.message}});
-    reply(call.res, 200, json{{"number", answer.entered->orderNumber}, {"order_id", orderId}, {"warnings", acked}});
+    reply(call.res, 200,
+          json{{"number", answer.entered->orderNumber}, {"order_id", orderId}, {"warnings", acked}});
 }
 
 void cancel(Call& call) {
