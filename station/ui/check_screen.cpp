@@ -32,40 +32,9 @@ std::string upper(std::string s) {
     return s;
 }
 
-// `text` broken into lines at spaces only, each at most `width` wide in the current font (ImGui's
-// own wrapping also breaks after '.', which splits "0.9%"). A single word wider than `width` keeps
-// its own line.
-std::string wrapAtSpaces(const std::string& text, float width) {
-    std::string out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        const size_t end = std::min(text.find('\n', start), text.size());
-        const std::string paragraph = text.substr(start, end - start);
-        std::string line;
-        size_t pos = 0;
-        while (pos <= paragraph.size()) {
-            const size_t space = std::min(paragraph.find(' ', pos), paragraph.size());
-            const std::string word = paragraph.substr(pos, space - pos);
-            const std::string candidate = line.empty() ? word : line + " " + word;
-            if (!line.empty() && ImGui::CalcTextSize(candidate.c_str()).x > width) {
-                out += line + "\n";
-                line = word;
-            } else {
-                line = candidate;
-            }
-            pos = space + 1;
-        }
-        out += line;
-        if (end >= text.size())
-            break;
-        out += "\n";
-        start = end + 1;
-    }
-    return out;
-}
-
+// Text wrapped at spaces only, to the rest of the row (widgets' wrapToWidth).
 void wrappedText(const std::string& text) {
-    const std::string lines = wrapAtSpaces(text, ImGui::GetContentRegionAvail().x);
+    const std::string lines = wrapToWidth(text, ImGui::GetContentRegionAvail().x);
     ImGui::TextUnformatted(lines.c_str());
 }
 
@@ -389,7 +358,7 @@ void CheckScreen::drawPhotos(const ScreenContext& context, float touch) {
         ImGui::PushStyleColor(ImGuiCol_Text, p.outcome == "pass" ? colors::kMuted : colors::kFail);
         const std::string caption = std::to_string(n) + ". step " + std::to_string(p.step + 1) + ", " + p.stepTitle +
                                     (p.outcome == "pass" ? "" : " (refused)");
-        ImGui::TextUnformatted(wrapAtSpaces(caption, size.x).c_str());
+        ImGui::TextUnformatted(wrapToWidth(caption, size.x).c_str());
         ImGui::PopStyleColor();
         ImGui::EndGroup();
     }

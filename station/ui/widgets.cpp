@@ -131,24 +131,31 @@ bool drawTouchButton(const char* drawn, const std::string& shown, ImVec2 size, T
 bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) { return drawTouchButton(label, label, size, tone, enabled); }
 
 std::string wrapToWidth(const std::string& text, float width) {
+    // Each paragraph (a line the text already breaks) wraps on its own, at spaces only: ImGui's own
+    // wrapping also breaks after '.', which splits "0.9%".
     std::string out;
-    std::string line;
     size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find(' ', start);
-        if (end == std::string::npos)
-            end = text.size();
-        const std::string word = text.substr(start, end - start);
-        const std::string candidate = line.empty() ? word : line + " " + word;
-        if (!line.empty() && ImGui::CalcTextSize(candidate.c_str()).x > width) {
-            out += line + "\n";
-            line = word;
-        } else {
-            line = candidate;
+    while (true) {
+        const size_t end = std::min(text.find('\n', start), text.size());
+        std::string line;
+        for (size_t pos = start; pos <= end;) {
+            const size_t space = std::min(text.find(' ', pos), end);
+            const std::string word = text.substr(pos, space - pos);
+            const std::string candidate = line.empty() ? word : line + " " + word;
+            if (!line.empty() && ImGui::CalcTextSize(candidate.c_str()).x > width) {
+                out += line + "\n";
+                line = word;
+            } else {
+                line = candidate;
+            }
+            pos = space + 1;
         }
+        out += line;
+        if (end >= text.size())
+            return out;
+        out += "\n";
         start = end + 1;
     }
-    return out + line;
 }
 
 bool touchButtonWrapped(const std::string& label, float width, float minHeight, Tone tone, bool enabled) {

@@ -15,8 +15,8 @@ bool touchButton(const char* label, ImVec2 size, Tone tone = Tone::Neutral, bool
 // The same, with a label that wraps at word boundaries to `width` (0 or less: the rest of the row
 // minus that much); the button grows taller than `minHeight` to hold every line.
 bool touchButtonWrapped(const std::string& label, float width, float minHeight, Tone tone = Tone::Neutral, bool enabled = true);
-// `text` with line breaks at word boundaries so that no line is wider than `width` in the current
-// font (a word wider than that stays whole on its own line).
+// `text` with line breaks at spaces (each line it already has wraps on its own) so that no line is
+// wider than `width` in the current font (a word wider than that stays whole on its own line).
 std::string wrapToWidth(const std::string& text, float width);
 // A rounded chip: "✓ Room in spec" on green, "✗ Balance offline" on red, ...
 void statusChip(const char* text, Tone tone);
