@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git
+  # compiler cache: a second checkout (CI's clean clone, a worktree) compiles only what differs
+  ccache
   # libraries (Debian 12)
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev

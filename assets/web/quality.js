@@ -4,7 +4,7 @@
   await Admix.start("quality");
   const roomSel = document.getElementById("room"), locSel = document.getElementById("location"), daysSel = document.getElementById("days");
   const plotArea = document.getElementById("plot-area");
-  let rooms = [], closing = null, lastSeries = [], lastRange = null;
+  let rooms = [], closing = null, lastSeries = [], lastRange = null, roomRequest = 0;
 
   function drawPlots() {
     plotArea.replaceChildren();
@@ -20,8 +20,12 @@
       (r.hazardous ? ", hazardous drugs" : "") + "; certified " + (r.certified || "never") + "; PECs: " +
       (r.pecs.map((p) => p.code + " (" + p.type + ")").join(", ") || "none") : "";
     document.getElementById("export-em").href = "/api/v1/em/export.csv?room=" + encodeURIComponent(room) + "&days=" + daysSel.value;
+    // A quicker change of room or period may answer before a slower earlier one: only the newest
+    // request's answer is drawn, and the plot area says which room and period it shows.
+    const request = ++roomRequest;
     try {
       const data = await api("/api/v1/em/series?room=" + encodeURIComponent(room) + "&days=" + daysSel.value);
+      if (request !== roomRequest) return;
       lastSeries = data.series;
       lastRange = [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000];
       const locs = [...new Set(data.series.map((s) => s.location))].sort();
@@ -29,6 +33,7 @@
       locSel.replaceChildren(el("option", { value: "", text: "all locations" }), ...locs.map((l) => el("option", { value: l, text: l || "(room)" })));
       if (locs.includes(keep)) locSel.value = keep;
       drawPlots();
+      plotArea.dataset.shown = room + "/" + daysSel.value;
     } catch (e) { Admix.setMessage("message", "Could not load the monitoring data: " + e.message); }
     await loadDue();
   }

@@ -13,6 +13,8 @@
 #include "station/workflow/site_setup.hpp"
 
 #include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -114,11 +116,22 @@ workflow::SessionSetup sessionSetup(const fs::path& dataDir, bool sandbox, const
 
 namespace {
 
-void onSessionStop(int) {}
+volatile std::sig_atomic_t gSessionStop = 0;
+int gEndOfInput = -1; // /dev/null, opened before the handler is installed
 
-// SIGINT/SIGTERM/SIGHUP interrupt the read of stdin (no SA_RESTART): the loop ends as at end of
-// input, so the sandbox is still deleted.
+// A stop signal must end the session however it falls: during a read of stdin (interrupted: no
+// SA_RESTART), or between two reads (the answer being written, the next request being handled),
+// where a flag alone would be checked too late and the next read would block for ever. The handler
+// puts /dev/null in stdin's place (dup2 is async-signal-safe), so every later read sees end of
+// input; the loop then ends as at end of input and the sandbox is still deleted.
+extern "C" void onSessionStop(int) {
+    gSessionStop = 1;
+    if (gEndOfInput >= 0)
+        ::dup2(gEndOfInput, STDIN_FILENO);
+}
+
 void interruptReadsOnStop() {
+    gEndOfInput = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     struct sigaction sa {};
     sa.sa_handler = onSessionStop;
     sigemptyset(&sa.sa_mask);
@@ -142,11 +155,11 @@ void registerSessionCommand(CLI::App& app, CliOptions& options) {
         fs::path dataDir;
         if (!(sandbox && demo))
             dataDir = resolveDataDir(options);
+        interruptReadsOnStop(); // before the sandbox exists, so a stop while it is set up still deletes it
         SessionPlace place = sessionPlace(dataDir, sandbox, demo);
         workflow::ScriptSession session(sessionSetup(place.dataDir, sandbox, *config, demo, policyFile));
-        interruptReadsOnStop();
         std::string line;
-        while (std::getline(std::cin, line)) {
+        while (gSessionStop == 0 && std::getline(std::cin, line)) {
             if (line.find_first_not_of(" \t\r") == std::string::npos)
                 continue; // blank lines are not requests
             const auto answer = session.handleLine(line);

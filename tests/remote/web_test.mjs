@@ -220,7 +220,8 @@ try {
   await page.screenshot({ path: path.join(shots, "09-quality-dashboard.png"), fullPage: true });
   const rooms = await page.$$eval("#room option", (o) => o.map((x) => x.value));
   await page.selectOption("#room", rooms[rooms.length - 1]);
-  await page.waitForFunction((r) => document.getElementById("export-em").href.includes("room=" + r), rooms[rooms.length - 1]);
+  // (the location list is the new room's only once its series have arrived: the page marks that)
+  await page.waitForFunction((r) => (document.getElementById("plot-area").dataset.shown || "").startsWith(r + "/"), rooms[rooms.length - 1]);
   await page.waitForSelector("#plot-area figure.plot canvas");
   const pecOptions = await page.$$eval("#location option", (o) => o.map((x) => x.value).filter(Boolean));
   if (pecOptions.length) {
