@@ -38,7 +38,9 @@ bool isInside(const fs::path& path, const fs::path& dir) {
 
 } // namespace
 
-fs::path installedAssetsDir() { return fs::path(ADMIX_INSTALLED_ASSETS_DIR); }
+fs::path installedAssetsDir() {
+    return fs::path(ADMIX_INSTALLED_ASSETS_DIR);
+}
 
 fs::path sourceAssetsDir() {
     const std::string_view source = ADMIX_SOURCE_DIR;
@@ -61,6 +63,8 @@ AssetLocation assetsDir() {
     return locateAssets(std::getenv("ADMIX_ASSETS_DIR"), ec ? fs::path() : exe);
 }
 
-fs::path assetPath(std::string_view relative) { return assetsDir().dir / fs::path(relative); }
+fs::path assetPath(std::string_view relative) {
+    return assetsDir().dir / fs::path(relative);
+}
 
 } // namespace admix::core

@@ -42,8 +42,8 @@ struct DeviceConfig {
 
 // A simulated balance (MT-SICS on a pty), scanner (pty) and ZPL printer (loopback) with these
 // names: the devices of demo mode and of the station's headless tests.
-[[nodiscard]] std::vector<DeviceConfig> simulatedDeviceConfigs(const std::string& balance, const std::string& scanner,
-                                                               const std::string& printer);
+[[nodiscard]] std::vector<DeviceConfig>
+simulatedDeviceConfigs(const std::string& balance, const std::string& scanner, const std::string& printer);
 
 [[nodiscard]] Result<std::vector<DeviceConfig>> parseDeviceConfigs(std::string_view toml,
                                                                    std::string_view source);

@@ -9,14 +9,23 @@ namespace {
 #include "formulas/builtin_assets.inc"
 } // namespace
 
-std::string_view demoProductsToml() { return k_demo_products; }
-std::string_view demoRecipesToml() { return k_demo_recipes; }
-std::string_view defaultFormulasPolicyToml() { return k_default_policy; }
-
-Result<Formulary> loadDemoFormulary() {
-    return loadFormulary(k_demo_products, "assets/formulary/products.toml", k_demo_recipes, "assets/formulary/recipes.toml");
+std::string_view demoProductsToml() {
+    return k_demo_products;
+}
+std::string_view demoRecipesToml() {
+    return k_demo_recipes;
+}
+std::string_view defaultFormulasPolicyToml() {
+    return k_default_policy;
 }
 
-Result<FormulasPolicy> loadDefaultFormulasPolicy() { return loadFormulasPolicy(k_default_policy, "assets/policy/formulas.toml"); }
+Result<Formulary> loadDemoFormulary() {
+    return loadFormulary(k_demo_products, "assets/formulary/products.toml", k_demo_recipes,
+                         "assets/formulary/recipes.toml");
+}
+
+Result<FormulasPolicy> loadDefaultFormulasPolicy() {
+    return loadFormulasPolicy(k_default_policy, "assets/policy/formulas.toml");
+}
 
 } // namespace admix::formulas

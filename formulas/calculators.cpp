@@ -12,8 +12,9 @@ namespace {
 // clinical judgement, so they are wide and not site policy.
 Status inRange(double v, double lo, double hi, std::string_view what, std::string_view unit) {
     if (!std::isfinite(v) || v < lo || v > hi)
-        return Status::fail(std::string(what) + " must be between " + formatNumber(lo) + " and " + formatNumber(hi) + " " +
-                            std::string(unit) + ", not " + (std::isfinite(v) ? formatNumber(v) : std::string("a non-number")));
+        return Status::fail(std::string(what) + " must be between " + formatNumber(lo) + " and " +
+                            formatNumber(hi) + " " + std::string(unit) + ", not " +
+                            (std::isfinite(v) ? formatNumber(v) : std::string("a non-number")));
     return Status::success();
 }
 
@@ -33,7 +34,9 @@ Result<BsaMethod> parseBsaMethod(std::string_view text) {
     return Result<BsaMethod>::fail("'" + printable(text) + "' is not a BSA method (mosteller or dubois)");
 }
 
-std::string_view bsaMethodName(BsaMethod method) { return method == BsaMethod::Mosteller ? "mosteller" : "dubois"; }
+std::string_view bsaMethodName(BsaMethod method) {
+    return method == BsaMethod::Mosteller ? "mosteller" : "dubois";
+}
 
 Result<Sex> parseSex(std::string_view text) {
     const std::string t = toLower(trim(text));
@@ -94,7 +97,8 @@ Result<Reconstitution> reconstituteTo(Mass amount, Volume displacement, Concentr
     const Volume finalVolume = Volume::mL(amount.inMg() / target.inMgPerMl());
     const Volume diluent = finalVolume - displacement;
     if (!(diluent.inMl() > 0.0))
-        return Result<Reconstitution>::fail("a target of " + format(target) + " is not reachable: the powder alone takes " +
+        return Result<Reconstitution>::fail("a target of " + format(target) +
+                                            " is not reachable: the powder alone takes " +
                                             format(displacement) + ", which already gives " +
                                             format(Concentration::of(amount, displacement)));
     return Reconstitution{diluent, finalVolume, target};
@@ -120,7 +124,8 @@ Result<Dilution> dilute(double c1, double c2, Volume v2) {
         return s.error();
     if (c2 > c1)
         return Result<Dilution>::fail("the wanted concentration C2 (" + formatNumber(c2) +
-                                      ") is stronger than the stock C1 (" + formatNumber(c1) + "): dilution cannot concentrate");
+                                      ") is stronger than the stock C1 (" + formatNumber(c1) +
+                                      "): dilution cannot concentrate");
     const Volume stock = Volume::mL(c2 * v2.inMl() / c1);
     return Dilution{stock, v2 - stock};
 }
@@ -133,8 +138,8 @@ Result<Mass> massAtPercent(double percent, Volume volume) {
     return Concentration::percentWv(percent).amountIn(volume).mass().value();
 }
 
-Result<double> infusionRateMlPerHour(const DoseRate& rate, std::optional<double> weightKg, std::optional<double> bsaM2,
-                                     const Concentration& concentration) {
+Result<double> infusionRateMlPerHour(const DoseRate& rate, std::optional<double> weightKg,
+                                     std::optional<double> bsaM2, const Concentration& concentration) {
     if (rate.value() < 0.0 || !std::isfinite(rate.value()))
         return Result<double>::fail("the dose rate cannot be negative");
     const auto perHour = rate.amountPerHour(weightKg, bsaM2);

@@ -32,7 +32,8 @@ struct CalvertDose {
     double gfrUsed = 0.0; // mL/min after the cap
     bool capped = false;
 };
-[[nodiscard]] Result<CalvertDose> calvertCarboplatin(double auc, double gfrMlMin, std::optional<double> gfrCapMlMin);
+[[nodiscard]] Result<CalvertDose> calvertCarboplatin(double auc, double gfrMlMin,
+                                                     std::optional<double> gfrCapMlMin);
 
 // Reconstitution: final volume = diluent + displacement; concentration = amount / final volume.
 struct Reconstitution {
@@ -58,7 +59,8 @@ struct Dilution {
 // Infusion rate in mL/h for a dose rate (per min/h/day, per kg or m2 if needed) from a bag holding
 // `amount` in `volume`.
 [[nodiscard]] Result<double> infusionRateMlPerHour(const DoseRate& rate, std::optional<double> weightKg,
-                                                   std::optional<double> bsaM2, const Concentration& concentration);
+                                                   std::optional<double> bsaM2,
+                                                   const Concentration& concentration);
 
 // Drip rate in drops/min: mL * drop factor (drops/mL) / minutes.
 [[nodiscard]] Result<double> dripRate(Volume volume, double minutes, double dropFactor);

@@ -18,9 +18,13 @@ namespace admix::formulas {
 
 // [SECTION] policy helpers ------------------------------------------------------------------------
 
-bool SyringeSize::holds(Volume v) const { return v <= capacity && v >= minUsable; }
+bool SyringeSize::holds(Volume v) const {
+    return v <= capacity && v >= minUsable;
+}
 
-std::string SyringeSize::name() const { return formatNumber(capacity.inMl()) + " mL syringe"; }
+std::string SyringeSize::name() const {
+    return formatNumber(capacity.inMl()) + " mL syringe";
+}
 
 double FormulasPolicy::tolerancePercentFor(Volume v) const {
     for (const auto& band : tolerances) {
@@ -34,48 +38,63 @@ double FormulasPolicy::tolerancePercentFor(Volume v) const {
 
 std::string_view productFormName(ProductForm form) {
     switch (form) {
-    case ProductForm::Solution: return "solution";
-    case ProductForm::Powder: return "powder";
-    case ProductForm::Diluent: return "diluent";
+    case ProductForm::Solution:
+        return "solution";
+    case ProductForm::Powder:
+        return "powder";
+    case ProductForm::Diluent:
+        return "diluent";
     }
     return "?";
 }
 
 std::string_view storageName(Storage storage) {
     switch (storage) {
-    case Storage::Room: return "room temperature";
-    case Storage::Refrigerated: return "refrigerated";
-    case Storage::Frozen: return "frozen";
+    case Storage::Room:
+        return "room temperature";
+    case Storage::Refrigerated:
+        return "refrigerated";
+    case Storage::Frozen:
+        return "frozen";
     }
     return "?";
 }
 
 std::string_view doseRuleName(DoseRuleKind kind) {
     switch (kind) {
-    case DoseRuleKind::Fixed: return "fixed";
-    case DoseRuleKind::PerKg: return "per_kg";
-    case DoseRuleKind::PerM2: return "per_m2";
-    case DoseRuleKind::Calvert: return "calvert";
+    case DoseRuleKind::Fixed:
+        return "fixed";
+    case DoseRuleKind::PerKg:
+        return "per_kg";
+    case DoseRuleKind::PerM2:
+        return "per_m2";
+    case DoseRuleKind::Calvert:
+        return "calvert";
     }
     return "?";
 }
 
 std::string_view baseKindName(BaseKind kind) {
     switch (kind) {
-    case BaseKind::Bag: return "bag";
-    case BaseKind::Syringe: return "syringe";
-    case BaseKind::None: return "none";
+    case BaseKind::Bag:
+        return "bag";
+    case BaseKind::Syringe:
+        return "syringe";
+    case BaseKind::None:
+        return "none";
     }
     return "?";
 }
 
 std::string Product::strengthText() const {
     switch (form) {
-    case ProductForm::Diluent: return format(containerVolume);
-    case ProductForm::Solution: return format(amount) + "/" + format(containerVolume) + " (" + format(concentration) + ")";
+    case ProductForm::Diluent:
+        return format(containerVolume);
+    case ProductForm::Solution:
+        return format(amount) + "/" + format(containerVolume) + " (" + format(concentration) + ")";
     case ProductForm::Powder:
-        return format(amount) + " powder; + " + format(reconstitution->volume) + " " + reconstitution->diluent + " = " +
-               format(containerVolume) + " (" + format(concentration) + ")";
+        return format(amount) + " powder; + " + format(reconstitution->volume) + " " +
+               reconstitution->diluent + " = " + format(containerVolume) + " (" + format(concentration) + ")";
     }
     return {};
 }
@@ -85,14 +104,16 @@ namespace {
 // [SECTION] TOML reading --------------------------------------------------------------------------
 
 std::string at(std::string_view file, const toml::source_region& region) {
-    return std::string(file) + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+    return std::string(file) + ":" + std::to_string(region.begin.line) + ":" +
+           std::to_string(region.begin.column);
 }
 
 // Reads one table's keys; remembers the first error (with file:line:column and the key's path) so
 // that loaders read straight through and check once per table.
 class TableReader {
 public:
-    TableReader(const toml::table& table, std::string_view file, std::string path, std::optional<Error>& error)
+    TableReader(const toml::table& table, std::string_view file, std::string path,
+                std::optional<Error>& error)
         : m_table(table), m_file(file), m_path(std::move(path)), m_error(error) {}
 
     [[nodiscard]] std::string where() const { return at(m_file, m_table.source()); }
@@ -105,7 +126,8 @@ public:
     }
     void failAt(const toml::source_region& region, std::string_view key, const std::string& message) {
         if (!m_error)
-            m_error = Error{message, at(m_file, region) + ": " + m_path + (key.empty() ? "" : "." + std::string(key))};
+            m_error = Error{message,
+                            at(m_file, region) + ": " + m_path + (key.empty() ? "" : "." + std::string(key))};
     }
 
     std::string str(std::string_view key, bool required = true) {
@@ -133,9 +155,11 @@ public:
             fail(key, "must be a number");
             return std::nullopt;
         }
-        const double v = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
+        const double v =
+            n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
         if (!std::isfinite(v) || v < lo || v > hi) {
-            fail(key, "must be between " + formatPlain(lo, 6) + " and " + formatPlain(hi, 6) + ", not " + formatPlain(v, 6));
+            fail(key, "must be between " + formatPlain(lo, 6) + " and " + formatPlain(hi, 6) + ", not " +
+                          formatPlain(v, 6));
             return std::nullopt;
         }
         return v;
@@ -154,7 +178,8 @@ public:
         }
         const int64_t v = n->as_integer()->get();
         if (v < lo || v > hi) {
-            fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + std::to_string(v));
+            fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " +
+                          std::to_string(v));
             return std::nullopt;
         }
         return static_cast<int>(v);
@@ -285,7 +310,8 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
     if (const auto* t = root.table("bsa", true)) {
         TableReader r(*t, name, "bsa", err);
         r.onlyKeys({"method", "decimals"});
-        if (const auto m = pick<BsaMethod>(r, "method", true, {{"mosteller", BsaMethod::Mosteller}, {"dubois", BsaMethod::DuBois}}))
+        if (const auto m = pick<BsaMethod>(
+                r, "method", true, {{"mosteller", BsaMethod::Mosteller}, {"dubois", BsaMethod::DuBois}}))
             p.bsaMethod = *m;
         p.bsaDecimals = r.integer("decimals", true, 1, 4).value_or(2);
     }
@@ -305,9 +331,10 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
         TableReader r(*t, name, "rounding", err);
         r.onlyKeys({"max_deviation_percent", "above_limit"});
         p.maxRoundingDeviationPercent = r.num("max_deviation_percent", true, 0, 50).value_or(0);
-        if (const auto a = pick<RoundingAboveLimit>(r, "above_limit", false,
-                                                    {{"block", RoundingAboveLimit::Block},
-                                                     {"pharmacist_acknowledges", RoundingAboveLimit::PharmacistAcknowledges}}))
+        if (const auto a = pick<RoundingAboveLimit>(
+                r, "above_limit", false,
+                {{"block", RoundingAboveLimit::Block},
+                 {"pharmacist_acknowledges", RoundingAboveLimit::PharmacistAcknowledges}}))
             p.roundingAboveLimit = *a;
     }
     if (const auto* arr = root.tables("syringe", true)) {
@@ -320,7 +347,8 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
             const auto minUse = r.num("min_usable_ml", true, 0.001, 1000);
             if (cap && grad && minUse) {
                 if (*grad > *cap || *minUse > *cap)
-                    r.fail("min_usable_ml", "graduation and smallest usable volume must not exceed the capacity");
+                    r.fail("min_usable_ml",
+                           "graduation and smallest usable volume must not exceed the capacity");
                 if (!p.syringes.empty() && !(Volume::mL(*cap) > p.syringes.back().capacity))
                     r.fail("capacity_ml", "syringes must be listed from the smallest to the largest");
                 p.syringes.push_back({Volume::mL(*cap), Volume::mL(*grad), Volume::mL(*minUse)});
@@ -336,12 +364,15 @@ Result<FormulasPolicy> loadFormulasPolicy(std::string_view text, std::string_vie
             if (const auto up = r.num("up_to_ml", false, 0.001, 100000))
                 band.upTo = Volume::mL(*up);
             band.percent = r.num("percent", true, 0.1, 50).value_or(0);
-            if (!p.tolerances.empty() && (!p.tolerances.back().upTo || (band.upTo && *band.upTo <= *p.tolerances.back().upTo)))
-                r.fail("up_to_ml", "bands must go from the smallest volume up; only the last may leave up_to_ml out");
+            if (!p.tolerances.empty() &&
+                (!p.tolerances.back().upTo || (band.upTo && *band.upTo <= *p.tolerances.back().upTo)))
+                r.fail("up_to_ml",
+                       "bands must go from the smallest volume up; only the last may leave up_to_ml out");
             p.tolerances.push_back(band);
         }
         if (!err && !p.tolerances.empty() && p.tolerances.back().upTo)
-            root.fail("tolerance", "the last [[tolerance]] band must leave up_to_ml out so that every volume has a band");
+            root.fail("tolerance",
+                      "the last [[tolerance]] band must leave up_to_ml out so that every volume has a band");
     }
     if (err)
         return *err;
@@ -353,9 +384,29 @@ namespace {
 // [SECTION] product loading -----------------------------------------------------------------------
 
 std::optional<Product> readProduct(TableReader& r) {
-    r.onlyKeys({"id", "drug", "display_name", "form", "amount", "amount_unit", "concentration", "concentration_unit",
-                "volume_ml", "overfill_ml", "reconstitute", "multiple_dose", "ndc", "density_g_ml", "hazard", "storage",
-                "in_use_hours", "molecular_weight", "valence", "gtin", "package_size", "density_source", "schedule",
+    r.onlyKeys({"id",
+                "drug",
+                "display_name",
+                "form",
+                "amount",
+                "amount_unit",
+                "concentration",
+                "concentration_unit",
+                "volume_ml",
+                "overfill_ml",
+                "reconstitute",
+                "multiple_dose",
+                "ndc",
+                "density_g_ml",
+                "hazard",
+                "storage",
+                "in_use_hours",
+                "molecular_weight",
+                "valence",
+                "gtin",
+                "package_size",
+                "density_source",
+                "schedule",
                 "unit_cost"});
     Product p;
     p.sourceWhere = r.where();
@@ -363,7 +414,9 @@ std::optional<Product> readProduct(TableReader& r) {
     p.drug = toLower(r.str("drug"));
     p.displayName = r.str("display_name");
     const auto form = pick<ProductForm>(r, "form", true,
-                                        {{"solution", ProductForm::Solution}, {"powder", ProductForm::Powder}, {"diluent", ProductForm::Diluent}});
+                                        {{"solution", ProductForm::Solution},
+                                         {"powder", ProductForm::Powder},
+                                         {"diluent", ProductForm::Diluent}});
     if (!form)
         return std::nullopt;
     p.form = *form;
@@ -371,9 +424,11 @@ std::optional<Product> readProduct(TableReader& r) {
     p.ndc = r.str("ndc");
     p.density = Density::gPerMl(r.num("density_g_ml", true, 0.5, 2.5).value_or(1.0));
     p.hazard = r.str("hazard", false);
-    p.storage = pick<Storage>(r, "storage", true,
-                              {{"room", Storage::Room}, {"refrigerated", Storage::Refrigerated}, {"frozen", Storage::Frozen}})
-                    .value_or(Storage::Room);
+    p.storage =
+        pick<Storage>(
+            r, "storage", true,
+            {{"room", Storage::Room}, {"refrigerated", Storage::Refrigerated}, {"frozen", Storage::Frozen}})
+            .value_or(Storage::Room);
     if (const auto h = r.integer("in_use_hours", false, 0, 24 * 60))
         p.inUseHours = *h;
     p.molecularWeight = r.num("molecular_weight", false, 1, 100000);
@@ -383,13 +438,16 @@ std::optional<Product> readProduct(TableReader& r) {
     p.overfill = Volume::mL(r.num("overfill_ml", false, 0, 200).value_or(0));
     p.packageSize = r.integer("package_size", false, 1, 100000).value_or(1);
     if (r.has("density_source"))
-        p.densitySource = std::string(pick<std::string_view>(r, "density_source", true,
-                                                             {{"label", "label"}, {"measured", "measured"}, {"assumed", "assumed"}})
-                                          .value_or("assumed"));
+        p.densitySource = std::string(
+            pick<std::string_view>(r, "density_source", true,
+                                   {{"label", "label"}, {"measured", "measured"}, {"assumed", "assumed"}})
+                .value_or("assumed"));
     if (r.has("schedule"))
-        p.schedule = std::string(pick<std::string_view>(r, "schedule", true,
-                                                        {{"none", ""}, {"CII", "CII"}, {"CIII", "CIII"}, {"CIV", "CIV"}, {"CV", "CV"}})
-                                     .value_or(""));
+        p.schedule =
+            std::string(pick<std::string_view>(
+                            r, "schedule", true,
+                            {{"none", ""}, {"CII", "CII"}, {"CIII", "CIII"}, {"CIV", "CIV"}, {"CV", "CV"}})
+                            .value_or(""));
     p.unitCost = r.num("unit_cost", false, 0, 1e7);
 
     switch (p.form) {
@@ -433,13 +491,15 @@ std::optional<Product> readProduct(TableReader& r) {
             }
             spec.diluent = dil->as_string()->get();
             const auto number = [](const toml::node* n) {
-                return n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
+                return n->is_integer() ? static_cast<double>(n->as_integer()->get())
+                                       : n->as_floating_point()->get();
             };
             spec.volume = Volume::mL(number(vol));
             spec.displacement = Volume::mL(number(disp));
             if (!(spec.volume.inMl() > 0.0) || spec.volume.inMl() > 1000 || spec.displacement.inMl() < 0.0 ||
                 spec.displacement.inMl() > 100) {
-                r.fail("reconstitute", "volume_ml must be above 0 (up to 1,000) and displacement_ml 0 to 100");
+                r.fail("reconstitute",
+                       "volume_ml must be above 0 (up to 1,000) and displacement_ml 0 to 100");
                 return std::nullopt;
             }
             if (const auto m = p.amount.mass()) {
@@ -471,7 +531,8 @@ std::optional<Product> readProduct(TableReader& r) {
         // Given where the NDC has no 10-digit form (NDC-12) or for a non-NDC package; must agree
         // with the NDC's own GTIN when both are there (the indicator digit may differ).
         const std::string g = r.str("gtin");
-        if (g.size() != 14 || g.find_first_not_of("0123456789") != std::string::npos || !gs1CheckDigitValid(g))
+        if (g.size() != 14 || g.find_first_not_of("0123456789") != std::string::npos ||
+            !gs1CheckDigitValid(g))
             r.fail("gtin", "must be 14 digits with a valid GS1 check digit");
         else if (!p.gtin.empty() && p.gtin.substr(1, 12) != g.substr(1, 12))
             r.fail("gtin", "does not carry this product's NDC (" + p.ndc + " gives " + p.gtin + ")");
@@ -506,8 +567,10 @@ std::optional<DoseRule> readDoseRule(TableReader& r) {
                                : rule.kind == DoseRuleKind::PerM2 ? DoseBasis::PerM2
                                                                   : DoseBasis::None;
     if (rule.unit.basis != expected || rule.unit.per != DosePer::Once) {
-        r.fail("dose_unit", "'" + unitText + "' does not fit dose_rule '" + std::string(doseRuleName(rule.kind)) +
-                                "' (e.g. fixed: mg, per_kg: mg/kg, per_m2: mg/m2, calvert: mg); the recipe holds a dose, not a rate");
+        r.fail("dose_unit", "'" + unitText + "' does not fit dose_rule '" +
+                                std::string(doseRuleName(rule.kind)) +
+                                "' (e.g. fixed: mg, per_kg: mg/kg, per_m2: mg/m2, calvert: mg); the recipe "
+                                "holds a dose, not a rate");
         return std::nullopt;
     }
     if (rule.kind == DoseRuleKind::Calvert && rule.unit.amountUnit != Unit::Milligram) {
@@ -526,7 +589,8 @@ std::optional<DoseRule> readDoseRule(TableReader& r) {
     return rule;
 }
 
-std::optional<Concentration> readConcentrationLimit(TableReader& r, std::string_view key, const std::string& unit) {
+std::optional<Concentration> readConcentrationLimit(TableReader& r, std::string_view key,
+                                                    const std::string& unit) {
     const auto v = r.num(key, false, 0, 1e7);
     if (!v)
         return std::nullopt;
@@ -543,8 +607,9 @@ std::optional<Concentration> readConcentrationLimit(TableReader& r, std::string_
 }
 
 std::optional<Recipe> readRecipe(TableReader& r, std::string_view file, std::optional<Error>& err) {
-    r.onlyKeys({"id", "version", "name", "route", "csp_category", "storage", "pec", "hazardous_handling", "steps",
-                "final_concentration_min", "final_concentration_max", "final_concentration_unit", "base", "ingredient"});
+    r.onlyKeys({"id", "version", "name", "route", "csp_category", "storage", "pec", "hazardous_handling",
+                "steps", "final_concentration_min", "final_concentration_max", "final_concentration_unit",
+                "base", "ingredient"});
     Recipe rec;
     rec.sourceWhere = r.where();
     rec.id = r.str("id");
@@ -552,9 +617,11 @@ std::optional<Recipe> readRecipe(TableReader& r, std::string_view file, std::opt
     rec.name = r.str("name");
     rec.route = r.str("route");
     rec.cspCategory = r.integer("csp_category", true, 1, 3).value_or(1);
-    rec.storage = pick<Storage>(r, "storage", true,
-                                {{"room", Storage::Room}, {"refrigerated", Storage::Refrigerated}, {"frozen", Storage::Frozen}})
-                      .value_or(Storage::Room);
+    rec.storage =
+        pick<Storage>(
+            r, "storage", true,
+            {{"room", Storage::Room}, {"refrigerated", Storage::Refrigerated}, {"frozen", Storage::Frozen}})
+            .value_or(Storage::Room);
     rec.pec = r.str("pec");
     rec.hazardousHandling = r.str("hazardous_handling", false);
     rec.steps = r.strings("steps", true);
@@ -565,13 +632,16 @@ std::optional<Recipe> readRecipe(TableReader& r, std::string_view file, std::opt
     if (const auto* base = r.table("base", true)) {
         TableReader b(*base, file, r.path() + ".base", err);
         b.onlyKeys({"kind", "products", "final_volume_ml", "withdraw_to_nominal"});
-        rec.base.kind = pick<BaseKind>(b, "kind", true, {{"bag", BaseKind::Bag}, {"syringe", BaseKind::Syringe}, {"none", BaseKind::None}})
-                            .value_or(BaseKind::Bag);
+        rec.base.kind =
+            pick<BaseKind>(b, "kind", true,
+                           {{"bag", BaseKind::Bag}, {"syringe", BaseKind::Syringe}, {"none", BaseKind::None}})
+                .value_or(BaseKind::Bag);
         rec.base.productIds = b.strings("products", rec.base.kind != BaseKind::None);
         if (const auto v = b.num("final_volume_ml", rec.base.kind == BaseKind::Syringe, 0.1, 1000))
             rec.base.finalVolume = Volume::mL(*v);
         if (rec.base.kind != BaseKind::Syringe && rec.base.finalVolume)
-            b.fail("final_volume_ml", "only a syringe made up to volume (kind = \"syringe\") has one; a bag's volume comes from its product");
+            b.fail("final_volume_ml", "only a syringe made up to volume (kind = \"syringe\") has one; a "
+                                      "bag's volume comes from its product");
         rec.base.withdrawToNominal = b.boolean("withdraw_to_nominal", false);
         if (rec.base.withdrawToNominal && rec.base.kind != BaseKind::Bag)
             b.fail("withdraw_to_nominal", "only applies to a bag (kind = \"bag\")");
@@ -581,9 +651,10 @@ std::optional<Recipe> readRecipe(TableReader& r, std::string_view file, std::opt
     if (const auto* arr = r.tables("ingredient", true)) {
         int i = 0;
         for (const auto& node : *arr) {
-            TableReader ir(*node.as_table(), file, r.path() + ".ingredient[" + std::to_string(++i) + "]", err);
-            ir.onlyKeys({"drug", "products", "dose_rule", "dose_unit", "default_dose", "round_to", "min_dose", "max_dose",
-                         "gfr_cap_ml_min"});
+            TableReader ir(*node.as_table(), file, r.path() + ".ingredient[" + std::to_string(++i) + "]",
+                           err);
+            ir.onlyKeys({"drug", "products", "dose_rule", "dose_unit", "default_dose", "round_to", "min_dose",
+                         "max_dose", "gfr_cap_ml_min"});
             Ingredient ing;
             ing.drug = toLower(ir.str("drug"));
             ing.productIds = ir.strings("products", true);
@@ -595,7 +666,9 @@ std::optional<Recipe> readRecipe(TableReader& r, std::string_view file, std::opt
     return rec;
 }
 
-bool wordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool wordChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 } // namespace
 
@@ -639,7 +712,8 @@ std::vector<const Recipe*> Formulary::versions(std::string_view id) const {
         if (r.id == id)
             out.push_back(&r);
     }
-    std::sort(out.begin(), out.end(), [](const Recipe* a, const Recipe* b) { return a->version < b->version; });
+    std::sort(out.begin(), out.end(),
+              [](const Recipe* a, const Recipe* b) { return a->version < b->version; });
     return out;
 }
 
@@ -651,16 +725,23 @@ Status Formulary::check(const Recipe& r) const {
         for (const auto& pid : ing.productIds) {
             const Product* p = product(pid);
             if (!p)
-                return Status::fail("ingredient '" + ing.drug + "' names product '" + pid + "', which the formulary does not have", where);
+                return Status::fail("ingredient '" + ing.drug + "' names product '" + pid +
+                                        "', which the formulary does not have",
+                                    where);
             if (p->drug != ing.drug)
-                return Status::fail("ingredient '" + ing.drug + "' names product '" + pid + "', which is " + p->drug, where);
+                return Status::fail(
+                    "ingredient '" + ing.drug + "' names product '" + pid + "', which is " + p->drug, where);
             if (p->form == ProductForm::Diluent)
-                return Status::fail("ingredient '" + ing.drug + "' names '" + pid + "', which is a diluent, not a drug product", where);
+                return Status::fail("ingredient '" + ing.drug + "' names '" + pid +
+                                        "', which is a diluent, not a drug product",
+                                    where);
             const Dimension want = dimensionOf(ing.dose.unit.amountUnit).value_or(Dimension::Mass);
             if (p->amount.dimension() != want && !(want == Dimension::Equivalents && p->molecularWeight) &&
                 !(want == Dimension::Moles && p->molecularWeight))
-                return Status::fail("ingredient '" + ing.drug + "' is dosed in " + std::string(symbol(ing.dose.unit.amountUnit)) +
-                                        " but product '" + pid + "' is labelled in " + std::string(dimensionName(p->amount.dimension())),
+                return Status::fail("ingredient '" + ing.drug + "' is dosed in " +
+                                        std::string(symbol(ing.dose.unit.amountUnit)) + " but product '" +
+                                        pid + "' is labelled in " +
+                                        std::string(dimensionName(p->amount.dimension())),
                                     where);
         }
     }
@@ -673,7 +754,8 @@ Status Formulary::check(const Recipe& r) const {
     }
     for (const auto* lim : {&r.minFinalConcentration, &r.maxFinalConcentration}) {
         if (*lim && (*lim)->dimension() != dimensionOf(r.ingredients.front().dose.unit.amountUnit))
-            return Status::fail("the final concentration limits are not in the unit of the first ingredient's dose", where);
+            return Status::fail(
+                "the final concentration limits are not in the unit of the first ingredient's dose", where);
     }
     return Status::success();
 }
@@ -737,8 +819,8 @@ std::string Formulary::tallMan(std::string_view text) const {
     return out;
 }
 
-Result<Formulary> loadFormulary(std::string_view productsToml, std::string_view productsName, std::string_view recipesToml,
-                                std::string_view recipesName) {
+Result<Formulary> loadFormulary(std::string_view productsToml, std::string_view productsName,
+                                std::string_view recipesToml, std::string_view recipesName) {
     Formulary f;
     std::optional<Error> err;
     {
@@ -783,7 +865,9 @@ Result<Formulary> loadFormulary(std::string_view productsToml, std::string_view 
                 if (err)
                     return *err;
                 if (f.recipe(rec->id, rec->version))
-                    return Error{"recipe '" + rec->id + "' version " + std::to_string(rec->version) + " appears twice", r.where()};
+                    return Error{"recipe '" + rec->id + "' version " + std::to_string(rec->version) +
+                                     " appears twice",
+                                 r.where()};
                 if (auto ok = f.check(*rec); !ok)
                     return ok.error();
                 rec->name = f.tallMan(rec->name);

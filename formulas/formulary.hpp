@@ -45,10 +45,10 @@ struct ToleranceBand {
 enum class RoundingAboveLimit { Block, PharmacistAcknowledges };
 
 struct FormulasPolicy {
-    std::vector<SyringeSize> syringes;    // ascending capacity
+    std::vector<SyringeSize> syringes;     // ascending capacity
     std::vector<ToleranceBand> tolerances; // ascending upTo, the last open-ended
     double balanceReadabilityG = 0.01;
-    int minDivisionsInHalfBand = 5;    // the half-width of a band must span this many readability steps
+    int minDivisionsInHalfBand = 5; // the half-width of a band must span this many readability steps
     double balanceCapacityG = 2000.0;
     double gfrCapMlMin = 125.0;
     BsaMethod bsaMethod = BsaMethod::Mosteller;
@@ -80,10 +80,10 @@ struct Product {
     std::string drug;        // generic name, lower case ("vancomycin")
     std::string displayName; // as shown, Tall Man applied ("vancomycin 1 g vial", "HYDROmorphone ...")
     ProductForm form = ProductForm::Solution;
-    Amount amount;                 // drug per container (zero for a diluent)
-    Concentration concentration;   // as labelled (solution) or after reconstitution (powder)
-    Volume containerVolume;        // labelled fill (solution, diluent) or final volume after reconstitution
-    Volume overfill;               // bags: what the manufacturer adds beyond the label
+    Amount amount;               // drug per container (zero for a diluent)
+    Concentration concentration; // as labelled (solution) or after reconstitution (powder)
+    Volume containerVolume;      // labelled fill (solution, diluent) or final volume after reconstitution
+    Volume overfill;             // bags: what the manufacturer adds beyond the label
     std::optional<ReconstitutionSpec> reconstitution;
     bool multipleDose = false;
     std::string ndc;  // NDC-10 as printed
@@ -94,11 +94,11 @@ struct Product {
     std::optional<int> inUseHours; // after first puncture or reconstitution, from the label
     std::optional<double> molecularWeight;
     int valence = 0;
-    int packageSize = 1;                 // containers in the package the site orders (package_size)
+    int packageSize = 1;                   // containers in the package the site orders (package_size)
     std::string densitySource = "assumed"; // label | measured | assumed (density_source)
-    std::string schedule;                // controlled-substance schedule: "" (none) or CII, CIII, CIV, CV
-    std::optional<double> unitCost;      // per container, in the site's currency (unit_cost)
-    std::string sourceWhere; // file:line:column of its table, for messages
+    std::string schedule;                  // controlled-substance schedule: "" (none) or CII, CIII, CIV, CV
+    std::optional<double> unitCost;        // per container, in the site's currency (unit_cost)
+    std::string sourceWhere;               // file:line:column of its table, for messages
 
     [[nodiscard]] bool hazardous() const { return !hazard.empty(); }
     // "1 g/20 mL after reconstitution (50 mg/mL)", "4 mg/4 mL (1 mg/mL)", "250 mL"
@@ -115,12 +115,12 @@ enum class DoseRuleKind { Fixed, PerKg, PerM2, Calvert };
 // against min/max (absolute amounts in that unit).
 struct DoseRule {
     DoseRuleKind kind = DoseRuleKind::Fixed;
-    DoseUnit unit;                       // mg, mg/kg, mg/m2, units, mEq, ... (Calvert: mg)
-    std::optional<double> defaultValue;  // used when the order gives no dose (AUC for Calvert)
+    DoseUnit unit;                      // mg, mg/kg, mg/m2, units, mEq, ... (Calvert: mg)
+    std::optional<double> defaultValue; // used when the order gives no dose (AUC for Calvert)
     double roundTo = 0.0;
     std::optional<double> minDose;
     std::optional<double> maxDose;
-    std::optional<double> gfrCapMlMin;   // Calvert: overrides the site's cap for this recipe
+    std::optional<double> gfrCapMlMin; // Calvert: overrides the site's cap for this recipe
 };
 
 struct Ingredient {
@@ -135,8 +135,9 @@ enum class BaseKind { Bag, Syringe, None };
 [[nodiscard]] std::string_view baseKindName(BaseKind kind);
 struct BaseSpec {
     BaseKind kind = BaseKind::Bag;
-    std::vector<std::string> productIds; // bags (any size; the plan picks the smallest that fits) or the q.s. diluent
-    std::optional<Volume> finalVolume;   // syringe: q.s. to this
+    std::vector<std::string>
+        productIds; // bags (any size; the plan picks the smallest that fits) or the q.s. diluent
+    std::optional<Volume> finalVolume; // syringe: q.s. to this
     // Bag: withdraw the overfill plus the added volume first, so the bag ends at its labelled volume
     // and the labelled concentration (drips labelled "100 units/mL").
     bool withdrawToNominal = false;
@@ -155,7 +156,7 @@ struct Recipe {
     std::vector<std::string> steps;
     int cspCategory = 1;
     Storage storage = Storage::Room;
-    std::string pec;       // primary engineering control required ("ISO 5 LAFW", "Class II BSC", "CACI")
+    std::string pec; // primary engineering control required ("ISO 5 LAFW", "Class II BSC", "CACI")
     std::string hazardousHandling; // empty for non-hazardous
     std::string sourceWhere;
 
@@ -194,7 +195,8 @@ public:
     std::string disclaimer; // what the data is (the demo data says: for demonstration only)
 
 private:
-    friend Result<Formulary> loadFormulary(std::string_view, std::string_view, std::string_view, std::string_view);
+    friend Result<Formulary> loadFormulary(std::string_view, std::string_view, std::string_view,
+                                           std::string_view);
     Status check(const Recipe& r) const;
     std::vector<Product> m_products;
     std::vector<Recipe> m_recipes;

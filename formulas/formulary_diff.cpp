@@ -6,7 +6,9 @@ namespace admix::formulas {
 
 namespace {
 
-std::string yesNo(bool v) { return v ? "yes" : "no"; }
+std::string yesNo(bool v) {
+    return v ? "yes" : "no";
+}
 
 std::string joined(const std::vector<std::string>& items, const char* sep = ", ") {
     std::string out;
@@ -15,7 +17,9 @@ std::string joined(const std::vector<std::string>& items, const char* sep = ", "
     return out;
 }
 
-std::string optionalNumber(const std::optional<double>& v) { return v ? formatPlain(*v, 6) : std::string(); }
+std::string optionalNumber(const std::optional<double>& v) {
+    return v ? formatPlain(*v, 6) : std::string();
+}
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -42,9 +46,12 @@ std::vector<FieldChange> all(const Fields& fields, bool added) {
 
 std::string_view changeKindName(FormularyChange::Kind kind) {
     switch (kind) {
-    case FormularyChange::Kind::Added: return "added";
-    case FormularyChange::Kind::Changed: return "changed";
-    case FormularyChange::Kind::Retired: return "retired";
+    case FormularyChange::Kind::Added:
+        return "added";
+    case FormularyChange::Kind::Changed:
+        return "changed";
+    case FormularyChange::Kind::Retired:
+        return "retired";
     }
     return "?";
 }
@@ -77,11 +84,14 @@ std::vector<std::pair<std::string, std::string>> recipeFields(const Recipe& r) {
              {"storage", std::string(storageName(r.storage))},
              {"pec", r.pec},
              {"hazardous_handling", r.hazardousHandling},
-             {"final_concentration_min", r.minFinalConcentration ? format(*r.minFinalConcentration) : std::string()},
-             {"final_concentration_max", r.maxFinalConcentration ? format(*r.maxFinalConcentration) : std::string()},
+             {"final_concentration_min",
+              r.minFinalConcentration ? format(*r.minFinalConcentration) : std::string()},
+             {"final_concentration_max",
+              r.maxFinalConcentration ? format(*r.maxFinalConcentration) : std::string()},
              {"base.kind", std::string(baseKindName(r.base.kind))},
              {"base.products", joined(r.base.productIds)},
-             {"base.final_volume_ml", r.base.finalVolume ? formatPlain(r.base.finalVolume->inMl(), 3) : std::string()},
+             {"base.final_volume_ml",
+              r.base.finalVolume ? formatPlain(r.base.finalVolume->inMl(), 3) : std::string()},
              {"base.withdraw_to_nominal", yesNo(r.base.withdrawToNominal)}};
     for (size_t i = 0; i < r.ingredients.size(); ++i) {
         const Ingredient& ing = r.ingredients[i];
@@ -91,7 +101,8 @@ std::vector<std::pair<std::string, std::string>> recipeFields(const Recipe& r) {
         f.emplace_back(k + "dose_rule", std::string(doseRuleName(ing.dose.kind)));
         f.emplace_back(k + "dose_unit", ing.dose.unit.text());
         f.emplace_back(k + "default_dose", optionalNumber(ing.dose.defaultValue));
-        f.emplace_back(k + "round_to", ing.dose.roundTo > 0 ? formatPlain(ing.dose.roundTo, 6) : std::string());
+        f.emplace_back(k + "round_to",
+                       ing.dose.roundTo > 0 ? formatPlain(ing.dose.roundTo, 6) : std::string());
         f.emplace_back(k + "min_dose", optionalNumber(ing.dose.minDose));
         f.emplace_back(k + "max_dose", optionalNumber(ing.dose.maxDose));
         f.emplace_back(k + "gfr_cap_ml_min", optionalNumber(ing.dose.gfrCapMlMin));
@@ -136,7 +147,8 @@ std::vector<FormularyChange> diffFormularies(const Formulary* before, const Form
     if (before) {
         for (const auto& r : before->allRecipes()) {
             if (!after.recipe(r.id, r.version))
-                out.push_back({Kind::Retired, "recipe", r.id + " v" + std::to_string(r.version), all(recipeFields(r), false)});
+                out.push_back({Kind::Retired, "recipe", r.id + " v" + std::to_string(r.version),
+                               all(recipeFields(r), false)});
         }
     }
     return out;

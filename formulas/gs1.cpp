@@ -127,8 +127,26 @@ bool inCharset82(char c) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
         return true;
     switch (c) {
-    case '!': case '"': case '%': case '&': case '\'': case '(': case ')': case '*': case '+': case ',':
-    case '-': case '.': case '/': case ':': case ';': case '<': case '=': case '>': case '?': case '_':
+    case '!':
+    case '"':
+    case '%':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case ';':
+    case '<':
+    case '=':
+    case '>':
+    case '?':
+    case '_':
         return true;
     default:
         return false;
@@ -159,7 +177,9 @@ bool gs1CheckDigitValid(std::string_view digits) {
 
 namespace {
 
-int twoDigits(std::string_view s, size_t pos) { return (s[pos] - '0') * 10 + (s[pos + 1] - '0'); }
+int twoDigits(std::string_view s, size_t pos) {
+    return (s[pos] - '0') * 10 + (s[pos + 1] - '0');
+}
 
 // GS1 General Specifications 7.12: the century that puts YY within -49..+50 years of today.
 int fullYear(int yy, int referenceYear) {
@@ -172,8 +192,9 @@ int fullYear(int yy, int referenceYear) {
     return century + yy;
 }
 
-constexpr std::array<std::string_view, 12> kMonths = {"January", "February", "March",     "April",   "May",      "June",
-                                                      "July",    "August",   "September", "October", "November", "December"};
+constexpr std::array<std::string_view, 12> kMonths = {"January",   "February", "March",    "April",
+                                                      "May",       "June",     "July",     "August",
+                                                      "September", "October",  "November", "December"};
 
 } // namespace
 
@@ -196,7 +217,8 @@ Result<Date> parseGs1Date(std::string_view yymmdd, int referenceYear, bool dayZe
     }
     const Date date{y, m, day{static_cast<unsigned>(dd)}};
     if (!date.ok())
-        return Result<Date>::fail("'" + std::string(yymmdd) + "' is not a real date: " + std::string(kMonths[mm - 1]) + " " +
+        return Result<Date>::fail("'" + std::string(yymmdd) +
+                                  "' is not a real date: " + std::string(kMonths[mm - 1]) + " " +
                                   std::to_string(static_cast<int>(y)) + " has no day " + std::to_string(dd));
     return date;
 }
@@ -238,7 +260,8 @@ std::string replaceAll(std::string text, std::string_view from) {
 
 std::string unescapeGs(std::string_view text) {
     std::string s(text);
-    for (const std::string_view esc : {"^]", "<GS>", "{GS}", "[GS]", "\\x1D", "\\u001D", "<FNC1>", "{FNC1}", "[FNC1]"})
+    for (const std::string_view esc :
+         {"^]", "<GS>", "{GS}", "[GS]", "\\x1D", "\\u001D", "<FNC1>", "{FNC1}", "[FNC1]"})
         s = replaceAll(std::move(s), esc);
     return s;
 }
@@ -276,8 +299,9 @@ Status checkValue(const AiSpec& spec, std::string_view ai, std::string_view valu
     if (len == 0)
         return Status::fail("the field is empty", where);
     if (spec.minLen == spec.maxLen && len != spec.minLen)
-        return Status::fail("must be exactly " + std::to_string(spec.minLen) + " characters, found " + std::to_string(len) +
-                                " ('" + printable(value) + "'); the code is damaged or was misread",
+        return Status::fail("must be exactly " + std::to_string(spec.minLen) + " characters, found " +
+                                std::to_string(len) + " ('" + printable(value) +
+                                "'); the code is damaged or was misread",
                             where);
     if (len > spec.maxLen)
         return Status::fail("is " + std::to_string(len) + " characters long but may have at most " +
@@ -285,7 +309,8 @@ Status checkValue(const AiSpec& spec, std::string_view ai, std::string_view valu
                                 "'); a group separator (GS) may be missing after it",
                             where);
     if (len < spec.minLen)
-        return Status::fail("is too short: " + std::to_string(len) + " characters, needs at least " + std::to_string(spec.minLen),
+        return Status::fail("is too short: " + std::to_string(len) + " characters, needs at least " +
+                                std::to_string(spec.minLen),
                             where);
     if (spec.charset == Charset::Numeric) {
         if (!isAllDigits(value))
@@ -293,18 +318,20 @@ Status checkValue(const AiSpec& spec, std::string_view ai, std::string_view valu
     } else {
         for (size_t i = 0; i < value.size(); ++i) {
             if (!inCharset82(value[i]))
-                return Status::fail("contains '" + printable(value.substr(i, 1)) + "' at position " + std::to_string(i + 1) +
-                                        ", which a GS1 barcode may not carry",
+                return Status::fail("contains '" + printable(value.substr(i, 1)) + "' at position " +
+                                        std::to_string(i + 1) + ", which a GS1 barcode may not carry",
                                     where);
         }
     }
     switch (spec.check) {
-    case Check::None: break;
+    case Check::None:
+        break;
     case Check::Mod10: {
         const int expected = gs1CheckDigit(value.substr(0, value.size() - 1));
         if (expected != value.back() - '0')
-            return Status::fail(std::string(value) + " has check digit " + std::string(1, value.back()) + " but should end in " +
-                                    std::to_string(expected) + ": the code is damaged or was misread, scan again",
+            return Status::fail(std::string(value) + " has check digit " + std::string(1, value.back()) +
+                                    " but should end in " + std::to_string(expected) +
+                                    ": the code is damaged or was misread, scan again",
                                 where);
         break;
     }
@@ -342,8 +369,8 @@ Result<std::vector<Gs1Element>> parseRaw(std::string_view s, int referenceYear) 
         if (!spec) {
             const std::string_view head = s.substr(pos, 4);
             return Result<std::vector<Gs1Element>>::fail(
-                "no GS1 application identifier starts with '" + printable(head) + "' (at character " + std::to_string(pos + 1) +
-                "); this is not a GS1 code, or a separator is missing before it");
+                "no GS1 application identifier starts with '" + printable(head) + "' (at character " +
+                std::to_string(pos + 1) + "); this is not a GS1 code, or a separator is missing before it");
         }
         const std::string ai(spec->ai);
         pos += ai.size();
@@ -354,8 +381,9 @@ Result<std::vector<Gs1Element>> parseRaw(std::string_view s, int referenceYear) 
             const size_t got = gs == std::string_view::npos ? avail : gs;
             if (got < static_cast<size_t>(spec->maxLen))
                 return Result<std::vector<Gs1Element>>::fail(
-                    "is cut short: needs " + std::to_string(spec->maxLen) + " characters, found " + std::to_string(got) + " ('" +
-                        printable(s.substr(pos, got)) + "'); scan the whole code",
+                    "is cut short: needs " + std::to_string(spec->maxLen) + " characters, found " +
+                        std::to_string(got) + " ('" + printable(s.substr(pos, got)) +
+                        "'); scan the whole code",
                     label(*spec, ai));
             value = s.substr(pos, got);
             pos += got;
@@ -398,12 +426,14 @@ Result<std::vector<Gs1Element>> parseHumanReadable(std::string_view s, int refer
         }
         const auto head = aiInParens(s, pos);
         if (!head)
-            return Result<std::vector<Gs1Element>>::fail("expected an application identifier in parentheses like (01) at character " +
-                                                         std::to_string(pos + 1) + ", found '" + printable(s.substr(pos, 6)) + "'");
+            return Result<std::vector<Gs1Element>>::fail(
+                "expected an application identifier in parentheses like (01) at character " +
+                std::to_string(pos + 1) + ", found '" + printable(s.substr(pos, 6)) + "'");
         const auto spec = lookupExact(head->first);
         if (!spec)
-            return Result<std::vector<Gs1Element>>::fail("(" + head->first + ") is not a GS1 application identifier this station knows",
-                                                         "character " + std::to_string(pos + 1));
+            return Result<std::vector<Gs1Element>>::fail(
+                "(" + head->first + ") is not a GS1 application identifier this station knows",
+                "character " + std::to_string(pos + 1));
         // The value runs to the next "(AI)" with a known AI, or to the end. Fixed-length fields stop
         // at their length so that a '(' inside a lot does not end the field early.
         size_t end = head->second;
@@ -443,8 +473,8 @@ void warnIfSwallowed(const Gs1Element& e, int referenceYear, std::vector<std::st
         const std::string_view ai = tail.substr(0, 2);
         if ((ai == "17" || ai == "11") && tail.size() >= 8 && isAllDigits(tail.substr(2, 6)) &&
             parseGs1Date(tail.substr(2, 6), referenceYear).ok()) {
-            warnings.push_back("AI (" + e.ai + ") '" + e.value + "' contains '" + std::string(tail.substr(0, 8)) +
-                               "', which reads like AI (" + std::string(ai) +
+            warnings.push_back("AI (" + e.ai + ") '" + e.value + "' contains '" +
+                               std::string(tail.substr(0, 8)) + "', which reads like AI (" + std::string(ai) +
                                ") with a date: check that the scanner sends GS separators");
             return;
         }
@@ -460,7 +490,9 @@ int currentUtcYear() {
 
 // [SECTION] parseGs1 ------------------------------------------------------------------------------
 
-Result<Gs1Data> parseGs1(std::string_view text) { return parseGs1(text, currentUtcYear()); }
+Result<Gs1Data> parseGs1(std::string_view text) {
+    return parseGs1(text, currentUtcYear());
+}
 
 Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
     // Scanners end a read with CR and/or LF; people paste spaces around it.
@@ -468,8 +500,9 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
     if (trimmed.empty())
         return Result<Gs1Data>::fail("nothing was scanned (the code is empty)");
     if (trimmed.size() > 512)
-        return Result<Gs1Data>::fail("the code is " + std::to_string(trimmed.size()) +
-                                     " characters long, far more than a GS1 label carries; this is not one barcode");
+        return Result<Gs1Data>::fail(
+            "the code is " + std::to_string(trimmed.size()) +
+            " characters long, far more than a GS1 label carries; this is not one barcode");
     const std::string unescaped = unescapeGs(trimmed);
     const auto stripped = stripAim(unescaped);
     if (!stripped)
@@ -482,11 +515,14 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
     if (stripped->symbology == "EAN/UPC") {
         // A linear UPC-A (12 digits, or 13 with a leading 0) or EAN-13: a GTIN alone, no lot, no
         // expiry. A US drug's UPC-A is 3 + the NDC's 10 digits + a check digit.
-        const bool digits = std::all_of(body.begin(), body.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool digits =
+            std::all_of(body.begin(), body.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (!digits || (body.size() != 12 && body.size() != 13))
-            return Result<Gs1Data>::fail("a UPC-A has 12 digits and an EAN-13 13, not '" + printable(body) + "'", "EAN/UPC barcode");
+            return Result<Gs1Data>::fail(
+                "a UPC-A has 12 digits and an EAN-13 13, not '" + printable(body) + "'", "EAN/UPC barcode");
         if (!gs1CheckDigitValid(body))
-            return Result<Gs1Data>::fail("the check digit is wrong: the barcode was misread, scan it again", "EAN/UPC barcode");
+            return Result<Gs1Data>::fail("the check digit is wrong: the barcode was misread, scan it again",
+                                         "EAN/UPC barcode");
         Gs1Data data;
         const std::string gtin14 = std::string(14 - body.size(), '0') + std::string(body);
         data.symbology = gtin14[1] == '0' ? "UPC-A" : "EAN-13";
@@ -495,7 +531,8 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
         return data;
     }
 
-    const auto elements = body.front() == '(' ? parseHumanReadable(body, referenceYear) : parseRaw(body, referenceYear);
+    const auto elements =
+        body.front() == '(' ? parseHumanReadable(body, referenceYear) : parseRaw(body, referenceYear);
     if (!elements)
         return elements.error();
 
@@ -504,8 +541,9 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
     for (const auto& e : *elements) {
         for (const auto& seen : data.ais) {
             if (seen.ai == e.ai && seen.value != e.value)
-                return Result<Gs1Data>::fail("appears twice with different values ('" + printable(seen.value) + "' and '" +
-                                                 printable(e.value) + "'); the label is not valid",
+                return Result<Gs1Data>::fail("appears twice with different values ('" +
+                                                 printable(seen.value) + "' and '" + printable(e.value) +
+                                                 "'); the label is not valid",
                                              "AI (" + e.ai + ") " + e.title);
         }
         if (e.ai == "01")
@@ -520,8 +558,9 @@ Result<Gs1Data> parseGs1(std::string_view text, int referenceYear) {
             data.serial = e.value;
         else if (e.ai.size() == 3 && e.ai >= "710" && e.ai <= "715") {
             if (!data.nationalCode.empty() && data.nationalCodeAi != e.ai)
-                return Result<Gs1Data>::fail("the code carries two national reimbursement numbers (AI " + data.nationalCodeAi +
-                                             " and AI " + e.ai + "); a GS1 label carries at most one");
+                return Result<Gs1Data>::fail("the code carries two national reimbursement numbers (AI " +
+                                             data.nationalCodeAi + " and AI " + e.ai +
+                                             "); a GS1 label carries at most one");
             data.nationalCode = e.value;
             data.nationalCodeAi = e.ai;
         }

@@ -1,7 +1,8 @@
 // GS1 element strings as they reach the station from a scanner, a camera decoder or a person:
 //   raw with FNC1 as GS (0x1D), with an AIM symbology identifier (]d2 DataMatrix, ]C1 GS1-128,
-//   ]Q3 QR, ]e0 DataBar), linear EAN/UPC (]E0: UPC-A or EAN-13, a GTIN alone), human-readable "(01)00304093977035(17)271231(10)A1B2", and the escapes
-//   tools print for GS: "^]", "<GS>", "{GS}", "\x1D", "\u001d".
+//   ]Q3 QR, ]e0 DataBar), linear EAN/UPC (]E0: UPC-A or EAN-13, a GTIN alone), human-readable
+//   "(01)00304093977035(17)271231(10)A1B2", and the escapes tools print for GS: "^]", "<GS>", "{GS}", "\x1D",
+//   "\u001d".
 // Verifies check digits (GTIN, SSCC, GLN), dates (AI 11-17, day 00 = last day of the month),
 // lengths (fixed, and variable maxima) and character sets; a bad input gives an Error naming the AI
 // and what is wrong in words a technician can act on. Pure functions, thread-safe, never throw.
@@ -27,14 +28,14 @@ struct Gs1Element {
 
 // The fields the station uses, plus every element as read. Empty strings / nullopt when absent.
 struct Gs1Data {
-    std::string symbology;            // from the AIM prefix: "GS1 DataMatrix", "GS1-128", "GS1 QR", ""
-    std::string gtin;                 // AI 01 (14 digits, check digit verified)
-    std::optional<Date> expiry;       // AI 17; day 00 resolved to the last day of that month
+    std::string symbology;              // from the AIM prefix: "GS1 DataMatrix", "GS1-128", "GS1 QR", ""
+    std::string gtin;                   // AI 01 (14 digits, check digit verified)
+    std::optional<Date> expiry;         // AI 17; day 00 resolved to the last day of that month
     std::optional<Date> productionDate; // AI 11
-    std::string lot;                  // AI 10
-    std::string serial;               // AI 21
-    std::string nationalCode;         // AI 710-715 (national healthcare reimbursement number)
-    std::string nationalCodeAi;       // which of 710-715 carried it
+    std::string lot;                    // AI 10
+    std::string serial;                 // AI 21
+    std::string nationalCode;           // AI 710-715 (national healthcare reimbursement number)
+    std::string nationalCodeAi;         // which of 710-715 carried it
     std::vector<Gs1Element> ais;
     // Things that parsed but deserve a second look, e.g. a lot that ends in what looks like another
     // AI with a valid value, as when a scanner drops the GS separators.
@@ -56,7 +57,8 @@ struct Gs1Data {
 [[nodiscard]] bool gs1CheckDigitValid(std::string_view digits);
 
 // A GS1 YYMMDD date (AI 11-17): DD 00 = last day of the month (allowed only when `dayZeroAllowed`).
-[[nodiscard]] Result<Date> parseGs1Date(std::string_view yymmdd, int referenceYear, bool dayZeroAllowed = true);
+[[nodiscard]] Result<Date> parseGs1Date(std::string_view yymmdd, int referenceYear,
+                                        bool dayZeroAllowed = true);
 
 // The element string in human-readable form, "(01)...(17)...", from parsed elements.
 [[nodiscard]] std::string toHumanReadable(const std::vector<Gs1Element>& ais);

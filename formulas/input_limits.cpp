@@ -11,7 +11,9 @@ std::string tooBig(size_t size, size_t max) {
     return "is " + std::to_string(size) + " bytes, more than the " + std::to_string(max) + " bytes allowed";
 }
 
-std::string lineOf(size_t line) { return "line " + std::to_string(line) + ": "; }
+std::string lineOf(size_t line) {
+    return "line " + std::to_string(line) + ": ";
+}
 
 } // namespace
 
@@ -23,13 +25,13 @@ std::optional<std::string> tomlShapeProblem(std::string_view text, const InputLi
         return "the file " + tooBig(text.size(), limits.maxBytes);
     const int max = limits.maxDepth;
     size_t line = 1;
-    int headerDepth = 0;          // segments of the current [table] header
-    std::vector<int> nest;        // depth of each open '[' or '{' in a value
-    std::vector<char> nestKind;   // '[' or '{'
-    bool atLineStart = true;      // a key or a header may start here
-    bool inKey = false;           // reading a key (before '=')
+    int headerDepth = 0;        // segments of the current [table] header
+    std::vector<int> nest;      // depth of each open '[' or '{' in a value
+    std::vector<char> nestKind; // '[' or '{'
+    bool atLineStart = true;    // a key or a header may start here
+    bool inKey = false;         // reading a key (before '=')
     int keySegments = 0;
-    int lastKeyDepth = 0;         // depth of the key whose value is being read
+    int lastKeyDepth = 0; // depth of the key whose value is being read
     const auto deep = [&](int depth, const char* what) -> std::optional<std::string> {
         if (depth > max)
             return lineOf(line) + what + " nests " + std::to_string(depth) + " levels deep, more than the " +
@@ -101,7 +103,8 @@ std::optional<std::string> tomlShapeProblem(std::string_view text, const InputLi
                     continue;
                 }
                 if (text[i] == '.' && ++segments > max)
-                    return lineOf(line) + "a table header has more than " + std::to_string(max) + " dotted segments";
+                    return lineOf(line) + "a table header has more than " + std::to_string(max) +
+                           " dotted segments";
                 ++i;
             }
             headerDepth = segments;
@@ -195,7 +198,8 @@ std::optional<std::string> jsonShapeProblem(std::string_view text, const InputLi
         if (c == '"')
             inString = true;
         else if ((c == '[' || c == '{') && ++depth > limits.maxDepth)
-            return lineOf(line) + "arrays and objects nest more than " + std::to_string(limits.maxDepth) + " levels deep";
+            return lineOf(line) + "arrays and objects nest more than " + std::to_string(limits.maxDepth) +
+                   " levels deep";
         else if ((c == ']' || c == '}') && depth > 0)
             --depth;
     }
@@ -210,7 +214,8 @@ struct DuplicateKey {
 
 } // namespace
 
-Result<nlohmann::json> parseJsonStrict(std::string_view text, const std::string& source, const InputLimits& limits) {
+Result<nlohmann::json> parseJsonStrict(std::string_view text, const std::string& source,
+                                       const InputLimits& limits) {
     if (auto problem = jsonShapeProblem(text, limits))
         return Result<nlohmann::json>::fail(*problem, source);
     // One set of keys per open object; a key seen twice in the same object is refused.
@@ -232,14 +237,17 @@ Result<nlohmann::json> parseJsonStrict(std::string_view text, const std::string&
     try {
         return nlohmann::json::parse(text.begin(), text.end(), callback);
     } catch (const DuplicateKey& d) {
-        return Result<nlohmann::json>::fail("the key \"" + d.key + "\" is given twice in one object; give it once", source);
+        return Result<nlohmann::json>::fail(
+            "the key \"" + d.key + "\" is given twice in one object; give it once", source);
     } catch (const nlohmann::json::parse_error& e) {
         const std::string what = e.what();
         const size_t close = what.find(']');
-        return Result<nlohmann::json>::fail("is not valid JSON (" + (close == std::string::npos ? what : what.substr(close + 2)) + ")",
-                                            source + ":byte " + std::to_string(e.byte));
+        return Result<nlohmann::json>::fail(
+            "is not valid JSON (" + (close == std::string::npos ? what : what.substr(close + 2)) + ")",
+            source + ":byte " + std::to_string(e.byte));
     } catch (const nlohmann::json::exception& e) {
-        return Result<nlohmann::json>::fail(std::string("is not a usable JSON document (") + e.what() + ")", source);
+        return Result<nlohmann::json>::fail(std::string("is not a usable JSON document (") + e.what() + ")",
+                                            source);
     }
 }
 

@@ -22,8 +22,10 @@ struct InputLimits {
 };
 
 // Nullopt when `text` is within the limits; else what is wrong and on which line ("line 3: ...").
-[[nodiscard]] std::optional<std::string> tomlShapeProblem(std::string_view text, const InputLimits& limits = {});
-[[nodiscard]] std::optional<std::string> jsonShapeProblem(std::string_view text, const InputLimits& limits = {});
+[[nodiscard]] std::optional<std::string> tomlShapeProblem(std::string_view text,
+                                                          const InputLimits& limits = {});
+[[nodiscard]] std::optional<std::string> jsonShapeProblem(std::string_view text,
+                                                          const InputLimits& limits = {});
 
 // Parses JSON after the shape check, refusing duplicate keys; the error names `source` and where.
 [[nodiscard]] Result<nlohmann::json> parseJsonStrict(std::string_view text, const std::string& source,

@@ -10,11 +10,16 @@ namespace admix::formulas {
 
 std::string_view ndcFormatName(NdcFormat format) {
     switch (format) {
-    case NdcFormat::F442: return "4-4-2";
-    case NdcFormat::F532: return "5-3-2";
-    case NdcFormat::F541: return "5-4-1";
-    case NdcFormat::F542: return "5-4-2";
-    case NdcFormat::F642: return "6-4-2";
+    case NdcFormat::F442:
+        return "4-4-2";
+    case NdcFormat::F532:
+        return "5-3-2";
+    case NdcFormat::F541:
+        return "5-4-1";
+    case NdcFormat::F542:
+        return "5-4-2";
+    case NdcFormat::F642:
+        return "6-4-2";
     }
     return "?";
 }
@@ -56,11 +61,15 @@ Ndc Ndc::fromTwelveDigit(std::string_view labeler, std::string_view product, std
 
 std::string Ndc::ndc10() const {
     switch (m_format) {
-    case NdcFormat::F442: return m_labeler.substr(2) + "-" + m_product + "-" + m_package;
-    case NdcFormat::F532: return m_labeler.substr(1) + "-" + m_product.substr(1) + "-" + m_package;
-    case NdcFormat::F541: return m_labeler.substr(1) + "-" + m_product + "-" + m_package.substr(1);
+    case NdcFormat::F442:
+        return m_labeler.substr(2) + "-" + m_product + "-" + m_package;
+    case NdcFormat::F532:
+        return m_labeler.substr(1) + "-" + m_product.substr(1) + "-" + m_package;
+    case NdcFormat::F541:
+        return m_labeler.substr(1) + "-" + m_product + "-" + m_package.substr(1);
     case NdcFormat::F542:
-    case NdcFormat::F642: return {};
+    case NdcFormat::F642:
+        return {};
     }
     return {};
 }
@@ -72,7 +81,9 @@ std::string Ndc::ndc11() const {
     return m_labeler.substr(1) + "-" + m_product + "-" + m_package;
 }
 
-std::string Ndc::ndc12() const { return m_labeler + "-" + m_product + "-" + m_package; }
+std::string Ndc::ndc12() const {
+    return m_labeler + "-" + m_product + "-" + m_package;
+}
 
 std::string Ndc::digits10() const {
     std::string s = ndc10();
@@ -138,7 +149,9 @@ std::vector<Ndc> twelveDigitCandidates(std::string_view l, std::string_view p, s
     return out;
 }
 
-bool allZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+bool allZero(std::string_view s) {
+    return s.find_first_not_of('0') == std::string_view::npos;
+}
 
 // No drug has an all-zero labeler or product code. (The 12-digit text is kept alive while its
 // segments are looked at: split() returns views into it.)
@@ -156,18 +169,23 @@ Result<NdcLookup> ndcFromGtin(std::string_view gtin) {
         return Result<NdcLookup>::fail("a GTIN-14 has 14 digits, '" + printable(g) + "' does not");
     if (!gs1CheckDigitValid(g))
         return Result<NdcLookup>::fail("GTIN " + std::string(g) + " has a wrong check digit (should end in " +
-                                       std::to_string(gs1CheckDigit(g.substr(0, 13))) + "): misread or mistyped");
+                                       std::to_string(gs1CheckDigit(g.substr(0, 13))) +
+                                       "): misread or mistyped");
     if (g[0] == '9')
-        return Result<NdcLookup>::fail("GTIN " + std::string(g) + " is a variable-measure item (indicator 9), not a drug package");
+        return Result<NdcLookup>::fail("GTIN " + std::string(g) +
+                                       " is a variable-measure item (indicator 9), not a drug package");
     if (g.substr(1, 2) != "03")
-        return Result<NdcLookup>::fail("GTIN " + std::string(g) + " does not carry an NDC (US drug GTINs have \"03\" after the indicator digit)");
+        return Result<NdcLookup>::fail(
+            "GTIN " + std::string(g) +
+            " does not carry an NDC (US drug GTINs have \"03\" after the indicator digit)");
     NdcLookup out;
     out.inputForm = "GTIN-14";
     out.candidates = tenDigitCandidates(g.substr(3, 10));
     order(out.candidates);
     std::erase_if(out.candidates, hasZeroSegment);
     if (out.candidates.empty())
-        return Result<NdcLookup>::fail("GTIN " + std::string(g) + " carries an all-zero labeler or product code, which no drug has");
+        return Result<NdcLookup>::fail("GTIN " + std::string(g) +
+                                       " carries an all-zero labeler or product code, which no drug has");
     return out;
 }
 
@@ -176,10 +194,12 @@ Result<NdcLookup> parseNdc(std::string_view text) {
     if (t.empty())
         return Result<NdcLookup>::fail("no NDC was given");
     if (t.size() > 20)
-        return Result<NdcLookup>::fail("'" + printable(t.substr(0, 20)) + "...' is too long to be an NDC or a GTIN");
+        return Result<NdcLookup>::fail("'" + printable(t.substr(0, 20)) +
+                                       "...' is too long to be an NDC or a GTIN");
     for (char c : t) {
         if (!(c >= '0' && c <= '9') && c != '-')
-            return Result<NdcLookup>::fail("'" + printable(t) + "' contains '" + printable(std::string_view(&c, 1)) +
+            return Result<NdcLookup>::fail("'" + printable(t) + "' contains '" +
+                                           printable(std::string_view(&c, 1)) +
                                            "': an NDC has only digits and hyphens");
     }
     const auto parts = split(t, '-');
@@ -195,11 +215,13 @@ Result<NdcLookup> parseNdc(std::string_view text) {
             order(out.candidates);
         } else if (digits.size() == 11) {
             out.inputForm = "NDC-11 billing form";
-            out.candidates = elevenDigitCandidates(std::string_view(digits).substr(0, 5), std::string_view(digits).substr(5, 4),
+            out.candidates = elevenDigitCandidates(std::string_view(digits).substr(0, 5),
+                                                   std::string_view(digits).substr(5, 4),
                                                    std::string_view(digits).substr(9, 2));
         } else if (digits.size() == 12) {
             out.inputForm = "NDC-12";
-            out.candidates = twelveDigitCandidates(std::string_view(digits).substr(0, 6), std::string_view(digits).substr(6, 4),
+            out.candidates = twelveDigitCandidates(std::string_view(digits).substr(0, 6),
+                                                   std::string_view(digits).substr(6, 4),
                                                    std::string_view(digits).substr(10, 2));
         } else if (digits.size() == 14) {
             return ndcFromGtin(digits);
@@ -221,20 +243,23 @@ Result<NdcLookup> parseNdc(std::string_view text) {
             out.inputForm = "NDC-12";
             out.candidates = twelveDigitCandidates(parts[0], parts[1], parts[2]);
         } else {
-            return Result<NdcLookup>::fail("'" + std::string(t) + "' has segments " + std::to_string(a) + "-" + std::to_string(b) +
-                                           "-" + std::to_string(c) +
+            return Result<NdcLookup>::fail("'" + std::string(t) + "' has segments " + std::to_string(a) +
+                                           "-" + std::to_string(b) + "-" + std::to_string(c) +
                                            "; an NDC is 4-4-2, 5-3-2, 5-4-1, 5-4-2 (billing) or 6-4-2");
         }
     } else {
-        return Result<NdcLookup>::fail("'" + std::string(t) + "' should have three segments separated by hyphens, or none");
+        return Result<NdcLookup>::fail("'" + std::string(t) +
+                                       "' should have three segments separated by hyphens, or none");
     }
     if (out.candidates.empty())
-        return Result<NdcLookup>::fail("'" + std::string(t) +
-                                       "' is not an 11-digit billing NDC: none of its segments starts with the padding zero");
+        return Result<NdcLookup>::fail(
+            "'" + std::string(t) +
+            "' is not an 11-digit billing NDC: none of its segments starts with the padding zero");
     // No drug has an all-zero labeler or product code: drop such readings, fail if none is left.
     std::erase_if(out.candidates, hasZeroSegment);
     if (out.candidates.empty())
-        return Result<NdcLookup>::fail("'" + std::string(t) + "' has an all-zero labeler or product code, which no drug has");
+        return Result<NdcLookup>::fail("'" + std::string(t) +
+                                       "' has an all-zero labeler or product code, which no drug has");
     return out;
 }
 

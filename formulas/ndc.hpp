@@ -23,9 +23,11 @@ enum class NdcFormat { F442, F532, F541, F542, F642 };
 class Ndc {
 public:
     // From 10-digit segments (lengths 4-4-2, 5-3-2 or 5-4-1, digits only; asserted by parseNdc).
-    [[nodiscard]] static Ndc fromTenDigit(std::string_view labeler, std::string_view product, std::string_view package);
+    [[nodiscard]] static Ndc fromTenDigit(std::string_view labeler, std::string_view product,
+                                          std::string_view package);
     // From 12-digit segments 6-4-2.
-    [[nodiscard]] static Ndc fromTwelveDigit(std::string_view labeler, std::string_view product, std::string_view package);
+    [[nodiscard]] static Ndc fromTwelveDigit(std::string_view labeler, std::string_view product,
+                                             std::string_view package);
 
     // The 10-digit format (442, 532, 541), or F642 when the code has no 10-digit form.
     [[nodiscard]] NdcFormat format() const { return m_format; }

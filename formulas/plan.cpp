@@ -17,16 +17,20 @@ namespace admix::formulas {
 
 std::string_view severityName(FlagSeverity severity) {
     switch (severity) {
-    case FlagSeverity::Info: return "info";
-    case FlagSeverity::Warning: return "warning";
-    case FlagSeverity::Blocking: return "blocking";
+    case FlagSeverity::Info:
+        return "info";
+    case FlagSeverity::Warning:
+        return "warning";
+    case FlagSeverity::Blocking:
+        return "blocking";
     }
     return "?";
 }
 
 bool Plan::ok() const {
-    return std::none_of(flags.begin(), flags.end(),
-                        [](const PlanFlag& f) { return f.severity == FlagSeverity::Blocking && f.acknowledgedBy.empty(); });
+    return std::none_of(flags.begin(), flags.end(), [](const PlanFlag& f) {
+        return f.severity == FlagSeverity::Blocking && f.acknowledgedBy.empty();
+    });
 }
 
 bool Plan::acknowledge(std::string_view code, const std::string& pharmacist) {
@@ -49,11 +53,19 @@ namespace {
 // Volumes and masses are compared after float arithmetic; a thousandth of a microlitre is noise.
 constexpr double kEps = 1e-9;
 
-double roundToStep(double value, double step) { return step > 0.0 ? std::round(value / step) * step : value; }
+double roundToStep(double value, double step) {
+    return step > 0.0 ? std::round(value / step) * step : value;
+}
 
-std::string num(double v, int decimals = 4) { return formatNumber(v, decimals); }
-std::string ml(Volume v, int decimals = 2) { return format(v, decimals); }
-std::string grams(Mass m, int decimals) { return formatNumber(m.inG(), decimals) + " g"; }
+std::string num(double v, int decimals = 4) {
+    return formatNumber(v, decimals);
+}
+std::string ml(Volume v, int decimals = 2) {
+    return format(v, decimals);
+}
+std::string grams(Mass m, int decimals) {
+    return formatNumber(m.inG(), decimals) + " g";
+}
 // An amount in the unit a dose rule was written in (mg for "mg/kg", mcg for "mcg", ...).
 std::string inUnit(const Amount& a, Unit unit, int decimals = 4) {
     const auto v = a.in(unit);
@@ -93,7 +105,8 @@ struct DrawSource {
     int vials = 0;
 };
 
-std::optional<DrawChoice> choose(Volume exact, int count, const SyringeSize& s, std::optional<Volume> available) {
+std::optional<DrawChoice> choose(Volume exact, int count, const SyringeSize& s,
+                                 std::optional<Volume> available) {
     const double per = exact.inMl() / count;
     if (per > s.capacity.inMl() + kEps || per < s.minUsable.inMl() - kEps)
         return std::nullopt;
@@ -108,12 +121,13 @@ std::optional<DrawChoice> choose(Volume exact, int count, const SyringeSize& s, 
     return c;
 }
 
-Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy& policy, std::vector<std::string>& workings,
-              const std::string& what, DrawSource source = {}, std::optional<double> maxDeviationPercent = std::nullopt,
-              int* vialsUsed = nullptr) {
+Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy& policy,
+              std::vector<std::string>& workings, const std::string& what, DrawSource source = {},
+              std::optional<double> maxDeviationPercent = std::nullopt, int* vialsUsed = nullptr) {
     Draw d;
     const SyringeSize& largest = policy.syringes.back();
-    const int minCount = exact > largest.capacity ? static_cast<int>(std::ceil(exact / largest.capacity - kEps)) : 1;
+    const int minCount =
+        exact > largest.capacity ? static_cast<int>(std::ceil(exact / largest.capacity - kEps)) : 1;
     std::optional<DrawChoice> picked;
     std::optional<DrawChoice> first;
     const auto deviation = [&](const DrawChoice& c) {
@@ -125,7 +139,8 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
     for (int count = minCount; count <= minCount + (maxDeviationPercent ? 3 : 0) && !picked; ++count) {
         for (int extra = 0; extra <= (limited && maxDeviationPercent ? 1 : 0) && !picked; ++extra) {
             const int vials = source.vials + extra;
-            const std::optional<Volume> available = limited ? std::optional<Volume>(*source.perVial * vials) : std::nullopt;
+            const std::optional<Volume> available =
+                limited ? std::optional<Volume>(*source.perVial * vials) : std::nullopt;
             for (const auto& s : policy.syringes) {
                 auto c = choose(exact, count, s, available);
                 if (!c)
@@ -142,12 +157,14 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
     }
     if (!picked)
         picked = first;
-    if (picked && first && (picked->count != first->count || picked->syringe != first->syringe || picked->vials != first->vials))
-        workings.push_back(what + ": " + std::to_string(first->count) + " x " + first->syringe->name() + " from " +
-                           std::to_string(first->vials) + (first->vials == 1 ? " vial" : " vials") + " would give " +
-                           ml(Volume::mL(first->perDrawMl * first->count)) + " (" + num(deviation(*first), 2) + "% from " +
-                           ml(exact, 4) + "), more than the site's " + num(*maxDeviationPercent) + "%: " +
-                           (picked->vials != first->vials ? "one more vial" : "equal draws with a finer syringe"));
+    if (picked && first &&
+        (picked->count != first->count || picked->syringe != first->syringe || picked->vials != first->vials))
+        workings.push_back(
+            what + ": " + std::to_string(first->count) + " x " + first->syringe->name() + " from " +
+            std::to_string(first->vials) + (first->vials == 1 ? " vial" : " vials") + " would give " +
+            ml(Volume::mL(first->perDrawMl * first->count)) + " (" + num(deviation(*first), 2) + "% from " +
+            ml(exact, 4) + "), more than the site's " + num(*maxDeviationPercent) +
+            "%: " + (picked->vials != first->vials ? "one more vial" : "equal draws with a finer syringe"));
     if (vialsUsed && picked)
         *vialsUsed = picked->vials;
 
@@ -174,17 +191,20 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
     d.syringeCapacity = chosen->capacity;
     d.graduation = chosen->graduation;
     const double rounded = picked ? picked->perDrawMl
-                                  : std::min(roundToStep(d.exactPerDraw.inMl(), chosen->graduation.inMl()), chosen->capacity.inMl());
+                                  : std::min(roundToStep(d.exactPerDraw.inMl(), chosen->graduation.inMl()),
+                                             chosen->capacity.inMl());
     d.volumePerDraw = Volume::mL(rounded);
     if (!(rounded > kEps))
         d.measurable = false;
     if (picked && picked->roundedDown)
         workings.push_back(what + ": rounding " + ml(d.exactPerDraw, 4) + " up would take more than the " +
-                           ml(*source.perVial * picked->vials, 4) + " the vials hold: rounded down to " + ml(d.volumePerDraw));
+                           ml(*source.perVial * picked->vials, 4) + " the vials hold: rounded down to " +
+                           ml(d.volumePerDraw));
 
-    std::string line = what + ": " + (d.count > 1 ? ml(exact, 4) + " / " + std::to_string(d.count) + " draws = " : "") +
-                       ml(d.exactPerDraw, 4) + " -> " + d.syringe + " (usable " + ml(chosen->minUsable) + " to " +
-                       ml(chosen->capacity) + ", graduation " + ml(chosen->graduation) + ") -> draw " + ml(d.volumePerDraw);
+    std::string line =
+        what + ": " + (d.count > 1 ? ml(exact, 4) + " / " + std::to_string(d.count) + " draws = " : "") +
+        ml(d.exactPerDraw, 4) + " -> " + d.syringe + " (usable " + ml(chosen->minUsable) + " to " +
+        ml(chosen->capacity) + ", graduation " + ml(chosen->graduation) + ") -> draw " + ml(d.volumePerDraw);
     if (d.count > 1)
         line += " x " + std::to_string(d.count);
     workings.push_back(line);
@@ -202,9 +222,10 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
     const double needed = policy.balanceReadabilityG * policy.minDivisionsInHalfBand;
     d.gravimetric = d.measurable && halfBand + kEps >= needed && d.massHigh.inG() <= policy.balanceCapacityG;
     const int md = massDecimals(policy);
-    workings.push_back("expected mass = " + ml(d.volumePerDraw) + " x " + num(density->inGPerMl()) + " g/mL = " +
-                       grams(d.massPerDraw, md + 1) + "; tolerance +/-" + num(d.tolerancePercent) + "% -> " +
-                       grams(d.massLow, md) + " to " + grams(d.massHigh, md) + " (half band " + num(halfBand, md + 1) +
+    workings.push_back("expected mass = " + ml(d.volumePerDraw) + " x " + num(density->inGPerMl()) +
+                       " g/mL = " + grams(d.massPerDraw, md + 1) + "; tolerance +/-" +
+                       num(d.tolerancePercent) + "% -> " + grams(d.massLow, md) + " to " +
+                       grams(d.massHigh, md) + " (half band " + num(halfBand, md + 1) +
                        " g, balance needs >= " + num(needed, md + 1) + " g)");
     return d;
 }
@@ -212,8 +233,9 @@ Draw planDraw(Volume exact, std::optional<Density> density, const FormulasPolicy
 void flagDraw(Plan& plan, const Draw& d, const std::string& subject, const FormulasPolicy& policy) {
     if (!d.measurable)
         flag(plan, "VOLUME_NOT_MEASURABLE", FlagSeverity::Blocking, subject,
-             ml(d.exactPerDraw, 4) + " cannot be measured with the site's syringes (" + d.syringe + " starts at " +
-                 ml(policy.syringes.front().minUsable) + "); use a more dilute product or a larger dose volume");
+             ml(d.exactPerDraw, 4) + " cannot be measured with the site's syringes (" + d.syringe +
+                 " starts at " + ml(policy.syringes.front().minUsable) +
+                 "); use a more dilute product or a larger dose volume");
     if (d.count > 1)
         flag(plan, "MULTIPLE_DRAWS", FlagSeverity::Info, subject,
              std::to_string(d.count) + " draws of " + ml(d.volumePerDraw) + " with a " + d.syringe);
@@ -250,18 +272,21 @@ Result<double> requireBsa(DoseContext& ctx) {
         return *p.bsaM2;
     }
     if (!p.heightCm || !p.weightKg)
-        return Result<double>::fail("a dose per m2 needs the patient's height and weight (or bsa_m2)", "order.patient");
+        return Result<double>::fail("a dose per m2 needs the patient's height and weight (or bsa_m2)",
+                                    "order.patient");
     const auto bsa = bodySurfaceArea(*p.heightCm, *p.weightKg, ctx.policy.bsaMethod);
     if (!bsa)
         return Error{bsa.error().message, "order.patient"};
     const double rounded = roundToStep(*bsa, std::pow(10.0, -ctx.policy.bsaDecimals));
     ctx.plan.bsaM2 = rounded;
     ctx.plan.bsaMethod = std::string(bsaMethodName(ctx.policy.bsaMethod));
-    const std::string formula = ctx.policy.bsaMethod == BsaMethod::Mosteller
-                                    ? "sqrt(" + num(*p.heightCm) + " cm x " + num(*p.weightKg) + " kg / 3600)"
-                                    : "0.007184 x " + num(*p.weightKg) + "^0.425 x " + num(*p.heightCm) + "^0.725";
-    ctx.plan.inputWorkings.push_back("BSA (" + ctx.plan.bsaMethod + ") = " + formula + " = " + num(*bsa) + " -> " +
-                                     num(rounded) + " m2 (rounded to " + std::to_string(ctx.policy.bsaDecimals) + " decimals)");
+    const std::string formula =
+        ctx.policy.bsaMethod == BsaMethod::Mosteller
+            ? "sqrt(" + num(*p.heightCm) + " cm x " + num(*p.weightKg) + " kg / 3600)"
+            : "0.007184 x " + num(*p.weightKg) + "^0.425 x " + num(*p.heightCm) + "^0.725";
+    ctx.plan.inputWorkings.push_back("BSA (" + ctx.plan.bsaMethod + ") = " + formula + " = " + num(*bsa) +
+                                     " -> " + num(rounded) + " m2 (rounded to " +
+                                     std::to_string(ctx.policy.bsaDecimals) + " decimals)");
     return rounded;
 }
 
@@ -272,15 +297,17 @@ Result<double> requireGfr(DoseContext& ctx) {
         return *p.gfrMlMin;
     }
     if (!p.ageYears || !p.weightKg || !p.scrMgDl || !p.sex)
-        return Result<double>::fail("Calvert needs gfr_ml_min, or age, weight, serum creatinine and sex for Cockcroft-Gault",
-                                    "order.patient");
+        return Result<double>::fail(
+            "Calvert needs gfr_ml_min, or age, weight, serum creatinine and sex for Cockcroft-Gault",
+            "order.patient");
     const auto crcl = creatinineClearance(*p.ageYears, *p.weightKg, *p.scrMgDl, *p.sex);
     if (!crcl)
         return Error{crcl.error().message, "order.patient"};
     ctx.plan.crclMlMin = *crcl;
-    ctx.plan.inputWorkings.push_back("CrCl (Cockcroft-Gault) = (140 - " + num(*p.ageYears) + ") x " + num(*p.weightKg) +
-                                     " kg / (72 x " + num(*p.scrMgDl) + " mg/dL)" + (*p.sex == Sex::Female ? " x 0.85" : "") +
-                                     " = " + num(*crcl, 2) + " mL/min, used as GFR");
+    ctx.plan.inputWorkings.push_back("CrCl (Cockcroft-Gault) = (140 - " + num(*p.ageYears) + ") x " +
+                                     num(*p.weightKg) + " kg / (72 x " + num(*p.scrMgDl) + " mg/dL)" +
+                                     (*p.sex == Sex::Female ? " x 0.85" : "") + " = " + num(*crcl, 2) +
+                                     " mL/min, used as GFR");
     return *crcl;
 }
 
@@ -289,7 +316,8 @@ Result<Amount> computeDose(const Ingredient& ing, DoseContext& ctx, IngredientPl
     const Unit ruleUnit = rule.unit.amountUnit;
     Amount dose;
     if (rule.kind == DoseRuleKind::Calvert) {
-        const std::optional<double> auc = ctx.primary && ctx.order.targetAuc ? ctx.order.targetAuc : rule.defaultValue;
+        const std::optional<double> auc =
+            ctx.primary && ctx.order.targetAuc ? ctx.order.targetAuc : rule.defaultValue;
         if (!auc)
             return Result<Amount>::fail("carboplatin by Calvert needs the target AUC", "order.target_auc");
         const auto gfr = requireGfr(ctx);
@@ -304,8 +332,8 @@ Result<Amount> computeDose(const Ingredient& ing, DoseContext& ctx, IngredientPl
             flag(ctx.plan, "GFR_CAPPED", FlagSeverity::Info, ing.drug,
                  "GFR " + num(*gfr, 2) + " mL/min capped at " + num(cap) + " mL/min for Calvert");
         out.workings.push_back("dose (Calvert) = AUC " + num(*auc) + " x (GFR " + num(calvert->gfrUsed, 2) +
-                               (calvert->capped ? " (capped at " + num(cap) + ")" : std::string()) + " + 25) = " +
-                               formatQuantity(calvert->dose.inMg(), Unit::Milligram, 4));
+                               (calvert->capped ? " (capped at " + num(cap) + ")" : std::string()) +
+                               " + 25) = " + formatQuantity(calvert->dose.inMg(), Unit::Milligram, 4));
         dose = calvert->dose;
     } else {
         std::optional<DoseRate> ordered;
@@ -314,18 +342,23 @@ Result<Amount> computeDose(const Ingredient& ing, DoseContext& ctx, IngredientPl
         else if (rule.defaultValue)
             ordered = DoseRate(*rule.defaultValue, rule.unit);
         if (!ordered)
-            return Result<Amount>::fail("the order gives no dose for " + ing.drug + " and the recipe has no default", "order.dose");
+            return Result<Amount>::fail(
+                "the order gives no dose for " + ing.drug + " and the recipe has no default", "order.dose");
         if (ordered->isRate())
-            return Result<Amount>::fail("'" + ordered->text() + "' is a rate: give the dose to prepare in 'dose' and the rate in 'rate'",
-                                        "order.dose");
+            return Result<Amount>::fail(
+                "'" + ordered->text() +
+                    "' is a rate: give the dose to prepare in 'dose' and the rate in 'rate'",
+                "order.dose");
         if (dimensionOf(ordered->unit().amountUnit) != dimensionOf(ruleUnit))
-            return Result<Amount>::fail("the order doses " + ing.drug + " in " + ordered->unit().text() + " but recipe " +
-                                            ctx.plan.recipeId + " doses it in " + rule.unit.text(),
+            return Result<Amount>::fail("the order doses " + ing.drug + " in " + ordered->unit().text() +
+                                            " but recipe " + ctx.plan.recipeId + " doses it in " +
+                                            rule.unit.text(),
                                         "order.dose");
         const DoseBasis basis = ordered->unit().basis;
         if (basis != DoseBasis::None && basis != rule.unit.basis)
-            return Result<Amount>::fail("the order doses " + ing.drug + " in " + ordered->unit().text() + " but recipe " +
-                                            ctx.plan.recipeId + " doses it in " + rule.unit.text(),
+            return Result<Amount>::fail("the order doses " + ing.drug + " in " + ordered->unit().text() +
+                                            " but recipe " + ctx.plan.recipeId + " doses it in " +
+                                            rule.unit.text(),
                                         "order.dose");
         std::optional<double> weight = ctx.order.patient.weightKg;
         std::optional<double> bsa;
@@ -336,17 +369,21 @@ Result<Amount> computeDose(const Ingredient& ing, DoseContext& ctx, IngredientPl
             bsa = *b;
         }
         if (basis == DoseBasis::PerKg && !weight)
-            return Result<Amount>::fail("a dose in " + ordered->unit().text() + " needs the patient's weight", "order.patient.weight_kg");
+            return Result<Amount>::fail("a dose in " + ordered->unit().text() + " needs the patient's weight",
+                                        "order.patient.weight_kg");
         const auto resolved = ordered->resolve(weight, bsa);
         if (!resolved)
             return Error{resolved.error().message, "order.dose"};
         dose = *resolved;
         if (basis == DoseBasis::PerKg)
-            out.workings.push_back("dose = " + ordered->text() + " x " + num(*weight) + " kg = " + inUnit(dose, ruleUnit));
+            out.workings.push_back("dose = " + ordered->text() + " x " + num(*weight) +
+                                   " kg = " + inUnit(dose, ruleUnit));
         else if (basis == DoseBasis::PerM2)
-            out.workings.push_back("dose = " + ordered->text() + " x " + num(*bsa) + " m2 = " + inUnit(dose, ruleUnit));
+            out.workings.push_back("dose = " + ordered->text() + " x " + num(*bsa) +
+                                   " m2 = " + inUnit(dose, ruleUnit));
         else
-            out.workings.push_back("dose = " + inUnit(dose, ruleUnit) + (ctx.primary && ctx.order.dose ? " (as ordered)" : " (recipe)"));
+            out.workings.push_back("dose = " + inUnit(dose, ruleUnit) +
+                                   (ctx.primary && ctx.order.dose ? " (as ordered)" : " (recipe)"));
     }
     out.calculatedDose = dose;
     if (rule.roundTo > 0.0) {
@@ -355,15 +392,18 @@ Result<Amount> computeDose(const Ingredient& ing, DoseContext& ctx, IngredientPl
         dose = Amount::of(rounded / baseFactor(ruleUnit), ruleUnit);
         if (dose.dimension() != out.calculatedDose.dimension())
             dose = out.calculatedDose;
-        out.workings.push_back("rounded to the nearest " + formatQuantity(rule.roundTo, ruleUnit) + ": " + inUnit(dose, ruleUnit));
+        out.workings.push_back("rounded to the nearest " + formatQuantity(rule.roundTo, ruleUnit) + ": " +
+                               inUnit(dose, ruleUnit));
     }
     const double inRule = dose.in(ruleUnit).value();
     if (rule.maxDose && inRule > *rule.maxDose + kEps)
         flag(ctx.plan, "DOSE_ABOVE_MAX", FlagSeverity::Blocking, ing.drug,
-             inUnit(dose, ruleUnit) + " is above the recipe's maximum of " + formatQuantity(*rule.maxDose, ruleUnit));
+             inUnit(dose, ruleUnit) + " is above the recipe's maximum of " +
+                 formatQuantity(*rule.maxDose, ruleUnit));
     if (rule.minDose && inRule < *rule.minDose - kEps)
         flag(ctx.plan, "DOSE_BELOW_MIN", FlagSeverity::Blocking, ing.drug,
-             inUnit(dose, ruleUnit) + " is below the recipe's minimum of " + formatQuantity(*rule.minDose, ruleUnit));
+             inUnit(dose, ruleUnit) + " is below the recipe's minimum of " +
+                 formatQuantity(*rule.minDose, ruleUnit));
     return dose;
 }
 
@@ -408,13 +448,16 @@ std::optional<ProductChoice> evaluate(const Product& p, const Amount& dose) {
 
 Result<Plan> makePlan(const Order& order, const Formulary& formulary, const FormulasPolicy& policy) {
     if (policy.syringes.empty() || policy.tolerances.empty())
-        return Result<Plan>::fail("the site policy lists no syringes or no tolerance bands", policy.sourceName);
-    const Recipe* recipe = order.recipeVersion ? formulary.recipe(order.recipeId, *order.recipeVersion) : formulary.recipe(order.recipeId);
+        return Result<Plan>::fail("the site policy lists no syringes or no tolerance bands",
+                                  policy.sourceName);
+    const Recipe* recipe = order.recipeVersion ? formulary.recipe(order.recipeId, *order.recipeVersion)
+                                               : formulary.recipe(order.recipeId);
     if (!recipe)
-        return Result<Plan>::fail("no recipe '" + order.recipeId + "'" +
-                                      (order.recipeVersion ? " version " + std::to_string(*order.recipeVersion) : std::string()) +
-                                      " in the formulary",
-                                  "order.recipe");
+        return Result<Plan>::fail(
+            "no recipe '" + order.recipeId + "'" +
+                (order.recipeVersion ? " version " + std::to_string(*order.recipeVersion) : std::string()) +
+                " in the formulary",
+            "order.recipe");
     Plan plan;
     plan.orderId = order.id;
     plan.recipeId = recipe->id;
@@ -437,11 +480,14 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
     // Products the order names must fit the recipe.
     for (const auto& pid : order.productIds) {
         const Product* p = formulary.product(pid);
-        bool allowed = std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), pid) != recipe->base.productIds.end();
+        bool allowed = std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), pid) !=
+                       recipe->base.productIds.end();
         for (const auto& ing : recipe->ingredients)
-            allowed = allowed || std::find(ing.productIds.begin(), ing.productIds.end(), pid) != ing.productIds.end();
+            allowed = allowed ||
+                      std::find(ing.productIds.begin(), ing.productIds.end(), pid) != ing.productIds.end();
         if (!p)
-            flag(plan, "PRODUCT_MISMATCH", FlagSeverity::Blocking, pid, "product '" + pid + "' is not in the formulary");
+            flag(plan, "PRODUCT_MISMATCH", FlagSeverity::Blocking, pid,
+                 "product '" + pid + "' is not in the formulary");
         else if (!allowed)
             flag(plan, "PRODUCT_MISMATCH", FlagSeverity::Blocking, p->drug,
                  p->displayName + " (" + p->ndc + ") is not a product recipe " + recipe->id + " v" +
@@ -475,11 +521,13 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
             if (!c)
                 continue;
             // Least waste, then fewest vials, then the recipe's order of preference.
-            if (!best || c->waste < best->waste - kEps || (std::fabs(c->waste - best->waste) <= kEps && c->vials < best->vials))
+            if (!best || c->waste < best->waste - kEps ||
+                (std::fabs(c->waste - best->waste) <= kEps && c->vials < best->vials))
                 best = c;
         }
         if (!best)
-            return Result<Plan>::fail("no product of recipe " + recipe->id + " can supply " + format(*dose) + " of " + ing.drug,
+            return Result<Plan>::fail("no product of recipe " + recipe->id + " can supply " + format(*dose) +
+                                          " of " + ing.drug,
                                       "recipe " + recipe->id);
         const Product& p = *best->product;
         ip.productId = p.id;
@@ -493,49 +541,59 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         ip.waste = Amount::of(best->waste / baseFactor(p.amount.baseUnit()), p.amount.baseUnit());
         const Unit pu = p.amount.baseUnit();
         if (best->dose.dimension() != dose->dimension())
-            ip.workings.push_back(format(*dose) + " x " + num(*p.molecularWeight) + " / " + std::to_string(p.valence) + " = " +
-                                  inUnit(best->dose, pu) + " (molecular weight / valence)");
+            ip.workings.push_back(format(*dose) + " x " + num(*p.molecularWeight) + " / " +
+                                  std::to_string(p.valence) + " = " + inUnit(best->dose, pu) +
+                                  " (molecular weight / valence)");
         if (p.reconstitution) {
-            ip.workings.push_back(p.displayName + ": " + format(p.amount) + " + " + ml(p.reconstitution->volume) + " " +
-                                  p.reconstitution->diluent + " + " + ml(p.reconstitution->displacement) +
-                                  " displacement = " + ml(p.containerVolume, 4) + " -> " + format(p.concentration, 4));
+            ip.workings.push_back(
+                p.displayName + ": " + format(p.amount) + " + " + ml(p.reconstitution->volume) + " " +
+                p.reconstitution->diluent + " + " + ml(p.reconstitution->displacement) +
+                " displacement = " + ml(p.containerVolume, 4) + " -> " + format(p.concentration, 4));
             ip.reconstitutionDraw = planDraw(p.reconstitution->volume, std::nullopt, policy, ip.workings,
                                              "reconstitute each vial with " + ml(p.reconstitution->volume));
         } else {
             ip.workings.push_back(p.displayName + ": " + p.strengthText());
         }
         const Volume exact = p.concentration.volumeFor(best->dose).value();
-        ip.workings.push_back("volume = " + inUnit(best->dose, pu) + " / " + format(p.concentration, 4) + " = " + ml(exact, 4));
-        ip.workings.push_back("vials = ceil(" + inUnit(best->dose, pu) + " / " + format(p.amount, 4) + ") = " +
-                              std::to_string(ip.vials) +
-                              (p.multipleDose ? "; multiple-dose vial, the rest stays in it"
-                                              : "; waste = " + std::to_string(ip.vials) + " x " + format(p.amount, 4) + " - " +
-                                                    inUnit(best->dose, pu) + " = " + format(ip.waste, 4)));
+        ip.workings.push_back("volume = " + inUnit(best->dose, pu) + " / " + format(p.concentration, 4) +
+                              " = " + ml(exact, 4));
+        ip.workings.push_back("vials = ceil(" + inUnit(best->dose, pu) + " / " + format(p.amount, 4) +
+                              ") = " + std::to_string(ip.vials) +
+                              (p.multipleDose
+                                   ? "; multiple-dose vial, the rest stays in it"
+                                   : "; waste = " + std::to_string(ip.vials) + " x " + format(p.amount, 4) +
+                                         " - " + inUnit(best->dose, pu) + " = " + format(ip.waste, 4)));
         // The vials hold vials x their fill (or reconstituted volume): no draw takes more than that.
         int vialsUsed = ip.vials;
-        ip.draw = planDraw(exact, p.density, policy, ip.workings, "syringe", DrawSource{p.containerVolume, ip.vials},
-                           policy.maxRoundingDeviationPercent, &vialsUsed);
+        ip.draw =
+            planDraw(exact, p.density, policy, ip.workings, "syringe",
+                     DrawSource{p.containerVolume, ip.vials}, policy.maxRoundingDeviationPercent, &vialsUsed);
         if (vialsUsed != ip.vials) {
-            ip.workings.push_back("vials = " + std::to_string(vialsUsed) + ": " + ml(ip.draw.total()) + " is more than the " +
-                                  ml(p.containerVolume * ip.vials, 4) + " in " + std::to_string(ip.vials) +
-                                  (ip.vials == 1 ? " vial" : " vials"));
+            ip.workings.push_back("vials = " + std::to_string(vialsUsed) + ": " + ml(ip.draw.total()) +
+                                  " is more than the " + ml(p.containerVolume * ip.vials, 4) + " in " +
+                                  std::to_string(ip.vials) + (ip.vials == 1 ? " vial" : " vials"));
             ip.vials = vialsUsed;
             if (!p.multipleDose)
-                ip.waste = Amount::of((ip.vials * p.amount.base() - best->dose.base()) / baseFactor(p.amount.baseUnit()),
+                ip.waste = Amount::of((ip.vials * p.amount.base() - best->dose.base()) /
+                                          baseFactor(p.amount.baseUnit()),
                                       p.amount.baseUnit());
         }
         const Volume drawn = ip.draw.total();
         ip.deliveredDose = p.concentration.amountIn(drawn);
-        ip.roundingDeviationPercent = best->dose.base() > 0 ? (ip.deliveredDose.base() / best->dose.base() - 1.0) * 100.0 : 0.0;
+        ip.roundingDeviationPercent =
+            best->dose.base() > 0 ? (ip.deliveredDose.base() / best->dose.base() - 1.0) * 100.0 : 0.0;
         ip.workings.push_back("delivered = " + ml(drawn) + " x " + format(p.concentration, 4) + " = " +
-                              inUnit(ip.deliveredDose, pu) + " (" + (ip.roundingDeviationPercent >= 0 ? "+" : "") +
+                              inUnit(ip.deliveredDose, pu) + " (" +
+                              (ip.roundingDeviationPercent >= 0 ? "+" : "") +
                               num(ip.roundingDeviationPercent, 2) + "% from the dose)");
         if (std::fabs(ip.roundingDeviationPercent) > policy.maxRoundingDeviationPercent + kEps) {
             const bool ack = policy.roundingAboveLimit == RoundingAboveLimit::PharmacistAcknowledges;
             flag(plan, "ROUNDING_DEVIATION", FlagSeverity::Blocking, ing.drug,
-                 "rounding to the syringe's graduation changes the dose by " + num(ip.roundingDeviationPercent, 2) +
-                     "% (site limit " + num(policy.maxRoundingDeviationPercent) + "%)" +
-                     (ack ? ": a pharmacist must acknowledge it before preparation" : ": not prepared as planned"));
+                 "rounding to the syringe's graduation changes the dose by " +
+                     num(ip.roundingDeviationPercent, 2) + "% (site limit " +
+                     num(policy.maxRoundingDeviationPercent) + "%)" +
+                     (ack ? ": a pharmacist must acknowledge it before preparation"
+                          : ": not prepared as planned"));
             plan.flags.back().acknowledgeable = ack;
         }
         flagDraw(plan, ip.draw, ing.drug, policy);
@@ -549,7 +607,9 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
     // Copies, not references: the q.s. diluent or the withdrawal is appended to plan.ingredients below.
     const Amount primaryDose = plan.ingredients.front().deliveredDose;
     const std::string primaryDrug = plan.ingredients.front().drug;
-    const auto concentrationFor = [&](Volume finalVolume) { return Concentration::of(primaryDose, finalVolume); };
+    const auto concentrationFor = [&](Volume finalVolume) {
+        return Concentration::of(primaryDose, finalVolume);
+    };
     const auto within = [&](const Concentration& c) {
         if (recipe->maxFinalConcentration && recipe->maxFinalConcentration->dimension() == c.dimension() &&
             c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
@@ -565,7 +625,9 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         std::vector<const Product*> bags;
         for (const auto& pid : recipe->base.productIds)
             bags.push_back(formulary.product(pid));
-        std::stable_sort(bags.begin(), bags.end(), [](const Product* a, const Product* b) { return a->containerVolume < b->containerVolume; });
+        std::stable_sort(bags.begin(), bags.end(), [](const Product* a, const Product* b) {
+            return a->containerVolume < b->containerVolume;
+        });
         const Product* bag = nullptr;
         for (const auto& pid : order.productIds) {
             for (const Product* b : bags) {
@@ -584,7 +646,9 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         }
         if (!bag) {
             for (const Product* b : bags) {
-                const Volume final = recipe->base.withdrawToNominal ? b->containerVolume : b->containerVolume + b->overfill + drugVolume;
+                const Volume final = recipe->base.withdrawToNominal
+                                         ? b->containerVolume
+                                         : b->containerVolume + b->overfill + drugVolume;
                 if (within(concentrationFor(final))) {
                     bag = b;
                     break;
@@ -607,35 +671,41 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
             wd.productName = bag->displayName;
             wd.ndc = bag->ndc;
             wd.gtin = bag->gtin;
-            wd.workings.push_back("withdraw first = " + ml(bag->overfill) + " overfill (as listed for this bag; bags vary) + " +
-                                  ml(drugVolume) + " to be added = " + ml(out, 4));
+            wd.workings.push_back("withdraw first = " + ml(bag->overfill) +
+                                  " overfill (as listed for this bag; bags vary) + " + ml(drugVolume) +
+                                  " to be added = " + ml(out, 4));
             wd.draw = planDraw(out, bag->density, policy, wd.workings, "syringe");
             flagDraw(plan, wd.draw, bag->drug + " (withdrawn)", policy);
             plan.finalVolume = plan.finalVolume - wd.draw.total();
-            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" + bag->displayName + ") + " +
-                                         ml(bag->overfill) + " overfill - " + ml(wd.draw.total()) + " withdrawn + " +
-                                         ml(drugVolume) + " added = " + ml(plan.finalVolume));
+            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" +
+                                         bag->displayName + ") + " + ml(bag->overfill) + " overfill - " +
+                                         ml(wd.draw.total()) + " withdrawn + " + ml(drugVolume) +
+                                         " added = " + ml(plan.finalVolume));
             plan.ingredients.push_back(std::move(wd));
         } else {
-            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" + bag->displayName + ") + " +
-                                         ml(bag->overfill) + " overfill + " + ml(drugVolume) + " added = " + ml(plan.finalVolume));
+            plan.finalWorkings.push_back("final volume = " + ml(bag->containerVolume) + " (" +
+                                         bag->displayName + ") + " + ml(bag->overfill) + " overfill + " +
+                                         ml(drugVolume) + " added = " + ml(plan.finalVolume));
         }
         break;
     }
     case BaseKind::Syringe: {
         const Product* diluent = formulary.product(recipe->base.productIds.front());
         for (const auto& pid : order.productIds) {
-            if (std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), pid) != recipe->base.productIds.end())
+            if (std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), pid) !=
+                recipe->base.productIds.end())
                 diluent = formulary.product(pid);
         }
         plan.finalVolume = order.finalVolume.value_or(*recipe->base.finalVolume);
         const Volume qs = plan.finalVolume - drugVolume;
-        plan.finalWorkings.push_back("q.s. diluent = " + ml(plan.finalVolume) + " final - " + ml(drugVolume) + " drug = " + ml(qs, 4));
+        plan.finalWorkings.push_back("q.s. diluent = " + ml(plan.finalVolume) + " final - " + ml(drugVolume) +
+                                     " drug = " + ml(qs, 4));
         plan.baseProductId = diluent->id;
         plan.baseProductName = diluent->displayName;
         if (!(qs.inMl() > kEps)) {
             flag(plan, "QS_VOLUME_TOO_SMALL", FlagSeverity::Blocking, "final container",
-                 "the drug volume " + ml(drugVolume) + " already fills the final volume " + ml(plan.finalVolume));
+                 "the drug volume " + ml(drugVolume) + " already fills the final volume " +
+                     ml(plan.finalVolume));
             break;
         }
         IngredientPlan dil;
@@ -650,7 +720,8 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
         flagDraw(plan, dil.draw, diluent->drug, policy);
         // The q.s. draw is rounded too: the final volume is what is actually in the syringe.
         plan.finalVolume = drugVolume + dil.draw.total();
-        plan.finalWorkings.push_back("final volume = " + ml(drugVolume) + " + " + ml(dil.draw.total()) + " = " + ml(plan.finalVolume));
+        plan.finalWorkings.push_back("final volume = " + ml(drugVolume) + " + " + ml(dil.draw.total()) +
+                                     " = " + ml(plan.finalVolume));
         plan.ingredients.push_back(std::move(dil));
         break;
     }
@@ -664,26 +735,32 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
     if (plan.finalVolume.inMl() > kEps) {
         const auto c = concentrationFor(plan.finalVolume);
         plan.finalConcentration = c;
-        std::string line = "final concentration = " + format(primaryDose, 4) + " / " + ml(plan.finalVolume) + " = " +
-                           format(c, 4);
+        std::string line = "final concentration = " + format(primaryDose, 4) + " / " + ml(plan.finalVolume) +
+                           " = " + format(c, 4);
         if (recipe->minFinalConcentration || recipe->maxFinalConcentration)
-            line += " (limits " + (recipe->minFinalConcentration ? format(*recipe->minFinalConcentration) : std::string("-")) +
-                    " to " + (recipe->maxFinalConcentration ? format(*recipe->maxFinalConcentration) : std::string("-")) + ")";
+            line +=
+                " (limits " +
+                (recipe->minFinalConcentration ? format(*recipe->minFinalConcentration) : std::string("-")) +
+                " to " +
+                (recipe->maxFinalConcentration ? format(*recipe->maxFinalConcentration) : std::string("-")) +
+                ")";
         plan.finalWorkings.push_back(line);
         for (const auto* limit : {&recipe->minFinalConcentration, &recipe->maxFinalConcentration}) {
             if (*limit && (*limit)->dimension() != c.dimension())
                 flag(plan, "LIMIT_NOT_COMPARABLE", FlagSeverity::Warning, primaryDrug,
-                     "the recipe's concentration limit " + format(**limit) + " is not in the unit of " + format(c, 4) +
-                         ": check it by hand");
+                     "the recipe's concentration limit " + format(**limit) + " is not in the unit of " +
+                         format(c, 4) + ": check it by hand");
         }
         if (recipe->maxFinalConcentration && recipe->maxFinalConcentration->dimension() == c.dimension() &&
             c.basePerMl() > recipe->maxFinalConcentration->basePerMl() + kEps)
             flag(plan, "CONCENTRATION_ABOVE_MAX", FlagSeverity::Blocking, primaryDrug,
-                 format(c, 4) + " is above the recipe's maximum of " + format(*recipe->maxFinalConcentration));
+                 format(c, 4) + " is above the recipe's maximum of " +
+                     format(*recipe->maxFinalConcentration));
         if (recipe->minFinalConcentration && recipe->minFinalConcentration->dimension() == c.dimension() &&
             c.basePerMl() < recipe->minFinalConcentration->basePerMl() - kEps)
             flag(plan, "CONCENTRATION_BELOW_MIN", FlagSeverity::Blocking, primaryDrug,
-                 format(c, 4) + " is below the recipe's minimum of " + format(*recipe->minFinalConcentration));
+                 format(c, 4) + " is below the recipe's minimum of " +
+                     format(*recipe->minFinalConcentration));
 
         if (order.rate) {
             const auto rate = infusionRateMlPerHour(*order.rate, order.patient.weightKg, plan.bsaM2, c);
@@ -691,7 +768,9 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
                 return Error{rate.error().message, "order.rate"};
             plan.rateMlPerHour = *rate;
             plan.finalWorkings.push_back("rate = " + order.rate->text() +
-                                         (order.rate->unit().basis == DoseBasis::PerKg ? " x " + num(*order.patient.weightKg) + " kg" : "") +
+                                         (order.rate->unit().basis == DoseBasis::PerKg
+                                              ? " x " + num(*order.patient.weightKg) + " kg"
+                                              : "") +
                                          " / " + format(c, 4) + " = " + num(*rate, 2) + " mL/h");
         }
         if (order.infusionMinutes) {
@@ -699,16 +778,18 @@ Result<Plan> makePlan(const Order& order, const Formulary& formulary, const Form
                 return Result<Plan>::fail("must be greater than zero", "order.infusion_minutes");
             if (!plan.rateMlPerHour) {
                 plan.rateMlPerHour = plan.finalVolume.inMl() / *order.infusionMinutes * 60.0;
-                plan.finalWorkings.push_back("rate = " + ml(plan.finalVolume) + " / " + num(*order.infusionMinutes) + " min x 60 = " +
-                                             num(*plan.rateMlPerHour, 2) + " mL/h");
+                plan.finalWorkings.push_back("rate = " + ml(plan.finalVolume) + " / " +
+                                             num(*order.infusionMinutes) +
+                                             " min x 60 = " + num(*plan.rateMlPerHour, 2) + " mL/h");
             }
             if (order.dropFactor) {
                 const auto drip = dripRate(plan.finalVolume, *order.infusionMinutes, *order.dropFactor);
                 if (!drip)
                     return Error{drip.error().message, "order.drop_factor"};
                 plan.dropsPerMinute = *drip;
-                plan.finalWorkings.push_back("drip = " + ml(plan.finalVolume) + " x " + num(*order.dropFactor) + " drops/mL / " +
-                                             num(*order.infusionMinutes) + " min = " + num(*drip, 1) + " drops/min");
+                plan.finalWorkings.push_back(
+                    "drip = " + ml(plan.finalVolume) + " x " + num(*order.dropFactor) + " drops/mL / " +
+                    num(*order.infusionMinutes) + " min = " + num(*drip, 1) + " drops/min");
             }
         }
     }
@@ -753,7 +834,8 @@ struct JsonReader {
         }
         const double v = it->get<double>();
         if (!std::isfinite(v) || v < lo || v > hi) {
-            fail(key, "must be between " + formatPlain(lo, 4) + " and " + formatPlain(hi, 4) + ", not " + formatPlain(v, 4));
+            fail(key, "must be between " + formatPlain(lo, 4) + " and " + formatPlain(hi, 4) + ", not " +
+                          formatPlain(v, 4));
             return std::nullopt;
         }
         return v;
@@ -804,20 +886,22 @@ Result<Order> parseOrderJson(std::string_view text, std::string_view sourceName)
     // Size, depth and duplicate keys first ("dose" given twice must not mean the last one).
     if (const auto problem = jsonShapeProblem(text, InputLimits{1u << 20, 32}))
         return Error{*problem, std::string(sourceName)};
-    if (auto strict = parseJsonStrict(text, std::string(sourceName)); !strict &&
-        strict.error().message.find("given twice") != std::string::npos)
+    if (auto strict = parseJsonStrict(text, std::string(sourceName));
+        !strict && strict.error().message.find("given twice") != std::string::npos)
         return strict.error();
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
-        return Error{"is not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")",
+        return Error{"is not valid JSON (" +
+                         std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")",
                      std::string(sourceName) + ":" + lineColumn(text, e.byte > 0 ? e.byte - 1 : 0)};
     } catch (const json::exception& e) {
         // e.g. a number too large for a double ("1e999"): out_of_range, with no position.
         const std::string what = e.what();
         const size_t close = what.find(']');
-        return Error{"is not a usable JSON document (" + (close == std::string::npos ? what : what.substr(close + 2)) + ")",
+        return Error{"is not a usable JSON document (" +
+                         (close == std::string::npos ? what : what.substr(close + 2)) + ")",
                      std::string(sourceName)};
     }
     if (!doc.is_object())
@@ -874,9 +958,10 @@ Result<Order> parseOrderJson(std::string_view text, std::string_view sourceName)
         }
     }
     for (const auto& [key, value] : doc.items()) {
-        static const std::vector<std::string> known = {"id", "recipe", "recipe_version", "route", "dose", "rate",
-                                                       "target_auc", "final_volume_ml", "infusion_minutes", "drop_factor",
-                                                       "products", "patient", "comment"};
+        static const std::vector<std::string> known = {
+            "id",         "recipe",          "recipe_version",   "route",       "dose",     "rate",
+            "target_auc", "final_volume_ml", "infusion_minutes", "drop_factor", "products", "patient",
+            "comment"};
         if (std::find(known.begin(), known.end(), key) == known.end())
             r.fail(key, "is not a known order field (misspelt?)");
     }
@@ -918,8 +1003,7 @@ json drawJson(const Draw& d, bool withMass) {
     return j;
 }
 
-template <typename T>
-json optional(const std::optional<T>& v) {
+template <typename T> json optional(const std::optional<T>& v) {
     return v ? json(*v) : json(nullptr);
 }
 
@@ -928,9 +1012,16 @@ json optional(const std::optional<T>& v) {
 nlohmann::json planToJson(const Plan& plan) {
     json ingredients = json::array();
     for (const auto& ip : plan.ingredients) {
-        json j = {{"role", ip.role},     {"drug", ip.drug}, {"product", ip.productId}, {"product_name", ip.productName},
-                  {"ndc", ip.ndc},       {"gtin", ip.gtin}, {"vials", ip.vials},       {"multiple_dose", ip.multipleDose},
-                  {"draw", drawJson(ip.draw, true)},        {"workings", ip.workings}};
+        json j = {{"role", ip.role},
+                  {"drug", ip.drug},
+                  {"product", ip.productId},
+                  {"product_name", ip.productName},
+                  {"ndc", ip.ndc},
+                  {"gtin", ip.gtin},
+                  {"vials", ip.vials},
+                  {"multiple_dose", ip.multipleDose},
+                  {"draw", drawJson(ip.draw, true)},
+                  {"workings", ip.workings}};
         if (ip.role == "drug") {
             j["dose_rule"] = std::string(doseRuleName(ip.rule.kind));
             j["dose_unit"] = ip.rule.unit.text();
@@ -951,12 +1042,13 @@ nlohmann::json planToJson(const Plan& plan) {
     }
     json flags = json::array();
     for (const auto& f : plan.flags)
-        flags.push_back({{"code", f.code},
-                         {"severity", std::string(severityName(f.severity))},
-                         {"subject", f.subject},
-                         {"message", f.message},
-                         {"needs_acknowledgement", f.acknowledgeable && f.acknowledgedBy.empty()},
-                         {"acknowledged_by", f.acknowledgedBy.empty() ? json(nullptr) : json(f.acknowledgedBy)}});
+        flags.push_back(
+            {{"code", f.code},
+             {"severity", std::string(severityName(f.severity))},
+             {"subject", f.subject},
+             {"message", f.message},
+             {"needs_acknowledgement", f.acknowledgeable && f.acknowledgedBy.empty()},
+             {"acknowledged_by", f.acknowledgedBy.empty() ? json(nullptr) : json(f.acknowledgedBy)}});
     const Patient& p = plan.patient;
     return {
         {"ok", plan.ok()},
@@ -987,7 +1079,8 @@ nlohmann::json planToJson(const Plan& plan) {
           {"base_volume_ml", plan.baseVolume.inMl()},
           {"overfill_ml", plan.baseOverfill.inMl()},
           {"volume_ml", plan.finalVolume.inMl()},
-          {"concentration", plan.finalConcentration ? concentrationJson(*plan.finalConcentration) : json(nullptr)},
+          {"concentration",
+           plan.finalConcentration ? concentrationJson(*plan.finalConcentration) : json(nullptr)},
           {"rate_ml_per_h", optional(plan.rateMlPerHour)},
           {"drops_per_min", optional(plan.dropsPerMinute)},
           {"workings", plan.finalWorkings}}},
@@ -1001,10 +1094,10 @@ nlohmann::json planToJson(const Plan& plan) {
 
 std::string planToText(const Plan& plan) {
     std::ostringstream out;
-    out << "Plan for order " << plan.orderId << ": " << plan.recipeName << " (recipe " << plan.recipeId << " v"
-        << plan.recipeVersion << ")\n";
-    out << "  route " << plan.route << ", CSP category " << plan.cspCategory << ", store " << storageName(plan.storage)
-        << ", PEC " << plan.pec << '\n';
+    out << "Plan for order " << plan.orderId << ": " << plan.recipeName << " (recipe " << plan.recipeId
+        << " v" << plan.recipeVersion << ")\n";
+    out << "  route " << plan.route << ", CSP category " << plan.cspCategory << ", store "
+        << storageName(plan.storage) << ", PEC " << plan.pec << '\n';
     if (!plan.hazardousHandling.empty())
         out << "  HAZARDOUS DRUG: " << plan.hazardousHandling << '\n';
     const Patient& p = plan.patient;
@@ -1023,12 +1116,15 @@ std::string planToText(const Plan& plan) {
     for (const auto& w : plan.inputWorkings)
         out << "  " << w << '\n';
     for (const auto& ip : plan.ingredients) {
-        out << (ip.role == "drug" ? "Drug: " : ip.role == "withdraw" ? "Withdraw from the bag first: " : "Diluent (q.s.): ") << ip.drug << " - " << ip.productName << " (NDC " << ip.ndc
-            << ")\n";
+        out << (ip.role == "drug"       ? "Drug: "
+                : ip.role == "withdraw" ? "Withdraw from the bag first: "
+                                        : "Diluent (q.s.): ")
+            << ip.drug << " - " << ip.productName << " (NDC " << ip.ndc << ")\n";
         for (const auto& w : ip.workings)
             out << "  " << w << '\n';
     }
-    out << "Final container (" << plan.baseKind << (plan.baseProductName.empty() ? "" : ", " + plan.baseProductName) << "):\n";
+    out << "Final container (" << plan.baseKind
+        << (plan.baseProductName.empty() ? "" : ", " + plan.baseProductName) << "):\n";
     for (const auto& w : plan.finalWorkings)
         out << "  " << w << '\n';
     out << "Steps:\n";
@@ -1040,7 +1136,8 @@ std::string planToText(const Plan& plan) {
     } else {
         out << "Flags:\n";
         for (const auto& f : plan.flags)
-            out << "  [" << severityName(f.severity) << "] " << f.code << " (" << f.subject << "): " << f.message
+            out << "  [" << severityName(f.severity) << "] " << f.code << " (" << f.subject
+                << "): " << f.message
                 << (f.acknowledgedBy.empty() ? "" : " - acknowledged by " + f.acknowledgedBy) << '\n';
     }
     const bool onlyAcknowledgeable = std::all_of(plan.flags.begin(), plan.flags.end(), [](const PlanFlag& f) {

@@ -5,7 +5,9 @@
 
 namespace admix {
 
-TimePoint nowUtc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+TimePoint nowUtc() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 std::string formatIsoUtc(TimePoint t) {
     const auto days = std::chrono::floor<std::chrono::days>(t);
@@ -21,8 +23,8 @@ std::string formatIsoUtc(TimePoint t) {
 
 std::string formatDate(Date d) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
     return buf;
 }
 
@@ -58,16 +60,19 @@ Result<Date> parseDate(std::string_view text) {
 Result<TimePoint> parseIsoUtc(std::string_view text) {
     const auto date = parseDate(text.substr(0, 10));
     if (!date)
-        return Result<TimePoint>::fail("'" + std::string(text) + "' is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
+        return Result<TimePoint>::fail("'" + std::string(text) +
+                                       "' is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
     TimePoint t{std::chrono::sys_days{*date}};
     if (text.size() == 10)
         return t;
     int hh = 0, mm = 0, ss = 0;
     const bool shapeOk = (text.size() == 19 || (text.size() == 20 && text[19] == 'Z')) &&
                          (text[10] == 'T' || text[10] == ' ') && text[13] == ':' && text[16] == ':' &&
-                         readNumber(text, 11, 2, hh) && readNumber(text, 14, 2, mm) && readNumber(text, 17, 2, ss);
+                         readNumber(text, 11, 2, hh) && readNumber(text, 14, 2, mm) &&
+                         readNumber(text, 17, 2, ss);
     if (!shapeOk || hh > 23 || mm > 59 || ss > 59)
-        return Result<TimePoint>::fail("'" + std::string(text) + "' is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
+        return Result<TimePoint>::fail("'" + std::string(text) +
+                                       "' is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
     return t + std::chrono::hours{hh} + std::chrono::minutes{mm} + std::chrono::seconds{ss};
 }
 
@@ -84,7 +89,8 @@ Date localDate(TimePoint t) {
     const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm local{};
     localtime_r(&tt, &local);
-    return Date{std::chrono::year{local.tm_year + 1900}, std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
+    return Date{std::chrono::year{local.tm_year + 1900},
+                std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
                 std::chrono::day{static_cast<unsigned>(local.tm_mday)}};
 }
 
@@ -93,7 +99,7 @@ TimePoint localDayStart(Date d) {
     local.tm_year = static_cast<int>(d.year()) - 1900;
     local.tm_mon = static_cast<int>(static_cast<unsigned>(d.month())) - 1;
     local.tm_mday = static_cast<int>(static_cast<unsigned>(d.day()));
-    local.tm_isdst = -1; // whatever is in force at that midnight
+    local.tm_isdst = -1;                        // whatever is in force at that midnight
     const std::time_t tt = std::mktime(&local); // a midnight skipped by daylight saving becomes 01:00
     if (tt == static_cast<std::time_t>(-1))
         return TimePoint{std::chrono::sys_days{d}}; // outside what the C library can represent: UTC midnight

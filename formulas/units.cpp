@@ -12,25 +12,38 @@ namespace admix::formulas {
 
 std::string_view symbol(Unit unit) {
     switch (unit) {
-    case Unit::Microgram: return "mcg";
-    case Unit::Milligram: return "mg";
-    case Unit::Gram: return "g";
-    case Unit::Kilogram: return "kg";
-    case Unit::MilliEquivalent: return "mEq";
-    case Unit::Millimole: return "mmol";
-    case Unit::Units: return "units";
-    case Unit::Milliliter: return "mL";
-    case Unit::Liter: return "L";
+    case Unit::Microgram:
+        return "mcg";
+    case Unit::Milligram:
+        return "mg";
+    case Unit::Gram:
+        return "g";
+    case Unit::Kilogram:
+        return "kg";
+    case Unit::MilliEquivalent:
+        return "mEq";
+    case Unit::Millimole:
+        return "mmol";
+    case Unit::Units:
+        return "units";
+    case Unit::Milliliter:
+        return "mL";
+    case Unit::Liter:
+        return "L";
     }
     return "?";
 }
 
 std::string_view dimensionName(Dimension dimension) {
     switch (dimension) {
-    case Dimension::Mass: return "mass";
-    case Dimension::Equivalents: return "milliequivalents";
-    case Dimension::Moles: return "millimoles";
-    case Dimension::Activity: return "units";
+    case Dimension::Mass:
+        return "mass";
+    case Dimension::Equivalents:
+        return "milliequivalents";
+    case Dimension::Moles:
+        return "millimoles";
+    case Dimension::Activity:
+        return "units";
     }
     return "?";
 }
@@ -61,37 +74,51 @@ Result<Unit> parseUnit(std::string_view raw) {
         return Result<Unit>::fail("'" + std::string(raw) + "' is an error-prone abbreviation: write units");
     if (t == "cc")
         return Result<Unit>::fail("'cc' is an error-prone abbreviation: write mL");
-    return Result<Unit>::fail("'" + printable(raw) + "' is not a unit this station knows (mcg, mg, g, kg, mEq, mmol, units, mL, L)");
+    return Result<Unit>::fail("'" + printable(raw) +
+                              "' is not a unit this station knows (mcg, mg, g, kg, mEq, mmol, units, mL, L)");
 }
 
-bool isVolumeUnit(Unit unit) { return unit == Unit::Milliliter || unit == Unit::Liter; }
+bool isVolumeUnit(Unit unit) {
+    return unit == Unit::Milliliter || unit == Unit::Liter;
+}
 
 std::optional<Dimension> dimensionOf(Unit unit) {
     switch (unit) {
     case Unit::Microgram:
     case Unit::Milligram:
     case Unit::Gram:
-    case Unit::Kilogram: return Dimension::Mass;
-    case Unit::MilliEquivalent: return Dimension::Equivalents;
-    case Unit::Millimole: return Dimension::Moles;
-    case Unit::Units: return Dimension::Activity;
+    case Unit::Kilogram:
+        return Dimension::Mass;
+    case Unit::MilliEquivalent:
+        return Dimension::Equivalents;
+    case Unit::Millimole:
+        return Dimension::Moles;
+    case Unit::Units:
+        return Dimension::Activity;
     case Unit::Milliliter:
-    case Unit::Liter: return std::nullopt;
+    case Unit::Liter:
+        return std::nullopt;
     }
     return std::nullopt;
 }
 
 double baseFactor(Unit unit) {
     switch (unit) {
-    case Unit::Microgram: return 0.001;
-    case Unit::Milligram: return 1.0;
-    case Unit::Gram: return 1000.0;
-    case Unit::Kilogram: return 1000000.0;
+    case Unit::Microgram:
+        return 0.001;
+    case Unit::Milligram:
+        return 1.0;
+    case Unit::Gram:
+        return 1000.0;
+    case Unit::Kilogram:
+        return 1000000.0;
     case Unit::MilliEquivalent:
     case Unit::Millimole:
     case Unit::Units:
-    case Unit::Milliliter: return 1.0;
-    case Unit::Liter: return 1000.0;
+    case Unit::Milliliter:
+        return 1.0;
+    case Unit::Liter:
+        return 1000.0;
     }
     return 1.0;
 }
@@ -130,17 +157,21 @@ std::optional<Mass> Amount::mass() const {
 Result<double> Amount::in(Unit unit) const {
     const auto dim = dimensionOf(unit);
     if (!dim || *dim != m_dimension)
-        return Result<double>::fail("an amount in " + std::string(dimensionName(m_dimension)) + " cannot be expressed in " +
-                                    std::string(symbol(unit)));
+        return Result<double>::fail("an amount in " + std::string(dimensionName(m_dimension)) +
+                                    " cannot be expressed in " + std::string(symbol(unit)));
     return m_base / baseFactor(unit);
 }
 
 Unit Amount::baseUnit() const {
     switch (m_dimension) {
-    case Dimension::Mass: return Unit::Milligram;
-    case Dimension::Equivalents: return Unit::MilliEquivalent;
-    case Dimension::Moles: return Unit::Millimole;
-    case Dimension::Activity: return Unit::Units;
+    case Dimension::Mass:
+        return Unit::Milligram;
+    case Dimension::Equivalents:
+        return Unit::MilliEquivalent;
+    case Dimension::Moles:
+        return Unit::Millimole;
+    case Dimension::Activity:
+        return Unit::Units;
     }
     return Unit::Milligram;
 }
@@ -157,7 +188,8 @@ Result<Concentration> Concentration::parse(double value, std::string_view unitTe
         return percentWv(value);
     const auto parts = split(t, '/');
     if (parts.size() != 2)
-        return Result<Concentration>::fail("'" + printable(unitText) + "' is not a concentration unit (e.g. mg/mL, units/mL, %)");
+        return Result<Concentration>::fail("'" + printable(unitText) +
+                                           "' is not a concentration unit (e.g. mg/mL, units/mL, %)");
     const auto num = parseUnit(parts[0]);
     if (!num)
         return num.error();
@@ -165,16 +197,21 @@ Result<Concentration> Concentration::parse(double value, std::string_view unitTe
     if (!den)
         return den.error();
     if (!dimensionOf(*num) || !isVolumeUnit(*den))
-        return Result<Concentration>::fail("'" + printable(unitText) + "' is not an amount per volume (e.g. mg/mL)");
+        return Result<Concentration>::fail("'" + printable(unitText) +
+                                           "' is not an amount per volume (e.g. mg/mL)");
     return of(Amount::of(value, *num), Volume::of(1.0, *den));
 }
 
 Amount Concentration::amountIn(Volume v) const {
     switch (m_dimension) {
-    case Dimension::Mass: return Mass::mg(m_basePerMl * v.inMl());
-    case Dimension::Equivalents: return Amount::mEq(m_basePerMl * v.inMl());
-    case Dimension::Moles: return Amount::mmol(m_basePerMl * v.inMl());
-    case Dimension::Activity: return Amount::units(m_basePerMl * v.inMl());
+    case Dimension::Mass:
+        return Mass::mg(m_basePerMl * v.inMl());
+    case Dimension::Equivalents:
+        return Amount::mEq(m_basePerMl * v.inMl());
+    case Dimension::Moles:
+        return Amount::mmol(m_basePerMl * v.inMl());
+    case Dimension::Activity:
+        return Amount::units(m_basePerMl * v.inMl());
     }
     return {};
 }
@@ -182,7 +219,8 @@ Amount Concentration::amountIn(Volume v) const {
 Result<Volume> Concentration::volumeFor(const Amount& amount) const {
     if (amount.dimension() != m_dimension)
         return Result<Volume>::fail("the dose is in " + std::string(dimensionName(amount.dimension())) +
-                                    " but the concentration is in " + std::string(dimensionName(m_dimension)));
+                                    " but the concentration is in " +
+                                    std::string(dimensionName(m_dimension)));
     if (!(m_basePerMl > 0.0) || !std::isfinite(m_basePerMl))
         return Result<Volume>::fail("the concentration must be greater than zero");
     return Volume::mL(amount.base() / m_basePerMl);
@@ -252,7 +290,8 @@ Result<Amount> DoseRate::resolve(std::optional<double> weightKg, std::optional<d
         factor = *weightKg;
     } else if (m_unit.basis == DoseBasis::PerM2) {
         if (!bsaM2 || !(*bsaM2 > 0.0))
-            return Result<Amount>::fail("a dose in " + m_unit.text() + " needs the patient's body surface area in m2");
+            return Result<Amount>::fail("a dose in " + m_unit.text() +
+                                        " needs the patient's body surface area in m2");
         factor = *bsaM2;
     }
     double perMinute = 1.0; // a Once dose stays as is
@@ -265,14 +304,17 @@ Result<Amount> DoseRate::resolve(std::optional<double> weightKg, std::optional<d
 
 Result<Amount> DoseRate::amountPerHour(std::optional<double> weightKg, std::optional<double> bsaM2) const {
     if (!isRate())
-        return Result<Amount>::fail("'" + text() + "' is a dose, not a rate: give it per minute, hour or day");
+        return Result<Amount>::fail("'" + text() +
+                                    "' is a dose, not a rate: give it per minute, hour or day");
     auto perMin = resolve(weightKg, bsaM2);
     if (!perMin)
         return perMin;
     return perMin->scaled(60.0);
 }
 
-std::string DoseRate::text() const { return formatNumber(m_value) + " " + m_unit.text(); }
+std::string DoseRate::text() const {
+    return formatNumber(m_value) + " " + m_unit.text();
+}
 
 // [SECTION] mEq <-> mg ----------------------------------------------------------------------------
 
@@ -344,8 +386,12 @@ std::string formatImpl(double value, int maxDecimals, bool thousands) {
 
 } // namespace
 
-std::string formatNumber(double value, int maxDecimals) { return formatImpl(value, maxDecimals, true); }
-std::string formatPlain(double value, int maxDecimals) { return formatImpl(value, maxDecimals, false); }
+std::string formatNumber(double value, int maxDecimals) {
+    return formatImpl(value, maxDecimals, true);
+}
+std::string formatPlain(double value, int maxDecimals) {
+    return formatImpl(value, maxDecimals, false);
+}
 
 std::string formatQuantity(double value, Unit unit, int maxDecimals) {
     return formatNumber(value, maxDecimals) + " " + std::string(symbol(unit));
@@ -361,7 +407,9 @@ std::string format(Mass mass, int maxDecimals) {
     return formatQuantity(mg, Unit::Milligram, maxDecimals);
 }
 
-std::string format(Volume volume, int maxDecimals) { return formatQuantity(volume.inMl(), Unit::Milliliter, maxDecimals); }
+std::string format(Volume volume, int maxDecimals) {
+    return formatQuantity(volume.inMl(), Unit::Milliliter, maxDecimals);
+}
 
 std::string format(const Amount& amount, int maxDecimals) {
     if (const auto m = amount.mass())

@@ -24,7 +24,17 @@ namespace admix::formulas {
 enum class Dimension { Mass, Equivalents, Moles, Activity };
 
 // Every unit a dose, strength or volume may be written in. Symbols follow ISMP ("mcg", "units", "mL").
-enum class Unit { Microgram, Milligram, Gram, Kilogram, MilliEquivalent, Millimole, Units, Milliliter, Liter };
+enum class Unit {
+    Microgram,
+    Milligram,
+    Gram,
+    Kilogram,
+    MilliEquivalent,
+    Millimole,
+    Units,
+    Milliliter,
+    Liter
+};
 
 [[nodiscard]] std::string_view symbol(Unit unit);
 [[nodiscard]] std::string_view dimensionName(Dimension dimension);
@@ -116,7 +126,8 @@ private:
 class Amount {
 public:
     constexpr Amount() = default;
-    constexpr Amount(Mass m) : m_dimension(Dimension::Mass), m_base(m.inMg()) {} // NOLINT: a mass is an amount
+    constexpr Amount(Mass m)
+        : m_dimension(Dimension::Mass), m_base(m.inMg()) {} // NOLINT: a mass is an amount
     [[nodiscard]] static constexpr Amount mEq(double v) { return Amount(Dimension::Equivalents, v); }
     [[nodiscard]] static constexpr Amount mmol(double v) { return Amount(Dimension::Moles, v); }
     [[nodiscard]] static constexpr Amount units(double v) { return Amount(Dimension::Activity, v); }
@@ -151,12 +162,24 @@ class Concentration {
 public:
     constexpr Concentration() = default;
     [[nodiscard]] static Concentration of(Amount amount, Volume volume);
-    [[nodiscard]] static constexpr Concentration mgPerMl(double v) { return Concentration(Dimension::Mass, v); }
-    [[nodiscard]] static constexpr Concentration mcgPerMl(double v) { return Concentration(Dimension::Mass, v / 1000.0); }
-    [[nodiscard]] static constexpr Concentration mEqPerMl(double v) { return Concentration(Dimension::Equivalents, v); }
-    [[nodiscard]] static constexpr Concentration mmolPerMl(double v) { return Concentration(Dimension::Moles, v); }
-    [[nodiscard]] static constexpr Concentration unitsPerMl(double v) { return Concentration(Dimension::Activity, v); }
-    [[nodiscard]] static constexpr Concentration percentWv(double pct) { return Concentration(Dimension::Mass, pct * 10.0); }
+    [[nodiscard]] static constexpr Concentration mgPerMl(double v) {
+        return Concentration(Dimension::Mass, v);
+    }
+    [[nodiscard]] static constexpr Concentration mcgPerMl(double v) {
+        return Concentration(Dimension::Mass, v / 1000.0);
+    }
+    [[nodiscard]] static constexpr Concentration mEqPerMl(double v) {
+        return Concentration(Dimension::Equivalents, v);
+    }
+    [[nodiscard]] static constexpr Concentration mmolPerMl(double v) {
+        return Concentration(Dimension::Moles, v);
+    }
+    [[nodiscard]] static constexpr Concentration unitsPerMl(double v) {
+        return Concentration(Dimension::Activity, v);
+    }
+    [[nodiscard]] static constexpr Concentration percentWv(double pct) {
+        return Concentration(Dimension::Mass, pct * 10.0);
+    }
     // "mg/mL", "mcg/mL", "g/L", "units/mL", "mEq/mL", "mmol/L", "%" (w/v), ...
     [[nodiscard]] static Result<Concentration> parse(double value, std::string_view unitText);
 
@@ -206,7 +229,8 @@ public:
     // The amount for this patient (for a rate: per minute). Needs weight for /kg, BSA for /m2; an
     // error naming what is missing otherwise.
     [[nodiscard]] Result<Amount> resolve(std::optional<double> weightKg, std::optional<double> bsaM2) const;
-    [[nodiscard]] Result<Amount> amountPerHour(std::optional<double> weightKg, std::optional<double> bsaM2) const;
+    [[nodiscard]] Result<Amount> amountPerHour(std::optional<double> weightKg,
+                                               std::optional<double> bsaM2) const;
     [[nodiscard]] std::string text() const;
 
 private:

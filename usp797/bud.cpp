@@ -10,7 +10,8 @@ Result<PrepMethod> parsePrepMethod(std::string_view text) {
         return PrepMethod::Aseptic;
     if (key == "terminal" || key == "terminally-sterilized" || key == "terminal-sterilization")
         return PrepMethod::TerminalSterilization;
-    return Result<PrepMethod>::fail("'" + std::string(text) + "' is not a preparation method; use aseptic or terminal", "method");
+    return Result<PrepMethod>::fail(
+        "'" + std::string(text) + "' is not a preparation method; use aseptic or terminal", "method");
 }
 
 Result<Storage> parseStorage(std::string_view text) {
@@ -21,14 +22,18 @@ Result<Storage> parseStorage(std::string_view text) {
         return Storage::Fridge;
     if (key == "freezer")
         return Storage::Freezer;
-    return Result<Storage>::fail("'" + std::string(text) + "' is not a storage condition; use room, fridge or freezer", "storage");
+    return Result<Storage>::fail(
+        "'" + std::string(text) + "' is not a storage condition; use room, fridge or freezer", "storage");
 }
 
 std::string_view storageName(Storage s) {
     switch (s) {
-    case Storage::Room: return "room";
-    case Storage::Fridge: return "fridge";
-    case Storage::Freezer: return "freezer";
+    case Storage::Room:
+        return "room";
+    case Storage::Fridge:
+        return "fridge";
+    case Storage::Freezer:
+        return "freezer";
     }
     return "?";
 }
@@ -37,9 +42,12 @@ namespace {
 
 std::string_view storageText(Storage s) {
     switch (s) {
-    case Storage::Room: return "room temperature";
-    case Storage::Fridge: return "refrigerator";
-    case Storage::Freezer: return "freezer";
+    case Storage::Room:
+        return "room temperature";
+    case Storage::Fridge:
+        return "refrigerator";
+    case Storage::Freezer:
+        return "freezer";
     }
     return "?";
 }
@@ -60,11 +68,13 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
         break;
     case Category::Cat1:
         if (req.storage == Storage::Freezer)
-            return Result<BudResult>::fail("Category 1 CSPs may be stored at room temperature or refrigerated, not frozen",
-                                           "storage");
+            return Result<BudResult>::fail(
+                "Category 1 CSPs may be stored at room temperature or refrigerated, not frozen", "storage");
         r.unit = BudResult::Unit::Hours;
-        r.amount = policy.whole(req.storage == Storage::Room ? "bud.cat1.room_hours" : "bud.cat1.fridge_hours");
-        r.tableRule = "USP <797> Category 1, " + std::string(storageText(req.storage)) + ": " + std::to_string(r.amount) + " h";
+        r.amount =
+            policy.whole(req.storage == Storage::Room ? "bud.cat1.room_hours" : "bud.cat1.fridge_hours");
+        r.tableRule = "USP <797> Category 1, " + std::string(storageText(req.storage)) + ": " +
+                      std::to_string(r.amount) + " h";
         break;
     case Category::Cat2: {
         std::string key;
@@ -75,7 +85,8 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
                 text = "aseptically prepared, sterility-tested and passed";
             } else if (req.nonsterileComponents) {
                 key = "bud.cat2.aseptic_nonsterile_untested.";
-                text = "aseptically prepared, not sterility-tested, one or more nonsterile starting components";
+                text =
+                    "aseptically prepared, not sterility-tested, one or more nonsterile starting components";
             } else {
                 key = "bud.cat2.aseptic_sterile_untested.";
                 text = "aseptically prepared, not sterility-tested, only sterile starting components";
@@ -95,13 +106,16 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
     }
     case Category::Cat3: {
         if (!req.sterilityTested)
-            return Result<BudResult>::fail("Category 3 CSPs must be sterility-tested (and pass) to carry a Category 3 BUD",
-                                           "sterility-tested");
+            return Result<BudResult>::fail(
+                "Category 3 CSPs must be sterility-tested (and pass) to carry a Category 3 BUD",
+                "sterility-tested");
         const bool aseptic = req.method == PrepMethod::Aseptic;
         r.unit = BudResult::Unit::Days;
-        r.amount = policy.whole(std::string(aseptic ? "bud.cat3.aseptic." : "bud.cat3.terminal.") + store + "_days");
-        r.tableRule = std::string("USP <797> Category 3, ") + (aseptic ? "aseptically prepared" : "terminally sterilized") +
-                      ", sterility-tested, " + std::string(storageText(req.storage)) + ": " + std::to_string(r.amount) + " days";
+        r.amount =
+            policy.whole(std::string(aseptic ? "bud.cat3.aseptic." : "bud.cat3.terminal.") + store + "_days");
+        r.tableRule = std::string("USP <797> Category 3, ") +
+                      (aseptic ? "aseptically prepared" : "terminally sterilized") + ", sterility-tested, " +
+                      std::string(storageText(req.storage)) + ": " + std::to_string(r.amount) + " days";
         break;
     }
     }
@@ -118,14 +132,15 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
         case ComponentLimit::Kind::SingleDoseVialPunctured: {
             const int h = policy.whole("bud.vial.single_dose_iso5_hours");
             limit = c.at + hours{h};
-            why = "single-dose vial " + c.label + " punctured " + formatLocal(c.at) + " in ISO 5: " + std::to_string(h) + " h";
+            why = "single-dose vial " + c.label + " punctured " + formatLocal(c.at) +
+                  " in ISO 5: " + std::to_string(h) + " h";
             break;
         }
         case ComponentLimit::Kind::MultiDoseVialPunctured: {
             const int d = c.labelledDays.value_or(policy.whole("bud.vial.multi_dose_days"));
             limit = c.at + hours{24 * d};
-            why = "multiple-dose vial " + c.label + " first punctured " + formatLocal(c.at) + ": " + std::to_string(d) +
-                  " days" + (c.labelledDays ? " (per its label)" : "");
+            why = "multiple-dose vial " + c.label + " first punctured " + formatLocal(c.at) + ": " +
+                  std::to_string(d) + " days" + (c.labelledDays ? " (per its label)" : "");
             break;
         }
         }
@@ -137,8 +152,8 @@ Result<BudResult> computeBud(const BudRequest& req, const SitePolicy& policy) {
     }
     if (r.limitedByComponent) {
         if (r.bud <= req.preparedAt)
-            return Result<BudResult>::fail("a component is already expired or past its limit at preparation: " + r.rule,
-                                           "components");
+            return Result<BudResult>::fail(
+                "a component is already expired or past its limit at preparation: " + r.rule, "components");
         r.unit = BudResult::Unit::Hours;
         r.amount = static_cast<int>(duration_cast<hours>(r.bud - req.preparedAt).count());
     }

@@ -27,8 +27,8 @@ enum class Storage { Room, Fridge, Freezer };
 struct ComponentLimit {
     enum class Kind { Expiry, SingleDoseVialPunctured, MultiDoseVialPunctured };
     Kind kind = Kind::Expiry;
-    TimePoint at;       // expiry / BUD, or the time of first puncture
-    std::string label;  // "component 2", a product name
+    TimePoint at;      // expiry / BUD, or the time of first puncture
+    std::string label; // "component 2", a product name
     // Multi-dose vials: the label's own in-use period, when it says otherwise than the policy default.
     std::optional<int> labelledDays;
 };
@@ -39,7 +39,7 @@ struct BudRequest {
     bool sterilityTested = false;
     bool nonsterileComponents = false;
     Storage storage = Storage::Room;
-    TimePoint preparedAt;               // start of preparation (immediate use counts from here)
+    TimePoint preparedAt; // start of preparation (immediate use counts from here)
     std::vector<ComponentLimit> components;
 };
 
@@ -47,9 +47,9 @@ struct BudResult {
     TimePoint bud;
     enum class Unit { Hours, Days };
     Unit unit = Unit::Hours;
-    int amount = 0;            // the table's value in `unit` when the table set it, else whole hours to `bud`
-    std::string rule;          // which rule set it, for the label audit and the screen
-    std::string tableRule;     // the category rule, even when a component cut it short
+    int amount = 0;        // the table's value in `unit` when the table set it, else whole hours to `bud`
+    std::string rule;      // which rule set it, for the label audit and the screen
+    std::string tableRule; // the category rule, even when a component cut it short
     bool limitedByComponent = false;
 };
 

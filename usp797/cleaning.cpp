@@ -8,9 +8,12 @@ namespace admix::usp797 {
 
 std::string_view cleaningTaskName(CleaningTask task) {
     switch (task) {
-    case CleaningTask::Daily: return "daily";
-    case CleaningTask::Monthly: return "monthly";
-    case CleaningTask::Sporicidal: return "sporicidal";
+    case CleaningTask::Daily:
+        return "daily";
+    case CleaningTask::Monthly:
+        return "monthly";
+    case CleaningTask::Sporicidal:
+        return "sporicidal";
     }
     return "?";
 }
@@ -21,16 +24,22 @@ Result<CleaningTask> parseCleaningTask(std::string_view text) {
         if (key == cleaningTaskName(t))
             return t;
     }
-    return Result<CleaningTask>::fail("'" + std::string(text) + "' is not a cleaning task; use daily, monthly or sporicidal");
+    return Result<CleaningTask>::fail("'" + std::string(text) +
+                                      "' is not a cleaning task; use daily, monthly or sporicidal");
 }
 
 std::string_view cleaningActionName(CleaningAction action) {
     switch (action) {
-    case CleaningAction::Deactivation: return "deactivation";
-    case CleaningAction::Decontamination: return "decontamination";
-    case CleaningAction::Cleaning: return "cleaning";
-    case CleaningAction::Disinfection: return "disinfection";
-    case CleaningAction::Sporicidal: return "sporicidal";
+    case CleaningAction::Deactivation:
+        return "deactivation";
+    case CleaningAction::Decontamination:
+        return "decontamination";
+    case CleaningAction::Cleaning:
+        return "cleaning";
+    case CleaningAction::Disinfection:
+        return "disinfection";
+    case CleaningAction::Sporicidal:
+        return "sporicidal";
     }
     return "?";
 }
@@ -42,8 +51,8 @@ Result<std::vector<CleaningAction>> parseCleaningActions(std::string_view text) 
         if (key.empty())
             continue;
         bool found = false;
-        for (auto a : {CleaningAction::Deactivation, CleaningAction::Decontamination, CleaningAction::Cleaning,
-                       CleaningAction::Disinfection, CleaningAction::Sporicidal}) {
+        for (auto a : {CleaningAction::Deactivation, CleaningAction::Decontamination,
+                       CleaningAction::Cleaning, CleaningAction::Disinfection, CleaningAction::Sporicidal}) {
             if (key == cleaningActionName(a)) {
                 out.push_back(a);
                 found = true;
@@ -51,7 +60,9 @@ Result<std::vector<CleaningAction>> parseCleaningActions(std::string_view text) 
         }
         if (!found)
             return Result<std::vector<CleaningAction>>::fail(
-                "'" + std::string(part) + "' is not a cleaning action; use deactivation, decontamination, cleaning, disinfection or sporicidal",
+                "'" + std::string(part) +
+                    "' is not a cleaning action; use deactivation, decontamination, cleaning, disinfection "
+                    "or sporicidal",
                 "actions");
     }
     if (out.empty())
@@ -96,10 +107,11 @@ Status validateCleaning(const CleaningRecord& record, bool hazardousArea) {
             ++next;
     }
     if (next < required.size())
-        return Status::fail(std::string(cleaningTaskName(record.task)) + " cleaning of " +
-                                (hazardousArea ? std::string("a hazardous-drug area") : std::string("this area")) +
-                                " needs, in this order: " + cleaningActionsText(required),
-                            "actions");
+        return Status::fail(
+            std::string(cleaningTaskName(record.task)) + " cleaning of " +
+                (hazardousArea ? std::string("a hazardous-drug area") : std::string("this area")) +
+                " needs, in this order: " + cleaningActionsText(required),
+            "actions");
     return Status::success();
 }
 

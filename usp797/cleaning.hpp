@@ -26,10 +26,10 @@ enum class CleaningAction { Deactivation, Decontamination, Cleaning, Disinfectio
 
 struct CleaningRecord {
     TimePoint at;
-    std::string area;      // room or PEC code
+    std::string area; // room or PEC code
     CleaningTask task = CleaningTask::Daily;
     std::vector<CleaningAction> actions;
-    std::string agent;     // product used
+    std::string agent; // product used
     std::string lot;
     std::string person;
 };

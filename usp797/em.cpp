@@ -9,7 +9,7 @@ namespace admix::usp797 {
 
 namespace {
 
-constexpr EmKind kAllKinds[] = {EmKind::ViableAir, EmKind::Surface,  EmKind::Particles, EmKind::Pressure,
+constexpr EmKind kAllKinds[] = {EmKind::ViableAir,   EmKind::Surface,  EmKind::Particles, EmKind::Pressure,
                                 EmKind::Temperature, EmKind::Humidity, EmKind::Fridge,    EmKind::Freezer};
 
 std::string num(double v) {
@@ -22,10 +22,14 @@ std::string num(double v) {
 // The policy key for an ISO-class action level, or empty when the class has none (unclassified).
 std::string isoKey(std::string_view prefix, IsoClass iso, std::string_view suffix) {
     switch (iso) {
-    case IsoClass::Iso5: return std::string(prefix) + "iso5" + std::string(suffix);
-    case IsoClass::Iso7: return std::string(prefix) + "iso7" + std::string(suffix);
-    case IsoClass::Iso8: return std::string(prefix) + "iso8" + std::string(suffix);
-    case IsoClass::Unclassified: return {};
+    case IsoClass::Iso5:
+        return std::string(prefix) + "iso5" + std::string(suffix);
+    case IsoClass::Iso7:
+        return std::string(prefix) + "iso7" + std::string(suffix);
+    case IsoClass::Iso8:
+        return std::string(prefix) + "iso8" + std::string(suffix);
+    case IsoClass::Unclassified:
+        return {};
     }
     return {};
 }
@@ -36,7 +40,8 @@ EmEvaluation above(double measured, std::string unit, double limit, const std::s
     e.unit = std::move(unit);
     e.excursion = measured > limit;
     e.limit = what + ": > " + num(limit) + " " + e.unit;
-    e.message = num(measured) + " " + e.unit + (e.excursion ? " exceeds " : " within ") + what + " " + num(limit) + " " + e.unit;
+    e.message = num(measured) + " " + e.unit + (e.excursion ? " exceeds " : " within ") + what + " " +
+                num(limit) + " " + e.unit;
     return e;
 }
 
@@ -46,8 +51,8 @@ EmEvaluation range(double measured, std::string unit, double lo, double hi, cons
     e.unit = std::move(unit);
     e.excursion = measured < lo || measured > hi;
     e.limit = what + ": " + num(lo) + " to " + num(hi) + " " + e.unit;
-    e.message = num(measured) + " " + e.unit + (e.excursion ? " outside " : " within ") + what + " " + num(lo) + " to " +
-                num(hi) + " " + e.unit;
+    e.message = num(measured) + " " + e.unit + (e.excursion ? " outside " : " within ") + what + " " +
+                num(lo) + " to " + num(hi) + " " + e.unit;
     return e;
 }
 
@@ -55,14 +60,22 @@ EmEvaluation range(double measured, std::string unit, double lo, double hi, cons
 
 std::string_view emKindName(EmKind kind) {
     switch (kind) {
-    case EmKind::ViableAir: return "viable_air";
-    case EmKind::Surface: return "surface";
-    case EmKind::Particles: return "particles";
-    case EmKind::Pressure: return "pressure";
-    case EmKind::Temperature: return "temperature";
-    case EmKind::Humidity: return "humidity";
-    case EmKind::Fridge: return "fridge";
-    case EmKind::Freezer: return "freezer";
+    case EmKind::ViableAir:
+        return "viable_air";
+    case EmKind::Surface:
+        return "surface";
+    case EmKind::Particles:
+        return "particles";
+    case EmKind::Pressure:
+        return "pressure";
+    case EmKind::Temperature:
+        return "temperature";
+    case EmKind::Humidity:
+        return "humidity";
+    case EmKind::Fridge:
+        return "fridge";
+    case EmKind::Freezer:
+        return "freezer";
     }
     return "?";
 }
@@ -73,26 +86,34 @@ Result<EmKind> parseEmKind(std::string_view text) {
         if (key == emKindName(k))
             return k;
     }
-    return Result<EmKind>::fail("'" + std::string(text) +
-                                "' is not a monitoring kind; use viable_air, surface, particles, pressure, temperature, "
-                                "humidity, fridge or freezer");
+    return Result<EmKind>::fail(
+        "'" + std::string(text) +
+        "' is not a monitoring kind; use viable_air, surface, particles, pressure, temperature, "
+        "humidity, fridge or freezer");
 }
 
 std::string_view emValueUnit(EmKind kind) {
     switch (kind) {
     case EmKind::ViableAir:
-    case EmKind::Surface: return "CFU";
-    case EmKind::Particles: return "particles/m3";
-    case EmKind::Pressure: return "in. w.c.";
+    case EmKind::Surface:
+        return "CFU";
+    case EmKind::Particles:
+        return "particles/m3";
+    case EmKind::Pressure:
+        return "in. w.c.";
     case EmKind::Temperature:
     case EmKind::Fridge:
-    case EmKind::Freezer: return "C";
-    case EmKind::Humidity: return "%";
+    case EmKind::Freezer:
+        return "C";
+    case EmKind::Humidity:
+        return "%";
     }
     return "?";
 }
 
-bool isMicrobial(EmKind kind) { return kind == EmKind::ViableAir || kind == EmKind::Surface; }
+bool isMicrobial(EmKind kind) {
+    return kind == EmKind::ViableAir || kind == EmKind::Surface;
+}
 
 Status validateSample(const EmSample& sample, const SitePolicy& policy) {
     if (!std::isfinite(sample.value))
@@ -130,7 +151,8 @@ Status validateSample(const EmSample& sample, const SitePolicy& policy) {
         break;
     case EmKind::Pressure:
         if (std::fabs(sample.value) > 1.0)
-            return Status::fail("a differential of " + num(sample.value) + " in. w.c. is not plausible", "value");
+            return Status::fail("a differential of " + num(sample.value) + " in. w.c. is not plausible",
+                                "value");
         break;
     }
     if (sample.kind == EmKind::ViableAir) {
@@ -138,7 +160,8 @@ Status validateSample(const EmSample& sample, const SitePolicy& policy) {
             return Status::fail("a viable air sample needs the litres sampled", "litres");
         const double minimum = policy.number("em.viable_air.min_litres");
         if (*sample.litres < minimum)
-            return Status::fail(num(*sample.litres) + " L is less than the required air sample of " + num(minimum) + " L",
+            return Status::fail(num(*sample.litres) + " L is less than the required air sample of " +
+                                    num(minimum) + " L",
                                 "litres");
     } else if (sample.litres) {
         return Status::fail("only viable air samples have litres", "litres");
@@ -179,19 +202,21 @@ Result<EmEvaluation> evaluateSample(const EmSample& sample, SampledArea area, co
             e.unit = "in. w.c.";
             e.excursion = sample.value < lo;
             e.limit = "positive pressure: >= " + num(lo) + " in. w.c.";
-            e.message = num(sample.value) + " in. w.c." + (e.excursion ? " below " : " meets ") + "the positive-pressure minimum " +
-                        num(lo) + " in. w.c.";
+            e.message = num(sample.value) + " in. w.c." + (e.excursion ? " below " : " meets ") +
+                        "the positive-pressure minimum " + num(lo) + " in. w.c.";
             return e;
         }
         case PressureRegime::Negative:
             return range(sample.value, "in. w.c.", -policy.number("em.pressure.negative_max_inwc"),
                          -policy.number("em.pressure.negative_min_inwc"), "negative-pressure range");
         case PressureRegime::None:
-            return Result<EmEvaluation>::fail("the room has no pressure requirement; set its pressure regime first", "room");
+            return Result<EmEvaluation>::fail(
+                "the room has no pressure requirement; set its pressure regime first", "room");
         }
         break;
     case EmKind::Temperature:
-        return above(sample.value, "C", policy.number("em.room.temperature_max_c"), "room temperature maximum");
+        return above(sample.value, "C", policy.number("em.room.temperature_max_c"),
+                     "room temperature maximum");
     case EmKind::Humidity: {
         const double limit = policy.number("em.room.humidity_limit_pct");
         EmEvaluation e;
@@ -199,13 +224,16 @@ Result<EmEvaluation> evaluateSample(const EmSample& sample, SampledArea area, co
         e.unit = "%";
         e.excursion = sample.value >= limit;
         e.limit = "relative humidity: < " + num(limit) + " %";
-        e.message = num(sample.value) + " %" + (e.excursion ? " at or above " : " below ") + "the humidity limit " + num(limit) + " %";
+        e.message = num(sample.value) + " %" + (e.excursion ? " at or above " : " below ") +
+                    "the humidity limit " + num(limit) + " %";
         return e;
     }
     case EmKind::Fridge:
-        return range(sample.value, "C", policy.number("em.fridge.min_c"), policy.number("em.fridge.max_c"), "refrigerator range");
+        return range(sample.value, "C", policy.number("em.fridge.min_c"), policy.number("em.fridge.max_c"),
+                     "refrigerator range");
     case EmKind::Freezer:
-        return range(sample.value, "C", policy.number("em.freezer.min_c"), policy.number("em.freezer.max_c"), "freezer range");
+        return range(sample.value, "C", policy.number("em.freezer.min_c"), policy.number("em.freezer.max_c"),
+                     "freezer range");
     }
     return Result<EmEvaluation>::fail("unknown monitoring kind", "kind");
 }

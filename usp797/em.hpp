@@ -30,11 +30,11 @@ struct EmSample {
     TimePoint at;
     EmKind kind = EmKind::Temperature;
     std::string room;
-    std::string location;          // sampling site, PEC code, or fridge/freezer id
+    std::string location; // sampling site, PEC code, or fridge/freezer id
     double value = 0;
-    std::optional<double> litres;  // viable air only
+    std::optional<double> litres; // viable air only
     std::string person;
-    std::string deviceOrLot;       // instrument id or media lot
+    std::string deviceOrLot; // instrument id or media lot
     std::string notes;
 };
 
@@ -45,17 +45,18 @@ struct SampledArea {
 };
 
 struct EmEvaluation {
-    double measured = 0;   // CFU/m3 for viable air, otherwise the value as recorded
-    std::string unit;      // unit of `measured`
+    double measured = 0; // CFU/m3 for viable air, otherwise the value as recorded
+    std::string unit;    // unit of `measured`
     bool excursion = false;
-    std::string limit;     // the rule applied, e.g. "ISO 5 action level: > 1 CFU/m3"
-    std::string message;   // one line for people, e.g. "3 CFU/m3 exceeds ISO 5 action level 1 CFU/m3"
+    std::string limit;   // the rule applied, e.g. "ISO 5 action level: > 1 CFU/m3"
+    std::string message; // one line for people, e.g. "3 CFU/m3 exceeds ISO 5 action level 1 CFU/m3"
 };
 
 // Checks the fields for the kind (CFU whole and >= 0, litres present and >= the policy minimum for
 // viable air, humidity 0-100, ...). Errors name the field.
 [[nodiscard]] Status validateSample(const EmSample& sample, const SitePolicy& policy);
 // Validates, then evaluates against the policy's limits for the area.
-[[nodiscard]] Result<EmEvaluation> evaluateSample(const EmSample& sample, SampledArea area, const SitePolicy& policy);
+[[nodiscard]] Result<EmEvaluation> evaluateSample(const EmSample& sample, SampledArea area,
+                                                  const SitePolicy& policy);
 
 } // namespace admix::usp797

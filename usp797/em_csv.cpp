@@ -15,8 +15,8 @@ namespace admix::usp797 {
 namespace {
 
 enum Column { AtUtc, Kind, RoomCol, Value, Person, Location, Litres, DeviceOrLot, Notes, ColumnCount };
-constexpr std::array<std::string_view, ColumnCount> kColumnNames{"at_utc", "kind", "room", "value", "person",
-                                                                 "location", "litres", "device_or_lot", "notes"};
+constexpr std::array<std::string_view, ColumnCount> kColumnNames{
+    "at_utc", "kind", "room", "value", "person", "location", "litres", "device_or_lot", "notes"};
 constexpr int kRequired = 5; // the first five columns
 
 struct Record {
@@ -63,7 +63,8 @@ void splitRecords(std::string_view text, std::vector<Record>& records, std::vect
                     // A stray quote: report it and read on as plain text, so that the lines after it
                     // are still checked (and reported) one by one.
                     if (!bad)
-                        problems.push_back({rec.line, {}, "a quote inside an unquoted field (quote the whole field)"});
+                        problems.push_back(
+                            {rec.line, {}, "a quote inside an unquoted field (quote the whole field)"});
                     bad = true;
                     field += c;
                     ++i;
@@ -146,7 +147,10 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
     splitRecords(text, records, result.problems);
     if (records.empty()) {
         if (result.problems.empty())
-            result.problems.push_back({1, {}, "no header row (expected " + emCsvHeader().substr(0, emCsvHeader().size() - 1) + ")"});
+            result.problems.push_back(
+                {1,
+                 {},
+                 "no header row (expected " + emCsvHeader().substr(0, emCsvHeader().size() - 1) + ")"});
         return result;
     }
     const Record& header = records.front();
@@ -165,13 +169,15 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
             }
         }
         if (!known)
-            result.problems.push_back({header.line, name.empty() ? "#" + std::to_string(c + 1) : name,
-                                       "unknown column (expected at_utc, kind, room, value, person, location, litres, "
-                                       "device_or_lot, notes)"});
+            result.problems.push_back(
+                {header.line, name.empty() ? "#" + std::to_string(c + 1) : name,
+                 "unknown column (expected at_utc, kind, room, value, person, location, litres, "
+                 "device_or_lot, notes)"});
     }
     for (int k = 0; k < kRequired; ++k) {
         if (index[k] < 0)
-            result.problems.push_back({header.line, std::string(kColumnNames[k]), "required column missing from the header"});
+            result.problems.push_back(
+                {header.line, std::string(kColumnNames[k]), "required column missing from the header"});
     }
     if (result.problems.size() > syntaxProblems)
         return result; // without a usable header no row can be read
@@ -179,12 +185,16 @@ EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy) {
     for (size_t r = 1; r < records.size(); ++r) {
         const Record& rec = records[r];
         if (rec.fields.size() != header.fields.size()) {
-            result.problems.push_back({rec.line, {}, "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                                                         std::to_string(header.fields.size())});
+            result.problems.push_back({rec.line,
+                                       {},
+                                       "has " + std::to_string(rec.fields.size()) +
+                                           " fields, the header has " +
+                                           std::to_string(header.fields.size())});
             continue;
         }
         const auto field = [&](Column c) -> std::string_view {
-            return index[c] < 0 ? std::string_view{} : formulas::trim(rec.fields[static_cast<size_t>(index[c])]);
+            return index[c] < 0 ? std::string_view{}
+                                : formulas::trim(rec.fields[static_cast<size_t>(index[c])]);
         };
         const auto problem = [&](Column c, std::string message) {
             result.problems.push_back({rec.line, std::string(kColumnNames[c]), std::move(message)});
@@ -244,12 +254,15 @@ std::string csvField(std::string_view text) {
     return out + '"';
 }
 
-std::string emCsvHeader() { return "at_utc,kind,room,location,value,litres,person,device_or_lot,notes\n"; }
+std::string emCsvHeader() {
+    return "at_utc,kind,room,location,value,litres,person,device_or_lot,notes\n";
+}
 
 std::string emCsvLine(const EmSample& s) {
-    std::string out = formatIsoUtc(s.at) + ',' + std::string(emKindName(s.kind)) + ',' + csvField(s.room) + ',' +
-                      csvField(s.location) + ',' + num(s.value) + ',' + (s.litres ? num(*s.litres) : std::string()) + ',' +
-                      csvField(s.person) + ',' + csvField(s.deviceOrLot) + ',' + csvField(s.notes) + '\n';
+    std::string out = formatIsoUtc(s.at) + ',' + std::string(emKindName(s.kind)) + ',' + csvField(s.room) +
+                      ',' + csvField(s.location) + ',' + num(s.value) + ',' +
+                      (s.litres ? num(*s.litres) : std::string()) + ',' + csvField(s.person) + ',' +
+                      csvField(s.deviceOrLot) + ',' + csvField(s.notes) + '\n';
     return out;
 }
 

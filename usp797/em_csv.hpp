@@ -17,8 +17,8 @@
 namespace admix::usp797 {
 
 struct CsvProblem {
-    size_t line = 0;     // 1-based physical line where the record starts; 0: the whole file
-    std::string column;  // header name, or empty for the whole row
+    size_t line = 0;    // 1-based physical line where the record starts; 0: the whole file
+    std::string column; // header name, or empty for the whole row
     std::string message;
     [[nodiscard]] std::string text() const; // "line 7, column value: ..."
 };
@@ -37,7 +37,7 @@ struct EmCsvParse {
 // know which rooms exist: the store checks references.
 [[nodiscard]] EmCsvParse parseEmCsv(std::string_view text, const SitePolicy& policy);
 
-[[nodiscard]] std::string emCsvHeader(); // with trailing newline
+[[nodiscard]] std::string emCsvHeader();                     // with trailing newline
 [[nodiscard]] std::string emCsvLine(const EmSample& sample); // with trailing newline
 // Quotes a field when it holds a comma, quote or line break.
 [[nodiscard]] std::string csvField(std::string_view text);

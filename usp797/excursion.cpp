@@ -15,7 +15,9 @@ Result<ESignature> AttestedSignatureAuthority::sign(const std::string& user, con
 
 std::vector<std::string> missingForClosure(const CorrectiveAction& a) {
     std::vector<std::string> missing;
-    const auto blank = [](const std::optional<std::string>& s) { return !s || formulas::trim(*s).empty(); };
+    const auto blank = [](const std::optional<std::string>& s) {
+        return !s || formulas::trim(*s).empty();
+    };
     if (blank(a.investigation))
         missing.push_back("investigation");
     if (a.genusRequired && blank(a.genus))

@@ -39,21 +39,21 @@ public:
 // headless CLI and tests until the workflow supplies re-authentication; refuses an empty user or reason.
 class AttestedSignatureAuthority final : public SignatureAuthority {
 public:
-    [[nodiscard]] Result<ESignature> sign(const std::string& user, const std::string& meaning, const std::string& reason,
-                                          TimePoint at) override;
+    [[nodiscard]] Result<ESignature> sign(const std::string& user, const std::string& meaning,
+                                          const std::string& reason, TimePoint at) override;
 };
 
 struct CorrectiveAction {
     int64_t id = 0;
     int64_t sampleId = 0;
     std::string room;
-    std::string kind;            // monitoring kind of the excursion
-    std::string summary;         // the evaluation message
-    TimePoint sampledAt;         // when the excursion sample was taken
-    TimePoint opened;            // when the record was opened (the result was entered)
+    std::string kind;    // monitoring kind of the excursion
+    std::string summary; // the evaluation message
+    TimePoint sampledAt; // when the excursion sample was taken
+    TimePoint opened;    // when the record was opened (the result was entered)
     bool microbial = false;
     bool genusRequired = false;
-    bool blocksRoom = true;      // from policy em.excursion_blocks_room.<kind> when opened
+    bool blocksRoom = true; // from policy em.excursion_blocks_room.<kind> when opened
     std::optional<std::string> investigation;
     std::optional<std::string> genus;
     std::optional<std::string> remediation;

@@ -16,9 +16,9 @@
 namespace admix::usp797 {
 
 struct GarbingStep {
-    std::string id;        // "hand_wash"
-    std::string text;      // what the screen shows
-    int minSeconds = 0;    // > 0: the screen runs a timer and the step needs at least this long
+    std::string id;     // "hand_wash"
+    std::string text;   // what the screen shows
+    int minSeconds = 0; // > 0: the screen runs a timer and the step needs at least this long
 };
 
 // The ordered procedure: USP <797>, or USP <800> for a hazardous-drug room (HD gown, two pairs of
@@ -30,7 +30,7 @@ struct GarbingEvent {
     Kind kind = Kind::Step;
     std::string step; // Step only
     TimePoint at;
-    int seconds = 0;  // Step only: how long it took (the hand-wash timer)
+    int seconds = 0; // Step only: how long it took (the hand-wash timer)
 };
 
 struct GarbingSession {
@@ -59,6 +59,7 @@ struct GarbingProblem {
     std::string code;
     std::string message;
 };
-[[nodiscard]] std::vector<GarbingProblem> garbingProblems(const GarbingSession& session, TimePoint now, const SitePolicy& policy);
+[[nodiscard]] std::vector<GarbingProblem> garbingProblems(const GarbingSession& session, TimePoint now,
+                                                          const SitePolicy& policy);
 
 } // namespace admix::usp797

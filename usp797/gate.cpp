@@ -35,7 +35,8 @@ std::vector<std::string> notOverridable(const std::vector<std::string>& codes, c
     return out;
 }
 
-bool overrideCovers(const std::vector<std::string>& overridden, const GateDecision& current, const SitePolicy& policy) {
+bool overrideCovers(const std::vector<std::string>& overridden, const GateDecision& current,
+                    const SitePolicy& policy) {
     if (current.reasons.empty())
         return false;
     for (const auto& r : current.reasons) {
@@ -61,7 +62,8 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
         if (!f.personActive)
             add("person_inactive", req.person + " is not active");
         if (*f.personRole != "technician" && *f.personRole != "pharmacist")
-            add("role_may_not_compound", req.person + " is " + *f.personRole + "; only technicians and pharmacists compound");
+            add("role_may_not_compound",
+                req.person + " is " + *f.personRole + "; only technicians and pharmacists compound");
         const QualificationState q = qualificationFor(f.qualifications, req.category, today, policy);
         if (!q.qualified) {
             std::string text = req.person + " is not qualified for " + cat + ": ";
@@ -83,15 +85,17 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
         return d;
     }
     if (!f.pec->allows(req.category))
-        add("pec_not_for_category", f.pec->code + " is not approved for " + cat + " (allowed: " +
-                                        categoryListText(f.pec->categories) + ")");
+        add("pec_not_for_category", f.pec->code + " is not approved for " + cat +
+                                        " (allowed: " + categoryListText(f.pec->categories) + ")");
     if (!req.room.empty() && f.pec->room != req.room)
         add("pec_not_in_room", f.pec->code + " stands in room " + f.pec->room + ", not " + req.room);
     const bool containment = f.pec->type == PecType::Bsc || f.pec->type == PecType::Caci;
     if (req.hazardousDrug && (!f.pec->hazardous || !containment))
-        add("pec_not_for_hazardous", "hazardous drug (USP <800>): needs a biological safety cabinet or containment "
-                                     "isolator for hazardous drugs; " + f.pec->code + " is a " +
-                                     std::string(pecTypeName(f.pec->type)) + (f.pec->hazardous ? "" : " not for hazardous drugs"));
+        add("pec_not_for_hazardous",
+            "hazardous drug (USP <800>): needs a biological safety cabinet or containment "
+            "isolator for hazardous drugs; " +
+                f.pec->code + " is a " + std::string(pecTypeName(f.pec->type)) +
+                (f.pec->hazardous ? "" : " not for hazardous drugs"));
     if (!f.room) {
         add("unknown_room", f.pec->code + " stands in room '" + f.pec->room + "', which is not registered");
         d.allowed = false;
@@ -100,9 +104,11 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
     const Room& room = *f.room;
     const bool cat3 = req.category == Category::Cat3;
     if (req.hazardousDrug && !room.hazardous)
-        add("room_not_for_hazardous", "hazardous drug (USP <800>): room " + room.code + " is not a hazardous-drug room");
+        add("room_not_for_hazardous",
+            "hazardous drug (USP <800>): room " + room.code + " is not a hazardous-drug room");
 
-    const auto certification = [&](const std::optional<Date>& last, const std::string& subject, const std::string& code) {
+    const auto certification = [&](const std::optional<Date>& last, const std::string& subject,
+                                   const std::string& code) {
         const DueItem due = dueItem(ScheduleTask::Certification, subject, last,
                                     scheduleInterval(ScheduleTask::Certification, cat3, policy), today);
         if (!isCompliant(due.state))
@@ -130,7 +136,8 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
 
     // Daily cleaning of the room and the PEC today
     const auto daily = [&](const std::optional<Date>& last, const std::string& area) {
-        const DueItem due = dueItem(ScheduleTask::DailyCleaning, area, last, {1, Interval::Unit::Days}, today);
+        const DueItem due =
+            dueItem(ScheduleTask::DailyCleaning, area, last, {1, Interval::Unit::Days}, today);
         if (due.state != DueState::Ok)
             add("daily_cleaning_missing", "daily cleaning of " + area + " not logged today");
     };
@@ -159,8 +166,10 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
             add(outOfRange, label + " of " + room.code + " today: " + e->message);
     };
     if (room.pressure != PressureRegime::None)
-        condition(EmKind::Pressure, f.pressureToday, "pressure_not_logged", "pressure_out_of_range", "pressure");
-    condition(EmKind::Temperature, f.temperatureToday, "temperature_not_logged", "temperature_out_of_range", "temperature");
+        condition(EmKind::Pressure, f.pressureToday, "pressure_not_logged", "pressure_out_of_range",
+                  "pressure");
+    condition(EmKind::Temperature, f.temperatureToday, "temperature_not_logged", "temperature_out_of_range",
+              "temperature");
     // Humidity is checked when logged; USP lists it as a recommendation logged with temperature.
     condition(EmKind::Humidity, f.humidityToday, "", "humidity_out_of_range", "relative humidity");
 
@@ -175,8 +184,9 @@ GateDecision evaluateGate(const GateRequest& req, const GateFacts& f, const Site
 
     for (const CorrectiveAction& ca : f.openExcursions) {
         if (ca.open() && ca.blocksRoom)
-            add("open_excursion", "open excursion #" + std::to_string(ca.id) + " in " + room.code + " (" + ca.kind + ", sampled " +
-                                      formatLocal(ca.sampledAt) + "): " + ca.summary + "; QA must close it");
+            add("open_excursion", "open excursion #" + std::to_string(ca.id) + " in " + room.code + " (" +
+                                      ca.kind + ", sampled " + formatLocal(ca.sampledAt) +
+                                      "): " + ca.summary + "; QA must close it");
     }
 
     d.allowed = d.reasons.empty();

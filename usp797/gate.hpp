@@ -25,7 +25,7 @@ namespace admix::usp797 {
 struct GateRequest {
     std::string person;
     Category category = Category::Cat1;
-    std::string pec;  // empty for immediate use outside a PEC
+    std::string pec; // empty for immediate use outside a PEC
     TimePoint at;
     bool hazardousDrug = false; // USP <800>: needs a containment PEC in a hazardous-drug room
     std::string room;           // where the person stands (the station's room); empty: the PEC's room
@@ -34,24 +34,24 @@ struct GateRequest {
 // What the gate needs to know, as of the request time. Latest readings are those of the request's
 // (local) day.
 struct GateFacts {
-    std::optional<std::string> personRole;       // nullopt: unknown person
+    std::optional<std::string> personRole; // nullopt: unknown person
     bool personActive = true;
     std::vector<QualEvent> qualifications;
-    std::optional<GarbingSession> garbing;       // the person's latest session in this room (open or ended)
+    std::optional<GarbingSession> garbing; // the person's latest session in this room (open or ended)
     std::optional<Room> room;
     std::optional<Pec> pec;
     std::optional<Date> lastDailyCleaningRoom;
     std::optional<Date> lastDailyCleaningPec;
-    std::optional<double> pressureToday;         // latest reading of the day
+    std::optional<double> pressureToday; // latest reading of the day
     std::optional<double> temperatureToday;
     std::optional<double> humidityToday;
-    std::vector<CorrectiveAction> openExcursions; // open records in the room
+    std::vector<CorrectiveAction> openExcursions;    // open records in the room
     std::vector<std::string> preparationsInProgress; // at this PEC (their numbers), oldest first
 };
 
 struct GateReason {
-    std::string code;        // "qualification_lapsed", "not_garbed", ...
-    std::string message;     // one line for the screen
+    std::string code;    // "qualification_lapsed", "not_garbed", ...
+    std::string message; // one line for the screen
     bool overridable = false;
 };
 
@@ -62,11 +62,13 @@ struct GateDecision {
     [[nodiscard]] bool overridable() const;
 };
 
-[[nodiscard]] GateDecision evaluateGate(const GateRequest& request, const GateFacts& facts, const SitePolicy& policy);
+[[nodiscard]] GateDecision evaluateGate(const GateRequest& request, const GateFacts& facts,
+                                        const SitePolicy& policy);
 
 // The reason codes of `codes` that site policy does not let a pharmacist override now (policy is
 // read again at override time: a flag turned off since the decision is not overridable).
-[[nodiscard]] std::vector<std::string> notOverridable(const std::vector<std::string>& codes, const SitePolicy& policy);
+[[nodiscard]] std::vector<std::string> notOverridable(const std::vector<std::string>& codes,
+                                                      const SitePolicy& policy);
 
 // True when an override recorded for the reasons `overridden` lifts `current`: every current reason
 // was among those overridden and policy still allows overriding each of them.

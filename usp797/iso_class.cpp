@@ -8,10 +8,14 @@ namespace admix::usp797 {
 
 std::string_view isoClassName(IsoClass iso) {
     switch (iso) {
-    case IsoClass::Iso5: return "ISO 5";
-    case IsoClass::Iso7: return "ISO 7";
-    case IsoClass::Iso8: return "ISO 8";
-    case IsoClass::Unclassified: return "unclassified";
+    case IsoClass::Iso5:
+        return "ISO 5";
+    case IsoClass::Iso7:
+        return "ISO 7";
+    case IsoClass::Iso8:
+        return "ISO 8";
+    case IsoClass::Unclassified:
+        return "unclassified";
     }
     return "unknown";
 }
@@ -29,7 +33,8 @@ Result<IsoClass> parseIsoClass(std::string_view text) {
         return IsoClass::Iso8;
     if (key == "unclassified" || key == "scca")
         return IsoClass::Unclassified;
-    return Result<IsoClass>::fail("'" + std::string(text) + "' is not an ISO class; use ISO 5, ISO 7, ISO 8 or unclassified");
+    return Result<IsoClass>::fail("'" + std::string(text) +
+                                  "' is not an ISO class; use ISO 5, ISO 7, ISO 8 or unclassified");
 }
 
 } // namespace admix::usp797

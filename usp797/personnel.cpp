@@ -9,28 +9,36 @@ namespace admix::usp797 {
 
 std::string_view qualKindName(QualKind kind) {
     switch (kind) {
-    case QualKind::Training: return "training";
-    case QualKind::InitialFingertip: return "initial_fingertip";
-    case QualKind::MediaFill: return "media_fill";
-    case QualKind::PostMediaFillFingertip: return "post_media_fill_fingertip";
-    case QualKind::GarbingCompetency: return "garbing";
+    case QualKind::Training:
+        return "training";
+    case QualKind::InitialFingertip:
+        return "initial_fingertip";
+    case QualKind::MediaFill:
+        return "media_fill";
+    case QualKind::PostMediaFillFingertip:
+        return "post_media_fill_fingertip";
+    case QualKind::GarbingCompetency:
+        return "garbing";
     }
     return "?";
 }
 
 Result<QualKind> parseQualKind(std::string_view text) {
     const std::string key = formulas::toLower(formulas::trim(text));
-    for (auto k : {QualKind::Training, QualKind::InitialFingertip, QualKind::MediaFill, QualKind::PostMediaFillFingertip,
-                   QualKind::GarbingCompetency}) {
+    for (auto k : {QualKind::Training, QualKind::InitialFingertip, QualKind::MediaFill,
+                   QualKind::PostMediaFillFingertip, QualKind::GarbingCompetency}) {
         if (key == qualKindName(k))
             return k;
     }
-    return Result<QualKind>::fail("'" + std::string(text) +
-                                  "' is not a qualification kind; use training, initial_fingertip, media_fill, "
-                                  "post_media_fill_fingertip or garbing");
+    return Result<QualKind>::fail(
+        "'" + std::string(text) +
+        "' is not a qualification kind; use training, initial_fingertip, media_fill, "
+        "post_media_fill_fingertip or garbing");
 }
 
-std::string_view qualLevelName(QualLevel level) { return level == QualLevel::Cat3 ? "cat3" : "cat12"; }
+std::string_view qualLevelName(QualLevel level) {
+    return level == QualLevel::Cat3 ? "cat3" : "cat12";
+}
 
 Result<QualLevel> parseQualLevel(std::string_view text) {
     const std::string key = formulas::toLower(formulas::trim(text));
@@ -38,18 +46,21 @@ Result<QualLevel> parseQualLevel(std::string_view text) {
         return QualLevel::Cat12;
     if (key == "cat3" || key == "3")
         return QualLevel::Cat3;
-    return Result<QualLevel>::fail("'" + std::string(text) + "' is not a qualification level; use cat12 or cat3");
+    return Result<QualLevel>::fail("'" + std::string(text) +
+                                   "' is not a qualification level; use cat12 or cat3");
 }
 
 Result<QualEvent> judgeQualEvent(QualEvent event, const SitePolicy& policy) {
-    const bool fingertip = event.kind == QualKind::InitialFingertip || event.kind == QualKind::PostMediaFillFingertip;
+    const bool fingertip =
+        event.kind == QualKind::InitialFingertip || event.kind == QualKind::PostMediaFillFingertip;
     if (fingertip) {
         if (!event.cfu)
             return Result<QualEvent>::fail("a gloved fingertip result needs the CFU count", "cfu");
         if (*event.cfu < 0)
             return Result<QualEvent>::fail("a CFU count cannot be negative", "cfu");
-        const int limit = event.kind == QualKind::InitialFingertip ? policy.whole("personnel.initial_gft_max_cfu")
-                                                                   : policy.whole("personnel.post_media_fill_gft_max_cfu");
+        const int limit = event.kind == QualKind::InitialFingertip
+                              ? policy.whole("personnel.initial_gft_max_cfu")
+                              : policy.whole("personnel.post_media_fill_gft_max_cfu");
         event.passed = *event.cfu <= limit;
     } else if (event.cfu) {
         return Result<QualEvent>::fail("only gloved fingertip results carry a CFU count", "cfu");
@@ -93,7 +104,8 @@ QualificationState qualificationFor(const std::vector<QualEvent>& events, Catego
             lapse = until;
         if (sys_days{today} > sys_days{until}) {
             anyExpired = true;
-            state.reasons.push_back(label + " lapsed on " + formatDate(until) + " (every " + intervalText(interval) + ")");
+            state.reasons.push_back(label + " lapsed on " + formatDate(until) + " (every " +
+                                    intervalText(interval) + ")");
         }
     };
 
@@ -109,7 +121,8 @@ QualificationState qualificationFor(const std::vector<QualEvent>& events, Catego
         const Interval competency = scheduleInterval(ScheduleTask::Competency, cat3, policy);
         const std::string level = cat3 ? " (Category 3 level)" : "";
         require(QualKind::MediaFill, true, competency, "media fill" + level);
-        require(QualKind::PostMediaFillFingertip, true, competency, "gloved fingertip after media fill" + level);
+        require(QualKind::PostMediaFillFingertip, true, competency,
+                "gloved fingertip after media fill" + level);
         require(QualKind::GarbingCompetency, true, competency, "garbing competency" + level);
     }
     state.lapses = lapse;

@@ -56,7 +56,8 @@ private:
 };
 
 // Parses a policy TOML document (nested tables or dotted keys). Errors name source:line:column: key.
-[[nodiscard]] Result<std::map<std::string, double>> parsePolicyToml(std::string_view text, const std::string& sourceName);
+[[nodiscard]] Result<std::map<std::string, double>> parsePolicyToml(std::string_view text,
+                                                                    const std::string& sourceName);
 // The text of assets/policy/usp797_defaults.toml as built into this binary.
 [[nodiscard]] std::string_view defaultPolicyToml();
 

@@ -30,7 +30,7 @@ enum class ScheduleTask {
     MonthlyCleaning,
     Sporicidal,
     Training,
-    Competency, // garbing, gloved fingertip and media-fill requalification
+    Competency,         // garbing, gloved fingertip and media-fill requalification
     Particles,          // total particle counts, at each certification
     PressureReading,    // pressure differential, each compounding day
     TemperatureReading, // room temperature (and humidity), each compounding day
@@ -44,18 +44,21 @@ enum class ScheduleTask {
 
 enum class DueState { Ok, DueToday, Overdue, NeverDone };
 [[nodiscard]] std::string_view dueStateName(DueState state); // "ok", "due_today", "overdue", "never_done"
-[[nodiscard]] constexpr bool isCompliant(DueState s) { return s == DueState::Ok || s == DueState::DueToday; }
+[[nodiscard]] constexpr bool isCompliant(DueState s) {
+    return s == DueState::Ok || s == DueState::DueToday;
+}
 
 // One line of the "what is due" list a screen shows.
 struct DueItem {
     ScheduleTask task;
-    std::string subject;       // room, PEC or person code
-    std::optional<Date> last;  // last time done
-    Date due;                  // last + interval, or today when never done
+    std::string subject;      // room, PEC or person code
+    std::optional<Date> last; // last time done
+    Date due;                 // last + interval, or today when never done
     DueState state = DueState::NeverDone;
-    std::string text;          // "surface sampling for BUF-1: overdue since 2026-11-20 (every 7 days)"
+    std::string text; // "surface sampling for BUF-1: overdue since 2026-11-20 (every 7 days)"
 };
 
-[[nodiscard]] DueItem dueItem(ScheduleTask task, std::string subject, std::optional<Date> last, Interval interval, Date today);
+[[nodiscard]] DueItem dueItem(ScheduleTask task, std::string subject, std::optional<Date> last,
+                              Interval interval, Date today);
 
 } // namespace admix::usp797

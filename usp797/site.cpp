@@ -8,20 +8,28 @@ namespace admix::usp797 {
 
 std::string_view categoryName(Category c) {
     switch (c) {
-    case Category::Immediate: return "immediate";
-    case Category::Cat1: return "1";
-    case Category::Cat2: return "2";
-    case Category::Cat3: return "3";
+    case Category::Immediate:
+        return "immediate";
+    case Category::Cat1:
+        return "1";
+    case Category::Cat2:
+        return "2";
+    case Category::Cat3:
+        return "3";
     }
     return "?";
 }
 
 std::string_view categoryLabel(Category c) {
     switch (c) {
-    case Category::Immediate: return "immediate use";
-    case Category::Cat1: return "Category 1";
-    case Category::Cat2: return "Category 2";
-    case Category::Cat3: return "Category 3";
+    case Category::Immediate:
+        return "immediate use";
+    case Category::Cat1:
+        return "Category 1";
+    case Category::Cat2:
+        return "Category 2";
+    case Category::Cat3:
+        return "Category 3";
     }
     return "?";
 }
@@ -43,14 +51,18 @@ Result<Category> parseCategory(std::string_view text) {
         return Category::Cat2;
     if (key == "3")
         return Category::Cat3;
-    return Result<Category>::fail("'" + std::string(text) + "' is not a CSP category; use 1, 2, 3 or immediate");
+    return Result<Category>::fail("'" + std::string(text) +
+                                  "' is not a CSP category; use 1, 2, 3 or immediate");
 }
 
 std::string_view pressureRegimeName(PressureRegime p) {
     switch (p) {
-    case PressureRegime::Positive: return "positive";
-    case PressureRegime::Negative: return "negative";
-    case PressureRegime::None: return "none";
+    case PressureRegime::Positive:
+        return "positive";
+    case PressureRegime::Negative:
+        return "negative";
+    case PressureRegime::None:
+        return "none";
     }
     return "?";
 }
@@ -61,15 +73,20 @@ Result<PressureRegime> parsePressureRegime(std::string_view text) {
         if (key == pressureRegimeName(p))
             return p;
     }
-    return Result<PressureRegime>::fail("'" + std::string(text) + "' is not a pressure regime; use positive, negative or none");
+    return Result<PressureRegime>::fail("'" + std::string(text) +
+                                        "' is not a pressure regime; use positive, negative or none");
 }
 
 std::string_view pecTypeName(PecType t) {
     switch (t) {
-    case PecType::Lafw: return "lafw";
-    case PecType::Bsc: return "bsc";
-    case PecType::Cai: return "cai";
-    case PecType::Caci: return "caci";
+    case PecType::Lafw:
+        return "lafw";
+    case PecType::Bsc:
+        return "bsc";
+    case PecType::Cai:
+        return "cai";
+    case PecType::Caci:
+        return "caci";
     }
     return "?";
 }
@@ -83,7 +100,9 @@ Result<PecType> parsePecType(std::string_view text) {
     return Result<PecType>::fail("'" + std::string(text) + "' is not a PEC type; use lafw, bsc, cai or caci");
 }
 
-bool Pec::allows(Category c) const { return std::find(categories.begin(), categories.end(), c) != categories.end(); }
+bool Pec::allows(Category c) const {
+    return std::find(categories.begin(), categories.end(), c) != categories.end();
+}
 
 Result<std::vector<Category>> parseCategoryList(std::string_view text) {
     std::vector<Category> out;
@@ -126,15 +145,16 @@ Status validatePec(const Pec& pec, const Room& room) {
     if (pec.categories.empty())
         return Status::fail("a PEC must allow at least one category", pec.code);
     if (pec.hazardous && (pec.type == PecType::Lafw || pec.type == PecType::Cai))
-        return Status::fail("hazardous drugs need a containment PEC (bsc or caci), not a " + std::string(pecTypeName(pec.type)),
+        return Status::fail("hazardous drugs need a containment PEC (bsc or caci), not a " +
+                                std::string(pecTypeName(pec.type)),
                             pec.code);
     if (pec.hazardous && !room.hazardous)
         return Status::fail("a hazardous-drug PEC must stand in a hazardous-drug room", pec.code);
     // Cat 2 and 3 need the PEC inside a classified buffer room (ISO 7 or better); an SCA is Cat 1 only.
     const bool classifiedRoom = room.iso == IsoClass::Iso5 || room.iso == IsoClass::Iso7;
     if ((pec.allows(Category::Cat2) || pec.allows(Category::Cat3)) && !classifiedRoom)
-        return Status::fail("Category 2 and 3 need a PEC in an ISO 7 (or cleaner) buffer room; " + room.code + " is " +
-                                std::string(isoClassName(room.iso)),
+        return Status::fail("Category 2 and 3 need a PEC in an ISO 7 (or cleaner) buffer room; " + room.code +
+                                " is " + std::string(isoClassName(room.iso)),
                             pec.code);
     return Status::success();
 }

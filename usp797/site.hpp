@@ -18,7 +18,7 @@ namespace admix::usp797 {
 
 // USP <797> CSP categories. Immediate use is listed so a caller can ask about it; it needs no PEC.
 enum class Category { Immediate, Cat1, Cat2, Cat3 };
-[[nodiscard]] std::string_view categoryName(Category c); // "immediate", "1", "2", "3"
+[[nodiscard]] std::string_view categoryName(Category c);  // "immediate", "1", "2", "3"
 [[nodiscard]] std::string_view categoryLabel(Category c); // "immediate use", "Category 1", ...
 // Accepts "immediate", "1", "cat1", "Category 2", ...
 [[nodiscard]] Result<Category> parseCategory(std::string_view text);

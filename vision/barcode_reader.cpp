@@ -59,11 +59,14 @@ Scratch& scratch() {
 
 // 8-bit grey, BGR or BGRA.
 bool convertibleToGrey(const cv::Mat& image) {
-    return !image.empty() && image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3 || image.channels() == 4);
+    return !image.empty() && image.depth() == CV_8U &&
+           (image.channels() == 1 || image.channels() == 3 || image.channels() == 4);
 }
 
 // ... and at least 8x8.
-bool usableFrame(const cv::Mat& image) { return convertibleToGrey(image) && image.cols >= 8 && image.rows >= 8; }
+bool usableFrame(const cv::Mat& image) {
+    return convertibleToGrey(image) && image.cols >= 8 && image.rows >= 8;
+}
 
 // `image` (convertibleToGrey) in grey, into `buffer` unless it is grey already.
 const cv::Mat& greyInto(const cv::Mat& image, cv::Mat& buffer) {
@@ -133,12 +136,15 @@ DecodedCode fromZxing(const ZXing::Result& r, const cv::Matx23d& cropToFrame) {
     return code;
 }
 
-cv::Point2f centreOf(const DecodedCode& c) { return (c.corners[0] + c.corners[1] + c.corners[2] + c.corners[3]) * 0.25f; }
+cv::Point2f centreOf(const DecodedCode& c) {
+    return (c.corners[0] + c.corners[1] + c.corners[2] + c.corners[3]) * 0.25f;
+}
 
 bool sameCode(const DecodedCode& a, const DecodedCode& b) {
     if (a.format != b.format || a.text != b.text)
         return false;
-    const double size = std::max(cv::norm(a.corners[0] - a.corners[2]), cv::norm(b.corners[0] - b.corners[2]));
+    const double size =
+        std::max(cv::norm(a.corners[0] - a.corners[2]), cv::norm(b.corners[0] - b.corners[2]));
     return cv::norm(centreOf(a) - centreOf(b)) < std::max(8.0, size);
 }
 
@@ -161,8 +167,8 @@ bool insideCode(const std::vector<DecodedCode>& found, const cv::Point2f& p) {
 // Cuts `box` (grown by a quiet-zone margin) out of the frame, upright, enlarged to at least minSide.
 // Returns the crop and the affine map from crop pixels back to frame pixels.
 // `inner` (when given) receives the box itself in crop pixels.
-const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame, cv::Mat& crop,
-                      cv::Rect* inner = nullptr) {
+const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame,
+                      cv::Mat& crop, cv::Rect* inner = nullptr) {
     double w = box.size.width;
     double h = box.size.height;
     double angle = box.angle;
@@ -185,11 +191,12 @@ const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSi
     const double cy = ch / 2.0;
     cropToFrame = cv::Matx23d(c / scale, -s / scale, box.center.x - (c * cx - s * cy) / scale, //
                               s / scale, c / scale, box.center.y - (s * cx + c * cy) / scale);
-    cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                   cv::BORDER_REPLICATE);
+    cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch),
+                   cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
     if (inner != nullptr) {
         const int mx = static_cast<int>(std::floor(margin * scale));
-        *inner = cv::Rect(mx, mx, std::max(1, cw - 2 * mx), std::max(1, ch - 2 * mx)) & cv::Rect(0, 0, cw, ch);
+        *inner =
+            cv::Rect(mx, mx, std::max(1, cw - 2 * mx), std::max(1, ch - 2 * mx)) & cv::Rect(0, 0, cw, ch);
     }
     return crop;
 }
@@ -198,7 +205,8 @@ const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSi
 // code whose own is missing (touching the label edge, or a neighbouring code).
 void quietAround(const cv::Mat& crop, cv::Rect keep, int pad, cv::Mat& out) {
     crop.copyTo(out);
-    keep = cv::Rect(keep.x - pad, keep.y - pad, keep.width + 2 * pad, keep.height + 2 * pad) & cv::Rect(0, 0, crop.cols, crop.rows);
+    keep = cv::Rect(keep.x - pad, keep.y - pad, keep.width + 2 * pad, keep.height + 2 * pad) &
+           cv::Rect(0, 0, crop.cols, crop.rows);
     cv::Mat inside = crop(keep);
     std::vector<uint8_t> v(inside.begin<uint8_t>(), inside.end<uint8_t>());
     if (v.empty())
@@ -294,7 +302,8 @@ private:
 // the locator) says bars (edges one way: linear), modules (edges every way: matrix) or, in between,
 // lines of text.
 // `lo` and `hi` receive the crop's 5th and 95th percentile grey levels.
-CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo, int& hi) {
+CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo,
+                  int& hi) {
     int histogram[256] = {};
     for (int y = 0; y < crop.rows; ++y) {
         const uint8_t* row = crop.ptr<uint8_t>(y);
@@ -331,15 +340,17 @@ CropKind classify(const cv::Mat& crop, double coherence, double aspect, const Re
 
 } // namespace
 
-bool isGs1Symbology(const std::string& s) { return s == "]d2" || s == "]C1" || s == "]Q3" || s == "]e0"; }
+bool isGs1Symbology(const std::string& s) {
+    return s == "]d2" || s == "]C1" || s == "]Q3" || s == "]e0";
+}
 
 BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
 void DecodeStats::add(const DecodeStats& o) {
-    for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
-                                std::pair{&quietZone, &o.quietZone}, std::pair{&paintedOut, &o.paintedOut},
-                                std::pair{&inverted, &o.inverted}, std::pair{&mirrored, &o.mirrored},
-                                std::pair{&fullFrame, &o.fullFrame}}) {
+    for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops},
+                                std::pair{&squareText, &o.squareText}, std::pair{&quietZone, &o.quietZone},
+                                std::pair{&paintedOut, &o.paintedOut}, std::pair{&inverted, &o.inverted},
+                                std::pair{&mirrored, &o.mirrored}, std::pair{&fullFrame, &o.fullFrame}}) {
         mine->tries += theirs->tries;
         mine->reads += theirs->reads;
         mine->ms += theirs->ms;
@@ -356,7 +367,8 @@ std::vector<Candidate> BarcodeReader::locate(const cv::Mat& image) const {
     return locateIn(image, scratch(), m_options.locatorScale);
 }
 
-std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s, double requestedScale) const {
+std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s,
+                                               double requestedScale) const {
     std::vector<Candidate> out;
     const double scale = std::clamp(requestedScale, 0.125, 1.0);
     const cv::Mat& grey = greyInto(image, s.frameGrey);
@@ -412,8 +424,8 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s,
             s.regionMask.create(bounds.height + 2, bounds.width + 2, CV_8UC1);
             s.regionMask.setTo(0);
             cv::Mat inner = s.regionMask(cv::Rect(1, 1, bounds.width, bounds.height));
-            cv::drawContours(inner, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), cv::FILLED,
-                             cv::LINE_8, cv::noArray(), 0, -bounds.tl());
+            cv::drawContours(inner, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255),
+                             cv::FILLED, cv::LINE_8, cv::noArray(), 0, -bounds.tl());
             cv::bitwise_and(inner, s.mask(bounds), inner);
             if (cv::countNonZero(inner) < 0.25 * area)
                 continue;
@@ -436,10 +448,12 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s,
                 continue; // edges not mostly one way: text, not bars
             const double fill = area / std::max(1.0f, box.size.area());
             Candidate c;
-            c.box = cv::RotatedRect(centre, cv::Size2f(box.size.width * inv, box.size.height * inv), box.angle);
+            c.box =
+                cv::RotatedRect(centre, cv::Size2f(box.size.width * inv, box.size.height * inv), box.angle);
             c.score = area / (scale * scale) * fill;
             c.coherence = coherence;
-            if (fill >= 0.35) // sparse shapes (streaks, outlines, a code joined to text) only by their deepest point
+            if (fill >=
+                0.35) // sparse shapes (streaks, outlines, a code joined to text) only by their deepest point
                 out.push_back(c);
             if (linear)
                 continue; // a linear code fills its box; its deepest point is no better a crop
@@ -454,20 +468,21 @@ std::vector<Candidate> BarcodeReader::locateIn(const cv::Mat& image, Scratch& s,
             const double side = 2 * deepest * 1.25;
             if (side >= minSide * 0.6 && std::max(box.size.width, box.size.height) > 1.4 * side) {
                 Candidate f;
-                f.box = cv::RotatedRect(toFrame(cv::Point2f(at + bounds.tl())),
-                                        cv::Size2f(static_cast<float>(side) * inv, static_cast<float>(side) * inv),
-                                        box.angle);
+                f.box = cv::RotatedRect(
+                    toFrame(cv::Point2f(at + bounds.tl())),
+                    cv::Size2f(static_cast<float>(side) * inv, static_cast<float>(side) * inv), box.angle);
                 f.score = c.score * 0.9;
                 // Its own edges, not the whole region's: a code joined to text reads as modules here.
                 const int half = static_cast<int>(deepest);
                 const cv::Rect own = cv::Rect(at.x - half, at.y - half, 2 * half + 1, 2 * half + 1) &
-                                        cv::Rect(0, 0, inner.cols, inner.rows);
+                                     cv::Rect(0, 0, inner.cols, inner.rows);
                 f.coherence = own.empty() ? coherence : edgeCoherence(s.dx(own), s.dy(own), inner(own));
                 out.push_back(f);
             }
         }
     }
-    std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+    std::sort(out.begin(), out.end(),
+              [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
     if (static_cast<int>(out.size()) > m_options.maxCandidates)
         out.resize(static_cast<size_t>(m_options.maxCandidates));
     return out;
@@ -492,11 +507,13 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
     const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
     const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
     // One ZXing call on `img`, charged to `stage`; true when it read anything.
-    const auto read = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints, StageStats* stage) {
+    const auto read = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints,
+                          StageStats* stage) {
         const StageClock clock(stage);
         if (stage)
             ++stage->tries;
-        const ZXing::ImageView view(img.data, img.cols, img.rows, ZXing::ImageFormat::Lum, static_cast<int>(img.step[0]));
+        const ZXing::ImageView view(img.data, img.cols, img.rows, ZXing::ImageFormat::Lum,
+                                    static_cast<int>(img.step[0]));
         bool any = false;
         for (const auto& r : ZXing::ReadBarcodes(view, hints)) {
             if (!r.isValid())
@@ -513,7 +530,8 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
     // first maxTurnedCrops such crops of a frame, the largest regions first).
     int turnedCrops = 0;
     int quietCrops = 0;
-    const auto readTurned = [&](const cv::Mat& img, const cv::Matx23d& toFrame, const ZXing::DecodeHints& hints) {
+    const auto readTurned = [&](const cv::Mat& img, const cv::Matx23d& toFrame,
+                                const ZXing::DecodeHints& hints) {
         if (turnedCrops >= m_options.maxTurnedCrops)
             return false;
         ++turnedCrops;
@@ -548,14 +566,15 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
         size_t firstSplit = 0; // windows [firstSplit, lastSplit) come from splitting the region
         size_t lastSplit = 0;
         if (longSide > 1.3f * shortSide) {
-            const double a = (candidate.box.size.width >= candidate.box.size.height ? candidate.box.angle
-                                                                                     : candidate.box.angle + 90) *
-                             CV_PI / 180.0;
+            const double a =
+                (candidate.box.size.width >= candidate.box.size.height ? candidate.box.angle
+                                                                       : candidate.box.angle + 90) *
+                CV_PI / 180.0;
             const cv::Point2f axis(static_cast<float>(std::cos(a)), static_cast<float>(std::sin(a)));
             const float step = shortSide * 0.75f;
             for (float t = -longSide / 2 + shortSide / 2; t <= longSide / 2 - shortSide / 2 + 0.5f; t += step)
-                windows.emplace_back(candidate.box.center + axis * t, cv::Size2f(shortSide * 1.2f, shortSide * 1.2f),
-                                     candidate.box.angle);
+                windows.emplace_back(candidate.box.center + axis * t,
+                                     cv::Size2f(shortSide * 1.2f, shortSide * 1.2f), candidate.box.angle);
         }
         for (size_t w = 0; w < windows.size(); ++w) {
             const cv::RotatedRect window = windows[w];
@@ -571,7 +590,8 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             const CropKind kind = split ? CropKind::Matrix : classified;
             if (kind == CropKind::Nothing)
                 continue;
-            if ((kind == CropKind::Matrix || kind == CropKind::SquareText) && hi - lo < m_options.stretchBelowContrast && hi > lo)
+            if ((kind == CropKind::Matrix || kind == CropKind::SquareText) &&
+                hi - lo < m_options.stretchBelowContrast && hi > lo)
                 // ZXing 1.4's binarizer takes a block with less than 24 grey levels between its
                 // darkest and lightest pixel for flat: a washed-out or glared code is spread out first.
                 s.crop.convertTo(s.crop, -1, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));
@@ -600,14 +620,17 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             bool any = split ? false : read(crop, cropToFrame, hints, stage);
             // A square code region that did not read, and every split window: again with a quiet
             // zone made round it (a code touching the label edge or its neighbour).
-            if (!any && matrixKind && (split || (w == 0 && aspect <= m_options.squareTextAspect && quietCrops++ < m_options.maxQuietZoneCrops))) {
+            if (!any && matrixKind &&
+                (split || (w == 0 && aspect <= m_options.squareTextAspect &&
+                           quietCrops++ < m_options.maxQuietZoneCrops))) {
                 quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
                 any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
                 if (!any && !split) {
                     // A code touching the label edge has the steel or glass beyond as its quiet
                     // zone: everything lighter than the middle between ink and label made white.
                     const double knee = lo + 0.5 * (hi - lo);
-                    crop.convertTo(s.quieted, -1, 255.0 / std::max(1.0, knee - lo), -255.0 * lo / std::max(1.0, knee - lo));
+                    crop.convertTo(s.quieted, -1, 255.0 / std::max(1.0, knee - lo),
+                                   -255.0 * lo / std::max(1.0, knee - lo));
                     any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
                 }
             }
@@ -630,12 +653,14 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                         for (const auto& p : c.corners) {
                             const cv::Point2f grown = mid + (p - mid) * 1.15f;
                             const cv::Vec2d q = frameToCrop * cv::Vec3d(grown.x, grown.y, 1.0);
-                            poly.emplace_back(static_cast<int>(std::lround(q[0])), static_cast<int>(std::lround(q[1])));
+                            poly.emplace_back(static_cast<int>(std::lround(q[0])),
+                                              static_cast<int>(std::lround(q[1])));
                         }
                         std::vector<cv::Point2f> region(4);
                         candidate.box.points(region.data());
                         if (cv::pointPolygonTest(region, mid, false) >= 0)
-                            readArea += cv::contourArea(std::vector<cv::Point2f>(c.corners.begin(), c.corners.end()));
+                            readArea +=
+                                cv::contourArea(std::vector<cv::Point2f>(c.corners.begin(), c.corners.end()));
                         cv::fillConvexPoly(s.crop, poly, cv::Scalar(hi));
                     }
                     if (readArea * 1.8 > regionArea)
@@ -653,10 +678,11 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                     std::vector<cv::RotatedRect> parts;
                     for (const auto& [x0, x1] : runs) {
                         std::vector<cv::Point2f> corners;
-                        for (const auto& p : {cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.y)),
-                                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.y)),
-                                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.br().y)),
-                                              cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.br().y))}) {
+                        for (const auto& p :
+                             {cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.y)),
+                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.y)),
+                              cv::Point2f(static_cast<float>(x1), static_cast<float>(inner.br().y)),
+                              cv::Point2f(static_cast<float>(x0), static_cast<float>(inner.br().y))}) {
                             const cv::Vec2d m = cropToFrame * cv::Vec3d(p.x, p.y, 1.0);
                             corners.emplace_back(static_cast<float>(m[0]), static_cast<float>(m[1]));
                         }
@@ -672,7 +698,9 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
     // Never worse than plain ZXing: the whole image when the candidates read nothing, or when it is
     // small (a close-up or a crop, where the code may fill the image and the locator see no region).
     if (m_options.fullFrameFallback && (found.empty() || small)) {
-        const double scale = small ? 1.0 : std::min(1.0, m_options.fullFrameMaxSide / static_cast<double>(std::max(grey.cols, grey.rows)));
+        const double scale = small ? 1.0
+                                   : std::min(1.0, m_options.fullFrameMaxSide /
+                                                       static_cast<double>(std::max(grey.cols, grey.rows)));
         const cv::Mat* whole = &grey;
         if (scale < 1.0) {
             cv::resize(grey, s.whole, cv::Size(), scale, scale, cv::INTER_AREA);

@@ -20,10 +20,10 @@ namespace admix::vision {
 // One code read in one frame. `text` is what the symbol holds (GS1: the element string, with GS 0x1D
 // between variable-length fields); `symbology` is the AIM identifier ("]d2" = GS1 DataMatrix).
 struct DecodedCode {
-    std::string format;     // ZXing's name: "DataMatrix", "QRCode", "Code128", "EAN-13", "UPC-A", ...
-    std::string symbology;  // "]d2", "]C1", "]Q1", "]E0", ...
+    std::string format;    // ZXing's name: "DataMatrix", "QRCode", "Code128", "EAN-13", "UPC-A", ...
+    std::string symbology; // "]d2", "]C1", "]Q1", "]E0", ...
     std::string text;
-    bool gs1 = false;       // the symbol says its content is a GS1 element string (FNC1 first)
+    bool gs1 = false;                     // the symbol says its content is a GS1 element string (FNC1 first)
     std::array<cv::Point2f, 4> corners{}; // in frame pixels, symbol top-left first, clockwise
 };
 
@@ -37,22 +37,23 @@ enum class Symbologies : unsigned {
 
 struct ReaderOptions {
     Symbologies symbologies = Symbologies::All;
-    double locatorScale = 0.5;   // the locator works on the frame scaled by this
-    int edgeThreshold = 40;      // |I(x+1)-I(x-1)| + |I(y+1)-I(y-1)| (8-bit, at locator scale) that counts as an edge
+    double locatorScale = 0.5; // the locator works on the frame scaled by this
+    int edgeThreshold =
+        40; // |I(x+1)-I(x-1)| + |I(y+1)-I(y-1)| (8-bit, at locator scale) that counts as an edge
     double minMatrixEdgeDensity = 0.40; // fraction of edge pixels in a 5x5 window that makes a 2D-code region
     double minLinearEdgeDensity = 0.30; // ... a linear-code region (edges across its bars only)
     // Edge coherence of a region, (l1 - l2) / (l1 + l2) of its structure tensor: 0 for edges every
     // way, 1 for edges one way. On the generated test set (136 frames, 784 crops) every code read
     // came from a crop below 0.30 (Data Matrix, QR) or at/above 0.70 (Code 128, EAN/UPC); the 445
     // crops between were label text and read nothing. Between the two limits a crop is not decoded.
-    double matrixCoherence = 0.40;      // matrix codes below this
-    double linearCoherence = 0.65;      // linear codes at or above this
-    int minCodePx = 40;          // regions narrower than 0.6x this (24 px) are not codes: a GS1 drug
-                                 // code (GTIN, expiry, lot: 16x16 modules or more) at 2 px/module is
-                                 // 32 px or more; lowering it finds smaller codes at more CPU per frame
-    int maxCandidates = 24;      // regions decoded per frame at most (largest first)
-    int minCropPx = 160;         // crops smaller than this are enlarged (small modules)
-    int minCropContrast = 40;    // grey levels between the 5th and 95th percentile of a crop
+    double matrixCoherence = 0.40; // matrix codes below this
+    double linearCoherence = 0.65; // linear codes at or above this
+    int minCodePx = 40;            // regions narrower than 0.6x this (24 px) are not codes: a GS1 drug
+                                   // code (GTIN, expiry, lot: 16x16 modules or more) at 2 px/module is
+                                   // 32 px or more; lowering it finds smaller codes at more CPU per frame
+    int maxCandidates = 24;        // regions decoded per frame at most (largest first)
+    int minCropPx = 160;           // crops smaller than this are enlarged (small modules)
+    int minCropContrast = 40;      // grey levels between the 5th and 95th percentile of a crop
     double minDarkFraction = 0.12; // of a crop below mid-grey: less is plain label or thin text
     // A region whose edge coherence says text (between the two limits above) is decoded as a matrix
     // code all the same when its box is at most this long for its width: a code beside text, a code
@@ -78,9 +79,9 @@ struct ReaderOptions {
 
 // What each stage of one decode() cost and read (the benchmark sums these per category).
 struct StageStats {
-    int tries = 0;   // ZXing calls (locate: frames)
-    int reads = 0;   // codes first read by this stage
-    double ms = 0;   // thread CPU time
+    int tries = 0; // ZXing calls (locate: frames)
+    int reads = 0; // codes first read by this stage
+    double ms = 0; // thread CPU time
 };
 
 struct DecodeStats {
@@ -121,7 +122,8 @@ public:
     [[nodiscard]] const ReaderOptions& options() const { return m_options; }
 
 private:
-    [[nodiscard]] std::vector<Candidate> locateIn(const cv::Mat& image, detail::ReaderScratch& scratch, double scale) const;
+    [[nodiscard]] std::vector<Candidate> locateIn(const cv::Mat& image, detail::ReaderScratch& scratch,
+                                                  double scale) const;
     [[nodiscard]] bool smallImage(const cv::Mat& image) const;
 
     ReaderOptions m_options;

@@ -8,16 +8,22 @@ namespace admix::vision {
 
 namespace {
 
-cv::Point2f centreOf(const DecodedCode& c) { return (c.corners[0] + c.corners[1] + c.corners[2] + c.corners[3]) * 0.25f; }
+cv::Point2f centreOf(const DecodedCode& c) {
+    return (c.corners[0] + c.corners[1] + c.corners[2] + c.corners[3]) * 0.25f;
+}
 
-double sizeOf(const DecodedCode& c) { return std::max(cv::norm(c.corners[0] - c.corners[2]), cv::norm(c.corners[1] - c.corners[3])); }
+double sizeOf(const DecodedCode& c) {
+    return std::max(cv::norm(c.corners[0] - c.corners[2]), cv::norm(c.corners[1] - c.corners[3]));
+}
 
 // Two readings overlap when their centres are closer than the larger code.
 bool overlaps(const DecodedCode& a, const DecodedCode& b) {
     return cv::norm(centreOf(a) - centreOf(b)) < std::max({sizeOf(a), sizeOf(b), 8.0});
 }
 
-bool sameReading(const DecodedCode& a, const DecodedCode& b) { return a.format == b.format && a.text == b.text; }
+bool sameReading(const DecodedCode& a, const DecodedCode& b) {
+    return a.format == b.format && a.text == b.text;
+}
 
 } // namespace
 
@@ -114,6 +120,8 @@ std::vector<ReadCode> StableCodeFilter::confirmed() const {
     return out;
 }
 
-void StableCodeFilter::reset() { m_tracks.clear(); }
+void StableCodeFilter::reset() {
+    m_tracks.clear();
+}
 
 } // namespace admix::vision

@@ -2,8 +2,8 @@
 // content with formulas::parseGs1 (check digits, dates, lengths); StableCodeFilter confirms a code
 // only once it has been read with the same format and text in `framesRequired` consecutive decoded
 // frames, and never while another reading is seen at the same place in the same frame or within the
-// last `forgetAfterFrames` frames (two readings that disagree cancel each other: fail closed). A GS1 symbol whose element string does not parse is
-// never confirmed. Not thread-safe: one filter per decode thread.
+// last `forgetAfterFrames` frames (two readings that disagree cancel each other: fail closed). A GS1 symbol
+// whose element string does not parse is never confirmed. Not thread-safe: one filter per decode thread.
 #pragma once
 
 #include "formulas/gs1.hpp"
@@ -27,8 +27,8 @@ struct ReadCode {
 [[nodiscard]] std::vector<ReadCode> interpretCodes(const std::vector<DecodedCode>& codes);
 
 struct StabilityOptions {
-    int framesRequired = 3;   // consecutive decoded frames with the same reading
-    int forgetAfterFrames = 5;// frames without the code before it may be confirmed again
+    int framesRequired = 3;    // consecutive decoded frames with the same reading
+    int forgetAfterFrames = 5; // frames without the code before it may be confirmed again
 };
 
 class StableCodeFilter {

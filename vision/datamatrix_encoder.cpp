@@ -9,10 +9,10 @@ namespace {
 
 // [SECTION] Symbol sizes (ISO/IEC 16022 table 7, square, one interleaved block)
 struct SymbolSize {
-    int size;        // modules per side
-    int regions;     // data regions per side
-    int dataWords;   // data codewords
-    int eccWords;    // error correction codewords
+    int size;      // modules per side
+    int regions;   // data regions per side
+    int dataWords; // data codewords
+    int eccWords;  // error correction codewords
 };
 constexpr std::array<SymbolSize, 14> kSizes{{{10, 1, 3, 5},
                                              {12, 1, 5, 7},
@@ -86,7 +86,8 @@ std::vector<uint8_t> reedSolomon(const std::vector<uint8_t>& data, int eccCount)
 // [SECTION] Module placement (ISO/IEC 16022 annex F)
 class Placement {
 public:
-    Placement(int rows, int cols) : m_rows(rows), m_cols(cols), m_bits(static_cast<size_t>(rows * cols), -1) {}
+    Placement(int rows, int cols)
+        : m_rows(rows), m_cols(cols), m_bits(static_cast<size_t>(rows * cols), -1) {}
 
     void place(const std::vector<uint8_t>& codewords) {
         m_words = &codewords;
@@ -127,7 +128,9 @@ public:
             if (b < 0)
                 b = 0;
     }
-    [[nodiscard]] bool dark(int row, int col) const { return m_bits[static_cast<size_t>(row * m_cols + col)] > 0; }
+    [[nodiscard]] bool dark(int row, int col) const {
+        return m_bits[static_cast<size_t>(row * m_cols + col)] > 0;
+    }
 
 private:
     int& at(int row, int col) { return m_bits[static_cast<size_t>(row * m_cols + col)]; }
@@ -201,7 +204,9 @@ private:
     const std::vector<uint8_t>* m_words = nullptr;
 };
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 } // namespace
 
@@ -232,8 +237,8 @@ Result<DataMatrixSymbol> encodeDataMatrix(std::string_view data, bool gs1) {
         }
     }
     if (chosen == nullptr)
-        return Result<DataMatrixSymbol>::fail("too long for a 48x48 Data Matrix (" + std::to_string(words.size()) +
-                                              " codewords, at most 174)");
+        return Result<DataMatrixSymbol>::fail("too long for a 48x48 Data Matrix (" +
+                                              std::to_string(words.size()) + " codewords, at most 174)");
     // Padding: one 129, then the 253-state randomised pad.
     bool first = true;
     while (static_cast<int>(words.size()) < chosen->dataWords) {
@@ -272,7 +277,8 @@ Result<DataMatrixSymbol> encodeDataMatrix(std::string_view data, bool gs1) {
             else if (rx == regionSize - 1)
                 dark = (ry % 2) == 1; // clock track down the right
             else
-                dark = placement.dark((y / regionSize) * regionData + ry - 1, (x / regionSize) * regionData + rx - 1);
+                dark = placement.dark((y / regionSize) * regionData + ry - 1,
+                                      (x / regionSize) * regionData + rx - 1);
             symbol.modules[static_cast<size_t>(y * symbol.size + x)] = dark ? 1 : 0;
         }
     }

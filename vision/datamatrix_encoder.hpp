@@ -26,8 +26,8 @@ struct DataMatrixSymbol {
 // The GS1 element string for a drug package: (01) GTIN-14, (17) expiry YYMMDD, (10) lot, optionally
 // (21) serial; variable-length fields separated by GS. No validation here (the caller supplies a
 // valid GTIN); used by the scene generator.
-[[nodiscard]] std::string gs1ElementString(std::string_view gtin14, std::string_view expiryYymmdd, std::string_view lot,
-                                           std::string_view serial = {});
+[[nodiscard]] std::string gs1ElementString(std::string_view gtin14, std::string_view expiryYymmdd,
+                                           std::string_view lot, std::string_view serial = {});
 
 // The GS1 check digit for the 13 (or 7, 11, 12, 16, 17) leading digits of a key.
 [[nodiscard]] char gs1CheckDigit(std::string_view digitsWithoutCheck);

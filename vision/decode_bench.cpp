@@ -30,7 +30,8 @@ std::string normalised(const std::string& text) {
 std::string shown(const std::string& text) {
     std::string out;
     for (const char c : text)
-        out += c == '\x1D' ? std::string("<GS>") : (c >= 32 && c < 127 ? std::string(1, c) : std::string("?"));
+        out +=
+            c == '\x1D' ? std::string("<GS>") : (c >= 32 && c < 127 ? std::string(1, c) : std::string("?"));
     return out;
 }
 
@@ -129,9 +130,10 @@ void BarcodeBench::score(const std::string& category, const std::string& decoder
         ++t->frames;
         t->ms.push_back(ms);
         for (const auto& text : texts) {
-            const bool known = std::any_of(frame.codes.begin(), frame.codes.end(), [&](const ExpectedCode& e) {
-                return normalise ? normalised(e.text) == normalised(text) : e.text == text;
-            });
+            const bool known =
+                std::any_of(frame.codes.begin(), frame.codes.end(), [&](const ExpectedCode& e) {
+                    return normalise ? normalised(e.text) == normalised(text) : e.text == text;
+                });
             if (known)
                 continue;
             if (frame.codes.empty())
@@ -139,8 +141,8 @@ void BarcodeBench::score(const std::string& category, const std::string& decoder
             else
                 ++t->misreads;
             if (t == &m_total[decoder])
-                std::fprintf(stderr, "%s: %s reported '%s', which the frame does not hold\n", frame.file.c_str(), decoder.c_str(),
-                             shown(text).c_str());
+                std::fprintf(stderr, "%s: %s reported '%s', which the frame does not hold\n",
+                             frame.file.c_str(), decoder.c_str(), shown(text).c_str());
         }
         if (!frame.readable)
             continue;
@@ -173,8 +175,8 @@ bool BarcodeBench::add(const BenchFrame& frame) {
         m_stages.add(stats);
         m_stagesByCategory[frame.category].add(stats);
         const DecoderTally& after = m_total[kStation];
-        clean = after.read - before.read == after.expected - before.expected && after.misreads == before.misreads &&
-                after.falsePositives == before.falsePositives;
+        clean = after.read - before.read == after.expected - before.expected &&
+                after.misreads == before.misreads && after.falsePositives == before.falsePositives;
         if (!clean && m_options.listMisses)
             std::fprintf(stderr, "%s: station read %d of %d\n", frame.file.c_str(), after.read - before.read,
                          after.expected - before.expected);
@@ -190,7 +192,8 @@ bool BarcodeBench::add(const BenchFrame& frame) {
         if (frame.image.channels() == 1)
             grey = frame.image;
         else
-            cv::cvtColor(frame.image, grey, frame.image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+            cv::cvtColor(frame.image, grey,
+                         frame.image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
         bool timedOut = false;
         const auto read = decodeWithLibdmtx(grey, m_options.dmtxTimeoutMs, timedOut);
         score(frame.category, kDmtx, frame, read, threadCpuMs() - t0, false);
@@ -240,7 +243,8 @@ void BarcodeBench::print(std::FILE* out) const {
         }
         char read[32];
         std::snprintf(read, sizeof read, "%d/%d", t->read, t->expected);
-        std::fprintf(out, " | %-9s %3d %3d %7.1f %7.1f", read, t->misreads, t->falsePositives, t->percentile(0.5), t->percentile(0.95));
+        std::fprintf(out, " | %-9s %3d %3d %7.1f %7.1f", read, t->misreads, t->falsePositives,
+                     t->percentile(0.5), t->percentile(0.95));
     };
     for (const auto& c : m_categories) {
         const DecoderTally* s = tally(c, kStation);
@@ -255,16 +259,20 @@ void BarcodeBench::print(std::FILE* out) const {
     std::fprintf(out, "\n");
     for (const auto& d : shownDecoders) {
         const DecoderTally& t = m_total.at(d);
-        std::fprintf(out, "%-34s read %5.1f%%  misreads %d  false positives %d  median %.1f ms  p95 %.1f ms%s\n", d.c_str(),
-                     t.expected ? 100.0 * t.read / t.expected : 0.0, t.misreads, t.falsePositives, t.percentile(0.5),
-                     t.percentile(0.95), t.timeouts ? (" (" + std::to_string(t.timeouts) + " timed out)").c_str() : "");
+        std::fprintf(out,
+                     "%-34s read %5.1f%%  misreads %d  false positives %d  median %.1f ms  p95 %.1f ms%s\n",
+                     d.c_str(), t.expected ? 100.0 * t.read / t.expected : 0.0, t.misreads, t.falsePositives,
+                     t.percentile(0.5), t.percentile(0.95),
+                     t.timeouts ? (" (" + std::to_string(t.timeouts) + " timed out)").c_str() : "");
     }
     const int frames = m_total.at(kStation).frames;
-    std::fprintf(out, "station reader stages over %d frames (ZXing calls, codes first read there, CPU ms total and per frame):\n",
+    std::fprintf(out,
+                 "station reader stages over %d frames (ZXing calls, codes first read there, CPU ms total "
+                 "and per frame):\n",
                  frames);
     const auto stage = [&](const char* name, const StageStats& s) {
-        std::fprintf(out, "  %-12s %6d tries %5d reads %9.1f ms %7.2f ms/frame\n", name, s.tries, s.reads, s.ms,
-                     frames ? s.ms / frames : 0.0);
+        std::fprintf(out, "  %-12s %6d tries %5d reads %9.1f ms %7.2f ms/frame\n", name, s.tries, s.reads,
+                     s.ms, frames ? s.ms / frames : 0.0);
     };
     stage("locate", m_stages.locate);
     stage("crops", m_stages.crops);
@@ -284,9 +292,12 @@ void BarcodeBench::print(std::FILE* out) const {
 
 nlohmann::json BarcodeBench::toJson() const {
     const auto tallyJson = [](const DecoderTally& t) {
-        return nlohmann::json{{"frames", t.frames},     {"codes", t.expected},
-                              {"read", t.read},         {"misreads", t.misreads},
-                              {"false_positives", t.falsePositives}, {"timeouts", t.timeouts},
+        return nlohmann::json{{"frames", t.frames},
+                              {"codes", t.expected},
+                              {"read", t.read},
+                              {"misreads", t.misreads},
+                              {"false_positives", t.falsePositives},
+                              {"timeouts", t.timeouts},
                               {"median_ms", std::round(t.percentile(0.5) * 100) / 100},
                               {"p95_ms", std::round(t.percentile(0.95) * 100) / 100}};
     };
@@ -303,10 +314,11 @@ nlohmann::json BarcodeBench::toJson() const {
         if (m_total.at(d).frames > 0)
             total[d] = tallyJson(m_total.at(d));
     nlohmann::json stages = nlohmann::json::object();
-    for (const auto& [name, s] : {std::pair{"locate", m_stages.locate}, std::pair{"crops", m_stages.crops},
-                                  std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone}, std::pair{"painted_out", m_stages.paintedOut},
-                                  std::pair{"inverted", m_stages.inverted},
-                                  std::pair{"mirrored", m_stages.mirrored}, std::pair{"full_frame", m_stages.fullFrame}})
+    for (const auto& [name, s] :
+         {std::pair{"locate", m_stages.locate}, std::pair{"crops", m_stages.crops},
+          std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone},
+          std::pair{"painted_out", m_stages.paintedOut}, std::pair{"inverted", m_stages.inverted},
+          std::pair{"mirrored", m_stages.mirrored}, std::pair{"full_frame", m_stages.fullFrame}})
         stages[name] = {{"tries", s.tries}, {"reads", s.reads}, {"ms", std::round(s.ms * 10) / 10}};
     return {{"categories", categories}, {"total", total}, {"stages", stages}};
 }

@@ -24,16 +24,16 @@
 namespace admix::vision {
 
 struct BenchFrame {
-    std::string file;     // for the reference figures: matched by file name (without directory)
+    std::string file; // for the reference figures: matched by file name (without directory)
     std::string category;
-    cv::Mat image;        // BGR or grey
+    cv::Mat image; // BGR or grey
     std::vector<ExpectedCode> codes;
     bool readable = true; // false: the codes may be missed (unreadable by design)
 };
 
 struct DecoderTally {
     int frames = 0;
-    int expected = 0;       // readable codes
+    int expected = 0; // readable codes
     int read = 0;
     int misreads = 0;       // codes reported that the frame does not hold (frames with codes)
     int falsePositives = 0; // codes reported on frames without a code

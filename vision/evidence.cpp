@@ -40,11 +40,13 @@ cv::Mat annotateEvidence(const cv::Mat& frame, const EvidenceCaption& c) {
         "target " + c.target + "   measured " + c.measured,
         "by " + c.user + "   " + formatIsoUtc(c.takenAt) + " (UTC)",
     };
-    cv::Mat out(bgr.rows + 2 * pad + line * static_cast<int>(lines.size()), bgr.cols, CV_8UC3, cv::Scalar(24, 24, 24));
+    cv::Mat out(bgr.rows + 2 * pad + line * static_cast<int>(lines.size()), bgr.cols, CV_8UC3,
+                cv::Scalar(24, 24, 24));
     bgr.copyTo(out(cv::Rect(0, 0, bgr.cols, bgr.rows)));
     for (size_t i = 0; i < lines.size(); ++i) {
         const cv::Point at(pad, bgr.rows + pad + line * static_cast<int>(i + 1) - line / 4);
-        cv::putText(out, lines[i], at, cv::FONT_HERSHEY_SIMPLEX, 0.9 * scale, cv::Scalar(255, 255, 255), thick, cv::LINE_AA);
+        cv::putText(out, lines[i], at, cv::FONT_HERSHEY_SIMPLEX, 0.9 * scale, cv::Scalar(255, 255, 255),
+                    thick, cv::LINE_AA);
     }
     return out;
 }
@@ -68,10 +70,12 @@ Result<EvidencePhoto> makeEvidencePhoto(const cv::Mat& frame, const EvidenceCapt
     photo.width = annotated.cols;
     photo.height = annotated.rows;
 
-    const double f = std::min(1.0, static_cast<double>(std::max(16, options.thumbnailSide)) / std::max(annotated.cols, annotated.rows));
+    const double f = std::min(1.0, static_cast<double>(std::max(16, options.thumbnailSide)) /
+                                       std::max(annotated.cols, annotated.rows));
     cv::Mat thumb;
     cv::resize(annotated, thumb, cv::Size(), f, f, cv::INTER_AREA);
-    if (!cv::imencode(".jpg", thumb, photo.thumbnail, {cv::IMWRITE_JPEG_QUALITY, 80}) || photo.thumbnail.empty())
+    if (!cv::imencode(".jpg", thumb, photo.thumbnail, {cv::IMWRITE_JPEG_QUALITY, 80}) ||
+        photo.thumbnail.empty())
         return Result<EvidencePhoto>::fail("the thumbnail could not be encoded as JPEG", "evidence photo");
     photo.thumbnailSha256 = sha256Hex(photo.thumbnail);
     return photo;

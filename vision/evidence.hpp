@@ -30,13 +30,13 @@ struct EvidenceCaption {
 };
 
 struct EvidencePhoto {
-    std::vector<uint8_t> jpeg;       // the annotated photo
-    std::string sha256;              // hex of SHA-256(jpeg), the store's content address
-    std::vector<uint8_t> thumbnail;  // JPEG, at most thumbnailSide on its longer side
+    std::vector<uint8_t> jpeg;      // the annotated photo
+    std::string sha256;             // hex of SHA-256(jpeg), the store's content address
+    std::vector<uint8_t> thumbnail; // JPEG, at most thumbnailSide on its longer side
     std::string thumbnailSha256;
-    int width = 0;                   // of the annotated photo
+    int width = 0; // of the annotated photo
     int height = 0;
-    QualityReport quality;           // what the check measured
+    QualityReport quality; // what the check measured
 };
 
 struct EvidenceOptions {

@@ -25,8 +25,9 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 constexpr std::array<const char*, 10> kDrugs{
-    "CEFTRIAXONE 1 g",     "VANCOMYCIN 1 g",       "MEROPENEM 500 mg", "FUROSEMIDE 10 mg/mL",    "INSULIN REG 100 U/mL",
-    "NOREPINEPHRINE 4 mg", "MAGNESIUM SULF 50%",   "PANTOPRAZOLE 40 mg", "DEXAMETHASONE 4 mg/mL", "AMIODARONE 150 mg/3 mL"};
+    "CEFTRIAXONE 1 g",       "VANCOMYCIN 1 g",        "MEROPENEM 500 mg",   "FUROSEMIDE 10 mg/mL",
+    "INSULIN REG 100 U/mL",  "NOREPINEPHRINE 4 mg",   "MAGNESIUM SULF 50%", "PANTOPRAZOLE 40 mg",
+    "DEXAMETHASONE 4 mg/mL", "AMIODARONE 150 mg/3 mL"};
 
 std::string randomAlnum(cv::RNG& rng, int minLen, int maxLen, bool withDash) {
     static constexpr std::string_view kChars = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
@@ -58,7 +59,8 @@ Gs1Message randomDrugMessage(cv::RNG& rng) {
     std::snprintf(expiry, sizeof expiry, "%02d%02d%02d", rng.uniform(26, 32), rng.uniform(1, 13),
                   rng.uniform(0, 4) == 0 ? 0 : rng.uniform(1, 29));
     const std::string lot = randomAlnum(rng, 4, 10, true);
-    const std::string serial = rng.uniform(0, 3) == 0 ? digits(rng, rng.uniform(8, 13)) : randomAlnum(rng, 6, 14, false);
+    const std::string serial =
+        rng.uniform(0, 3) == 0 ? digits(rng, rng.uniform(8, 13)) : randomAlnum(rng, 6, 14, false);
     struct Field {
         const char* ai;
         std::string value;
@@ -68,7 +70,8 @@ Gs1Message randomDrugMessage(cv::RNG& rng) {
     const Field e{"17", expiry, false};
     const Field l{"10", lot, true};
     const Field s{"21", serial, true};
-    static const std::array<std::array<int, 4>, 4> kOrders{{{0, 1, 2, 3}, {0, 1, 3, 2}, {0, 3, 1, 2}, {0, 2, 1, 3}}};
+    static const std::array<std::array<int, 4>, 4> kOrders{
+        {{0, 1, 2, 3}, {0, 1, 3, 2}, {0, 3, 1, 2}, {0, 2, 1, 3}}};
     const std::array<const Field*, 4> fields{&g, &e, &l, &s};
     const auto& order = kOrders[static_cast<size_t>(rng.uniform(0, 4))];
     Gs1Message m;
@@ -104,10 +107,12 @@ Result<ModuleMatrix> encodeZint(const Gs1Message& message, int variant) {
     symbol->symbology = BARCODE_DATAMATRIX;
     symbol->input_mode = GS1_MODE;
     symbol->option_3 = variant % 2 == 0 ? DM_SQUARE : 0; // odd variants: rectangular sizes allowed
-    const int err = ZBarcode_Encode(symbol.get(), reinterpret_cast<const unsigned char*>(message.bracketed.data()),
-                                    static_cast<int>(message.bracketed.size()));
+    const int err =
+        ZBarcode_Encode(symbol.get(), reinterpret_cast<const unsigned char*>(message.bracketed.data()),
+                        static_cast<int>(message.bracketed.size()));
     if (err >= ZINT_ERROR)
-        return Result<ModuleMatrix>::fail(std::string("libzint refused the message: ") + symbol->errtxt, message.bracketed);
+        return Result<ModuleMatrix>::fail(std::string("libzint refused the message: ") + symbol->errtxt,
+                                          message.bracketed);
     ModuleMatrix m;
     m.cols = symbol->width;
     m.rows = symbol->rows;
@@ -132,7 +137,9 @@ Result<ModuleMatrix> encodeDmtx(const Gs1Message& message, int variant) {
         dmtxEncodeSetProp(enc, DmtxPropModuleSize, 1);
         dmtxEncodeSetProp(enc, DmtxPropMarginSize, 0);
         dmtxEncodeSetProp(enc, DmtxPropFnc1, 232);
-        dmtxEncodeSetProp(enc, DmtxPropScheme, attempt == 0 ? kSchemes[static_cast<size_t>(variant) % kSchemes.size()] : DmtxSchemeAscii);
+        dmtxEncodeSetProp(enc, DmtxPropScheme,
+                          attempt == 0 ? kSchemes[static_cast<size_t>(variant) % kSchemes.size()]
+                                       : DmtxSchemeAscii);
         dmtxEncodeSetProp(enc, DmtxPropSizeRequest, variant >= 3 ? DmtxSymbolRectAuto : DmtxSymbolSquareAuto);
         if (dmtxEncodeDataMatrix(enc, static_cast<int>(bytes.size()), bytes.data()) == DmtxPass) {
             ModuleMatrix m;
@@ -208,7 +215,8 @@ Result<CodeArt> makeCodeArt(cv::RNG& rng, bool heldOut) {
         enc = rng.uniform(0, 2) == 0 ? FieldEncoder::Zint : FieldEncoder::Libdmtx;
         variant = rng.uniform(1, 5); // other schemes, rectangular sizes
     } else {
-        enc = std::array<FieldEncoder, 3>{FieldEncoder::Project, FieldEncoder::Zint, FieldEncoder::Libdmtx}[static_cast<size_t>(rng.uniform(0, 3))];
+        enc = std::array<FieldEncoder, 3>{FieldEncoder::Project, FieldEncoder::Zint,
+                                          FieldEncoder::Libdmtx}[static_cast<size_t>(rng.uniform(0, 3))];
         variant = 0;
     }
     auto m = encodeGs1DataMatrix(enc, msg, variant);
@@ -226,17 +234,18 @@ void drawModules(cv::Mat& img, const ModuleMatrix& m, int px, cv::Point at, cv::
 
 void textLine(cv::Mat& img, const std::string& s, cv::Point at, int heightPx, cv::Scalar ink, bool bold) {
     const double scale = std::max(0.25, heightPx / 22.0);
-    cv::putText(img, s, at, cv::FONT_HERSHEY_SIMPLEX, scale, ink, bold ? std::max(2, heightPx / 8) : std::max(1, heightPx / 14),
-                cv::LINE_AA);
+    cv::putText(img, s, at, cv::FONT_HERSHEY_SIMPLEX, scale, ink,
+                bold ? std::max(2, heightPx / 8) : std::max(1, heightPx / 14), cv::LINE_AA);
 }
 
 // Lines of label text (drug, NDC, lot, expiry) filling `area` of `img`.
 void labelText(cv::Mat& img, cv::Rect area, int heightPx, cv::Scalar ink, cv::RNG& rng) {
-    const std::array<std::string, 5> lines{kDrugs[static_cast<size_t>(rng.uniform(0, static_cast<int>(kDrugs.size())))],
-                                           "NDC " + digits(rng, 5) + "-" + digits(rng, 3) + "-" + digits(rng, 2),
-                                           "LOT " + randomAlnum(rng, 5, 8, false) + "  EXP " + std::to_string(rng.uniform(1, 13)) + "/20" +
-                                               std::to_string(rng.uniform(26, 32)),
-                                           "For IV use only. Rx only", "Store at 20-25 C. Single-dose vial"};
+    const std::array<std::string, 5> lines{
+        kDrugs[static_cast<size_t>(rng.uniform(0, static_cast<int>(kDrugs.size())))],
+        "NDC " + digits(rng, 5) + "-" + digits(rng, 3) + "-" + digits(rng, 2),
+        "LOT " + randomAlnum(rng, 5, 8, false) + "  EXP " + std::to_string(rng.uniform(1, 13)) + "/20" +
+            std::to_string(rng.uniform(26, 32)),
+        "For IV use only. Rx only", "Store at 20-25 C. Single-dose vial"};
     int y = area.y + heightPx + 2;
     for (size_t i = 0; y <= area.y + area.height; ++i) {
         const int h = i == 0 ? heightPx * 5 / 4 : heightPx;
@@ -283,7 +292,8 @@ Label makeLabel(const std::vector<CodeArt>& arts, Layout layout, int px, int qui
     switch (layout) {
     case Layout::BesideText:
         x0 = codeLeft ? margin : w - margin - codesW;
-        textArea = codeLeft ? cv::Rect(x0 + codesW + q, 2, w - (x0 + codesW + q) - 2, h - 4) : cv::Rect(2, 2, x0 - q - 2, h - 4);
+        textArea = codeLeft ? cv::Rect(x0 + codesW + q, 2, w - (x0 + codesW + q) - 2, h - 4)
+                            : cv::Rect(2, 2, x0 - q - 2, h - 4);
         break;
     case Layout::Edge: {
         // The code touches the label edge: on the left, the right, the top or the bottom.
@@ -293,7 +303,8 @@ Label makeLabel(const std::vector<CodeArt>& arts, Layout layout, int px, int qui
             x0 = codeLeft ? margin : w - margin - codesW;
             y0 = side == 2 ? 0 : h - codesH;
         }
-        textArea = (x0 < w / 2) ? cv::Rect(x0 + codesW + q, 2, w - (x0 + codesW + q) - 2, h - 4) : cv::Rect(2, 2, x0 - q - 2, h - 4);
+        textArea = (x0 < w / 2) ? cv::Rect(x0 + codesW + q, 2, w - (x0 + codesW + q) - 2, h - 4)
+                                : cv::Rect(2, 2, x0 - q - 2, h - 4);
         break;
     }
     case Layout::Multi:
@@ -315,8 +326,8 @@ Label makeLabel(const std::vector<CodeArt>& arts, Layout layout, int px, int qui
         drawModules(label.image, a.matrix, px, cv::Point(x, y), ink);
         const float fx = static_cast<float>(x);
         const float fy = static_cast<float>(y);
-        label.codes.push_back({Quad{cv::Point2f(fx, fy), cv::Point2f(fx + cw, fy), cv::Point2f(fx + cw, fy + ch),
-                                    cv::Point2f(fx, fy + ch)},
+        label.codes.push_back({Quad{cv::Point2f(fx, fy), cv::Point2f(fx + cw, fy),
+                                    cv::Point2f(fx + cw, fy + ch), cv::Point2f(fx, fy + ch)},
                                a.text, a.encoder, px});
         x += cw + 2 * q;
     }
@@ -331,14 +342,18 @@ Label textLabel(cv::RNG& rng, int textH) {
     l.image = cv::Mat(h, w, CV_8UC3, cv::Scalar::all(rng.uniform(215, 250)));
     l.alpha = cv::Mat(h, w, CV_8UC1, cv::Scalar(255));
     if (rng.uniform(0, 2) == 0) // a coloured band
-        cv::rectangle(l.image, cv::Rect(0, 0, w, h / 5), cv::Scalar(rng.uniform(40, 220), rng.uniform(40, 220), rng.uniform(40, 220)),
+        cv::rectangle(l.image, cv::Rect(0, 0, w, h / 5),
+                      cv::Scalar(rng.uniform(40, 220), rng.uniform(40, 220), rng.uniform(40, 220)),
                       cv::FILLED);
-    labelText(l.image, cv::Rect(textH / 2, h / 5 + 2, w - textH, h - h / 5 - 4), textH, cv::Scalar::all(rng.uniform(15, 60)), rng);
+    labelText(l.image, cv::Rect(textH / 2, h / 5 + 2, w - textH, h - h / 5 - 4), textH,
+              cv::Scalar::all(rng.uniform(15, 60)), rng);
     return l;
 }
 
 // Light on dark: the label printed negative (dark stock, light modules and text).
-void invertLabel(Label& l) { cv::bitwise_not(l.image, l.image); }
+void invertLabel(Label& l) {
+    cv::bitwise_not(l.image, l.image);
+}
 
 // Seen from behind: the label flipped left to right, corners too (the symbol's own top-left moves).
 void mirrorLabel(Label& l) {
@@ -390,14 +405,16 @@ void curveLabel(Label& l, double radius, double axis) {
 
 // [SECTION] Scene
 // Label -> frame: a plane turned by tiltX/tiltY (radians, pinhole camera), rotated by angle, centred at `at`.
-cv::Mat placement(cv::Size label, cv::Point2f at, double angleDeg, double tiltX, double tiltY, double scale = 1) {
+cv::Mat placement(cv::Size label, cv::Point2f at, double angleDeg, double tiltX, double tiltY,
+                  double scale = 1) {
     const double f = 1800;
     const double cx = label.width / 2.0;
     const double cy = label.height / 2.0;
     const double az = angleDeg * kPi / 180;
-    const std::array<cv::Point2f, 4> src{cv::Point2f(0, 0), cv::Point2f(static_cast<float>(label.width), 0),
-                                         cv::Point2f(static_cast<float>(label.width), static_cast<float>(label.height)),
-                                         cv::Point2f(0, static_cast<float>(label.height))};
+    const std::array<cv::Point2f, 4> src{
+        cv::Point2f(0, 0), cv::Point2f(static_cast<float>(label.width), 0),
+        cv::Point2f(static_cast<float>(label.width), static_cast<float>(label.height)),
+        cv::Point2f(0, static_cast<float>(label.height))};
     std::array<cv::Point2f, 4> dst{};
     for (size_t i = 0; i < 4; ++i) {
         const double x = (src[i].x - cx) * scale;
@@ -436,7 +453,8 @@ void composite(cv::Mat& frame, const Label& l, const cv::Mat& h, std::vector<Exp
             const auto* a = alpha.ptr<uint8_t>(y);
             for (int x = 0; x < box.width; ++x)
                 for (int k = 0; k < 3; ++k)
-                    dst[x][k] = static_cast<uint8_t>((src[x][k] * a[x] + dst[x][k] * (255 - a[x]) + 127) / 255);
+                    dst[x][k] =
+                        static_cast<uint8_t>((src[x][k] * a[x] + dst[x][k] * (255 - a[x]) + 127) / 255);
         }
     }
     if (codes == nullptr)
@@ -449,7 +467,8 @@ void composite(cv::Mat& frame, const Label& l, const cv::Mat& h, std::vector<Exp
         e.text = c.text;
         std::copy(pts.begin(), pts.end(), e.corners.begin());
         const double side = cv::norm(c.corners[1] - c.corners[0]);
-        e.modulePx = side > 0 ? static_cast<int>(std::lround(c.modulePx * cv::norm(pts[1] - pts[0]) / side)) : c.modulePx;
+        e.modulePx = side > 0 ? static_cast<int>(std::lround(c.modulePx * cv::norm(pts[1] - pts[0]) / side))
+                              : c.modulePx;
         codes->push_back(e);
         if (encoders != nullptr)
             encoders->push_back(c.encoder);
@@ -472,9 +491,10 @@ cv::Mat background(cv::Size size, cv::RNG& rng) {
     cv::Mat frame;
     cv::cvtColor(grey, frame, cv::COLOR_GRAY2BGR);
     if (rng.uniform(0, 3) > 0) {
-        const cv::RotatedRect pad(cv::Point2f(rng.uniform(0.2f, 0.8f) * size.width, rng.uniform(0.2f, 0.8f) * size.height),
-                                  cv::Size2f(size.width * rng.uniform(0.25f, 0.45f), size.height * rng.uniform(0.35f, 0.6f)),
-                                  rng.uniform(-20.0f, 20.0f));
+        const cv::RotatedRect pad(
+            cv::Point2f(rng.uniform(0.2f, 0.8f) * size.width, rng.uniform(0.2f, 0.8f) * size.height),
+            cv::Size2f(size.width * rng.uniform(0.25f, 0.45f), size.height * rng.uniform(0.35f, 0.6f)),
+            rng.uniform(-20.0f, 20.0f));
         std::array<cv::Point2f, 4> p;
         pad.points(p.data());
         std::vector<cv::Point> poly(p.begin(), p.end());
@@ -488,10 +508,12 @@ cv::Mat background(cv::Size size, cv::RNG& rng) {
         const cv::Point2f n(-d.y, d.x);
         const float len = rng.uniform(250.0f, 450.0f);
         const float r = rng.uniform(18.0f, 30.0f);
-        std::vector<cv::Point> barrel{c - d * len / 2 - n * r, c + d * len / 2 - n * r, c + d * len / 2 + n * r, c - d * len / 2 + n * r};
+        std::vector<cv::Point> barrel{c - d * len / 2 - n * r, c + d * len / 2 - n * r,
+                                      c + d * len / 2 + n * r, c - d * len / 2 + n * r};
         cv::fillConvexPoly(frame, barrel, cv::Scalar(215, 218, 220), cv::LINE_AA);
         for (float t = -len / 2 + 20; t < len / 2 - 20; t += len / 40) // graduations
-            cv::line(frame, c + d * t - n * r, c + d * t - n * (r * (static_cast<int>(t) % 5 == 0 ? 0.2f : 0.55f)),
+            cv::line(frame, c + d * t - n * r,
+                     c + d * t - n * (r * (static_cast<int>(t) % 5 == 0 ? 0.2f : 0.55f)),
                      cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
     }
     return frame;
@@ -528,14 +550,18 @@ void applyFaults(cv::Mat& frame, const Faults& fx, cv::RNG& rng) {
         const double diag = std::hypot(frame.cols, frame.rows);
         for (int y = 0; y < frame.rows; ++y)
             for (int x = 0; x < frame.cols; ++x)
-                g.at<float>(y, x) = static_cast<float>(1 - depth * (0.5 + ((x - frame.cols / 2.0) * std::cos(a) + (y - frame.rows / 2.0) * std::sin(a)) / diag));
+                g.at<float>(y, x) =
+                    static_cast<float>(1 - depth * (0.5 + ((x - frame.cols / 2.0) * std::cos(a) +
+                                                           (y - frame.rows / 2.0) * std::sin(a)) /
+                                                              diag));
         cv::Mat g3;
         cv::cvtColor(g, g3, cv::COLOR_GRAY2BGR);
         f = f.mul(g3);
     }
     if (fx.glareRadius > 0) {
         cv::Mat blob(frame.size(), CV_32FC1, cv::Scalar(0));
-        cv::circle(blob, fx.glareAt, static_cast<int>(fx.glareRadius), cv::Scalar(1), cv::FILLED, cv::LINE_AA);
+        cv::circle(blob, fx.glareAt, static_cast<int>(fx.glareRadius), cv::Scalar(1), cv::FILLED,
+                   cv::LINE_AA);
         cv::GaussianBlur(blob, blob, cv::Size(0, 0), fx.glareRadius / 2.5);
         cv::Mat blob3;
         cv::cvtColor(blob, blob3, cv::COLOR_GRAY2BGR);
@@ -550,7 +576,8 @@ void applyFaults(cv::Mat& frame, const Faults& fx, cv::RNG& rng) {
         cv::Mat kernel(k, k, CV_32FC1, cv::Scalar(0));
         const double a = fx.motionAngle * kPi / 180;
         const cv::Point2d d(std::cos(a) * (k - 1) / 2.0, std::sin(a) * (k - 1) / 2.0);
-        cv::line(kernel, cv::Point2d(k / 2, k / 2) - d, cv::Point2d(k / 2, k / 2) + d, cv::Scalar(1), 1, cv::LINE_AA);
+        cv::line(kernel, cv::Point2d(k / 2, k / 2) - d, cv::Point2d(k / 2, k / 2) + d, cv::Scalar(1), 1,
+                 cv::LINE_AA);
         kernel /= cv::sum(kernel)[0];
         cv::filter2D(f, f, -1, kernel);
     }
@@ -588,9 +615,9 @@ uint64_t mix(uint64_t x) {
 
 // [SECTION] Categories
 const std::vector<std::string>& fieldCategories() {
-    static const std::vector<std::string> k{"beside-text", "label-edge", "multi",    "rotation", "perspective", "curved",
-                                            "blur",        "noise",      "lowcontrast", "glare", "jpeg",        "inverted",
-                                            "mirrored",    "modules",    "tightcrop", "nocode"};
+    static const std::vector<std::string> k{
+        "beside-text", "label-edge", "multi", "rotation", "perspective", "curved",  "blur",      "noise",
+        "lowcontrast", "glare",      "jpeg",  "inverted", "mirrored",    "modules", "tightcrop", "nocode"};
     return k;
 }
 
@@ -601,7 +628,8 @@ std::vector<FieldCaseSpec> planFieldSet(const FieldSetOptions& o) {
         for (int i = 0; i < o.perCategory; ++i) {
             FieldCaseSpec s;
             char name[96];
-            std::snprintf(name, sizeof name, "%s-%s-%03d", o.heldOut ? "heldout" : "field", cats[c].c_str(), i);
+            std::snprintf(name, sizeof name, "%s-%s-%03d", o.heldOut ? "heldout" : "field", cats[c].c_str(),
+                          i);
             s.name = name;
             s.category = cats[c];
             s.seed = mix(mix(o.seed ^ (o.heldOut ? 0x5EEDF00Dull : 0)) + c * 1000 + static_cast<uint64_t>(i));
@@ -716,11 +744,14 @@ Result<FieldCase> renderFieldCase(const FieldCaseSpec& spec) {
         const double codeSide = std::max(c[1].x - c[0].x, c[2].y - c[1].y);
         const double a = rng.uniform(0.0, 360.0);
         // The turned code with a one-module quiet zone fits; the code fills 55-90% of the side.
-        const double turned = codeSide * (std::abs(std::cos(a * kPi / 180)) + std::abs(std::sin(a * kPi / 180))) + 2 * px;
-        const int side = static_cast<int>(std::lround(std::max(turned * 1.04, codeSide / rng.uniform(0.55, 0.9))));
+        const double turned =
+            codeSide * (std::abs(std::cos(a * kPi / 180)) + std::abs(std::sin(a * kPi / 180))) + 2 * px;
+        const int side =
+            static_cast<int>(std::lround(std::max(turned * 1.04, codeSide / rng.uniform(0.55, 0.9))));
         // Label -> crop: rotate about the code centre, which lands near the crop centre.
         const float slack = static_cast<float>(std::max(0.0, (side - turned) / 2));
-        const cv::Point2f at(side / 2.0f + rng.uniform(-slack, slack + 0.01f), side / 2.0f + rng.uniform(-slack, slack + 0.01f));
+        const cv::Point2f at(side / 2.0f + rng.uniform(-slack, slack + 0.01f),
+                             side / 2.0f + rng.uniform(-slack, slack + 0.01f));
         cv::Mat h = placement(label.image.size(), at, a, 0, 0);
         // placement() centres the label, not the code: shift so that the code centre lands at `at`.
         std::vector<cv::Point2f> p{centre};
@@ -728,7 +759,9 @@ Result<FieldCase> renderFieldCase(const FieldCaseSpec& spec) {
         const cv::Mat shift = (cv::Mat_<double>(3, 3) << 1, 0, at.x - p[0].x, 0, 1, at.y - p[0].y, 0, 0, 1);
         h = shift * h;
         // Past the label: paper of another label, steel or a dark vial.
-        out.image = cv::Mat(side, side, CV_8UC3, cv::Scalar::all(rng.uniform(0, 2) ? rng.uniform(200, 245) : rng.uniform(60, 150)));
+        out.image =
+            cv::Mat(side, side, CV_8UC3,
+                    cv::Scalar::all(rng.uniform(0, 2) ? rng.uniform(200, 245) : rng.uniform(60, 150)));
         composite(out.image, label, h, &out.codes, &out.encoders);
         fx.uneven = rng.uniform(0, 2) == 0;
         fx.noise = rng.uniform(1.5, 6.0);
@@ -750,7 +783,8 @@ Result<FieldCase> renderFieldCase(const FieldCaseSpec& spec) {
         const float side = static_cast<float>(cv::norm(e.corners[1] - e.corners[0]));
         const cv::Point2f centre = (e.corners[0] + e.corners[2]) * 0.5f;
         const double a = rng.uniform(0.0, 2 * kPi);
-        fx.glareAt = centre + cv::Point2f(static_cast<float>(std::cos(a)), static_cast<float>(std::sin(a))) * side * rng.uniform(0.35f, 0.6f);
+        fx.glareAt = centre + cv::Point2f(static_cast<float>(std::cos(a)), static_cast<float>(std::sin(a))) *
+                                  side * rng.uniform(0.35f, 0.6f);
         fx.glareRadius = side * rng.uniform(0.35, 0.55);
         fx.glarePeak = rng.uniform(110.0, 170.0);
     }
@@ -758,11 +792,13 @@ Result<FieldCase> renderFieldCase(const FieldCaseSpec& spec) {
     return out;
 }
 
-Result<std::vector<ManifestEntry>> writeFieldSet(const std::vector<FieldCaseSpec>& cases, const std::filesystem::path& dir) {
+Result<std::vector<ManifestEntry>> writeFieldSet(const std::vector<FieldCaseSpec>& cases,
+                                                 const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
-        return Result<std::vector<ManifestEntry>>::fail("cannot create the directory: " + ec.message(), dir.string());
+        return Result<std::vector<ManifestEntry>>::fail("cannot create the directory: " + ec.message(),
+                                                        dir.string());
     std::vector<ManifestEntry> entries;
     for (const auto& c : cases) {
         auto fc = renderFieldCase(c);

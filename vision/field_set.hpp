@@ -48,7 +48,8 @@ struct Gs1Message {
 
 // A GS1 DataMatrix for `message` from the given encoder. `variant` picks among the encoder's options
 // (libdmtx: encodation scheme; zint: square only or also rectangular sizes). Fails naming the encoder.
-[[nodiscard]] Result<ModuleMatrix> encodeGs1DataMatrix(FieldEncoder encoder, const Gs1Message& message, int variant = 0);
+[[nodiscard]] Result<ModuleMatrix> encodeGs1DataMatrix(FieldEncoder encoder, const Gs1Message& message,
+                                                       int variant = 0);
 
 [[nodiscard]] std::string toString(FieldEncoder e);
 
@@ -72,11 +73,11 @@ struct FieldCaseSpec {
 
 struct FieldCase {
     FieldCaseSpec spec;
-    cv::Mat image;                    // 8-bit BGR (tight crops: small images)
-    std::vector<ExpectedCode> codes;  // empty for "nocode"
+    cv::Mat image;                     // 8-bit BGR (tight crops: small images)
+    std::vector<ExpectedCode> codes;   // empty for "nocode"
     std::vector<std::string> encoders; // per code
-    bool inverted = false;            // light modules on a dark label
-    bool mirrored = false;            // seen from behind (through a clear bag)
+    bool inverted = false;             // light modules on a dark label
+    bool mirrored = false;             // seen from behind (through a clear bag)
 };
 
 // The categories, in report order: beside-text, label-edge, multi, rotation, perspective, curved,

@@ -24,7 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 // Sleeps until `due`, then moves it on by one frame interval (never into the past by more than one).
 void pace(Clock::time_point& due, double fps) {
-    const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / std::max(0.1, fps)));
+    const auto interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / std::max(0.1, fps)));
     const auto now = Clock::now();
     if (due > now)
         std::this_thread::sleep_until(due);
@@ -38,15 +39,19 @@ struct CameraSource::Impl {
     cv::VideoCapture capture;
 };
 
-CameraSource::CameraSource(CameraSettings settings) : m_settings(std::move(settings)), m_impl(std::make_unique<Impl>()) {}
+CameraSource::CameraSource(CameraSettings settings)
+    : m_settings(std::move(settings)), m_impl(std::make_unique<Impl>()) {}
 
-CameraSource::~CameraSource() { close(); }
+CameraSource::~CameraSource() {
+    close();
+}
 
 Status CameraSource::open() {
     close();
     m_notes.clear();
     const std::string& dev = m_settings.device;
-    const bool isIndex = !dev.empty() && std::all_of(dev.begin(), dev.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool isIndex =
+        !dev.empty() && std::all_of(dev.begin(), dev.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!isIndex) {
         std::error_code ec;
         if (!std::filesystem::exists(dev, ec))
@@ -54,12 +59,14 @@ Status CameraSource::open() {
     }
     bool opened = false;
     try {
-        opened = isIndex ? m_impl->capture.open(std::stoi(dev), cv::CAP_V4L2) : m_impl->capture.open(dev, cv::CAP_V4L2);
+        opened = isIndex ? m_impl->capture.open(std::stoi(dev), cv::CAP_V4L2)
+                         : m_impl->capture.open(dev, cv::CAP_V4L2);
     } catch (const cv::Exception& e) {
         return Status::fail(std::string("the camera could not be opened: ") + e.what(), dev);
     }
     if (!opened)
-        return Status::fail("the camera could not be opened (in use by another program, or not a video device)", dev);
+        return Status::fail(
+            "the camera could not be opened (in use by another program, or not a video device)", dev);
     auto& cap = m_impl->capture;
     if (m_settings.mjpeg)
         cap.set(cv::CAP_PROP_FOURCC, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'));
@@ -79,8 +86,9 @@ Status CameraSource::open() {
     const int w = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_WIDTH));
     const int h = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_HEIGHT));
     if (w != m_settings.width || h != m_settings.height)
-        m_notes.push_back("the camera delivers " + std::to_string(w) + "x" + std::to_string(h) + " instead of " +
-                          std::to_string(m_settings.width) + "x" + std::to_string(m_settings.height));
+        m_notes.push_back("the camera delivers " + std::to_string(w) + "x" + std::to_string(h) +
+                          " instead of " + std::to_string(m_settings.width) + "x" +
+                          std::to_string(m_settings.height));
     return Status::success();
 }
 
@@ -95,7 +103,8 @@ Result<cv::Mat> CameraSource::read() {
         ok = false;
     }
     if (!ok || frame.empty())
-        return Result<cv::Mat>::fail("the camera stopped delivering pictures (unplugged?)", m_settings.device);
+        return Result<cv::Mat>::fail("the camera stopped delivering pictures (unplugged?)",
+                                     m_settings.device);
     if (frame.channels() == 1)
         cv::cvtColor(frame, frame, cv::COLOR_GRAY2BGR);
     return frame;
@@ -106,9 +115,13 @@ void CameraSource::close() {
         m_impl->capture.release();
 }
 
-bool CameraSource::isOpen() const { return m_impl && m_impl->capture.isOpened(); }
+bool CameraSource::isOpen() const {
+    return m_impl && m_impl->capture.isOpened();
+}
 
-std::string CameraSource::describe() const { return "camera " + m_settings.device; }
+std::string CameraSource::describe() const {
+    return "camera " + m_settings.device;
+}
 
 // [SECTION] Camera list
 std::vector<CameraInfo> listCameras() {
@@ -121,7 +134,9 @@ std::vector<CameraInfo> listCameras() {
             nodes.push_back(entry.path());
     }
     std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
-        const auto num = [](const std::filesystem::path& p) { return std::atoi(p.filename().string().c_str() + 5); };
+        const auto num = [](const std::filesystem::path& p) {
+            return std::atoi(p.filename().string().c_str() + 5);
+        };
         return num(a) < num(b);
     });
     for (const auto& node : nodes) {
@@ -138,7 +153,8 @@ std::vector<CameraInfo> listCameras() {
             info.name = reinterpret_cast<const char*>(cap.card);
             info.driver = reinterpret_cast<const char*>(cap.driver);
             info.bus = reinterpret_cast<const char*>(cap.bus_info);
-            const uint32_t caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
+            const uint32_t caps =
+                (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
             info.capture = (caps & V4L2_CAP_VIDEO_CAPTURE) != 0;
         }
         ::close(fd);
@@ -172,9 +188,13 @@ Result<cv::Mat> ImageFilesSource::read() {
     return loadImage(m_files[m_next++].string());
 }
 
-void ImageFilesSource::close() { m_open = false; }
+void ImageFilesSource::close() {
+    m_open = false;
+}
 
-std::string ImageFilesSource::describe() const { return std::to_string(m_files.size()) + " image file(s)"; }
+std::string ImageFilesSource::describe() const {
+    return std::to_string(m_files.size()) + " image file(s)";
+}
 
 // [SECTION] Video file
 struct VideoFileSource::Impl {
@@ -185,7 +205,9 @@ struct VideoFileSource::Impl {
 VideoFileSource::VideoFileSource(std::filesystem::path file, bool loop)
     : m_file(std::move(file)), m_loop(loop), m_impl(std::make_unique<Impl>()) {}
 
-VideoFileSource::~VideoFileSource() { close(); }
+VideoFileSource::~VideoFileSource() {
+    close();
+}
 
 Status VideoFileSource::open() {
     close();
@@ -228,9 +250,13 @@ void VideoFileSource::close() {
         m_impl->capture.release();
 }
 
-bool VideoFileSource::isOpen() const { return m_impl && m_impl->capture.isOpened(); }
+bool VideoFileSource::isOpen() const {
+    return m_impl && m_impl->capture.isOpened();
+}
 
-std::string VideoFileSource::describe() const { return "video " + m_file.string(); }
+std::string VideoFileSource::describe() const {
+    return "video " + m_file.string();
+}
 
 // [SECTION] Synthetic hood scene
 SyntheticSource::SyntheticSource(SyntheticOptions options) : m_options(options) {}
@@ -246,7 +272,8 @@ Status SyntheticSource::open() {
 Result<cv::Mat> SyntheticSource::read() {
     if (m_unplugged) {
         m_open = false;
-        return Result<cv::Mat>::fail("the camera stopped delivering pictures (simulated unplug)", "synthetic camera");
+        return Result<cv::Mat>::fail("the camera stopped delivering pictures (simulated unplug)",
+                                     "synthetic camera");
     }
     if (!m_open)
         return Result<cv::Mat>::fail("the camera is not open", "synthetic camera");
@@ -266,8 +293,10 @@ Result<cv::Mat> SyntheticSource::read() {
         v.kind = ObjectKind::Vial;
         v.scale = 0.75 * scale;
         const double phase = i * 2.1 + static_cast<double>(m_options.seed % 7);
-        v.centre = cv::Point2f(w * static_cast<float>(0.25 + 0.5 * i / std::max(1, m_options.products - 1 + 1) + 0.08 * std::sin(0.4 * t + phase)),
-                               h * static_cast<float>(0.35 + 0.12 * std::cos(0.3 * t + phase)));
+        v.centre =
+            cv::Point2f(w * static_cast<float>(0.25 + 0.5 * i / std::max(1, m_options.products - 1 + 1) +
+                                               0.08 * std::sin(0.4 * t + phase)),
+                        h * static_cast<float>(0.35 + 0.12 * std::cos(0.3 * t + phase)));
         v.angleDeg = std::fmod(20 * t + 70 * i, 360.0);
         v.codes = {LabelCode{CodeKind::DataMatrixGs1, demoGs1(static_cast<int>(m_options.seed % 1000) + i),
                              std::max(2, static_cast<int>(std::lround(4 * scale)))}};
@@ -288,9 +317,13 @@ Result<cv::Mat> SyntheticSource::read() {
     return scene->image;
 }
 
-void SyntheticSource::close() { m_open = false; }
+void SyntheticSource::close() {
+    m_open = false;
+}
 
-std::string SyntheticSource::describe() const { return "synthetic hood camera (seed " + std::to_string(m_options.seed) + ")"; }
+std::string SyntheticSource::describe() const {
+    return "synthetic hood camera (seed " + std::to_string(m_options.seed) + ")";
+}
 
 // [SECTION] Factory
 Result<std::unique_ptr<FrameSource>> makeFrameSource(const std::string& d, const CameraSettings& camera) {
@@ -310,7 +343,8 @@ Result<std::unique_ptr<FrameSource>> makeFrameSource(const std::string& d, const
         if (std::filesystem::is_directory(arg, ec)) {
             for (const auto& e : std::filesystem::directory_iterator(arg, ec)) {
                 const auto ext = e.path().extension().string();
-                if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff")
+                if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" ||
+                    ext == ".tiff")
                     files.push_back(e.path());
             }
             std::sort(files.begin(), files.end());

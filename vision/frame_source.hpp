@@ -49,9 +49,9 @@ struct CameraSettings {
     int width = 1920;
     int height = 1080;
     double fps = 30;
-    std::optional<double> exposure;   // V4L2 absolute exposure; unset = automatic
-    std::optional<double> focus;      // manual focus; unset = autofocus where the camera has it
-    bool mjpeg = true;                // ask for MJPG (USB bandwidth at 1080p)
+    std::optional<double> exposure; // V4L2 absolute exposure; unset = automatic
+    std::optional<double> focus;    // manual focus; unset = autofocus where the camera has it
+    bool mjpeg = true;              // ask for MJPG (USB bandwidth at 1080p)
 };
 
 class CameraSource final : public FrameSource {

@@ -2,8 +2,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
@@ -33,8 +33,8 @@ bool supportedFormat(std::span<const uint8_t> b) {
     const auto starts = [&](std::initializer_list<uint8_t> sig) {
         return b.size() >= sig.size() && std::equal(sig.begin(), sig.end(), b.begin());
     };
-    return starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}) || starts({0xFF, 0xD8, 0xFF}) || starts({'B', 'M'}) ||
-           starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42});
+    return starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}) || starts({0xFF, 0xD8, 0xFF}) ||
+           starts({'B', 'M'}) || starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42});
 }
 
 } // namespace
@@ -55,7 +55,8 @@ Result<cv::Mat> decodeImageBytes(std::span<const uint8_t> bytes, const std::stri
     if (bytes.empty())
         return Result<cv::Mat>::fail("empty image data", where);
     if (bytes.size() > maxBytes)
-        return Result<cv::Mat>::fail("image data too large (" + std::to_string(bytes.size()) + " bytes)", where);
+        return Result<cv::Mat>::fail("image data too large (" + std::to_string(bytes.size()) + " bytes)",
+                                     where);
     if (!supportedFormat(bytes))
         return Result<cv::Mat>::fail("not a PNG, JPEG, BMP or TIFF image", where);
     const int64_t announced = pngPixels(bytes);

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <sstream>
 #include <functional>
+#include <sstream>
 
 namespace admix::vision {
 
@@ -26,7 +26,9 @@ cv::Mat greyOf(const cv::Mat& image) {
 
 } // namespace
 
-std::filesystem::path defaultQualityFile() { return core::assetPath("vision/quality.toml"); }
+std::filesystem::path defaultQualityFile() {
+    return core::assetPath("vision/quality.toml");
+}
 
 Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -56,7 +58,8 @@ Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& pat
             return;
         const auto v = n->value<double>();
         if (!v || *v < lo || *v > hi) {
-            bad = std::string(key) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            bad = std::string(key) + " must be a number from " + std::to_string(lo) + " to " +
+                  std::to_string(hi);
             return;
         }
         out = *v;
@@ -81,7 +84,9 @@ Result<QualityThresholds> loadQualityThresholds(const std::filesystem::path& pat
     return t;
 }
 
-bool QualityReport::has(QualityProblem p) const { return std::find(problems.begin(), problems.end(), p) != problems.end(); }
+bool QualityReport::has(QualityProblem p) const {
+    return std::find(problems.begin(), problems.end(), p) != problems.end();
+}
 
 std::string QualityReport::summary() const {
     std::string out;
@@ -118,7 +123,8 @@ QualityReport assessQuality(const cv::Mat& image, const QualityThresholds& t, co
         }
     }
     std::sort(tiles.begin(), tiles.end(), std::greater<>());
-    const size_t k = std::min(tiles.size() - 1, static_cast<size_t>(std::floor(tiles.size() * t.sharpTileFraction)));
+    const size_t k =
+        std::min(tiles.size() - 1, static_cast<size_t>(std::floor(tiles.size() * t.sharpTileFraction)));
     report.sharpness = tiles.empty() ? 0 : tiles[k];
 
     cv::Mat clipped = grey >= t.clipLevel;
@@ -127,7 +133,8 @@ QualityReport assessQuality(const cv::Mat& image, const QualityThresholds& t, co
     report.meanLevel = cv::mean(grey)[0];
 
     // Glare: the largest blown-out blob (isolated clipped pixels are noise, not glare).
-    cv::morphologyEx(clipped, clipped, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+    cv::morphologyEx(clipped, clipped, cv::MORPH_OPEN,
+                     cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
     cv::Mat labels;
     cv::Mat stats;
     cv::Mat centroids;
@@ -140,13 +147,14 @@ QualityReport assessQuality(const cv::Mat& image, const QualityThresholds& t, co
     char figures[96];
     if (report.clippedFraction > t.maxClippedFraction) {
         report.problems.push_back(QualityProblem::Overexposed);
-        std::snprintf(figures, sizeof figures, " (%.0f%% of the picture is white, limit %.0f%%)", report.clippedFraction * 100,
-                      t.maxClippedFraction * 100);
+        std::snprintf(figures, sizeof figures, " (%.0f%% of the picture is white, limit %.0f%%)",
+                      report.clippedFraction * 100, t.maxClippedFraction * 100);
         report.reasons.push_back("overexposed: too much light, lower the exposure or move the " + subject +
                                  " out of the direct light" + figures);
     } else if (report.glareFraction >= t.minGlareArea) {
         report.problems.push_back(QualityProblem::Glare);
-        report.reasons.push_back("glare on the label: tilt the " + subject + " a little so the light does not reflect into the camera");
+        report.reasons.push_back("glare on the label: tilt the " + subject +
+                                 " a little so the light does not reflect into the camera");
     }
     if (report.darkFraction > t.maxDarkFraction) {
         report.problems.push_back(QualityProblem::Underexposed);
@@ -154,8 +162,10 @@ QualityReport assessQuality(const cv::Mat& image, const QualityThresholds& t, co
     }
     if (report.sharpness < t.minSharpness) {
         report.problems.push_back(QualityProblem::Blurred);
-        std::snprintf(figures, sizeof figures, " (sharpness %.0f, needs %.0f)", report.sharpness, t.minSharpness);
-        report.reasons.push_back("blurred: hold the " + subject + " still and keep it in the focus area" + figures);
+        std::snprintf(figures, sizeof figures, " (sharpness %.0f, needs %.0f)", report.sharpness,
+                      t.minSharpness);
+        report.reasons.push_back("blurred: hold the " + subject + " still and keep it in the focus area" +
+                                 figures);
     }
     return report;
 }

@@ -16,14 +16,14 @@
 namespace admix::vision {
 
 struct QualityThresholds {
-    double minSharpness = 60;        // focus measure below this: blurred
-    int tileSize = 64;               // focus is measured per tile of this many pixels ...
-    double sharpTileFraction = 0.02; // ... and taken at this top fraction of tiles
-    int clipLevel = 250;             // grey level counted as clipped (blown out)
-    double maxClippedFraction = 0.12;// more of the frame clipped than this: overexposed
+    double minSharpness = 60;         // focus measure below this: blurred
+    int tileSize = 64;                // focus is measured per tile of this many pixels ...
+    double sharpTileFraction = 0.02;  // ... and taken at this top fraction of tiles
+    int clipLevel = 250;              // grey level counted as clipped (blown out)
+    double maxClippedFraction = 0.12; // more of the frame clipped than this: overexposed
     int darkLevel = 12;
-    double maxDarkFraction = 0.6;    // more of the frame this dark: underexposed
-    double minGlareArea = 0.0015;    // a clipped blob at least this fraction of the frame: glare
+    double maxDarkFraction = 0.6; // more of the frame this dark: underexposed
+    double minGlareArea = 0.0015; // a clipped blob at least this fraction of the frame: glare
 };
 
 // Loads [quality] thresholds from a TOML file; keys missing from the file keep their defaults.
@@ -38,7 +38,7 @@ struct QualityReport {
     double clippedFraction = 0; // of the frame
     double darkFraction = 0;
     double meanLevel = 0;
-    double glareFraction = 0;   // largest clipped blob, fraction of the frame
+    double glareFraction = 0; // largest clipped blob, fraction of the frame
     std::vector<QualityProblem> problems;
     std::vector<std::string> reasons; // one sentence per problem, for the technician
 

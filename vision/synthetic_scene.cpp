@@ -91,7 +91,8 @@ Result<CodeImage> makeCode(const LabelCode& code, int quietModules) {
     try {
         bits = ZXing::MultiFormatWriter(format).setMargin(0).encode(input, 0, 0);
     } catch (const std::exception& e) {
-        return Result<CodeImage>::fail(std::string("the barcode writer refused the data: ") + e.what(), code.data);
+        return Result<CodeImage>::fail(std::string("the barcode writer refused the data: ") + e.what(),
+                                       code.data);
     }
     const bool linear = bits.height() == 1;
     const int q = (linear ? 10 : quietModules) * m;
@@ -117,7 +118,8 @@ struct Label {
     std::vector<int> modules;
 };
 
-void text(cv::Mat& img, const std::string& s, cv::Point at, double size, cv::Scalar colour, int thickness = 1) {
+void text(cv::Mat& img, const std::string& s, cv::Point at, double size, cv::Scalar colour,
+          int thickness = 1) {
     cv::putText(img, s, at, cv::FONT_HERSHEY_SIMPLEX, size, colour, thickness, cv::LINE_AA);
 }
 
@@ -143,9 +145,12 @@ Result<Label> makeLabel(int width, int height, const std::string& drug, const st
     label.image(cv::Rect(0, 0, width, bandH)).setTo(band);
     const double fs = std::max(0.35, height / 260.0);
     text(label.image, drug, {8, bandH + static_cast<int>(28 * fs)}, 0.9 * fs, {30, 30, 30}, 2);
-    text(label.image, "for IV use - single dose", {8, bandH + static_cast<int>(55 * fs)}, 0.5 * fs, {60, 60, 60});
-    text(label.image, "Rx only  store 20-25 C", {8, bandH + static_cast<int>(78 * fs)}, 0.5 * fs, {60, 60, 60});
-    int x = std::clamp(static_cast<int>(codeCentreX * width) - codesWidth / 2, 2, std::max(2, width - codesWidth - 2));
+    text(label.image, "for IV use - single dose", {8, bandH + static_cast<int>(55 * fs)}, 0.5 * fs,
+         {60, 60, 60});
+    text(label.image, "Rx only  store 20-25 C", {8, bandH + static_cast<int>(78 * fs)}, 0.5 * fs,
+         {60, 60, 60});
+    int x = std::clamp(static_cast<int>(codeCentreX * width) - codesWidth / 2, 2,
+                       std::max(2, width - codesWidth - 2));
     for (auto& img : images) {
         const int y = std::clamp(bandH + (height - bandH - img.image.rows) / 2, 0, height - img.image.rows);
         cv::Mat roi = label.image(cv::Rect(x, y, img.image.cols, img.image.rows));
@@ -168,8 +173,8 @@ Result<Label> makeLabel(int width, int height, const std::string& drug, const st
 
 // [SECTION] Objects: each is drawn upright on its own canvas with an alpha mask, then projected.
 struct Canvas {
-    cv::Mat image; // BGR
-    cv::Mat alpha; // 8-bit, 255 = opaque
+    cv::Mat image;                   // BGR
+    cv::Mat alpha;                   // 8-bit, 255 = opaque
     std::vector<ExpectedCode> codes; // corners in canvas coordinates
 };
 
@@ -205,11 +210,13 @@ Result<Canvas> drawVial(const SceneObject& o) {
         c.alpha(cv::Rect(u, capH + neckH, 1, bodyH)).setTo(225);
     }
     const int neckW = static_cast<int>(r * 1.1);
-    cv::rectangle(c.image, cv::Rect(r - neckW / 2, capH, neckW, neckH + 2), cv::Scalar(190, 188, 180), cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(r - neckW / 2, capH, neckW, neckH + 2), cv::Scalar(190, 188, 180),
+                  cv::FILLED);
     cv::rectangle(c.alpha, cv::Rect(r - neckW / 2, capH, neckW, neckH + 2), cv::Scalar(230), cv::FILLED);
     const int capW = static_cast<int>(r * 1.3);
     cv::rectangle(c.image, cv::Rect(r - capW / 2, 0, capW, capH), cv::Scalar(60, 70, 200), cv::FILLED);
-    cv::rectangle(c.image, cv::Rect(r - capW / 2, capH - capH / 3, capW, capH / 3), cv::Scalar(175, 175, 178), cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(r - capW / 2, capH - capH / 3, capW, capH / 3), cv::Scalar(175, 175, 178),
+                  cv::FILLED);
     cv::rectangle(c.alpha, cv::Rect(r - capW / 2, 0, capW, capH), cv::Scalar(255), cv::FILLED);
 
     // The label wraps the cylinder: the visible half is pi*r of label, seen compressed at the edges.
@@ -273,34 +280,50 @@ Result<Canvas> drawSyringe(const SceneObject& o) {
     c.alpha = cv::Mat(h, w, CV_8UC1, cv::Scalar(0));
     const int cy = h / 2;
     // Plunger rod and thumb press, flange, barrel, tip with a needle cap.
-    cv::rectangle(c.image, cv::Rect(0, cy - barrelD / 2, static_cast<int>(14 * s), barrelD), cv::Scalar(235, 235, 235), cv::FILLED);
-    cv::rectangle(c.alpha, cv::Rect(0, cy - barrelD / 2, static_cast<int>(14 * s), barrelD), cv::Scalar(255), cv::FILLED);
-    cv::rectangle(c.image, cv::Rect(0, cy - barrelD / 6, plungerL, barrelD / 3), cv::Scalar(230, 230, 232), cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(0, cy - barrelD / 2, static_cast<int>(14 * s), barrelD),
+                  cv::Scalar(235, 235, 235), cv::FILLED);
+    cv::rectangle(c.alpha, cv::Rect(0, cy - barrelD / 2, static_cast<int>(14 * s), barrelD), cv::Scalar(255),
+                  cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(0, cy - barrelD / 6, plungerL, barrelD / 3), cv::Scalar(230, 230, 232),
+                  cv::FILLED);
     cv::rectangle(c.alpha, cv::Rect(0, cy - barrelD / 6, plungerL, barrelD / 3), cv::Scalar(255), cv::FILLED);
-    cv::rectangle(c.image, cv::Rect(plungerL - static_cast<int>(12 * s), 0, static_cast<int>(12 * s), h), cv::Scalar(225, 228, 230), cv::FILLED);
-    cv::rectangle(c.alpha, cv::Rect(plungerL - static_cast<int>(12 * s), 0, static_cast<int>(12 * s), h), cv::Scalar(250), cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(plungerL - static_cast<int>(12 * s), 0, static_cast<int>(12 * s), h),
+                  cv::Scalar(225, 228, 230), cv::FILLED);
+    cv::rectangle(c.alpha, cv::Rect(plungerL - static_cast<int>(12 * s), 0, static_cast<int>(12 * s), h),
+                  cv::Scalar(250), cv::FILLED);
     const cv::Rect barrel(plungerL, cy - barrelD / 2, barrelL, barrelD);
     c.image(barrel).setTo(cv::Scalar(215, 222, 226));
     c.alpha(barrel).setTo(200);
     const int fill = barrelL * 3 / 5;
-    c.image(cv::Rect(plungerL + barrelL - fill, cy - barrelD / 2 + 3, fill, barrelD - 6)).setTo(cv::Scalar(170, 215, 225));
-    cv::rectangle(c.image, cv::Rect(plungerL + barrelL - fill - static_cast<int>(10 * s), cy - barrelD / 2 + 2,
-                                    static_cast<int>(10 * s), barrelD - 4),
+    c.image(cv::Rect(plungerL + barrelL - fill, cy - barrelD / 2 + 3, fill, barrelD - 6))
+        .setTo(cv::Scalar(170, 215, 225));
+    cv::rectangle(c.image,
+                  cv::Rect(plungerL + barrelL - fill - static_cast<int>(10 * s), cy - barrelD / 2 + 2,
+                           static_cast<int>(10 * s), barrelD - 4),
                   cv::Scalar(40, 40, 40), cv::FILLED); // rubber stopper
     // Graduations: a fine printed scale, the false-positive bait of a syringe.
-    for (int i = 0, x = plungerL + 20; x < plungerL + barrelL - 10; ++i, x += std::max(3, static_cast<int>(9 * s))) {
+    for (int i = 0, x = plungerL + 20; x < plungerL + barrelL - 10;
+         ++i, x += std::max(3, static_cast<int>(9 * s))) {
         const int len = (i % 5 == 0) ? barrelD / 2 : barrelD / 4;
-        cv::line(c.image, {x, cy - barrelD / 2 + 2}, {x, cy - barrelD / 2 + 2 + len}, cv::Scalar(30, 30, 30), 1);
+        cv::line(c.image, {x, cy - barrelD / 2 + 2}, {x, cy - barrelD / 2 + 2 + len}, cv::Scalar(30, 30, 30),
+                 1);
         if (i % 10 == 0)
             text(c.image, std::to_string(i / 10), {x - 4, cy + barrelD / 4}, 0.35 * s, {30, 30, 30});
     }
-    cv::rectangle(c.image, cv::Rect(plungerL + barrelL, cy - barrelD / 6, capL / 4, barrelD / 3), cv::Scalar(220, 220, 220), cv::FILLED);
-    cv::rectangle(c.alpha, cv::Rect(plungerL + barrelL, cy - barrelD / 6, capL / 4, barrelD / 3), cv::Scalar(240), cv::FILLED);
-    cv::rectangle(c.image, cv::Rect(plungerL + barrelL + capL / 4, cy - barrelD / 5, capL * 3 / 4, barrelD * 2 / 5), cv::Scalar(200, 120, 40), cv::FILLED);
-    cv::rectangle(c.alpha, cv::Rect(plungerL + barrelL + capL / 4, cy - barrelD / 5, capL * 3 / 4, barrelD * 2 / 5), cv::Scalar(255), cv::FILLED);
+    cv::rectangle(c.image, cv::Rect(plungerL + barrelL, cy - barrelD / 6, capL / 4, barrelD / 3),
+                  cv::Scalar(220, 220, 220), cv::FILLED);
+    cv::rectangle(c.alpha, cv::Rect(plungerL + barrelL, cy - barrelD / 6, capL / 4, barrelD / 3),
+                  cv::Scalar(240), cv::FILLED);
+    cv::rectangle(c.image,
+                  cv::Rect(plungerL + barrelL + capL / 4, cy - barrelD / 5, capL * 3 / 4, barrelD * 2 / 5),
+                  cv::Scalar(200, 120, 40), cv::FILLED);
+    cv::rectangle(c.alpha,
+                  cv::Rect(plungerL + barrelL + capL / 4, cy - barrelD / 5, capL * 3 / 4, barrelD * 2 / 5),
+                  cv::Scalar(255), cv::FILLED);
     if (!o.codes.empty()) {
         // A pharmacy label flagged onto the barrel.
-        auto label = makeLabel(static_cast<int>(260 * s), static_cast<int>(120 * s), o.drug, o.codes, cv::Scalar(40, 160, 40), 0.72);
+        auto label = makeLabel(static_cast<int>(260 * s), static_cast<int>(120 * s), o.drug, o.codes,
+                               cv::Scalar(40, 160, 40), 0.72);
         if (!label)
             return label.error();
         const int lx = std::max(0, plungerL + barrelL / 2 - label->image.cols / 2);
@@ -319,7 +342,9 @@ Result<Canvas> drawSyringe(const SceneObject& o) {
         const int y0 = std::min(c.image.rows - label->image.rows, cy);
         label->image.copyTo(c.image(cv::Rect(lx, y0, label->image.cols, label->image.rows)));
         c.alpha(cv::Rect(lx, y0, label->image.cols, label->image.rows)).setTo(255);
-        addCodes(c, *label, o.codes, [&](cv::Point2f p) { return p + cv::Point2f(static_cast<float>(lx), static_cast<float>(y0)); });
+        addCodes(c, *label, o.codes, [&](cv::Point2f p) {
+            return p + cv::Point2f(static_cast<float>(lx), static_cast<float>(y0));
+        });
     }
     return c;
 }
@@ -328,14 +353,17 @@ Result<Canvas> drawBag(const SceneObject& o) {
     const double s = o.scale;
     std::optional<Label> label;
     if (!o.codes.empty()) {
-        auto made = makeLabel(static_cast<int>(330 * s), static_cast<int>(170 * s), o.drug, o.codes, cv::Scalar(30, 30, 170), 0.6);
+        auto made = makeLabel(static_cast<int>(330 * s), static_cast<int>(170 * s), o.drug, o.codes,
+                              cv::Scalar(30, 30, 170), 0.6);
         if (!made)
             return made.error();
         label = std::move(*made);
     }
     // The bag is at least wide enough for its pharmacy label.
     const int w = std::max(static_cast<int>(420 * s), label ? label->image.cols + 40 : 0);
-    const int h = std::max(static_cast<int>(600 * s), label ? static_cast<int>(400 * s) + label->image.rows / 2 + static_cast<int>(80 * s) : 0);
+    const int h =
+        std::max(static_cast<int>(600 * s),
+                 label ? static_cast<int>(400 * s) + label->image.rows / 2 + static_cast<int>(80 * s) : 0);
     Canvas c;
     c.image = cv::Mat(h, w, CV_8UC3, cv::Scalar(0, 0, 0));
     c.alpha = cv::Mat(h, w, CV_8UC1, cv::Scalar(0));
@@ -347,15 +375,19 @@ Result<Canvas> drawBag(const SceneObject& o) {
     for (int i = 0; i < 2; ++i) {
         const cv::Rect port(w / 2 - static_cast<int>((60 - 80 * i) * s) - static_cast<int>(15 * s), h - portH,
                             static_cast<int>(30 * s), portH);
-        cv::rectangle(c.image, port, i == 0 ? cv::Scalar(220, 220, 220) : cv::Scalar(60, 60, 200), cv::FILLED);
+        cv::rectangle(c.image, port, i == 0 ? cv::Scalar(220, 220, 220) : cv::Scalar(60, 60, 200),
+                      cv::FILLED);
         cv::rectangle(c.alpha, port, cv::Scalar(255), cv::FILLED);
     }
     const cv::Scalar blue(150, 60, 10);
-    text(c.image, "0.9% Sodium Chloride", {static_cast<int>(30 * s), static_cast<int>(70 * s)}, 0.8 * s, blue, 2);
-    text(c.image, "Injection USP  250 mL", {static_cast<int>(30 * s), static_cast<int>(105 * s)}, 0.7 * s, blue, 1);
+    text(c.image, "0.9% Sodium Chloride", {static_cast<int>(30 * s), static_cast<int>(70 * s)}, 0.8 * s, blue,
+         2);
+    text(c.image, "Injection USP  250 mL", {static_cast<int>(30 * s), static_cast<int>(105 * s)}, 0.7 * s,
+         blue, 1);
     for (int i = 0; i <= 10; ++i) {
         const int y = static_cast<int>((150 + 25 * i) * s);
-        cv::line(c.image, {w - static_cast<int>(60 * s), y}, {w - static_cast<int>((i % 5 == 0 ? 20 : 35) * s), y}, blue, 1);
+        cv::line(c.image, {w - static_cast<int>(60 * s), y},
+                 {w - static_cast<int>((i % 5 == 0 ? 20 : 35) * s), y}, blue, 1);
     }
     if (label) {
         const int lx = std::max(0, (w - label->image.cols) / 2);
@@ -364,7 +396,9 @@ Result<Canvas> drawBag(const SceneObject& o) {
             return Result<Canvas>::fail("the bag label does not fit the bag: make the code smaller", o.drug);
         label->image.copyTo(c.image(cv::Rect(lx, ly, label->image.cols, label->image.rows)));
         c.alpha(cv::Rect(lx, ly, label->image.cols, label->image.rows)).setTo(255);
-        addCodes(c, *label, o.codes, [&](cv::Point2f p) { return p + cv::Point2f(static_cast<float>(lx), static_cast<float>(ly)); });
+        addCodes(c, *label, o.codes, [&](cv::Point2f p) {
+            return p + cv::Point2f(static_cast<float>(lx), static_cast<float>(ly));
+        });
     }
     return c;
 }
@@ -377,9 +411,10 @@ cv::Mat projection(const SceneObject& o, const cv::Size& canvas) {
     const double az = o.angleDeg * kPi / 180;
     const double cx = canvas.width / 2.0;
     const double cy = canvas.height / 2.0;
-    const std::array<cv::Point2f, 4> src{cv::Point2f(0, 0), cv::Point2f(static_cast<float>(canvas.width), 0),
-                                         cv::Point2f(static_cast<float>(canvas.width), static_cast<float>(canvas.height)),
-                                         cv::Point2f(0, static_cast<float>(canvas.height))};
+    const std::array<cv::Point2f, 4> src{
+        cv::Point2f(0, 0), cv::Point2f(static_cast<float>(canvas.width), 0),
+        cv::Point2f(static_cast<float>(canvas.width), static_cast<float>(canvas.height)),
+        cv::Point2f(0, static_cast<float>(canvas.height))};
     std::array<cv::Point2f, 4> dst{};
     for (size_t i = 0; i < 4; ++i) {
         double x = src[i].x - cx;
@@ -453,7 +488,8 @@ cv::Mat background(const SceneSpec& spec, cv::RNG& rng) {
     // Absorbent pad (white, quilted) somewhere on the surface.
     const int pw = spec.width * rng.uniform(30, 45) / 100;
     const int ph = spec.height * rng.uniform(40, 60) / 100;
-    const cv::Rect pad(rng.uniform(0, std::max(1, spec.width - pw)), rng.uniform(0, std::max(1, spec.height - ph)), pw, ph);
+    const cv::Rect pad(rng.uniform(0, std::max(1, spec.width - pw)),
+                       rng.uniform(0, std::max(1, spec.height - ph)), pw, ph);
     cv::Mat padRoi = scene(pad);
     padRoi.setTo(cv::Scalar(232, 236, 236));
     for (int k = -ph; k < pw; k += 48) {
@@ -461,7 +497,8 @@ cv::Mat background(const SceneSpec& spec, cv::RNG& rng) {
         cv::line(padRoi, cv::Point(k + ph, 0), cv::Point(k, ph), cv::Scalar(218, 222, 222), 1, cv::LINE_AA);
     }
     // Alcohol swab packet: text on foil, a negative for the locator.
-    const cv::Rect swab(rng.uniform(0, std::max(1, spec.width - 160)), rng.uniform(0, std::max(1, spec.height - 90)), 150, 80);
+    const cv::Rect swab(rng.uniform(0, std::max(1, spec.width - 160)),
+                        rng.uniform(0, std::max(1, spec.height - 90)), 150, 80);
     cv::rectangle(scene, swab, cv::Scalar(225, 225, 230), cv::FILLED);
     text(scene, "ALCOHOL", swab.tl() + cv::Point(12, 32), 0.7, {40, 40, 200}, 2);
     text(scene, "PREP PAD 70%", swab.tl() + cv::Point(12, 62), 0.5, {40, 40, 40}, 1);
@@ -469,12 +506,14 @@ cv::Mat background(const SceneSpec& spec, cv::RNG& rng) {
 }
 
 // [SECTION] Camera faults
-void applyEffects(cv::Mat& scene, const SceneEffects& fx, const std::vector<ExpectedCode>& codes, cv::RNG& rng) {
+void applyEffects(cv::Mat& scene, const SceneEffects& fx, const std::vector<ExpectedCode>& codes,
+                  cv::RNG& rng) {
     cv::Mat f;
     scene.convertTo(f, CV_32FC3);
     if (fx.glare && !codes.empty()) {
         const auto& c = codes.front();
-        const cv::Point2f centre = (c.corners[0] + c.corners[2]) * 0.5f + (c.corners[1] - c.corners[0]) * 0.15f;
+        const cv::Point2f centre =
+            (c.corners[0] + c.corners[2]) * 0.5f + (c.corners[1] - c.corners[0]) * 0.15f;
         cv::Mat blob(scene.size(), CV_32FC1, cv::Scalar(0));
         cv::circle(blob, centre, static_cast<int>(fx.glareRadius), cv::Scalar(1), cv::FILLED, cv::LINE_AA);
         cv::GaussianBlur(blob, blob, cv::Size(0, 0), fx.glareRadius / 3);
@@ -493,7 +532,8 @@ void applyEffects(cv::Mat& scene, const SceneEffects& fx, const std::vector<Expe
         cv::Mat kernel(k, k, CV_32FC1, cv::Scalar(0));
         const double a = fx.motionAngleDeg * kPi / 180;
         const cv::Point2d d(std::cos(a) * k / 2.0, std::sin(a) * k / 2.0);
-        cv::line(kernel, cv::Point2d(k / 2.0, k / 2.0) - d, cv::Point2d(k / 2.0, k / 2.0) + d, cv::Scalar(1), 1);
+        cv::line(kernel, cv::Point2d(k / 2.0, k / 2.0) - d, cv::Point2d(k / 2.0, k / 2.0) + d, cv::Scalar(1),
+                 1);
         kernel /= cv::sum(kernel)[0];
         cv::filter2D(f, f, -1, kernel);
     }

@@ -22,7 +22,7 @@ enum class CodeKind { DataMatrixGs1, DataMatrix, Gs1_128, Code128, Ean13, UpcA, 
 // What a label carries and how big its modules (or narrow bars) are in label pixels.
 struct LabelCode {
     CodeKind kind = CodeKind::DataMatrixGs1;
-    std::string data;   // for GS1 kinds: the element string, GS (0x1D) between variable fields
+    std::string data; // for GS1 kinds: the element string, GS (0x1D) between variable fields
     int modulePx = 5;
 };
 
@@ -31,30 +31,30 @@ enum class ObjectKind { Vial, Syringe, Bag };
 struct SceneObject {
     ObjectKind kind = ObjectKind::Vial;
     cv::Point2f centre{960, 540};
-    double angleDeg = 0;      // in-plane rotation
-    double scale = 1;         // overall size factor
-    double tiltX = 0;         // perspective: foreshortening along x and y (0 = flat, 0.3 = strong)
+    double angleDeg = 0; // in-plane rotation
+    double scale = 1;    // overall size factor
+    double tiltX = 0;    // perspective: foreshortening along x and y (0 = flat, 0.3 = strong)
     double tiltY = 0;
-    double curvature = 1;     // vials: 1 = real cylinder, 0 = flat label
+    double curvature = 1; // vials: 1 = real cylinder, 0 = flat label
     std::string drug = "ceFAZolin 1 g";
     std::vector<LabelCode> codes; // zero, one (vial, syringe) or two (bag) codes
 };
 
 struct SceneEffects {
-    double gaussianSigma = 0;  // optical defocus, pixels
-    double motionPx = 0;       // motion blur length, pixels
+    double gaussianSigma = 0; // optical defocus, pixels
+    double motionPx = 0;      // motion blur length, pixels
     double motionAngleDeg = 0;
-    double noiseSigma = 0;     // sensor noise, grey levels
-    double contrast = 1;       // 1 = as rendered, 0.3 = washed out
-    double gain = 1;           // exposure; > 1.6 clips the label
-    bool glare = false;        // a specular highlight on the first code's label
+    double noiseSigma = 0; // sensor noise, grey levels
+    double contrast = 1;   // 1 = as rendered, 0.3 = washed out
+    double gain = 1;       // exposure; > 1.6 clips the label
+    bool glare = false;    // a specular highlight on the first code's label
     double glareRadius = 60;
 };
 
 struct SceneSpec {
     int width = 1920;
     int height = 1080;
-    uint64_t seed = 1;         // background texture and clutter
+    uint64_t seed = 1; // background texture and clutter
     std::vector<SceneObject> objects;
     SceneEffects effects;
 };
@@ -65,7 +65,7 @@ struct ExpectedCode {
     std::string format;
     std::string text;
     std::array<cv::Point2f, 4> corners{};
-    int modulePx = 0;          // module size in the scene, pixels (after scale)
+    int modulePx = 0; // module size in the scene, pixels (after scale)
 };
 
 struct RenderedScene {

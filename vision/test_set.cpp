@@ -11,9 +11,9 @@ namespace admix::vision {
 
 namespace {
 
-constexpr std::array<const char*, 6> kDrugs{"ceFAZolin 1 g", "vancomycin 500 mg", "morphine 10 mg/mL",
-                                            "potassium chloride 2 mEq/mL", "ondansetron 4 mg/2 mL",
-                                            "heparin 5,000 units/mL"};
+constexpr std::array<const char*, 6> kDrugs{"ceFAZolin 1 g",         "vancomycin 500 mg",
+                                            "morphine 10 mg/mL",     "potassium chloride 2 mEq/mL",
+                                            "ondansetron 4 mg/2 mL", "heparin 5,000 units/mL"};
 
 // A vial with a GS1 DataMatrix, placed so that the whole vial stays in the frame.
 SceneObject vialAnywhere(cv::RNG& rng, int n, const TestSetOptions& o, double angle) {
@@ -39,7 +39,8 @@ SceneObject syringe(cv::RNG& rng, const TestSetOptions& o) {
     s.kind = ObjectKind::Syringe;
     s.scale = rng.uniform(0.7, 1.0);
     s.angleDeg = rng.uniform(-40.0, 40.0);
-    s.centre = cv::Point2f(rng.uniform(0.3f, 0.7f) * static_cast<float>(o.width), rng.uniform(0.3f, 0.7f) * static_cast<float>(o.height));
+    s.centre = cv::Point2f(rng.uniform(0.3f, 0.7f) * static_cast<float>(o.width),
+                           rng.uniform(0.3f, 0.7f) * static_cast<float>(o.height));
     return s;
 }
 
@@ -48,7 +49,8 @@ SceneObject bag(cv::RNG& rng, const TestSetOptions& o) {
     b.kind = ObjectKind::Bag;
     b.scale = rng.uniform(0.8, 1.0);
     b.angleDeg = rng.uniform(-20.0, 20.0);
-    b.centre = cv::Point2f(rng.uniform(0.25f, 0.75f) * static_cast<float>(o.width), static_cast<float>(o.height) / 2);
+    b.centre = cv::Point2f(rng.uniform(0.25f, 0.75f) * static_cast<float>(o.width),
+                           static_cast<float>(o.height) / 2);
     b.drug = "NS 250 mL";
     return b;
 }
@@ -99,7 +101,8 @@ std::vector<TestCase> makeTestSet(const TestSetOptions& o) {
         const float W = static_cast<float>(o.width);
         const float H = static_cast<float>(o.height);
         const std::array<cv::Point2f, 4> corners{cv::Point2f(reach, reach), cv::Point2f(W - reach, reach),
-                                                 cv::Point2f(W - reach, H - reach), cv::Point2f(reach, H - reach)};
+                                                 cv::Point2f(W - reach, H - reach),
+                                                 cv::Point2f(reach, H - reach)};
         t.spec.objects[0].centre = corners[static_cast<size_t>(i) % 4];
         out.push_back(t);
     }
@@ -188,7 +191,8 @@ std::vector<TestCase> makeTestSet(const TestSetOptions& o) {
     }
     // Evidence quality: a close-up of a vial, sharp or spoiled.
     const std::array<QualityExpectation, 4> qualities{QualityExpectation::Sharp, QualityExpectation::Blurred,
-                                                      QualityExpectation::Overexposed, QualityExpectation::Glare};
+                                                      QualityExpectation::Overexposed,
+                                                      QualityExpectation::Glare};
     for (int i = 0; i < o.perCategory * 4; ++i) {
         const QualityExpectation q = qualities[static_cast<size_t>(i) % 4];
         TestCase t = base("quality-" + toString(q), i / 4, o, rng);
@@ -255,9 +259,13 @@ nlohmann::json toJson(const ManifestEntry& e) {
         nlohmann::json corners = nlohmann::json::array();
         for (const auto& p : c.corners)
             corners.push_back({p.x, p.y});
-        codes.push_back({{"format", c.format}, {"text", c.text}, {"corners", corners}, {"module_px", c.modulePx}});
+        codes.push_back(
+            {{"format", c.format}, {"text", c.text}, {"corners", corners}, {"module_px", c.modulePx}});
     }
-    return {{"file", e.file}, {"category", e.category}, {"readable", e.readable}, {"quality", toString(e.quality)},
+    return {{"file", e.file},
+            {"category", e.category},
+            {"readable", e.readable},
+            {"quality", toString(e.quality)},
             {"codes", codes}};
 }
 
@@ -271,11 +279,13 @@ QualityExpectation qualityFrom(const std::string& s) {
 
 } // namespace
 
-Result<std::vector<ManifestEntry>> writeTestSet(const std::vector<TestCase>& cases, const std::filesystem::path& dir) {
+Result<std::vector<ManifestEntry>> writeTestSet(const std::vector<TestCase>& cases,
+                                                const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
-        return Result<std::vector<ManifestEntry>>::fail("cannot create the directory: " + ec.message(), dir.string());
+        return Result<std::vector<ManifestEntry>>::fail("cannot create the directory: " + ec.message(),
+                                                        dir.string());
     std::vector<ManifestEntry> entries;
     for (const auto& c : cases) {
         auto scene = renderScene(c.spec);
@@ -308,8 +318,8 @@ Result<std::vector<ManifestEntry>> readManifest(const std::filesystem::path& dir
     const auto path = dir / "manifest.json";
     std::ifstream in(path);
     if (!in)
-        return Result<std::vector<ManifestEntry>>::fail("no manifest.json (make one with `admix vision generate-testset`)",
-                                                        path.string());
+        return Result<std::vector<ManifestEntry>>::fail(
+            "no manifest.json (make one with `admix vision generate-testset`)", path.string());
     const auto doc = nlohmann::json::parse(in, nullptr, false);
     if (doc.is_discarded() || !doc.is_array())
         return Result<std::vector<ManifestEntry>>::fail("not a JSON array of test images", path.string());

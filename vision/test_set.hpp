@@ -28,14 +28,15 @@ struct TestCase {
 
 struct TestSetOptions {
     uint64_t seed = 1;
-    int perCategory = 3;   // scenes per category (rotation always covers 12 angles)
+    int perCategory = 3; // scenes per category (rotation always covers 12 angles)
     int width = 1920;
     int height = 1080;
 };
 
 [[nodiscard]] std::vector<TestCase> makeTestSet(const TestSetOptions& options);
 // One code (a GS1 DataMatrix on a vial) anywhere in the frame at any rotation: the benchmark set.
-[[nodiscard]] std::vector<TestCase> makeBenchmarkSet(uint64_t seed, int count, int width = 1920, int height = 1080);
+[[nodiscard]] std::vector<TestCase> makeBenchmarkSet(uint64_t seed, int count, int width = 1920,
+                                                     int height = 1080);
 
 // A rendered case as written to disk and read back by the benchmark.
 struct ManifestEntry {
@@ -51,7 +52,8 @@ struct ManifestEntry {
                                                               const std::filesystem::path& dir);
 [[nodiscard]] Result<std::vector<ManifestEntry>> readManifest(const std::filesystem::path& dir);
 // Writes DIR/manifest.json for entries whose images are already in DIR.
-[[nodiscard]] Status writeManifest(const std::vector<ManifestEntry>& entries, const std::filesystem::path& dir);
+[[nodiscard]] Status writeManifest(const std::vector<ManifestEntry>& entries,
+                                   const std::filesystem::path& dir);
 
 [[nodiscard]] std::string toString(QualityExpectation q);
 

@@ -28,8 +28,10 @@ void yieldToInterface(int nice) {
 cv::Mat makePreview(const cv::Mat& image, cv::Size fit) {
     if (image.empty() || fit.width <= 0 || fit.height <= 0 || image.depth() != CV_8U)
         return {};
-    const double scale = std::min({1.0, static_cast<double>(fit.width) / image.cols, static_cast<double>(fit.height) / image.rows});
-    const cv::Size size(std::max(1, static_cast<int>(image.cols * scale + 0.5)), std::max(1, static_cast<int>(image.rows * scale + 0.5)));
+    const double scale = std::min(
+        {1.0, static_cast<double>(fit.width) / image.cols, static_cast<double>(fit.height) / image.rows});
+    const cv::Size size(std::max(1, static_cast<int>(image.cols * scale + 0.5)),
+                        std::max(1, static_cast<int>(image.rows * scale + 0.5)));
     cv::Mat scaled;
     if (size == image.size())
         scaled = image;
@@ -63,7 +65,9 @@ void VisionPipeline::setPreviewSize(cv::Size size) {
     m_previewHeight = std::max(0, size.height);
 }
 
-VisionPipeline::~VisionPipeline() { stop(); }
+VisionPipeline::~VisionPipeline() {
+    stop();
+}
 
 void VisionPipeline::start() {
     if (m_running.exchange(true))
@@ -140,7 +144,8 @@ void VisionPipeline::captureLoop() {
             }
             auto frame = std::make_shared<Frame>();
             frame->image = std::move(*image);
-            frame->preview = makePreview(frame->image, cv::Size(m_previewWidth.load(), m_previewHeight.load()));
+            frame->preview =
+                makePreview(frame->image, cv::Size(m_previewWidth.load(), m_previewHeight.load()));
             frame->sequence = ++sequence;
             frame->capturedAt = std::chrono::steady_clock::now();
             frame->source = m_source->describe();
@@ -169,7 +174,8 @@ void VisionPipeline::decodeLoop() {
     while (m_running) {
         {
             std::unique_lock lock(m_wakeMutex);
-            m_wake.wait_for(lock, std::chrono::milliseconds(100), [&] { return !m_running || m_published != done; });
+            m_wake.wait_for(lock, std::chrono::milliseconds(100),
+                            [&] { return !m_running || m_published != done; });
         }
         if (!m_running)
             break;

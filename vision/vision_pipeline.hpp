@@ -27,7 +27,7 @@ enum class SourceState { Stopped, Connecting, Running, Reconnecting };
 
 struct SourceStatus {
     SourceState state = SourceState::Stopped;
-    std::string message;     // why it is reconnecting, in words
+    std::string message; // why it is reconnecting, in words
     uint64_t framesCaptured = 0;
     uint64_t reconnects = 0;
 };
@@ -73,7 +73,9 @@ public:
 
     // Non-blocking reads for the UI thread.
     [[nodiscard]] std::shared_ptr<const Frame> latestFrame() const { return m_latestFrame.load(); }
-    [[nodiscard]] std::shared_ptr<const DecodeSnapshot> latestResults() const { return m_latestResults.load(); }
+    [[nodiscard]] std::shared_ptr<const DecodeSnapshot> latestResults() const {
+        return m_latestResults.load();
+    }
     [[nodiscard]] SourceStatus status() const;
     // Codes confirmed since the last call, oldest first (the workflow's barcode events).
     [[nodiscard]] std::vector<ReadCode> takeConfirmedCodes();

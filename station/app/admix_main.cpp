@@ -2,8 +2,8 @@
 #include "station/app/cli.hpp"
 #include "station/app/config.hpp"
 #include "station/store/audit_seal.hpp"
-#include "station/store/demo_mark.hpp"
 #include "station/store/database.hpp"
+#include "station/store/demo_mark.hpp"
 
 #include <sys/stat.h>
 
@@ -35,12 +35,16 @@ int main(int argc, char** argv) {
         if (!config)
             throw admix::app::CliFailure(config.error().text());
     });
-    app.add_flag_callback("--demo", [] { admix::store::setDemoExpected(true); },
-                          "Work on a demo database (one seeded by `serve --demo`); refused on a real one");
-    app.add_option("--audit-key-dir", auditKeyDir,
-                   "Audit signing key, trusted keys, signed head and PIN pepper (default: <data dir>-keys beside "
-                   "the data directory; also $ADMIX_AUDIT_KEY_DIR)")
-        ->each([](const std::string& dir) { admix::store::setAuditKeyDirOverride(std::filesystem::absolute(dir)); });
+    app.add_flag_callback(
+        "--demo", [] { admix::store::setDemoExpected(true); },
+        "Work on a demo database (one seeded by `serve --demo`); refused on a real one");
+    app.add_option(
+           "--audit-key-dir", auditKeyDir,
+           "Audit signing key, trusted keys, signed head and PIN pepper (default: <data dir>-keys beside "
+           "the data directory; also $ADMIX_AUDIT_KEY_DIR)")
+        ->each([](const std::string& dir) {
+            admix::store::setAuditKeyDirOverride(std::filesystem::absolute(dir));
+        });
 
     admix::app::registerAllCommands(app, options);
     // Extras are collected (not rejected by CLI11) so that an unknown command gets one plain line.
@@ -49,7 +53,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         if (!app.remaining().empty()) {
-            std::cerr << "admix: unknown command or argument '" << app.remaining().front() << "' (see admix --help)\n";
+            std::cerr << "admix: unknown command or argument '" << app.remaining().front()
+                      << "' (see admix --help)\n";
             return 2;
         }
         if (app.get_subcommands().empty()) {

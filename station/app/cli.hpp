@@ -1,7 +1,7 @@
 // The headless `admix` command line: every command registers itself on the CLI11 app from its own
-// station/app/cli_<area>.cpp (picked up by CMake) and reads the shared options below. Commands print results on stdout (one JSON
-// document, or JSON lines, with --json), errors on stderr, and signal failure by throwing CliFailure
-// (exit status 1) or CLI::ValidationError (exit status 2, wrong usage).
+// station/app/cli_<area>.cpp (picked up by CMake) and reads the shared options below. Commands print results
+// on stdout (one JSON document, or JSON lines, with --json), errors on stderr, and signal failure by throwing
+// CliFailure (exit status 1) or CLI::ValidationError (exit status 2, wrong usage).
 #pragma once
 
 #include "formulas/result.hpp"
@@ -29,8 +29,7 @@ public:
 
 // The value of an expected-failure Result, else the command fails with its error: CliFailure
 // ("where: message"), or with `option` ("--date") a usage error (CLI::ValidationError) naming it.
-template <typename T>
-T need(Result<T> result, const std::string& option = {}) {
+template <typename T> T need(Result<T> result, const std::string& option = {}) {
     if (!result) {
         if (!option.empty())
             throw CLI::ValidationError(option, result.error().message);

@@ -14,47 +14,43 @@ namespace {
 using nlohmann::json;
 
 json reportJson(const store::BackupReport& r) {
-    return {{"dir", r.dir.string()},
-            {"created_utc", r.createdUtc},
-            {"verified", r.verified()},
-            {"schema", r.schemaVersion},
-            {"integrity", r.integrity},
-            {"audit_rows", r.auditRows},
-            {"audit_head", r.auditHead},
-            {"orders", r.orders},
-            {"preparations", r.preparations},
-            {"evidence", r.evidence},
-            {"images", r.images},
-            {"image_bytes", r.imageBytes},
+    return {{"dir", r.dir.string()},     {"created_utc", r.createdUtc}, {"verified", r.verified()},
+            {"schema", r.schemaVersion}, {"integrity", r.integrity},    {"audit_rows", r.auditRows},
+            {"audit_head", r.auditHead}, {"orders", r.orders},          {"preparations", r.preparations},
+            {"evidence", r.evidence},    {"images", r.images},          {"image_bytes", r.imageBytes},
             {"problems", r.problems}};
 }
 
 void printVerified(const store::BackupReport& r, const char* what) {
     std::cout << what << ' ' << r.dir.string() << "\n  verified: database integrity ok, audit trail intact ("
-              << r.auditRows << " rows, head " << (r.auditHead.empty() ? "-" : r.auditHead.substr(0, 16)) << "), "
-              << r.images << " images match their SHA-256 (" << r.imageBytes << " bytes)\n  " << r.orders
-              << " orders, " << r.preparations << " preparations, " << r.evidence << " evidence rows, schema "
-              << r.schemaVersion << '\n';
+              << r.auditRows << " rows, head " << (r.auditHead.empty() ? "-" : r.auditHead.substr(0, 16))
+              << "), " << r.images << " images match their SHA-256 (" << r.imageBytes << " bytes)\n  "
+              << r.orders << " orders, " << r.preparations << " preparations, " << r.evidence
+              << " evidence rows, schema " << r.schemaVersion << '\n';
 }
 
 // The data directory named by --data-dir or the configuration, without creating it.
 std::filesystem::path dataDirWithoutCreating(const CliOptions& options) {
     if (!options.dataDir.empty())
         return options.dataDir;
-    const auto config = loadConfig(options.configPath.empty() ? std::nullopt
-                                                              : std::optional<std::filesystem::path>(options.configPath));
+    const auto config = loadConfig(
+        options.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(options.configPath));
     if (!config)
         throw CliFailure(config.error().text());
-    return config->station.dataDir.empty() ? store::defaultDataDir() : std::filesystem::path(config->station.dataDir);
+    return config->station.dataDir.empty() ? store::defaultDataDir()
+                                           : std::filesystem::path(config->station.dataDir);
 }
 
 void registerBackupCommands(CLI::App& app, CliOptions& options) {
     static std::string dest;
     static int keep = 0;
-    auto* backup = app.add_subcommand(
-        "backup", "Copy the database and the evidence images into DIR/admix-backup-<time> while the station runs, and verify the copy");
-    backup->add_option("DIR", dest, "Folder that holds the backups (created owner-only if missing)")->required();
-    backup->add_option("--keep", keep, "Then remove all but the N newest verified backups in DIR")->check(CLI::Range(1, 100000));
+    auto* backup =
+        app.add_subcommand("backup", "Copy the database and the evidence images into DIR/admix-backup-<time> "
+                                     "while the station runs, and verify the copy");
+    backup->add_option("DIR", dest, "Folder that holds the backups (created owner-only if missing)")
+        ->required();
+    backup->add_option("--keep", keep, "Then remove all but the N newest verified backups in DIR")
+        ->check(CLI::Range(1, 100000));
     backup->callback([&options] {
         const auto dataDir = resolveDataDir(options);
         const store::BackupReport r = store::backupDataDir(dataDir, dest);
@@ -83,8 +79,11 @@ void registerBackupCommands(CLI::App& app, CliOptions& options) {
     static std::string from;
     static bool verifyOnly = false;
     auto* restore = app.add_subcommand(
-        "restore", "Restore a backup into an empty data directory (--data-dir DIR); a non-empty one is refused");
-    restore->add_option("BACKUP", from, "A backup folder (DIR/admix-backup-<time>)")->required()->check(CLI::ExistingDirectory);
+        "restore",
+        "Restore a backup into an empty data directory (--data-dir DIR); a non-empty one is refused");
+    restore->add_option("BACKUP", from, "A backup folder (DIR/admix-backup-<time>)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
     restore->add_flag("--verify-only", verifyOnly, "Only verify the backup; restore nothing");
     restore->callback([&options] {
         if (verifyOnly) {

@@ -55,16 +55,19 @@ Finding checkDatabase(const std::filesystem::path& dataDir) {
     if (h.quickCheck != "ok")
         return {"database", Level::Action, where + ": quick check failed: " + h.quickCheck};
     if (h.schemaVersion > h.latestSchemaVersion)
-        return {"database", Level::Action, where + ": schema " + std::to_string(h.schemaVersion) +
-                                               " is newer than this Admix (" + std::to_string(h.latestSchemaVersion) + ")"};
+        return {"database", Level::Action,
+                where + ": schema " + std::to_string(h.schemaVersion) + " is newer than this Admix (" +
+                    std::to_string(h.latestSchemaVersion) + ")"};
     if (h.auditBreak)
-        return {"database", Level::Action, where + ": audit trail broken at row " + std::to_string(*h.auditBreak) + ": " +
-                                               h.auditReason};
-    std::string detail = where + ": schema " + std::to_string(h.schemaVersion) +
-                         (h.schemaVersion < h.latestSchemaVersion
-                              ? " (migrated to " + std::to_string(h.latestSchemaVersion) + " when the station next opens it)"
-                              : " (current)") +
-                         ", quick check ok, audit trail intact (" + std::to_string(h.auditRows) + " rows)";
+        return {"database", Level::Action,
+                where + ": audit trail broken at row " + std::to_string(*h.auditBreak) + ": " +
+                    h.auditReason};
+    std::string detail =
+        where + ": schema " + std::to_string(h.schemaVersion) +
+        (h.schemaVersion < h.latestSchemaVersion
+             ? " (migrated to " + std::to_string(h.latestSchemaVersion) + " when the station next opens it)"
+             : " (current)") +
+        ", quick check ok, audit trail intact (" + std::to_string(h.auditRows) + " rows)";
     return {"database", Level::Ok, detail};
 }
 
@@ -78,7 +81,9 @@ Finding checkDisk(const std::filesystem::path& dataDir, double minFreeGb) {
     std::snprintf(text, sizeof text, "%.1f GB free of %.1f GB (%.0f%%) under %s", freeGb, totalGb,
                   totalGb > 0 ? 100.0 * freeGb / totalGb : 0.0, dataDir.c_str());
     return {"disk", freeGb < minFreeGb ? Level::Action : Level::Ok,
-            std::string(text) + (freeGb < minFreeGb ? " - below " + std::to_string(static_cast<int>(minFreeGb)) + " GB" : "")};
+            std::string(text) + (freeGb < minFreeGb
+                                     ? " - below " + std::to_string(static_cast<int>(minFreeGb)) + " GB"
+                                     : "")};
 }
 
 Finding checkTime() {
@@ -86,7 +91,8 @@ Finding checkTime() {
     if (ntp == "yes")
         return {"time", Level::Ok, "synchronised (timedatectl)"};
     if (ntp == "no")
-        return {"time", Level::Action, "the clock is not synchronised (timedatectl: NTPSynchronized=no); records carry its time"};
+        return {"time", Level::Action,
+                "the clock is not synchronised (timedatectl: NTPSynchronized=no); records carry its time"};
     const std::string chrony = runOutput("chronyc -n tracking");
     if (chrony.find("Leap status     : Normal") != std::string::npos)
         return {"time", Level::Ok, "synchronised (chrony)"};
@@ -102,7 +108,8 @@ Finding checkCertificate(const Config& config, const std::filesystem::path& data
     std::error_code ec;
     if (!std::filesystem::exists(cert, ec)) {
         if (!config.server.tlsCert.empty())
-            return {"certificate", Level::Action, "the configured certificate " + cert.string() + " does not exist"};
+            return {"certificate", Level::Action,
+                    "the configured certificate " + cert.string() + " does not exist"};
         return {"certificate", Level::Ok, "none yet: admix serve makes a self-signed one on first start"};
     }
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(cert.c_str(), "r"), std::fclose);
@@ -122,7 +129,8 @@ Finding checkCertificate(const Config& config, const std::filesystem::path& data
 
 std::vector<Finding> checkDevices(const Config& config, int waitSeconds) {
     std::vector<Finding> out;
-    const auto configs = devices::parseDeviceConfigs(config.text, config.sourcePath.empty() ? "defaults" : config.sourcePath);
+    const auto configs =
+        devices::parseDeviceConfigs(config.text, config.sourcePath.empty() ? "defaults" : config.sourcePath);
     if (!configs) {
         out.push_back({"devices", Level::Action, configs.error().text()});
         return out;
@@ -145,8 +153,9 @@ std::vector<Finding> checkDevices(const Config& config, int waitSeconds) {
     for (const auto& s : manager.statuses()) {
         const std::string check = s.kind == devices::DeviceKind::Printer ? "printer" : "device";
         out.push_back({check, answering(s) ? Level::Ok : Level::Action,
-                       s.name + " (" + std::string(devices::deviceKindName(s.kind)) + "): " +
-                           std::string(devices::connectionStateName(s.state)) + (s.detail.empty() ? "" : ", " + s.detail)});
+                       s.name + " (" + std::string(devices::deviceKindName(s.kind)) +
+                           "): " + std::string(devices::connectionStateName(s.state)) +
+                           (s.detail.empty() ? "" : ", " + s.detail)});
     }
     manager.stop();
     return out;
@@ -167,8 +176,8 @@ Finding checkCamera(const Config& config) {
     for (int i = 0; i < 5; ++i) {
         auto frame = (*source)->read();
         if (frame && !frame->empty()) {
-            const std::string detail = config.camera.source + ": frames of " + std::to_string(frame->cols) + "x" +
-                                       std::to_string(frame->rows);
+            const std::string detail = config.camera.source + ": frames of " + std::to_string(frame->cols) +
+                                       "x" + std::to_string(frame->rows);
             (*source)->close();
             return {"camera", Level::Ok, detail};
         }
@@ -190,34 +199,45 @@ Finding checkBackup(const std::filesystem::path& backupDir, double maxAgeHours) 
     char text[64];
     std::snprintf(text, sizeof text, "%.1f hours old", hours);
     return {"backup", hours > maxAgeHours ? Level::Action : Level::Ok,
-            newest->dir.string() + ": " + text + (hours > maxAgeHours ? " (older than the nightly timer should make it)" : "")};
+            newest->dir.string() + ": " + text +
+                (hours > maxAgeHours ? " (older than the nightly timer should make it)" : "")};
 }
 
 void registerDoctor(CLI::App& app, CliOptions& options) {
     static std::string backupDir = "/var/backups/admix";
     static double minFreeGb = 2, maxBackupHours = 26;
     static int certDays = 30, deviceWait = 5;
-    auto* doctor = app.add_subcommand("doctor", "Check the station: database, disk, time, certificate, devices, camera, printer, backups");
-    doctor->add_option("--backup-dir", backupDir, "Where the nightly backups go (default /var/backups/admix)");
-    doctor->add_option("--min-free-gb", minFreeGb, "Free disk below this needs action (default 2)")->check(CLI::Range(0.0, 1e6));
-    doctor->add_option("--max-backup-age-hours", maxBackupHours, "An older last backup needs action (default 26)")
+    auto* doctor = app.add_subcommand(
+        "doctor", "Check the station: database, disk, time, certificate, devices, camera, printer, backups");
+    doctor->add_option("--backup-dir", backupDir,
+                       "Where the nightly backups go (default /var/backups/admix)");
+    doctor->add_option("--min-free-gb", minFreeGb, "Free disk below this needs action (default 2)")
+        ->check(CLI::Range(0.0, 1e6));
+    doctor
+        ->add_option("--max-backup-age-hours", maxBackupHours,
+                     "An older last backup needs action (default 26)")
         ->check(CLI::Range(1.0, 1e6));
-    doctor->add_option("--cert-days", certDays, "A certificate expiring sooner needs action (default 30)")->check(CLI::Range(0, 3650));
-    doctor->add_option("--device-wait", deviceWait, "Seconds to wait for devices to answer (default 5)")->check(CLI::Range(1, 60));
+    doctor->add_option("--cert-days", certDays, "A certificate expiring sooner needs action (default 30)")
+        ->check(CLI::Range(0, 3650));
+    doctor->add_option("--device-wait", deviceWait, "Seconds to wait for devices to answer (default 5)")
+        ->check(CLI::Range(1, 60));
     doctor->callback([&options] {
-        const auto config = loadConfig(options.configPath.empty() ? std::nullopt
-                                                                  : std::optional<std::filesystem::path>(options.configPath));
+        const auto config =
+            loadConfig(options.configPath.empty() ? std::nullopt
+                                                  : std::optional<std::filesystem::path>(options.configPath));
         std::vector<Finding> findings;
         if (!config) {
             findings.push_back({"config", Level::Action, config.error().text()});
         } else {
-            findings.push_back({"config", Level::Ok, config->sourcePath.empty() ? "built-in defaults" : config->sourcePath});
-            const std::filesystem::path dataDir = !options.dataDir.empty() ? std::filesystem::path(options.dataDir)
-                                                  : config->station.dataDir.empty()
-                                                      ? store::defaultDataDir()
-                                                      : std::filesystem::path(config->station.dataDir);
+            findings.push_back(
+                {"config", Level::Ok, config->sourcePath.empty() ? "built-in defaults" : config->sourcePath});
+            const std::filesystem::path dataDir =
+                !options.dataDir.empty()          ? std::filesystem::path(options.dataDir)
+                : config->station.dataDir.empty() ? store::defaultDataDir()
+                                                  : std::filesystem::path(config->station.dataDir);
             findings.push_back(checkDatabase(dataDir));
-            findings.push_back(checkDisk(std::filesystem::exists(dataDir) ? dataDir : dataDir.parent_path(), minFreeGb));
+            findings.push_back(
+                checkDisk(std::filesystem::exists(dataDir) ? dataDir : dataDir.parent_path(), minFreeGb));
             findings.push_back(checkTime());
             findings.push_back(checkCertificate(*config, dataDir, certDays));
             for (auto& f : checkDevices(*config, deviceWait))

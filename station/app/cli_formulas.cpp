@@ -32,11 +32,11 @@ namespace fm = admix::formulas;
 
 // [SECTION] Helpers
 
-
 // Options shared by the commands that need the formulary or the policy.
 struct Sources {
-    std::string formularyDir; // products.toml + recipes.toml; empty: the station's (the demo's only with --demo)
-    std::string policyFile;   // empty: the station's stored formulas policy
+    std::string
+        formularyDir; // products.toml + recipes.toml; empty: the station's (the demo's only with --demo)
+    std::string policyFile; // empty: the station's stored formulas policy
 };
 
 // What a command reads when no file is given: the station database of --data-dir.
@@ -47,7 +47,9 @@ struct StoredStation {
         : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db) {}
 };
 
-bool demoRun() { return store::demoExpected().value_or(false); }
+bool demoRun() {
+    return store::demoExpected().value_or(false);
+}
 
 // --formulary files; else the demo formulary with --demo; else the station's approved formulary
 // (the latest stored version with `approvedOnly` false), or a failure naming the command that adds it.
@@ -62,11 +64,13 @@ fm::Formulary loadFormulary(const Sources& s, const CliOptions& options, bool ap
     StoredStation st(options);
     workflow::FormularyService service(st.db, st.audit);
     if (!service.latestFiles())
-        throw CliFailure("no formulary is stored at this station: import one with `admix formulary import DIR --pharmacist USER` "
+        throw CliFailure("no formulary is stored at this station: import one with `admix formulary import "
+                         "DIR --pharmacist USER` "
                          "(or give --formulary DIR; the demo formulary only with --demo)");
     auto f = approvedOnly ? service.approved() : service.current();
     if (!f)
-        throw CliFailure("formulary: " + f.error().text() + " (approve a recipe with `admix formulary approve RECIPE --pharmacist USER`)");
+        throw CliFailure("formulary: " + f.error().text() +
+                         " (approve a recipe with `admix formulary approve RECIPE --pharmacist USER`)");
     return std::move(*f);
 }
 
@@ -85,16 +89,18 @@ fm::FormulasPolicy loadPolicy(const Sources& s, const CliOptions& options) {
 void addSources(CLI::App* cmd, Sources& s, bool formulary, bool policy) {
     if (formulary)
         cmd->add_option("--formulary", s.formularyDir,
-                        "Folder with products.toml and recipes.toml (default: the station's approved formulary; the demo's with --demo)")
+                        "Folder with products.toml and recipes.toml (default: the station's approved "
+                        "formulary; the demo's with --demo)")
             ->check(CLI::ExistingDirectory);
     if (policy)
-        cmd->add_option("--policy", s.policyFile, "Formulas policy TOML (default: the station's stored policy, `admix policy show`)")
+        cmd->add_option("--policy", s.policyFile,
+                        "Formulas policy TOML (default: the station's stored policy, `admix policy show`)")
             ->check(CLI::ExistingFile);
 }
 
 // Prints one calculator result: JSON {"value", "unit", parts...} or "value unit" plus parts.
-void printResult(const CliOptions& options, double value, const std::string& unit, const json& parts = json::object(),
-                 int decimals = 2) {
+void printResult(const CliOptions& options, double value, const std::string& unit,
+                 const json& parts = json::object(), int decimals = 2) {
     if (options.json) {
         json out = {{"value", value}, {"unit", unit}};
         for (const auto& [k, v] : parts.items())
@@ -104,7 +110,10 @@ void printResult(const CliOptions& options, double value, const std::string& uni
     }
     std::cout << fm::formatNumber(value, decimals) << ' ' << unit << '\n';
     for (const auto& [k, v] : parts.items())
-        std::cout << "  " << k << ": " << (v.is_number() ? fm::formatNumber(v.get<double>(), 4) : v.is_string() ? v.get<std::string>() : v.dump())
+        std::cout << "  " << k << ": "
+                  << (v.is_number()   ? fm::formatNumber(v.get<double>(), 4)
+                      : v.is_string() ? v.get<std::string>()
+                                      : v.dump())
                   << '\n';
 }
 
@@ -136,9 +145,12 @@ json ndcJson(const fm::Ndc& n) {
 }
 
 void registerIdentification(CLI::App& app, CliOptions& options) {
-    auto* gs1 = app.add_subcommand("gs1", "GS1 element strings (DataMatrix, GS1-128, QR) as scanned or typed");
+    auto* gs1 =
+        app.add_subcommand("gs1", "GS1 element strings (DataMatrix, GS1-128, QR) as scanned or typed");
     gs1->require_subcommand(1);
-    auto* parse = gs1->add_subcommand("parse", "Parse a GS1 element string: raw with GS, ]d2/]C1/]Q3, (01)..(17)..., ^] or <GS>; - reads stdin");
+    auto* parse = gs1->add_subcommand(
+        "parse",
+        "Parse a GS1 element string: raw with GS, ]d2/]C1/]Q3, (01)..(17)..., ^] or <GS>; - reads stdin");
     static std::string text;
     parse->add_option("TEXT", text, "The scanned text")->required();
     parse->callback([&options] {
@@ -170,7 +182,8 @@ void registerIdentification(CLI::App& app, CliOptions& options) {
             std::cout << "warning: " << w << '\n';
     });
 
-    auto* ndc = app.add_subcommand("ndc", "Convert an NDC (10, 11 or 12 digits) or a GTIN-14; lists candidates when ambiguous");
+    auto* ndc = app.add_subcommand(
+        "ndc", "Convert an NDC (10, 11 or 12 digits) or a GTIN-14; lists candidates when ambiguous");
     static std::string code;
     static Sources sources;
     ndc->add_option("CODE", code, "NDC with or without hyphens, or GTIN-14")->required();
@@ -190,7 +203,8 @@ void registerIdentification(CLI::App& app, CliOptions& options) {
         for (const auto* p : formulary ? formulary->resolve(r) : std::vector<const fm::Product*>{})
             products.push_back({{"id", p->id}, {"name", p->displayName}, {"ndc", p->ndc}});
         if (options.json) {
-            json out = {{"input", r.inputForm}, {"ambiguous", r.ambiguous()}, {"formulary_products", products}};
+            json out = {
+                {"input", r.inputForm}, {"ambiguous", r.ambiguous()}, {"formulary_products", products}};
             if (!r.ambiguous()) {
                 const json one = ndcJson(r.candidates.front()); // items() needs a live object
                 for (const auto& [k, v] : one.items())
@@ -206,26 +220,30 @@ void registerIdentification(CLI::App& app, CliOptions& options) {
         }
         std::cout << "input: " << r.inputForm << '\n';
         if (r.ambiguous())
-            std::cout << "ambiguous: " << r.candidates.size() << " candidates (most plausible first); the formulary resolves them\n";
+            std::cout << "ambiguous: " << r.candidates.size()
+                      << " candidates (most plausible first); the formulary resolves them\n";
         for (const auto& c : r.candidates) {
             std::cout << (r.ambiguous() ? "candidate " : "") << fm::ndcFormatName(c.format()) << ": NDC-10 "
-                      << (c.hasTenDigitForm() ? c.ndc10() : "-") << "  NDC-11 " << (c.hasTenDigitForm() ? c.ndc11() : "-")
-                      << "  NDC-12 " << c.ndc12() << "  GTIN-14 " << (c.hasTenDigitForm() ? c.gtin14() : "-") << '\n';
+                      << (c.hasTenDigitForm() ? c.ndc10() : "-") << "  NDC-11 "
+                      << (c.hasTenDigitForm() ? c.ndc11() : "-") << "  NDC-12 " << c.ndc12() << "  GTIN-14 "
+                      << (c.hasTenDigitForm() ? c.gtin14() : "-") << '\n';
         }
         for (const auto& p : products)
-            std::cout << "formulary: " << p["id"].get<std::string>() << " - " << p["name"].get<std::string>() << '\n';
+            std::cout << "formulary: " << p["id"].get<std::string>() << " - " << p["name"].get<std::string>()
+                      << '\n';
     });
 }
 
 // [SECTION] calc
 
 void registerCalc(CLI::App& app, CliOptions& options) {
-    auto* calc = app.add_subcommand("calc", "Dose calculators (each prints value and unit; --json for machines)");
+    auto* calc =
+        app.add_subcommand("calc", "Dose calculators (each prints value and unit; --json for machines)");
     calc->require_subcommand(1);
 
-    static double heightCm = 0, weightKg = 0, age = 0, scr = 0, auc = 0, gfr = 0, amountMg = 0, displacementMl = 0,
-                  targetMgPerMl = 0, c1 = 0, c2 = 0, v2 = 0, mg = 0, mw = 0, dose = 0, volumeMl = 0, minutes = 0,
-                  dropFactor = 0, percent = 0;
+    static double heightCm = 0, weightKg = 0, age = 0, scr = 0, auc = 0, gfr = 0, amountMg = 0,
+                  displacementMl = 0, targetMgPerMl = 0, c1 = 0, c2 = 0, v2 = 0, mg = 0, mw = 0, dose = 0,
+                  volumeMl = 0, minutes = 0, dropFactor = 0, percent = 0;
     static std::optional<double> gfrCap, rateWeight, bsaM2, amountMcg, amountUnits, amountMeq, amountMmol;
     static int valence = 0;
     static std::string method = "mosteller", sex, doseUnit;
@@ -251,7 +269,8 @@ void registerCalc(CLI::App& app, CliOptions& options) {
         printResult(options, v, "mL/min", json::object(), 1);
     });
 
-    auto* carbo = calc->add_subcommand("carboplatin", "Carboplatin dose by Calvert: AUC x (GFR + 25), GFR capped (mg)");
+    auto* carbo =
+        calc->add_subcommand("carboplatin", "Carboplatin dose by Calvert: AUC x (GFR + 25), GFR capped (mg)");
     carbo->add_option("--auc", auc)->required();
     carbo->add_option("--gfr", gfr, "GFR or CrCl in mL/min")->required();
     carbo->add_option("--gfr-cap", gfrCap, "GFR cap in mL/min (default: site policy)");
@@ -259,17 +278,22 @@ void registerCalc(CLI::App& app, CliOptions& options) {
     carbo->callback([&options] {
         const double cap = gfrCap.value_or(loadPolicy(sources, options).gfrCapMlMin);
         const auto r = need(fm::calvertCarboplatin(auc, gfr, cap));
-        printResult(options, r.dose.inMg(), "mg", {{"gfr_used_ml_min", r.gfrUsed}, {"gfr_capped", r.capped}, {"gfr_cap_ml_min", cap}}, 1);
+        printResult(options, r.dose.inMg(), "mg",
+                    {{"gfr_used_ml_min", r.gfrUsed}, {"gfr_capped", r.capped}, {"gfr_cap_ml_min", cap}}, 1);
     });
 
-    auto* recon = calc->add_subcommand("reconstitute", "Diluent volume for a target concentration, with powder displacement (mL)");
+    auto* recon = calc->add_subcommand(
+        "reconstitute", "Diluent volume for a target concentration, with powder displacement (mL)");
     recon->add_option("--amount-mg", amountMg)->required();
     recon->add_option("--displacement-ml", displacementMl)->required();
     recon->add_option("--target-mg-per-ml", targetMgPerMl)->required();
     recon->callback([&options] {
-        const auto r = need(fm::reconstituteTo(fm::Mass::mg(amountMg), fm::Volume::mL(displacementMl), fm::Concentration::mgPerMl(targetMgPerMl)));
+        const auto r = need(fm::reconstituteTo(fm::Mass::mg(amountMg), fm::Volume::mL(displacementMl),
+                                               fm::Concentration::mgPerMl(targetMgPerMl)));
         printResult(options, r.diluent.inMl(), "mL",
-                    {{"diluent_ml", r.diluent.inMl()}, {"final_volume_ml", r.finalVolume.inMl()}, {"concentration_mg_per_ml", targetMgPerMl}});
+                    {{"diluent_ml", r.diluent.inMl()},
+                     {"final_volume_ml", r.finalVolume.inMl()},
+                     {"concentration_mg_per_ml", targetMgPerMl}});
     });
 
     auto* dil = calc->add_subcommand("dilution", "C1 V1 = C2 V2: stock volume V1 (mL) and diluent");
@@ -278,10 +302,12 @@ void registerCalc(CLI::App& app, CliOptions& options) {
     dil->add_option("--v2", v2, "Final volume in mL")->required();
     dil->callback([&options] {
         const auto r = need(fm::dilute(c1, c2, fm::Volume::mL(v2)));
-        printResult(options, r.stock.inMl(), "mL", {{"stock_ml", r.stock.inMl()}, {"diluent_ml", r.diluent.inMl()}});
+        printResult(options, r.stock.inMl(), "mL",
+                    {{"stock_ml", r.stock.inMl()}, {"diluent_ml", r.diluent.inMl()}});
     });
 
-    auto* meq = calc->add_subcommand("meq", "Milliequivalents from mass: mg x valence / molecular weight (mEq)");
+    auto* meq =
+        calc->add_subcommand("meq", "Milliequivalents from mass: mg x valence / molecular weight (mEq)");
     meq->add_option("--mg", mg)->required();
     meq->add_option("--mw", mw, "Molecular weight in g/mol")->required();
     meq->add_option("--valence", valence)->required();
@@ -300,7 +326,8 @@ void registerCalc(CLI::App& app, CliOptions& options) {
 
     auto* rate = calc->add_subcommand("rate", "Infusion rate (mL/h) from a dose rate and the bag's contents");
     rate->add_option("--dose", dose)->required();
-    rate->add_option("--dose-unit", doseUnit, "e.g. mcg/kg/min, mg/h, units/h, units/kg/h, mEq/h")->required();
+    rate->add_option("--dose-unit", doseUnit, "e.g. mcg/kg/min, mg/h, units/h, units/kg/h, mEq/h")
+        ->required();
     rate->add_option("--weight-kg", rateWeight);
     rate->add_option("--bsa-m2", bsaM2);
     auto* amounts = rate->add_option_group("amount", "What the bag holds (one of)");
@@ -313,7 +340,7 @@ void registerCalc(CLI::App& app, CliOptions& options) {
     rate->add_option("--volume-ml", volumeMl)->required();
     rate->callback([&options] {
         const fm::DoseRate r(dose, need(fm::parseDoseUnit(doseUnit)));
-        const fm::Amount amount = amountMcg    ? fm::Amount(fm::Mass::mcg(*amountMcg))
+        const fm::Amount amount = amountMcg     ? fm::Amount(fm::Mass::mcg(*amountMcg))
                                   : amountUnits ? fm::Amount::units(*amountUnits)
                                   : amountMeq   ? fm::Amount::mEq(*amountMeq)
                                   : amountMmol  ? fm::Amount::mmol(*amountMmol)
@@ -330,20 +357,25 @@ void registerCalc(CLI::App& app, CliOptions& options) {
     drip->add_option("--minutes", minutes)->required();
     drip->add_option("--drop-factor", dropFactor, "drops/mL of the set (10, 15, 20, 60)")->required();
     drip->callback([&options] {
-        printResult(options, need(fm::dripRate(fm::Volume::mL(volumeMl), minutes, dropFactor)), "drops/min", json::object(), 1);
+        printResult(options, need(fm::dripRate(fm::Volume::mL(volumeMl), minutes, dropFactor)), "drops/min",
+                    json::object(), 1);
     });
 }
 
 // [SECTION] plan and formulary
 
 void registerPlan(CLI::App& app, CliOptions& options) {
-    auto* plan = app.add_subcommand("plan", "Preparation plan for an order: doses, volumes, syringes, expected masses, flags");
+    auto* plan = app.add_subcommand(
+        "plan", "Preparation plan for an order: doses, volumes, syringes, expected masses, flags");
     static std::string orderPath;
     static Sources sources;
-    plan->add_option("ORDER", orderPath, "Order JSON (see assets/formulary/orders/)")->required()->check(CLI::ExistingFile);
+    plan->add_option("ORDER", orderPath, "Order JSON (see assets/formulary/orders/)")
+        ->required()
+        ->check(CLI::ExistingFile);
     addSources(plan, sources, true, true);
     plan->callback([&options] {
-        const fm::Order order = need(fm::parseOrderJson(readWholeFile(orderPath), orderPath)); // the input first
+        const fm::Order order =
+            need(fm::parseOrderJson(readWholeFile(orderPath), orderPath)); // the input first
         const fm::Formulary formulary = loadFormulary(sources, options);
         const fm::FormulasPolicy policy = loadPolicy(sources, options);
         const fm::Plan p = need(fm::makePlan(order, formulary, policy));
@@ -361,11 +393,13 @@ void registerPlan(CLI::App& app, CliOptions& options) {
         }
     });
 
-    auto* formulary = app.add_subcommand("formulary", "The formulary: list recipes and products, check files");
+    auto* formulary =
+        app.add_subcommand("formulary", "The formulary: list recipes and products, check files");
     formulary->require_subcommand(1);
     // `formulary list` (the station's formulary, or files with --formulary) is in cli_formulary.cpp.
     static Sources fsources;
-    auto* check = formulary->add_subcommand("check", "Load the formulary and policy files and report the first error with its line and column");
+    auto* check = formulary->add_subcommand(
+        "check", "Load the formulary and policy files and report the first error with its line and column");
     addSources(check, fsources, true, true);
     check->callback([&options] {
         // Without --formulary: the formulary stored at this station (every recipe version of the
@@ -373,10 +407,13 @@ void registerPlan(CLI::App& app, CliOptions& options) {
         const fm::Formulary f = loadFormulary(fsources, options, false);
         const fm::FormulasPolicy p = loadPolicy(fsources, options);
         if (options.json)
-            printJson({{"ok", true}, {"recipes", f.recipeIds().size()}, {"products", f.products().size()}, {"syringes", p.syringes.size()}});
+            printJson({{"ok", true},
+                       {"recipes", f.recipeIds().size()},
+                       {"products", f.products().size()},
+                       {"syringes", p.syringes.size()}});
         else
-            std::cout << "ok: " << f.recipeIds().size() << " recipes, " << f.products().size() << " products, " << p.syringes.size()
-                      << " syringe sizes\n";
+            std::cout << "ok: " << f.recipeIds().size() << " recipes, " << f.products().size()
+                      << " products, " << p.syringes.size() << " syringe sizes\n";
     });
 }
 

@@ -34,7 +34,8 @@ extern "C" void onHl7Stop(int) {
 }
 
 Config loadCliConfig(const CliOptions& options) {
-    auto config = loadConfig(options.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(options.configPath));
+    auto config = loadConfig(
+        options.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(options.configPath));
     if (!config)
         throw CliFailure(config.error().text());
     return *config;
@@ -78,8 +79,8 @@ void printInbox(const std::vector<store::Hl7InboxRow>& rows, bool asJson) {
         return;
     }
     for (const auto& r : rows)
-        std::cout << r.id << "  " << r.receivedUtc << "  " << r.controlId.value_or("-") << "  " << r.messageType << "  "
-                  << r.state << "  " << r.reason << '\n';
+        std::cout << r.id << "  " << r.receivedUtc << "  " << r.controlId.value_or("-") << "  "
+                  << r.messageType << "  " << r.state << "  " << r.reason << '\n';
 }
 
 // "ADDR:PORT" (IPv6 in brackets) into its parts.
@@ -91,7 +92,8 @@ std::pair<std::string, int> splitListen(const std::string& listen) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
     const std::string port = listen.substr(colon + 1);
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535)
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) > 65535)
         throw CLI::ValidationError("--listen", "the port must be a number from 0 to 65535");
     return {host, std::stoi(port)};
 }
@@ -113,20 +115,27 @@ struct MapArgs {
 };
 
 void registerHl7(CLI::App& app, CliOptions& options) {
-    auto* hl7 = app.add_subcommand("hl7", "HL7 v2 interface with the pharmacy system (orders in, dispenses out)");
+    auto* hl7 =
+        app.add_subcommand("hl7", "HL7 v2 interface with the pharmacy system (orders in, dispenses out)");
     hl7->require_subcommand(1);
 
     // [SECTION] listen
     static ListenArgs listenArgs;
-    auto* listen = hl7->add_subcommand("listen", "Receive orders over MLLP and send dispense messages (until SIGINT/SIGTERM)");
-    listen->add_option("--listen", listenArgs.listen, "Address and port (default from [hl7], else 127.0.0.1:2575)");
-    listen->add_option("--tls-cert", listenArgs.tlsCert, "TLS certificate (PEM): MLLP over TLS")->check(CLI::ExistingFile);
-    listen->add_option("--tls-key", listenArgs.tlsKey, "TLS private key (PEM) of --tls-cert")->check(CLI::ExistingFile);
-    listen->add_option("--outbound", listenArgs.outbound,
-                       "Where dispense messages go, HOST:PORT (default from [hl7] outbound_host/outbound_port)");
-    listen->add_flag("--demo", listenArgs.demo,
-                     "Demo: orders map to the demo formulary (its maps added: give code = recipe id, additive NDCs); "
-                     "without it, to the station's approved formulary");
+    auto* listen = hl7->add_subcommand(
+        "listen", "Receive orders over MLLP and send dispense messages (until SIGINT/SIGTERM)");
+    listen->add_option("--listen", listenArgs.listen,
+                       "Address and port (default from [hl7], else 127.0.0.1:2575)");
+    listen->add_option("--tls-cert", listenArgs.tlsCert, "TLS certificate (PEM): MLLP over TLS")
+        ->check(CLI::ExistingFile);
+    listen->add_option("--tls-key", listenArgs.tlsKey, "TLS private key (PEM) of --tls-cert")
+        ->check(CLI::ExistingFile);
+    listen->add_option(
+        "--outbound", listenArgs.outbound,
+        "Where dispense messages go, HOST:PORT (default from [hl7] outbound_host/outbound_port)");
+    listen->add_flag(
+        "--demo", listenArgs.demo,
+        "Demo: orders map to the demo formulary (its maps added: give code = recipe id, additive NDCs); "
+        "without it, to the station's approved formulary");
     listen->callback([&options] {
         const Config config = loadCliConfig(options);
         // --demo here is the global --demo too: a real station's database is refused.
@@ -164,8 +173,11 @@ void registerHl7(CLI::App& app, CliOptions& options) {
 
     // [SECTION] parse
     static std::string parseFile;
-    auto* parse = hl7->add_subcommand("parse", "Read one HL7 v2 message file and show its segments, fields and order");
-    parse->add_option("FILE", parseFile, "The message (segments ended by CR, LF or CRLF; an MLLP frame is unwrapped)")
+    auto* parse =
+        hl7->add_subcommand("parse", "Read one HL7 v2 message file and show its segments, fields and order");
+    parse
+        ->add_option("FILE", parseFile,
+                     "The message (segments ended by CR, LF or CRLF; an MLLP frame is unwrapped)")
         ->required()
         ->check(CLI::ExistingFile);
     parse->callback([&options] {
@@ -178,7 +190,10 @@ void registerHl7(CLI::App& app, CliOptions& options) {
         if (!m) {
             if (options.json)
                 printJson({{"ok", false},
-                           {"error", {{"location", m.problem().location()}, {"code", m.problem().code}, {"reason", m.problem().reason}}}});
+                           {"error",
+                            {{"location", m.problem().location()},
+                             {"code", m.problem().code},
+                             {"reason", m.problem().reason}}}});
             throw CliFailure(parseFile + ": " + m.problem().text());
         }
         json segments = json::array();
@@ -217,35 +232,54 @@ void registerHl7(CLI::App& app, CliOptions& options) {
                 const hl7::PharmacyOrder* o = &group.order;
                 json components = json::array();
                 for (const auto& c : o->components)
-                    components.push_back({{"type", c.base ? "base" : "additive"}, {"code", c.code}, {"text", c.text},
-                                          {"amount", c.amount ? json(*c.amount) : json(nullptr)}, {"units", c.units}});
-                auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-                out["order"] = {{"control", o->control},         {"placer", o->placer},
-                                {"filler", o->filler},           {"mrn", o->mrn},
-                                {"patient", o->patientName},     {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
-                                {"sex", o->sex},                 {"location", o->location},
-                                {"prescriber", o->prescriber},   {"priority", o->priority},
-                                {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
-                                {"give_code", o->giveCode},      {"give_text", o->giveText},
-                                {"give_amount", opt(o->giveAmount)}, {"give_units", o->giveUnits},
-                                {"rate", opt(o->rate)},          {"rate_units", o->rateUnits},
-                                {"route", o->route},             {"components", components},
-                                {"weight_kg", opt(o->weightKg)}, {"height_cm", opt(o->heightCm)},
-                                {"scr_mg_dl", opt(o->scrMgDl)},  {"notes", o->notes}};
+                    components.push_back({{"type", c.base ? "base" : "additive"},
+                                          {"code", c.code},
+                                          {"text", c.text},
+                                          {"amount", c.amount ? json(*c.amount) : json(nullptr)},
+                                          {"units", c.units}});
+                auto opt = [](const std::optional<double>& v) {
+                    return v ? json(*v) : json(nullptr);
+                };
+                out["order"] = {
+                    {"control", o->control},
+                    {"placer", o->placer},
+                    {"filler", o->filler},
+                    {"mrn", o->mrn},
+                    {"patient", o->patientName},
+                    {"birth_date", o->birthDate ? json(formatDate(*o->birthDate)) : json(nullptr)},
+                    {"sex", o->sex},
+                    {"location", o->location},
+                    {"prescriber", o->prescriber},
+                    {"priority", o->priority},
+                    {"start", o->start ? json(formatIsoUtc(*o->start)) : json(nullptr)},
+                    {"give_code", o->giveCode},
+                    {"give_text", o->giveText},
+                    {"give_amount", opt(o->giveAmount)},
+                    {"give_units", o->giveUnits},
+                    {"rate", opt(o->rate)},
+                    {"rate_units", o->rateUnits},
+                    {"route", o->route},
+                    {"components", components},
+                    {"weight_kg", opt(o->weightKg)},
+                    {"height_cm", opt(o->heightCm)},
+                    {"scr_mg_dl", opt(o->scrMgDl)},
+                    {"notes", o->notes}};
                 out["orders"].push_back(out["order"]);
             }
             out["order"] = out["orders"].front();
         } else {
             const auto& p = std::get<hl7::OrderProblem>(read);
-            out["order_error"] = {{"ack", hl7::ackCodeName(p.code)}, {"location", p.problem.location()},
-                                  {"code", p.problem.code}, {"reason", p.problem.reason}};
+            out["order_error"] = {{"ack", hl7::ackCodeName(p.code)},
+                                  {"location", p.problem.location()},
+                                  {"code", p.problem.code},
+                                  {"reason", p.problem.reason}};
         }
         if (options.json) {
             printJson(out);
             return;
         }
-        std::cout << h.messageType << "^" << h.triggerEvent << "  " << h.controlId << "  v" << h.version << "  from "
-                  << h.sender() << '\n';
+        std::cout << h.messageType << "^" << h.triggerEvent << "  " << h.controlId << "  v" << h.version
+                  << "  from " << h.sender() << '\n';
         for (const auto& s : segments)
             std::cout << "  " << s["segment"].get<std::string>() << " " << s["fields"].dump() << '\n';
         if (out.contains("order_error"))
@@ -256,45 +290,58 @@ void registerHl7(CLI::App& app, CliOptions& options) {
 
     // [SECTION] inbox, unmatched, outbox
     static std::string inboxState;
-    auto* inbox = hl7->add_subcommand("inbox", "Every received message: when, control id, type, state, reason");
+    auto* inbox =
+        hl7->add_subcommand("inbox", "Every received message: when, control id, type, state, reason");
     inbox->add_option("--state", inboxState, "Only accepted, refused or held")
         ->check(CLI::IsMember({"accepted", "refused", "held"}));
     inbox->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         printInbox(store::Hl7Repo(db).inbox(inboxState, 100000), options.json);
     });
-    auto* unmatched = hl7->add_subcommand("unmatched", "Orders not matched: held messages waiting for a recipe map");
+    auto* unmatched =
+        hl7->add_subcommand("unmatched", "Orders not matched: held messages waiting for a recipe map");
     unmatched->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         printInbox(store::Hl7Repo(db).inbox("held", 100000), options.json);
     });
     auto* outbox = hl7->add_subcommand("outbox", "Dispense messages (RDS^O13) queued, sent and retried");
     outbox->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         const auto rows = store::Hl7Repo(db).outbox(100000);
         if (options.json) {
             json out = json::array();
             for (const auto& r : rows)
-                out.push_back({{"id", r.id}, {"prep_id", r.prepId}, {"kind", r.kind}, {"queued", r.queuedUtc},
-                               {"control_id", r.controlId ? json(*r.controlId) : json(nullptr)}, {"state", r.state},
-                               {"attempts", r.attempts}, {"next_try", r.nextTryUtc ? json(*r.nextTryUtc) : json(nullptr)},
-                               {"last_error", r.lastError}, {"sent", r.sentUtc ? json(*r.sentUtc) : json(nullptr)}});
+                out.push_back({{"id", r.id},
+                               {"prep_id", r.prepId},
+                               {"kind", r.kind},
+                               {"queued", r.queuedUtc},
+                               {"control_id", r.controlId ? json(*r.controlId) : json(nullptr)},
+                               {"state", r.state},
+                               {"attempts", r.attempts},
+                               {"next_try", r.nextTryUtc ? json(*r.nextTryUtc) : json(nullptr)},
+                               {"last_error", r.lastError},
+                               {"sent", r.sentUtc ? json(*r.sentUtc) : json(nullptr)}});
             printJson(out);
             return;
         }
         for (const auto& r : rows)
-            std::cout << r.id << "  " << r.kind << "  prep " << r.prepId << "  " << r.state << "  attempts " << r.attempts << "  "
-                      << r.controlId.value_or("-") << "  " << r.lastError << '\n';
+            std::cout << r.id << "  " << r.kind << "  prep " << r.prepId << "  " << r.state << "  attempts "
+                      << r.attempts << "  " << r.controlId.value_or("-") << "  " << r.lastError << '\n';
     });
 
     // [SECTION] waste-notice
     static std::string wasteState, wasteBy;
-    auto* waste = hl7->add_subcommand("waste-notice", "Whether a rejection with waste that closes an HL7 order tells the "
-                                                      "pharmacy system (ORC-1 OC); without on|off, shows it");
+    auto* waste = hl7->add_subcommand("waste-notice",
+                                      "Whether a rejection with waste that closes an HL7 order tells the "
+                                      "pharmacy system (ORC-1 OC); without on|off, shows it");
     waste->add_option("STATE", wasteState, "on or off")->check(CLI::IsMember({"on", "off"}));
     waste->add_option("--by", wasteBy, "Who changes it (recorded in the audit trail)");
     waste->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
@@ -312,45 +359,56 @@ void registerHl7(CLI::App& app, CliOptions& options) {
     auto* map = hl7->add_subcommand("map", "Which recipe an order's give code or additive + base codes mean");
     map->require_subcommand(1);
     static MapArgs mapArgs;
-    auto* add = map->add_subcommand("add", "Map a give code (RXE-2) or an additive code (RXC A) with an optional base code to a recipe");
+    auto* add = map->add_subcommand(
+        "add", "Map a give code (RXE-2) or an additive code (RXC A) with an optional base code to a recipe");
     add->add_option("RECIPE", mapArgs.recipe, "Recipe id")->required();
     auto* give = add->add_option("--give", mapArgs.give, "RXE-2 give code");
-    auto* additive = add->add_option("--additive", mapArgs.additive, "RXC additive code (an NDC: 10 or 11 digits, dashes optional)");
+    auto* additive = add->add_option("--additive", mapArgs.additive,
+                                     "RXC additive code (an NDC: 10 or 11 digits, dashes optional)");
     add->add_option("--base", mapArgs.base, "RXC base code (optional; with --additive)")->needs(additive);
     add->add_option("--by", mapArgs.by, "Who maps it (recorded in the audit trail)");
     give->excludes(additive);
     add->callback([&options] {
         if (mapArgs.give.empty() == mapArgs.additive.empty())
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !mapArgs.give.empty();
-        if (const Status s = interface.addMap(isGive ? "give" : "additive", isGive ? mapArgs.give : mapArgs.additive,
-                                              mapArgs.base, mapArgs.recipe, cliUser(mapArgs.by));
+        if (const Status s =
+                interface.addMap(isGive ? "give" : "additive", isGive ? mapArgs.give : mapArgs.additive,
+                                 mapArgs.base, mapArgs.recipe, cliUser(mapArgs.by));
             !s)
             throw CliFailure(s.error().text());
         const int entered = interface.retryHeld();
         if (options.json)
             printJson({{"mapped", mapArgs.recipe}, {"held_orders_queued", entered}});
         else
-            std::cout << "mapped to " << mapArgs.recipe << "; " << entered << " held order(s) entered the queue\n";
+            std::cout << "mapped to " << mapArgs.recipe << "; " << entered
+                      << " held order(s) entered the queue\n";
     });
     auto* list = map->add_subcommand("list", "Every map");
     list->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         const auto rows = store::Hl7Repo(db).maps();
         if (options.json) {
             json out = json::array();
             for (const auto& r : rows)
-                out.push_back({{"kind", r.kind}, {"code", r.code}, {"base_code", r.baseCode}, {"recipe", r.recipeId},
-                               {"by", r.addedBy}, {"at", r.addedUtc}});
+                out.push_back({{"kind", r.kind},
+                               {"code", r.code},
+                               {"base_code", r.baseCode},
+                               {"recipe", r.recipeId},
+                               {"by", r.addedBy},
+                               {"at", r.addedUtc}});
             printJson(out);
             return;
         }
         for (const auto& r : rows)
-            std::cout << r.kind << "  " << r.code << (r.baseCode.empty() ? "" : " + " + r.baseCode) << "  -> " << r.recipeId << '\n';
+            std::cout << r.kind << "  " << r.code << (r.baseCode.empty() ? "" : " + " + r.baseCode) << "  -> "
+                      << r.recipeId << '\n';
     });
     static MapArgs removeArgs;
     auto* remove = map->add_subcommand("remove", "Remove a map");
@@ -362,12 +420,14 @@ void registerHl7(CLI::App& app, CliOptions& options) {
     remove->callback([&options] {
         if (removeArgs.give.empty() == removeArgs.additive.empty())
             throw CLI::ValidationError("--give", "give exactly one of --give or --additive");
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         const hl7::MappingFormulary f = loadFormulary(db, audit);
         hl7::Hl7Interface interface(db, audit, f.formulary, f.policy);
         const bool isGive = !removeArgs.give.empty();
-        if (const Status s = interface.removeMap(isGive ? "give" : "additive", isGive ? removeArgs.give : removeArgs.additive,
+        if (const Status s = interface.removeMap(isGive ? "give" : "additive",
+                                                 isGive ? removeArgs.give : removeArgs.additive,
                                                  removeArgs.base, cliUser(removeArgs.by));
             !s)
             throw CliFailure(s.error().text());

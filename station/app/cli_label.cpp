@@ -36,50 +36,58 @@ void registerLabelCommand(CLI::App& app, CliOptions& options) {
     static std::string id, zplPath, pngPath, layoutPath, formularyDir, policyFile;
     static bool utc = false;
     static bool localTime = false; // the default now; the flag is kept for scripts that pass it
-    auto* cmd = app.add_subcommand("label", "The label of a completed preparation: fields, ZPL II, PNG preview");
+    auto* cmd =
+        app.add_subcommand("label", "The label of a completed preparation: fields, ZPL II, PNG preview");
     cmd->add_option("PREP_ID", id, "Preparation number (P20261121-0001) or row id")->required();
     cmd->add_option("--zpl", zplPath, "Write the ZPL II the printer receives to FILE");
     cmd->add_option("--png", pngPath, "Write the preview (printer resolution) to FILE");
     cmd->add_option("--layout", layoutPath, "Label layout TOML (default: assets/labels/iv_label.toml)")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--formulary", formularyDir, "Folder with products.toml and recipes.toml (default: the station's stored formulary)")
+    cmd->add_option("--formulary", formularyDir,
+                    "Folder with products.toml and recipes.toml (default: the station's stored formulary)")
         ->check(CLI::ExistingDirectory);
-    cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: the station's stored policy)")->check(CLI::ExistingFile);
+    cmd->add_option("--policy", policyFile, "Formulas policy TOML (default: the station's stored policy)")
+        ->check(CLI::ExistingFile);
     // People read labels: local time with the zone, like the station prints them; UTC only when asked.
     cmd->add_flag("--utc", utc, "Print times in UTC (default: local time, the label names the zone)");
     cmd->add_flag("--local-time", localTime, "Local time (the default)");
     cmd->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         // The station's own stored formulary; the demo formulary only with --demo (a demo data
         // directory stores none); nothing else falls back.
         workflow::FormularyService stored(db, audit);
         std::optional<formulas::Formulary> formulary;
         if (!formularyDir.empty())
-            formulary = need(formulas::loadFormulary(readWholeFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
-                                                     readWholeFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
+            formulary = need(formulas::loadFormulary(
+                readWholeFile(formularyDir + "/products.toml"), formularyDir + "/products.toml",
+                readWholeFile(formularyDir + "/recipes.toml"), formularyDir + "/recipes.toml"));
         else if (stored.latestFiles())
             formulary = need(stored.current());
         else if (store::demoExpected().value_or(false))
             formulary = need(formulas::loadDemoFormulary());
         else
-            throw CliFailure("no formulary is stored at this station: import one with `admix formulary import DIR --pharmacist USER` "
+            throw CliFailure("no formulary is stored at this station: import one with `admix formulary "
+                             "import DIR --pharmacist USER` "
                              "(or give --formulary DIR)");
-        const formulas::FormulasPolicy policy = policyFile.empty()
-                                                    ? workflow::SitePolicyService(db, audit).formulasPolicy()
-                                                    : need(formulas::loadFormulasPolicy(readWholeFile(policyFile), policyFile));
+        const formulas::FormulasPolicy policy =
+            policyFile.empty() ? workflow::SitePolicyService(db, audit).formulasPolicy()
+                               : need(formulas::loadFormulasPolicy(readWholeFile(policyFile), policyFile));
         workflow::PreparationEngine engine(db, audit, "cli");
         std::optional<int64_t> prepId = engine.prepIdByNumber(id);
-        if (!prepId && !id.empty() && id.size() < 18 && id.find_first_not_of("0123456789") == std::string::npos)
+        if (!prepId && !id.empty() && id.size() < 18 &&
+            id.find_first_not_of("0123456789") == std::string::npos)
             prepId = std::stoll(id);
         const auto view = prepId ? engine.view(*prepId) : std::nullopt;
         if (!view)
             throw CliFailure("no preparation " + id);
-        const workflow::LabelLayout layout =
-            need(workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
+        const workflow::LabelLayout layout = need(
+            workflow::loadLabelLayout(layoutPath.empty() ? workflow::defaultLabelLayoutPath() : layoutPath));
         // The same composition the station prints from: plan, BUD from the stored site policy, names.
-        const workflow::LabelData data = need(workflow::labelDataFor(
-            db, audit, view->id, *formulary, policy, layout, utc ? workflow::LabelClock::Utc : workflow::LabelClock::Local));
+        const workflow::LabelData data =
+            need(workflow::labelDataFor(db, audit, view->id, *formulary, policy, layout,
+                                        utc ? workflow::LabelClock::Utc : workflow::LabelClock::Local));
 
         const std::string zpl = need(workflow::renderZpl(data, layout));
         if (!zplPath.empty())

@@ -42,10 +42,12 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     order->require_subcommand(1);
 
     static AddArgs add;
-    auto* addCmd = order->add_subcommand("add", "Enter ORDER.json (planned on entry; the pharmacist's password or PIN on stdin)");
+    auto* addCmd = order->add_subcommand(
+        "add", "Enter ORDER.json (planned on entry; the pharmacist's password or PIN on stdin)");
     addCmd->add_option("ORDER", add.file, "Order JSON file")->required()->check(CLI::ExistingFile);
     addCmd->add_option("--by", add.by, "Pharmacist entering the order (user name)")->required();
-    addCmd->add_flag("--ack-warnings", add.ack, "Acknowledge the plan's warnings (they are recorded with the order)");
+    addCmd->add_flag("--ack-warnings", add.ack,
+                     "Acknowledge the plan's warnings (they are recorded with the order)");
     addCmd->callback([&options] {
         json doc = json::parse(readWholeFile(add.file), nullptr, false);
         if (doc.is_discarded())
@@ -60,36 +62,41 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
             throw CliFailure(setup.error().text());
         const workflow::User by = site::signInOrFail(st, add.by);
         workflow::PreparationEngine engine(st.db, st.audit, "cli");
-        const auto entered =
-            workflow::enterOrder(engine, st.db, st.audit, *input, setup->formulary, setup->policy, by, add.ack);
+        const auto entered = workflow::enterOrder(engine, st.db, st.audit, *input, setup->formulary,
+                                                  setup->policy, by, add.ack);
         if (!entered) {
             const std::string text = entered.error().text();
             throw CliFailure(add.file + ": " + text +
-                             (text.find("acknowledged") != std::string::npos ? " (read them, then add --ack-warnings)" : ""));
+                             (text.find("acknowledged") != std::string::npos
+                                  ? " (read them, then add --ack-warnings)"
+                                  : ""));
         }
         if (options.json) {
             json warnings = json::array();
             for (const auto& w : entered->warnings)
                 warnings.push_back({{"code", w.code}, {"message", w.message}});
-            printJson({{"order", entered->orderNumber}, {"order_id", input->externalId}, {"warnings", warnings}});
+            printJson(
+                {{"order", entered->orderNumber}, {"order_id", input->externalId}, {"warnings", warnings}});
             return;
         }
-        std::cout << "entered order " << entered->orderNumber << " (" << input->externalId << ") for " << input->patientName << '\n';
+        std::cout << "entered order " << entered->orderNumber << " (" << input->externalId << ") for "
+                  << input->patientName << '\n';
         for (const auto& w : entered->warnings)
             std::cout << "  acknowledged warning " << w.code << ": " << w.message << '\n';
     });
 
     static std::string status;
     auto* list = order->add_subcommand("list", "Orders, newest first");
-    list->add_option("--status", status, "Only orders in this state (open, in_progress, awaiting_check, released, cancelled)");
+    list->add_option("--status", status,
+                     "Only orders in this state (open, in_progress, awaiting_check, released, cancelled)");
     list->callback([&options] {
         site::Station st(options);
         for (const auto& o : store::SiteRepo(st.db).orders(status)) {
             if (options.json)
                 printJson(workflow::orderDocument(st.db, o));
             else
-                std::cout << o.orderNumber << "  " << o.status << "  " << o.priority << "  due " << o.dueUtc << "  " << o.recipeId
-                          << "  " << o.patientName << " (" << o.patientMrn << ")\n";
+                std::cout << o.orderNumber << "  " << o.status << "  " << o.priority << "  due " << o.dueUtc
+                          << "  " << o.recipeId << "  " << o.patientName << " (" << o.patientMrn << ")\n";
         }
     });
 
@@ -111,7 +118,8 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     });
 
     static std::string cancelKey, reason, cancelBy;
-    auto* cancel = order->add_subcommand("cancel", "Cancel an order (a preparation of it stops at its next step)");
+    auto* cancel =
+        order->add_subcommand("cancel", "Cancel an order (a preparation of it stops at its next step)");
     cancel->add_option("ORDER", cancelKey, "Order number or the order's own id")->required();
     cancel->add_option("--reason", reason, "Why (shown at the hood)")->required();
     cancel->add_option("--by", cancelBy, "Pharmacist cancelling (password or PIN on stdin)")->required();
@@ -127,7 +135,8 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"order", o->orderNumber}, {"status", "cancelled"}, {"was", o->status}});
         else
-            std::cout << "cancelled " << o->orderNumber << (o->status == "in_progress" ? " (its preparation stops at the next step)" : "")
+            std::cout << "cancelled " << o->orderNumber
+                      << (o->status == "in_progress" ? " (its preparation stops at the next step)" : "")
                       << '\n';
     });
 }

@@ -36,12 +36,14 @@ void registerServe(CLI::App& app, CliOptions& options) {
     static ServeArgs args;
     auto* serve = app.add_subcommand(
         "serve", "Serve the remote check (pharmacists) and quality review (QA) over HTTPS");
-    auto* listenOption = serve->add_option("--listen", args.listen,
-                      "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
-    auto* certOption = serve
-        ->add_option("--tls-cert", args.tlsCert,
-                     "TLS certificate (PEM); default: a self-signed one made in the data directory")
-        ->check(CLI::ExistingFile);
+    auto* listenOption =
+        serve->add_option("--listen", args.listen,
+                          "Address and port, e.g. 127.0.0.1:8443 or 0.0.0.0:8443 ([::1]:8443 for IPv6)");
+    auto* certOption =
+        serve
+            ->add_option("--tls-cert", args.tlsCert,
+                         "TLS certificate (PEM); default: a self-signed one made in the data directory")
+            ->check(CLI::ExistingFile);
     serve->add_option("--tls-key", args.tlsKey, "TLS private key (PEM) of --tls-cert")
         ->check(CLI::ExistingFile);
     serve->add_flag(
@@ -74,8 +76,9 @@ void registerServe(CLI::App& app, CliOptions& options) {
                 args.tlsKey = cfg->server.tlsKey;
                 for (const auto* f : {&args.tlsCert, &args.tlsKey})
                     if (f->empty() || !std::filesystem::is_regular_file(*f))
-                        throw CliFailure(cfg->sourcePath + ": [server] tls_cert and tls_key must both name PEM files ('" +
-                                         *f + "' is not a file)");
+                        throw CliFailure(cfg->sourcePath +
+                                         ": [server] tls_cert and tls_key must both name PEM files ('" + *f +
+                                         "' is not a file)");
             }
         }
         remote::ServerConfig config;
@@ -129,7 +132,8 @@ void registerServe(CLI::App& app, CliOptions& options) {
             throw CliFailure(s.error().text());
         // [hl7] enabled = true: the pharmacy system's interface runs beside the web check, same data.
         const auto fullConfig =
-            loadConfig(options.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(options.configPath));
+            loadConfig(options.configPath.empty() ? std::nullopt
+                                                  : std::optional<std::filesystem::path>(options.configPath));
         if (!fullConfig)
             throw CliFailure(fullConfig.error().text());
         auto hl7 = startConfiguredHl7(*fullConfig, config.dataDir, args.demo);

@@ -14,10 +14,10 @@
 
 #include <csignal>
 #include <fcntl.h>
-#include <unistd.h>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace admix::app {
 
@@ -37,7 +37,8 @@ void seedDemoData(const fs::path& dataDir) {
     workflow::PreparationEngine engine(db, audit, "admix session (demo)");
     engine.setProductLookup(workflow::formularyLookup(*formulary));
     for (const auto& [room, pec] : {std::pair{"BUF-1", "LAFW-1"}, std::pair{"HD-1", "BSC-1"}}) {
-        const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
+        const auto demo =
+            workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
         if (!demo)
             throw CliFailure("demo station " + std::string(room) + ": " + demo.error().text());
     }
@@ -84,7 +85,8 @@ workflow::SessionSetup sessionSetup(const fs::path& dataDir, bool sandbox, const
         auto station = workflow::loadStationFormulary(db, audit);
         if (!station)
             throw CliFailure("formulary: " + station.error().text() +
-                             " (store one with `admix formulary import DIR --pharmacist USER`, then `admix formulary approve RECIPE "
+                             " (store one with `admix formulary import DIR --pharmacist USER`, then `admix "
+                             "formulary approve RECIPE "
                              "--pharmacist USER`)");
         setup.formulary = std::move(station->formulary);
         setup.policy = std::move(station->policy);
@@ -92,7 +94,8 @@ workflow::SessionSetup sessionSetup(const fs::path& dataDir, bool sandbox, const
     if (!formulasPolicyFile.empty()) {
         // A policy file replaces the stored one only on a throwaway copy (validation, what-if runs).
         if (!sandbox)
-            throw CliFailure("--formulas-policy: only with --sandbox; the station's own formulas policy is in its database "
+            throw CliFailure("--formulas-policy: only with --sandbox; the station's own formulas policy is "
+                             "in its database "
                              "(`admix policy show`, `admix policy set`)");
         std::ifstream in(formulasPolicyFile, std::ios::binary);
         if (!in)
@@ -144,12 +147,16 @@ void registerSessionCommand(CLI::App& app, CliOptions& options) {
     static bool sandbox = false;
     static bool demo = false;
     static std::string policyFile;
-    auto* cmd = app.add_subcommand("session", "Drive the station with JSON lines on stdin, one answer per line on stdout");
-    cmd->add_flag("--sandbox", sandbox, "Work on a throwaway copy of the data (deleted at exit); only a sandbox takes \"now\"");
+    auto* cmd = app.add_subcommand(
+        "session", "Drive the station with JSON lines on stdin, one answer per line on stdout");
+    cmd->add_flag("--sandbox", sandbox,
+                  "Work on a throwaway copy of the data (deleted at exit); only a sandbox takes \"now\"");
     cmd->add_flag("--demo", demo, "Demo data (with --sandbox: fresh demo data in the sandbox)");
-    cmd->add_option("--formulas-policy", policyFile, "Formulas policy file instead of the stored one (only with --sandbox)");
+    cmd->add_option("--formulas-policy", policyFile,
+                    "Formulas policy file instead of the stored one (only with --sandbox)");
     cmd->callback([&options] {
-        const auto config = loadConfig(options.configPath.empty() ? std::nullopt : std::optional<fs::path>(options.configPath));
+        const auto config = loadConfig(
+            options.configPath.empty() ? std::nullopt : std::optional<fs::path>(options.configPath));
         if (!config)
             throw CliFailure(config.error().text());
         fs::path dataDir;
@@ -163,7 +170,8 @@ void registerSessionCommand(CLI::App& app, CliOptions& options) {
             if (line.find_first_not_of(" \t\r") == std::string::npos)
                 continue; // blank lines are not requests
             const auto answer = session.handleLine(line);
-            std::cout << answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n' << std::flush;
+            std::cout << answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'
+                      << std::flush;
         }
     });
 }

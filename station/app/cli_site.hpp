@@ -31,15 +31,19 @@ struct Station {
     store::AuditLog audit;
     workflow::Authenticator auth;
     explicit Station(const CliOptions& options)
-        : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db), auth(db, audit) {}
+        : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db),
+          auth(db, audit) {}
 };
 
 // An e-signature by `who` (badge or user name) with the secret read from stdin; CliFailure when refused.
 inline workflow::Signature signOrFail(Station& st, const std::string& who, std::optional<workflow::Role> role,
-                                      const std::string& action, const std::string& subject, const std::string& meaning) {
+                                      const std::string& action, const std::string& subject,
+                                      const std::string& meaning) {
     if (who.empty())
-        throw CliFailure(action + " needs an e-signature: give --pharmacist USER (or --by USER) and the password or PIN on "
-                                  "standard input");
+        throw CliFailure(
+            action +
+            " needs an e-signature: give --pharmacist USER (or --by USER) and the password or PIN on "
+            "standard input");
     const std::string secret = readSecretLine("the password or PIN of " + who);
     auto sig = st.auth.sign(who, secret, role, action, subject, meaning);
     if (!sig)
@@ -52,7 +56,8 @@ inline workflow::User signInOrFail(Station& st, const std::string& who) {
     if (who.empty())
         throw CliFailure("give --by USER (the password or PIN on standard input)");
     const std::string secret = readSecretLine("the password or PIN of " + who);
-    auto user = st.auth.findByUsername(who) ? st.auth.signInWithPassword(who, secret) : st.auth.signInWithBadge(who, secret);
+    auto user = st.auth.findByUsername(who) ? st.auth.signInWithPassword(who, secret)
+                                            : st.auth.signInWithBadge(who, secret);
     if (!user)
         throw CliFailure(who + ": " + user.error().text());
     return *user;

@@ -46,7 +46,8 @@ void registerUserCommands(CLI::App& app, CliOptions& options) {
     addCmd->add_option("--badge", add.badge, "Badge code (signs in with a PIN)");
     addCmd->add_flag("--pin", add.pin, "Read a PIN from standard input");
     addCmd->add_flag("--password", add.password, "Read a password from standard input");
-    addCmd->add_option("--admin", add.admin, "Administrator authorising this (not needed for the first user)");
+    addCmd->add_option("--admin", add.admin,
+                       "Administrator authorising this (not needed for the first user)");
     addCmd->callback([&options] {
         const auto role = workflow::parseRole(add.role);
         if (!role)
@@ -74,7 +75,9 @@ void registerUserCommands(CLI::App& app, CliOptions& options) {
         if (!created)
             throw CliFailure(created.error().text());
         if (options.json)
-            printJson({{"id", created->id}, {"username", created->username}, {"role", workflow::roleName(created->role)}});
+            printJson({{"id", created->id},
+                       {"username", created->username},
+                       {"role", workflow::roleName(created->role)}});
         else
             std::cout << "added " << created->username << " (" << workflow::roleName(created->role) << ")\n";
     });
@@ -87,16 +90,20 @@ void registerUserCommands(CLI::App& app, CliOptions& options) {
         workflow::Authenticator auth(db, audit);
         for (const auto& u : auth.users()) {
             if (options.json)
-                printJson({{"id", u.id}, {"username", u.username}, {"name", u.displayName},
-                           {"role", workflow::roleName(u.role)}, {"active", u.active}});
+                printJson({{"id", u.id},
+                           {"username", u.username},
+                           {"name", u.displayName},
+                           {"role", workflow::roleName(u.role)},
+                           {"active", u.active}});
             else
-                std::cout << u.username << "\t" << workflow::roleName(u.role) << "\t" << (u.active ? "active" : "disabled")
-                          << "\t" << u.displayName << '\n';
+                std::cout << u.username << "\t" << workflow::roleName(u.role) << "\t"
+                          << (u.active ? "active" : "disabled") << "\t" << u.displayName << '\n';
         }
     });
 
     static std::string disableName, disableAdmin;
-    auto* disable = users->add_subcommand("disable", "Disable a user (the administrator's password on stdin)");
+    auto* disable =
+        users->add_subcommand("disable", "Disable a user (the administrator's password on stdin)");
     disable->add_option("username", disableName, "User to disable")->required();
     disable->add_option("--admin", disableAdmin, "Administrator authorising this")->required();
     disable->callback([&options] {
@@ -118,10 +125,11 @@ void registerUserCommands(CLI::App& app, CliOptions& options) {
 }
 
 // The administrator re-authenticates; the e-signature binds the action to the user concerned.
-workflow::User adminSignature(workflow::Authenticator& auth, const std::string& admin, const std::string& action,
-                              const std::string& subject, const std::string& meaning) {
-    const auto sig = auth.sign(admin, readSecretLine("the administrator's password"), workflow::Role::Admin, action, subject,
-                               meaning);
+workflow::User adminSignature(workflow::Authenticator& auth, const std::string& admin,
+                              const std::string& action, const std::string& subject,
+                              const std::string& meaning) {
+    const auto sig = auth.sign(admin, readSecretLine("the administrator's password"), workflow::Role::Admin,
+                               action, subject, meaning);
     if (!sig)
         throw CliFailure("administrator " + admin + ": " + sig.error().text());
     return sig->signer;
@@ -130,14 +138,17 @@ workflow::User adminSignature(workflow::Authenticator& auth, const std::string& 
 void registerAdminCommands(CLI::App& app, CliOptions& options) {
     CLI::App* users = app.get_subcommand("users"); // registered just before (order 50)
     static std::string enableName, enableAdmin;
-    auto* enable = users->add_subcommand("enable", "Re-enable a user and clear a lockout (the administrator's password on stdin)");
+    auto* enable = users->add_subcommand(
+        "enable", "Re-enable a user and clear a lockout (the administrator's password on stdin)");
     enable->add_option("username", enableName, "User to enable")->required();
     enable->add_option("--admin", enableAdmin, "Administrator authorising this")->required();
     enable->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         workflow::Authenticator auth(db, audit);
-        const auto admin = adminSignature(auth, enableAdmin, "user.enable", enableName, "enable " + enableName);
+        const auto admin =
+            adminSignature(auth, enableAdmin, "user.enable", enableName, "enable " + enableName);
         if (const auto done = auth.enableUser(enableName, admin); !done)
             throw CliFailure(done.error().text());
         if (options.json)
@@ -148,8 +159,8 @@ void registerAdminCommands(CLI::App& app, CliOptions& options) {
 
     static std::string resetName, resetAdmin;
     static bool resetPin = false, resetPassword = false;
-    auto* reset = users->add_subcommand(
-        "reset", "Give a user a new PIN and/or password (stdin: new PIN, new password, then the administrator's password)");
+    auto* reset = users->add_subcommand("reset", "Give a user a new PIN and/or password (stdin: new PIN, new "
+                                                 "password, then the administrator's password)");
     reset->add_option("username", resetName, "User whose secret is reset")->required();
     reset->add_flag("--pin", resetPin, "Read a new PIN from standard input");
     reset->add_flag("--password", resetPassword, "Read a new password from standard input");
@@ -162,22 +173,26 @@ void registerAdminCommands(CLI::App& app, CliOptions& options) {
             pin = readSecretLine("the new PIN");
         if (resetPassword)
             password = readSecretLine("the new password");
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         workflow::Authenticator auth(db, audit);
-        const auto admin = adminSignature(auth, resetAdmin, "user.reset", resetName,
-                                          std::string("reset ") + (pin ? "PIN" : "") + (pin && password ? " and " : "") +
-                                              (password ? "password" : "") + " of " + resetName);
+        const auto admin =
+            adminSignature(auth, resetAdmin, "user.reset", resetName,
+                           std::string("reset ") + (pin ? "PIN" : "") + (pin && password ? " and " : "") +
+                               (password ? "password" : "") + " of " + resetName);
         if (const auto done = auth.resetSecrets(resetName, pin, password, admin); !done)
             throw CliFailure(done.error().text());
         if (options.json)
             printJson({{"username", resetName}, {"pin", resetPin}, {"password", resetPassword}});
         else
-            std::cout << "reset " << (pin ? "PIN " : "") << (password ? "password " : "") << "of " << resetName << '\n';
+            std::cout << "reset " << (pin ? "PIN " : "") << (password ? "password " : "") << "of "
+                      << resetName << '\n';
     });
 
     static std::string roleName, roleValue, roleAdmin;
-    auto* role = users->add_subcommand("role", "Change a user's role (the administrator's password on stdin)");
+    auto* role =
+        users->add_subcommand("role", "Change a user's role (the administrator's password on stdin)");
     role->add_option("username", roleName, "User")->required();
     role->add_option("role", roleValue, "technician, pharmacist, quality or admin")->required();
     role->add_option("--admin", roleAdmin, "Administrator authorising this")->required();
@@ -185,10 +200,12 @@ void registerAdminCommands(CLI::App& app, CliOptions& options) {
         const auto parsed = workflow::parseRole(roleValue);
         if (!parsed)
             throw CLI::ValidationError("role", parsed.error().message);
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         workflow::Authenticator auth(db, audit);
-        const auto admin = adminSignature(auth, roleAdmin, "user.role", roleName, "role of " + roleName + " to " + roleValue);
+        const auto admin = adminSignature(auth, roleAdmin, "user.role", roleName,
+                                          "role of " + roleName + " to " + roleValue);
         if (const auto done = auth.changeRole(roleName, *parsed, admin); !done)
             throw CliFailure(done.error().text());
         if (options.json)

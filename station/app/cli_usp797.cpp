@@ -34,14 +34,14 @@ struct Station {
     store::AuditLog audit;
     store::ComplianceStore compliance;
     explicit Station(const CliOptions& options)
-        : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db), compliance(db, audit) {}
+        : db(store::openStationDatabase(store::databasePath(resolveDataDir(options)).string())), audit(db),
+          compliance(db, audit) {}
 };
 
 void check(const Status& status) {
     if (!status)
         throw CliFailure(status.error().text());
 }
-
 
 TimePoint timeOrNow(const std::string& text, const std::string& option) {
     return text.empty() ? nowUtc() : need(parseIsoUtc(text), option);
@@ -50,15 +50,16 @@ TimePoint timeOrNow(const std::string& text, const std::string& option) {
 std::string readSecret(const std::string& who) {
     std::string line;
     if (!std::getline(std::cin, line))
-        throw CliFailure("expected the PIN or password of " + who + " on standard input (re-authentication for the signature)");
+        throw CliFailure("expected the PIN or password of " + who +
+                         " on standard input (re-authentication for the signature)");
     if (!line.empty() && line.back() == '\r')
         line.pop_back();
     return line;
 }
 
 // Re-authenticates `user` in `role` for one action on one subject (audited "esign" by the workflow).
-workflow::Signature esign(Station& s, const std::string& user, std::optional<workflow::Role> role, const std::string& action,
-                          const std::string& subject, const std::string& meaning) {
+workflow::Signature esign(Station& s, const std::string& user, std::optional<workflow::Role> role,
+                          const std::string& action, const std::string& subject, const std::string& meaning) {
     workflow::Authenticator auth(s.db, s.audit);
     auto sig = auth.sign(user, readSecret(user), role, action, subject, meaning);
     if (!sig)
@@ -69,10 +70,11 @@ workflow::Signature esign(Station& s, const std::string& user, std::optional<wor
 // Binds usp797's signature interface to the workflow's re-authentication.
 class ReauthenticatedSignatureAuthority final : public usp797::SignatureAuthority {
 public:
-    ReauthenticatedSignatureAuthority(Station& station, workflow::Role role, std::string action, std::string subject)
+    ReauthenticatedSignatureAuthority(Station& station, workflow::Role role, std::string action,
+                                      std::string subject)
         : m_station(station), m_role(role), m_action(std::move(action)), m_subject(std::move(subject)) {}
-    Result<usp797::ESignature> sign(const std::string& user, const std::string& meaning, const std::string& reason,
-                                    TimePoint at) override {
+    Result<usp797::ESignature> sign(const std::string& user, const std::string& meaning,
+                                    const std::string& reason, TimePoint at) override {
         const auto sig = esign(m_station, user, m_role, m_action, m_subject, meaning + ": " + reason);
         return usp797::ESignature{sig.signer.username, meaning, reason, at,
                                   "re-authenticated (audit row " + std::to_string(sig.auditId) + ")"};
@@ -101,20 +103,33 @@ std::string num(double v) {
 }
 
 json dueJson(const usp797::DueItem& d) {
-    return {{"task", usp797::scheduleTaskName(d.task)}, {"subject", d.subject}, {"last", d.last ? formatDate(*d.last) : ""},
-            {"due", formatDate(d.due)}, {"state", usp797::dueStateName(d.state)}, {"text", d.text}};
+    return {{"task", usp797::scheduleTaskName(d.task)},  {"subject", d.subject},
+            {"last", d.last ? formatDate(*d.last) : ""}, {"due", formatDate(d.due)},
+            {"state", usp797::dueStateName(d.state)},    {"text", d.text}};
 }
 
 json excursionJson(const usp797::CorrectiveAction& a) {
-    json j{{"id", a.id},           {"sample", a.sampleId},        {"room", a.room},
-           {"kind", a.kind},       {"summary", a.summary},        {"opened", formatIsoUtc(a.opened)}, {"sampled", formatIsoUtc(a.sampledAt)},
-           {"open", a.open()},     {"blocks_room", a.blocksRoom}, {"genus_required", a.genusRequired},
-           {"investigation", a.investigation.value_or("")}, {"genus", a.genus.value_or("")},
-           {"remediation", a.remediation.value_or("")},     {"resample", a.resampleId ? json(*a.resampleId) : json(nullptr)},
+    json j{{"id", a.id},
+           {"sample", a.sampleId},
+           {"room", a.room},
+           {"kind", a.kind},
+           {"summary", a.summary},
+           {"opened", formatIsoUtc(a.opened)},
+           {"sampled", formatIsoUtc(a.sampledAt)},
+           {"open", a.open()},
+           {"blocks_room", a.blocksRoom},
+           {"genus_required", a.genusRequired},
+           {"investigation", a.investigation.value_or("")},
+           {"genus", a.genus.value_or("")},
+           {"remediation", a.remediation.value_or("")},
+           {"resample", a.resampleId ? json(*a.resampleId) : json(nullptr)},
            {"missing", usp797::missingForClosure(a)}};
     if (a.closure)
-        j["closed"] = {{"by", a.closure->signer}, {"at", formatIsoUtc(a.closure->at)}, {"meaning", a.closure->meaning},
-                       {"reason", a.closure->reason}, {"method", a.closure->method}};
+        j["closed"] = {{"by", a.closure->signer},
+                       {"at", formatIsoUtc(a.closure->at)},
+                       {"meaning", a.closure->meaning},
+                       {"reason", a.closure->reason},
+                       {"method", a.closure->method}};
     return j;
 }
 
@@ -129,25 +144,33 @@ void registerSite(CLI::App& app, CliOptions& options) {
         Station s(options);
         json rooms = json::array(), pecs = json::array();
         for (const auto& r : s.compliance.rooms())
-            rooms.push_back({{"code", r.code}, {"name", r.name}, {"iso", usp797::isoClassName(r.iso)},
-                             {"pressure", usp797::pressureRegimeName(r.pressure)}, {"hazardous", r.hazardous},
+            rooms.push_back({{"code", r.code},
+                             {"name", r.name},
+                             {"iso", usp797::isoClassName(r.iso)},
+                             {"pressure", usp797::pressureRegimeName(r.pressure)},
+                             {"hazardous", r.hazardous},
                              {"certified", r.certified ? formatDate(*r.certified) : ""}});
         for (const auto& p : s.compliance.pecs())
-            pecs.push_back({{"code", p.code}, {"room", p.room}, {"type", usp797::pecTypeName(p.type)},
-                            {"categories", usp797::categoryListText(p.categories)}, {"hazardous", p.hazardous},
+            pecs.push_back({{"code", p.code},
+                            {"room", p.room},
+                            {"type", usp797::pecTypeName(p.type)},
+                            {"categories", usp797::categoryListText(p.categories)},
+                            {"hazardous", p.hazardous},
                             {"certified", p.certified ? formatDate(*p.certified) : ""}});
         if (options.json) {
             printJson({{"rooms", rooms}, {"pecs", pecs}});
             return;
         }
         for (const auto& r : rooms)
-            std::cout << "room " << r["code"].get<std::string>() << "  " << r["iso"].get<std::string>() << "  "
-                      << r["pressure"].get<std::string>() << (r["hazardous"].get<bool>() ? "  HD" : "") << "  certified "
+            std::cout << "room " << r["code"].get<std::string>() << "  " << r["iso"].get<std::string>()
+                      << "  " << r["pressure"].get<std::string>()
+                      << (r["hazardous"].get<bool>() ? "  HD" : "") << "  certified "
                       << r["certified"].get<std::string>() << '\n';
         for (const auto& p : pecs)
-            std::cout << "pec  " << p["code"].get<std::string>() << "  in " << p["room"].get<std::string>() << "  "
-                      << p["type"].get<std::string>() << "  categories " << p["categories"].get<std::string>()
-                      << (p["hazardous"].get<bool>() ? "  HD" : "") << "  certified " << p["certified"].get<std::string>() << '\n';
+            std::cout << "pec  " << p["code"].get<std::string>() << "  in " << p["room"].get<std::string>()
+                      << "  " << p["type"].get<std::string>() << "  categories "
+                      << p["categories"].get<std::string>() << (p["hazardous"].get<bool>() ? "  HD" : "")
+                      << "  certified " << p["certified"].get<std::string>() << '\n';
     });
 
     static std::string code, name, iso, pressure, certified, user, roomCode, type, categories, date;
@@ -161,8 +184,12 @@ void registerSite(CLI::App& app, CliOptions& options) {
     room->add_option("--certified", certified, "Last certification date (YYYY-MM-DD)");
     room->add_option("--user", user, "Who registers it")->required();
     room->callback([&options] {
-        usp797::Room r{code, name.empty() ? code : name, need(usp797::parseIsoClass(iso), "--iso"),
-                       need(usp797::parsePressureRegime(pressure), "--pressure"), hd, std::nullopt};
+        usp797::Room r{code,
+                       name.empty() ? code : name,
+                       need(usp797::parseIsoClass(iso), "--iso"),
+                       need(usp797::parsePressureRegime(pressure), "--pressure"),
+                       hd,
+                       std::nullopt};
         if (!certified.empty())
             r.certified = need(parseDate(certified), "--certified");
         Station s(options);
@@ -178,8 +205,12 @@ void registerSite(CLI::App& app, CliOptions& options) {
     pec->add_option("--certified", certified, "Last certification date (YYYY-MM-DD)");
     pec->add_option("--user", user, "Who registers it")->required();
     pec->callback([&options] {
-        usp797::Pec p{code, roomCode, need(usp797::parsePecType(type), "--type"), need(usp797::parseCategoryList(categories), "--categories"),
-                      hd, std::nullopt};
+        usp797::Pec p{code,
+                      roomCode,
+                      need(usp797::parsePecType(type), "--type"),
+                      need(usp797::parseCategoryList(categories), "--categories"),
+                      hd,
+                      std::nullopt};
         if (!certified.empty())
             p.certified = need(parseDate(certified), "--certified");
         Station s(options);
@@ -198,7 +229,8 @@ void registerSite(CLI::App& app, CliOptions& options) {
         check(s.compliance.recordCertification(code, day, user));
         std::cout << code << " certified on " << date << '\n';
     });
-    auto* demo = site->add_subcommand("demo", "Register the demo site (3 rooms, 2 PECs); staff are added with `admix users add`");
+    auto* demo = site->add_subcommand(
+        "demo", "Register the demo site (3 rooms, 2 PECs); staff are added with `admix users add`");
     demo->add_option("--certified", certified, "Certification date of every room and PEC (default: today)");
     demo->add_option("--user", user, "Who registers it")->required();
     demo->callback([&options] {
@@ -223,17 +255,20 @@ void registerSite(CLI::App& app, CliOptions& options) {
 
 // [SECTION] em
 
-void printReport(const std::vector<store::EmRow>& rows, const std::string& format, const std::string& from, const std::string& to,
-                 const std::string& room) {
+void printReport(const std::vector<store::EmRow>& rows, const std::string& format, const std::string& from,
+                 const std::string& to, const std::string& room) {
     if (format == "csv") {
-        std::string out = "id,at_utc,kind,room,location,value,litres,measured,unit,limit,excursion,person,device_or_lot,notes\n";
+        std::string out = "id,at_utc,kind,room,location,value,litres,measured,unit,limit,excursion,person,"
+                          "device_or_lot,notes\n";
         for (const auto& r : rows) {
             const auto& x = r.sample;
-            out += std::to_string(r.id) + ',' + formatIsoUtc(x.at) + ',' + std::string(usp797::emKindName(x.kind)) + ',' +
-                   usp797::csvField(x.room) + ',' + usp797::csvField(x.location) + ',' + num(x.value) + ',' +
-                   (x.litres ? num(*x.litres) : "") + ',' + num(r.measured) + ',' + usp797::csvField(r.unit) + ',' +
-                   usp797::csvField(r.limit) + ',' + (r.excursion ? "yes" : "no") + ',' + usp797::csvField(x.person) + ',' +
-                   usp797::csvField(x.deviceOrLot) + ',' + usp797::csvField(x.notes) + '\n';
+            out += std::to_string(r.id) + ',' + formatIsoUtc(x.at) + ',' +
+                   std::string(usp797::emKindName(x.kind)) + ',' + usp797::csvField(x.room) + ',' +
+                   usp797::csvField(x.location) + ',' + num(x.value) + ',' +
+                   (x.litres ? num(*x.litres) : "") + ',' + num(r.measured) + ',' + usp797::csvField(r.unit) +
+                   ',' + usp797::csvField(r.limit) + ',' + (r.excursion ? "yes" : "no") + ',' +
+                   usp797::csvField(x.person) + ',' + usp797::csvField(x.deviceOrLot) + ',' +
+                   usp797::csvField(x.notes) + '\n';
         }
         std::cout << out;
         return;
@@ -246,7 +281,9 @@ void printReport(const std::vector<store::EmRow>& rows, const std::string& forma
     std::map<std::pair<std::string, std::string>, Summary> summary;
     size_t excursions = 0;
     // A year is thousands of rows: write the samples array directly instead of building a json tree.
-    const auto str = [](std::string_view v) { return json(v).dump(); };
+    const auto str = [](std::string_view v) {
+        return json(v).dump();
+    };
     std::string samples = "[";
     for (const auto& r : rows) {
         const std::string kind(usp797::emKindName(r.sample.kind));
@@ -259,20 +296,31 @@ void printReport(const std::vector<store::EmRow>& rows, const std::string& forma
         excursions += r.excursion ? 1 : 0;
         if (samples.size() > 1)
             samples += ',';
-        samples += "{\"id\":" + std::to_string(r.id) + ",\"at\":\"" + formatIsoUtc(r.sample.at) + "\",\"kind\":\"" + kind +
-                   "\",\"room\":" + str(r.sample.room) + ",\"location\":" + str(r.sample.location) + ",\"value\":" +
-                   num(r.sample.value) + ",\"litres\":" + (r.sample.litres ? num(*r.sample.litres) : "null") +
-                   ",\"measured\":" + num(r.measured) + ",\"unit\":" + str(r.unit) + ",\"limit\":" + str(r.limit) +
-                   ",\"excursion\":" + (r.excursion ? "true" : "false") + ",\"person\":" + str(r.sample.person) +
-                   ",\"device_or_lot\":" + str(r.sample.deviceOrLot) + ",\"notes\":" + str(r.sample.notes) + "}";
+        samples += "{\"id\":" + std::to_string(r.id) + ",\"at\":\"" + formatIsoUtc(r.sample.at) +
+                   "\",\"kind\":\"" + kind + "\",\"room\":" + str(r.sample.room) +
+                   ",\"location\":" + str(r.sample.location) + ",\"value\":" + num(r.sample.value) +
+                   ",\"litres\":" + (r.sample.litres ? num(*r.sample.litres) : "null") +
+                   ",\"measured\":" + num(r.measured) + ",\"unit\":" + str(r.unit) +
+                   ",\"limit\":" + str(r.limit) + ",\"excursion\":" + (r.excursion ? "true" : "false") +
+                   ",\"person\":" + str(r.sample.person) + ",\"device_or_lot\":" + str(r.sample.deviceOrLot) +
+                   ",\"notes\":" + str(r.sample.notes) + "}";
     }
     samples += "]";
     json sum = json::array();
     for (const auto& [k, s] : summary)
-        sum.push_back({{"room", k.first}, {"kind", k.second}, {"count", s.count}, {"excursions", s.excursions}, {"min", s.min},
-                       {"max", s.max}, {"unit", s.unit}});
-    json head{{"from", from}, {"to", to}, {"room", room.empty() ? json(nullptr) : json(room)}, {"count", rows.size()},
-              {"excursions", excursions}, {"summary", sum}};
+        sum.push_back({{"room", k.first},
+                       {"kind", k.second},
+                       {"count", s.count},
+                       {"excursions", s.excursions},
+                       {"min", s.min},
+                       {"max", s.max},
+                       {"unit", s.unit}});
+    json head{{"from", from},
+              {"to", to},
+              {"room", room.empty() ? json(nullptr) : json(room)},
+              {"count", rows.size()},
+              {"excursions", excursions},
+              {"summary", sum}};
     std::string text = head.dump();
     text.pop_back(); // the closing brace
     std::cout << text << ",\"samples\":" << samples << "}\n";
@@ -284,10 +332,15 @@ void registerEm(CLI::App& app, CliOptions& options) {
 
     static std::string kind, room, location, value, litres, user, person, at, device, notes;
     auto* record = em->add_subcommand("record", "Record one result; an excursion opens a corrective action");
-    record->add_option("--kind", kind, "viable_air, surface, particles, pressure, temperature, humidity, fridge, freezer")->required();
+    record
+        ->add_option("--kind", kind,
+                     "viable_air, surface, particles, pressure, temperature, humidity, fridge, freezer")
+        ->required();
     record->add_option("--room", room)->required();
-    record->add_option("--location", location, "Sampling site, PEC code (ISO 5), or PEC/site; fridge or freezer id");
-    record->add_option("--value", value, "CFU, particles/m3, in. w.c. (negative rooms negative), C or %")->required();
+    record->add_option("--location", location,
+                       "Sampling site, PEC code (ISO 5), or PEC/site; fridge or freezer id");
+    record->add_option("--value", value, "CFU, particles/m3, in. w.c. (negative rooms negative), C or %")
+        ->required();
     record->add_option("--litres", litres, "Air sampled (viable air)");
     record->add_option("--user", user, "Who enters it")->required();
     record->add_option("--person", person, "Who sampled (default: --user)");
@@ -307,93 +360,109 @@ void registerEm(CLI::App& app, CliOptions& options) {
         x.deviceOrLot = device;
         x.notes = notes;
         Station s(options);
-        (void)esign(s, user, std::nullopt, "em.record", x.room, std::string(usp797::emKindName(x.kind)) + " result " + value);
+        (void)esign(s, user, std::nullopt, "em.record", x.room,
+                    std::string(usp797::emKindName(x.kind)) + " result " + value);
         const auto rec = s.compliance.recordSample(x, user);
         if (!rec)
             throw CliFailure(rec.error().text());
         if (options.json)
-            printJson({{"id", rec->sampleId}, {"measured", rec->evaluation.measured}, {"unit", rec->evaluation.unit},
-                       {"excursion", rec->evaluation.excursion}, {"message", rec->evaluation.message},
-                       {"corrective_action", rec->correctiveActionId ? json(*rec->correctiveActionId) : json(nullptr)}});
+            printJson({{"id", rec->sampleId},
+                       {"measured", rec->evaluation.measured},
+                       {"unit", rec->evaluation.unit},
+                       {"excursion", rec->evaluation.excursion},
+                       {"message", rec->evaluation.message},
+                       {"corrective_action",
+                        rec->correctiveActionId ? json(*rec->correctiveActionId) : json(nullptr)}});
         else
             std::cout << "recorded #" << rec->sampleId << ": " << rec->evaluation.message
-                      << (rec->correctiveActionId ? "\nEXCURSION: corrective action #" + std::to_string(*rec->correctiveActionId) + " opened" : "")
+                      << (rec->correctiveActionId ? "\nEXCURSION: corrective action #" +
+                                                        std::to_string(*rec->correctiveActionId) + " opened"
+                                                  : "")
                       << '\n';
     });
 
     static std::string file;
-    auto* import = em->add_subcommand("import", "Import a CSV file: all rows or none; every bad row reported with its line");
+    auto* import = em->add_subcommand(
+        "import", "Import a CSV file: all rows or none; every bad row reported with its line");
     import->add_option("file", file)->required();
     import->add_option("--user", user, "Who imports it")->required();
     import->callback([&options] {
         std::ifstream in(file, std::ios::binary);
-        if (!in)
-            throw CliFailure(file + ": cannot read the file");
-        std::ostringstream text;
-        text << in.rdbuf();
-        Station s(options);
-        const auto result = s.compliance.importCsv(text.str(), std::filesystem::path(file).filename().string(), user);
-        if (!result.problems.empty()) {
-            for (const auto& p : result.problems)
-                std::cerr << file << ": " << p.text() << '\n';
-            throw CliFailure(file + ": " + std::to_string(result.problems.size()) + " bad row(s); nothing was imported");
-        }
-        if (options.json)
-            printJson({{"file", file}, {"imported", result.imported}, {"excursions", result.excursions}});
-        else
-            std::cout << "imported " << result.imported << " results, " << result.excursions << " excursion(s) opened\n";
-    });
+    if (!in)
+        throw CliFailure(file + ": cannot read the file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    Station s(options);
+    const auto result =
+        s.compliance.importCsv(text.str(), std::filesystem::path(file).filename().string(), user);
+    if (!result.problems.empty()) {
+        for (const auto& p : result.problems)
+            std::cerr << file << ": " << p.text() << '\n';
+        throw CliFailure(file + ": " + std::to_string(result.problems.size()) +
+                         " bad row(s); nothing was imported");
+    }
+    if (options.json)
+        printJson({{"file", file}, {"imported", result.imported}, {"excursions", result.excursions}});
+    else
+        std::cout << "imported " << result.imported << " results, " << result.excursions
+                  << " excursion(s) opened\n";
+});
 
-    static std::string from, to, format = "json";
-    auto* report = em->add_subcommand("report", "Results between two dates (from inclusive, to inclusive) as CSV or JSON");
-    report->add_option("--from", from, "First day (YYYY-MM-DD)")->required();
-    report->add_option("--to", to, "Last day (YYYY-MM-DD)")->required();
-    report->add_option("--room", room, "Only this room");
-    report->add_option("--format", format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
-    report->callback([&options] {
-        const Date f = need(parseDate(from), "--from");
-        const Date t = need(parseDate(to), "--to");
-        if (std::chrono::sys_days{t} < std::chrono::sys_days{f})
-            throw CLI::ValidationError("--to", "is before --from");
-        Station s(options);
-        if (!room.empty() && !s.compliance.room(room))
-            throw CliFailure("room '" + room + "' is not registered");
-        // Local days, as the site keeps its records: from the first second of `from` to the
-        // first second of the day after `to`.
-        const auto rows = s.compliance.samples(localDayStart(f), localDayStart(Date{std::chrono::sys_days{t} + std::chrono::days{1}}),
-                                               room.empty() ? std::nullopt : std::optional<std::string>(room));
-        printReport(rows, format, from, to, room);
-    });
+static std::string from, to, format = "json";
+auto* report =
+    em->add_subcommand("report", "Results between two dates (from inclusive, to inclusive) as CSV or JSON");
+report->add_option("--from", from, "First day (YYYY-MM-DD)")->required();
+report->add_option("--to", to, "Last day (YYYY-MM-DD)")->required();
+report->add_option("--room", room, "Only this room");
+report->add_option("--format", format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+report->callback([&options] {
+    const Date f = need(parseDate(from), "--from");
+    const Date t = need(parseDate(to), "--to");
+    if (std::chrono::sys_days{t} < std::chrono::sys_days{f})
+        throw CLI::ValidationError("--to", "is before --from");
+    Station s(options);
+    if (!room.empty() && !s.compliance.room(room))
+        throw CliFailure("room '" + room + "' is not registered");
+    // Local days, as the site keeps its records: from the first second of `from` to the
+    // first second of the day after `to`.
+    const auto rows = s.compliance.samples(
+        localDayStart(f), localDayStart(Date{std::chrono::sys_days{t} + std::chrono::days{1}}),
+        room.empty() ? std::nullopt : std::optional<std::string>(room));
+    printReport(rows, format, from, to, room);
+});
 
-    static std::string siteName = "demo", out, start;
-    static int days = 365;
-    static unsigned seed = 797;
-    auto* generate = em->add_subcommand("generate", "Write realistic monitoring data for the demo site as CSV");
-    generate->add_option("--site", siteName, "Only 'demo' (3 rooms, 2 PECs, 10 staff)")->check(CLI::IsMember({"demo"}));
-    generate->add_option("--days", days, "How many days")->check(CLI::Range(1, 3660));
-    generate->add_option("--start", start, "First day (default: that many days before today)");
-    generate->add_option("--seed", seed, "Random seed (same seed, same data)");
-    generate->add_option("--out", out, "Output CSV file")->required();
-    generate->callback([&options] {
-        const auto today = std::chrono::sys_days{localDate(nowUtc())};
-        const Date first = start.empty() ? Date{today - std::chrono::days{days}} : need(parseDate(start), "--start");
-        const auto data = usp797::generateDemoEm(usp797::demoSite(first), first, days, seed);
-        std::ofstream csv(out, std::ios::binary | std::ios::trunc);
-        if (!csv)
-            throw CliFailure(out + ": cannot write");
-        csv << usp797::emCsvHeader();
-        for (const auto& x : data.samples)
-            csv << usp797::emCsvLine(x);
-        csv.close();
-        if (!csv)
-            throw CliFailure(out + ": write failed");
-        if (options.json)
-            printJson({{"out", out}, {"samples", data.samples.size()}, {"planted_excursions", data.plantedExcursions}});
-        else
-            std::cout << "wrote " << data.samples.size() << " results (" << data.plantedExcursions << " planted excursions) to " << out
-                      << '\n';
-    });
-}
+static std::string siteName = "demo", out, start;
+static int days = 365;
+static unsigned seed = 797;
+auto* generate = em->add_subcommand("generate", "Write realistic monitoring data for the demo site as CSV");
+generate->add_option("--site", siteName, "Only 'demo' (3 rooms, 2 PECs, 10 staff)")
+    ->check(CLI::IsMember({"demo"}));
+generate->add_option("--days", days, "How many days")->check(CLI::Range(1, 3660));
+generate->add_option("--start", start, "First day (default: that many days before today)");
+generate->add_option("--seed", seed, "Random seed (same seed, same data)");
+generate->add_option("--out", out, "Output CSV file")->required();
+generate->callback([&options] {
+    const auto today = std::chrono::sys_days{localDate(nowUtc())};
+    const Date first =
+        start.empty() ? Date{today - std::chrono::days{days}} : need(parseDate(start), "--start");
+    const auto data = usp797::generateDemoEm(usp797::demoSite(first), first, days, seed);
+    std::ofstream csv(out, std::ios::binary | std::ios::trunc);
+    if (!csv)
+        throw CliFailure(out + ": cannot write");
+    csv << usp797::emCsvHeader();
+    for (const auto& x : data.samples)
+        csv << usp797::emCsvLine(x);
+    csv.close();
+    if (!csv)
+        throw CliFailure(out + ": write failed");
+    if (options.json)
+        printJson(
+            {{"out", out}, {"samples", data.samples.size()}, {"planted_excursions", data.plantedExcursions}});
+    else
+        std::cout << "wrote " << data.samples.size() << " results (" << data.plantedExcursions
+                  << " planted excursions) to " << out << '\n';
+});
+} // namespace
 
 // [SECTION] excursion
 
@@ -408,12 +477,14 @@ void registerExcursion(CLI::App& app, CliOptions& options) {
     list->add_option("--room", room);
     list->callback([&options] {
         Station s(options);
-        for (const auto& a : s.compliance.correctiveActions(!all, room.empty() ? std::nullopt : std::optional<std::string>(room))) {
+        for (const auto& a : s.compliance.correctiveActions(
+                 !all, room.empty() ? std::nullopt : std::optional<std::string>(room))) {
             if (options.json) {
                 printJson(excursionJson(a));
                 continue;
             }
-            std::cout << '#' << a.id << "  " << a.room << "  " << a.kind << "  " << a.summary << "  sampled " << formatIsoUtc(a.sampledAt)
+            std::cout << '#' << a.id << "  " << a.room << "  " << a.kind << "  " << a.summary << "  sampled "
+                      << formatIsoUtc(a.sampledAt)
                       << (a.open() ? "  OPEN" : "  closed by " + a.closure->signer) << '\n';
             if (a.open()) {
                 const auto missing = usp797::missingForClosure(a);
@@ -443,7 +514,8 @@ void registerExcursion(CLI::App& app, CliOptions& options) {
         check(s.compliance.updateCorrectiveAction(id, u, user));
         std::cout << "excursion #" << id << " updated\n";
     });
-    auto* close = ex->add_subcommand("close", "Close with the QA e-signature (PIN or password on standard input)");
+    auto* close =
+        ex->add_subcommand("close", "Close with the QA e-signature (PIN or password on standard input)");
     close->add_option("id", id)->required();
     close->add_option("--user", user, "Quality user signing")->required();
     close->add_option("--reason", reason, "Signature statement")->required();
@@ -472,7 +544,8 @@ void registerExcursion(CLI::App& app, CliOptions& options) {
 // [SECTION] cleaning, garbing, qualification
 
 void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
-    static std::string area, task, actions, agent, lot, user, at, room, step, kind, date, level = "cat12", notes, person;
+    static std::string area, task, actions, agent, lot, user, at, room, step, kind, date, level = "cat12",
+                                                                                          notes, person;
     static int64_t session = 0;
     static int seconds = 0, cfu = -1;
     static bool pass = false, fail = false, hd = false;
@@ -482,14 +555,20 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
     auto* log = cleaning->add_subcommand("log", "Log a cleaning task");
     log->add_option("--area", area, "Room or PEC code")->required();
     log->add_option("--task", task, "daily, monthly or sporicidal")->required();
-    log->add_option("--actions", actions, "In order, e.g. deactivation,decontamination,cleaning,disinfection")->required();
+    log->add_option("--actions", actions, "In order, e.g. deactivation,decontamination,cleaning,disinfection")
+        ->required();
     log->add_option("--agent", agent)->required();
     log->add_option("--lot", lot)->required();
     log->add_option("--user", user, "Who cleaned")->required();
     log->add_option("--at", at, "When, UTC (default: now)");
     log->callback([&options] {
-        usp797::CleaningRecord r{timeOrNow(at, "--at"), area, need(usp797::parseCleaningTask(task), "--task"),
-                                 need(usp797::parseCleaningActions(actions), "--actions"), agent, lot, user};
+        usp797::CleaningRecord r{timeOrNow(at, "--at"),
+                                 area,
+                                 need(usp797::parseCleaningTask(task), "--task"),
+                                 need(usp797::parseCleaningActions(actions), "--actions"),
+                                 agent,
+                                 lot,
+                                 user};
         Station s(options);
         (void)esign(s, user, std::nullopt, "cleaning.log", area, task + " cleaning");
         const auto id = s.compliance.logCleaning(r);
@@ -500,7 +579,8 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
 
     auto* garb = app.add_subcommand("garb", "Garbing: procedure, sessions per person per entry");
     garb->require_subcommand(1);
-    auto* procedure = garb->add_subcommand("procedure", "Print the garbing steps (USP <797>, or <800> with --hd)");
+    auto* procedure =
+        garb->add_subcommand("procedure", "Print the garbing steps (USP <797>, or <800> with --hd)");
     procedure->add_flag("--hd", hd);
     procedure->callback([&options] {
         Station s(options);
@@ -511,8 +591,11 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
             printJson(steps);
         else
             for (size_t i = 0; i < steps.size(); ++i)
-                std::cout << i + 1 << ". " << steps[i]["id"].get<std::string>() << ": " << steps[i]["text"].get<std::string>()
-                          << (steps[i]["min_seconds"].get<int>() > 0 ? " (at least " + std::to_string(steps[i]["min_seconds"].get<int>()) + " s)" : "")
+                std::cout << i + 1 << ". " << steps[i]["id"].get<std::string>() << ": "
+                          << steps[i]["text"].get<std::string>()
+                          << (steps[i]["min_seconds"].get<int>() > 0
+                                  ? " (at least " + std::to_string(steps[i]["min_seconds"].get<int>()) + " s)"
+                                  : "")
                           << '\n';
     });
     auto* start = garb->add_subcommand("start", "A person enters: start a garbing session for a room");
@@ -537,8 +620,9 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
         check(s.compliance.garbingStep(session, step, seconds));
         std::cout << step << " done\n";
     });
-    for (auto [name, what, k] : {std::tuple{"glove-change", "Outer gloves changed", usp797::GarbingEvent::Kind::GloveChange},
-                                 std::tuple{"gown-change", "Gown changed", usp797::GarbingEvent::Kind::GownChange}}) {
+    for (auto [name, what, k] :
+         {std::tuple{"glove-change", "Outer gloves changed", usp797::GarbingEvent::Kind::GloveChange},
+          std::tuple{"gown-change", "Gown changed", usp797::GarbingEvent::Kind::GownChange}}) {
         auto* change = garb->add_subcommand(name, what);
         change->add_option("--session", session)->required();
         change->callback([&options, k = k, what = what] {
@@ -557,9 +641,12 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
 
     auto* qual = app.add_subcommand("qual", "Personnel qualification results");
     qual->require_subcommand(1);
-    auto* rec = qual->add_subcommand("record", "Record training, fingertip, media-fill or garbing results (quality role)");
+    auto* rec = qual->add_subcommand(
+        "record", "Record training, fingertip, media-fill or garbing results (quality role)");
     rec->add_option("--person", person)->required();
-    rec->add_option("--kind", kind, "training, initial_fingertip, media_fill, post_media_fill_fingertip, garbing")->required();
+    rec->add_option("--kind", kind,
+                    "training, initial_fingertip, media_fill, post_media_fill_fingertip, garbing")
+        ->required();
     rec->add_option("--date", date, "YYYY-MM-DD")->required();
     rec->add_option("--level", level, "cat12 or cat3");
     rec->add_option("--cfu", cfu, "CFU counted (fingertip kinds)");
@@ -572,7 +659,8 @@ void registerCleaningGarbingQual(CLI::App& app, CliOptions& options) {
         e.kind = need(usp797::parseQualKind(kind), "--kind");
         e.date = need(parseDate(date), "--date");
         e.level = need(usp797::parseQualLevel(level), "--level");
-        const bool fingertip = e.kind == usp797::QualKind::InitialFingertip || e.kind == usp797::QualKind::PostMediaFillFingertip;
+        const bool fingertip = e.kind == usp797::QualKind::InitialFingertip ||
+                               e.kind == usp797::QualKind::PostMediaFillFingertip;
         if (cfu >= 0)
             e.cfu = cfu;
         if (!fingertip && pass == fail)
@@ -594,7 +682,8 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
     compliance->require_subcommand(1);
     static std::string person, room, category, pec, at, pharmacist, reason;
     static int64_t decision = 0;
-    auto* status = compliance->add_subcommand("status", "Due and overdue tasks, qualification states, open excursions");
+    auto* status =
+        compliance->add_subcommand("status", "Due and overdue tasks, qualification states, open excursions");
     status->add_option("--person", person);
     status->add_option("--room", room);
     status->callback([&options] {
@@ -603,14 +692,18 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
             throw CliFailure("room '" + room + "' is not registered");
         if (!person.empty() && !s.compliance.person(person))
             throw CliFailure("'" + person + "' is not a station user");
-        const auto st = s.compliance.status(nowUtc(), person.empty() ? std::nullopt : std::optional<std::string>(person),
-                                            room.empty() ? std::nullopt : std::optional<std::string>(room));
+        const auto st =
+            s.compliance.status(nowUtc(), person.empty() ? std::nullopt : std::optional<std::string>(person),
+                                room.empty() ? std::nullopt : std::optional<std::string>(room));
         json due = json::array(), quals = json::array(), open = json::array();
         for (const auto& d : st.due)
             due.push_back(dueJson(d));
         for (const auto& [who, q] : st.qualifications)
-            quals.push_back({{"person", who}, {"category", usp797::categoryName(q.category)}, {"qualified", q.qualified},
-                             {"lapses", q.lapses ? formatDate(*q.lapses) : ""}, {"reasons", q.reasons}});
+            quals.push_back({{"person", who},
+                             {"category", usp797::categoryName(q.category)},
+                             {"qualified", q.qualified},
+                             {"lapses", q.lapses ? formatDate(*q.lapses) : ""},
+                             {"reasons", q.reasons}});
         for (const auto& a : st.openExcursions)
             open.push_back(excursionJson(a));
         if (options.json) {
@@ -620,12 +713,17 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
         for (const auto& d : st.due)
             std::cout << (usp797::isCompliant(d.state) ? "  " : "! ") << d.text << '\n';
         for (const auto& [who, q] : st.qualifications)
-            std::cout << (q.qualified ? "  " : "! ") << who << " " << usp797::categoryLabel(q.category) << ": "
-                      << (q.qualified ? "qualified until " + (q.lapses ? formatDate(*q.lapses) : std::string("?")) : "NOT qualified") << '\n';
+            std::cout << (q.qualified ? "  " : "! ") << who << " " << usp797::categoryLabel(q.category)
+                      << ": "
+                      << (q.qualified
+                              ? "qualified until " + (q.lapses ? formatDate(*q.lapses) : std::string("?"))
+                              : "NOT qualified")
+                      << '\n';
         for (const auto& a : st.openExcursions)
             std::cout << "! open excursion #" << a.id << " in " << a.room << ": " << a.summary << '\n';
     });
-    auto* gate = compliance->add_subcommand("gate", "May PERSON start a preparation of CATEGORY in PEC now? (exit 1 when not)");
+    auto* gate = compliance->add_subcommand(
+        "gate", "May PERSON start a preparation of CATEGORY in PEC now? (exit 1 when not)");
     gate->add_option("--person", person)->required();
     gate->add_option("--category", category, "1, 2, 3 or immediate")->required();
     gate->add_option("--pec", pec, "PEC code (may be omitted for immediate use)");
@@ -634,7 +732,8 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
     gate->add_flag("--hazardous", hazardous, "The preparation contains a hazardous drug (USP <800>)");
     gate->callback([&options] {
         // No room: the PEC's own room (the store fills it in), as the station's start in that room asks.
-        const usp797::GateRequest req{person, need(usp797::parseCategory(category), "--category"), pec, timeOrNow(at, "--at"),
+        const usp797::GateRequest req{person,    need(usp797::parseCategory(category), "--category"),
+                                      pec,       timeOrNow(at, "--at"),
                                       hazardous, ""};
         Station s(options);
         const auto out = s.compliance.checkGate(req);
@@ -642,29 +741,35 @@ void registerCompliance(CLI::App& app, CliOptions& options) {
         for (const auto& r : out.decision.reasons)
             reasons.push_back({{"code", r.code}, {"message", r.message}, {"overridable", r.overridable}});
         if (options.json)
-            printJson({{"decision", out.decisionId}, {"allowed", out.decision.allowed}, {"overridable", out.decision.overridable()},
+            printJson({{"decision", out.decisionId},
+                       {"allowed", out.decision.allowed},
+                       {"overridable", out.decision.overridable()},
                        {"reasons", reasons}});
         else if (out.decision.allowed)
             std::cout << "allowed (decision " << out.decisionId << ")\n";
         else
             for (const auto& r : out.decision.reasons)
-                std::cout << "- " << r.message << (r.overridable ? " [a pharmacist may override]" : "") << '\n';
+                std::cout << "- " << r.message << (r.overridable ? " [a pharmacist may override]" : "")
+                          << '\n';
         if (!out.decision.allowed)
-            throw CliFailure("not allowed (decision " + std::to_string(out.decisionId) + ", " + std::to_string(out.decision.reasons.size()) +
-                             " reason(s))");
+            throw CliFailure("not allowed (decision " + std::to_string(out.decisionId) + ", " +
+                             std::to_string(out.decision.reasons.size()) + " reason(s))");
     });
-    auto* override = compliance->add_subcommand("override", "A pharmacist overrides a refused gate where policy allows (PIN/password on stdin)");
+    auto* override = compliance->add_subcommand(
+        "override", "A pharmacist overrides a refused gate where policy allows (PIN/password on stdin)");
     override->add_option("decision", decision)->required();
     override->add_option("--pharmacist", pharmacist)->required();
     override->add_option("--reason", reason)->required();
     override->callback([&options] {
         Station s(options);
-        const auto sig = esign(s, pharmacist, workflow::Role::Pharmacist, "gate.override", "gate:" + std::to_string(decision), reason);
+        const auto sig = esign(s, pharmacist, workflow::Role::Pharmacist, "gate.override",
+                               "gate:" + std::to_string(decision), reason);
         // The one override path (station, CLI, web): policy-checked per reason; it lets one matching
         // preparation start within gate.override_valid_minutes.
         workflow::StoreComplianceGate storeGate(s.compliance);
         check(workflow::overrideGateDecision(storeGate, decision, sig));
-        std::cout << "gate decision " << decision << " overridden by " << pharmacist << "; one preparation may now start ("
+        std::cout << "gate decision " << decision << " overridden by " << pharmacist
+                  << "; one preparation may now start ("
                   << s.compliance.policy().whole("gate.override_valid_minutes") << " min)\n";
     });
 }
@@ -683,7 +788,8 @@ void registerBud(CLI::App& app, CliOptions& options) {
     bud->add_option("--storage", storage, "room, fridge or freezer")->required();
     bud->add_option("--prepared-at", preparedAt, "Start of preparation, UTC (default: now)");
     bud->add_option("--component-expiry", expiries,
-                    "Expiry of a component or component CSP's BUD (ISO date = 00:00 UTC that day, or date-time); repeatable");
+                    "Expiry of a component or component CSP's BUD (ISO date = 00:00 UTC that day, or "
+                    "date-time); repeatable");
     bud->add_option("--sdv-punctured", sdv, "Time a single-dose vial was punctured in ISO 5; repeatable");
     bud->add_option("--mdv-punctured", mdv, "Time a multiple-dose vial was first punctured; repeatable");
     bud->callback([&options] {
@@ -696,18 +802,20 @@ void registerBud(CLI::App& app, CliOptions& options) {
         req.preparedAt = timeOrNow(preparedAt, "--prepared-at");
         int n = 0;
         for (const auto& e : expiries)
-            req.components.push_back({usp797::ComponentLimit::Kind::Expiry, need(parseIsoUtc(e), "--component-expiry"),
+            req.components.push_back({usp797::ComponentLimit::Kind::Expiry,
+                                      need(parseIsoUtc(e), "--component-expiry"),
                                       "component " + std::to_string(++n) + " (" + e + ")", std::nullopt});
         for (const auto& e : sdv)
-            req.components.push_back({usp797::ComponentLimit::Kind::SingleDoseVialPunctured, need(parseIsoUtc(e), "--sdv-punctured"),
-                                      "(" + e + ")", std::nullopt});
+            req.components.push_back({usp797::ComponentLimit::Kind::SingleDoseVialPunctured,
+                                      need(parseIsoUtc(e), "--sdv-punctured"), "(" + e + ")", std::nullopt});
         for (const auto& e : mdv)
-            req.components.push_back({usp797::ComponentLimit::Kind::MultiDoseVialPunctured, need(parseIsoUtc(e), "--mdv-punctured"),
-                                      "(" + e + ")", std::nullopt});
+            req.components.push_back({usp797::ComponentLimit::Kind::MultiDoseVialPunctured,
+                                      need(parseIsoUtc(e), "--mdv-punctured"), "(" + e + ")", std::nullopt});
         // The site's policy when a station database is reachable, else the built-in defaults.
         usp797::SitePolicy policy = usp797::SitePolicy::defaults();
         std::string policySource = "built-in defaults";
-        if (!options.dataDir.empty() || std::filesystem::exists(store::databasePath(store::defaultDataDir()))) {
+        if (!options.dataDir.empty() ||
+            std::filesystem::exists(store::databasePath(store::defaultDataDir()))) {
             Station s(options);
             policy = s.compliance.policy();
             policySource = "site policy";
@@ -717,12 +825,16 @@ void registerBud(CLI::App& app, CliOptions& options) {
             throw CliFailure(result.error().text());
         const bool days = result->unit == usp797::BudResult::Unit::Days;
         if (options.json) {
-            json j{{"bud", formatIsoUtc(result->bud)}, {"rule", result->rule}, {"table_rule", result->tableRule},
-                   {"limited_by_component", result->limitedByComponent}, {"policy", policySource}};
+            json j{{"bud", formatIsoUtc(result->bud)},
+                   {"rule", result->rule},
+                   {"table_rule", result->tableRule},
+                   {"limited_by_component", result->limitedByComponent},
+                   {"policy", policySource}};
             j[days ? "days" : "hours"] = result->amount;
             printJson(j);
         } else {
-            std::cout << "BUD " << formatIsoUtc(result->bud) << " (" << result->amount << (days ? " days" : " hours") << ")\n"
+            std::cout << "BUD " << formatIsoUtc(result->bud) << " (" << result->amount
+                      << (days ? " days" : " hours") << ")\n"
                       << "rule: " << result->rule << '\n';
         }
     });
@@ -739,6 +851,6 @@ void registerUsp797Commands(CLI::App& app, CliOptions& options) {
 
 const CommandRegistration kUsp797(40, registerUsp797Commands);
 
-} // namespace
+} // namespace admix::app
 
 } // namespace admix::app

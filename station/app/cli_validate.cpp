@@ -7,15 +7,15 @@
 #include "devices/device_manager.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/data_dir.hpp"
-#include "station/store/schema.hpp"
 #include "station/store/demo_mark.hpp"
+#include "station/store/schema.hpp"
 #include "station/workflow/site_setup.hpp"
 #include "station/workflow/validation.hpp"
 #include "station/workflow/validation_data.hpp"
 #include "vision/test_set.hpp"
 
-#include <sqlite3.h>
 #include <pwd.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -93,8 +93,8 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
         checks.push_back({{"check", check}, {"pass", pass}, {"detail", detail}});
     };
     add("versions", true,
-        std::string("admix ") + ADMIX_VERSION + ", database schema " + std::to_string(store::latestSchemaVersion()) +
-            ", SQLite " + sqlite3_libversion());
+        std::string("admix ") + ADMIX_VERSION + ", database schema " +
+            std::to_string(store::latestSchemaVersion()) + ", SQLite " + sqlite3_libversion());
     const auto assets = core::assetsDir();
     add("assets", fs::exists(assets.dir / "validation"), assets.dir.string() + " (" + assets.source + ")");
     std::string detail;
@@ -107,13 +107,15 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
         add("database file permissions", fileClosed || dirClosed,
             detail + (fileClosed || !dirClosed ? "" : "; protected by the owner-only data directory"));
         const auto problems = store::integrityProblems(db);
-        add("database integrity", problems.empty(), problems.empty() ? "PRAGMA integrity_check: ok" : problems.front());
+        add("database integrity", problems.empty(),
+            problems.empty() ? "PRAGMA integrity_check: ok" : problems.front());
         // Schema and audit trail read on a throwaway copy: validation never writes the site's database.
         store::Sandbox copy(dataDir);
         store::Database database = store::openStationDatabase(store::databasePath(copy.dir()).string());
         const int schema = store::schemaVersionOf(database);
         add("database schema", schema == store::latestSchemaVersion(),
-            "schema " + std::to_string(schema) + ", this build expects " + std::to_string(store::latestSchemaVersion()));
+            "schema " + std::to_string(schema) + ", this build expects " +
+                std::to_string(store::latestSchemaVersion()));
         store::AuditLog audit(database);
         const auto broken = audit.verify();
         add("audit trail", !broken,
@@ -128,8 +130,10 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
         if (e.is_regular_file() && (name.find("key") != std::string::npos || e.path().extension() == ".pem"))
             add("key file permissions", ownerOnly(e.path(), detail), detail);
     }
-    add("configuration", true, config.sourcePath.empty() ? "built-in defaults" : config.sourcePath + " parsed");
-    auto devices = devices::parseDeviceConfigs(config.text, config.sourcePath.empty() ? "config" : config.sourcePath);
+    add("configuration", true,
+        config.sourcePath.empty() ? "built-in defaults" : config.sourcePath + " parsed");
+    auto devices =
+        devices::parseDeviceConfigs(config.text, config.sourcePath.empty() ? "config" : config.sourcePath);
     if (!devices) {
         add("device configuration", false, devices.error().text());
     } else if (devices->empty()) {
@@ -139,7 +143,8 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
         manager.start();
         std::vector<devices::DeviceStatus> statuses;
         const auto answering = [](const devices::DeviceStatus& s) {
-            return s.state == devices::ConnectionState::Connected || s.state == devices::ConnectionState::Reading;
+            return s.state == devices::ConnectionState::Connected ||
+                   s.state == devices::ConnectionState::Reading;
         };
         for (int i = 0; i < 100; ++i) {
             statuses = manager.statuses();
@@ -149,7 +154,8 @@ json installationChecks(const fs::path& dataDir, const Config& config) {
         }
         for (const auto& s : statuses)
             add("device " + s.name, answering(s),
-                std::string(devices::deviceKindName(s.kind)) + ": " + std::string(devices::connectionStateName(s.state)) +
+                std::string(devices::deviceKindName(s.kind)) + ": " +
+                    std::string(devices::connectionStateName(s.state)) +
                     (s.detail.empty() ? "" : " - " + s.detail));
         manager.stop();
     }
@@ -175,19 +181,27 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
     static std::string policyFile;
     static std::string only;
     static bool demo = false;
-    auto* cmd = app.add_subcommand("validate", "Operational qualification: run the validation scenarios on a sandbox, "
-                                               "write the report (HTML + JSON); exit 1 on any failure");
-    cmd->add_option("--report", reportDir, "Directory for report.json and report.html (default: ./admix-validation)");
-    cmd->add_flag("--iq", iq, "First check the installation (versions, permissions, database, config, devices)");
-    cmd->add_option("--scenarios", scenarioDir, "Scenario directory (default: the installed assets/validation)");
-    cmd->add_option("--formulas-policy", policyFile, "Formulas policy file the station uses (default: built-in)");
+    auto* cmd = app.add_subcommand("validate",
+                                   "Operational qualification: run the validation scenarios on a sandbox, "
+                                   "write the report (HTML + JSON); exit 1 on any failure");
+    cmd->add_option("--report", reportDir,
+                    "Directory for report.json and report.html (default: ./admix-validation)");
+    cmd->add_flag("--iq", iq,
+                  "First check the installation (versions, permissions, database, config, devices)");
+    cmd->add_option("--scenarios", scenarioDir,
+                    "Scenario directory (default: the installed assets/validation)");
+    cmd->add_option("--formulas-policy", policyFile,
+                    "Formulas policy file the station uses (default: built-in)");
     cmd->add_option("--only", only, "Run only the scenario with this id");
-    cmd->add_flag("--demo", demo, "Run on fresh demo data (as `admix --demo validate`) instead of a copy of this site's database");
+    cmd->add_flag(
+        "--demo", demo,
+        "Run on fresh demo data (as `admix --demo validate`) instead of a copy of this site's database");
 
     static std::string signReport;
     static std::string signer;
     static std::string meaning = "reviewed and approved";
-    auto* sign = cmd->add_subcommand("sign", "Sign a validation report as the quality role (password on stdin; audited)");
+    auto* sign = cmd->add_subcommand(
+        "sign", "Sign a validation report as the quality role (password on stdin; audited)");
     sign->add_option("--report", signReport, "The report directory")->required();
     sign->add_option("--user", signer, "The quality user who signs")->required();
     sign->add_option("--meaning", meaning, "What the signature means");
@@ -198,16 +212,18 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         std::string password;
         std::getline(std::cin, password);
         const std::string sha = fileSha256(reportFile);
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         workflow::Authenticator auth(db, audit);
-        const auto sig = auth.sign(signer, password, workflow::Role::Quality, "validation.sign", "validation report " + sha,
-                                   meaning);
+        const auto sig = auth.sign(signer, password, workflow::Role::Quality, "validation.sign",
+                                   "validation report " + sha, meaning);
         if (!sig)
             throw CliFailure("signature refused: " + sig.error().text());
-        const json signature{{"report_sha256", sha},       {"signer", sig->signer.username}, {"name", sig->signer.displayName},
-                             {"role", "quality"},          {"meaning", sig->meaning},        {"at", sig->atUtc},
-                             {"audit_id", sig->auditId}};
+        const json signature{
+            {"report_sha256", sha},    {"signer", sig->signer.username}, {"name", sig->signer.displayName},
+            {"role", "quality"},       {"meaning", sig->meaning},        {"at", sig->atUtc},
+            {"audit_id", sig->auditId}};
         const fs::path sigFile = fs::path(signReport) / "signature.json";
         json all = json::array();
         if (fs::exists(sigFile)) {
@@ -225,18 +241,20 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson(signature);
         else
-            std::cout << "signed by " << sig->signer.displayName << " at " << sig->atUtc << " (audit row " << sig->auditId
-                      << "), report SHA-256 " << sha << '\n';
+            std::cout << "signed by " << sig->signer.displayName << " at " << sig->atUtc << " (audit row "
+                      << sig->auditId << "), report SHA-256 " << sha << '\n';
     });
 
     cmd->callback([&options, cmd, sign] {
         if (cmd->got_subcommand(sign))
             return;
-        const auto config = loadConfig(options.configPath.empty() ? std::nullopt : std::optional<fs::path>(options.configPath));
+        const auto config = loadConfig(
+            options.configPath.empty() ? std::nullopt : std::optional<fs::path>(options.configPath));
         if (!config)
             throw CliFailure(config.error().text());
         const fs::path dataDir = resolveDataDir(options);
-        const fs::path scenarios = scenarioDir.empty() ? core::assetPath("validation") : fs::path(scenarioDir);
+        const fs::path scenarios =
+            scenarioDir.empty() ? core::assetPath("validation") : fs::path(scenarioDir);
         auto requirements = workflow::loadRequirements(scenarios / "requirements.json");
         if (!requirements)
             throw CliFailure(requirements.error().text());
@@ -249,9 +267,10 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         const bool onDemo = demo || store::demoExpected().value_or(false);
         const fs::path siteDb = store::databasePath(dataDir);
         if (!onDemo && !fs::exists(siteDb))
-            throw CliFailure("no station database in " + dataDir.string() +
-                             ": set the site up first (README \"Setting up a real site\"), or validate on demo data with "
-                             "`admix --demo validate`");
+            throw CliFailure(
+                "no station database in " + dataDir.string() +
+                ": set the site up first (README \"Setting up a real site\"), or validate on demo data with "
+                "`admix --demo validate`");
         const std::string siteDbSha = onDemo ? std::string() : fileSha256(siteDb);
 
         // The fixture every scenario starts from: a sandbox copy of this site's database (deleted at
@@ -268,51 +287,58 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         const workflow::SessionSetup base = sessionSetup(fixture->dir(), true, *config, onDemo, policyFile);
         std::string formularyText;
         if (onDemo) {
-            formularyText = "built-in demo formulary, products sha256 " + store::sha256Hex(formulas::demoProductsToml()) +
-                            ", recipes sha256 " + store::sha256Hex(formulas::demoRecipesToml());
+            formularyText = "built-in demo formulary, products sha256 " +
+                            store::sha256Hex(formulas::demoProductsToml()) + ", recipes sha256 " +
+                            store::sha256Hex(formulas::demoRecipesToml());
         } else {
             store::Database db = store::openStationDatabase(store::databasePath(fixture->dir()).string());
             store::AuditLog audit(db);
             const auto station = workflow::loadStationFormulary(db, audit);
-            formularyText = "site formulary version " + std::to_string(station ? station->version : 0) + ", approved recipes:";
+            formularyText = "site formulary version " + std::to_string(station ? station->version : 0) +
+                            ", approved recipes:";
             for (const auto& id : base.formulary.recipeIds())
                 if (const auto* r = base.formulary.recipe(id))
                     formularyText += " " + r->id + " v" + std::to_string(r->version);
             formularyText += "; " + std::to_string(base.formulary.products().size()) + " products";
         }
-        const auto reference = formulas::loadFormulasPolicy(formulas::defaultFormulasPolicyToml(), "assets/policy/formulas.toml");
+        const auto reference = formulas::loadFormulasPolicy(formulas::defaultFormulasPolicyToml(),
+                                                            "assets/policy/formulas.toml");
         if (!reference)
             throw CliFailure("the shipped formulas policy: " + reference.error().text());
-        workflow::ValidationData data =
-            workflow::prepareValidationData(*fixture, base.formulary, base.policy, *reference, {base.room, base.pec}, nowUtc());
+        workflow::ValidationData data = workflow::prepareValidationData(
+            *fixture, base.formulary, base.policy, *reference, {base.room, base.pec}, nowUtc());
 
-        json header{{"title", "Admix operational qualification"},
-                    {"admix_version", ADMIX_VERSION},
-                    {"schema", store::latestSchemaVersion()},
-                    {"generated_utc", formatIsoUtc(nowUtc())},
-                    {"run_by", runBy()},
-                    {"machine", machine()},
-                    {"data_source", onDemo ? std::string("fresh demo data (--demo)")
-                                           : "this site's database, run on a sandbox copy deleted at exit"},
-                    {"data_dir", dataDir.string()},
-                    {"database", onDemo ? std::string("demo database in a sandbox")
-                                        : siteDb.string() + " sha256 " + siteDbSha + " (at the start of the run)"},
-                    {"config", config->sourcePath.empty() ? std::string("built-in defaults")
-                                                          : config->sourcePath + " sha256 " + store::sha256Hex(config->text)},
-                    {"formulary", formularyText},
-                    {"formulas_policy", !policyFile.empty() ? policyFile + " sha256 " + fileSha256(policyFile)
-                                                            : onDemo ? "built-in, sha256 " + store::sha256Hex(formulas::defaultFormulasPolicyToml())
-                                                                     : "the policy stored in the site's database (`admix policy show`)"},
-                    {"validation_data", data.report},
-                    {"scenario_dir", scenarios.string()},
-                    {"executables", executables()}};
+        json header{
+            {"title", "Admix operational qualification"},
+            {"admix_version", ADMIX_VERSION},
+            {"schema", store::latestSchemaVersion()},
+            {"generated_utc", formatIsoUtc(nowUtc())},
+            {"run_by", runBy()},
+            {"machine", machine()},
+            {"data_source", onDemo ? std::string("fresh demo data (--demo)")
+                                   : "this site's database, run on a sandbox copy deleted at exit"},
+            {"data_dir", dataDir.string()},
+            {"database", onDemo ? std::string("demo database in a sandbox")
+                                : siteDb.string() + " sha256 " + siteDbSha + " (at the start of the run)"},
+            {"config", config->sourcePath.empty()
+                           ? std::string("built-in defaults")
+                           : config->sourcePath + " sha256 " + store::sha256Hex(config->text)},
+            {"formulary", formularyText},
+            {"formulas_policy",
+             !policyFile.empty() ? policyFile + " sha256 " + fileSha256(policyFile)
+             : onDemo ? "built-in, sha256 " + store::sha256Hex(formulas::defaultFormulasPolicyToml())
+                      : "the policy stored in the site's database (`admix policy show`)"},
+            {"validation_data", data.report},
+            {"scenario_dir", scenarios.string()},
+            {"executables", executables()}};
         if (iq)
             header["iq"] = installationChecks(dataDir, *config);
 
         const fs::path photos = fixture->dir() / "validation-photos";
         std::vector<vision::TestCase> cases;
         for (auto& c : vision::makeTestSet(vision::TestSetOptions{1, 1, 1280, 720}))
-            if (c.quality == vision::QualityExpectation::Sharp || c.quality == vision::QualityExpectation::Blurred ||
+            if (c.quality == vision::QualityExpectation::Sharp ||
+                c.quality == vision::QualityExpectation::Blurred ||
                 c.quality == vision::QualityExpectation::Overexposed)
                 cases.push_back(std::move(c));
         auto written = vision::writeTestSet(cases, photos);
@@ -335,11 +361,13 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         for (const auto& scenario : *all) {
             if (!only.empty() && scenario.id != only)
                 continue;
-            if (const std::string why = workflow::unavailableReason(scenario, essentialMissing); !why.empty()) {
+            if (const std::string why = workflow::unavailableReason(scenario, essentialMissing);
+                !why.empty()) {
                 workflow::ScenarioResult result;
                 result.scenario = scenario;
                 result.error = "cannot run on this site's data: " + why;
-                std::cerr << "FAIL " << scenario.id << "  " << scenario.title << "\n     " << result.error << '\n';
+                std::cerr << "FAIL " << scenario.id << "  " << scenario.title << "\n     " << result.error
+                          << '\n';
                 results.push_back(std::move(result));
                 continue;
             }
@@ -347,14 +375,16 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
                 workflow::ScenarioResult result;
                 result.scenario = scenario;
                 result.skipped = why;
-                std::cerr << "SKIP " << scenario.id << "  " << scenario.title << "\n     not run on this data: " << why << '\n';
+                std::cerr << "SKIP " << scenario.id << "  " << scenario.title
+                          << "\n     not run on this data: " << why << '\n';
                 results.push_back(std::move(result));
                 continue;
             }
             store::Sandbox sandbox(fixture->dir());
             workflow::ScriptSession session(sessionSetup(sandbox.dir(), true, *config, onDemo, policyFile));
             auto result = workflow::runScenario(scenario, session, values);
-            std::cerr << (result.pass && result.error.empty() ? "PASS " : "FAIL ") << scenario.id << "  " << scenario.title << '\n';
+            std::cerr << (result.pass && result.error.empty() ? "PASS " : "FAIL ") << scenario.id << "  "
+                      << scenario.title << '\n';
             for (const auto& r : result.results)
                 if (!r.pass)
                     std::cerr << "     " << scenario.file << ":" << r.line << ": " << r.mismatch << '\n';
@@ -371,12 +401,14 @@ void registerValidateCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"pass", report["pass"]}, {"summary", s}, {"report", (out / "report.json").string()}});
         else
-            std::cout << (report["pass"].get<bool>() ? "PASSED" : "FAILED") << ": " << s["passed"] << " of " << s["scenarios"]
-                      << " scenarios"
+            std::cout << (report["pass"].get<bool>() ? "PASSED" : "FAILED") << ": " << s["passed"] << " of "
+                      << s["scenarios"] << " scenarios"
                       << (s["skipped"].get<int>() > 0 ? " (" + std::to_string(s["skipped"].get<int>()) +
                                                             " skipped: not run on this data, see the report)"
                                                       : std::string())
-                      << (iq ? std::string(", installation checks ") + (header["iq"]["pass"].get<bool>() ? "passed" : "FAILED") : "")
+                      << (iq ? std::string(", installation checks ") +
+                                   (header["iq"]["pass"].get<bool>() ? "passed" : "FAILED")
+                             : "")
                       << "; report in " << (out / "report.html").string() << '\n';
         if (!report["pass"].get<bool>())
             throw CliFailure("validation failed: see " + (out / "report.html").string());

@@ -49,7 +49,8 @@ json gs1Json(const formulas::Gs1Data& g) {
     json ais = json::array();
     for (const auto& e : g.ais)
         ais.push_back({{"ai", e.ai}, {"title", e.title}, {"value", e.value}});
-    json out{{"symbology", g.symbology}, {"gtin", g.gtin}, {"lot", g.lot}, {"serial", g.serial}, {"ais", ais}};
+    json out{
+        {"symbology", g.symbology}, {"gtin", g.gtin}, {"lot", g.lot}, {"serial", g.serial}, {"ais", ais}};
     out["expiry"] = g.expiry ? json(formatDate(*g.expiry)) : json(nullptr);
     if (g.productionDate)
         out["production_date"] = formatDate(*g.productionDate);
@@ -64,7 +65,10 @@ json codeJson(const vi::ReadCode& r) {
     json corners = json::array();
     for (const auto& p : r.code.corners)
         corners.push_back({std::lround(p.x * 10) / 10.0, std::lround(p.y * 10) / 10.0});
-    json out{{"format", r.code.format}, {"symbology", r.code.symbology}, {"text", r.code.text}, {"corners", corners}};
+    json out{{"format", r.code.format},
+             {"symbology", r.code.symbology},
+             {"text", r.code.text},
+             {"corners", corners}};
     out["gs1"] = r.gs1 ? gs1Json(*r.gs1) : json(nullptr);
     if (!r.usable())
         out["rejected"] = r.rejection;
@@ -77,7 +81,8 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
     // admix barcode decode IMAGE...
     auto* barcode = subcommand(app, "barcode", "Barcodes in images (GS1 DataMatrix, GS1-128, UPC/EAN, QR)");
     barcode->require_subcommand(1);
-    auto* decode = barcode->add_subcommand("decode", "Read every barcode in each image, anywhere in the frame; one result per image");
+    auto* decode = barcode->add_subcommand(
+        "decode", "Read every barcode in each image, anywhere in the frame; one result per image");
     static std::vector<std::string> imageFiles;
     decode->add_option("images", imageFiles, "Image files (PNG, JPEG, BMP, TIFF)")->required();
     decode->callback([&options] {
@@ -94,7 +99,8 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
             }
             const auto t0 = std::chrono::steady_clock::now();
             const auto codes = vi::interpretCodes(reader.decode(*image));
-            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            const double ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             if (options.json) {
                 json list = json::array();
                 for (const auto& c : codes)
@@ -103,18 +109,21 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
             } else {
                 std::printf("%s: %zu code(s) in %.1f ms\n", file.c_str(), codes.size(), ms);
                 for (const auto& c : codes) {
-                    std::printf("  %-10s %-4s %s\n", c.code.format.c_str(), c.code.symbology.c_str(), printable(c.code.text).c_str());
+                    std::printf("  %-10s %-4s %s\n", c.code.format.c_str(), c.code.symbology.c_str(),
+                                printable(c.code.text).c_str());
                     if (c.gs1)
-                        std::printf("             GTIN %s  expiry %s  lot %s  serial %s\n", c.gs1->gtin.c_str(),
-                                    c.gs1->expiry ? formatDate(*c.gs1->expiry).c_str() : "-", c.gs1->lot.c_str(),
-                                    c.gs1->serial.empty() ? "-" : c.gs1->serial.c_str());
+                        std::printf("             GTIN %s  expiry %s  lot %s  serial %s\n",
+                                    c.gs1->gtin.c_str(),
+                                    c.gs1->expiry ? formatDate(*c.gs1->expiry).c_str() : "-",
+                                    c.gs1->lot.c_str(), c.gs1->serial.empty() ? "-" : c.gs1->serial.c_str());
                     if (!c.usable())
                         std::printf("             REJECTED: %s\n", c.rejection.c_str());
                 }
             }
         }
         if (failed > 0)
-            throw CliFailure(std::to_string(failed) + " of " + std::to_string(imageFiles.size()) + " image(s) could not be read");
+            throw CliFailure(std::to_string(failed) + " of " + std::to_string(imageFiles.size()) +
+                             " image(s) could not be read");
     });
 
     // admix camera list
@@ -126,21 +135,26 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
         if (options.json) {
             json out = json::array();
             for (const auto& c : cameras)
-                out.push_back({{"device", c.device}, {"name", c.name}, {"driver", c.driver}, {"bus", c.bus}, {"capture", c.capture}});
+                out.push_back({{"device", c.device},
+                               {"name", c.name},
+                               {"driver", c.driver},
+                               {"bus", c.bus},
+                               {"capture", c.capture}});
             printJson(out);
             return;
         }
         if (cameras.empty())
             std::cout << "no cameras (no /dev/video* devices)\n";
         for (const auto& c : cameras)
-            std::cout << c.device << "  " << c.name << "  " << c.driver << "  " << c.bus << (c.capture ? "" : "  (not a capture node)")
-                      << '\n';
+            std::cout << c.device << "  " << c.name << "  " << c.driver << "  " << c.bus
+                      << (c.capture ? "" : "  (not a capture node)") << '\n';
     });
 
     // admix bench barcode DIR
     auto* bench = subcommand(app, "bench", "Benchmarks (figures printed, nothing stored)");
     auto* benchBarcode = bench->add_subcommand(
-        "barcode", "Per category: read rate, misreads, false positives, median and p95 ms of the station reader, ZXing 1.4 on the "
+        "barcode", "Per category: read rate, misreads, false positives, median and p95 ms of the station "
+                   "reader, ZXing 1.4 on the "
                    "whole frame and libdmtx, in one run, on a generated test set (one core)");
     static std::string benchDir;
     static std::string referenceFile;
@@ -149,12 +163,16 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
     static bool benchInverted = false;
     static bool benchMirrored = false;
     static long dmtxTimeoutMs = 1500;
-    benchBarcode->add_option("dir", benchDir, "A directory made by `admix vision generate-testset`")->required();
-    benchBarcode->add_option("--reference", referenceFile,
-                             "JSON lines of reference decoders on the same files (/work/shared/tools/reference-decode DIR/*.png)");
-    benchBarcode->add_flag("--full-frame", compareFullFrame, "(always on now) plain ZXing on the whole frame");
+    benchBarcode->add_option("dir", benchDir, "A directory made by `admix vision generate-testset`")
+        ->required();
+    benchBarcode->add_option(
+        "--reference", referenceFile,
+        "JSON lines of reference decoders on the same files (/work/shared/tools/reference-decode DIR/*.png)");
+    benchBarcode->add_flag("--full-frame", compareFullFrame,
+                           "(always on now) plain ZXing on the whole frame");
     benchBarcode->add_flag("--no-dmtx", noDmtx, "Leave out libdmtx (the slow one)");
-    benchBarcode->add_option("--dmtx-timeout-ms", dmtxTimeoutMs, "libdmtx gives up on a frame after this")->check(CLI::Range(1L, 600000L));
+    benchBarcode->add_option("--dmtx-timeout-ms", dmtxTimeoutMs, "libdmtx gives up on a frame after this")
+        ->check(CLI::Range(1L, 600000L));
     benchBarcode->add_flag("--inverted", benchInverted, "The station reader also tries light-on-dark codes");
     benchBarcode->add_flag("--mirrored", benchMirrored, "The station reader also tries mirrored codes");
     benchBarcode->callback([&options] {
@@ -186,14 +204,15 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
             run.print(stdout);
         const auto& station = run.station();
         if (station.misreads > 0 || station.falsePositives > 0)
-            throw CliFailure(std::to_string(station.misreads) + " misread(s), " + std::to_string(station.falsePositives) +
-                             " false positive(s)");
+            throw CliFailure(std::to_string(station.misreads) + " misread(s), " +
+                             std::to_string(station.falsePositives) + " false positive(s)");
     });
 
     // admix vision generate-testset | quality
     auto* vision = subcommand(app, "vision", "The camera pipeline: test sets and image checks");
     vision->require_subcommand(1);
-    auto* generate = vision->add_subcommand("generate-testset", "Render the synthetic test set (PNG + manifest.json) from a seed");
+    auto* generate = vision->add_subcommand(
+        "generate-testset", "Render the synthetic test set (PNG + manifest.json) from a seed");
     static std::string outDir;
     static uint64_t seed = 1;
     static int perCategory = 3;
@@ -201,14 +220,18 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
     generate->add_option("--out", outDir, "Directory to write (created)")->required();
     generate->add_option("--seed", seed, "Seed: the same seed gives the same images");
     generate->add_option("--per-category", perCategory, "Scenes per category")->check(CLI::Range(1, 100));
-    generate->add_option("--bench", benchFrames, "Instead: N frames with one DataMatrix anywhere (the benchmark set)")
+    generate
+        ->add_option("--bench", benchFrames,
+                     "Instead: N frames with one DataMatrix anywhere (the benchmark set)")
         ->check(CLI::Range(1, 10000));
     static bool field = false;
     static bool heldOut = false;
-    generate->add_flag("--field", field,
-                       "Instead: the field set (codes from libzint, libdmtx and the project's encoder, labels and camera "
-                       "faults the reader was not tuned on)");
-    generate->add_flag("--held-out", heldOut, "With --field: its held-out part (another seed stream and encoder mix)");
+    generate->add_flag(
+        "--field", field,
+        "Instead: the field set (codes from libzint, libdmtx and the project's encoder, labels and camera "
+        "faults the reader was not tuned on)");
+    generate->add_flag("--held-out", heldOut,
+                       "With --field: its held-out part (another seed stream and encoder mix)");
     generate->callback([&options] {
         if (heldOut && !field)
             throw CliFailure("--held-out goes with --field");
@@ -224,10 +247,15 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
             for (const auto& e : *written)
                 codes += e.codes.size();
             if (options.json)
-                printJson({{"dir", outDir}, {"images", written->size()}, {"codes", codes}, {"seed", seed}, {"held_out", heldOut}});
+                printJson({{"dir", outDir},
+                           {"images", written->size()},
+                           {"codes", codes},
+                           {"seed", seed},
+                           {"held_out", heldOut}});
             else
-                std::printf("%zu images with %zu codes in %s (field set%s, seed %llu)\n", written->size(), codes, outDir.c_str(),
-                            heldOut ? ", held-out part" : "", static_cast<unsigned long long>(seed));
+                std::printf("%zu images with %zu codes in %s (field set%s, seed %llu)\n", written->size(),
+                            codes, outDir.c_str(), heldOut ? ", held-out part" : "",
+                            static_cast<unsigned long long>(seed));
             return;
         }
         vi::TestSetOptions o;
@@ -243,17 +271,20 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
         if (options.json)
             printJson({{"dir", outDir}, {"images", written->size()}, {"codes", codes}, {"seed", seed}});
         else
-            std::printf("%zu images with %zu codes in %s (seed %llu)\n", written->size(), codes, outDir.c_str(),
-                        static_cast<unsigned long long>(seed));
+            std::printf("%zu images with %zu codes in %s (seed %llu)\n", written->size(), codes,
+                        outDir.c_str(), static_cast<unsigned long long>(seed));
     });
 
-    auto* quality = vision->add_subcommand("quality", "Check images as evidence capture does (focus, exposure, glare)");
+    auto* quality =
+        vision->add_subcommand("quality", "Check images as evidence capture does (focus, exposure, glare)");
     static std::vector<std::string> qualityImages;
     static std::string thresholdsFile;
     quality->add_option("images", qualityImages, "Image files")->required();
-    quality->add_option("--thresholds", thresholdsFile, "A quality TOML (default: assets/vision/quality.toml)");
+    quality->add_option("--thresholds", thresholdsFile,
+                        "A quality TOML (default: assets/vision/quality.toml)");
     quality->callback([&options] {
-        const auto thresholds = vi::loadQualityThresholds(thresholdsFile.empty() ? vi::defaultQualityFile() : std::filesystem::path(thresholdsFile));
+        const auto thresholds = vi::loadQualityThresholds(
+            thresholdsFile.empty() ? vi::defaultQualityFile() : std::filesystem::path(thresholdsFile));
         if (!thresholds)
             throw CliFailure(thresholds.error().text());
         int refused = 0;
@@ -264,13 +295,19 @@ void registerVisionCommands(CLI::App& app, CliOptions& options) {
             const auto r = vi::assessQuality(*image, *thresholds);
             refused += r.acceptable() ? 0 : 1;
             if (options.json)
-                printJson({{"file", file}, {"acceptable", r.acceptable()}, {"reasons", json(r.reasons)},
-                           {"sharpness", std::lround(r.sharpness * 10) / 10.0}, {"clipped", r.clippedFraction},
-                           {"glare", r.glareFraction}, {"mean", std::lround(r.meanLevel)}});
+                printJson({{"file", file},
+                           {"acceptable", r.acceptable()},
+                           {"reasons", json(r.reasons)},
+                           {"sharpness", std::lround(r.sharpness * 10) / 10.0},
+                           {"clipped", r.clippedFraction},
+                           {"glare", r.glareFraction},
+                           {"mean", std::lround(r.meanLevel)}});
             else
-                std::printf("%s: %s\n", file.c_str(),
-                            r.acceptable() ? ("acceptable (sharpness " + std::to_string(std::lround(r.sharpness)) + ")").c_str()
-                                           : r.summary().c_str());
+                std::printf(
+                    "%s: %s\n", file.c_str(),
+                    r.acceptable()
+                        ? ("acceptable (sharpness " + std::to_string(std::lround(r.sharpness)) + ")").c_str()
+                        : r.summary().c_str());
         }
         if (refused > 0)
             throw CliFailure(std::to_string(refused) + " image(s) would be refused as evidence");

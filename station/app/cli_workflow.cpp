@@ -16,12 +16,15 @@ namespace {
 
 using nlohmann::json;
 
-json orderJson(const store::OrderRow& o) { return workflow::orderDocument(o); }
+json orderJson(const store::OrderRow& o) {
+    return workflow::orderDocument(o);
+}
 
 void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
     auto* queue = app.add_subcommand("queue", "Orders waiting to be prepared: STAT first, then by due time");
     queue->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         const auto rows = store::PrepRepo(db).queue();
         if (options.json) {
             json out = json::array();
@@ -31,8 +34,8 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
             return;
         }
         for (const auto& o : rows)
-            std::cout << o.orderNumber << "  " << o.priority << "  due " << o.dueUtc << "  " << o.recipeId << "  "
-                      << o.patientName << "  " << o.status << '\n';
+            std::cout << o.orderNumber << "  " << o.priority << "  due " << o.dueUtc << "  " << o.recipeId
+                      << "  " << o.patientName << "  " << o.status << '\n';
     });
 
     auto* prep = app.add_subcommand("prep", "Preparations");
@@ -41,7 +44,8 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
     auto* show = prep->add_subcommand("show", "A preparation: plan, steps, evidence, check");
     show->add_option("ID", id, "Preparation number (P20261121-0001) or row id")->required();
     show->callback([&options] {
-        store::Database db = store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
+        store::Database db =
+            store::openStationDatabase(store::databasePath(resolveDataDir(options)).string());
         store::AuditLog audit(db);
         workflow::PreparationEngine engine(db, audit, "cli");
         std::optional<int64_t> prepId = engine.prepIdByNumber(id);
@@ -56,13 +60,15 @@ void registerWorkflowCommands(CLI::App& app, CliOptions& options) {
             printJson(out);
             return;
         }
-        std::cout << view->number << "  " << view->spec.title << "  " << workflow::prepStatusName(view->status) << "\n";
+        std::cout << view->number << "  " << view->spec.title << "  "
+                  << workflow::prepStatusName(view->status) << "\n";
         if (downtime)
-            std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "") << " at "
-                      << downtime->value("prepared_utc", "") << "; entered by " << downtime->value("entered_by", "")
-                      << " ***\n";
+            std::cout << "  *** PREPARED DURING DOWNTIME (paper) by " << downtime->value("prepared_by", "")
+                      << " at " << downtime->value("prepared_utc", "") << "; entered by "
+                      << downtime->value("entered_by", "") << " ***\n";
         for (const auto& s : view->steps)
-            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] " << s.spec.title
+            std::cout << "  " << (s.index + 1) << ". [" << workflow::stepStateName(s.state) << "] "
+                      << s.spec.title
                       << (s.attempts ? "  (" + std::to_string(s.attempts) + " failed attempts)" : "") << '\n';
     });
 }

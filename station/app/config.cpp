@@ -18,14 +18,14 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string where(const std::string& source, const toml::source_region& region, const std::string& key) {
-    return source + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column) + ": " + key;
+    return source + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column) +
+           ": " + key;
 }
 
 // One setter per known key: checks the node's type and range and stores it, or returns the error.
 using Setter = std::function<std::optional<std::string>(const toml::node&, Config&)>;
 
-template <typename Field>
-Setter stringKey(Field field) {
+template <typename Field> Setter stringKey(Field field) {
     return [field](const toml::node& node, Config& c) -> std::optional<std::string> {
         if (!node.is_string())
             return "must be a string in quotes";
@@ -34,25 +34,25 @@ Setter stringKey(Field field) {
     };
 }
 
-template <typename Field>
-Setter intKey(Field field, int64_t lo, int64_t hi) {
+template <typename Field> Setter intKey(Field field, int64_t lo, int64_t hi) {
     return [=](const toml::node& node, Config& c) -> std::optional<std::string> {
         if (!node.is_integer())
             return "must be a whole number";
         const int64_t v = node.as_integer()->get();
         if (v < lo || v > hi)
-            return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + std::to_string(v);
+            return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " +
+                   std::to_string(v);
         field(c) = static_cast<int>(v);
         return std::nullopt;
     };
 }
 
-template <typename Field>
-Setter floatKey(Field field, double lo, double hi) {
+template <typename Field> Setter floatKey(Field field, double lo, double hi) {
     return [=](const toml::node& node, Config& c) -> std::optional<std::string> {
         if (!node.is_number())
             return "must be a number";
-        const double v = node.is_integer() ? static_cast<double>(node.as_integer()->get()) : node.as_floating_point()->get();
+        const double v = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                           : node.as_floating_point()->get();
         if (v < lo || v > hi) {
             std::ostringstream msg;
             msg << "must be between " << lo << " and " << hi << ", not " << v;
@@ -63,8 +63,7 @@ Setter floatKey(Field field, double lo, double hi) {
     };
 }
 
-template <typename Field>
-Setter boolKey(Field field) {
+template <typename Field> Setter boolKey(Field field) {
     return [field](const toml::node& node, Config& c) -> std::optional<std::string> {
         if (!node.is_boolean())
             return "must be true or false";
@@ -89,7 +88,8 @@ const std::map<std::string, Setter>& knownKeys() {
         {"display.font_bold", stringKey([](Config& c) -> std::string& { return c.display.fontBold; })},
         {"display.font_size", floatKey([](Config& c) -> float& { return c.display.fontSize; }, 16.0, 72.0)},
         {"server.enabled", boolKey([](Config& c) -> bool& { return c.server.enabled; })},
-        {"server.listen_address", stringKey([](Config& c) -> std::string& { return c.server.listenAddress; })},
+        {"server.listen_address",
+         stringKey([](Config& c) -> std::string& { return c.server.listenAddress; })},
         {"server.port", intKey([](Config& c) -> int& { return c.server.port; }, 1, 65535)},
         {"server.tls_cert", stringKey([](Config& c) -> std::string& { return c.server.tlsCert; })},
         {"server.tls_key", stringKey([](Config& c) -> std::string& { return c.server.tlsKey; })},
@@ -98,20 +98,24 @@ const std::map<std::string, Setter>& knownKeys() {
         {"hl7.port", intKey([](Config& c) -> int& { return c.hl7.port; }, 1, 65535)},
         {"hl7.tls_cert", stringKey([](Config& c) -> std::string& { return c.hl7.tlsCert; })},
         {"hl7.tls_key", stringKey([](Config& c) -> std::string& { return c.hl7.tlsKey; })},
-        {"hl7.max_message_bytes", intKey([](Config& c) -> int& { return c.hl7.maxMessageBytes; }, 1024, 64 << 20)},
+        {"hl7.max_message_bytes",
+         intKey([](Config& c) -> int& { return c.hl7.maxMessageBytes; }, 1024, 64 << 20)},
         {"hl7.application", stringKey([](Config& c) -> std::string& { return c.hl7.application; })},
         {"hl7.facility", stringKey([](Config& c) -> std::string& { return c.hl7.facility; })},
         {"hl7.outbound_host", stringKey([](Config& c) -> std::string& { return c.hl7.outboundHost; })},
         {"hl7.outbound_port", intKey([](Config& c) -> int& { return c.hl7.outboundPort; }, 1, 65535)},
-        {"hl7.outbound_application", stringKey([](Config& c) -> std::string& { return c.hl7.outboundApplication; })},
-        {"hl7.outbound_facility", stringKey([](Config& c) -> std::string& { return c.hl7.outboundFacility; })},
+        {"hl7.outbound_application",
+         stringKey([](Config& c) -> std::string& { return c.hl7.outboundApplication; })},
+        {"hl7.outbound_facility",
+         stringKey([](Config& c) -> std::string& { return c.hl7.outboundFacility; })},
         {"hl7.retry_max_seconds", intKey([](Config& c) -> int& { return c.hl7.retryMaxSeconds; }, 1, 86400)},
         {"hl7.tls_ca", stringKey([](Config& c) -> std::string& { return c.hl7.tlsCa; })},
         {"hl7.outbound_tls", boolKey([](Config& c) -> bool& { return c.hl7.outboundTls; })},
         {"hl7.outbound_tls_ca", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsCa; })},
         {"hl7.outbound_tls_cert", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsCert; })},
         {"hl7.outbound_tls_key", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsKey; })},
-        {"hl7.outbound_tls_server_name", stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsServerName; })},
+        {"hl7.outbound_tls_server_name",
+         stringKey([](Config& c) -> std::string& { return c.hl7.outboundTlsServerName; })},
         {"log.level", stringKey([](Config& c) -> std::string& { return c.log.level; })},
     };
     return keys;
@@ -134,7 +138,8 @@ std::optional<Error> walk(const toml::table& root, const std::string& source, Co
         }
         const auto& [key, node] = *top.next;
         ++top.next;
-        const std::string name = top.prefix.empty() ? std::string(key.str()) : top.prefix + "." + std::string(key.str());
+        const std::string name =
+            top.prefix.empty() ? std::string(key.str()) : top.prefix + "." + std::string(key.str());
         if (name == "devices")
             continue; // [[devices]] tables: read and checked by the devices layer (parseDeviceConfigs)
         if (node.is_table()) {
@@ -180,7 +185,8 @@ Result<Config> parseConfig(std::string_view tomlText, const std::string& sourceN
         return *err;
     if (const auto level = config.log.level;
         level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
-        return Result<Config>::fail("must be one of trace, debug, info, warn, error", sourceName + ": log.level");
+        return Result<Config>::fail("must be one of trace, debug, info, warn, error",
+                                    sourceName + ": log.level");
     config.sourcePath = sourceName;
     config.text = std::string(tomlText);
     return config;

@@ -15,8 +15,8 @@ struct Config {
     struct Station {
         std::string name = "Admix station";
         std::string dataDir; // empty: the XDG default
-        std::string room;    // the room code this station stands in (site records); demo: the demo buffer room
-        std::string pec;     // the primary engineering control at this station (site records)
+        std::string room; // the room code this station stands in (site records); demo: the demo buffer room
+        std::string pec;  // the primary engineering control at this station (site records)
     } station;
     struct Camera {
         // "camera:/dev/video0", "camera:0", "images:DIR", "video:FILE", "synthetic", or "" for none.

@@ -29,7 +29,8 @@ void seedDemoData(const std::filesystem::path& dataDir);
 
 // The station's setup for a session on `dataDir`: its stored approved formulary (the demo formulary
 // only with `demo`) and its stored formulas policy; `formulasPolicyFile` replaces that policy (sandbox only).
-[[nodiscard]] workflow::SessionSetup sessionSetup(const std::filesystem::path& dataDir, bool sandbox, const Config& config,
-                                                  bool demo, const std::string& formulasPolicyFile);
+[[nodiscard]] workflow::SessionSetup sessionSetup(const std::filesystem::path& dataDir, bool sandbox,
+                                                  const Config& config, bool demo,
+                                                  const std::string& formulasPolicyFile);
 
 } // namespace admix::app

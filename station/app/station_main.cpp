@@ -6,17 +6,16 @@
 #include "station/app/config.hpp"
 #include "station/app/hl7_host.hpp"
 #include "station/remote/demo.hpp"
-#include "station/store/audit_seal.hpp"
-#include "station/store/demo_mark.hpp"
 #include "station/remote/server.hpp"
 #include "station/store/audit_log.hpp"
+#include "station/store/audit_seal.hpp"
 #include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/schema.hpp"
 #include "station/ui/demo_camera.hpp"
 #include "station/ui/station_controller.hpp"
-#include "station/workflow/site_policy.hpp"
 #include "station/ui/station_ui.hpp"
 #include "station/ui/ui_map.hpp"
 #include "station/ui/window.hpp"
@@ -24,6 +23,7 @@
 #include "station/workflow/demo_station.hpp"
 #include "station/workflow/label_job.hpp"
 #include "station/workflow/plan_steps.hpp"
+#include "station/workflow/site_policy.hpp"
 #include "station/workflow/site_setup.hpp"
 #include "vision/vision_pipeline.hpp"
 
@@ -36,8 +36,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -58,7 +58,6 @@ struct Args {
 
 using namespace admix;
 
-
 std::string firstOf(const std::vector<devices::DeviceConfig>& configs, devices::DeviceKind kind) {
     for (const auto& c : configs) {
         if (c.kind == kind)
@@ -68,7 +67,8 @@ std::string firstOf(const std::vector<devices::DeviceConfig>& configs, devices::
 }
 
 int run(const Args& args) {
-    const auto config = app::loadConfig(args.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.configPath));
+    const auto config = app::loadConfig(
+        args.configPath.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.configPath));
     if (!config) {
         std::cerr << "admix-station: configuration error: " << config.error().text() << '\n';
         return 1;
@@ -76,9 +76,10 @@ int run(const Args& args) {
     spdlog::set_level(spdlog::level::from_str(config->log.level));
 
     // Demo data lives apart from a real station's data unless a directory is given.
-    std::filesystem::path dataDir = !args.dataDir.empty()              ? std::filesystem::path(args.dataDir)
-                                    : !config->station.dataDir.empty() ? std::filesystem::path(config->station.dataDir)
-                                                                       : store::defaultDataDir();
+    std::filesystem::path dataDir = !args.dataDir.empty() ? std::filesystem::path(args.dataDir)
+                                    : !config->station.dataDir.empty()
+                                        ? std::filesystem::path(config->station.dataDir)
+                                        : store::defaultDataDir();
     if (args.demo && args.dataDir.empty() && config->station.dataDir.empty())
         dataDir /= "demo";
     store::prepareDataDir(dataDir);
@@ -108,7 +109,8 @@ int run(const Args& args) {
             return 1;
         }
         formulary = std::move(*demoFormulary);
-        policy = workflow::SitePolicyService(db, audit).formulasPolicy(); // the demo database's own policy store
+        policy =
+            workflow::SitePolicyService(db, audit).formulasPolicy(); // the demo database's own policy store
     } else {
         setupGaps = workflow::setupGaps(db, audit, compliance, config->station.room, config->station.pec);
         if (auto site = workflow::loadStationFormulary(db, audit)) {
@@ -130,22 +132,26 @@ int run(const Args& args) {
     std::string pec = config->station.pec.empty() && args.demo ? "LAFW-1" : config->station.pec;
     // A station without its room and PEC says so on its first screen (setupGaps) rather than exiting.
     if (args.demo) {
-        const auto demo = workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
+        const auto demo =
+            workflow::prepareDemoStation(db, engine, auth, compliance, room, pec, remote::demoPassword("qa"));
         if (!demo) {
             std::cerr << "admix-station: demo station: " << demo.error().text() << '\n';
             return 1;
         }
     }
-    audit.append("station", "station.start", config->station.name, std::string(R"({"demo":)") + (args.demo ? "true" : "false") + "}");
+    audit.append("station", "station.start", config->station.name,
+                 std::string(R"({"demo":)") + (args.demo ? "true" : "false") + "}");
 
     // Devices: the config's [[devices]]; the demo adds simulated ones when none are declared.
-    auto deviceConfigs = devices::parseDeviceConfigs(config->text, config->sourcePath.empty() ? "config" : config->sourcePath);
+    auto deviceConfigs =
+        devices::parseDeviceConfigs(config->text, config->sourcePath.empty() ? "config" : config->sourcePath);
     if (!deviceConfigs) {
         std::cerr << "admix-station: configuration error: " << deviceConfigs.error().text() << '\n';
         return 1;
     }
     if (args.demo && deviceConfigs->empty())
-        *deviceConfigs = devices::simulatedDeviceConfigs("demo balance", "demo scanner", "demo label printer");
+        *deviceConfigs =
+            devices::simulatedDeviceConfigs("demo balance", "demo scanner", "demo label printer");
     devices::DeviceManager deviceManager(*deviceConfigs);
     deviceManager.start();
 
@@ -162,7 +168,8 @@ int run(const Args& args) {
         // The synthetic camera shows generated demo products: on a real site it would write refused
         // "UNKNOWN PRODUCT" scans into the records.
         if (!args.demo && config->camera.source.rfind("synthetic", 0) == 0) {
-            std::cerr << "admix-station: configuration error: camera.source: the synthetic camera shows demo products; "
+            std::cerr << "admix-station: configuration error: camera.source: the synthetic camera shows demo "
+                         "products; "
                          "it is allowed only with --demo (use camera:DEVICE, images:PATH or video:FILE)\n";
             return 1;
         }
@@ -171,7 +178,8 @@ int run(const Args& args) {
         settings.height = config->camera.height;
         auto source = vision::makeFrameSource(config->camera.source, settings);
         if (!source) {
-            std::cerr << "admix-station: configuration error: camera.source: " << source.error().text() << '\n';
+            std::cerr << "admix-station: configuration error: camera.source: " << source.error().text()
+                      << '\n';
             return 1;
         }
         camera = std::make_unique<vision::VisionPipeline>(std::move(*source), pipelineOptions);
@@ -197,11 +205,27 @@ int run(const Args& args) {
         spdlog::error("label layout: {}", labelLayout.error().text());
     }
 
-    ui::StationController station(ui::StationDeps{db, audit, auth, engine, compliance, images, store::imagesDir(dataDir), *formulary,
-                                                  *policy, &deviceManager, firstOf(*deviceConfigs, devices::DeviceKind::Balance),
+    ui::StationController station(ui::StationDeps{db,
+                                                  audit,
+                                                  auth,
+                                                  engine,
+                                                  compliance,
+                                                  images,
+                                                  store::imagesDir(dataDir),
+                                                  *formulary,
+                                                  *policy,
+                                                  &deviceManager,
+                                                  firstOf(*deviceConfigs, devices::DeviceKind::Balance),
                                                   firstOf(*deviceConfigs, devices::DeviceKind::Scanner),
-                                                  firstOf(*deviceConfigs, devices::DeviceKind::Printer), camera.get(), demoCamera,
-                                                  *quality, room, pec, config->station.name, args.demo, labelZpl,
+                                                  firstOf(*deviceConfigs, devices::DeviceKind::Printer),
+                                                  camera.get(),
+                                                  demoCamera,
+                                                  *quality,
+                                                  room,
+                                                  pec,
+                                                  config->station.name,
+                                                  args.demo,
+                                                  labelZpl,
                                                   setupGaps});
 
     // The web check beside the touchscreen, on the same data (each request has its own connection).
@@ -329,16 +353,21 @@ int run(const Args& args) {
         const double seconds = std::chrono::duration<double>(Clock::now() - benchStart).count();
         const double rate = static_cast<double>(frameMs.size() - warmUp) / std::max(1e-9, seconds);
         std::vector<double> sorted(frameMs.begin() + static_cast<std::ptrdiff_t>(warmUp), frameMs.end());
-        const auto over = std::count_if(sorted.begin(), sorted.end(), [](double f) { return f > 1000.0 / 60.0; });
+        const auto over =
+            std::count_if(sorted.begin(), sorted.end(), [](double f) { return f > 1000.0 / 60.0; });
         std::sort(sorted.begin(), sorted.end());
-        const auto pct = [&](double p) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())))]; };
+        const auto pct = [&](double p) {
+            return sorted[std::min(sorted.size() - 1,
+                                   static_cast<size_t>(p * static_cast<double>(sorted.size())))];
+        };
         int width = 0;
         int height = 0;
         window.framebufferSize(width, height);
         std::printf("screen %s, %dx%d, %s: frames %zu  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  "
                     "over 16.7 ms: %td  rate %.1f frames/s\n",
-                    stationUi.currentTitle().c_str(), width, height, args.benchUnpaced ? "unpaced" : "paced at 60 Hz", sorted.size(),
-                    pct(0.5), pct(0.9), pct(0.99), sorted.back(), over, rate);
+                    stationUi.currentTitle().c_str(), width, height,
+                    args.benchUnpaced ? "unpaced" : "paced at 60 Hz", sorted.size(), pct(0.5), pct(0.9),
+                    pct(0.99), sorted.back(), over, rate);
     }
     if (*hl7)
         (*hl7)->stop();
@@ -362,16 +391,22 @@ int main(int argc, char** argv) {
     Args args;
     cli.set_version_flag("-V,--version", ADMIX_VERSION);
     cli.add_flag("--demo", args.demo, "Demo mode: demo users, formulary and orders, simulated devices");
-    cli.add_option("--data-dir", args.dataDir, "Data directory (default: $XDG_DATA_HOME/admix; demo: .../admix/demo)");
+    cli.add_option("--data-dir", args.dataDir,
+                   "Data directory (default: $XDG_DATA_HOME/admix; demo: .../admix/demo)");
     cli.add_option("--config", args.configPath, "Configuration file (TOML)");
     cli.add_flag("--fullscreen", args.fullscreen, "Fill the primary monitor");
     cli.add_option("--screenshot", args.screenshot, "Render, save the window as this PNG file, and exit");
-    cli.add_option("--frames", args.frames, "Frames to render before the screenshot")->check(CLI::Range(1, 100000));
-    cli.add_option("--ui-map", args.uiMap, "Write the touch targets of the current screen to this JSON file (tests)");
-    cli.add_option("--screenshot-dir", args.screenshotDir, "Save a screenshot of the current screen here on Esc (tests)");
-    cli.add_flag("--bench-unpaced", args.benchUnpaced, "With --bench-frames: render back to back instead of at 60 Hz");
+    cli.add_option("--frames", args.frames, "Frames to render before the screenshot")
+        ->check(CLI::Range(1, 100000));
+    cli.add_option("--ui-map", args.uiMap,
+                   "Write the touch targets of the current screen to this JSON file (tests)");
+    cli.add_option("--screenshot-dir", args.screenshotDir,
+                   "Save a screenshot of the current screen here on Esc (tests)");
+    cli.add_flag("--bench-unpaced", args.benchUnpaced,
+                 "With --bench-frames: render back to back instead of at 60 Hz");
     cli.add_option("--bench-frames", args.benchFrames,
-                   "Render this many frames (demo: a preparation with the live camera), print frame-time percentiles, exit")
+                   "Render this many frames (demo: a preparation with the live camera), print frame-time "
+                   "percentiles, exit")
         ->check(CLI::Range(60, 1000000));
     try {
         cli.parse(argc, argv);

@@ -26,7 +26,9 @@ std::string hl7Time(TimePoint t) {
 namespace {
 
 // Versions before 2.5 report errors in ERR-1 (ELD); 2.5 and later in ERR-2/3/4/8.
-bool modernErr(const std::string& version) { return !(version.rfind("2.3", 0) == 0 || version.rfind("2.4", 0) == 0); }
+bool modernErr(const std::string& version) {
+    return !(version.rfind("2.3", 0) == 0 || version.rfind("2.4", 0) == 0);
+}
 
 } // namespace
 
@@ -37,13 +39,16 @@ std::string buildAck(const std::optional<Header>& in, AckCode code, const std::o
     const std::string version = supportedVersion(h.version) ? h.version : "2.5";
     const char f = d.field;
     const char c = d.component;
-    auto esc = [&d](std::string_view text) { return escape(text, d); };
+    auto esc = [&d](std::string_view text) {
+        return escape(text, d);
+    };
 
     std::string msh = "MSH";
     msh += f;
     msh += d.encodingCharacters();
     // MSH-3..6: the receiver answers as the application it was addressed as.
-    msh += f + h.receivingApplication + f + h.receivingFacility + f + h.sendingApplication + f + h.sendingFacility;
+    msh += f + h.receivingApplication + f + h.receivingFacility + f + h.sendingApplication + f +
+           h.sendingFacility;
     msh += f + hl7Time(now) + f; // MSH-7, MSH-8 empty
     msh += f + std::string("ACK");
     if (!h.triggerEvent.empty())
@@ -53,7 +58,8 @@ std::string buildAck(const std::optional<Header>& in, AckCode code, const std::o
     msh += f + esc(controlId);
     msh += f + (h.processingId.empty() ? std::string("P") : esc(h.processingId));
     msh += f + version;
-    if (!h.charsetName.empty() && (h.charsetName == "ASCII" || h.charsetName == "8859/1" || h.charsetName == "UNICODE UTF-8"))
+    if (!h.charsetName.empty() &&
+        (h.charsetName == "ASCII" || h.charsetName == "8859/1" || h.charsetName == "UNICODE UTF-8"))
         msh += std::string(6, f) + h.charsetName; // MSH-13..17 empty, MSH-18
 
     std::string out = msh + '\r';
@@ -87,12 +93,13 @@ std::string buildAck(const std::optional<Header>& in, AckCode code, const std::o
                 }
             }
             err += f + p.code + c + codeText + c + "HL70357";
-            err += f + std::string("E"); // ERR-4 severity: error
+            err += f + std::string("E");              // ERR-4 severity: error
             err += std::string(4, f) + esc(p.reason); // ERR-5..7 empty, ERR-8 user message
         } else {
             err += f;
             err += p.segment + c + (p.segment.empty() ? std::string() : std::to_string(p.sequence)) + c +
-                   (p.field > 0 ? std::to_string(p.field) : std::string()) + c + p.code + s + esc(codeText) + s + "HL70357";
+                   (p.field > 0 ? std::to_string(p.field) : std::string()) + c + p.code + s + esc(codeText) +
+                   s + "HL70357";
         }
         out += err + '\r';
     }

@@ -19,8 +19,9 @@ enum class AckCode { Accept, Error, Reject };
 // The ACK of a message whose header is `in` (from parseMessage or, for an unreadable message,
 // readHeader; nullopt when not even MSH could be read: then the default delimiters and 2.5 are used).
 // `controlId` is the ACK's own MSH-10. Segments end with CR.
-[[nodiscard]] std::string buildAck(const std::optional<Header>& in, AckCode code, const std::optional<Problem>& error,
-                                   const std::string& controlId, TimePoint now);
+[[nodiscard]] std::string buildAck(const std::optional<Header>& in, AckCode code,
+                                   const std::optional<Problem>& error, const std::string& controlId,
+                                   TimePoint now);
 
 // "20261121220343": an HL7 DTM in UTC to the second (with "+0000").
 [[nodiscard]] std::string hl7Time(TimePoint t);

@@ -119,12 +119,14 @@ Status Hl7Interface::addMap(const std::string& kind, const std::string& code, co
     if (!formulas::trim(baseCode).empty()) {
         const auto bases = codeCandidates(baseCode);
         if (bases.size() != 1)
-            return Status::fail("'" + baseCode + "' is an ambiguous NDC; write it with dashes or as its 11 digits",
+            return Status::fail("'" + baseCode +
+                                    "' is an ambiguous NDC; write it with dashes or as its 11 digits",
                                 "base code");
         base = bases.front();
     }
     store::Transaction tx(m_db);
-    store::Hl7Repo(m_db).addMap(store::Hl7MapRow{0, kind, codes.front(), base, recipeId, by.username, formatIsoUtc(now)});
+    store::Hl7Repo(m_db).addMap(
+        store::Hl7MapRow{0, kind, codes.front(), base, recipeId, by.username, formatIsoUtc(now)});
     m_audit.append(by.username, "hl7.map.add", recipeId,
                    json{{"kind", kind}, {"code", codes.front()}, {"base_code", base}}.dump(), now);
     tx.commit();
@@ -134,14 +136,17 @@ Status Hl7Interface::addMap(const std::string& kind, const std::string& code, co
 Status Hl7Interface::removeMap(const std::string& kind, const std::string& code, const std::string& baseCode,
                                const workflow::User& by, TimePoint now) {
     const auto codes = codeCandidates(code);
-    const std::string base = formulas::trim(baseCode).empty() ? std::string() : codeCandidates(baseCode).front();
+    const std::string base =
+        formulas::trim(baseCode).empty() ? std::string() : codeCandidates(baseCode).front();
     store::Transaction tx(m_db);
     bool removed = false;
     for (const auto& c : codes)
         removed = store::Hl7Repo(m_db).removeMap(kind, c, base) || removed;
     if (!removed)
-        return Status::fail("no " + kind + " map for '" + code + "'" + (base.empty() ? "" : " with base '" + baseCode + "'"));
-    m_audit.append(by.username, "hl7.map.remove", code, json{{"kind", kind}, {"base_code", base}}.dump(), now);
+        return Status::fail("no " + kind + " map for '" + code + "'" +
+                            (base.empty() ? "" : " with base '" + baseCode + "'"));
+    m_audit.append(by.username, "hl7.map.remove", code, json{{"kind", kind}, {"base_code", base}}.dump(),
+                   now);
     tx.commit();
     return Status::success();
 }
@@ -197,7 +202,8 @@ Status Hl7Interface::setWasteNotice(bool enabled, const workflow::User& by, Time
     store::Transaction tx(m_db);
     const bool was = wasteNoticeEnabled();
     store::SettingsRepo(m_db).set("hl7.waste_notice", enabled ? "1" : "0", by.username, formatIsoUtc(now));
-    m_audit.append(by.username, "setting.change", "hl7.waste_notice", json{{"old", was}, {"new", enabled}}.dump(), now);
+    m_audit.append(by.username, "setting.change", "hl7.waste_notice",
+                   json{{"old", was}, {"new", enabled}}.dump(), now);
     tx.commit();
     return Status::success();
 }
@@ -241,13 +247,15 @@ Handled Hl7Interface::handle(std::string_view bytes, TimePoint now) {
             effect.commit();
     }
     const std::string ackId = "ADMIX" + std::to_string(repo.inboxCount() + 1);
-    const std::string ack = buildAck(parsed ? std::optional<Header>(parsed->header()) : header, e.code, e.problem, ackId, now);
+    const std::string ack =
+        buildAck(parsed ? std::optional<Header>(parsed->header()) : header, e.code, e.problem, ackId, now);
     store::Hl7InboxRow row;
     row.receivedUtc = formatIsoUtc(now);
     row.sender = sender;
     if (!controlId.empty())
         row.controlId = controlId;
-    row.messageType = header ? header->messageType + (header->triggerEvent.empty() ? "" : "^" + header->triggerEvent) : "";
+    row.messageType =
+        header ? header->messageType + (header->triggerEvent.empty() ? "" : "^" + header->triggerEvent) : "";
     row.state = e.state;
     row.reason = e.reason;
     row.placer = e.placer;
@@ -255,12 +263,19 @@ Handled Hl7Interface::handle(std::string_view bytes, TimePoint now) {
     row.raw = std::string(bytes);
     row.ack = ack;
     repo.insertInbox(row);
-    m_audit.append("hl7:" + (header ? std::string(formulas::split(header->sendingApplication, header->delimiters.component).front()) : std::string("unknown")),
-                   "hl7.receive", controlId.empty() ? "(no control id)" : controlId,
-                   json{{"type", row.messageType}, {"state", e.state}, {"ack", ackCodeName(e.code)}, {"reason", e.reason},
-                        {"placer", e.placer}}
-                       .dump(),
-                   now);
+    m_audit.append(
+        "hl7:" + (header
+                      ? std::string(
+                            formulas::split(header->sendingApplication, header->delimiters.component).front())
+                      : std::string("unknown")),
+        "hl7.receive", controlId.empty() ? "(no control id)" : controlId,
+        json{{"type", row.messageType},
+             {"state", e.state},
+             {"ack", ackCodeName(e.code)},
+             {"reason", e.reason},
+             {"placer", e.placer}}
+            .dump(),
+        now);
     tx.commit();
     return Handled{ack, e.code, e.state, e.reason, false, e.orderId};
 }
@@ -272,7 +287,8 @@ Handled Hl7Interface::reject(std::string_view bytes, const std::string& reason, 
     p.reason = reason;
     store::Hl7Repo repo(m_db);
     store::Transaction tx(m_db);
-    const std::string ack = buildAck(header, AckCode::Reject, p, "ADMIX" + std::to_string(repo.inboxCount() + 1), now);
+    const std::string ack =
+        buildAck(header, AckCode::Reject, p, "ADMIX" + std::to_string(repo.inboxCount() + 1), now);
     store::Hl7InboxRow row;
     row.receivedUtc = formatIsoUtc(now);
     row.sender = header ? header->sender() : std::string();
@@ -311,9 +327,9 @@ Hl7Interface::Effect Hl7Interface::process(const Message& m, TimePoint now) {
         Effect e = processOrder(group.message, group.order, now);
         if (e.code != AckCode::Accept) {
             if (groups.size() > 1)
-                e.reason = "order " + group.order.placer + " (ORC(" + std::to_string(group.message.find("ORC")->sequence) +
-                           ")): " + e.reason + "; none of the message's " + std::to_string(groups.size()) +
-                           " orders was taken";
+                e.reason = "order " + group.order.placer + " (ORC(" +
+                           std::to_string(group.message.find("ORC")->sequence) + ")): " + e.reason +
+                           "; none of the message's " + std::to_string(groups.size()) + " orders was taken";
             e.placer = all.placer.empty() ? e.placer : all.placer + ", " + e.placer;
             return e;
         }
@@ -383,24 +399,28 @@ Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const Pharmacy
 
     if (o.control == "DC" || o.control == "CA") {
         if (!current)
-            return refuse(AckCode::Error, problemAt(orc, 2, "204", "cancel of an unknown order: placer number " + o.placer +
-                                                                       " was never received"));
+            return refuse(AckCode::Error, problemAt(orc, 2, "204",
+                                                    "cancel of an unknown order: placer number " + o.placer +
+                                                        " was never received"));
         e.orderId = current->id;
         const std::string what = o.control == "DC" ? "DISCONTINUED" : "CANCELLED";
         if (current->status == "open") {
-            if (const Status s = engine.cancelOrder(current->id, by, "pharmacy system: " + what + " (ORC-1 " + o.control +
-                                                                          ", message " + m.header().controlId + ")",
+            if (const Status s = engine.cancelOrder(current->id, by,
+                                                    "pharmacy system: " + what + " (ORC-1 " + o.control +
+                                                        ", message " + m.header().controlId + ")",
                                                     now);
                 !s)
                 return refuse(AckCode::Error, problemAt(orc, 1, "207", s.error().text()));
             e.reason = "order " + current->orderNumber + " removed from the queue";
         } else if (current->status == "in_progress" || current->status == "awaiting_check") {
-            store::OrderHolds(m_db).put(store::OrderHold{
-                current->id, "discontinued",
-                what + " by the pharmacy system (order " + o.placer + ", " + formatIsoUtc(now) + ").", formatIsoUtc(now)});
+            store::OrderHolds(m_db).put(store::OrderHold{current->id, "discontinued",
+                                                         what + " by the pharmacy system (order " + o.placer +
+                                                             ", " + formatIsoUtc(now) + ").",
+                                                         formatIsoUtc(now)});
             m_audit.append(by.username, "order.stop", current->orderNumber,
                            json{{"kind", "discontinued"}, {"control", o.control}}.dump(), now);
-            e.reason = "order " + current->orderNumber + " is " + current->status + ": its preparation is stopped";
+            e.reason =
+                "order " + current->orderNumber + " is " + current->status + ": its preparation is stopped";
         } else {
             e.reason = "order " + current->orderNumber + " was " + current->status + " already";
         }
@@ -420,7 +440,8 @@ Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const Pharmacy
                     break;
                 }
             const MixtureComponent* base = o.baseComponent();
-            reason = "no recipe is mapped to additive " + additive->code + (base ? " with base " + base->code : "") +
+            reason = "no recipe is mapped to additive " + additive->code +
+                     (base ? " with base " + base->code : "") +
                      (o.giveCode.empty() ? "" : " or give code " + o.giveCode);
         } else {
             where = m.find("RXE") ? m.find("RXE") : m.find("RXO");
@@ -433,23 +454,27 @@ Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const Pharmacy
         return e;
     }
     if (!m_formulary.recipe(recipeId))
-        return refuse(AckCode::Error, problemAt(m.find("RXE"), 2, "103",
-                                                "the map names recipe " + recipeId + ", which is not in the formulary"));
+        return refuse(AckCode::Error,
+                      problemAt(m.find("RXE"), 2, "103",
+                                "the map names recipe " + recipeId + ", which is not in the formulary"));
 
     if (o.control == "NW") {
         if (current && current->status != "cancelled")
-            return refuse(AckCode::Error, problemAt(orc, 2, "205", "order " + o.placer + " exists already (" +
-                                                                        current->orderNumber + ", " + current->status +
-                                                                        "); a change is sent as XO"));
+            return refuse(AckCode::Error,
+                          problemAt(orc, 2, "205",
+                                    "order " + o.placer + " exists already (" + current->orderNumber + ", " +
+                                        current->status + "); a change is sent as XO"));
         return addNew(m, o, recipeId, now);
     }
     // XO
     if (!current)
-        return refuse(AckCode::Error, problemAt(orc, 2, "204", "change of an unknown order: placer number " + o.placer +
-                                                                   " was never received"));
+        return refuse(AckCode::Error, problemAt(orc, 2, "204",
+                                                "change of an unknown order: placer number " + o.placer +
+                                                    " was never received"));
     if (current->status == "released" || current->status == "cancelled")
-        return refuse(AckCode::Error, problemAt(orc, 1, "207", "order " + current->orderNumber + " is " +
-                                                                   current->status + " and cannot be changed"));
+        return refuse(AckCode::Error, problemAt(orc, 1, "207",
+                                                "order " + current->orderNumber + " is " + current->status +
+                                                    " and cannot be changed"));
     Effect added = addNew(m, o, recipeId, now);
     if (added.code != AckCode::Accept)
         return added;
@@ -469,24 +494,27 @@ Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const Pharmacy
     if (change.empty())
         change = "details";
     if (old.status == "open") {
-        if (const Status s = engine.cancelOrder(old.id, by, "replaced by the pharmacy system's change (" + change + ")", now); !s)
+        if (const Status s = engine.cancelOrder(
+                old.id, by, "replaced by the pharmacy system's change (" + change + ")", now);
+            !s)
             return refuse(AckCode::Error, problemAt(orc, 1, "207", s.error().text()));
         added.reason = "order " + old.orderNumber + " replaced by " + fresh->orderNumber + ": " + change;
     } else {
         store::OrderHolds(m_db).put(store::OrderHold{old.id, "changed",
-                                                     "CHANGED by the pharmacy system: " + change + ". The new order is " +
-                                                         fresh->orderNumber + ".",
+                                                     "CHANGED by the pharmacy system: " + change +
+                                                         ". The new order is " + fresh->orderNumber + ".",
                                                      formatIsoUtc(now)});
-        m_audit.append(by.username, "order.stop", old.orderNumber,
-                       json{{"kind", "changed"}, {"change", change}, {"new_order", fresh->orderNumber}}.dump(), now);
+        m_audit.append(
+            by.username, "order.stop", old.orderNumber,
+            json{{"kind", "changed"}, {"change", change}, {"new_order", fresh->orderNumber}}.dump(), now);
         added.reason = "order " + old.orderNumber + " (" + old.status + ") stopped; " + fresh->orderNumber +
                        " queued: " + change;
     }
     return added;
 }
 
-Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder& o, const std::string& recipeId,
-                                          TimePoint now) {
+Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder& o,
+                                          const std::string& recipeId, TimePoint now) {
     Effect e;
     e.placer = o.placer;
     const formulas::Recipe* recipe = m_formulary.recipe(recipeId);
@@ -524,7 +552,8 @@ Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder&
     for (const auto& n : o.notes)
         comments += (comments.empty() ? "" : "\n") + n;
     if (o.rate)
-        comments += (comments.empty() ? "" : "\n") + std::string("Rate: ") + number(*o.rate) + " " + o.rateUnits;
+        comments +=
+            (comments.empty() ? "" : "\n") + std::string("Rate: ") + number(*o.rate) + " " + o.rateUnits;
     in.comment = comments;
 
     // The plan must hold before the order is accepted: a dose it cannot make is refused now, with why.
@@ -544,9 +573,12 @@ Hl7Interface::Effect Hl7Interface::addNew(const Message& m, const PharmacyOrder&
         return e;
     };
     if (!plan)
-        return refuse(problemAt(rxe, 0, "207", "the order cannot be planned with recipe " + recipeId + ": " + plan.error().text()));
+        return refuse(
+            problemAt(rxe, 0, "207",
+                      "the order cannot be planned with recipe " + recipeId + ": " + plan.error().text()));
     if (const auto spec = workflow::specFromPlan(*plan, m_formulary); !spec)
-        return refuse(problemAt(rxe, 0, "207", "the plan for recipe " + recipeId + " blocks: " + spec.error().text()));
+        return refuse(
+            problemAt(rxe, 0, "207", "the plan for recipe " + recipeId + " blocks: " + spec.error().text()));
 
     workflow::PreparationEngine engine(m_db, m_audit, "hl7");
     const auto id = engine.addOrder(in, interfaceUser(m), now);

@@ -28,11 +28,11 @@
 namespace admix::hl7 {
 
 struct Handled {
-    std::string ack;          // the ACK message (segments ended by CR), to be framed and sent
+    std::string ack; // the ACK message (segments ended by CR), to be framed and sent
     AckCode code = AckCode::Accept;
-    std::string state;        // accepted, refused, held
+    std::string state; // accepted, refused, held
     std::string reason;
-    bool duplicate = false;   // a resend: answered from the inbox, nothing changed
+    bool duplicate = false; // a resend: answered from the inbox, nothing changed
     std::optional<int64_t> orderId;
 };
 

@@ -78,7 +78,9 @@ private:
 Listener::Listener(ListenerConfig config, Hl7Interface& interface)
     : m_config(std::move(config)), m_interface(interface), m_impl(std::make_unique<Impl>()) {}
 
-Listener::~Listener() { stop(); }
+Listener::~Listener() {
+    stop();
+}
 
 Status Listener::start() {
     if (!m_config.tlsCert.empty()) {
@@ -98,7 +100,8 @@ Status Listener::start() {
             SSL_CTX_set_verify(m_impl->tls.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
         }
     } else if (!m_config.tlsCa.empty()) {
-        return Status::fail("a TLS CA for client certificates needs the listener's own TLS certificate and key");
+        return Status::fail(
+            "a TLS CA for client certificates needs the listener's own TLS certificate and key");
     }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -187,7 +190,8 @@ void Listener::serve(int fd) {
             const long n = stream.read(buf.data(), buf.size());
             if (n <= 0)
                 break;
-            for (const MllpEvent& event : decoder.feed(std::string_view(buf.data(), static_cast<size_t>(n)))) {
+            for (const MllpEvent& event :
+                 decoder.feed(std::string_view(buf.data(), static_cast<size_t>(n)))) {
                 std::optional<Handled> answer;
                 try {
                     std::lock_guard lock(m_handleMutex);
@@ -198,15 +202,18 @@ void Listener::serve(int fd) {
                     case MllpEvent::Kind::Interrupted:
                         // Only what looks like a message is answered; stray bytes are not a sender.
                         if (event.bytes.rfind("MSH", 0) == 0)
-                            answer = m_interface.reject(event.bytes, "the frame was cut short by a new start block "
-                                                                     "(0x0B) before its end (0x1C 0x0D)");
+                            answer = m_interface.reject(event.bytes,
+                                                        "the frame was cut short by a new start block "
+                                                        "(0x0B) before its end (0x1C 0x0D)");
                         break;
                     case MllpEvent::Kind::Oversize:
                         answer = m_interface.reject(event.bytes, "the frame is longer than " +
-                                                                     std::to_string(m_config.maxFrameBytes) + " bytes");
+                                                                     std::to_string(m_config.maxFrameBytes) +
+                                                                     " bytes");
                         break;
                     case MllpEvent::Kind::Garbage:
-                        std::cerr << "hl7: " << event.bytes.size() << " bytes outside any MLLP frame ignored\n";
+                        std::cerr << "hl7: " << event.bytes.size()
+                                  << " bytes outside any MLLP frame ignored\n";
                         break;
                     }
                 } catch (const std::exception& e) {

@@ -24,10 +24,10 @@ namespace admix::hl7 {
 
 struct ListenerConfig {
     std::string address = "127.0.0.1";
-    int port = 2575;          // 0: any free port (tests)
-    std::string tlsCert;      // PEM; with tlsKey, MLLP over TLS
+    int port = 2575;     // 0: any free port (tests)
+    std::string tlsCert; // PEM; with tlsKey, MLLP over TLS
     std::string tlsKey;
-    std::string tlsCa;        // PEM; with TLS: every client must show a certificate that chains to it
+    std::string tlsCa; // PEM; with TLS: every client must show a certificate that chains to it
     size_t maxFrameBytes = 1024 * 1024;
     int maxConnections = 64;
 };

@@ -7,7 +7,8 @@ namespace admix::hl7 {
 
 namespace {
 
-constexpr std::array kVersions{"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"};
+constexpr std::array kVersions{"2.3", "2.3.1", "2.4", "2.5",   "2.5.1", "2.6",
+                               "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"};
 
 std::vector<std::string_view> splitView(std::string_view text, char separator) {
     std::vector<std::string_view> out;
@@ -38,7 +39,8 @@ std::string_view piece(std::string_view text, char separator, int n) {
 
 bool isDelimiterCandidate(char c) {
     const auto u = static_cast<unsigned char>(c);
-    return u > 0x20 && u < 0x7f && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+    return u > 0x20 && u < 0x7f &&
+           !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
 }
 
 bool segmentIdOk(std::string_view id) {
@@ -134,7 +136,9 @@ std::string Problem::text() const {
     return where.empty() ? reason : where + ": " + reason;
 }
 
-std::string Header::sender() const { return sendingApplication + "|" + sendingFacility; }
+std::string Header::sender() const {
+    return sendingApplication + "|" + sendingFacility;
+}
 
 bool supportedVersion(std::string_view version) {
     for (const char* v : kVersions)
@@ -325,7 +329,8 @@ std::string_view Message::raw(const Segment& segment, int field) const {
     return segment.fields[static_cast<size_t>(field)];
 }
 
-std::string Message::value(const Segment& segment, int field, int component, int subcomponent, int rep) const {
+std::string Message::value(const Segment& segment, int field, int component, int subcomponent,
+                           int rep) const {
     const std::string_view f = raw(segment, field);
     if (segment.id == "MSH" && (field == 1 || field == 2))
         return std::string(f);
@@ -372,15 +377,18 @@ std::optional<Delimiters> readDelimiters(std::string_view bytes, Problem& why) {
         return std::nullopt;
     }
     const size_t end = bytes.find_first_of(std::string{d.field, '\r', '\n'}, 4);
-    const std::string_view enc = bytes.substr(4, end == std::string_view::npos ? std::string_view::npos : end - 4);
+    const std::string_view enc =
+        bytes.substr(4, end == std::string_view::npos ? std::string_view::npos : end - 4);
     if (enc.size() != 4 && enc.size() != 5) {
-        why = problem("MSH", 2, "102", "the encoding characters must be 4 (or, from 2.7, 5) characters, e.g. ^~\\&");
+        why = problem("MSH", 2, "102",
+                      "the encoding characters must be 4 (or, from 2.7, 5) characters, e.g. ^~\\&");
         return std::nullopt;
     }
     std::string seen{d.field};
     for (char c : enc) {
         if (!isDelimiterCandidate(c) || seen.find(c) != std::string::npos) {
-            why = problem("MSH", 2, "102", "the encoding characters must be distinct printable non-alphanumeric characters");
+            why = problem("MSH", 2, "102",
+                          "the encoding characters must be distinct printable non-alphanumeric characters");
             return std::nullopt;
         }
         seen += c;
@@ -395,11 +403,14 @@ std::optional<Delimiters> readDelimiters(std::string_view bytes, Problem& why) {
 }
 
 std::string componentOf(std::string_view field, const Delimiters& d, int component) {
-    return unescape(piece(piece(piece(field, d.repetition, 0), d.component, component - 1), d.subcomponent, 0), d);
+    return unescape(
+        piece(piece(piece(field, d.repetition, 0), d.component, component - 1), d.subcomponent, 0), d);
 }
 
 void fillHeader(Header& h, const std::vector<std::string>& f) {
-    const auto at = [&f](size_t n) -> std::string_view { return n < f.size() ? std::string_view(f[n]) : std::string_view(); };
+    const auto at = [&f](size_t n) -> std::string_view {
+        return n < f.size() ? std::string_view(f[n]) : std::string_view();
+    };
     const Delimiters& d = h.delimiters;
     h.sendingApplication = std::string(at(3));
     h.sendingFacility = std::string(at(4));
@@ -456,8 +467,9 @@ Checked<Message> parseMessage(std::string_view bytes) {
         h.charset = Charset::Utf8;
         if (!validUtf8(bytes))
             return problem("MSH", 18, "102",
-                           cs.empty() ? "the message is not valid UTF-8 and MSH-18 names no character set (8859/1?)"
-                                      : "the message is not valid UTF-8 as MSH-18 declares");
+                           cs.empty()
+                               ? "the message is not valid UTF-8 and MSH-18 names no character set (8859/1?)"
+                               : "the message is not valid UTF-8 as MSH-18 declares");
         text = std::string(bytes);
     } else if (cs == "ASCII") {
         h.charset = Charset::Ascii;
@@ -468,7 +480,8 @@ Checked<Message> parseMessage(std::string_view bytes) {
                                    hexByte(static_cast<unsigned char>(bytes[i])));
         text = std::string(bytes);
     } else {
-        return problem("MSH", 18, "103", "character set '" + cs + "' is not supported (ASCII, 8859/1, UNICODE UTF-8)");
+        return problem("MSH", 18, "103",
+                       "character set '" + cs + "' is not supported (ASCII, 8859/1, UNICODE UTF-8)");
     }
     {
         const Charset charset = h.charset;
@@ -501,10 +514,12 @@ Checked<Message> parseMessage(std::string_view bytes) {
         }
         s.id = s.fields.front();
         if (index > 1 && s.id == "MSH")
-            return problem("MSH", 0, "100", "segment " + std::to_string(index) + ": a second MSH (one message per frame)");
+            return problem("MSH", 0, "100",
+                           "segment " + std::to_string(index) + ": a second MSH (one message per frame)");
         if (!segmentIdOk(s.id))
             return problem("", 0, "100",
-                           "segment " + std::to_string(index) + " starts with '" + std::string(s.id.substr(0, 8)) +
+                           "segment " + std::to_string(index) + " starts with '" +
+                               std::string(s.id.substr(0, 8)) +
                                "', not a segment id (three letters or digits)");
         s.sequence = m.count(s.id) + 1;
         // \Xhh\ is read in the message's own character set: decode it now, so values are plain UTF-8.
@@ -515,7 +530,8 @@ Checked<Message> parseMessage(std::string_view bytes) {
                 size_t i = 0;
                 while (i < field.size()) {
                     const size_t e = field.find(d->escape, i);
-                    if (e == std::string::npos || e + 1 >= field.size() || (field[e + 1] != 'X' && field[e + 1] != 'x')) {
+                    if (e == std::string::npos || e + 1 >= field.size() ||
+                        (field[e + 1] != 'X' && field[e + 1] != 'x')) {
                         const size_t stop = e == std::string::npos ? field.size() : e + 1;
                         out += field.substr(i, stop - i);
                         i = stop;
@@ -527,7 +543,8 @@ Checked<Message> parseMessage(std::string_view bytes) {
                         break;
                     }
                     out += field.substr(i, e - i);
-                    const std::string decoded = unescape(std::string_view(field).substr(e, close - e + 1), *d, h.charset);
+                    const std::string decoded =
+                        unescape(std::string_view(field).substr(e, close - e + 1), *d, h.charset);
                     // Re-escape what the hex spelled out, so that delimiters stay data.
                     out += escape(decoded, *d);
                     i = close + 1;

@@ -39,12 +39,12 @@ enum class Charset { Ascii, Latin1, Utf8 };
 // 103 table value not found, 200 unsupported message type, 201 unsupported event code, 203
 // unsupported version id, 207 application internal error).
 struct Problem {
-    std::string segment;  // "RXE"; empty when the message as a whole is meant
-    int sequence = 1;     // which occurrence of that segment (1-based)
-    int field = 0;        // 0: the segment as a whole
-    int component = 0;    // 0: the field as a whole
+    std::string segment; // "RXE"; empty when the message as a whole is meant
+    int sequence = 1;    // which occurrence of that segment (1-based)
+    int field = 0;       // 0: the segment as a whole
+    int component = 0;   // 0: the field as a whole
     std::string code = "207";
-    std::string reason;   // in words, for the sender's interface analyst
+    std::string reason; // in words, for the sender's interface analyst
 
     // "RXE-2.1: reason", "RXE: reason", "reason"
     [[nodiscard]] std::string text() const;
@@ -52,8 +52,7 @@ struct Problem {
 };
 
 // A value or the Problem that prevented it.
-template <typename T>
-class Checked {
+template <typename T> class Checked {
 public:
     Checked(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
     Checked(Problem problem) : m_data(std::in_place_index<1>, std::move(problem)) {}
@@ -114,8 +113,8 @@ public:
 
     // The decoded UTF-8 text of SEG-field, repetition `rep` (0-based), component and subcomponent
     // (1-based); "" when absent. For MSH-1 and MSH-2 the separator and encoding characters.
-    [[nodiscard]] std::string value(const Segment& segment, int field, int component = 1, int subcomponent = 1,
-                                    int rep = 0) const;
+    [[nodiscard]] std::string value(const Segment& segment, int field, int component = 1,
+                                    int subcomponent = 1, int rep = 0) const;
     // The number of repetitions of a field (0 when empty).
     [[nodiscard]] int repetitions(const Segment& segment, int field) const;
     // The field as written (escaped), "" when absent.
@@ -148,7 +147,8 @@ private:
 [[nodiscard]] std::optional<Header> readHeader(std::string_view bytes);
 
 // Decodes the escape sequences of one value (a component or subcomponent as written) into UTF-8.
-[[nodiscard]] std::string unescape(std::string_view raw, const Delimiters& d, Charset charset = Charset::Utf8);
+[[nodiscard]] std::string unescape(std::string_view raw, const Delimiters& d,
+                                   Charset charset = Charset::Utf8);
 // Escapes UTF-8 text for a field of an outgoing message: delimiters and the escape character
 // become \F\ \S\ \T\ \R\ \E\; CR and LF become \X0D\ and \X0A\.
 [[nodiscard]] std::string escape(std::string_view text, const Delimiters& d);

@@ -71,8 +71,10 @@ std::optional<std::string> priorityOf(const std::string& code) {
 // order group. A segment of the patient group after ORC, or an order segment before it, is a
 // sequence error; so are RXR or RXC before the RXE/RXO they belong to and OBX before RXE (RDE).
 std::optional<Problem> checkOrder(const Message& m, bool rde) {
-    static const std::set<std::string> kBefore{"PID", "PD1", "PV1", "PV2", "IN1", "IN2", "IN3", "GT1", "AL1", "SFT"};
-    static const std::set<std::string> kAfter{"TQ1", "TQ2", "RXO", "RXE", "RXR", "RXC", "OBX", "FT1", "BLG", "CTI", "CTD", "RXD"};
+    static const std::set<std::string> kBefore{"PID", "PD1", "PV1", "PV2", "IN1",
+                                               "IN2", "IN3", "GT1", "AL1", "SFT"};
+    static const std::set<std::string> kAfter{"TQ1", "TQ2", "RXO", "RXE", "RXR", "RXC",
+                                              "OBX", "FT1", "BLG", "CTI", "CTD", "RXD"};
     bool seenOrc = false, seenPid = false, seenRxe = false, seenRxo = false;
     for (size_t i = 1; i < m.segments().size(); ++i) {
         const Segment& s = m.segments()[i];
@@ -167,7 +169,8 @@ std::optional<TimePoint> parseHl7Time(std::string_view text) {
     const int hour = text.size() >= 10 ? num(8, 2) : 0;
     const int minute = text.size() >= 12 ? num(10, 2) : 0;
     const int second = text.size() >= 14 ? num(12, 2) : 0;
-    const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+    const std::chrono::year_month_day ymd{std::chrono::year(year),
+                                          std::chrono::month(static_cast<unsigned>(month)),
                                           std::chrono::day(static_cast<unsigned>(day))};
     if (!ymd.ok() || hour > 23 || minute > 59 || second > 59)
         return std::nullopt;
@@ -196,10 +199,10 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
     const bool rde = h.messageType == "RDE" && h.triggerEvent == "O11";
     const bool orm = h.messageType == "ORM" && h.triggerEvent == "O01";
     if (!rde && !orm)
-        return OrderProblem{AckCode::Reject,
-                            at(msh, 9, h.messageType == "RDE" || h.messageType == "ORM" ? "201" : "200",
-                               "message " + h.messageType + "^" + h.triggerEvent +
-                                   " is not supported (RDE^O11, ORM^O01)")};
+        return OrderProblem{
+            AckCode::Reject,
+            at(msh, 9, h.messageType == "RDE" || h.messageType == "ORM" ? "201" : "200",
+               "message " + h.messageType + "^" + h.triggerEvent + " is not supported (RDE^O11, ORM^O01)")};
     if (auto p = checkOrder(m, rde))
         return OrderProblem{AckCode::Error, *p};
 
@@ -208,7 +211,8 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
     o.control = m.value(*orc, 1);
     if (o.control != "NW" && o.control != "XO" && o.control != "DC" && o.control != "CA")
         return refuse(orc, 1, "103",
-                      "order control '" + o.control + "' is not supported (NW new, XO change, DC discontinue, CA cancel)");
+                      "order control '" + o.control +
+                          "' is not supported (NW new, XO change, DC discontinue, CA cancel)");
     o.placer = m.value(*orc, 2, 1);
     if (o.placer.empty())
         return refuse(orc, 2, "101", "the placer order number is missing: it is the order's id");
@@ -259,7 +263,8 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
         return missing("RXO", "ORM^O01 needs an RXO or RXE segment");
     if (o.prescriber.empty()) {
         if (rxe && !m.value(*rxe, 13, 1).empty())
-            o.prescriber = joinName(m.value(*rxe, 13, 2), m.value(*rxe, 13, 3), "") + " (" + m.value(*rxe, 13, 1) + ")";
+            o.prescriber =
+                joinName(m.value(*rxe, 13, 2), m.value(*rxe, 13, 3), "") + " (" + m.value(*rxe, 13, 1) + ")";
         else
             return refuse(orc, 12, "101", "the ordering provider is missing");
     }
@@ -376,7 +381,8 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
         const std::string text = m.value(s, 5);
         const auto v = number(text);
         if (!v || *v <= 0)
-            return refuse(&s, 5, "102", "observation " + code + " value '" + text + "' is not a positive number");
+            return refuse(&s, 5, "102",
+                          "observation " + code + " value '" + text + "' is not a positive number");
         const std::string unit = m.value(s, 6, 1);
         if (weight) {
             if (unit == "kg")
@@ -402,7 +408,8 @@ std::variant<PharmacyOrder, OrderProblem> readPharmacyOrder(const Message& m) {
             else if (unit == "umol/L")
                 o.scrMgDl = *v / 88.42; // creatinine: 1 mg/dL = 88.42 umol/L
             else
-                return refuse(&s, 6, "103", "serum creatinine unit '" + unit + "' is not known (mg/dL, umol/L)");
+                return refuse(&s, 6, "103",
+                              "serum creatinine unit '" + unit + "' is not known (mg/dL, umol/L)");
         }
     }
     for (const auto& s : m.segments())
@@ -438,8 +445,9 @@ std::variant<std::vector<OrderGroup>, OrderProblem> readPharmacyOrders(const Mes
         Message part = m.withSegments(indices);
         auto read = readPharmacyOrder(part);
         if (auto* problem = std::get_if<OrderProblem>(&read)) {
-            problem->problem.reason = "order " + std::to_string(k + 1) + " of " + std::to_string(orcs.size()) + " (ORC(" +
-                                      std::to_string(k + 1) + ")): " + problem->problem.reason;
+            problem->problem.reason = "order " + std::to_string(k + 1) + " of " +
+                                      std::to_string(orcs.size()) + " (ORC(" + std::to_string(k + 1) +
+                                      ")): " + problem->problem.reason;
             return *problem;
         }
         out.push_back(OrderGroup{std::move(part), std::move(std::get<PharmacyOrder>(read))});

@@ -1,7 +1,8 @@
 // What a pharmacy order message says: RDE^O11 (encoded order) or, for older feeds, ORM^O01 with RXO
-// or RXE (one order per ORC group, several groups per message), each read into a PharmacyOrder with its fields checked (segment order, order control, required
-// fields, numbers, units of the OBX observations converted to kg, cm and mg/dL). Pure; thread-safe;
-// never throws: a refusal is a Problem naming the segment and field, with the ACK code it deserves.
+// or RXE (one order per ORC group, several groups per message), each read into a PharmacyOrder with its
+// fields checked (segment order, order control, required fields, numbers, units of the OBX observations
+// converted to kg, cm and mg/dL). Pure; thread-safe; never throws: a refusal is a Problem naming the segment
+// and field, with the ACK code it deserves.
 #pragma once
 
 #include "formulas/time.hpp"
@@ -16,38 +17,38 @@ namespace admix::hl7 {
 
 // One RXC component of an IV mixture.
 struct MixtureComponent {
-    bool base = false;      // RXC-1 B (base) or A (additive)
-    std::string code;       // RXC-2.1
-    std::string text;       // RXC-2.2
+    bool base = false;            // RXC-1 B (base) or A (additive)
+    std::string code;             // RXC-2.1
+    std::string text;             // RXC-2.2
     std::optional<double> amount; // RXC-3
-    std::string units;      // RXC-4.1
+    std::string units;            // RXC-4.1
 };
 
 struct PharmacyOrder {
-    std::string control;   // ORC-1: NW, XO, DC, CA
-    std::string placer;    // ORC-2 (id, and ^namespace when given): the order's id
-    std::string filler;    // ORC-3
-    std::string mrn;       // PID-3 (the MR repetition, else the first)
-    std::string patientName; // PID-5 "FAMILY, GIVEN MIDDLE"
-    std::optional<Date> birthDate; // PID-7
-    std::string sex;       // PID-8 as "male" / "female", "" otherwise
-    std::string location;  // PV1-3 "ICU 12-B"
-    std::string prescriber; // ORC-12 "SMITH, ANNA (1234)"
+    std::string control;              // ORC-1: NW, XO, DC, CA
+    std::string placer;               // ORC-2 (id, and ^namespace when given): the order's id
+    std::string filler;               // ORC-3
+    std::string mrn;                  // PID-3 (the MR repetition, else the first)
+    std::string patientName;          // PID-5 "FAMILY, GIVEN MIDDLE"
+    std::optional<Date> birthDate;    // PID-7
+    std::string sex;                  // PID-8 as "male" / "female", "" otherwise
+    std::string location;             // PV1-3 "ICU 12-B"
+    std::string prescriber;           // ORC-12 "SMITH, ANNA (1234)"
     std::string priority = "routine"; // TQ1-9 / ORC-7.6 / RXE-1.6: S stat, A urgent (ASAP), R routine
-    std::optional<TimePoint> start;    // TQ1-7 / ORC-7.4 / RXE-1.4
-    std::string giveCode;  // RXE-2.1 (RXO-1.1 in ORM without RXE)
-    std::string giveText;  // RXE-2.2
+    std::optional<TimePoint> start;   // TQ1-7 / ORC-7.4 / RXE-1.4
+    std::string giveCode;             // RXE-2.1 (RXO-1.1 in ORM without RXE)
+    std::string giveText;             // RXE-2.2
     std::optional<double> giveAmount; // RXE-3
-    std::string giveUnits; // RXE-5.1
+    std::string giveUnits;            // RXE-5.1
     std::optional<double> rate;       // RXE-23
-    std::string rateUnits; // RXE-24.1
-    std::string route;     // RXR-1.1
+    std::string rateUnits;            // RXE-24.1
+    std::string route;                // RXR-1.1
     std::vector<MixtureComponent> components;
     std::optional<double> weightKg; // OBX 29463-7 / 3141-9
     std::optional<double> heightCm; // OBX 8302-2
     std::optional<double> scrMgDl;  // OBX 2160-0
     std::vector<std::string> notes; // NTE-3, in order
-    std::string rxe;       // the RXE segment as received (empty for ORM with RXO only)
+    std::string rxe;                // the RXE segment as received (empty for ORM with RXO only)
 
     [[nodiscard]] const MixtureComponent* firstAdditive() const;
     [[nodiscard]] const MixtureComponent* baseComponent() const;

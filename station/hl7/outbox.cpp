@@ -14,8 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,12 +40,14 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     if (!order || !link)
         return Result<std::string>::fail("preparation " + prep->prepNumber + " is not of an HL7 order");
     const Delimiters d;
-    auto esc = [&d](std::string_view t) { return escape(t, d); };
+    auto esc = [&d](std::string_view t) {
+        return escape(t, d);
+    };
     const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
 
-    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) + "|" +
-                    esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" + hl7Time(now) +
-                    "||RDS^O13^RDS_O13|" + esc(controlId) + "|P|" + version + "\r";
+    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) +
+                    "|" + esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" +
+                    hl7Time(now) + "||RDS^O13^RDS_O13|" + esc(controlId) + "|P|" + version + "\r";
     std::string family = order->patientName, given;
     if (const size_t comma = family.find(", "); comma != std::string::npos) {
         given = family.substr(comma + 2);
@@ -54,9 +56,9 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
     // The placer number keeps its namespace ("PL1^PHARM").
     const size_t caret = link->placer.find('^');
-    const std::string placer = caret == std::string::npos
-                                   ? esc(link->placer)
-                                   : esc(link->placer.substr(0, caret)) + "^" + esc(link->placer.substr(caret + 1));
+    const std::string placer = caret == std::string::npos ? esc(link->placer)
+                                                          : esc(link->placer.substr(0, caret)) + "^" +
+                                                                esc(link->placer.substr(caret + 1));
     m += "ORC|RE|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "\r";
     if (!link->rxe.empty())
         m += link->rxe + "\r";
@@ -90,10 +92,11 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     }
     const auto details = json::parse(link->detailsJson, nullptr, false);
     const std::string giveText = details.is_object() ? details.value("give_text", "") : "";
-    const std::string dispensed = prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
-    m += "RXD|1|" + esc(link->giveCode) + "^" + esc(giveText) + "|" + dispensed + "|" + esc(amount) + "|" + esc(units) +
-         "||" + esc(prep->prepNumber) + "|||" + esc(prep->checkedBy.value_or("")) + "||||||||" + lots + "|" + expiries +
-         "\r";
+    const std::string dispensed =
+        prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
+    m += "RXD|1|" + esc(link->giveCode) + "^" + esc(giveText) + "|" + dispensed + "|" + esc(amount) + "|" +
+         esc(units) + "||" + esc(prep->prepNumber) + "|||" + esc(prep->checkedBy.value_or("")) + "||||||||" +
+         lots + "|" + expiries + "\r";
     return m;
 }
 
@@ -108,20 +111,24 @@ Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& 
     if (!order || !link)
         return Result<std::string>::fail("preparation " + prep->prepNumber + " is not of an HL7 order");
     if (prep->status != "rejected")
-        return Result<std::string>::fail("preparation " + prep->prepNumber + " is " + prep->status + ", not rejected");
+        return Result<std::string>::fail("preparation " + prep->prepNumber + " is " + prep->status +
+                                         ", not rejected");
     const Delimiters d;
-    auto esc = [&d](std::string_view t) { return escape(t, d); };
+    auto esc = [&d](std::string_view t) {
+        return escape(t, d);
+    };
     const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
     // The rejection's reason as the engine stores it: "CODE: what the pharmacist wrote".
     const std::string reason = prep->checkReason.value_or("");
     const size_t colon = reason.find(": ");
     const std::string code = colon == std::string::npos ? reason : reason.substr(0, colon);
     const std::string words = colon == std::string::npos ? std::string() : reason.substr(colon + 2);
-    const std::string when = prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
+    const std::string when =
+        prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
 
-    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) + "|" +
-                    esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" + hl7Time(now) +
-                    "||RDE^O11^RDE_O11|" + esc(controlId) + "|P|" + version + "\r";
+    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) +
+                    "|" + esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" +
+                    hl7Time(now) + "||RDE^O11^RDE_O11|" + esc(controlId) + "|P|" + version + "\r";
     std::string family = order->patientName, given;
     if (const size_t comma = family.find(", "); comma != std::string::npos) {
         given = family.substr(comma + 2);
@@ -129,17 +136,19 @@ Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& 
     }
     m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
     const size_t caret = link->placer.find('^');
-    const std::string placer = caret == std::string::npos
-                                   ? esc(link->placer)
-                                   : esc(link->placer.substr(0, caret)) + "^" + esc(link->placer.substr(caret + 1));
+    const std::string placer = caret == std::string::npos ? esc(link->placer)
+                                                          : esc(link->placer.substr(0, caret)) + "^" +
+                                                                esc(link->placer.substr(caret + 1));
     // ORC-1 OC: cancelled by the filler, unsolicited; ORC-5 CA; ORC-9 when; ORC-16 why.
-    m += "ORC|OC|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "||CA||||" + when +
-         "|||||||" + esc(code) + "^" + esc(words.empty() ? code : words) + "\r";
+    m += "ORC|OC|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "||CA||||" +
+         when + "|||||||" + esc(code) + "^" + esc(words.empty() ? code : words) + "\r";
     if (!link->rxe.empty())
         m += link->rxe + "\r";
     m += "NTE|1||" +
-         esc("Preparation " + prep->prepNumber + " was rejected by " + prep->checkedBy.value_or("?") + " at check and " +
-             "wasted; the order is closed at the compounding station and will not be made unless it is ordered again. " +
+         esc("Preparation " + prep->prepNumber + " was rejected by " + prep->checkedBy.value_or("?") +
+             " at check and " +
+             "wasted; the order is closed at the compounding station and will not be made unless it is "
+             "ordered again. " +
              "Reason: " + reason) +
          "\r";
     return m;
@@ -182,11 +191,13 @@ Status fillClientContext(SSL_CTX* ctx, const OutboxConfig& c) {
         return Status::fail(sslErrors(), "TLS CA file " + c.tlsCa);
     }
     if (c.tlsCert.empty() != c.tlsKey.empty())
-        return Status::fail("a client certificate needs both its certificate and its key file", "TLS client certificate");
+        return Status::fail("a client certificate needs both its certificate and its key file",
+                            "TLS client certificate");
     if (!c.tlsCert.empty()) {
         if (SSL_CTX_use_certificate_chain_file(ctx, c.tlsCert.c_str()) != 1)
             return Status::fail(sslErrors(), "TLS client certificate " + c.tlsCert);
-        if (SSL_CTX_use_PrivateKey_file(ctx, c.tlsKey.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+        if (SSL_CTX_use_PrivateKey_file(ctx, c.tlsKey.c_str(), SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_check_private_key(ctx) != 1)
             return Status::fail(sslErrors(), "TLS client key " + c.tlsKey);
     }
     return Status::success();
@@ -221,7 +232,9 @@ Result<std::string> Outbox::exchange(const std::string& message) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
-    if (const int rc = getaddrinfo(m_config.host.c_str(), std::to_string(m_config.port).c_str(), &hints, &found); rc != 0)
+    if (const int rc =
+            getaddrinfo(m_config.host.c_str(), std::to_string(m_config.port).c_str(), &hints, &found);
+        rc != 0)
         return Out::fail(std::string("address: ") + gai_strerror(rc));
     std::unique_ptr<addrinfo, void (*)(addrinfo*)> info(found, freeaddrinfo);
     const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -259,9 +272,10 @@ Result<std::string> Outbox::exchange(const std::string& message) {
         }
         if (SSL_connect(conn.ssl) != 1) {
             const long verify = SSL_get_verify_result(conn.ssl);
-            return Out::fail(verify != X509_V_OK ? std::string("the receiver's certificate is refused: ") +
-                                                       X509_verify_cert_error_string(verify) + " (expected " + name + ")"
-                                                 : sslErrors(),
+            return Out::fail(verify != X509_V_OK
+                                 ? std::string("the receiver's certificate is refused: ") +
+                                       X509_verify_cert_error_string(verify) + " (expected " + name + ")"
+                                 : sslErrors(),
                              "TLS handshake with " + where);
         }
     }
@@ -281,7 +295,8 @@ Result<std::string> Outbox::exchange(const std::string& message) {
     char buf[4096];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_config.ackTimeoutSeconds);
     while (std::chrono::steady_clock::now() < deadline) {
-        const long n = conn.ssl ? SSL_read(conn.ssl, buf, static_cast<int>(sizeof buf)) : ::recv(fd, buf, sizeof buf, 0);
+        const long n =
+            conn.ssl ? SSL_read(conn.ssl, buf, static_cast<int>(sizeof buf)) : ::recv(fd, buf, sizeof buf, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             return Out::fail("the receiver closed the connection without an ACK");
         if (n < 0)
@@ -306,9 +321,11 @@ Outbox::Pass Outbox::runOnce(TimePoint now) {
     if (!next->message) {
         const bool waste = next->kind == "waste";
         const std::string controlId = (waste ? "ADMIXOC" : "ADMIXRDS") + std::to_string(next->id);
-        auto built = waste ? buildWasteNotice(next->prepId, controlId, now) : buildRds(next->prepId, controlId, now);
+        auto built =
+            waste ? buildWasteNotice(next->prepId, controlId, now) : buildRds(next->prepId, controlId, now);
         if (!built) {
-            repo.setOutboxAttempt(next->id, next->attempts + 1, formatIsoUtc(now + std::chrono::seconds(m_config.maxBackoffSeconds)),
+            repo.setOutboxAttempt(next->id, next->attempts + 1,
+                                  formatIsoUtc(now + std::chrono::seconds(m_config.maxBackoffSeconds)),
                                   built.error().text());
             return Pass::Failed;
         }

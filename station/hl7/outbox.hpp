@@ -23,7 +23,7 @@
 namespace admix::hl7 {
 
 struct OutboxConfig {
-    std::string host;          // the receiving system; empty: no outbound messages are sent
+    std::string host; // the receiving system; empty: no outbound messages are sent
     int port = 0;
     std::string sendingApplication = "ADMIX";
     std::string sendingFacility;
@@ -31,7 +31,7 @@ struct OutboxConfig {
     std::string receivingFacility;
     std::string version = "2.5.1"; // used when the order's own version is unknown
     int ackTimeoutSeconds = 10;
-    int maxBackoffSeconds = 300;   // retry waits double from 1 s up to this
+    int maxBackoffSeconds = 300; // retry waits double from 1 s up to this
     // MLLP over TLS (1.2 or later). The receiver's certificate must chain to tlsCa (PEM; empty: the
     // system's trusted CAs) and name tlsServerName (empty: host; an IP address is matched as one).
     // tlsCert/tlsKey: our client certificate, for receivers that ask for one.
@@ -64,7 +64,8 @@ public:
     // The notice for a preparation rejected with waste whose order the station closed: RDE^O11 with
     // ORC-1 OC (order cancelled, unsolicited), ORC-5 CA, ORC-16 the rejection's reason, the RXE as
     // received, and an NTE saying which preparation was wasted, by whom, when and why.
-    [[nodiscard]] Result<std::string> buildWasteNotice(int64_t prepId, const std::string& controlId, TimePoint now);
+    [[nodiscard]] Result<std::string> buildWasteNotice(int64_t prepId, const std::string& controlId,
+                                                       TimePoint now);
 
 private:
     struct Tls;

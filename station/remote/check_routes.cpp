@@ -259,7 +259,8 @@ void prepDetail(Call& call) {
              {"why_not", v->status != workflow::PrepStatus::AwaitingCheck
                              ? "this preparation is " + std::string(workflow::prepStatusName(v->status))
                          : own      ? std::string("you prepared it: another pharmacist must check it")
-                         : recalled ? "RECALLED since it was scanned: " + *recalled + ". Approval is refused; quarantine it."
+                         : recalled ? "RECALLED since it was scanned: " + *recalled +
+                                          ". Approval is refused; quarantine it."
                                     : std::string()}};
     // Prepared on paper during a downtime and entered afterwards: flagged on the check.
     const auto downtime = workflow::downtimeRecordFor(call.db, v->id);
@@ -362,8 +363,8 @@ void decide(Call& call, bool approve) {
     workflow::Authenticator auth(call.db, call.audit);
     auth.setClientAddress(call.address);
     const char* action = approve ? "prep.approve" : "prep.reject";
-    auto signature =
-        auth.signWithPassword(call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning, call.now);
+    auto signature = auth.signWithPassword(call.user(), *password, workflow::Role::Pharmacist, action, number,
+                                           *meaning, call.now);
     if (!signature) {
         replyError(call.res, 403, "e-signature refused: " + signature.error().text());
         return;

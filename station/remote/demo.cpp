@@ -6,13 +6,13 @@
 #include "formulas/plan.hpp"
 #include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/demo_mark.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/schema.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 #include "station/workflow/plan_steps.hpp"
 #include "usp797/demo_site.hpp"
-#include "station/store/demo_mark.hpp"
 #include "vision/evidence.hpp"
 #include "vision/synthetic_scene.hpp"
 
@@ -116,7 +116,8 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
             for (int v = 0; v < std::max(1, s.scan.count); ++v) {
                 out = engine.submitScan(
                     prepId, step, key + (v ? "-v" + std::to_string(v + 1) : std::string()),
-                    workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(), "L" + std::to_string(24100 + i), step * 10 + v),
+                    workflow::scannedText(scanPayload(s.scan.acceptedGtins.front(),
+                                                      "L" + std::to_string(24100 + i), step * 10 + v),
                                           workflow::ScanSource::Scanner, "demo scanner"),
                     tech, t);
                 if (!out || (v + 1 < s.scan.count && out->verdict != workflow::Verdict::Recorded))
@@ -125,17 +126,12 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
             break;
         case StepKind::Weigh: {
             const double tare = 11.2;
-            if (auto r = engine.submitReading(prepId, step, key + "-tare",
-                                              demoReading(tare),
-                                              tech, t);
-                !r)
+            if (auto r = engine.submitReading(prepId, step, key + "-tare", demoReading(tare), tech, t); !r)
                 return r.error();
             // Slightly off target, as real draws are; the override case is 15% over the plan.
             const double ml = overrideOne && !overridden ? s.weigh.highMl * 1.15 : s.weigh.targetMl * 1.012;
-            out = engine.submitReading(
-                prepId, step, key,
-                demoReading(tare + ml * s.weigh.densityGPerMl),
-                tech, t + 5s);
+            out = engine.submitReading(prepId, step, key, demoReading(tare + ml * s.weigh.densityGPerMl),
+                                       tech, t + 5s);
             if (out && overrideOne && !overridden) {
                 overridden = true;
                 auto sig =
@@ -166,9 +162,10 @@ Status drivePreparation(workflow::PreparationEngine& engine, workflow::Authentic
         case StepKind::Label:
             out = engine.labelPrinted(prepId, step, key, true, "Zebra ZD621 demo", tech, t);
             if (out && s.labelScan && out->verdict == workflow::Verdict::Recorded)
-                out = engine.submitScan(prepId, step, key + "-scan",
-                                        workflow::scannedText("]d1" + prepNumber, workflow::ScanSource::Scanner, "demo scanner"), tech,
-                                        t + 5s);
+                out = engine.submitScan(
+                    prepId, step, key + "-scan",
+                    workflow::scannedText("]d1" + prepNumber, workflow::ScanSource::Scanner, "demo scanner"),
+                    tech, t + 5s);
             break;
         }
         if (!out)

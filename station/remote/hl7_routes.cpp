@@ -30,8 +30,9 @@ void unmatched(Call& call) {
     hl7::Hl7Interface interface(call.db, call.audit, f->formulary, f->policy);
     json items = json::array();
     for (const auto& row : store::Hl7Repo(call.db).inbox("held", 1000)) {
-        const json base{{"id", row.id},         {"received", row.receivedUtc}, {"control_id", row.controlId.value_or("")},
-                        {"sender", row.sender}, {"reason", row.reason},        {"placer", row.placer}};
+        const json base{
+            {"id", row.id},         {"received", row.receivedUtc}, {"control_id", row.controlId.value_or("")},
+            {"sender", row.sender}, {"reason", row.reason},        {"placer", row.placer}};
         bool listed = false;
         if (const auto m = hl7::parseMessage(row.raw)) {
             const auto read = hl7::readPharmacyOrders(*m);

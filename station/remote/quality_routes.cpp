@@ -231,8 +231,7 @@ void due(Call& call) {
                            {"due", formatDate(d.due)},
                            {"state", usp797::dueStateName(d.state)},
                            {"text", d.text}});
-    reply(call.res, 200,
-          json{{"due", out}, {"today", formatDate(localDate(call.now))}});
+    reply(call.res, 200, json{{"due", out}, {"today", formatDate(localDate(call.now))}});
 }
 
 void qualifications(Call& call) {

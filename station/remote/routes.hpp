@@ -81,7 +81,7 @@ struct RouteSink {
 };
 void registerCheckRoutes(const RouteSink& sink);
 void registerQualityRoutes(const RouteSink& sink);
-void registerHl7Routes(const RouteSink& sink); // orders not matched (station/hl7)
+void registerHl7Routes(const RouteSink& sink);       // orders not matched (station/hl7)
 void registerOrderRoutes(const RouteSink& sink);     // orders entered by a pharmacist
 void registerFormularyRoutes(const RouteSink& sink); // the formulary: view, drafts, approval
 

@@ -17,10 +17,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <vector>
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace admix::remote {
 
@@ -147,12 +147,23 @@ std::string htmlEscape(std::string_view text) {
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -162,14 +173,17 @@ void replyPage(httplib::Response& res, int status, const std::string& title, con
                const std::string& linkHref, const std::string& linkText) {
     res.status = status;
     res.set_header("Cache-Control", "no-store");
-    std::string page = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Admix \xE2\x80\x94 " +
-                       htmlEscape(title) +
-                       "</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n<header class=\"bar\"><h1>" +
-                       htmlEscape(title) + "</h1></header>\n<main>\n<p class=\"msg error\" id=\"refusal\" role=\"alert\">" +
-                       htmlEscape(message) + "</p>\n";
+    std::string page =
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Admix "
+        "\xE2\x80\x94 " +
+        htmlEscape(title) +
+        "</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n<header class=\"bar\"><h1>" +
+        htmlEscape(title) + "</h1></header>\n<main>\n<p class=\"msg error\" id=\"refusal\" role=\"alert\">" +
+        htmlEscape(message) + "</p>\n";
     if (!linkHref.empty())
-        page += "<p><a id=\"home-link\" href=\"" + htmlEscape(linkHref) + "\">" + htmlEscape(linkText) + "</a></p>\n";
+        page += "<p><a id=\"home-link\" href=\"" + htmlEscape(linkHref) + "\">" + htmlEscape(linkText) +
+                "</a></p>\n";
     page += "</main>\n</body>\n</html>\n";
     res.set_content(page, "text/html; charset=utf-8");
 }
@@ -237,7 +251,8 @@ std::map<std::string, StaticFile> loadStaticFiles(const std::filesystem::path& w
         StaticFile f{readWhole(entry.path()), type, {}, true};
         if (name == "login.html" || name == "login.js" || name == "app.css" || name == "logo.svg")
             f.needsSession = false;
-        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html" || name == "orders.html")
+        else if (name == "queue.html" || name == "prep.html" || name == "unmatched.html" ||
+                 name == "orders.html")
             f.roles = {workflow::Role::Pharmacist};
         else if (name == "quality.html" || name == "print.html")
             f.roles = {workflow::Role::Quality};
@@ -447,10 +462,12 @@ struct Server::Impl {
                 return;
             // APIs answer in JSON; a page asked for by a browser gets a page.
             if (req.path.rfind("/api/", 0) == 0)
-                replyError(res, res.status, res.status == 404 ? "no such page or resource" : "request refused");
+                replyError(res, res.status,
+                           res.status == 404 ? "no such page or resource" : "request refused");
             else
                 detail::replyPage(res, res.status, res.status == 404 ? "No such page" : "Request refused",
-                                  res.status == 404 ? "There is no page at this address." : "The station refused this request.",
+                                  res.status == 404 ? "There is no page at this address."
+                                                    : "The station refused this request.",
                                   "/", "Go to your start page");
         });
         srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -486,12 +503,14 @@ struct Server::Impl {
                                 std::find(f.roles.begin(), f.roles.end(), s->user.role) == f.roles.end()) {
                                 std::string needed;
                                 for (size_t i = 0; i < f.roles.size(); ++i)
-                                    needed += (i == 0 ? "" : " or ") + std::string(workflow::roleName(f.roles[i]));
+                                    needed +=
+                                        (i == 0 ? "" : " or ") + std::string(workflow::roleName(f.roles[i]));
                                 const std::string home = homeOf(s->user.role);
                                 detail::replyPage(res, 403, "Not for your role",
-                                                  "This page is for the " + needed + " role. You are signed in as " +
-                                                      s->user.username + " (" +
-                                                      std::string(workflow::roleName(s->user.role)) + ").",
+                                                  "This page is for the " + needed +
+                                                      " role. You are signed in as " + s->user.username +
+                                                      " (" + std::string(workflow::roleName(s->user.role)) +
+                                                      ").",
                                                   home.rfind("/login.html", 0) == 0 ? std::string() : home,
                                                   "Go to your start page");
                                 return;
@@ -584,7 +603,8 @@ struct Server::Impl {
         const auto verdict = throttle->begin(call.address, *username, call.now);
         if (verdict != LoginThrottle::Verdict::Allowed) {
             if (verdict == LoginThrottle::Verdict::RefusedFirst)
-                auditRow(call, *username, "remote.login_throttled", *username, json{{"address", call.address}});
+                auditRow(call, *username, "remote.login_throttled", *username,
+                         json{{"address", call.address}});
             call.res.set_header("Retry-After", std::to_string(config.loginWindowSeconds));
             replyError(call.res, 429, "too many failed sign-ins from this address; wait and try again");
             return;
@@ -639,8 +659,7 @@ Status Server::start() {
     } catch (const std::exception& e) {
         return Status::fail(std::string("cannot open the station database: ") + e.what());
     }
-    const std::filesystem::path webDir =
-        d.config.webDir.empty() ? core::assetPath("web") : d.config.webDir;
+    const std::filesystem::path webDir = d.config.webDir.empty() ? core::assetPath("web") : d.config.webDir;
     d.files = loadStaticFiles(webDir);
     if (!d.files.count("/login.html"))
         return Status::fail("no web pages in " + webDir.string() + " (login.html missing)");

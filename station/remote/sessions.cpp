@@ -59,7 +59,8 @@ void LoginThrottle::prune(std::deque<TimePoint>& times, TimePoint now) const {
         times.pop_front();
 }
 
-LoginThrottle::Verdict LoginThrottle::begin(const std::string& address, const std::string& username, TimePoint now) {
+LoginThrottle::Verdict LoginThrottle::begin(const std::string& address, const std::string& username,
+                                            TimePoint now) {
     std::lock_guard lock(m_mutex);
     auto& mine = m_byUser[{address, username}];
     auto& all = m_byAddress[address];

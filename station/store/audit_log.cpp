@@ -18,14 +18,17 @@ std::string auditEntryHash(const AuditEntry& e) {
 
 namespace {
 
-std::string entryHash(const AuditEntry& e) { return auditEntryHash(e); }
+std::string entryHash(const AuditEntry& e) {
+    return auditEntryHash(e);
+}
 
 AuditEntry readEntry(const Statement& stmt) {
     return AuditEntry{stmt.columnInt(0),  stmt.columnText(1), stmt.columnText(2), stmt.columnText(3),
                       stmt.columnText(4), stmt.columnText(5), stmt.columnText(6), stmt.columnText(7)};
 }
 
-constexpr const char* kColumns = "SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log ";
+constexpr const char* kColumns =
+    "SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log ";
 
 } // namespace
 
@@ -50,15 +53,17 @@ int64_t AuditLog::append(const std::string& actor, const std::string& action, co
     m_db.exec("SAVEPOINT audit_append");
     try {
         AuditEntry e;
-        e.prevHash = m_db.queryText("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or(kGenesisHash);
+        e.prevHash =
+            m_db.queryText("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or(kGenesisHash);
         e.atUtc = formatIsoUtc(at);
         e.actor = actor;
         e.action = action;
         e.subject = subject;
         e.details = detailsJson;
         e.hash = entryHash(e);
-        Statement insert = m_db.prepare("INSERT INTO audit_log(at_utc, actor, action, subject, details, prev_hash, hash)"
-                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        Statement insert =
+            m_db.prepare("INSERT INTO audit_log(at_utc, actor, action, subject, details, prev_hash, hash)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         insert.bind(1, e.atUtc).bind(2, e.actor).bind(3, e.action).bind(4, e.subject).bind(5, e.details);
         insert.bind(6, e.prevHash).bind(7, e.hash);
         insert.run();
@@ -69,7 +74,8 @@ int64_t AuditLog::append(const std::string& actor, const std::string& action, co
         m_db.notifyCommitted(); // only acts when this append was its own transaction
         return id;
     } catch (...) {
-        sqlite3_exec(m_db.handle(), "ROLLBACK TO audit_append; RELEASE audit_append", nullptr, nullptr, nullptr);
+        sqlite3_exec(m_db.handle(), "ROLLBACK TO audit_append; RELEASE audit_append", nullptr, nullptr,
+                     nullptr);
         if (own)
             sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -82,7 +88,8 @@ std::optional<AuditBreak> AuditLog::verify() {
     while (stmt.step()) {
         const AuditEntry e = readEntry(stmt);
         if (e.prevHash != expectedPrev)
-            return AuditBreak{e.id, "previous-hash link does not match the row before it (a row was removed or reordered)"};
+            return AuditBreak{
+                e.id, "previous-hash link does not match the row before it (a row was removed or reordered)"};
         if (entryHash(e) != e.hash)
             return AuditBreak{e.id, "content does not match its hash (the row was altered)"};
         expectedPrev = e.hash;
@@ -111,16 +118,20 @@ std::vector<AuditEntry> AuditLog::latest(int limit) {
 std::vector<AuditEntry> AuditLog::range(std::optional<TimePoint> from, std::optional<TimePoint> until,
                                         const std::string& subject) {
     // at_utc is ISO 8601 UTC text of one width, so text order is time order.
-    Statement stmt = m_db.prepare(std::string(kColumns) +
-                                  "WHERE (?1 = '' OR at_utc >= ?1) AND (?2 = '' OR at_utc < ?2)"
-                                  " AND (?3 = '' OR subject = ?3) ORDER BY id");
-    stmt.bind(1, from ? formatIsoUtc(*from) : std::string()).bind(2, until ? formatIsoUtc(*until) : std::string()).bind(3, subject);
+    Statement stmt =
+        m_db.prepare(std::string(kColumns) + "WHERE (?1 = '' OR at_utc >= ?1) AND (?2 = '' OR at_utc < ?2)"
+                                             " AND (?3 = '' OR subject = ?3) ORDER BY id");
+    stmt.bind(1, from ? formatIsoUtc(*from) : std::string())
+        .bind(2, until ? formatIsoUtc(*until) : std::string())
+        .bind(3, subject);
     std::vector<AuditEntry> out;
     while (stmt.step())
         out.push_back(readEntry(stmt));
     return out;
 }
 
-int64_t AuditLog::count() { return m_db.queryInt("SELECT count(*) FROM audit_log").value_or(0); }
+int64_t AuditLog::count() {
+    return m_db.queryInt("SELECT count(*) FROM audit_log").value_or(0);
+}
 
 } // namespace admix::store

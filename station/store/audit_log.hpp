@@ -27,7 +27,7 @@ struct AuditEntry {
 };
 
 struct AuditBreak {
-    int64_t id;          // first row that does not fit the chain
+    int64_t id; // first row that does not fit the chain
     std::string reason;
 };
 
@@ -51,7 +51,8 @@ public:
                                                 const std::string& subject);
     [[nodiscard]] int64_t count();
 
-    static constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+    static constexpr const char* kGenesisHash =
+        "0000000000000000000000000000000000000000000000000000000000000000";
 
 private:
     Database& m_db;

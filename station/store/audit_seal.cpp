@@ -52,8 +52,8 @@ std::string toHex(const unsigned char* data, size_t size) {
 std::optional<std::string> fromHex(const std::string& hex, size_t expected) {
     std::string out(expected, '\0');
     size_t len = 0;
-    if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), expected, hex.data(), hex.size(), nullptr, &len,
-                       nullptr) != 0 ||
+    if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), expected, hex.data(), hex.size(),
+                       nullptr, &len, nullptr) != 0 ||
         len != expected)
         return std::nullopt;
     return out;
@@ -101,7 +101,9 @@ void writeFileAtomically(const fs::path& path, const std::string& content) {
     }
 }
 
-std::string keyIdOf(const std::string& publicKey) { return sha256Hex(publicKey).substr(0, 16); }
+std::string keyIdOf(const std::string& publicKey) {
+    return sha256Hex(publicKey).substr(0, 16);
+}
 
 struct Row {
     int64_t id = 0;
@@ -124,26 +126,30 @@ std::optional<std::string> hashOfRow(Database& db, int64_t id) {
 }
 
 std::optional<AuditKeyDir::Head> latestCheckpoint(Database& db) {
-    Statement s = db.prepare("SELECT upto_id, upto_hash, at_utc, key_id, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+    Statement s = db.prepare("SELECT upto_id, upto_hash, at_utc, key_id, signature FROM audit_checkpoints "
+                             "ORDER BY id DESC LIMIT 1");
     if (!s.step())
         return std::nullopt;
-    return AuditKeyDir::Head{s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4)};
+    return AuditKeyDir::Head{s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3),
+                             s.columnText(4)};
 }
 
 // Why the rows after `anchor` do not continue it (empty: they do).
 std::string continuesFrom(Database& db, const AuditKeyDir::Head& anchor, int64_t newestId) {
     if (newestId < anchor.uptoId)
-        return "the trail ends at row " + std::to_string(newestId) + " but row " + std::to_string(anchor.uptoId) +
-               " was signed: the newest rows were removed";
+        return "the trail ends at row " + std::to_string(newestId) + " but row " +
+               std::to_string(anchor.uptoId) + " was signed: the newest rows were removed";
     std::string prev = AuditLog::kGenesisHash;
     if (anchor.uptoId > 0) {
         const auto hash = hashOfRow(db, anchor.uptoId);
         if (!hash || *hash != anchor.uptoHash)
-            return "row " + std::to_string(anchor.uptoId) + " is not the row that was signed at " + anchor.atUtc;
+            return "row " + std::to_string(anchor.uptoId) + " is not the row that was signed at " +
+                   anchor.atUtc;
         prev = *hash;
     }
-    Statement s = db.prepare("SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log"
-                             " WHERE id > ?1 ORDER BY id");
+    Statement s =
+        db.prepare("SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log"
+                   " WHERE id > ?1 ORDER BY id");
     s.bind(1, anchor.uptoId);
     while (s.step()) {
         const AuditEntry e{s.columnInt(0),  s.columnText(1), s.columnText(2), s.columnText(3),
@@ -195,10 +201,13 @@ void AuditKeyDir::tighten() const {
     fs::permissions(m_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     for (const auto& entry : fs::directory_iterator(m_dir, ec))
         if (entry.is_regular_file())
-            fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+            fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write,
+                            fs::perm_options::replace, ec);
 }
 
-bool AuditKeyDir::hasSigningKey() const { return fs::exists(m_dir / kSigningKeyFile); }
+bool AuditKeyDir::hasSigningKey() const {
+    return fs::exists(m_dir / kSigningKeyFile);
+}
 
 TrustedKey AuditKeyDir::createSigningKey(const std::string& atUtc) {
     initSodium();
@@ -288,8 +297,8 @@ std::optional<AuditKeyDir::Head> AuditKeyDir::readHead() const {
     const json j = json::parse(*text, nullptr, false);
     if (!j.is_object() || !j.contains("upto_id") || !j["upto_id"].is_number_integer())
         throw StoreError("the audit head " + (m_dir / kHeadFile).string() + " is damaged");
-    return Head{j["upto_id"].get<int64_t>(), j.value("upto_hash", ""), j.value("at_utc", ""), j.value("key_id", ""),
-                j.value("signature", "")};
+    return Head{j["upto_id"].get<int64_t>(), j.value("upto_hash", ""), j.value("at_utc", ""),
+                j.value("key_id", ""), j.value("signature", "")};
 }
 
 void AuditKeyDir::writeHead(const Head& head) {
@@ -303,11 +312,14 @@ void AuditKeyDir::writeHead(const Head& head) {
                                                "\n");
 }
 
-std::string checkpointMessage(int64_t uptoId, const std::string& uptoHash, const std::string& atUtc, const std::string& keyId) {
-    return "admix-audit-checkpoint-v1\n" + std::to_string(uptoId) + "\n" + uptoHash + "\n" + atUtc + "\n" + keyId;
+std::string checkpointMessage(int64_t uptoId, const std::string& uptoHash, const std::string& atUtc,
+                              const std::string& keyId) {
+    return "admix-audit-checkpoint-v1\n" + std::to_string(uptoId) + "\n" + uptoHash + "\n" + atUtc + "\n" +
+           keyId;
 }
 
-bool verifySignature(const std::string& publicHex, const std::string& message, const std::string& signatureHex) {
+bool verifySignature(const std::string& publicHex, const std::string& message,
+                     const std::string& signatureHex) {
     initSodium();
     const auto pk = fromHex(publicHex, crypto_sign_PUBLICKEYBYTES);
     const auto sig = fromHex(signatureHex, crypto_sign_BYTES);
@@ -332,7 +344,9 @@ void AuditSealer::ensureKey(Database& db) {
     const int64_t earlier = db.queryInt("SELECT count(*) FROM audit_checkpoints").value_or(0);
     const TrustedKey key = m_keys.createSigningKey(at);
     AuditLog(db).append("station", "audit.key.create", "audit",
-                        json{{"key_id", key.keyId}, {"public_key", key.publicHex}, {"key_dir", m_keys.path().string()},
+                        json{{"key_id", key.keyId},
+                             {"public_key", key.publicHex},
+                             {"key_dir", m_keys.path().string()},
                              {"earlier_checkpoints", earlier}}
                             .dump());
 }
@@ -365,9 +379,14 @@ bool AuditSealer::sealNow(Database& db) {
         throw StoreError("no audit signing key in " + m_keys.path().string());
     AuditKeyDir::Head head{newest->id, newest->hash, formatIsoUtc(nowUtc()), key->keyId, ""};
     head.signature = m_keys.sign(checkpointMessage(head.uptoId, head.uptoHash, head.atUtc, head.keyId));
-    Statement insert = db.prepare("INSERT INTO audit_checkpoints(upto_id, upto_hash, at_utc, key_id, signature)"
-                                  " VALUES (?1, ?2, ?3, ?4, ?5)");
-    insert.bind(1, head.uptoId).bind(2, head.uptoHash).bind(3, head.atUtc).bind(4, head.keyId).bind(5, head.signature);
+    Statement insert =
+        db.prepare("INSERT INTO audit_checkpoints(upto_id, upto_hash, at_utc, key_id, signature)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, head.uptoId)
+        .bind(2, head.uptoHash)
+        .bind(3, head.atUtc)
+        .bind(4, head.keyId)
+        .bind(5, head.signature);
     insert.run();
     // Written while the write lock is held, so two processes never leave an older head behind.
     m_keys.writeHead(head);
@@ -395,7 +414,8 @@ void AuditSealer::afterCommit(Database& db) {
         }
         const int64_t newest = db.queryInt("SELECT max(id) FROM audit_log").value_or(0);
         const bool rowsDue = newest - m_lastSealedId >= m_policy.everyRows;
-        const bool timeDue = newest > m_lastSealedId && std::chrono::steady_clock::now() - m_lastSealAt >= m_policy.everyMinutes;
+        const bool timeDue = newest > m_lastSealedId &&
+                             std::chrono::steady_clock::now() - m_lastSealAt >= m_policy.everyMinutes;
         if (rowsDue || timeDue)
             sealNow(db);
     } catch (const std::exception& e) {
@@ -425,8 +445,10 @@ void AuditSealer::rotateKey(Database& db, const std::string& actor) {
     // Everything before the rotation was sealed by the old key just above; the rotation row and
     // what follows are sealed by the new one. Both public keys stay in trusted-keys.
     AuditLog(db).append(actor, "audit.key.rotate", "audit",
-                        json{{"key_id", fresh.keyId}, {"public_key", fresh.publicHex},
-                             {"previous_key_id", old ? old->keyId : ""}, {"key_dir", m_keys.path().string()}}
+                        json{{"key_id", fresh.keyId},
+                             {"public_key", fresh.publicHex},
+                             {"previous_key_id", old ? old->keyId : ""},
+                             {"key_dir", m_keys.path().string()}}
                             .dump());
     if (!sealNow(db))
         throw StoreError(m_error);
@@ -478,20 +500,23 @@ void checkPreparations(Database& db, AuditReport& report) {
     // Decision rows and e-signature rows about preparations, by subject.
     std::map<std::string, std::vector<Decision>> decisions;
     std::map<int64_t, AuditEntry> esigns;
-    Statement rows = db.prepare("SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log"
-                                " WHERE action IN ('prep.release', 'prep.reject', 'esign') ORDER BY id");
+    Statement rows =
+        db.prepare("SELECT id, at_utc, actor, action, subject, details, prev_hash, hash FROM audit_log"
+                   " WHERE action IN ('prep.release', 'prep.reject', 'esign') ORDER BY id");
     while (rows.step()) {
         AuditEntry e{rows.columnInt(0),  rows.columnText(1), rows.columnText(2), rows.columnText(3),
                      rows.columnText(4), rows.columnText(5), rows.columnText(6), rows.columnText(7)};
         if (e.action == "esign")
             esigns.emplace(e.id, e);
         else
-            decisions[e.subject].push_back(Decision{e.id, e.action, e.actor, json::parse(e.details, nullptr, false)});
+            decisions[e.subject].push_back(
+                Decision{e.id, e.action, e.actor, json::parse(e.details, nullptr, false)});
     }
     const auto add = [&report](int64_t rowId, const std::string& subject, const std::string& message) {
         report.findings.push_back(AuditFinding{"preparation", rowId, subject, message});
     };
-    Statement preps = db.prepare("SELECT prep_number, status, checked_by, check_outcome FROM preparations ORDER BY id");
+    Statement preps =
+        db.prepare("SELECT prep_number, status, checked_by, check_outcome FROM preparations ORDER BY id");
     while (preps.step()) {
         ++report.preparationsChecked;
         const std::string number = preps.columnText(0);
@@ -503,26 +528,29 @@ void checkPreparations(Database& db, AuditReport& report) {
         const std::vector<Decision>& list = it == decisions.end() ? none : it->second;
         for (const Decision& d : list) {
             const std::string wanted = d.action == "prep.release" ? "prep.approve" : "prep.reject";
-            const int64_t sigId = d.details.is_object() ? d.details.value("signature_audit_id", int64_t{0}) : 0;
+            const int64_t sigId =
+                d.details.is_object() ? d.details.value("signature_audit_id", int64_t{0}) : 0;
             const auto sig = esigns.find(sigId);
             if (sig == esigns.end()) {
-                add(d.rowId, number, number + ": the " + d.action + " in row " + std::to_string(d.rowId) +
-                                         " cites e-signature row " + std::to_string(sigId) + ", which is not an e-signature");
+                add(d.rowId, number,
+                    number + ": the " + d.action + " in row " + std::to_string(d.rowId) +
+                        " cites e-signature row " + std::to_string(sigId) + ", which is not an e-signature");
                 continue;
             }
             const json sd = json::parse(sig->second.details, nullptr, false);
             const std::string signedAction = sd.is_object() ? sd.value("action", "") : "";
             if (sig->second.subject != number || signedAction != wanted || sig->second.actor != d.actor)
-                add(d.rowId, number, number + ": row " + std::to_string(d.rowId) + " records " + d.action + " by " + d.actor +
-                                         ", but the e-signature it cites (row " + std::to_string(sigId) + ") is " +
-                                         sig->second.actor + "'s signature of " + signedAction + " on " +
-                                         sig->second.subject);
+                add(d.rowId, number,
+                    number + ": row " + std::to_string(d.rowId) + " records " + d.action + " by " + d.actor +
+                        ", but the e-signature it cites (row " + std::to_string(sigId) + ") is " +
+                        sig->second.actor + "'s signature of " + signedAction + " on " + sig->second.subject);
         }
         const bool decided = status == "released" || status == "rejected";
         if (!decided) {
             if (!list.empty())
-                add(list.back().rowId, number, number + " is " + status + ", but row " + std::to_string(list.back().rowId) +
-                                                   " records its " + list.back().action);
+                add(list.back().rowId, number,
+                    number + " is " + status + ", but row " + std::to_string(list.back().rowId) +
+                        " records its " + list.back().action);
             continue;
         }
         const std::string wantedAction = status == "released" ? "prep.release" : "prep.reject";
@@ -533,11 +561,13 @@ void checkPreparations(Database& db, AuditReport& report) {
         }
         const Decision& last = list.back();
         if (last.action != wantedAction)
-            add(last.rowId, number, number + " is " + status + " but its last decision in the trail (row " +
-                                        std::to_string(last.rowId) + ") is " + last.action);
+            add(last.rowId, number,
+                number + " is " + status + " but its last decision in the trail (row " +
+                    std::to_string(last.rowId) + ") is " + last.action);
         else if (last.actor != checkedBy || outcome != wantedOutcome)
-            add(last.rowId, number, number + ": checked by " + checkedBy + " (" + outcome + ") in the table, but row " +
-                                        std::to_string(last.rowId) + " records " + last.action + " by " + last.actor);
+            add(last.rowId, number,
+                number + ": checked by " + checkedBy + " (" + outcome + ") in the table, but row " +
+                    std::to_string(last.rowId) + " records " + last.action + " by " + last.actor);
     }
 }
 
@@ -550,7 +580,8 @@ AuditReport verifyAuditTrail(Database& db, const fs::path& keyDir) {
     const auto newest = newestRow(db);
     report.headHash = newest ? newest->hash : "";
     if (const auto broken = log.verify())
-        report.findings.push_back(AuditFinding{"chain", broken->id, "", "row " + std::to_string(broken->id) + ": " + broken->reason});
+        report.findings.push_back(AuditFinding{"chain", broken->id, "",
+                                               "row " + std::to_string(broken->id) + ": " + broken->reason});
 
     AuditKeyDir keys(keyDir);
     std::map<std::string, TrustedKey> trusted;
@@ -561,42 +592,48 @@ AuditReport verifyAuditTrail(Database& db, const fs::path& keyDir) {
     // missing key directory is a finding.
     const bool everSealed = db.prepare("SELECT 1 FROM audit_checkpoints LIMIT 1").step();
     if (trusted.empty() && everSealed)
-        report.findings.push_back(AuditFinding{"key", 0, "", "no trusted audit key in " + keyDir.string() +
-                                                                 ": the signatures cannot be checked (give the "
-                                                                 "station's key directory)"});
+        report.findings.push_back(AuditFinding{"key", 0, "",
+                                               "no trusted audit key in " + keyDir.string() +
+                                                   ": the signatures cannot be checked (give the "
+                                                   "station's key directory)"});
 
     // Checkpoints: signed by a trusted key, and the row they sign still carries the signed hash.
     int64_t lastGood = 0;
-    Statement cps = db.prepare("SELECT id, upto_id, upto_hash, at_utc, key_id, signature FROM audit_checkpoints ORDER BY id");
+    Statement cps = db.prepare(
+        "SELECT id, upto_id, upto_hash, at_utc, key_id, signature FROM audit_checkpoints ORDER BY id");
     while (cps.step()) {
         ++report.checkpoints;
         const int64_t id = cps.columnInt(0);
         const int64_t upto = cps.columnInt(1);
-        const std::string hash = cps.columnText(2), at = cps.columnText(3), keyId = cps.columnText(4), sig = cps.columnText(5);
+        const std::string hash = cps.columnText(2), at = cps.columnText(3), keyId = cps.columnText(4),
+                          sig = cps.columnText(5);
         const auto key = trusted.find(keyId);
         if (key == trusted.end()) {
             if (!trusted.empty())
-                report.findings.push_back(AuditFinding{"checkpoint", upto, "", "checkpoint " + std::to_string(id) +
-                                                                                   " is signed by key " + keyId +
-                                                                                   ", which is not a trusted key"});
+                report.findings.push_back(AuditFinding{"checkpoint", upto, "",
+                                                       "checkpoint " + std::to_string(id) +
+                                                           " is signed by key " + keyId +
+                                                           ", which is not a trusted key"});
             continue;
         }
         if (!verifySignature(key->second.publicHex, checkpointMessage(upto, hash, at, keyId), sig)) {
-            report.findings.push_back(AuditFinding{"checkpoint", upto, "", "checkpoint " + std::to_string(id) +
-                                                                               ": the signature does not verify (forged)"});
+            report.findings.push_back(AuditFinding{"checkpoint", upto, "",
+                                                   "checkpoint " + std::to_string(id) +
+                                                       ": the signature does not verify (forged)"});
             continue;
         }
         const auto rowHash = hashOfRow(db, upto);
         if (!rowHash) {
-            report.findings.push_back(AuditFinding{"checkpoint", upto, "", "row " + std::to_string(upto) + " was signed at " +
-                                                                               at + " (checkpoint " + std::to_string(id) +
-                                                                               ") and is missing"});
+            report.findings.push_back(AuditFinding{"checkpoint", upto, "",
+                                                   "row " + std::to_string(upto) + " was signed at " + at +
+                                                       " (checkpoint " + std::to_string(id) +
+                                                       ") and is missing"});
         } else if (*rowHash != hash) {
-            report.findings.push_back(AuditFinding{
-                "checkpoint", lastGood + 1, "",
-                "rows " + std::to_string(lastGood + 1) + " to " + std::to_string(upto) +
-                    " were rewritten: row " + std::to_string(upto) + " is not the row signed at " + at + " (checkpoint " +
-                    std::to_string(id) + ")"});
+            report.findings.push_back(AuditFinding{"checkpoint", lastGood + 1, "",
+                                                   "rows " + std::to_string(lastGood + 1) + " to " +
+                                                       std::to_string(upto) + " were rewritten: row " +
+                                                       std::to_string(upto) + " is not the row signed at " +
+                                                       at + " (checkpoint " + std::to_string(id) + ")"});
         } else {
             lastGood = std::max(lastGood, upto);
         }
@@ -608,36 +645,43 @@ AuditReport verifyAuditTrail(Database& db, const fs::path& keyDir) {
         if (const auto head = keys.readHead()) {
             const auto key = trusted.find(head->keyId);
             if (key == trusted.end() ||
-                !verifySignature(key->second.publicHex, checkpointMessage(head->uptoId, head->uptoHash, head->atUtc, head->keyId),
+                !verifySignature(key->second.publicHex,
+                                 checkpointMessage(head->uptoId, head->uptoHash, head->atUtc, head->keyId),
                                  head->signature)) {
-                report.findings.push_back(AuditFinding{"head", 0, "", "the signed head in " + keyDir.string() +
-                                                                          " does not verify against the trusted keys"});
+                report.findings.push_back(AuditFinding{"head", 0, "",
+                                                       "the signed head in " + keyDir.string() +
+                                                           " does not verify against the trusted keys"});
             } else if (!newest || newest->id < head->uptoId) {
                 const int64_t from = newest ? newest->id + 1 : 1;
-                report.findings.push_back(AuditFinding{
-                    "head", from, "",
-                    "the trail ends at row " + std::to_string(newest ? newest->id : 0) + ", but row " +
-                        std::to_string(head->uptoId) + " was signed at " + head->atUtc + ": rows " + std::to_string(from) +
-                        " to " + std::to_string(head->uptoId) + " were removed (truncated)"});
-            } else if (const auto rowHash = hashOfRow(db, head->uptoId); !rowHash || *rowHash != head->uptoHash) {
-                report.findings.push_back(AuditFinding{"head", head->uptoId, "",
-                                                       "row " + std::to_string(head->uptoId) +
-                                                           " is not the row of the signed head kept outside the database (" +
-                                                           head->atUtc + "): the trail was rewritten"});
+                report.findings.push_back(
+                    AuditFinding{"head", from, "",
+                                 "the trail ends at row " + std::to_string(newest ? newest->id : 0) +
+                                     ", but row " + std::to_string(head->uptoId) + " was signed at " +
+                                     head->atUtc + ": rows " + std::to_string(from) + " to " +
+                                     std::to_string(head->uptoId) + " were removed (truncated)"});
+            } else if (const auto rowHash = hashOfRow(db, head->uptoId);
+                       !rowHash || *rowHash != head->uptoHash) {
+                report.findings.push_back(
+                    AuditFinding{"head", head->uptoId, "",
+                                 "row " + std::to_string(head->uptoId) +
+                                     " is not the row of the signed head kept outside the database (" +
+                                     head->atUtc + "): the trail was rewritten"});
             } else {
                 report.signedUpTo = std::max(report.signedUpTo, head->uptoId);
             }
         } else if (!trusted.empty()) {
-            report.findings.push_back(AuditFinding{"head", 0, "", "no signed head in " + keyDir.string() +
-                                                                      ": cannot tell whether the newest rows were removed"});
+            report.findings.push_back(AuditFinding{"head", 0, "",
+                                                   "no signed head in " + keyDir.string() +
+                                                       ": cannot tell whether the newest rows were removed"});
         }
     } catch (const StoreError& e) {
         report.findings.push_back(AuditFinding{"head", 0, "", e.what()});
     }
 
     // The keys the trail names must be the trusted ones (a forger's own key would be named here).
-    Statement keyRows = db.prepare("SELECT id, details FROM audit_log WHERE action IN ('audit.key.create', 'audit.key.rotate')"
-                                   " ORDER BY id");
+    Statement keyRows = db.prepare(
+        "SELECT id, details FROM audit_log WHERE action IN ('audit.key.create', 'audit.key.rotate')"
+        " ORDER BY id");
     while (keyRows.step()) {
         const json d = json::parse(keyRows.columnText(1), nullptr, false);
         const std::string keyId = d.is_object() ? d.value("key_id", "") : "";
@@ -645,8 +689,9 @@ AuditReport verifyAuditTrail(Database& db, const fs::path& keyDir) {
         const auto key = trusted.find(keyId);
         if (!trusted.empty() && (key == trusted.end() || key->second.publicHex != pub))
             report.findings.push_back(AuditFinding{"key", keyRows.columnInt(0), "",
-                                                   "row " + std::to_string(keyRows.columnInt(0)) + " records audit key " +
-                                                       keyId + ", which is not among the trusted keys"});
+                                                   "row " + std::to_string(keyRows.columnInt(0)) +
+                                                       " records audit key " + keyId +
+                                                       ", which is not among the trusted keys"});
     }
 
     checkPreparations(db, report);

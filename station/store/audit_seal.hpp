@@ -85,9 +85,10 @@ private:
 };
 
 // The text a checkpoint signs.
-[[nodiscard]] std::string checkpointMessage(int64_t uptoId, const std::string& uptoHash, const std::string& atUtc,
-                                            const std::string& keyId);
-[[nodiscard]] bool verifySignature(const std::string& publicHex, const std::string& message, const std::string& signatureHex);
+[[nodiscard]] std::string checkpointMessage(int64_t uptoId, const std::string& uptoHash,
+                                            const std::string& atUtc, const std::string& keyId);
+[[nodiscard]] bool verifySignature(const std::string& publicHex, const std::string& message,
+                                   const std::string& signatureHex);
 
 // [SECTION] Sealing -------------------------------------------------------------------------------
 
@@ -98,7 +99,8 @@ struct SealPolicy {
 
 class AuditSealer : public DatabaseObserver {
 public:
-    AuditSealer(std::filesystem::path keyDir, SealPolicy policy) : m_keys(std::move(keyDir)), m_policy(policy) {}
+    AuditSealer(std::filesystem::path keyDir, SealPolicy policy)
+        : m_keys(std::move(keyDir)), m_policy(policy) {}
 
     void afterCommit(Database& db) override;
     void beforeClose(Database& db) noexcept override;
@@ -125,7 +127,8 @@ private:
 };
 
 // Attaches a sealer (creating the key, recorded in the trail, when there is none yet).
-std::shared_ptr<AuditSealer> attachSealer(Database& db, const std::filesystem::path& keyDir, SealPolicy policy = {});
+std::shared_ptr<AuditSealer> attachSealer(Database& db, const std::filesystem::path& keyDir,
+                                          SealPolicy policy = {});
 
 // The pepper of the key directory whose sealer watches `db` (created on first use), or nullopt when
 // the connection has none (unit tests, :memory:). PIN hashes and badge lookups mix it in, so a copy
@@ -137,17 +140,17 @@ std::shared_ptr<AuditSealer> attachSealer(Database& db, const std::filesystem::p
 // [SECTION] Verification --------------------------------------------------------------------------
 
 struct AuditFinding {
-    std::string what;      // "chain", "checkpoint", "head", "key", "preparation"
-    int64_t rowId = 0;     // the audit row concerned (0: none)
-    std::string subject;   // e.g. the preparation number
-    std::string message;   // for a person
+    std::string what;    // "chain", "checkpoint", "head", "key", "preparation"
+    int64_t rowId = 0;   // the audit row concerned (0: none)
+    std::string subject; // e.g. the preparation number
+    std::string message; // for a person
 };
 
 struct AuditReport {
     int64_t rows = 0;
     std::string headHash;
     int64_t checkpoints = 0;
-    int64_t signedUpTo = 0;        // newest row covered by a valid signature
+    int64_t signedUpTo = 0; // newest row covered by a valid signature
     int64_t preparationsChecked = 0;
     std::vector<AuditFinding> findings;
     [[nodiscard]] bool ok() const { return findings.empty(); }

@@ -56,7 +56,8 @@ void copyDatabase(Database& from, Database& to) {
     for (int attempt = 0;; ++attempt) {
         sqlite3_backup* backup = sqlite3_backup_init(to.handle(), "main", from.handle(), "main");
         if (backup == nullptr)
-            throw StoreError("cannot start the backup of " + from.path() + ": " + sqlite3_errmsg(to.handle()));
+            throw StoreError("cannot start the backup of " + from.path() + ": " +
+                             sqlite3_errmsg(to.handle()));
         const int rc = sqlite3_backup_step(backup, -1);
         sqlite3_backup_finish(backup);
         if (rc == SQLITE_DONE)
@@ -110,7 +111,8 @@ std::vector<std::string> copyImages(Database& db, const fs::path& fromImages, co
             continue;
         }
         if (hashOf(*bytes) != row.sha256) {
-            problems.push_back("image " + row.sha256 + " does not match its SHA-256 (altered): " + source.string());
+            problems.push_back("image " + row.sha256 +
+                               " does not match its SHA-256 (altered): " + source.string());
             continue;
         }
         (void)writeImageFile(toImages, *bytes, row.mime);
@@ -188,14 +190,16 @@ BackupReport verifyBackup(const fs::path& backupDir) {
     r.schemaVersion = schemaVersionOf(db);
     if (r.schemaVersion > latestSchemaVersion())
         r.problems.push_back("database schema " + std::to_string(r.schemaVersion) +
-                             " is newer than this Admix understands (" + std::to_string(latestSchemaVersion()) + ")");
+                             " is newer than this Admix understands (" +
+                             std::to_string(latestSchemaVersion()) + ")");
     AuditLog audit(db);
     r.auditRows = audit.count();
     if (r.auditRows > 0)
         r.auditHead = audit.latest(1).front().hash;
     if (const auto broken = audit.verify()) {
         r.auditBreak = broken->id;
-        r.problems.push_back("audit trail broken at row " + std::to_string(broken->id) + ": " + broken->reason);
+        r.problems.push_back("audit trail broken at row " + std::to_string(broken->id) + ": " +
+                             broken->reason);
     }
     r.orders = db.queryInt("SELECT count(*) FROM orders").value_or(0);
     r.preparations = db.queryInt("SELECT count(*) FROM preparations").value_or(0);
@@ -220,7 +224,8 @@ BackupReport verifyBackup(const fs::path& backupDir) {
     Statement orphans = db.prepare("SELECT DISTINCT image_sha256 FROM evidence WHERE image_sha256 IS NOT NULL"
                                    " AND image_sha256 NOT IN (SELECT sha256 FROM images)");
     while (orphans.step())
-        r.problems.push_back("evidence names image " + orphans.columnText(0) + ", which is not in the image store");
+        r.problems.push_back("evidence names image " + orphans.columnText(0) +
+                             ", which is not in the image store");
     return r;
 }
 
@@ -280,7 +285,8 @@ std::vector<fs::path> listBackups(const fs::path& destRoot) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(destRoot, ec)) {
         const std::string name = entry.path().filename().string();
-        if (entry.is_directory(ec) && name.rfind(kBackupPrefix, 0) == 0 && fs::is_regular_file(entry.path() / kManifest, ec))
+        if (entry.is_directory(ec) && name.rfind(kBackupPrefix, 0) == 0 &&
+            fs::is_regular_file(entry.path() / kManifest, ec))
             out.push_back(entry.path());
     }
     std::sort(out.begin(), out.end());
@@ -361,7 +367,8 @@ BackupReport restoreBackup(const fs::path& backupDir, const fs::path& dataDir) {
     BackupReport restored = verifyBackup(dataDir);
     restored.createdUtc = checked.createdUtc;
     if (!restored.verified())
-        throw StoreError("the restored data in " + dataDir.string() + " does not verify: " + restored.problems.front());
+        throw StoreError("the restored data in " + dataDir.string() +
+                         " does not verify: " + restored.problems.front());
     return restored;
 }
 

@@ -20,17 +20,17 @@
 namespace admix::store {
 
 struct BackupReport {
-    std::filesystem::path dir;   // the backup folder
-    std::string createdUtc;      // when the snapshot was taken
+    std::filesystem::path dir; // the backup folder
+    std::string createdUtc;    // when the snapshot was taken
     int schemaVersion = 0;
-    std::string integrity;       // PRAGMA integrity_check: "ok" when sound
+    std::string integrity; // PRAGMA integrity_check: "ok" when sound
     int64_t auditRows = 0;
-    std::string auditHead;       // hash of the newest audit row ("" when none)
+    std::string auditHead;             // hash of the newest audit row ("" when none)
     std::optional<int64_t> auditBreak; // first audit row that does not fit the chain
     int64_t preparations = 0;
     int64_t orders = 0;
     int64_t evidence = 0;
-    int64_t images = 0;          // image files present and matching their SHA-256
+    int64_t images = 0; // image files present and matching their SHA-256
     int64_t imageBytes = 0;
     std::vector<std::string> problems; // what verification found wrong; empty: verified
 
@@ -43,8 +43,8 @@ inline constexpr const char* kBackupPrefix = "admix-backup-";
 // Makes and verifies a backup of `dataDir` under `destRoot` (created owner-only if missing). When the
 // copy does not verify, the partial folder is removed and the report names the problems (its `dir`
 // is then empty). Throws StoreError when the source cannot be read or the copy cannot be written.
-[[nodiscard]] BackupReport backupDataDir(const std::filesystem::path& dataDir, const std::filesystem::path& destRoot,
-                                         TimePoint now = nowUtc());
+[[nodiscard]] BackupReport backupDataDir(const std::filesystem::path& dataDir,
+                                         const std::filesystem::path& destRoot, TimePoint now = nowUtc());
 
 // Verifies a backup folder (or a data directory: the same layout) without changing it.
 [[nodiscard]] BackupReport verifyBackup(const std::filesystem::path& backupDir);
@@ -65,10 +65,10 @@ struct BackupInfo {
 // be opened, its schema against this build's, SQLite's quick check, and the audit chain.
 struct DatabaseHealth {
     bool reachable = false;
-    std::string error;          // why it could not be opened
+    std::string error; // why it could not be opened
     int schemaVersion = 0;
     int latestSchemaVersion = 0;
-    std::string quickCheck;     // "ok" when sound
+    std::string quickCheck; // "ok" when sound
     int64_t auditRows = 0;
     std::optional<int64_t> auditBreak;
     std::string auditReason;

@@ -7,7 +7,9 @@
 
 namespace admix::store::compliance_detail {
 
-inline std::string dateText(const std::optional<Date>& d) { return d ? formatDate(*d) : std::string(); }
+inline std::string dateText(const std::optional<Date>& d) {
+    return d ? formatDate(*d) : std::string();
+}
 
 inline std::optional<Date> optionalDate(const Statement& s, int column) {
     if (s.isNull(column))
@@ -33,8 +35,8 @@ inline void bindOptional(Statement& s, int index, const std::optional<std::strin
 }
 
 // Status::fail unless `user` is an active station user holding one of `roles`.
-Status requireRole(ComplianceStore& store, const std::string& user, std::initializer_list<std::string_view> roles,
-                   const std::string& what);
+Status requireRole(ComplianceStore& store, const std::string& user,
+                   std::initializer_list<std::string_view> roles, const std::string& what);
 
 usp797::CorrectiveAction readCorrectiveAction(Database& db, const Statement& s);
 extern const char* const kCorrectiveActionColumns;

@@ -11,8 +11,8 @@ using nlohmann::json;
 
 namespace compliance_detail {
 
-Status requireRole(ComplianceStore& store, const std::string& user, std::initializer_list<std::string_view> roles,
-                   const std::string& what) {
+Status requireRole(ComplianceStore& store, const std::string& user,
+                   std::initializer_list<std::string_view> roles, const std::string& what) {
     const auto p = store.person(user);
     if (!p)
         return Status::fail("'" + user + "' is not a station user", "user");
@@ -49,7 +49,8 @@ usp797::SitePolicy ComplianceStore::policy() {
         const auto& defaults = usp797::SitePolicy::defaults();
         const std::string now = formatIsoUtc(nowUtc());
         Transaction tx(m_db);
-        Statement insert = m_db.prepare("INSERT INTO policy_values(key, value, updated_utc, updated_by) VALUES (?1, ?2, ?3, 'defaults')");
+        Statement insert = m_db.prepare(
+            "INSERT INTO policy_values(key, value, updated_utc, updated_by) VALUES (?1, ?2, ?3, 'defaults')");
         json seeded = json::object();
         for (const auto& key : missing) {
             const double v = defaults.number(key);
@@ -59,7 +60,8 @@ usp797::SitePolicy ComplianceStore::policy() {
             values[key] = v;
             seeded[key] = v;
         }
-        m_audit.append("system", "policy.seed", "policy", json{{"source", "assets/policy/usp797_defaults.toml"}, {"values", seeded}}.dump());
+        m_audit.append("system", "policy.seed", "policy",
+                       json{{"source", "assets/policy/usp797_defaults.toml"}, {"values", seeded}}.dump());
         tx.commit();
     }
     // Keys this build no longer knows are ignored, not fatal.
@@ -83,8 +85,8 @@ std::vector<PolicyRow> ComplianceStore::policyRows() {
     return rows;
 }
 
-Status ComplianceStore::setPolicy(const std::string& key, const std::string& valueText, const std::string& user,
-                                  const std::string& reason, TimePoint at) {
+Status ComplianceStore::setPolicy(const std::string& key, const std::string& valueText,
+                                  const std::string& user, const std::string& reason, TimePoint at) {
     const usp797::PolicyKey* known = usp797::findPolicyKey(key);
     if (!known)
         return Status::fail("unknown policy key (see `admix policy show`)", key);
@@ -98,7 +100,8 @@ Status ComplianceStore::setPolicy(const std::string& key, const std::string& val
     const usp797::SitePolicy current = policy();
     const double old = current.number(key);
     Transaction tx(m_db);
-    Statement s = m_db.prepare("UPDATE policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
+    Statement s =
+        m_db.prepare("UPDATE policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
     s.bind(1, key).bind(2, *value).bind(3, formatIsoUtc(at)).bind(4, user);
     s.run();
     m_audit.append(user, "policy.set", "policy:" + key,
@@ -112,8 +115,9 @@ Status ComplianceStore::setPolicy(const std::string& key, const std::string& val
     return Status::success();
 }
 
-Result<size_t> ComplianceStore::importPolicy(std::string_view tomlText, const std::string& sourceName, const std::string& user,
-                                            const std::string& reason, TimePoint at) {
+Result<size_t> ComplianceStore::importPolicy(std::string_view tomlText, const std::string& sourceName,
+                                             const std::string& user, const std::string& reason,
+                                             TimePoint at) {
     if (auto ok = requireRole(*this, user, {"quality"}, "change site policy"); !ok)
         return ok.error();
     if (formulas::trim(reason).empty())
@@ -123,7 +127,8 @@ Result<size_t> ComplianceStore::importPolicy(std::string_view tomlText, const st
         return values.error();
     const usp797::SitePolicy current = policy();
     Transaction tx(m_db);
-    Statement s = m_db.prepare("UPDATE policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
+    Statement s =
+        m_db.prepare("UPDATE policy_values SET value = ?2, updated_utc = ?3, updated_by = ?4 WHERE key = ?1");
     size_t changed = 0;
     for (const auto& [key, value] : *values) {
         const double old = current.number(key);
@@ -194,8 +199,10 @@ usp797::Pec readPec(const Statement& s) {
     return p;
 }
 
-constexpr const char* kRoomColumns = "SELECT code, name, iso_class, pressure, hazardous, certified_date FROM rooms ";
-constexpr const char* kPecColumns = "SELECT code, room, type, categories, hazardous, certified_date FROM pecs ";
+constexpr const char* kRoomColumns =
+    "SELECT code, name, iso_class, pressure, hazardous, certified_date FROM rooms ";
+constexpr const char* kPecColumns =
+    "SELECT code, room, type, categories, hazardous, certified_date FROM pecs ";
 
 } // namespace
 
@@ -207,14 +214,21 @@ Status ComplianceStore::addRoom(const usp797::Room& r, const std::string& actor,
     if (room(r.code) || pec(r.code))
         return Status::fail("already registered", r.code);
     Transaction tx(m_db);
-    Statement s = m_db.prepare("INSERT INTO rooms(code, name, iso_class, pressure, hazardous, certified_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s.bind(1, r.code).bind(2, r.name).bind(3, static_cast<int>(r.iso)).bind(4, usp797::pressureRegimeName(r.pressure));
+    Statement s = m_db.prepare("INSERT INTO rooms(code, name, iso_class, pressure, hazardous, "
+                               "certified_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, r.code)
+        .bind(2, r.name)
+        .bind(3, static_cast<int>(r.iso))
+        .bind(4, usp797::pressureRegimeName(r.pressure));
     s.bind(5, r.hazardous ? 1 : 0);
     bindOptional(s, 6, r.certified ? std::optional<std::string>(formatDate(*r.certified)) : std::nullopt);
     s.run();
     m_audit.append(actor, "site.room.add", "room:" + r.code,
-                   json{{"name", r.name}, {"iso", usp797::isoClassName(r.iso)}, {"pressure", usp797::pressureRegimeName(r.pressure)},
-                        {"hazardous", r.hazardous}, {"certified", dateText(r.certified)}}
+                   json{{"name", r.name},
+                        {"iso", usp797::isoClassName(r.iso)},
+                        {"pressure", usp797::pressureRegimeName(r.pressure)},
+                        {"hazardous", r.hazardous},
+                        {"certified", dateText(r.certified)}}
                        .dump(),
                    at);
     tx.commit();
@@ -232,14 +246,21 @@ Status ComplianceStore::addPec(const usp797::Pec& p, const std::string& actor, T
     if (room(p.code) || pec(p.code))
         return Status::fail("already registered", p.code);
     Transaction tx(m_db);
-    Statement s = m_db.prepare("INSERT INTO pecs(code, room, type, categories, hazardous, certified_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s.bind(1, p.code).bind(2, p.room).bind(3, usp797::pecTypeName(p.type)).bind(4, usp797::categoryListText(p.categories));
+    Statement s = m_db.prepare("INSERT INTO pecs(code, room, type, categories, hazardous, certified_date) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, p.code)
+        .bind(2, p.room)
+        .bind(3, usp797::pecTypeName(p.type))
+        .bind(4, usp797::categoryListText(p.categories));
     s.bind(5, p.hazardous ? 1 : 0);
     bindOptional(s, 6, p.certified ? std::optional<std::string>(formatDate(*p.certified)) : std::nullopt);
     s.run();
     m_audit.append(actor, "site.pec.add", "pec:" + p.code,
-                   json{{"room", p.room}, {"type", usp797::pecTypeName(p.type)}, {"categories", usp797::categoryListText(p.categories)},
-                        {"hazardous", p.hazardous}, {"certified", dateText(p.certified)}}
+                   json{{"room", p.room},
+                        {"type", usp797::pecTypeName(p.type)},
+                        {"categories", usp797::categoryListText(p.categories)},
+                        {"hazardous", p.hazardous},
+                        {"certified", dateText(p.certified)}}
                        .dump(),
                    at);
     tx.commit();
@@ -278,7 +299,8 @@ std::vector<usp797::Pec> ComplianceStore::pecs() {
     return out;
 }
 
-Status ComplianceStore::recordCertification(const std::string& code, Date date, const std::string& user, TimePoint at) {
+Status ComplianceStore::recordCertification(const std::string& code, Date date, const std::string& user,
+                                            TimePoint at) {
     if (auto ok = requireRole(*this, user, {"quality"}, "record a certification"); !ok)
         return ok;
     const bool isRoom = room(code).has_value();
@@ -291,7 +313,8 @@ Status ComplianceStore::recordCertification(const std::string& code, Date date, 
                                       : "UPDATE pecs SET certified_date = ?2 WHERE code = ?1");
     s.bind(1, code).bind(2, formatDate(date));
     s.run();
-    m_audit.append(user, "site.certified", (isRoom ? "room:" : "pec:") + code, json{{"date", formatDate(date)}}.dump(), at);
+    m_audit.append(user, "site.certified", (isRoom ? "room:" : "pec:") + code,
+                   json{{"date", formatDate(date)}}.dump(), at);
     tx.commit();
     return Status::success();
 }

@@ -83,7 +83,7 @@ struct GateOutcome {
 };
 
 struct ComplianceStatus {
-    std::vector<usp797::DueItem> due;                          // every scheduled task, worst first
+    std::vector<usp797::DueItem> due; // every scheduled task, worst first
     std::vector<std::pair<std::string, usp797::QualificationState>> qualifications; // person, state
     std::vector<usp797::CorrectiveAction> openExcursions;
 };
@@ -98,13 +98,13 @@ public:
     [[nodiscard]] usp797::SitePolicy policy();
     [[nodiscard]] std::vector<PolicyRow> policyRows();
     // Quality role only; reason required; audits key, old and new value.
-    Status setPolicy(const std::string& key, const std::string& valueText, const std::string& user, const std::string& reason,
-                     TimePoint at = nowUtc());
+    Status setPolicy(const std::string& key, const std::string& valueText, const std::string& user,
+                     const std::string& reason, TimePoint at = nowUtc());
     // Loads a whole site policy TOML (every key required, as in assets/policy/usp797_defaults.toml):
     // quality role, reason required; each changed key is audited like setPolicy, all in one
     // transaction. Returns how many keys changed; a bad file (named by line and column) changes nothing.
-    Result<size_t> importPolicy(std::string_view tomlText, const std::string& sourceName, const std::string& user,
-                                const std::string& reason, TimePoint at = nowUtc());
+    Result<size_t> importPolicy(std::string_view tomlText, const std::string& sourceName,
+                                const std::string& user, const std::string& reason, TimePoint at = nowUtc());
 
     // [SECTION] People (station users) and site
     [[nodiscard]] std::optional<CompliancePerson> person(const std::string& username);
@@ -117,25 +117,29 @@ public:
     [[nodiscard]] std::vector<usp797::Room> rooms();
     [[nodiscard]] std::vector<usp797::Pec> pecs();
     // Records a (re)certification date of a room or a PEC. Quality role only.
-    Status recordCertification(const std::string& code, Date date, const std::string& user, TimePoint at = nowUtc());
+    Status recordCertification(const std::string& code, Date date, const std::string& user,
+                               TimePoint at = nowUtc());
 
     // [SECTION] Environmental monitoring
     // The ISO class and pressure regime of a sampled location: a PEC code, or "PEC/site", is ISO 5;
     // anything else is the room's class. Errors when the room is unknown or the PEC is in another room.
-    [[nodiscard]] Result<usp797::SampledArea> sampledArea(const std::string& roomCode, const std::string& location);
+    [[nodiscard]] Result<usp797::SampledArea> sampledArea(const std::string& roomCode,
+                                                          const std::string& location);
     // Entered by a technician, pharmacist or QA user (`actor`); the sampler (`sample.person`) may be
     // external (a certifier). Imports: quality or admin.
-    Result<EmRecorded> recordSample(const usp797::EmSample& sample, const std::string& actor, TimePoint at = nowUtc());
+    Result<EmRecorded> recordSample(const usp797::EmSample& sample, const std::string& actor,
+                                    TimePoint at = nowUtc());
     // All rows or none: every bad row is reported with its line (syntax, values, unknown room, a row
     // already recorded, a duplicate within the file).
     EmImportResult importCsv(std::string_view text, const std::string& sourceName, const std::string& actor,
                              TimePoint at = nowUtc());
     // Samples with from <= at < to (UTC), optionally one room, in time order.
-    [[nodiscard]] std::vector<EmRow> samples(TimePoint from, TimePoint to, const std::optional<std::string>& room = std::nullopt);
+    [[nodiscard]] std::vector<EmRow> samples(TimePoint from, TimePoint to,
+                                             const std::optional<std::string>& room = std::nullopt);
 
     // [SECTION] Excursions
-    [[nodiscard]] std::vector<usp797::CorrectiveAction> correctiveActions(bool openOnly,
-                                                                         const std::optional<std::string>& room = std::nullopt);
+    [[nodiscard]] std::vector<usp797::CorrectiveAction>
+    correctiveActions(bool openOnly, const std::optional<std::string>& room = std::nullopt);
     [[nodiscard]] std::optional<usp797::CorrectiveAction> correctiveAction(int64_t id);
     Status updateCorrectiveAction(int64_t id, const CorrectiveActionUpdate& update, const std::string& user,
                                   TimePoint at = nowUtc());
@@ -144,23 +148,27 @@ public:
 
     // [SECTION] Cleaning
     Result<int64_t> logCleaning(const usp797::CleaningRecord& record, TimePoint at = nowUtc());
-    [[nodiscard]] std::optional<Date> lastCleaning(const std::string& area, usp797::CleaningTask task, TimePoint asOf);
+    [[nodiscard]] std::optional<Date> lastCleaning(const std::string& area, usp797::CleaningTask task,
+                                                   TimePoint asOf);
 
     // [SECTION] Garbing
     // Starts a session for an entry into a room (ending the person's previous open session). The
     // procedure (USP <797> or <800>) follows the room.
-    Result<int64_t> startGarbing(const std::string& person, const std::string& roomCode, TimePoint at = nowUtc());
+    Result<int64_t> startGarbing(const std::string& person, const std::string& roomCode,
+                                 TimePoint at = nowUtc());
     Status garbingStep(int64_t sessionId, const std::string& step, int seconds, TimePoint at = nowUtc());
     Status garbingChange(int64_t sessionId, usp797::GarbingEvent::Kind kind, TimePoint at = nowUtc());
     // The person left: the session ends.
     Status endGarbing(int64_t sessionId, TimePoint at = nowUtc());
     [[nodiscard]] std::optional<usp797::GarbingSession> garbingSession(int64_t sessionId);
-    [[nodiscard]] std::optional<usp797::GarbingSession> latestGarbing(const std::string& person, TimePoint asOf);
+    [[nodiscard]] std::optional<usp797::GarbingSession> latestGarbing(const std::string& person,
+                                                                      TimePoint asOf);
 
     // [SECTION] Personnel qualification
     // Quality role records results; fingertip pass/fail is judged from the CFU by policy.
-    Result<int64_t> recordQualification(const std::string& person, usp797::QualEvent event, const std::string& user,
-                                        const std::string& notes = {}, TimePoint at = nowUtc());
+    Result<int64_t> recordQualification(const std::string& person, usp797::QualEvent event,
+                                        const std::string& user, const std::string& notes = {},
+                                        TimePoint at = nowUtc());
     [[nodiscard]] std::vector<usp797::QualEvent> qualifications(const std::string& person);
 
     // [SECTION] Compliance gate
@@ -172,7 +180,8 @@ public:
     [[nodiscard]] usp797::GateDecision previewGate(const usp797::GateRequest& request);
     // A pharmacist overrides a blocked decision when policy allows every reason (naming each one it
     // does not); reason required; audited.
-    Status overrideGate(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint at = nowUtc());
+    Status overrideGate(int64_t decisionId, const std::string& pharmacist, const std::string& reason,
+                        TimePoint at = nowUtc());
     // An override recorded for the same question (person, PEC, room, category, hazardous) within
     // policy gate.override_valid_minutes, not used yet, that covers every reason of `current`
     // (usp797::overrideCovers): recorded as used for `usedFor` (an order number) and returned with
@@ -182,10 +191,12 @@ public:
         std::string pharmacist;
         std::string reason;
     };
-    std::optional<StandingOverride> useStandingOverride(const usp797::GateRequest& request, const usp797::GateDecision& current,
+    std::optional<StandingOverride> useStandingOverride(const usp797::GateRequest& request,
+                                                        const usp797::GateDecision& current,
                                                         const std::string& usedFor, TimePoint at);
     // The "what is due" list, qualification states and open excursions (optionally one person / room).
-    [[nodiscard]] ComplianceStatus status(TimePoint now, const std::optional<std::string>& person = std::nullopt,
+    [[nodiscard]] ComplianceStatus status(TimePoint now,
+                                          const std::optional<std::string>& person = std::nullopt,
                                           const std::optional<std::string>& room = std::nullopt);
 
 private:

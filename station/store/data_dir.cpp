@@ -35,7 +35,8 @@ void tightenExisting(const fs::path& dir) {
         if (it->is_directory(e2))
             fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::replace, e2);
         else if (it->is_regular_file(e2))
-            fs::permissions(it->path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, e2);
+            fs::permissions(it->path(), fs::perms::owner_read | fs::perms::owner_write,
+                            fs::perm_options::replace, e2);
     }
 }
 
@@ -59,7 +60,11 @@ void prepareDataDir(const fs::path& dir) {
         throw StoreError("data directory " + dir.string() + " is not writable");
 }
 
-fs::path databasePath(const fs::path& dataDir) { return dataDir / "admix.sqlite3"; }
-fs::path imagesDir(const fs::path& dataDir) { return dataDir / "images"; }
+fs::path databasePath(const fs::path& dataDir) {
+    return dataDir / "admix.sqlite3";
+}
+fs::path imagesDir(const fs::path& dataDir) {
+    return dataDir / "images";
+}
 
 } // namespace admix::store

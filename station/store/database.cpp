@@ -12,8 +12,9 @@ namespace {
 
 Database::Database(const std::string& path, Mode mode) : m_path(path) {
     sqlite3* raw = nullptr;
-    const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    const int flags =
+        (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     m_db.reset(raw);
     if (rc != SQLITE_OK)
@@ -52,8 +53,12 @@ Statement Database::prepare(std::string_view sql) {
     return Statement(m_db.get(), stmt);
 }
 
-int64_t Database::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db.get()); }
-int Database::changes() const { return sqlite3_changes(m_db.get()); }
+int64_t Database::lastInsertRowId() const {
+    return sqlite3_last_insert_rowid(m_db.get());
+}
+int Database::changes() const {
+    return sqlite3_changes(m_db.get());
+}
 
 std::optional<std::string> Database::queryText(std::string_view sql) {
     Statement stmt = prepare(sql);
@@ -83,7 +88,8 @@ Statement& Statement::bind(int index, double value) {
     return *this;
 }
 Statement& Statement::bind(int index, std::string_view value) {
-    check(sqlite3_bind_text(m_stmt.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT),
+    check(sqlite3_bind_text(m_stmt.get(), index, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT),
           "bind");
     return *this;
 }
@@ -115,19 +121,28 @@ void Statement::reset() {
     sqlite3_clear_bindings(m_stmt.get());
 }
 
-bool Statement::isNull(int column) const { return sqlite3_column_type(m_stmt.get(), column) == SQLITE_NULL; }
-int64_t Statement::columnInt(int column) const { return sqlite3_column_int64(m_stmt.get(), column); }
-double Statement::columnDouble(int column) const { return sqlite3_column_double(m_stmt.get(), column); }
+bool Statement::isNull(int column) const {
+    return sqlite3_column_type(m_stmt.get(), column) == SQLITE_NULL;
+}
+int64_t Statement::columnInt(int column) const {
+    return sqlite3_column_int64(m_stmt.get(), column);
+}
+double Statement::columnDouble(int column) const {
+    return sqlite3_column_double(m_stmt.get(), column);
+}
 std::string Statement::columnText(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt.get(), column));
-    return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(m_stmt.get(), column))) : std::string();
+    return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(m_stmt.get(), column)))
+                : std::string();
 }
 std::optional<std::string> Statement::columnOptionalText(int column) const {
     if (isNull(column))
         return std::nullopt;
     return columnText(column);
 }
-int Statement::columnCount() const { return sqlite3_column_count(m_stmt.get()); }
+int Statement::columnCount() const {
+    return sqlite3_column_count(m_stmt.get());
+}
 
 Transaction::Transaction(Database& db) : m_db(db), m_nested(sqlite3_get_autocommit(db.handle()) == 0) {
     m_db.exec(m_nested ? "SAVEPOINT admix_nested" : "BEGIN IMMEDIATE");
@@ -135,8 +150,8 @@ Transaction::Transaction(Database& db) : m_db(db), m_nested(sqlite3_get_autocomm
 
 Transaction::~Transaction() {
     if (!m_done)
-        sqlite3_exec(m_db.handle(), m_nested ? "ROLLBACK TO admix_nested; RELEASE admix_nested" : "ROLLBACK", nullptr,
-                     nullptr, nullptr);
+        sqlite3_exec(m_db.handle(), m_nested ? "ROLLBACK TO admix_nested; RELEASE admix_nested" : "ROLLBACK",
+                     nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {

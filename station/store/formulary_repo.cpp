@@ -20,9 +20,9 @@ FormularyVersionRow readVersion(const Statement& s, bool withToml) {
     return r;
 }
 
-constexpr const char* kVersionColumns =
-    "SELECT version, sha256, changes_json, signed_by, signed_utc, signature_audit_id, note, products_toml, recipes_toml"
-    " FROM formulary_versions ";
+constexpr const char* kVersionColumns = "SELECT version, sha256, changes_json, signed_by, signed_utc, "
+                                        "signature_audit_id, note, products_toml, recipes_toml"
+                                        " FROM formulary_versions ";
 
 RecipeStateRow readState(const Statement& s) {
     RecipeStateRow r;
@@ -40,10 +40,16 @@ RecipeStateRow readState(const Statement& s) {
 } // namespace
 
 int FormularyRepo::insertVersion(const FormularyVersionRow& row) {
-    const int next = static_cast<int>(m_db.queryInt("SELECT coalesce(max(version), 0) + 1 FROM formulary_versions").value_or(1));
-    Statement s = m_db.prepare("INSERT INTO formulary_versions(version, products_toml, recipes_toml, sha256, changes_json,"
-                               " signed_by, signed_utc, signature_audit_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    s.bind(1, next).bind(2, row.productsToml).bind(3, row.recipesToml).bind(4, row.sha256).bind(5, row.changesJson);
+    const int next = static_cast<int>(
+        m_db.queryInt("SELECT coalesce(max(version), 0) + 1 FROM formulary_versions").value_or(1));
+    Statement s = m_db.prepare(
+        "INSERT INTO formulary_versions(version, products_toml, recipes_toml, sha256, changes_json,"
+        " signed_by, signed_utc, signature_audit_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    s.bind(1, next)
+        .bind(2, row.productsToml)
+        .bind(3, row.recipesToml)
+        .bind(4, row.sha256)
+        .bind(5, row.changesJson);
     s.bind(6, row.signedBy).bind(7, row.signedUtc).bind(8, row.signatureAuditId).bind(9, row.note);
     s.run();
     return next;
@@ -74,20 +80,31 @@ std::vector<FormularyVersionRow> FormularyRepo::versions() {
 
 void FormularyRepo::setRecipeState(const RecipeStateRow& row) {
     Statement s = m_db.prepare(
-        "INSERT INTO recipe_states(recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
-        " formulary_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(recipe_id, recipe_version) DO UPDATE SET"
+        "INSERT INTO recipe_states(recipe_id, recipe_version, state, changed_by, changed_utc, "
+        "signature_audit_id,"
+        " formulary_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(recipe_id, recipe_version) DO "
+        "UPDATE SET"
         " state = excluded.state, changed_by = excluded.changed_by, changed_utc = excluded.changed_utc,"
         " signature_audit_id = excluded.signature_audit_id, formulary_version = excluded.formulary_version");
-    s.bind(1, row.recipeId).bind(2, row.recipeVersion).bind(3, row.state).bind(4, row.changedBy).bind(5, row.changedUtc);
+    s.bind(1, row.recipeId)
+        .bind(2, row.recipeVersion)
+        .bind(3, row.state)
+        .bind(4, row.changedBy)
+        .bind(5, row.changedUtc);
     if (row.signatureAuditId)
         s.bind(6, *row.signatureAuditId);
     else
         s.bindNull(6);
     s.bind(7, row.formularyVersion);
     s.run();
-    Statement h = m_db.prepare("INSERT INTO recipe_state_history(recipe_id, recipe_version, state, changed_by, changed_utc,"
-                               " signature_audit_id, formulary_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    h.bind(1, row.recipeId).bind(2, row.recipeVersion).bind(3, row.state).bind(4, row.changedBy).bind(5, row.changedUtc);
+    Statement h = m_db.prepare(
+        "INSERT INTO recipe_state_history(recipe_id, recipe_version, state, changed_by, changed_utc,"
+        " signature_audit_id, formulary_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    h.bind(1, row.recipeId)
+        .bind(2, row.recipeVersion)
+        .bind(3, row.state)
+        .bind(4, row.changedBy)
+        .bind(5, row.changedUtc);
     if (row.signatureAuditId)
         h.bind(6, *row.signatureAuditId);
     else
@@ -97,8 +114,9 @@ void FormularyRepo::setRecipeState(const RecipeStateRow& row) {
 }
 
 std::optional<RecipeStateRow> FormularyRepo::recipeState(const std::string& recipeId, int version) {
-    Statement s = m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
-                               " formulary_version FROM recipe_states WHERE recipe_id = ?1 AND recipe_version = ?2");
+    Statement s =
+        m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
+                     " formulary_version FROM recipe_states WHERE recipe_id = ?1 AND recipe_version = ?2");
     s.bind(1, recipeId).bind(2, version);
     if (!s.step())
         return std::nullopt;
@@ -106,8 +124,9 @@ std::optional<RecipeStateRow> FormularyRepo::recipeState(const std::string& reci
 }
 
 std::vector<RecipeStateRow> FormularyRepo::recipeStates() {
-    Statement s = m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
-                               " formulary_version FROM recipe_states ORDER BY recipe_id, recipe_version");
+    Statement s =
+        m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
+                     " formulary_version FROM recipe_states ORDER BY recipe_id, recipe_version");
     std::vector<RecipeStateRow> out;
     while (s.step())
         out.push_back(readState(s));
@@ -115,8 +134,9 @@ std::vector<RecipeStateRow> FormularyRepo::recipeStates() {
 }
 
 std::vector<RecipeStateRow> FormularyRepo::recipeHistory(const std::string& recipeId) {
-    Statement s = m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
-                               " formulary_version FROM recipe_state_history WHERE recipe_id = ?1 ORDER BY id");
+    Statement s =
+        m_db.prepare("SELECT recipe_id, recipe_version, state, changed_by, changed_utc, signature_audit_id,"
+                     " formulary_version FROM recipe_state_history WHERE recipe_id = ?1 ORDER BY id");
     s.bind(1, recipeId);
     std::vector<RecipeStateRow> out;
     while (s.step())

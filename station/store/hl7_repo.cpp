@@ -26,8 +26,9 @@ Hl7InboxRow readInbox(const Statement& s) {
     return r;
 }
 
-constexpr const char* kOutboxColumns = "SELECT id, prep_id, queued_utc, message, control_id, state, attempts, next_try_utc,"
-                                       " last_error, ack, sent_utc, kind FROM hl7_outbox ";
+constexpr const char* kOutboxColumns =
+    "SELECT id, prep_id, queued_utc, message, control_id, state, attempts, next_try_utc,"
+    " last_error, ack, sent_utc, kind FROM hl7_outbox ";
 
 Hl7OutboxRow readOutbox(const Statement& s) {
     Hl7OutboxRow r;
@@ -51,16 +52,17 @@ Hl7OrderLink readLink(const Statement& s) {
                         s.columnText(5), s.columnText(6), s.columnText(7), s.columnText(8)};
 }
 
-constexpr const char* kLinkColumns =
-    "SELECT placer, filler, sender, order_id, give_code, rxe, version, details_json, updated_utc FROM hl7_orders ";
+constexpr const char* kLinkColumns = "SELECT placer, filler, sender, order_id, give_code, rxe, version, "
+                                     "details_json, updated_utc FROM hl7_orders ";
 
 } // namespace
 
 // [SECTION] Inbox ---------------------------------------------------------------------------------
 
 int64_t Hl7Repo::insertInbox(const Hl7InboxRow& r) {
-    Statement s = m_db.prepare("INSERT INTO hl7_inbox(received_utc, sender, control_id, message_type, state, reason, placer,"
-                               " order_id, raw, ack) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    Statement s = m_db.prepare(
+        "INSERT INTO hl7_inbox(received_utc, sender, control_id, message_type, state, reason, placer,"
+        " order_id, raw, ack) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     s.bind(1, r.receivedUtc).bind(2, r.sender);
     if (r.controlId)
         s.bind(3, *r.controlId);
@@ -77,7 +79,8 @@ int64_t Hl7Repo::insertInbox(const Hl7InboxRow& r) {
     return m_db.lastInsertRowId();
 }
 
-std::optional<Hl7InboxRow> Hl7Repo::inboxByControlId(const std::string& sender, const std::string& controlId) {
+std::optional<Hl7InboxRow> Hl7Repo::inboxByControlId(const std::string& sender,
+                                                     const std::string& controlId) {
     Statement s = m_db.prepare(std::string(kInboxColumns) + "WHERE sender = ?1 AND control_id = ?2");
     s.bind(1, sender).bind(2, controlId);
     if (!s.step())
@@ -86,7 +89,8 @@ std::optional<Hl7InboxRow> Hl7Repo::inboxByControlId(const std::string& sender, 
 }
 
 std::vector<Hl7InboxRow> Hl7Repo::inbox(const std::string& state, int limit) {
-    Statement s = m_db.prepare(std::string(kInboxColumns) + "WHERE (?1 = '' OR state = ?1) ORDER BY id LIMIT ?2");
+    Statement s =
+        m_db.prepare(std::string(kInboxColumns) + "WHERE (?1 = '' OR state = ?1) ORDER BY id LIMIT ?2");
     s.bind(1, state).bind(2, limit);
     std::vector<Hl7InboxRow> out;
     while (s.step())
@@ -96,7 +100,8 @@ std::vector<Hl7InboxRow> Hl7Repo::inbox(const std::string& state, int limit) {
 
 void Hl7Repo::resolveInbox(int64_t id, const std::string& state, const std::string& reason,
                            std::optional<int64_t> orderId, const std::string& atUtc) {
-    Statement s = m_db.prepare("UPDATE hl7_inbox SET state = ?2, reason = ?3, order_id = ?4, resolved_utc = ?5 WHERE id = ?1");
+    Statement s = m_db.prepare(
+        "UPDATE hl7_inbox SET state = ?2, reason = ?3, order_id = ?4, resolved_utc = ?5 WHERE id = ?1");
     s.bind(1, id).bind(2, state).bind(3, reason);
     if (orderId)
         s.bind(4, *orderId);
@@ -106,15 +111,23 @@ void Hl7Repo::resolveInbox(int64_t id, const std::string& state, const std::stri
     s.run();
 }
 
-int64_t Hl7Repo::inboxCount() { return m_db.queryInt("SELECT count(*) FROM hl7_inbox").value_or(0); }
+int64_t Hl7Repo::inboxCount() {
+    return m_db.queryInt("SELECT count(*) FROM hl7_inbox").value_or(0);
+}
 
 // [SECTION] Maps ----------------------------------------------------------------------------------
 
 void Hl7Repo::addMap(const Hl7MapRow& r) {
-    Statement s = m_db.prepare("INSERT INTO hl7_maps(kind, code, base_code, recipe_id, added_by, added_utc)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(kind, code, base_code) DO UPDATE SET"
-                               " recipe_id = ?4, added_by = ?5, added_utc = ?6");
-    s.bind(1, r.kind).bind(2, r.code).bind(3, r.baseCode).bind(4, r.recipeId).bind(5, r.addedBy).bind(6, r.addedUtc);
+    Statement s =
+        m_db.prepare("INSERT INTO hl7_maps(kind, code, base_code, recipe_id, added_by, added_utc)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(kind, code, base_code) DO UPDATE SET"
+                     " recipe_id = ?4, added_by = ?5, added_utc = ?6");
+    s.bind(1, r.kind)
+        .bind(2, r.code)
+        .bind(3, r.baseCode)
+        .bind(4, r.recipeId)
+        .bind(5, r.addedBy)
+        .bind(6, r.addedUtc);
     s.run();
 }
 
@@ -126,33 +139,42 @@ bool Hl7Repo::removeMap(const std::string& kind, const std::string& code, const 
 }
 
 std::vector<Hl7MapRow> Hl7Repo::maps() {
-    Statement s = m_db.prepare("SELECT id, kind, code, base_code, recipe_id, added_by, added_utc FROM hl7_maps"
-                               " ORDER BY kind, code, base_code");
+    Statement s =
+        m_db.prepare("SELECT id, kind, code, base_code, recipe_id, added_by, added_utc FROM hl7_maps"
+                     " ORDER BY kind, code, base_code");
     std::vector<Hl7MapRow> out;
     while (s.step())
-        out.push_back(Hl7MapRow{s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4),
-                                s.columnText(5), s.columnText(6)});
+        out.push_back(Hl7MapRow{s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3),
+                                s.columnText(4), s.columnText(5), s.columnText(6)});
     return out;
 }
 
-std::optional<Hl7MapRow> Hl7Repo::findMap(const std::string& kind, const std::string& code, const std::string& baseCode) {
-    Statement s = m_db.prepare("SELECT id, kind, code, base_code, recipe_id, added_by, added_utc FROM hl7_maps"
-                               " WHERE kind = ?1 AND code = ?2 AND base_code = ?3");
+std::optional<Hl7MapRow> Hl7Repo::findMap(const std::string& kind, const std::string& code,
+                                          const std::string& baseCode) {
+    Statement s =
+        m_db.prepare("SELECT id, kind, code, base_code, recipe_id, added_by, added_utc FROM hl7_maps"
+                     " WHERE kind = ?1 AND code = ?2 AND base_code = ?3");
     s.bind(1, kind).bind(2, code).bind(3, baseCode);
     if (!s.step())
         return std::nullopt;
-    return Hl7MapRow{s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4),
-                     s.columnText(5), s.columnText(6)};
+    return Hl7MapRow{s.columnInt(0),  s.columnText(1), s.columnText(2), s.columnText(3),
+                     s.columnText(4), s.columnText(5), s.columnText(6)};
 }
 
 // [SECTION] Order links ---------------------------------------------------------------------------
 
 void Hl7Repo::putLink(const Hl7OrderLink& l) {
-    Statement s = m_db.prepare("INSERT INTO hl7_orders(placer, filler, sender, order_id, give_code, rxe, version,"
-                               " details_json, updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                               " ON CONFLICT(placer) DO UPDATE SET filler = ?2, sender = ?3, order_id = ?4,"
-                               " give_code = ?5, rxe = ?6, version = ?7, details_json = ?8, updated_utc = ?9");
-    s.bind(1, l.placer).bind(2, l.filler).bind(3, l.sender).bind(4, l.orderId).bind(5, l.giveCode).bind(6, l.rxe);
+    Statement s =
+        m_db.prepare("INSERT INTO hl7_orders(placer, filler, sender, order_id, give_code, rxe, version,"
+                     " details_json, updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                     " ON CONFLICT(placer) DO UPDATE SET filler = ?2, sender = ?3, order_id = ?4,"
+                     " give_code = ?5, rxe = ?6, version = ?7, details_json = ?8, updated_utc = ?9");
+    s.bind(1, l.placer)
+        .bind(2, l.filler)
+        .bind(3, l.sender)
+        .bind(4, l.orderId)
+        .bind(5, l.giveCode)
+        .bind(6, l.rxe);
     s.bind(7, l.version).bind(8, l.detailsJson).bind(9, l.updatedUtc);
     s.run();
 }
@@ -197,16 +219,18 @@ void Hl7Repo::setOutboxMessage(int64_t id, const std::string& message, const std
     s.run();
 }
 
-void Hl7Repo::setOutboxAttempt(int64_t id, int attempts, const std::string& nextTryUtc, const std::string& error) {
-    Statement s = m_db.prepare(
-        "UPDATE hl7_outbox SET state = 'failed', attempts = ?2, next_try_utc = ?3, last_error = ?4 WHERE id = ?1");
+void Hl7Repo::setOutboxAttempt(int64_t id, int attempts, const std::string& nextTryUtc,
+                               const std::string& error) {
+    Statement s = m_db.prepare("UPDATE hl7_outbox SET state = 'failed', attempts = ?2, next_try_utc = ?3, "
+                               "last_error = ?4 WHERE id = ?1");
     s.bind(1, id).bind(2, attempts).bind(3, nextTryUtc).bind(4, error);
     s.run();
 }
 
 void Hl7Repo::setOutboxSent(int64_t id, const std::string& ack, const std::string& atUtc) {
-    Statement s = m_db.prepare("UPDATE hl7_outbox SET state = 'sent', attempts = attempts + 1, ack = ?2, sent_utc = ?3,"
-                               " last_error = '' WHERE id = ?1");
+    Statement s =
+        m_db.prepare("UPDATE hl7_outbox SET state = 'sent', attempts = attempts + 1, ack = ?2, sent_utc = ?3,"
+                     " last_error = '' WHERE id = ?1");
     s.bind(1, id).bind(2, ack).bind(3, atUtc);
     s.run();
 }

@@ -71,10 +71,11 @@ public:
 
     // Inbox
     int64_t insertInbox(const Hl7InboxRow& row);
-    [[nodiscard]] std::optional<Hl7InboxRow> inboxByControlId(const std::string& sender, const std::string& controlId);
+    [[nodiscard]] std::optional<Hl7InboxRow> inboxByControlId(const std::string& sender,
+                                                              const std::string& controlId);
     [[nodiscard]] std::vector<Hl7InboxRow> inbox(const std::string& state = {}, int limit = 1000);
-    void resolveInbox(int64_t id, const std::string& state, const std::string& reason, std::optional<int64_t> orderId,
-                      const std::string& atUtc);
+    void resolveInbox(int64_t id, const std::string& state, const std::string& reason,
+                      std::optional<int64_t> orderId, const std::string& atUtc);
     [[nodiscard]] int64_t inboxCount();
 
     // Maps

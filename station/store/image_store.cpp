@@ -51,8 +51,10 @@ fs::path imageFilePath(const fs::path& imagesDir, const std::string& sha256, con
     return imagesDir / sha256.substr(0, 2) / (sha256 + extensionFor(mime));
 }
 
-std::string writeImageFile(const fs::path& imagesDir, const std::vector<uint8_t>& bytes, const std::string& mime) {
-    const std::string sha = sha256Hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+std::string writeImageFile(const fs::path& imagesDir, const std::vector<uint8_t>& bytes,
+                           const std::string& mime) {
+    const std::string sha =
+        sha256Hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     const fs::path final = imageFilePath(imagesDir, sha, mime);
     std::error_code ec;
     fs::create_directories(final.parent_path(), ec);
@@ -93,7 +95,8 @@ std::string writeImageFile(const fs::path& imagesDir, const std::vector<uint8_t>
 
 StoredImage ImageStore::put(const std::vector<uint8_t>& bytes, const std::string& mime, int width, int height,
                             const std::string& atUtc) {
-    StoredImage image{writeImageFile(m_dir, bytes, mime), static_cast<int64_t>(bytes.size()), mime, width, height};
+    StoredImage image{writeImageFile(m_dir, bytes, mime), static_cast<int64_t>(bytes.size()), mime, width,
+                      height};
     index(image, atUtc);
     return image;
 }
@@ -103,7 +106,11 @@ void ImageStore::index(const StoredImage& image, const std::string& atUtc) {
         throw StoreError("not a SHA-256 image name: " + image.sha256);
     Statement s = m_db.prepare("INSERT OR IGNORE INTO images(sha256, bytes, mime, width, height, stored_utc)"
                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s.bind(1, image.sha256).bind(2, image.bytes).bind(3, image.mime).bind(4, image.width).bind(5, image.height);
+    s.bind(1, image.sha256)
+        .bind(2, image.bytes)
+        .bind(3, image.mime)
+        .bind(4, image.width)
+        .bind(5, image.height);
     s.bind(6, atUtc);
     s.run();
 }

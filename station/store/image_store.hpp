@@ -30,7 +30,8 @@ struct StoredImage {
 
 // Writes bytes durably under `imagesDir` (temp file, fsync, rename, fsync directory) and returns the
 // SHA-256. Safe to call from any thread. Throws StoreError.
-std::string writeImageFile(const std::filesystem::path& imagesDir, const std::vector<uint8_t>& bytes, const std::string& mime);
+std::string writeImageFile(const std::filesystem::path& imagesDir, const std::vector<uint8_t>& bytes,
+                           const std::string& mime);
 
 class ImageStore {
 public:
@@ -50,7 +51,7 @@ private:
     std::filesystem::path m_dir;
 };
 
-[[nodiscard]] std::filesystem::path imageFilePath(const std::filesystem::path& imagesDir, const std::string& sha256,
-                                                  const std::string& mime);
+[[nodiscard]] std::filesystem::path imageFilePath(const std::filesystem::path& imagesDir,
+                                                  const std::string& sha256, const std::string& mime);
 
 } // namespace admix::store

@@ -3,8 +3,9 @@
 namespace admix::store {
 
 void OrderHolds::put(const OrderHold& hold) {
-    Statement s = m_db.prepare("INSERT INTO order_holds(order_id, kind, reason, at_utc) VALUES (?1, ?2, ?3, ?4)"
-                               " ON CONFLICT(order_id) DO UPDATE SET kind = ?2, reason = ?3, at_utc = ?4");
+    Statement s =
+        m_db.prepare("INSERT INTO order_holds(order_id, kind, reason, at_utc) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT(order_id) DO UPDATE SET kind = ?2, reason = ?3, at_utc = ?4");
     s.bind(1, hold.orderId).bind(2, hold.kind).bind(3, hold.reason).bind(4, hold.atUtc);
     s.run();
 }

@@ -12,7 +12,8 @@ void bindOptional(Statement& s, int index, const std::optional<std::string>& val
 }
 
 constexpr const char* kOrderColumns =
-    "SELECT id, order_number, patient_name, patient_mrn, patient_json, recipe_id, dose_json, route, final_volume_ml,"
+    "SELECT id, order_number, patient_name, patient_mrn, patient_json, recipe_id, dose_json, route, "
+    "final_volume_ml,"
     " priority, due_utc, prescriber, entered_by, created_utc, status FROM orders ";
 
 OrderRow readOrder(const Statement& s) {
@@ -36,9 +37,10 @@ OrderRow readOrder(const Statement& s) {
     return r;
 }
 
-constexpr const char* kPrepColumns =
-    "SELECT id, prep_number, order_id, recipe_id, recipe_version, spec_json, status, current_step, technician, station,"
-    " room, pec, started_utc, completed_utc, checked_by, checked_utc, check_outcome, check_reason FROM preparations ";
+constexpr const char* kPrepColumns = "SELECT id, prep_number, order_id, recipe_id, recipe_version, "
+                                     "spec_json, status, current_step, technician, station,"
+                                     " room, pec, started_utc, completed_utc, checked_by, checked_utc, "
+                                     "check_outcome, check_reason FROM preparations ";
 
 PrepRow readPrep(const Statement& s) {
     PrepRow r;
@@ -63,8 +65,9 @@ PrepRow readPrep(const Statement& s) {
     return r;
 }
 
-constexpr const char* kEvidenceColumns = "SELECT id, prep_id, step_index, event_key, kind, outcome, message, data_json,"
-                                         " image_sha256, actor, at_utc FROM evidence ";
+constexpr const char* kEvidenceColumns =
+    "SELECT id, prep_id, step_index, event_key, kind, outcome, message, data_json,"
+    " image_sha256, actor, at_utc FROM evidence ";
 
 EvidenceRow readEvidence(const Statement& s) {
     EvidenceRow r;
@@ -85,17 +88,26 @@ EvidenceRow readEvidence(const Statement& s) {
 } // namespace
 
 int64_t PrepRepo::insertOrder(const OrderRow& r) {
-    Statement s = m_db.prepare(
-        "INSERT INTO orders(order_number, patient_name, patient_mrn, patient_json, recipe_id, dose_json, route,"
-        " final_volume_ml, priority, due_utc, prescriber, entered_by, created_utc, status)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    s.bind(1, r.orderNumber).bind(2, r.patientName).bind(3, r.patientMrn).bind(4, r.patientJson).bind(5, r.recipeId);
+    Statement s =
+        m_db.prepare("INSERT INTO orders(order_number, patient_name, patient_mrn, patient_json, recipe_id, "
+                     "dose_json, route,"
+                     " final_volume_ml, priority, due_utc, prescriber, entered_by, created_utc, status)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    s.bind(1, r.orderNumber)
+        .bind(2, r.patientName)
+        .bind(3, r.patientMrn)
+        .bind(4, r.patientJson)
+        .bind(5, r.recipeId);
     s.bind(6, r.doseJson).bind(7, r.route);
     if (r.finalVolumeMl)
         s.bind(8, *r.finalVolumeMl);
     else
         s.bindNull(8);
-    s.bind(9, r.priority).bind(10, r.dueUtc).bind(11, r.prescriber).bind(12, r.enteredBy).bind(13, r.createdUtc);
+    s.bind(9, r.priority)
+        .bind(10, r.dueUtc)
+        .bind(11, r.prescriber)
+        .bind(12, r.enteredBy)
+        .bind(13, r.createdUtc);
     s.bind(14, r.status);
     s.run();
     return m_db.lastInsertRowId();
@@ -118,9 +130,10 @@ std::optional<OrderRow> PrepRepo::orderByNumber(const std::string& number) {
 }
 
 std::vector<OrderRow> PrepRepo::queue() {
-    Statement s = m_db.prepare(std::string(kOrderColumns) +
-                               "WHERE status IN ('open', 'in_progress') ORDER BY CASE priority WHEN 'stat' THEN 0"
-                               " WHEN 'urgent' THEN 1 ELSE 2 END, due_utc, id");
+    Statement s =
+        m_db.prepare(std::string(kOrderColumns) +
+                     "WHERE status IN ('open', 'in_progress') ORDER BY CASE priority WHEN 'stat' THEN 0"
+                     " WHEN 'urgent' THEN 1 ELSE 2 END, due_utc, id");
     std::vector<OrderRow> rows;
     while (s.step())
         rows.push_back(readOrder(s));
@@ -153,10 +166,15 @@ std::string PrepRepo::orderComments(int64_t id) {
 }
 
 int64_t PrepRepo::insertPrep(const PrepRow& r) {
-    Statement s = m_db.prepare(
-        "INSERT INTO preparations(prep_number, order_id, recipe_id, recipe_version, spec_json, status, current_step,"
-        " technician, station, room, pec, started_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    s.bind(1, r.prepNumber).bind(2, r.orderId).bind(3, r.recipeId).bind(4, r.recipeVersion).bind(5, r.specJson);
+    Statement s = m_db.prepare("INSERT INTO preparations(prep_number, order_id, recipe_id, recipe_version, "
+                               "spec_json, status, current_step,"
+                               " technician, station, room, pec, started_utc) VALUES (?1, ?2, ?3, ?4, ?5, "
+                               "?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    s.bind(1, r.prepNumber)
+        .bind(2, r.orderId)
+        .bind(3, r.recipeId)
+        .bind(4, r.recipeVersion)
+        .bind(5, r.specJson);
     s.bind(6, r.status).bind(7, r.currentStep).bind(8, r.technician).bind(9, r.station).bind(10, r.room);
     s.bind(11, r.pec).bind(12, r.startedUtc);
     s.run();
@@ -180,7 +198,8 @@ std::optional<PrepRow> PrepRepo::prepByNumber(const std::string& number) {
 }
 
 std::vector<PrepRow> PrepRepo::prepsWithStatus(const std::string& status, int limit) {
-    Statement s = m_db.prepare(std::string(kPrepColumns) + "WHERE status = ?1 ORDER BY started_utc, id LIMIT ?2");
+    Statement s =
+        m_db.prepare(std::string(kPrepColumns) + "WHERE status = ?1 ORDER BY started_utc, id LIMIT ?2");
     s.bind(1, status).bind(2, limit);
     std::vector<PrepRow> rows;
     while (s.step())
@@ -189,7 +208,8 @@ std::vector<PrepRow> PrepRepo::prepsWithStatus(const std::string& status, int li
 }
 
 std::vector<PrepRow> PrepRepo::inProgressAtPec(const std::string& pec) {
-    Statement s = m_db.prepare(std::string(kPrepColumns) + "WHERE status = 'in_progress' AND pec = ?1 ORDER BY started_utc, id");
+    Statement s = m_db.prepare(std::string(kPrepColumns) +
+                               "WHERE status = 'in_progress' AND pec = ?1 ORDER BY started_utc, id");
     s.bind(1, pec);
     std::vector<PrepRow> rows;
     while (s.step())
@@ -197,10 +217,12 @@ std::vector<PrepRow> PrepRepo::inProgressAtPec(const std::string& pec) {
     return rows;
 }
 
-std::vector<PrepRow> PrepRepo::cancelledSince(const std::string& station, const std::string& sinceUtc, int limit) {
-    Statement s = m_db.prepare(std::string(kPrepColumns) +
-                               "WHERE status = 'cancelled' AND station = ?1 AND started_utc >= ?2 ORDER BY started_utc DESC, id DESC"
-                               " LIMIT ?3");
+std::vector<PrepRow> PrepRepo::cancelledSince(const std::string& station, const std::string& sinceUtc,
+                                              int limit) {
+    Statement s = m_db.prepare(
+        std::string(kPrepColumns) +
+        "WHERE status = 'cancelled' AND station = ?1 AND started_utc >= ?2 ORDER BY started_utc DESC, id DESC"
+        " LIMIT ?3");
     s.bind(1, station).bind(2, sinceUtc).bind(3, limit);
     std::vector<PrepRow> rows;
     while (s.step())
@@ -209,9 +231,10 @@ std::vector<PrepRow> PrepRepo::cancelledSince(const std::string& station, const 
 }
 
 std::optional<PrepRow> PrepRepo::activePrepForOrder(int64_t orderId) {
-    Statement s = m_db.prepare(std::string(kPrepColumns) +
-                               "WHERE order_id = ?1 AND status IN ('in_progress', 'awaiting_check', 'released')"
-                               " ORDER BY id DESC LIMIT 1");
+    Statement s =
+        m_db.prepare(std::string(kPrepColumns) +
+                     "WHERE order_id = ?1 AND status IN ('in_progress', 'awaiting_check', 'released')"
+                     " ORDER BY id DESC LIMIT 1");
     s.bind(1, orderId);
     if (!s.step())
         return std::nullopt;
@@ -230,8 +253,9 @@ void PrepRepo::setPrepCompleted(int64_t id, const std::string& atUtc) {
     s.run();
 }
 
-void PrepRepo::setPrepChecked(int64_t id, const std::string& status, const std::string& by, const std::string& atUtc,
-                              const std::string& outcome, const std::string& reason) {
+void PrepRepo::setPrepChecked(int64_t id, const std::string& status, const std::string& by,
+                              const std::string& atUtc, const std::string& outcome,
+                              const std::string& reason) {
     Statement s = m_db.prepare("UPDATE preparations SET status = ?2, checked_by = ?3, checked_utc = ?4,"
                                " check_outcome = ?5, check_reason = ?6 WHERE id = ?1");
     s.bind(1, id).bind(2, status).bind(3, by).bind(4, atUtc).bind(5, outcome).bind(6, reason);
@@ -246,28 +270,36 @@ int64_t PrepRepo::countPrepsStartedWith(const std::string& prefix) {
 }
 
 void PrepRepo::insertStep(const StepRow& r) {
-    Statement s = m_db.prepare("INSERT INTO prep_steps(prep_id, step_index, kind, state, attempts, result_json)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s.bind(1, r.prepId).bind(2, r.stepIndex).bind(3, r.kind).bind(4, r.state).bind(5, r.attempts).bind(6, r.resultJson);
+    Statement s =
+        m_db.prepare("INSERT INTO prep_steps(prep_id, step_index, kind, state, attempts, result_json)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, r.prepId)
+        .bind(2, r.stepIndex)
+        .bind(3, r.kind)
+        .bind(4, r.state)
+        .bind(5, r.attempts)
+        .bind(6, r.resultJson);
     s.run();
 }
 
 std::vector<StepRow> PrepRepo::steps(int64_t prepId) {
-    Statement s = m_db.prepare("SELECT prep_id, step_index, kind, state, attempts, result_json, done_utc, done_by"
-                               " FROM prep_steps WHERE prep_id = ?1 ORDER BY step_index");
+    Statement s =
+        m_db.prepare("SELECT prep_id, step_index, kind, state, attempts, result_json, done_utc, done_by"
+                     " FROM prep_steps WHERE prep_id = ?1 ORDER BY step_index");
     s.bind(1, prepId);
     std::vector<StepRow> rows;
     while (s.step()) {
-        rows.push_back(StepRow{s.columnInt(0), static_cast<int>(s.columnInt(1)), s.columnText(2), s.columnText(3),
-                               static_cast<int>(s.columnInt(4)), s.columnText(5), s.columnOptionalText(6),
-                               s.columnOptionalText(7)});
+        rows.push_back(StepRow{s.columnInt(0), static_cast<int>(s.columnInt(1)), s.columnText(2),
+                               s.columnText(3), static_cast<int>(s.columnInt(4)), s.columnText(5),
+                               s.columnOptionalText(6), s.columnOptionalText(7)});
     }
     return rows;
 }
 
 void PrepRepo::updateStep(const StepRow& r) {
-    Statement s = m_db.prepare("UPDATE prep_steps SET state = ?3, attempts = ?4, result_json = ?5, done_utc = ?6,"
-                               " done_by = ?7 WHERE prep_id = ?1 AND step_index = ?2");
+    Statement s =
+        m_db.prepare("UPDATE prep_steps SET state = ?3, attempts = ?4, result_json = ?5, done_utc = ?6,"
+                     " done_by = ?7 WHERE prep_id = ?1 AND step_index = ?2");
     s.bind(1, r.prepId).bind(2, r.stepIndex).bind(3, r.state).bind(4, r.attempts).bind(5, r.resultJson);
     bindOptional(s, 6, r.doneUtc);
     bindOptional(s, 7, r.doneBy);
@@ -275,9 +307,15 @@ void PrepRepo::updateStep(const StepRow& r) {
 }
 
 std::optional<int64_t> PrepRepo::addEvidence(const EvidenceRow& r) {
-    Statement s = m_db.prepare("INSERT OR IGNORE INTO evidence(prep_id, step_index, event_key, kind, outcome, message,"
-                               " data_json, image_sha256, actor, at_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    s.bind(1, r.prepId).bind(2, r.stepIndex).bind(3, r.eventKey).bind(4, r.kind).bind(5, r.outcome).bind(6, r.message);
+    Statement s = m_db.prepare(
+        "INSERT OR IGNORE INTO evidence(prep_id, step_index, event_key, kind, outcome, message,"
+        " data_json, image_sha256, actor, at_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    s.bind(1, r.prepId)
+        .bind(2, r.stepIndex)
+        .bind(3, r.eventKey)
+        .bind(4, r.kind)
+        .bind(5, r.outcome)
+        .bind(6, r.message);
     s.bind(7, r.dataJson);
     bindOptional(s, 8, r.imageSha256);
     s.bind(9, r.actor).bind(10, r.atUtc);
@@ -304,16 +342,18 @@ std::vector<EvidenceRow> PrepRepo::evidence(int64_t prepId) {
     return rows;
 }
 
-void PrepRepo::addRecall(const std::string& gtin, const std::string& lot, const std::string& reason, const std::string& by,
-                         const std::string& atUtc) {
-    Statement s = m_db.prepare("INSERT INTO recalls(gtin, lot, reason, added_by, added_utc) VALUES (?1, ?2, ?3, ?4, ?5)"
-                               " ON CONFLICT(gtin, lot) DO UPDATE SET reason = excluded.reason");
+void PrepRepo::addRecall(const std::string& gtin, const std::string& lot, const std::string& reason,
+                         const std::string& by, const std::string& atUtc) {
+    Statement s =
+        m_db.prepare("INSERT INTO recalls(gtin, lot, reason, added_by, added_utc) VALUES (?1, ?2, ?3, ?4, ?5)"
+                     " ON CONFLICT(gtin, lot) DO UPDATE SET reason = excluded.reason");
     s.bind(1, gtin).bind(2, lot).bind(3, reason).bind(4, by).bind(5, atUtc);
     s.run();
 }
 
 std::optional<std::string> PrepRepo::recallReason(const std::string& gtin, const std::string& lot) {
-    Statement s = m_db.prepare("SELECT reason FROM recalls WHERE gtin = ?1 AND (lot = '' OR lot = ?2) LIMIT 1");
+    Statement s =
+        m_db.prepare("SELECT reason FROM recalls WHERE gtin = ?1 AND (lot = '' OR lot = ?2) LIMIT 1");
     s.bind(1, gtin).bind(2, lot);
     if (!s.step())
         return std::nullopt;

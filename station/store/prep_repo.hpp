@@ -99,11 +99,12 @@ public:
     // Preparations in progress at a PEC (hood), oldest first.
     [[nodiscard]] std::vector<PrepRow> inProgressAtPec(const std::string& pec);
     // Preparations cancelled since `sinceUtc` (ISO 8601) at `station`, newest first.
-    [[nodiscard]] std::vector<PrepRow> cancelledSince(const std::string& station, const std::string& sinceUtc, int limit = 20);
+    [[nodiscard]] std::vector<PrepRow> cancelledSince(const std::string& station, const std::string& sinceUtc,
+                                                      int limit = 20);
     void setPrepStatus(int64_t id, const std::string& status, int currentStep);
     void setPrepCompleted(int64_t id, const std::string& atUtc);
-    void setPrepChecked(int64_t id, const std::string& status, const std::string& by, const std::string& atUtc,
-                        const std::string& outcome, const std::string& reason);
+    void setPrepChecked(int64_t id, const std::string& status, const std::string& by,
+                        const std::string& atUtc, const std::string& outcome, const std::string& reason);
     [[nodiscard]] int64_t countPrepsStartedWith(const std::string& prefix);
 
     void insertStep(const StepRow& row);
@@ -115,8 +116,8 @@ public:
     [[nodiscard]] std::optional<EvidenceRow> evidenceByKey(int64_t prepId, const std::string& eventKey);
     [[nodiscard]] std::vector<EvidenceRow> evidence(int64_t prepId);
 
-    void addRecall(const std::string& gtin, const std::string& lot, const std::string& reason, const std::string& by,
-                   const std::string& atUtc);
+    void addRecall(const std::string& gtin, const std::string& lot, const std::string& reason,
+                   const std::string& by, const std::string& atUtc);
     // The recall that covers this product and lot (a recall with an empty lot covers every lot).
     [[nodiscard]] std::optional<std::string> recallReason(const std::string& gtin, const std::string& lot);
 

@@ -31,14 +31,17 @@ std::unique_ptr<sqlite3, Closer> openFile(const fs::path& file, int flags) {
     const int rc = sqlite3_open_v2(file.string().c_str(), &raw, flags, nullptr);
     std::unique_ptr<sqlite3, Closer> db(raw);
     if (rc != SQLITE_OK)
-        throw StoreError("cannot open " + file.string() + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+        throw StoreError("cannot open " + file.string() + ": " +
+                         (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
     sqlite3_busy_timeout(raw, 5000);
     return db;
 }
 
 } // namespace
 
-Sandbox::Sandbox() : m_dir(makeTempDir()) { prepareDataDir(m_dir); }
+Sandbox::Sandbox() : m_dir(makeTempDir()) {
+    prepareDataDir(m_dir);
+}
 
 Sandbox::Sandbox(const fs::path& dataDir) : Sandbox() {
     copyStationData(dataDir, m_dir);
@@ -56,7 +59,8 @@ Sandbox::~Sandbox() {
     fs::remove_all(m_dir, ec);
     // The key directory beside the sandbox is the sandbox's own (never the station's: that one is
     // beside the station's data directory or set by an override that points elsewhere).
-    if (keys.parent_path() == m_dir.parent_path() && keys.filename().string().rfind(m_dir.filename().string(), 0) == 0)
+    if (keys.parent_path() == m_dir.parent_path() &&
+        keys.filename().string().rfind(m_dir.filename().string(), 0) == 0)
         fs::remove_all(keys, ec);
 }
 
@@ -80,7 +84,8 @@ void copyStationData(const fs::path& fromDataDir, const fs::path& toDataDir) {
     }
     std::error_code ec;
     if (fs::exists(imagesDir(fromDataDir)))
-        fs::copy(imagesDir(fromDataDir), imagesDir(toDataDir), fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+        fs::copy(imagesDir(fromDataDir), imagesDir(toDataDir),
+                 fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
     if (ec)
         throw StoreError("cannot copy the images of " + fromDataDir.string() + ": " + ec.message());
 }

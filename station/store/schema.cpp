@@ -27,14 +27,19 @@ bool tableExists(Database& db, std::string_view name) {
 
 } // namespace
 
-std::span<const Migration> migrations() { return kMigrations; }
+std::span<const Migration> migrations() {
+    return kMigrations;
+}
 
-int latestSchemaVersion() { return kMigrations.back().version; }
+int latestSchemaVersion() {
+    return kMigrations.back().version;
+}
 
 int schemaVersionOf(Database& db) {
     int version = static_cast<int>(db.queryInt("PRAGMA user_version").value_or(0));
     if (tableExists(db, "schema_migrations")) {
-        version = std::max(version, static_cast<int>(db.queryInt("SELECT max(version) FROM schema_migrations").value_or(0)));
+        version = std::max(
+            version, static_cast<int>(db.queryInt("SELECT max(version) FROM schema_migrations").value_or(0)));
     }
     return version;
 }
@@ -42,7 +47,8 @@ int schemaVersionOf(Database& db) {
 Database openStationDatabase(const std::string& path) {
     // A station that cannot write would fail at the first gate, with a technician at the hood.
     if (path != ":memory:" && ::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
-        throw StoreError("database " + path + " is read-only for this user: the station needs to write to it "
+        throw StoreError("database " + path +
+                         " is read-only for this user: the station needs to write to it "
                          "(check the file's owner and permissions)");
     Database db(path);
     if (sqlite3_db_readonly(db.handle(), "main") == 1)
@@ -81,11 +87,13 @@ void applyMigrations(Database& db, const std::string& path, std::span<const Migr
     // A migration recorded in the file but unknown here was written by another build (numbers are
     // reserved in blocks per area, so a newer build can add one below this build's latest).
     for (const int version : applied) {
-        const bool knownHere = std::any_of(known.begin(), known.end(), [&](const Migration& m) { return m.version == version; });
+        const bool knownHere =
+            std::any_of(known.begin(), known.end(), [&](const Migration& m) { return m.version == version; });
         if (!knownHere)
-            throw StoreError("database " + path + " has schema migration " + std::to_string(version) +
-                             ", which this build of Admix does not know. It was left unchanged; open it with the newer "
-                             "Admix that wrote it.");
+            throw StoreError(
+                "database " + path + " has schema migration " + std::to_string(version) +
+                ", which this build of Admix does not know. It was left unchanged; open it with the newer "
+                "Admix that wrote it.");
     }
     if (applied.empty()) {
         // Written before migrations were recorded one by one: user_version says how far it got.
@@ -112,7 +120,8 @@ void applyMigrations(Database& db, const std::string& path, std::span<const Migr
             continue;
         Transaction tx(db);
         db.exec(migration.sql);
-        Statement record = db.prepare("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (?1, ?2, ?3)");
+        Statement record =
+            db.prepare("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (?1, ?2, ?3)");
         record.bind(1, migration.version).bind(2, migration.name).bind(3, formatIsoUtc(nowUtc()));
         record.run();
         db.exec("PRAGMA user_version = " + std::to_string(std::max(fileVersion, migration.version)));

@@ -14,7 +14,8 @@ class SettingsRepo {
 public:
     explicit SettingsRepo(Database& db) : m_db(db) {}
     [[nodiscard]] std::optional<std::string> get(const std::string& key);
-    void set(const std::string& key, const std::string& value, const std::string& by, const std::string& atUtc);
+    void set(const std::string& key, const std::string& value, const std::string& by,
+             const std::string& atUtc);
 
 private:
     Database& m_db;

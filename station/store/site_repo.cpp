@@ -38,13 +38,14 @@ LotUse readUse(const Statement& s, bool withRecall) {
 }
 
 std::vector<LotUse> recalledWhere(Database& db, const std::string& where, std::optional<int64_t> prepId) {
-    Statement s = db.prepare(std::string(kUseSelect) +
-                             ", r.id, r.reason FROM prep_steps s JOIN preparations p ON p.id = s.prep_id"
-                             " JOIN orders o ON o.id = p.order_id JOIN recalls r"
-                             " ON substr(r.gtin, 2, 12) = substr(json_extract(s.result_json, '$.gtin'), 2, 12)"
-                             " AND (r.lot = '' OR r.lot = json_extract(s.result_json, '$.lot'))"
-                             " WHERE s.state IN ('passed', 'overridden') AND json_extract(s.result_json, '$.gtin') IS NOT NULL " +
-                             where + " ORDER BY p.id, s.step_index");
+    Statement s = db.prepare(
+        std::string(kUseSelect) +
+        ", r.id, r.reason FROM prep_steps s JOIN preparations p ON p.id = s.prep_id"
+        " JOIN orders o ON o.id = p.order_id JOIN recalls r"
+        " ON substr(r.gtin, 2, 12) = substr(json_extract(s.result_json, '$.gtin'), 2, 12)"
+        " AND (r.lot = '' OR r.lot = json_extract(s.result_json, '$.lot'))"
+        " WHERE s.state IN ('passed', 'overridden') AND json_extract(s.result_json, '$.gtin') IS NOT NULL " +
+        where + " ORDER BY p.id, s.step_index");
     if (prepId)
         s.bind(1, *prepId);
     std::vector<LotUse> out;
@@ -56,9 +57,15 @@ std::vector<LotUse> recalledWhere(Database& db, const std::string& where, std::o
 } // namespace
 
 int64_t SiteRepo::addRecall(const RecallRow& row) {
-    Statement s = m_db.prepare("INSERT INTO recalls(gtin, ndc, lot, reason, source, notice_date, added_by, added_utc)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    s.bind(1, row.gtin).bind(2, row.ndc).bind(3, row.lot).bind(4, row.reason).bind(5, row.source).bind(6, row.noticeDate);
+    Statement s =
+        m_db.prepare("INSERT INTO recalls(gtin, ndc, lot, reason, source, notice_date, added_by, added_utc)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    s.bind(1, row.gtin)
+        .bind(2, row.ndc)
+        .bind(3, row.lot)
+        .bind(4, row.reason)
+        .bind(5, row.source)
+        .bind(6, row.noticeDate);
     s.bind(7, row.addedBy).bind(8, row.addedUtc);
     s.run();
     return m_db.lastInsertRowId();
@@ -94,16 +101,21 @@ void SiteRepo::removeRecall(int64_t id) {
     s.run();
 }
 
-std::vector<LotUse> SiteRepo::recalledInPrep(int64_t prepId) { return recalledWhere(m_db, "AND p.id = ?1", prepId); }
+std::vector<LotUse> SiteRepo::recalledInPrep(int64_t prepId) {
+    return recalledWhere(m_db, "AND p.id = ?1", prepId);
+}
 
-std::vector<LotUse> SiteRepo::recalledUses() { return recalledWhere(m_db, "", std::nullopt); }
+std::vector<LotUse> SiteRepo::recalledUses() {
+    return recalledWhere(m_db, "", std::nullopt);
+}
 
 std::vector<LotUse> SiteRepo::lotUses(const std::string& lot, const std::optional<std::string>& gtin) {
-    Statement s = m_db.prepare(std::string(kUseSelect) +
-                               " FROM prep_steps s JOIN preparations p ON p.id = s.prep_id JOIN orders o ON o.id = p.order_id"
-                               " WHERE s.state IN ('passed', 'overridden') AND json_extract(s.result_json, '$.lot') = ?1"
-                               " AND (?2 IS NULL OR substr(json_extract(s.result_json, '$.gtin'), 2, 12) = substr(?2, 2, 12))"
-                               " ORDER BY p.id, s.step_index");
+    Statement s = m_db.prepare(
+        std::string(kUseSelect) +
+        " FROM prep_steps s JOIN preparations p ON p.id = s.prep_id JOIN orders o ON o.id = p.order_id"
+        " WHERE s.state IN ('passed', 'overridden') AND json_extract(s.result_json, '$.lot') = ?1"
+        " AND (?2 IS NULL OR substr(json_extract(s.result_json, '$.gtin'), 2, 12) = substr(?2, 2, 12))"
+        " ORDER BY p.id, s.step_index");
     s.bind(1, lot);
     if (gtin)
         s.bind(2, *gtin);
@@ -152,7 +164,8 @@ std::optional<std::string> SiteRepo::orderCancelReason(int64_t orderId) {
 }
 
 std::vector<OrderRow> SiteRepo::orders(const std::string& status, int limit) {
-    Statement s = m_db.prepare("SELECT id, order_number FROM orders WHERE (?1 = '' OR status = ?1) ORDER BY id DESC LIMIT ?2");
+    Statement s = m_db.prepare(
+        "SELECT id, order_number FROM orders WHERE (?1 = '' OR status = ?1) ORDER BY id DESC LIMIT ?2");
     s.bind(1, status).bind(2, limit);
     std::vector<int64_t> ids;
     while (s.step())

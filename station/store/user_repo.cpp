@@ -4,8 +4,9 @@ namespace admix::store {
 
 namespace {
 
-constexpr const char* kSelect = "SELECT id, username, display_name, role, badge, pin_hash, password_hash, active,"
-                                " failed_attempts, locked_until_utc, created_utc FROM users ";
+constexpr const char* kSelect =
+    "SELECT id, username, display_name, role, badge, pin_hash, password_hash, active,"
+    " failed_attempts, locked_until_utc, created_utc FROM users ";
 
 UserRow readRow(const Statement& s) {
     UserRow row;
@@ -39,8 +40,9 @@ std::optional<UserRow> one(Statement& s) {
 } // namespace
 
 int64_t UserRepo::insert(const UserRow& row) {
-    Statement s = m_db.prepare("INSERT INTO users(username, display_name, role, badge, pin_hash, password_hash, active,"
-                               " created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    Statement s =
+        m_db.prepare("INSERT INTO users(username, display_name, role, badge, pin_hash, password_hash, active,"
+                     " created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, row.username).bind(2, row.displayName).bind(3, row.role);
     bindOptional(s, 4, row.badge);
     bindOptional(s, 5, row.pinHash);
@@ -76,7 +78,8 @@ std::vector<UserRow> UserRepo::all() {
     return rows;
 }
 
-void UserRepo::recordFailure(int64_t id, int failedAttempts, const std::optional<std::string>& lockedUntilUtc) {
+void UserRepo::recordFailure(int64_t id, int failedAttempts,
+                             const std::optional<std::string>& lockedUntilUtc) {
     Statement s = m_db.prepare("UPDATE users SET failed_attempts = ?2, locked_until_utc = ?3 WHERE id = ?1");
     s.bind(1, id).bind(2, failedAttempts);
     bindOptional(s, 3, lockedUntilUtc);
@@ -90,19 +93,23 @@ void UserRepo::recordSuccess(int64_t id) {
 }
 
 std::optional<WebFailureRow> UserRepo::webFailure(const std::string& username, const std::string& address) {
-    Statement s = m_db.prepare("SELECT failures, first_utc, last_utc, locked_until_utc FROM web_auth_failures "
-                               "WHERE username = ?1 AND address = ?2");
+    Statement s =
+        m_db.prepare("SELECT failures, first_utc, last_utc, locked_until_utc FROM web_auth_failures "
+                     "WHERE username = ?1 AND address = ?2");
     s.bind(1, username).bind(2, address);
     if (!s.step())
         return std::nullopt;
-    return WebFailureRow{static_cast<int>(s.columnInt(0)), s.columnText(1), s.columnText(2), s.columnOptionalText(3)};
+    return WebFailureRow{static_cast<int>(s.columnInt(0)), s.columnText(1), s.columnText(2),
+                         s.columnOptionalText(3)};
 }
 
-void UserRepo::recordWebFailure(const std::string& username, const std::string& address, const WebFailureRow& row) {
-    Statement s = m_db.prepare("INSERT INTO web_auth_failures (username, address, failures, first_utc, last_utc, locked_until_utc) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username, address) DO UPDATE SET "
-                               "failures = excluded.failures, first_utc = excluded.first_utc, last_utc = excluded.last_utc, "
-                               "locked_until_utc = excluded.locked_until_utc");
+void UserRepo::recordWebFailure(const std::string& username, const std::string& address,
+                                const WebFailureRow& row) {
+    Statement s = m_db.prepare(
+        "INSERT INTO web_auth_failures (username, address, failures, first_utc, last_utc, locked_until_utc) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username, address) DO UPDATE SET "
+        "failures = excluded.failures, first_utc = excluded.first_utc, last_utc = excluded.last_utc, "
+        "locked_until_utc = excluded.locked_until_utc");
     s.bind(1, username).bind(2, address).bind(3, row.failures).bind(4, row.firstUtc).bind(5, row.lastUtc);
     bindOptional(s, 6, row.lockedUntilUtc);
     s.run();
@@ -115,7 +122,8 @@ void UserRepo::clearWebFailures(const std::string& username, const std::string& 
 }
 
 int UserRepo::webFailureAddressesSince(const std::string& username, const std::string& sinceUtc) {
-    Statement s = m_db.prepare("SELECT count(*) FROM web_auth_failures WHERE username = ?1 AND last_utc >= ?2");
+    Statement s =
+        m_db.prepare("SELECT count(*) FROM web_auth_failures WHERE username = ?1 AND last_utc >= ?2");
     s.bind(1, username).bind(2, sinceUtc);
     s.step();
     return static_cast<int>(s.columnInt(0));
@@ -152,6 +160,8 @@ void UserRepo::setRole(int64_t id, const std::string& role) {
     s.run();
 }
 
-int64_t UserRepo::count() { return m_db.queryInt("SELECT count(*) FROM users").value_or(0); }
+int64_t UserRepo::count() {
+    return m_db.queryInt("SELECT count(*) FROM users").value_or(0);
+}
 
 } // namespace admix::store

@@ -47,7 +47,8 @@ public:
     void recordFailure(int64_t id, int failedAttempts, const std::optional<std::string>& lockedUntilUtc);
     void recordSuccess(int64_t id);
     // Per account and client address, for the web (the account's own counters are the station's).
-    [[nodiscard]] std::optional<WebFailureRow> webFailure(const std::string& username, const std::string& address);
+    [[nodiscard]] std::optional<WebFailureRow> webFailure(const std::string& username,
+                                                          const std::string& address);
     void recordWebFailure(const std::string& username, const std::string& address, const WebFailureRow& row);
     void clearWebFailures(const std::string& username, const std::string& address);
     // How many different addresses failed for this account since `sinceUtc` (a pattern of guesses).

@@ -33,9 +33,11 @@ void CameraView::upload(const vision::Frame& frame) {
     if (image.cols != m_textureWidth || image.rows != m_textureHeight) {
         m_textureWidth = image.cols;
         m_textureHeight = image.rows;
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, m_textureWidth, m_textureHeight, 0, format, GL_UNSIGNED_BYTE, image.data);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, m_textureWidth, m_textureHeight, 0, format, GL_UNSIGNED_BYTE,
+                     image.data);
     } else {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, m_textureWidth, m_textureHeight, format, GL_UNSIGNED_BYTE, image.data);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, m_textureWidth, m_textureHeight, format, GL_UNSIGNED_BYTE,
+                        image.data);
     }
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
@@ -45,13 +47,15 @@ void CameraView::upload(const vision::Frame& frame) {
 }
 
 void CameraView::draw(const std::shared_ptr<const vision::Frame>& frame,
-                      const std::shared_ptr<const vision::DecodeSnapshot>& codes, ImVec2 size, const char* placeholder) {
+                      const std::shared_ptr<const vision::DecodeSnapshot>& codes, ImVec2 size,
+                      const char* placeholder) {
     if (frame && frame->sequence != m_sequence)
         upload(*frame);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
     if (!m_texture || m_width == 0 || !frame) {
-        draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(0, 0, 0, 255), 6.0f);
+        draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(0, 0, 0, 255),
+                            6.0f);
         const ImVec2 text = ImGui::CalcTextSize(placeholder);
         draw->AddText(ImVec2(origin.x + (size.x - text.x) / 2, origin.y + (size.y - text.y) / 2),
                       ImGui::GetColorU32(colors::kMuted), placeholder);
@@ -66,11 +70,13 @@ void CameraView::draw(const std::shared_ptr<const vision::Frame>& frame,
     const ImU32 black = IM_COL32(0, 0, 0, 255);
     if (topLeft.x - origin.x >= 1) {
         draw->AddRectFilled(origin, ImVec2(topLeft.x, origin.y + size.y), black);
-        draw->AddRectFilled(ImVec2(topLeft.x + shown.x, origin.y), ImVec2(origin.x + size.x, origin.y + size.y), black);
+        draw->AddRectFilled(ImVec2(topLeft.x + shown.x, origin.y),
+                            ImVec2(origin.x + size.x, origin.y + size.y), black);
     }
     if (topLeft.y - origin.y >= 1) {
         draw->AddRectFilled(origin, ImVec2(origin.x + size.x, topLeft.y), black);
-        draw->AddRectFilled(ImVec2(origin.x, topLeft.y + shown.y), ImVec2(origin.x + size.x, origin.y + size.y), black);
+        draw->AddRectFilled(ImVec2(origin.x, topLeft.y + shown.y),
+                            ImVec2(origin.x + size.x, origin.y + size.y), black);
     }
     draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(m_texture)), topLeft,
                    ImVec2(topLeft.x + shown.x, topLeft.y + shown.y));
@@ -83,9 +89,11 @@ void CameraView::draw(const std::shared_ptr<const vision::Frame>& frame,
             draw->AddPolyline(pts, 4, color, ImDrawFlags_Closed, 4.0f);
         };
         for (const auto& code : codes->codes)
-            outline(code, code.usable() ? ImGui::GetColorU32(colors::kAttention) : ImGui::GetColorU32(colors::kFail));
+            outline(code, code.usable() ? ImGui::GetColorU32(colors::kAttention)
+                                        : ImGui::GetColorU32(colors::kFail));
         for (const auto& code : codes->confirmed)
-            outline(code, code.usable() ? ImGui::GetColorU32(colors::kPass) : ImGui::GetColorU32(colors::kFail));
+            outline(code,
+                    code.usable() ? ImGui::GetColorU32(colors::kPass) : ImGui::GetColorU32(colors::kFail));
     }
     ImGui::Dummy(size);
 }

@@ -21,16 +21,17 @@ public:
 
     // Draws the frame into a box of `size` (keeps the aspect ratio). Shows `placeholder` when there
     // is no frame.
-    void draw(const std::shared_ptr<const vision::Frame>& frame, const std::shared_ptr<const vision::DecodeSnapshot>& codes,
-              ImVec2 size, const char* placeholder);
+    void draw(const std::shared_ptr<const vision::Frame>& frame,
+              const std::shared_ptr<const vision::DecodeSnapshot>& codes, ImVec2 size,
+              const char* placeholder);
 
 private:
     void upload(const vision::Frame& frame);
     unsigned m_texture = 0;
     uint64_t m_sequence = ~uint64_t{0};
-    int m_textureWidth = 0;  // the texture's pixels
+    int m_textureWidth = 0; // the texture's pixels
     int m_textureHeight = 0;
-    int m_width = 0;         // the frame's pixels (code corners are in these)
+    int m_width = 0; // the frame's pixels (code corners are in these)
     int m_height = 0;
 };
 

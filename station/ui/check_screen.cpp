@@ -14,13 +14,16 @@ namespace admix::ui {
 
 namespace {
 
-const std::vector<std::string> kRejectReasons = {"WRONG-VOLUME: remake", "WRONG-PRODUCT: remake", "PHOTO-UNCLEAR: remake",
-                                                 "PARTICULATES: waste", "LABEL-ERROR: remake", "ORDER-CHANGED: waste"};
+const std::vector<std::string> kRejectReasons = {"WRONG-VOLUME: remake",  "WRONG-PRODUCT: remake",
+                                                 "PHOTO-UNCLEAR: remake", "PARTICULATES: waste",
+                                                 "LABEL-ERROR: remake",   "ORDER-CHANGED: waste"};
 
 constexpr double kQueueRefreshSeconds = 5.0;
 constexpr int kThumbHeightPx = 240; // the thumbnail texture's height (shown smaller)
 
-std::string ml(double v) { return formulas::format(formulas::Volume::mL(v)); }
+std::string ml(double v) {
+    return formulas::format(formulas::Volume::mL(v));
+}
 
 std::string localTime(const std::string& iso) {
     const auto t = parseIsoUtc(iso);
@@ -28,7 +31,8 @@ std::string localTime(const std::string& iso) {
 }
 
 std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
 }
 
@@ -71,11 +75,15 @@ unsigned uploadTexture(const cv::Mat& bgr) {
     return texture;
 }
 
-ImTextureID textureId(unsigned texture) { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)); }
+ImTextureID textureId(unsigned texture) {
+    return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture));
+}
 
 } // namespace
 
-CheckScreen::~CheckScreen() { dropTextures(); }
+CheckScreen::~CheckScreen() {
+    dropTextures();
+}
 
 void CheckScreen::onOpen() {
     m_waiting = m_station.checkQueue();
@@ -143,8 +151,8 @@ void CheckScreen::signIfDone(const ScreenContext& context) {
     Status s = Status::success();
     if (m_rejecting) {
         const std::string code = m_pad.reason().substr(0, m_pad.reason().find(':'));
-        s = m_station.reject(v.id, m_pad.signer(), m_pad.secret(), code, m_pad.reason().find("remake") != std::string::npos,
-                             m_pad.byPassword());
+        s = m_station.reject(v.id, m_pad.signer(), m_pad.secret(), code,
+                             m_pad.reason().find("remake") != std::string::npos, m_pad.byPassword());
     } else {
         s = m_station.approve(v.id, m_pad.signer(), m_pad.secret(), m_pad.byPassword());
     }
@@ -186,7 +194,8 @@ void CheckScreen::drawQueue(const ScreenContext& context, float touch) {
     ImGui::PushFont(context.fonts.bold);
     ImGui::Text("Awaiting check (%zu)", m_waiting.size());
     ImGui::PopFont();
-    ImGui::BeginChild("queue", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    ImGui::BeginChild("queue", ImVec2(0, 0), false,
+                      ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::PushTextWrapPos(0);
     if (!m_message.empty())
         ImGui::TextColored(colors::kPass, "%s", m_message.c_str());
@@ -219,7 +228,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     const auto& v = r.view;
     // Scrolls above the Approve / Reject row, which stays in view.
     const float buttons = touch * 1.2f + ImGui::GetStyle().ItemSpacing.y * 2;
-    ImGui::BeginChild("review", ImVec2(0, -buttons), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    ImGui::BeginChild("review", ImVec2(0, -buttons), false,
+                      ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.large);
     wrappedText(v.spec.title);
@@ -232,15 +242,17 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     } else {
         fact("patient", "No order is on record for this preparation.", colors::kFail);
     }
-    fact("prepared", v.number + " prepared by " + v.technician + " in " + v.room + " / " + v.pec +
-                         (r.completedUtc ? ", finished " + localTime(*r.completedUtc) : std::string()),
+    fact("prepared",
+         v.number + " prepared by " + v.technician + " in " + v.room + " / " + v.pec +
+             (r.completedUtc ? ", finished " + localTime(*r.completedUtc) : std::string()),
          colors::kMuted);
     if (!r.comments.empty())
         fact("comments", "Order comments: " + r.comments, colors::kAttention);
     if (!r.stop.empty())
         fact("stop", "STOP on the order (" + r.stop + "): approval will be refused.", colors::kFail);
     if (r.recalled)
-        fact("recalled", "RECALLED since it was scanned: " + *r.recalled + ". Approval is refused; quarantine it.",
+        fact("recalled",
+             "RECALLED since it was scanned: " + *r.recalled + ". Approval is refused; quarantine it.",
              colors::kFail);
     if (v.anyOverride)
         statusChip("OVERRIDE - a gate was passed by a pharmacist's override", Tone::Attention);
@@ -254,8 +266,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
         const std::string measured = i.measuredMl ? ml(*i.measuredMl) : std::string("not measured");
         ImGui::Indent();
         fact("measured:" + std::to_string(i.step + 1),
-             "target " + ml(i.targetMl) + " (" + ml(i.lowMl) + " to " + ml(i.highMl) + "), measured " + measured +
-                 (i.measuredMl && i.pass ? "  OK" : "  OUT OF RANGE"),
+             "target " + ml(i.targetMl) + " (" + ml(i.lowMl) + " to " + ml(i.highMl) + "), measured " +
+                 measured + (i.measuredMl && i.pass ? "  OK" : "  OUT OF RANGE"),
              i.measuredMl && i.pass ? colors::kPass : colors::kFail);
         fact("lot:" + std::to_string(i.step + 1),
              "lot " + (i.lot.empty() ? std::string("not scanned") : i.lot) + ", expires " +
@@ -271,8 +283,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
         ImGui::TextColored(colors::kMuted, "None.");
     for (const auto& o : r.overrides)
         fact("override:" + std::to_string(o.step + 1),
-             "Step " + std::to_string(o.step + 1) + " (" + o.stepTitle + "): " + o.pharmacist + ", " + o.reason + " (" +
-                 localTime(o.atUtc) + ")",
+             "Step " + std::to_string(o.step + 1) + " (" + o.stepTitle + "): " + o.pharmacist + ", " +
+                 o.reason + " (" + localTime(o.atUtc) + ")",
              colors::kAttention);
 
     heading(context, "Refused attempts");
@@ -280,8 +292,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
         ImGui::TextColored(colors::kMuted, "None: every step passed at the first attempt.");
     for (const auto& f : r.refusals)
         fact("refused:" + std::to_string(f.step + 1),
-             "Step " + std::to_string(f.step + 1) + " (" + f.stepTitle + "): " + f.reason + " (" + f.by + ", " +
-                 localTime(f.atUtc) + ")",
+             "Step " + std::to_string(f.step + 1) + " (" + f.stepTitle + "): " + f.reason + " (" + f.by +
+                 ", " + localTime(f.atUtc) + ")",
              colors::kFail);
 
     heading(context, "Photos (tap to zoom)");
@@ -291,7 +303,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     for (const auto& s : v.steps) {
         const bool overridden = s.state == workflow::StepState::Overridden;
         ImGui::PushStyleColor(ImGuiCol_Text, overridden ? colors::kAttention : colors::kPass);
-        wrappedText(std::string(overridden ? "[!] " : "[x] ") + std::to_string(s.index + 1) + ". " + s.spec.title +
+        wrappedText(std::string(overridden ? "[!] " : "[x] ") + std::to_string(s.index + 1) + ". " +
+                    s.spec.title +
                     (s.attempts ? " (" + std::to_string(s.attempts) + " refused)" : std::string()));
         ImGui::PopStyleColor();
     }
@@ -299,7 +312,8 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
     ImGui::EndChild();
 
     const std::vector<std::pair<std::string, std::string>> badges =
-        context.demo ? std::vector<std::pair<std::string, std::string>>{{"R. Patel (PIN 7350)", "B-2001"}, {"M. Okafor (PIN 8162)", "B-2002"}}
+        context.demo ? std::vector<std::pair<std::string, std::string>>{{"R. Patel (PIN 7350)", "B-2001"},
+                                                                        {"M. Okafor (PIN 8162)", "B-2002"}}
                      : std::vector<std::pair<std::string, std::string>>{};
     ImGui::PushFont(context.fonts.large);
     if (touchButton("Approve", ImVec2(ImGui::GetContentRegionAvail().x * 0.5f, touch * 1.2f), Tone::Pass)) {
@@ -329,7 +343,8 @@ void CheckScreen::drawPhotos(const ScreenContext& context, float touch) {
     for (const auto& p : r.photos) {
         ++n;
         const PhotoTexture& t = texture(p.sha256);
-        const float aspect = t.height > 0 ? static_cast<float>(t.width) / static_cast<float>(t.height) : 4.0f / 3.0f;
+        const float aspect =
+            t.height > 0 ? static_cast<float>(t.width) / static_cast<float>(t.height) : 4.0f / 3.0f;
         const ImVec2 size(std::max(touch, height * aspect), height);
         if (!first) {
             ImGui::SameLine();
@@ -350,14 +365,15 @@ void CheckScreen::drawPhotos(const ScreenContext& context, float touch) {
             draw->AddRectFilled(min, max, ImGui::GetColorU32(colors::kPanel));
             draw->AddText(ImVec2(min.x + 8, min.y + 8), ImGui::GetColorU32(colors::kFail), "photo missing");
         }
-        draw->AddRect(min, max, ImGui::GetColorU32(p.outcome == "pass" ? colors::kPass : colors::kFail), 0, 0, 3.0f);
+        draw->AddRect(min, max, ImGui::GetColorU32(p.outcome == "pass" ? colors::kPass : colors::kFail), 0, 0,
+                      3.0f);
         if (ImGui::IsItemVisible())
             uiMapRecord(label, min, max, t.thumb != 0);
         if (tapped && t.full)
             m_zoomed = p.sha256;
         ImGui::PushStyleColor(ImGuiCol_Text, p.outcome == "pass" ? colors::kMuted : colors::kFail);
-        const std::string caption = std::to_string(n) + ". step " + std::to_string(p.step + 1) + ", " + p.stepTitle +
-                                    (p.outcome == "pass" ? "" : " (refused)");
+        const std::string caption = std::to_string(n) + ". step " + std::to_string(p.step + 1) + ", " +
+                                    p.stepTitle + (p.outcome == "pass" ? "" : " (refused)");
         ImGui::TextUnformatted(wrapToWidth(caption, size.x).c_str());
         ImGui::PopStyleColor();
         ImGui::EndGroup();
@@ -375,8 +391,8 @@ void CheckScreen::drawZoom(const ScreenContext& context, float touch) {
     std::string caption = "Photo";
     for (const auto& p : m_selected->photos) {
         if (p.sha256 == m_zoomed)
-            caption = "Step " + std::to_string(p.step + 1) + ": " + p.stepTitle + ", " + localTime(p.atUtc) + " (" +
-                      std::to_string(t.width) + " x " + std::to_string(t.height) + ")";
+            caption = "Step " + std::to_string(p.step + 1) + ": " + p.stepTitle + ", " + localTime(p.atUtc) +
+                      " (" + std::to_string(t.width) + " x " + std::to_string(t.height) + ")";
     }
     ImGui::PushTextWrapPos(0);
     ImGui::PushFont(context.fonts.bold);
@@ -386,8 +402,10 @@ void CheckScreen::drawZoom(const ScreenContext& context, float touch) {
     ImGui::TextColored(colors::kMuted, "Tap the photo to close it.");
     // Full size when it fits, else as large as the panel allows.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float scale = std::min({1.0f, avail.x / static_cast<float>(t.width), avail.y / static_cast<float>(t.height)});
-    const ImVec2 size(std::max(touch, static_cast<float>(t.width) * scale), std::max(touch, static_cast<float>(t.height) * scale));
+    const float scale =
+        std::min({1.0f, avail.x / static_cast<float>(t.width), avail.y / static_cast<float>(t.height)});
+    const ImVec2 size(std::max(touch, static_cast<float>(t.width) * scale),
+                      std::max(touch, static_cast<float>(t.height) * scale));
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, (avail.x - size.x) * 0.5f));
     const bool tapped = ImGui::InvisibleButton("zoomed", size);
     const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();

@@ -29,8 +29,9 @@ void ComplianceScreen::record(usp797::EmKind kind) {
         return;
     }
     m_messageOk = !recorded->evaluation.excursion;
-    m_message = std::string(usp797::emKindName(kind)) + " " + m_value + " " + std::string(usp797::emValueUnit(kind)) +
-                (m_messageOk ? ": in range, recorded." : ": OUT OF RANGE - excursion opened; quality is told.");
+    m_message =
+        std::string(usp797::emKindName(kind)) + " " + m_value + " " + std::string(usp797::emValueUnit(kind)) +
+        (m_messageOk ? ": in range, recorded." : ": OUT OF RANGE - excursion opened; quality is told.");
     m_value.clear();
     m_station.refresh();
 }
@@ -82,7 +83,8 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     // Five across, three rows: every key a full touch target and the panel still fits 800 px.
     const ImVec2 key((width - 4 * gap) / 5.0f, touch);
-    static const char* const kKeys[] = {"7", "8", "9", ".", "Back", "4", "5", "6", "-", "Clear", "1", "2", "3", "0"};
+    static const char* const kKeys[] = {"7", "8", "9",     ".", "Back", "4", "5",
+                                        "6", "-", "Clear", "1", "2",    "3", "0"};
     for (int i = 0; i < 14; ++i) {
         if (i % 5 != 0)
             ImGui::SameLine();
@@ -123,7 +125,8 @@ void ComplianceScreen::drawContent(const ScreenContext& context) {
     for (const auto& item : m_station.compliance().due) {
         if (item.state == usp797::DueState::Ok)
             continue;
-        ImGui::TextColored(item.state == usp797::DueState::DueToday ? colors::kAttention : colors::kFail, "- %s", item.text.c_str());
+        ImGui::TextColored(item.state == usp797::DueState::DueToday ? colors::kAttention : colors::kFail,
+                           "- %s", item.text.c_str());
     }
     ImGui::PopTextWrapPos();
     endPanel();

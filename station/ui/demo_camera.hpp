@@ -44,10 +44,12 @@ private:
 };
 
 // A vial whose label carries the GS1 code of `gtin` with `lot` and expiry `yymmdd`.
-[[nodiscard]] vision::SceneObject demoVial(const std::string& gtin, const std::string& lot, const std::string& yymmdd,
-                                           const std::string& label, cv::Point2f centre);
-[[nodiscard]] vision::SceneObject demoBag(const std::string& gtin, const std::string& lot, const std::string& yymmdd,
-                                          const std::string& label, cv::Point2f centre);
+[[nodiscard]] vision::SceneObject demoVial(const std::string& gtin, const std::string& lot,
+                                           const std::string& yymmdd, const std::string& label,
+                                           cv::Point2f centre);
+[[nodiscard]] vision::SceneObject demoBag(const std::string& gtin, const std::string& lot,
+                                          const std::string& yymmdd, const std::string& label,
+                                          cv::Point2f centre);
 [[nodiscard]] vision::SceneObject demoSyringe(cv::Point2f centre);
 
 } // namespace admix::ui

@@ -11,18 +11,24 @@ void DevicesScreen::drawContent(const ScreenContext& context) {
     ImGui::PopFont();
     ImGui::PushTextWrapPos(0);
     for (const auto& d : m_station.deviceStatuses()) {
-        const bool ok = d.state == devices::ConnectionState::Connected || d.state == devices::ConnectionState::Reading;
-        const std::string text = d.name + " (" + std::string(devices::deviceKindName(d.kind)) + "): " +
-                                 std::string(devices::connectionStateName(d.state)) + (d.detail.empty() ? "" : " - " + d.detail);
-        statusChip(text.c_str(), ok ? Tone::Pass : d.state == devices::ConnectionState::Error ? Tone::Fail : Tone::Attention);
+        const bool ok =
+            d.state == devices::ConnectionState::Connected || d.state == devices::ConnectionState::Reading;
+        const std::string text = d.name + " (" + std::string(devices::deviceKindName(d.kind)) +
+                                 "): " + std::string(devices::connectionStateName(d.state)) +
+                                 (d.detail.empty() ? "" : " - " + d.detail);
+        statusChip(text.c_str(), ok                                           ? Tone::Pass
+                                 : d.state == devices::ConnectionState::Error ? Tone::Fail
+                                                                              : Tone::Attention);
     }
     if (m_station.deviceStatuses().empty())
-        ImGui::TextColored(colors::kMuted, "No devices configured (see the README: [[devices]] in the config file).");
+        ImGui::TextColored(colors::kMuted,
+                           "No devices configured (see the README: [[devices]] in the config file).");
     if (const auto b = m_station.balance()) {
         ImGui::Separator();
         ImGui::Text("Balance %s, serial %s", b->identity.model.c_str(), b->identity.serial.c_str());
         ImGui::Text("%llu readings, %llu rejected lines (never used as weights), %llu disconnects",
-                    static_cast<unsigned long long>(b->readings), static_cast<unsigned long long>(b->rejectedLines),
+                    static_cast<unsigned long long>(b->readings),
+                    static_cast<unsigned long long>(b->rejectedLines),
                     static_cast<unsigned long long>(b->disconnects));
         if (!b->lastRejected.empty())
             ImGui::TextColored(colors::kMuted, "last rejected: %s", b->lastRejected.c_str());
@@ -30,7 +36,8 @@ void DevicesScreen::drawContent(const ScreenContext& context) {
     ImGui::Separator();
     ImGui::Text("Camera: %s", m_station.cameraStatus().c_str());
     if (const auto d = m_station.decoded())
-        ImGui::Text("Decoding: %.1f ms per frame, %llu frames decoded", d->decodeMs, static_cast<unsigned long long>(d->framesDecoded));
+        ImGui::Text("Decoding: %.1f ms per frame, %llu frames decoded", d->decodeMs,
+                    static_cast<unsigned long long>(d->framesDecoded));
     ImGui::PopTextWrapPos();
     if (context.demo) {
         ImGui::Separator();
@@ -49,7 +56,8 @@ void HistoryScreen::onOpen() {
         for (auto& row : store::PrepRepo(m_station.deps().db).prepsWithStatus(status, 40))
             m_rows.push_back(std::move(row));
     }
-    std::sort(m_rows.begin(), m_rows.end(), [](const auto& a, const auto& b) { return a.startedUtc > b.startedUtc; });
+    std::sort(m_rows.begin(), m_rows.end(),
+              [](const auto& a, const auto& b) { return a.startedUtc > b.startedUtc; });
     if (m_rows.size() > 60)
         m_rows.resize(60);
 }
@@ -58,7 +66,8 @@ void HistoryScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Recent preparations");
     ImGui::PopFont();
-    if (ImGui::BeginTable("history", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerH)) {
+    if (ImGui::BeginTable("history", 5,
+                          ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerH)) {
         ImGui::TableSetupColumn("Preparation");
         ImGui::TableSetupColumn("Recipe");
         ImGui::TableSetupColumn("Started");
@@ -77,7 +86,9 @@ void HistoryScreen::drawContent(const ScreenContext& context) {
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(r.technician.c_str());
             ImGui::TableNextColumn();
-            const ImVec4 color = r.status == "released" ? colors::kPass : r.status == "rejected" || r.status == "cancelled" ? colors::kFail : colors::kAttention;
+            const ImVec4 color = r.status == "released"                              ? colors::kPass
+                                 : r.status == "rejected" || r.status == "cancelled" ? colors::kFail
+                                                                                     : colors::kAttention;
             ImGui::TextColored(color, "%s", r.status.c_str());
         }
         ImGui::EndTable();

@@ -31,7 +31,11 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
         const ImVec4 color = isDone ? colors::kPass : isNext ? colors::kText : colors::kMuted;
         ImGui::PushFont(isNext ? context.fonts.bold : context.fonts.body);
         ImGui::PushStyleColor(ImGuiCol_Text, color);
-        ImGui::TextWrapped("%s %zu. %s", isDone ? "[x]" : isNext ? " > " : "[ ]", i + 1, procedure[i].text.c_str());
+        ImGui::TextWrapped("%s %zu. %s",
+                           isDone   ? "[x]"
+                           : isNext ? " > "
+                                    : "[ ]",
+                           i + 1, procedure[i].text.c_str());
         ImGui::PopStyleColor();
         ImGui::PopFont();
     }
@@ -57,18 +61,22 @@ void GarbingScreen::drawContent(const ScreenContext& context) {
             if (m_timerStep != step.id)
                 m_timerStart.reset();
             if (!m_timerStart) {
-                if (touchButton(("Start " + std::to_string(step.minSeconds) + " s timer").c_str(), ImVec2(-1, touch * 1.3f), Tone::Primary)) {
+                if (touchButton(("Start " + std::to_string(step.minSeconds) + " s timer").c_str(),
+                                ImVec2(-1, touch * 1.3f), Tone::Primary)) {
                     m_timerStart = std::chrono::steady_clock::now();
                     m_timerStep = step.id;
                 }
                 ready = false;
             } else {
-                seconds = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *m_timerStart).count());
+                seconds = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::steady_clock::now() - *m_timerStart)
+                                               .count());
                 ready = seconds >= step.minSeconds;
                 ImGui::PushFont(context.fonts.huge);
                 ImGui::TextColored(ready ? colors::kPass : colors::kAttention, "%d s", seconds);
                 ImGui::PopFont();
-                ImGui::TextColored(colors::kMuted, ready ? "Long enough." : "Keep going: at least %d s.", step.minSeconds);
+                ImGui::TextColored(colors::kMuted, ready ? "Long enough." : "Keep going: at least %d s.",
+                                   step.minSeconds);
             }
         }
         ImGui::PushFont(context.fonts.large);

@@ -11,7 +11,9 @@ namespace admix::ui {
 
 namespace {
 
-Tone priorityTone(const std::string& p) { return p == "stat" ? Tone::Fail : p == "urgent" ? Tone::Attention : Tone::Neutral; }
+Tone priorityTone(const std::string& p) {
+    return p == "stat" ? Tone::Fail : p == "urgent" ? Tone::Attention : Tone::Neutral;
+}
 
 std::string recipeName(const StationController& station, const std::string& id) {
     const auto* recipe = station.deps().formulary.recipe(id);
@@ -62,20 +64,23 @@ void HomeScreen::drawContent(const ScreenContext& context) {
             ImGui::PopFont();
             const auto due = parseIsoUtc(order.dueUtc);
             ImGui::PushTextWrapPos(0);
-            ImGui::TextColored(colors::kMuted, "%s  %s  due %s%s", order.patientName.c_str(), order.patientMrn.c_str(),
+            ImGui::TextColored(colors::kMuted, "%s  %s  due %s%s", order.patientName.c_str(),
+                               order.patientMrn.c_str(),
                                due ? formatLocal(*due).substr(11).c_str() : order.dueUtc.c_str(),
                                order.status == "in_progress" ? "  (in progress)" : "");
             ImGui::PopTextWrapPos();
             ImGui::TableNextColumn();
             if (compounds) {
                 // The same gate decision the start will make: a refused order says so on its button.
-                const usp797::GateDecision* gate = order.status == "in_progress" ? nullptr : m_station.gateFor(order.id);
+                const usp797::GateDecision* gate =
+                    order.status == "in_progress" ? nullptr : m_station.gateFor(order.id);
                 const bool refused = gate && !gate->allowed;
                 const std::string label = std::string(order.status == "in_progress" ? "Resume"
-                                                      : refused                      ? "Blocked"
-                                                                                     : "Start") +
+                                                      : refused                     ? "Blocked"
+                                                                                    : "Start") +
                                           "##" + order.orderNumber;
-                if (touchButton(label.c_str(), ImVec2(buttonWidth, touch), refused ? Tone::Fail : Tone::Primary))
+                if (touchButton(label.c_str(), ImVec2(buttonWidth, touch),
+                                refused ? Tone::Fail : Tone::Primary))
                     startNow = order.id;
             }
             ImGui::PopID();
@@ -97,8 +102,10 @@ void HomeScreen::drawContent(const ScreenContext& context) {
         ImGui::PushTextWrapPos(0);
         for (const auto& c : m_station.cancellations()) {
             const auto at = parseIsoUtc(c.atUtc);
-            ImGui::TextColored(colors::kAttention, "%s %s, %s by %s: %s", c.prepNumber.c_str(), recipeName(m_station, c.recipeId).c_str(),
-                               at ? formatLocal(*at).substr(11, 5).c_str() : c.atUtc.c_str(), c.by.c_str(), c.reason.c_str());
+            ImGui::TextColored(colors::kAttention, "%s %s, %s by %s: %s", c.prepNumber.c_str(),
+                               recipeName(m_station, c.recipeId).c_str(),
+                               at ? formatLocal(*at).substr(11, 5).c_str() : c.atUtc.c_str(), c.by.c_str(),
+                               c.reason.c_str());
         }
         ImGui::PopTextWrapPos();
     }
@@ -109,7 +116,8 @@ void HomeScreen::drawContent(const ScreenContext& context) {
     ImGui::PushFont(context.fonts.large);
     ImGui::TextUnformatted("Compliance");
     ImGui::PopFont();
-    ImGui::TextColored(colors::kMuted, "Room %s, PEC %s", m_station.deps().room.c_str(), m_station.deps().pec.c_str());
+    ImGui::TextColored(colors::kMuted, "Room %s, PEC %s", m_station.deps().room.c_str(),
+                       m_station.deps().pec.c_str());
     if (compounds) {
         if (m_station.bannerOrder().empty()) {
             ImGui::TextColored(colors::kMuted, "No open order to check.");
@@ -141,8 +149,10 @@ void HomeScreen::drawContent(const ScreenContext& context) {
         if (item.state == usp797::DueState::Ok || shown >= 8)
             continue;
         ++shown;
-        const bool late = item.state == usp797::DueState::Overdue || item.state == usp797::DueState::NeverDone;
-        ImGui::TextColored(late ? colors::kFail : colors::kAttention, "%s %s", late ? "!" : "-", item.text.c_str());
+        const bool late =
+            item.state == usp797::DueState::Overdue || item.state == usp797::DueState::NeverDone;
+        ImGui::TextColored(late ? colors::kFail : colors::kAttention, "%s %s", late ? "!" : "-",
+                           item.text.c_str());
     }
     if (shown == 0)
         ImGui::TextColored(colors::kPass, "Nothing due today.");

@@ -57,13 +57,16 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     ImGui::TextUnformatted(m_badge.empty() ? "Scan your badge" : "Enter your PIN");
     ImGui::PopFont();
     ImGui::PushFont(context.fonts.large);
-    ImGui::TextColored(colors::kMuted, "%s", m_badge.empty() ? "Hold your badge under the scanner." : "Then press Sign in.");
+    ImGui::TextColored(colors::kMuted, "%s",
+                       m_badge.empty() ? "Hold your badge under the scanner." : "Then press Sign in.");
     ImGui::PopFont();
     ImGui::PopTextWrapPos();
     ImGui::Spacing();
-    statusChip(m_badge.empty() ? "Badge: waiting" : "Badge: read", m_badge.empty() ? Tone::Attention : Tone::Pass);
+    statusChip(m_badge.empty() ? "Badge: waiting" : "Badge: read",
+               m_badge.empty() ? Tone::Attention : Tone::Pass);
     // On the ui-map for GUI tests: whether a badge was read (never the badge itself).
-    uiMapRecord(m_badge.empty() ? "text:badge=waiting" : "text:badge=read", ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true);
+    uiMapRecord(m_badge.empty() ? "text:badge=waiting" : "text:badge=read", ImGui::GetItemRectMin(),
+                ImGui::GetItemRectMax(), true);
     ImGui::SameLine();
     statusChip(m_pin.empty() ? "PIN: waiting" : "PIN: entered", m_pin.empty() ? Tone::Neutral : Tone::Pass);
     if (!m_message.empty()) {
@@ -96,10 +99,12 @@ void LoginScreen::drawContent(const ScreenContext& context) {
     ImGui::PopFont();
     ImGui::Separator();
     const float width = ImGui::GetContentRegionAvail().x;
-    const float keyHeight = std::max(touch, (ImGui::GetContentRegionAvail().y - touch * 1.4f) / 4.0f - ImGui::GetStyle().ItemSpacing.y);
+    const float keyHeight = std::max(touch, (ImGui::GetContentRegionAvail().y - touch * 1.4f) / 4.0f -
+                                                ImGui::GetStyle().ItemSpacing.y);
     const bool enter = pinKeypad(m_pin, width, keyHeight, context.fonts.large);
     ImGui::PushFont(context.fonts.large);
-    if (touchButton("Sign in", ImVec2(width, touch * 1.2f), Tone::Primary, !m_pin.empty()) || (enter && !m_pin.empty()))
+    if (touchButton("Sign in", ImVec2(width, touch * 1.2f), Tone::Primary, !m_pin.empty()) ||
+        (enter && !m_pin.empty()))
         submit();
     ImGui::PopFont();
     endPanel();

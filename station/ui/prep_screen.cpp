@@ -13,7 +13,9 @@ using workflow::StepKind;
 
 namespace {
 
-std::string ml(double v) { return formulas::format(formulas::Volume::mL(v)); }
+std::string ml(double v) {
+    return formulas::format(formulas::Volume::mL(v));
+}
 
 const std::vector<std::string> kOverrideReasons = {
     "Balance down: volume verified visually by the pharmacist",
@@ -22,11 +24,8 @@ const std::vector<std::string> kOverrideReasons = {
     "Printer down: label printed at the backup printer"};
 
 const std::vector<std::string> kCancelReasons = {
-    "Vial dropped or broken",
-    "Contaminated: touched or punctured wrongly",
-    "Wrong product pulled: starting again",
-    "Order changed or on hold",
-    "Device failure: cannot continue"};
+    "Vial dropped or broken", "Contaminated: touched or punctured wrongly",
+    "Wrong product pulled: starting again", "Order changed or on hold", "Device failure: cannot continue"};
 
 } // namespace
 
@@ -55,7 +54,8 @@ void PrepScreen::drawContent(const ScreenContext& context) {
         for (const std::string& scan : m_station.takeBadgeScans())
             m_pad.badgeScanned(scan);
         if (m_pad.draw(context)) {
-            const Status s = m_station.overrideStep(m_pad.signer(), m_pad.secret(), m_pad.reason(), m_pad.byPassword());
+            const Status s =
+                m_station.overrideStep(m_pad.signer(), m_pad.secret(), m_pad.reason(), m_pad.byPassword());
             if (s)
                 m_pad.close();
             else
@@ -79,7 +79,8 @@ void PrepScreen::drawContent(const ScreenContext& context) {
         statusChip("HAZARDOUS DRUG - USP <800>", Tone::Hazard);
     }
     ImGui::SameLine();
-    ImGui::TextColored(colors::kMuted, "Step %d of %zu", std::min(prep->currentStep + 1, static_cast<int>(prep->steps.size())),
+    ImGui::TextColored(colors::kMuted, "Step %d of %zu",
+                       std::min(prep->currentStep + 1, static_cast<int>(prep->steps.size())),
                        prep->steps.size());
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -94,7 +95,8 @@ void PrepScreen::drawContent(const ScreenContext& context) {
         drawExceptions(context, *prep);
     endPanel();
     ImGui::SameLine();
-    ImGui::BeginChild("side", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // the window colour (cleared), not one more layer
+    ImGui::BeginChild("side", ImVec2(0, 0), false,
+                      ImGuiWindowFlags_NoBackground); // the window colour (cleared), not one more layer
     const float cameraWidth = ImGui::GetContentRegionAvail().x;
     m_camera.draw(m_station.frame(), m_station.decoded(), ImVec2(cameraWidth, cameraWidth * 9.0f / 16.0f),
                   m_station.cameraStatus().c_str());
@@ -144,10 +146,11 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         break;
     case StepKind::Photo:
         ImGui::PushTextWrapPos(0);
-        ImGui::TextColored(colors::kAttention, ">> Hold %s in view: the photo is taken by itself.", step.spec.photo.subject.c_str());
+        ImGui::TextColored(colors::kAttention, ">> Hold %s in view: the photo is taken by itself.",
+                           step.spec.photo.subject.c_str());
         ImGui::PopTextWrapPos();
-        if (touchButton(m_station.photoInFlight() ? "Taking photo..." : "Take photo now", ImVec2(-1, touch), Tone::Neutral,
-                        !m_station.photoInFlight()))
+        if (touchButton(m_station.photoInFlight() ? "Taking photo..." : "Take photo now", ImVec2(-1, touch),
+                        Tone::Neutral, !m_station.photoInFlight()))
             m_station.takePhoto();
         break;
     case StepKind::Confirm:
@@ -180,7 +183,13 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
         const ImVec4 bg = fail ? colors::kFail : pass ? colors::kPass : colors::kPanel;
         beginPanel("notice", ImVec2(0, touch * 2.8f), ImVec4(bg.x * 0.45f, bg.y * 0.45f, bg.z * 0.45f, 1.0f));
         ImGui::PushFont(context.fonts.large);
-        ImGui::TextColored(fail ? colors::kFail : pass ? colors::kPass : colors::kText, "%s", fail ? "X" : pass ? "OK" : "i");
+        ImGui::TextColored(fail   ? colors::kFail
+                           : pass ? colors::kPass
+                                  : colors::kText,
+                           "%s",
+                           fail   ? "X"
+                           : pass ? "OK"
+                                  : "i");
         ImGui::PopFont();
         ImGui::SameLine();
         ImGui::PushFont(context.fonts.bold);
@@ -192,17 +201,18 @@ void PrepScreen::drawStep(const ScreenContext& context, const workflow::PrepView
     }
     for (const auto& problem : prep.deviceProblems)
         statusChip(("Device: " + problem).c_str(), Tone::Fail);
-
 }
 
 void PrepScreen::drawExceptions(const ScreenContext& context, const workflow::PrepView& prep) {
     const float touch = context.touchPx(kMinTouchMm);
     // Exceptions, at the bottom, away from the flow.
-    if (touchButton("Pharmacist override", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, touch), Tone::Attention)) {
+    if (touchButton("Pharmacist override", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, touch),
+                    Tone::Attention)) {
         std::vector<std::pair<std::string, std::string>> badges;
         if (context.demo)
             badges = {{"R. Patel (PIN 7350)", "B-2001"}};
-        m_pad.open({"Pharmacist override: step " + std::to_string(prep.currentStep + 1), kOverrideReasons, badges});
+        m_pad.open(
+            {"Pharmacist override: step " + std::to_string(prep.currentStep + 1), kOverrideReasons, badges});
     }
     ImGui::SameLine();
     if (touchButton("Cancel##prep", ImVec2(-1, touch), Tone::Neutral)) {
@@ -219,7 +229,8 @@ void PrepScreen::drawCancel(const ScreenContext& context) {
     ImGui::TextColored(colors::kAttention, "Cancel this preparation?");
     ImGui::PopFont();
     ImGui::PushTextWrapPos(0);
-    ImGui::TextColored(colors::kMuted, "Pick the reason: the pharmacist sees it, and the order goes back to the queue.");
+    ImGui::TextColored(colors::kMuted,
+                       "Pick the reason: the pharmacist sees it, and the order goes back to the queue.");
     ImGui::PopTextWrapPos();
     for (const std::string& reason : kCancelReasons) {
         if (touchButtonWrapped(reason, -1, touch, m_cancelReason == reason ? Tone::Primary : Tone::Neutral))
@@ -251,9 +262,10 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
     ImGui::Text("Target %s   (%s to %s)", ml(w.targetMl).c_str(), ml(w.lowMl).c_str(), ml(w.highMl).c_str());
     ImGui::PopFont();
     ImGui::TextColored(colors::kAttention, ">> %s",
-                       tared                               ? "Now put the FILLED syringe on the balance."
-                       : m_station.waitingForEmptyPan() ? "Clear the balance first (lift the last syringe off)."
-                                                           : "Put the EMPTY syringe on the balance.");
+                       tared ? "Now put the FILLED syringe on the balance."
+                       : m_station.waitingForEmptyPan()
+                           ? "Clear the balance first (lift the last syringe off)."
+                           : "Put the EMPTY syringe on the balance.");
     ImGui::PopTextWrapPos();
     if (!snap) {
         statusChip("No balance configured", Tone::Fail);
@@ -281,8 +293,10 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
                        r.range == workflow::WeighRange::InRange ? r.shown().c_str() : "----");
     ImGui::PopFont();
     ImGui::SameLine();
-    if (assessed.kind == workflow::WeighStep::Kind::Overload || assessed.kind == workflow::WeighStep::Kind::Underload)
-        statusChip(assessed.kind == workflow::WeighStep::Kind::Overload ? "OVERLOAD: clear the pan" : "UNDERLOAD: clear the pan",
+    if (assessed.kind == workflow::WeighStep::Kind::Overload ||
+        assessed.kind == workflow::WeighStep::Kind::Underload)
+        statusChip(assessed.kind == workflow::WeighStep::Kind::Overload ? "OVERLOAD: clear the pan"
+                                                                        : "UNDERLOAD: clear the pan",
                    Tone::Fail);
     else
         statusChip(stable ? "stable" : "settling...", stable ? Tone::Pass : Tone::Attention);
@@ -295,10 +309,14 @@ void PrepScreen::drawBalance(const ScreenContext& context, const workflow::StepV
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = context.touchPx(6);
     const double full = w.targetMl * 1.3;
-    const auto x = [&](double v) { return origin.x + static_cast<float>(std::clamp(v / full, 0.0, 1.0)) * width; };
+    const auto x = [&](double v) {
+        return origin.x + static_cast<float>(std::clamp(v / full, 0.0, 1.0)) * width;
+    };
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), ImGui::GetColorU32(colors::kPanel), 4);
-    draw->AddRectFilled(ImVec2(x(w.lowMl), origin.y), ImVec2(x(w.highMl), origin.y + height), ImGui::GetColorU32(colors::kPass), 0);
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height),
+                        ImGui::GetColorU32(colors::kPanel), 4);
+    draw->AddRectFilled(ImVec2(x(w.lowMl), origin.y), ImVec2(x(w.highMl), origin.y + height),
+                        ImGui::GetColorU32(colors::kPass), 0);
     const bool inBand = assessed.band == workflow::WeighStep::Kind::InBand;
     draw->AddRectFilled(ImVec2(x(volume) - 4, origin.y - 6), ImVec2(x(volume) + 4, origin.y + height + 6),
                         ImGui::GetColorU32(inBand ? colors::kText : colors::kFail));
@@ -311,11 +329,19 @@ void PrepScreen::drawProgress(const ScreenContext& context, const workflow::Prep
         const bool current = s.index == prep.currentStep && prep.status == workflow::PrepStatus::InProgress;
         const bool overridden = s.state == workflow::StepState::Overridden;
         const bool passed = s.state == workflow::StepState::Passed;
-        const ImVec4 color = overridden ? colors::kAttention : passed ? colors::kPass : current ? colors::kText : colors::kMuted;
+        const ImVec4 color = overridden ? colors::kAttention
+                             : passed   ? colors::kPass
+                             : current  ? colors::kText
+                                        : colors::kMuted;
         ImGui::PushFont(current ? context.fonts.bold : context.fonts.body);
         ImGui::PushStyleColor(ImGuiCol_Text, color);
-        ImGui::TextWrapped("%s %d. %s%s", passed ? "[x]" : overridden ? "[!]" : current ? " > " : "[ ]", s.index + 1,
-                           s.spec.title.c_str(), s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
+        ImGui::TextWrapped("%s %d. %s%s",
+                           passed       ? "[x]"
+                           : overridden ? "[!]"
+                           : current    ? " > "
+                                        : "[ ]",
+                           s.index + 1, s.spec.title.c_str(),
+                           s.attempts ? (" (" + std::to_string(s.attempts) + " refused)").c_str() : "");
         ImGui::PopStyleColor();
         ImGui::PopFont();
     }
@@ -328,7 +354,9 @@ void PrepScreen::drawDemoControls(const ScreenContext& context, const workflow::
     // Up to four across the camera's width, in the body font (the padding gives way to the words).
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const int across = step.spec.kind == StepKind::Weigh ? 4 : 3;
-    const ImVec2 size((ImGui::GetContentRegionAvail().x - static_cast<float>(across - 1) * gap) / static_cast<float>(across), touch);
+    const ImVec2 size((ImGui::GetContentRegionAvail().x - static_cast<float>(across - 1) * gap) /
+                          static_cast<float>(across),
+                      touch);
     switch (step.spec.kind) {
     case StepKind::Scan:
         if (touchButton("Scan it", size))

@@ -34,7 +34,8 @@ void SetupScreen::drawContent(const ScreenContext& context) {
         ImGui::Spacing();
     }
     ImGui::Spacing();
-    line("Run these commands on this computer (README: Setting up a real site), then start admix-station again.",
+    line("Run these commands on this computer (README: Setting up a real site), then start admix-station "
+         "again.",
          ImGui::GetStyle().Colors[ImGuiCol_Text]);
 }
 

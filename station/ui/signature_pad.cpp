@@ -67,7 +67,8 @@ void SignaturePad::drawPasswordFields(float touch) {
     recordField("Username field");
     ImGui::TextUnformatted("Password");
     ImGui::SetNextItemWidth(-1);
-    ImGui::InputText("##sig-password", &m_password, ImGuiInputTextFlags_Password | ImGuiInputTextFlags_AutoSelectAll);
+    ImGui::InputText("##sig-password", &m_password,
+                     ImGuiInputTextFlags_Password | ImGuiInputTextFlags_AutoSelectAll);
     if (ImGui::IsItemActivated())
         m_typingPassword = true;
     recordField("Password field");
@@ -87,7 +88,8 @@ void SignaturePad::drawKeys(float touch) {
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const float width = ImGui::GetContentRegionAvail().x;
     const int perRow = std::max(1, static_cast<int>((width + gap) / (touch + gap)));
-    const ImVec2 key(std::max(touch, (width - static_cast<float>(perRow - 1) * gap) / static_cast<float>(perRow)), touch);
+    const ImVec2 key(
+        std::max(touch, (width - static_cast<float>(perRow - 1) * gap) / static_cast<float>(perRow)), touch);
     std::string& target = m_typingPassword ? m_password : m_username;
     ImGui::PushID("keys");
     for (size_t i = 0; i < kKeys.size(); ++i) {
@@ -130,13 +132,15 @@ bool SignaturePad::draw(const ScreenContext& context) {
     ImGui::Separator();
     const float half = ImGui::GetContentRegionAvail().x * 0.5f;
 
-    ImGui::BeginChild("who", ImVec2(half, 0), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    ImGui::BeginChild("who", ImVec2(half, 0), false,
+                      ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     ImGui::PushTextWrapPos(0);
     if (!m_byPassword) {
         ImGui::TextUnformatted("1. Scan the signer's badge");
-        statusChip(m_badge.empty() ? "Badge: waiting" : ("Badge: " + m_badge).c_str(), m_badge.empty() ? Tone::Attention : Tone::Pass);
-        uiMapRecord(m_badge.empty() ? "text:badge=waiting" : "text:badge=read", ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
-                    true);
+        statusChip(m_badge.empty() ? "Badge: waiting" : ("Badge: " + m_badge).c_str(),
+                   m_badge.empty() ? Tone::Attention : Tone::Pass);
+        uiMapRecord(m_badge.empty() ? "text:badge=waiting" : "text:badge=read", ImGui::GetItemRectMin(),
+                    ImGui::GetItemRectMax(), true);
         for (const auto& [label, badge] : m_request.demoBadges) {
             if (touchButton(("Demo badge: " + label).c_str(), ImVec2(-1, touch)))
                 m_badge = badge;
@@ -145,7 +149,8 @@ bool SignaturePad::draw(const ScreenContext& context) {
         ImGui::TextUnformatted("1. Your user name and password (a badge scanned now signs by badge instead)");
     }
     // A site without badges signs with the account's user name and password.
-    if (touchButton(m_byPassword ? "Sign with badge and PIN" : "Sign with username and password", ImVec2(-1, touch))) {
+    if (touchButton(m_byPassword ? "Sign with badge and PIN" : "Sign with username and password",
+                    ImVec2(-1, touch))) {
         m_byPassword = !m_byPassword;
         m_typingPassword = false;
         m_message.clear();
@@ -161,7 +166,8 @@ bool SignaturePad::draw(const ScreenContext& context) {
     }
     if (!m_message.empty()) {
         ImGui::TextColored(colors::kFail, "%s", m_message.c_str());
-        uiMapRecord("text:signature-refused=" + m_message, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true);
+        uiMapRecord("text:signature-refused=" + m_message, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
+                    true);
     }
     // The on-screen keys where there is room: under the mode button when no reason is asked.
     const bool keysLeft = m_byPassword && m_request.reasons.empty();
@@ -170,7 +176,8 @@ bool SignaturePad::draw(const ScreenContext& context) {
     ImGui::PopTextWrapPos();
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("pin", ImVec2(0, 0), false, ImGuiWindowFlags_NoBackground); // inside a panel: its colour
+    ImGui::BeginChild("pin", ImVec2(0, 0), false,
+                      ImGuiWindowFlags_NoBackground); // inside a panel: its colour
     bool enter = false;
     if (m_byPassword) {
         drawPasswordFields(touch);
@@ -184,7 +191,8 @@ bool SignaturePad::draw(const ScreenContext& context) {
         enter = pinKeypad(m_pin, ImGui::GetContentRegionAvail().x, touch, context.fonts.large);
     }
     const float width = ImGui::GetContentRegionAvail().x;
-    const bool who = m_byPassword ? !m_username.empty() && !m_password.empty() : !m_badge.empty() && !m_pin.empty();
+    const bool who =
+        m_byPassword ? !m_username.empty() && !m_password.empty() : !m_badge.empty() && !m_pin.empty();
     const bool ready = who && (m_request.reasons.empty() || !m_reason.empty());
     ImGui::PushFont(context.fonts.large);
     // As tall as the check screen's Approve/Reject: the large font with its padding needs 1.2 keys.

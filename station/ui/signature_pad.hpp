@@ -12,8 +12,8 @@
 namespace admix::ui {
 
 struct SignatureRequest {
-    std::string title;                 // "Pharmacist override: step 4"
-    std::vector<std::string> reasons;  // empty: no reason asked
+    std::string title;                                           // "Pharmacist override: step 4"
+    std::vector<std::string> reasons;                            // empty: no reason asked
     std::vector<std::pair<std::string, std::string>> demoBadges; // (label, badge) for demo mode
 };
 

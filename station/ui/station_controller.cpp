@@ -16,7 +16,8 @@ using workflow::Verdict;
 // [SECTION] Life cycle ----------------------------------------------------------------------------
 
 StationController::StationController(StationDeps deps)
-    : m_deps(std::move(deps)), m_service(m_deps.db, m_deps.audit, m_deps.compliance, m_deps.images, m_deps.engine) {
+    : m_deps(std::move(deps)),
+      m_service(m_deps.db, m_deps.audit, m_deps.compliance, m_deps.images, m_deps.engine) {
     m_worker = std::thread([this] { photoWorker(); });
     refresh();
 }
@@ -45,7 +46,9 @@ void StationController::update() {
         if (auto* scanner = m_deps.devices->scanner(m_deps.scannerName)) {
             for (auto& scan : scanner->drainScans()) {
                 if (scan.gs1SeparatorsMissing) {
-                    m_notice = Notice{Notice::Tone::Fail, "That scan lost its GS1 separators: scan again (check the scanner's GS1 setting)."};
+                    m_notice = Notice{
+                        Notice::Tone::Fail,
+                        "That scan lost its GS1 separators: scan again (check the scanner's GS1 setting)."};
                     continue;
                 }
                 scans.push_back(workflow::scannedFromScanner(scan));
@@ -56,8 +59,9 @@ void StationController::update() {
                 if (ev.job != m_printJob || !m_prep || m_prep->status != workflow::PrepStatus::InProgress)
                     continue;
                 const int step = m_prep->currentStep;
-                handle(m_deps.engine.labelPrinted(m_prep->id, step, "label-s" + std::to_string(step) + "-j" + std::to_string(ev.job),
-                                                  ev.ok, m_deps.printerName + (ev.ok ? "" : ": " + ev.detail), *user()));
+                handle(m_deps.engine.labelPrinted(
+                    m_prep->id, step, "label-s" + std::to_string(step) + "-j" + std::to_string(ev.job), ev.ok,
+                    m_deps.printerName + (ev.ok ? "" : ": " + ev.detail), *user()));
             }
         }
         if (auto* balance = m_deps.devices->balance(m_deps.balanceName))
@@ -75,7 +79,8 @@ void StationController::update() {
     for (const PhotoResult& r : results) {
         if (!m_prep || m_prep->id != r.prepId || m_prep->currentStep != r.step || !user())
             continue;
-        handle(m_service.photoTaken(r.prepId, r.step, r.ok ? std::optional<store::StoredImage>(r.image) : std::nullopt,
+        handle(m_service.photoTaken(r.prepId, r.step,
+                                    r.ok ? std::optional<store::StoredImage>(r.image) : std::nullopt,
                                     r.problem, *user(), nowUtc()));
     }
 
@@ -130,7 +135,8 @@ void StationController::update() {
         case workflow::HoodAction::Kind::DeviceDown:
         case workflow::HoodAction::Kind::DeviceUp:
             handle(m_deps.engine.deviceStatus(m_prep->id, step, action.eventKey, "balance",
-                                              action.kind == workflow::HoodAction::Kind::DeviceUp, action.text, *user()));
+                                              action.kind == workflow::HoodAction::Kind::DeviceUp,
+                                              action.text, *user()));
             break;
         case workflow::HoodAction::Kind::TakePhoto:
             takePhoto();
@@ -148,10 +154,17 @@ void StationController::handle(const Result<Outcome>& outcome) {
         return;
     }
     switch (outcome->verdict) {
-    case Verdict::Passed: m_notice = Notice{Notice::Tone::Pass, outcome->message}; break;
-    case Verdict::Failed: m_notice = Notice{Notice::Tone::Fail, outcome->message}; break;
-    case Verdict::Recorded: m_notice = Notice{Notice::Tone::Info, outcome->message}; break;
-    case Verdict::Duplicate: break; // already answered
+    case Verdict::Passed:
+        m_notice = Notice{Notice::Tone::Pass, outcome->message};
+        break;
+    case Verdict::Failed:
+        m_notice = Notice{Notice::Tone::Fail, outcome->message};
+        break;
+    case Verdict::Recorded:
+        m_notice = Notice{Notice::Tone::Info, outcome->message};
+        break;
+    case Verdict::Duplicate:
+        break; // already answered
     }
     reloadPrep();
 }
@@ -161,7 +174,8 @@ void StationController::reloadPrep() {
         return;
     m_prep = m_deps.engine.view(m_prep->id);
     if (m_prep && m_prep->status == workflow::PrepStatus::AwaitingCheck) {
-        m_notice = Notice{Notice::Tone::Pass, "Preparation " + m_prep->number + " is complete and waits for the pharmacist's check."};
+        m_notice = Notice{Notice::Tone::Pass, "Preparation " + m_prep->number +
+                                                  " is complete and waits for the pharmacist's check."};
         refresh();
     }
 }
@@ -205,19 +219,24 @@ void StationController::go(const std::string& screen) {
     m_screen = screen;
 }
 
-bool StationController::idleLocked() const { return m_session.idleLocked(nowUtc(), m_deps.auth.policy().idleLock); }
-void StationController::touch() { m_session.touch(nowUtc()); }
+bool StationController::idleLocked() const {
+    return m_session.idleLocked(nowUtc(), m_deps.auth.policy().idleLock);
+}
+void StationController::touch() {
+    m_session.touch(nowUtc());
+}
 
 // [SECTION] Orders entered at the station ------------------------------------------------------
 
-workflow::OrderSubmission StationController::enterOrder(const nlohmann::json& order, const std::string& acknowledgedWarnings) {
+workflow::OrderSubmission StationController::enterOrder(const nlohmann::json& order,
+                                                        const std::string& acknowledgedWarnings) {
     if (!user()) {
         workflow::OrderSubmission refused;
         refused.error = Error{"sign in first", ""};
         return refused;
     }
-    auto answer = workflow::submitOrder(m_deps.engine, m_deps.db, m_deps.audit, order, m_deps.formulary, m_deps.policy, *user(),
-                                        acknowledgedWarnings, nowUtc());
+    auto answer = workflow::submitOrder(m_deps.engine, m_deps.db, m_deps.audit, order, m_deps.formulary,
+                                        m_deps.policy, *user(), acknowledgedWarnings, nowUtc());
     if (answer.ok())
         refresh();
     return answer;
@@ -225,7 +244,9 @@ workflow::OrderSubmission StationController::enterOrder(const nlohmann::json& or
 
 // [SECTION] Garbing -------------------------------------------------------------------------------
 
-std::vector<usp797::GarbingStep> StationController::garbingProcedure() { return m_service.garbingProcedure(m_deps.room); }
+std::vector<usp797::GarbingStep> StationController::garbingProcedure() {
+    return m_service.garbingProcedure(m_deps.room);
+}
 
 std::optional<usp797::GarbingSession> StationController::garbing() {
     if (!user())
@@ -266,7 +287,8 @@ void StationController::refresh() {
             const auto spec = workflow::specForOrder(order, m_deps.formulary, m_deps.policy);
             if (!spec)
                 continue; // the start shows the plan's own refusal
-            const auto decision = m_deps.engine.gateDecision(*spec, *user(), m_deps.room, m_deps.pec, nowUtc());
+            const auto decision =
+                m_deps.engine.gateDecision(*spec, *user(), m_deps.room, m_deps.pec, nowUtc());
             if (!decision)
                 continue;
             if (m_gates.empty()) {
@@ -288,8 +310,8 @@ Status StationController::startOrder(int64_t orderId) {
     if (!user())
         return Status::fail("sign in first");
     touch();
-    const auto started = m_service.startOrResume(orderId, *user(), m_deps.room, m_deps.pec, m_deps.formulary, m_deps.policy,
-                                                 nowUtc());
+    const auto started = m_service.startOrResume(orderId, *user(), m_deps.room, m_deps.pec, m_deps.formulary,
+                                                 m_deps.policy, nowUtc());
     if (!started)
         return started.error();
     m_prep = m_deps.engine.view(started->prepId);
@@ -322,7 +344,8 @@ void StationController::printLabel() {
     touch();
     auto* printer = m_deps.devices ? m_deps.devices->printer(m_deps.printerName) : nullptr;
     if (!printer) {
-        m_notice = Notice{Notice::Tone::Fail, "No label printer is configured: ask for one, or a pharmacist override."};
+        m_notice = Notice{Notice::Tone::Fail,
+                          "No label printer is configured: ask for one, or a pharmacist override."};
         return;
     }
     if (!m_deps.labelZpl) {
@@ -380,8 +403,8 @@ void StationController::photoWorker() {
                 result.problem = photo.error().message;
             } else {
                 // Durable before the engine hears of it: written, fsynced, renamed, directory fsynced.
-                result.image = workflow::StationService::writePhotoFile(m_deps.imagesDir, photo->jpeg, photo->width,
-                                                                        photo->height);
+                result.image = workflow::StationService::writePhotoFile(m_deps.imagesDir, photo->jpeg,
+                                                                        photo->width, photo->height);
                 result.ok = true;
             }
         } catch (const std::exception& e) {
@@ -393,16 +416,20 @@ void StationController::photoWorker() {
     }
 }
 
-void StationController::scanText(const std::string& text) { m_pendingScans.push_back(text); }
+void StationController::scanText(const std::string& text) {
+    m_pendingScans.push_back(text);
+}
 
-Result<workflow::Signature> StationController::sign(const std::string& who, const std::string& secret, bool byPassword,
-                                                    const char* action, const std::string& subject, const std::string& meaning) {
-    return byPassword ? m_deps.auth.signWithPassword(who, secret, workflow::Role::Pharmacist, action, subject, meaning)
+Result<workflow::Signature> StationController::sign(const std::string& who, const std::string& secret,
+                                                    bool byPassword, const char* action,
+                                                    const std::string& subject, const std::string& meaning) {
+    return byPassword ? m_deps.auth.signWithPassword(who, secret, workflow::Role::Pharmacist, action, subject,
+                                                     meaning)
                       : m_deps.auth.sign(who, secret, workflow::Role::Pharmacist, action, subject, meaning);
 }
 
-Status StationController::overrideStep(const std::string& badge, const std::string& pin, const std::string& reason,
-                                       bool byPassword) {
+Status StationController::overrideStep(const std::string& badge, const std::string& pin,
+                                       const std::string& reason, bool byPassword) {
     if (!m_prep)
         return Status::fail("no preparation in progress");
     const auto sig = sign(badge, pin, byPassword, "prep.override", m_prep->number, reason);
@@ -439,9 +466,12 @@ const std::string& StationController::orderComments() {
     return m_comments;
 }
 
-std::vector<store::PrepRow> StationController::awaitingCheck() { return m_service.awaitingCheck(50); }
+std::vector<store::PrepRow> StationController::awaitingCheck() {
+    return m_service.awaitingCheck(50);
+}
 
-Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin, bool byPassword) {
+Status StationController::approve(int64_t prepId, const std::string& badge, const std::string& pin,
+                                  bool byPassword) {
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
@@ -453,8 +483,8 @@ Status StationController::approve(int64_t prepId, const std::string& badge, cons
     return done;
 }
 
-Status StationController::reject(int64_t prepId, const std::string& badge, const std::string& pin, const std::string& reasonCode,
-                                 bool remake, bool byPassword) {
+Status StationController::reject(int64_t prepId, const std::string& badge, const std::string& pin,
+                                 const std::string& reasonCode, bool remake, bool byPassword) {
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
@@ -475,7 +505,9 @@ std::shared_ptr<const devices::BalanceSnapshot> StationController::balance() con
     return b ? b->snapshot() : nullptr;
 }
 
-std::shared_ptr<const vision::Frame> StationController::frame() const { return m_deps.camera ? m_deps.camera->latestFrame() : nullptr; }
+std::shared_ptr<const vision::Frame> StationController::frame() const {
+    return m_deps.camera ? m_deps.camera->latestFrame() : nullptr;
+}
 
 std::shared_ptr<const vision::DecodeSnapshot> StationController::decoded() const {
     return m_deps.camera ? m_deps.camera->latestResults() : nullptr;
@@ -490,10 +522,14 @@ std::string StationController::cameraStatus() const {
         return "no camera configured";
     const auto s = m_deps.camera->status();
     switch (s.state) {
-    case vision::SourceState::Running: return "running";
-    case vision::SourceState::Connecting: return "connecting";
-    case vision::SourceState::Reconnecting: return "reconnecting: " + s.message;
-    case vision::SourceState::Stopped: return "stopped";
+    case vision::SourceState::Running:
+        return "running";
+    case vision::SourceState::Connecting:
+        return "connecting";
+    case vision::SourceState::Reconnecting:
+        return "reconnecting: " + s.message;
+    case vision::SourceState::Stopped:
+        return "stopped";
     }
     return "unknown";
 }
@@ -509,10 +545,11 @@ std::string StationController::expectedScan() const {
     if (step.spec.kind != StepKind::Scan || step.spec.scan.acceptedGtins.empty())
         return {};
     // Each vial its own serial: the next one after those already scanned for this step.
-    const size_t scanned = step.result.is_object() && step.result.contains("vials") ? step.result["vials"].size() : 0;
-    return "]d201" + step.spec.scan.acceptedGtins.front() + "17281231" + "10DEMO" + std::to_string(m_prep->currentStep + 1) +
-           "\x1d" + "21S" + std::to_string(m_prep->id) + "-" + std::to_string(m_prep->currentStep + 1) + "-" +
-           std::to_string(scanned + 1);
+    const size_t scanned =
+        step.result.is_object() && step.result.contains("vials") ? step.result["vials"].size() : 0;
+    return "]d201" + step.spec.scan.acceptedGtins.front() + "17281231" + "10DEMO" +
+           std::to_string(m_prep->currentStep + 1) + "\x1d" + "21S" + std::to_string(m_prep->id) + "-" +
+           std::to_string(m_prep->currentStep + 1) + "-" + std::to_string(scanned + 1);
 }
 
 void StationController::sceneForStep() {
@@ -544,15 +581,19 @@ void StationController::demoShowExpected() {
     const bool bag = step.spec.ingredient < 0 && step.spec.kind != StepKind::Weigh;
     if (!gtin.empty()) {
         // The next vial of a several-vial step shows another lot, so that it reads as another code.
-        const size_t scanned = step.spec.kind == StepKind::Scan && step.result.is_object() && step.result.contains("vials")
-                                   ? step.result["vials"].size()
-                                   : 0;
-        const std::string lot = "DEMO" + std::to_string(m_prep->currentStep + 1) + (scanned ? "V" + std::to_string(scanned + 1) : "");
-        objects.push_back(bag ? demoBag(gtin, lot, "281231", name, {820, 540}) : demoVial(gtin, lot, "281231", name, {760, 540}));
+        const size_t scanned =
+            step.spec.kind == StepKind::Scan && step.result.is_object() && step.result.contains("vials")
+                ? step.result["vials"].size()
+                : 0;
+        const std::string lot = "DEMO" + std::to_string(m_prep->currentStep + 1) +
+                                (scanned ? "V" + std::to_string(scanned + 1) : "");
+        objects.push_back(bag ? demoBag(gtin, lot, "281231", name, {820, 540})
+                              : demoVial(gtin, lot, "281231", name, {760, 540}));
     }
     if (step.spec.kind == StepKind::Weigh || step.spec.kind == StepKind::Photo)
         objects.push_back(demoSyringe({1250, 600}));
-    m_deps.demoCamera->setScene(std::move(objects), static_cast<uint64_t>(m_prep->id * 100 + m_prep->currentStep));
+    m_deps.demoCamera->setScene(std::move(objects),
+                                static_cast<uint64_t>(m_prep->id * 100 + m_prep->currentStep));
 }
 
 void StationController::demoShowWrong() {
@@ -561,18 +602,23 @@ void StationController::demoShowWrong() {
     m_demoWrong = true;
     // Another product of the formulary: a look-alike is the realistic mistake.
     const auto& step = m_prep->steps[static_cast<size_t>(m_prep->currentStep)];
-    const std::string expected = step.spec.scan.acceptedGtins.empty() ? "" : step.spec.scan.acceptedGtins.front();
+    const std::string expected =
+        step.spec.scan.acceptedGtins.empty() ? "" : step.spec.scan.acceptedGtins.front();
     const formulas::Product* wrong = nullptr;
     for (const auto& p : m_deps.formulary.products()) {
-        if (p.gtin != expected && p.form != formulas::ProductForm::Diluent && (!wrong || p.drug == step.spec.scan.drug))
+        if (p.gtin != expected && p.form != formulas::ProductForm::Diluent &&
+            (!wrong || p.drug == step.spec.scan.drug))
             wrong = &p;
     }
     if (!wrong)
         return;
-    m_deps.demoCamera->setScene({demoVial(wrong->gtin, "WRONG1", "281231", wrong->displayName, {760, 540})}, 7);
+    m_deps.demoCamera->setScene({demoVial(wrong->gtin, "WRONG1", "281231", wrong->displayName, {760, 540})},
+                                7);
 }
 
-double StationController::demoTareGrams() const { return 11.2034; }
+double StationController::demoTareGrams() const {
+    return 11.2034;
+}
 
 void StationController::demoEmptySyringe() {
     if (auto* sim = m_deps.devices ? m_deps.devices->balanceSimulator(m_deps.balanceName) : nullptr)

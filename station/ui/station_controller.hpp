@@ -51,8 +51,8 @@ struct StationDeps {
     std::string balanceName;
     std::string scannerName;
     std::string printerName;
-    vision::VisionPipeline* camera = nullptr;  // may be null: no camera
-    DemoHoodCamera* demoCamera = nullptr;      // demo mode only
+    vision::VisionPipeline* camera = nullptr; // may be null: no camera
+    DemoHoodCamera* demoCamera = nullptr;     // demo mode only
     vision::QualityThresholds quality;
     std::string room;
     std::string pec;
@@ -100,7 +100,9 @@ public:
     // [SECTION] Queue and compliance
     [[nodiscard]] const std::vector<store::OrderRow>& queue() const { return m_queue; }
     // Preparations cancelled here in the last day, with who and why (shown on Home).
-    [[nodiscard]] const std::vector<workflow::StationService::Cancellation>& cancellations() const { return m_cancellations; }
+    [[nodiscard]] const std::vector<workflow::StationService::Cancellation>& cancellations() const {
+        return m_cancellations;
+    }
     // The gate's decision for the order at the top of the queue, as reasons to show (empty: may start),
     // and that order's number (empty: no open order to judge).
     [[nodiscard]] const std::vector<std::string>& blockers() const { return m_blockers; }
@@ -127,7 +129,8 @@ public:
     [[nodiscard]] bool badgeExpected() const { return m_badgeExpected; }
     // Signatures (override, approve, reject): `badge` + `pin`, or with byPassword a user name + password
     // (a site without badges), verified by workflow::Authenticator as the web check does.
-    Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason, bool byPassword = false);
+    Status overrideStep(const std::string& badge, const std::string& pin, const std::string& reason,
+                        bool byPassword = false);
     Status cancelPrep(const std::string& reason);
     [[nodiscard]] bool photoInFlight() const;
     // The weigh step waits for the pan to be cleared before it takes the empty syringe's weight.
@@ -137,17 +140,23 @@ public:
     // [SECTION] Orders entered at the station (the order form)
     // The path of `admix order add` (workflow::submitOrder) for the person signed in, against the
     // formulary and policy this station prepares from; the queue is read again once one is entered.
-    workflow::OrderSubmission enterOrder(const nlohmann::json& order, const std::string& acknowledgedWarnings);
+    workflow::OrderSubmission enterOrder(const nlohmann::json& order,
+                                         const std::string& acknowledgedWarnings);
 
     // [SECTION] Pharmacist check on the station
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck();
     Status approve(int64_t prepId, const std::string& badge, const std::string& pin, bool byPassword = false);
-    Status reject(int64_t prepId, const std::string& badge, const std::string& pin, const std::string& reasonCode,
-                  bool remake, bool byPassword = false);
+    Status reject(int64_t prepId, const std::string& badge, const std::string& pin,
+                  const std::string& reasonCode, bool remake, bool byPassword = false);
     // What the check shows (the same assembly as the web check's), read through the station service.
-    [[nodiscard]] std::vector<workflow::CheckQueueItem> checkQueue() { return m_service.checkQueue(nowUtc(), 50); }
-    [[nodiscard]] std::optional<workflow::CheckReview> checkReview(int64_t prepId) { return m_service.checkReview(prepId); }
-    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId, const std::string& sha256) {
+    [[nodiscard]] std::vector<workflow::CheckQueueItem> checkQueue() {
+        return m_service.checkQueue(nowUtc(), 50);
+    }
+    [[nodiscard]] std::optional<workflow::CheckReview> checkReview(int64_t prepId) {
+        return m_service.checkReview(prepId);
+    }
+    [[nodiscard]] std::optional<std::vector<uint8_t>> evidencePhoto(int64_t prepId,
+                                                                    const std::string& sha256) {
         return m_service.evidencePhoto(prepId, sha256);
     }
 
@@ -186,8 +195,9 @@ private:
     void reloadPrep();
     void sceneForStep();
     [[nodiscard]] std::string expectedScan() const;
-    Result<workflow::Signature> sign(const std::string& who, const std::string& secret, bool byPassword, const char* action,
-                                     const std::string& subject, const std::string& meaning);
+    Result<workflow::Signature> sign(const std::string& who, const std::string& secret, bool byPassword,
+                                     const char* action, const std::string& subject,
+                                     const std::string& meaning);
     [[nodiscard]] double demoTareGrams() const;
 
     StationDeps m_deps;

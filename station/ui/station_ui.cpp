@@ -109,7 +109,8 @@ void StationUi::drawNavigation(const ScreenContext& context) {
             if (touchButton((items[i] + "##nav").c_str(), ImVec2(w, touch)))
                 m_station.signOut();
         } else {
-            if (touchButton((items[i] + "##nav").c_str(), ImVec2(w, touch), m_station.screen() == items[i] ? Tone::Primary : Tone::Neutral))
+            if (touchButton((items[i] + "##nav").c_str(), ImVec2(w, touch),
+                            m_station.screen() == items[i] ? Tone::Primary : Tone::Neutral))
                 m_station.go(items[i]);
             ImGui::SameLine();
         }
@@ -122,9 +123,9 @@ void StationUi::draw(const Window& window) {
     ImGui::SetNextWindowSize(viewport->WorkSize);
     // No background of its own: the frame is cleared to the window colour (Window::endFrame), and
     // under software OpenGL a blended full-screen rectangle costs milliseconds a frame.
-    constexpr ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                       ImGuiWindowFlags_NoBackground;
+    constexpr ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                       ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
+                                       ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
     uiMapBeginFrame();
     ImGui::Begin("station", nullptr, flags);
     const ScreenContext context{window.fonts(), window.pixelsPerMm(), m_stationName, m_demo};

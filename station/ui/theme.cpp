@@ -16,7 +16,8 @@ void applyTheme(float fontSize) {
     style.WindowRounding = 0;
     style.ChildRounding = 8 * unit;
     style.WindowBorderSize = 0;
-    style.AntiAliasedLinesUseTex = false; // the font texture is sampled nearest (Window), so lines are shaded, not textured
+    style.AntiAliasedLinesUseTex =
+        false; // the font texture is sampled nearest (Window), so lines are shaded, not textured
     style.FrameBorderSize = 2;
     style.TouchExtraPadding = ImVec2(4 * unit, 4 * unit);
 

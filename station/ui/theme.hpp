@@ -15,7 +15,7 @@ inline const ImVec4 kHazard{0.62f, 0.20f, 0.80f, 1.0f};    // purple: hazardous 
 inline const ImVec4 kText{0.96f, 0.96f, 0.96f, 1.0f};
 inline const ImVec4 kMuted{0.70f, 0.72f, 0.76f, 1.0f};
 inline const ImVec4 kPanel{0.13f, 0.14f, 0.17f, 1.0f};
-inline const ImVec4 kAccent{0.18f, 0.45f, 0.85f, 1.0f};     // primary action
+inline const ImVec4 kAccent{0.18f, 0.45f, 0.85f, 1.0f}; // primary action
 } // namespace colors
 
 // Minimum edge of a touch target in millimetres (gloved finger; ISO 9241-9 and common clinical

@@ -16,17 +16,25 @@ namespace {
 
 ImVec4 toneColor(Tone tone) {
     switch (tone) {
-    case Tone::Neutral: return ImGui::GetStyle().Colors[ImGuiCol_Button];
-    case Tone::Primary: return colors::kAccent;
-    case Tone::Pass: return colors::kPass;
-    case Tone::Fail: return colors::kFail;
-    case Tone::Attention: return colors::kAttention;
-    case Tone::Hazard: return colors::kHazard;
+    case Tone::Neutral:
+        return ImGui::GetStyle().Colors[ImGuiCol_Button];
+    case Tone::Primary:
+        return colors::kAccent;
+    case Tone::Pass:
+        return colors::kPass;
+    case Tone::Fail:
+        return colors::kFail;
+    case Tone::Attention:
+        return colors::kAttention;
+    case Tone::Hazard:
+        return colors::kHazard;
     }
     return colors::kAccent;
 }
 
-ImVec4 scaled(ImVec4 c, float k) { return ImVec4(c.x * k, c.y * k, c.z * k, c.w); }
+ImVec4 scaled(ImVec4 c, float k) {
+    return ImVec4(c.x * k, c.y * k, c.z * k, c.w);
+}
 
 // Panel fills of the frame being built: ImGui keeps only a pointer until it renders, so they live
 // here (a deque: pointers stay valid as it grows) until the next frame begins.
@@ -51,8 +59,12 @@ void clearPanel(const ImDrawList*, const ImDrawCmd* cmd) {
     if (x1 <= x0 || y1 <= y0)
         return;
     const ImVec2 scale = data->FramebufferScale;
-    const auto fx = [&](float x) { return static_cast<int>(std::lround((x - data->DisplayPos.x) * scale.x)); };
-    const auto fy = [&](float y) { return static_cast<int>(std::lround((y - data->DisplayPos.y) * scale.y)); };
+    const auto fx = [&](float x) {
+        return static_cast<int>(std::lround((x - data->DisplayPos.x) * scale.x));
+    };
+    const auto fy = [&](float y) {
+        return static_cast<int>(std::lround((y - data->DisplayPos.y) * scale.y));
+    };
     const int height = static_cast<int>(std::lround(data->DisplaySize.y * scale.y));
     glScissor(fx(x0), height - fy(y1), fx(x1) - fx(x0), fy(y1) - fy(y0));
     glClearColor(fill->colour.x, fill->colour.y, fill->colour.z, 1.0f);
@@ -61,7 +73,9 @@ void clearPanel(const ImDrawList*, const ImDrawCmd* cmd) {
 
 } // namespace
 
-void panelsBeginFrame() { g_panelFills.clear(); }
+void panelsBeginFrame() {
+    g_panelFills.clear();
+}
 
 void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags flags) {
     // The panel's rectangle, resolved as BeginChild does: whole pixels (truncated), then 0 or less
@@ -69,7 +83,8 @@ void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags
     size = ImVec2(static_cast<float>(static_cast<int>(size.x)), static_cast<float>(static_cast<int>(size.y)));
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const ImVec2 extent(size.x > 0 ? size.x : std::max(avail.x + size.x, 4.0f), size.y > 0 ? size.y : std::max(avail.y + size.y, 4.0f));
+    const ImVec2 extent(size.x > 0 ? size.x : std::max(avail.x + size.x, 4.0f),
+                        size.y > 0 ? size.y : std::max(avail.y + size.y, 4.0f));
     // The clear goes into the parent's list, which is drawn before the child's: the child's border,
     // scroll bar and content then come on top of it.
     g_panelFills.push_back({pos, ImVec2(pos.x + extent.x, pos.y + extent.y), background});
@@ -81,14 +96,20 @@ void beginPanel(const char* id, ImVec2 size, ImVec4 background, ImGuiWindowFlags
     ImGui::PopStyleColor();
 }
 
-void beginPanel(const char* id, ImVec2 size, ImGuiWindowFlags flags) { beginPanel(id, size, colors::kPanel, flags); }
+void beginPanel(const char* id, ImVec2 size, ImGuiWindowFlags flags) {
+    beginPanel(id, size, colors::kPanel, flags);
+}
 
-void endPanel() { ImGui::EndChild(); }
+void endPanel() {
+    ImGui::EndChild();
+}
 
 namespace {
 
 // The smallest gap left between a label and its button's edge: closer than this it reads as cut.
-float minLabelGap() { return ImGui::GetStyle().ItemInnerSpacing.y * 0.5f; }
+float minLabelGap() {
+    return ImGui::GetStyle().ItemInnerSpacing.y * 0.5f;
+}
 
 // Draws the button with `drawn` as its (possibly wrapped) label and records it on the ui-map as
 // `shown`. The frame padding shrinks, down to minLabelGap(), where the theme's padding would push
@@ -97,8 +118,10 @@ bool drawTouchButton(const char* drawn, const std::string& shown, ImVec2 size, T
     const ImVec4 base = toneColor(tone);
     const ImGuiStyle& style = ImGui::GetStyle();
     const ImVec2 text = ImGui::CalcTextSize(drawn, nullptr, true);
-    const ImVec2 full = ImGui::CalcItemSize(size, text.x + style.FramePadding.x * 2, text.y + style.FramePadding.y * 2);
-    const ImVec2 pad(std::clamp((full.x - text.x) * 0.5f, 0.0f, style.FramePadding.x), std::clamp((full.y - text.y) * 0.5f, 0.0f, style.FramePadding.y));
+    const ImVec2 full =
+        ImGui::CalcItemSize(size, text.x + style.FramePadding.x * 2, text.y + style.FramePadding.y * 2);
+    const ImVec2 pad(std::clamp((full.x - text.x) * 0.5f, 0.0f, style.FramePadding.x),
+                     std::clamp((full.y - text.y) * 0.5f, 0.0f, style.FramePadding.y));
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, pad);
     ImGui::PushStyleColor(ImGuiCol_Button, base);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, scaled(base, 1.15f));
@@ -113,7 +136,8 @@ bool drawTouchButton(const char* drawn, const std::string& shown, ImVec2 size, T
         ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
         const float gap = minLabelGap();
         const bool clipped = text.x > full.x - 2 * gap + 0.5f || text.y > full.y - 2 * gap + 0.5f;
-        const ImVec2 clipMin = ImGui::GetWindowDrawList()->GetClipRectMin(), clipMax = ImGui::GetWindowDrawList()->GetClipRectMax();
+        const ImVec2 clipMin = ImGui::GetWindowDrawList()->GetClipRectMin(),
+                     clipMax = ImGui::GetWindowDrawList()->GetClipRectMax();
         min = ImVec2(std::max(min.x, clipMin.x), std::max(min.y, clipMin.y));
         max = ImVec2(std::min(max.x, clipMax.x), std::min(max.y, clipMax.y));
         if (max.x - min.x >= 8 && max.y - min.y >= 8)
@@ -128,7 +152,9 @@ bool drawTouchButton(const char* drawn, const std::string& shown, ImVec2 size, T
 
 } // namespace
 
-bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) { return drawTouchButton(label, label, size, tone, enabled); }
+bool touchButton(const char* label, ImVec2 size, Tone tone, bool enabled) {
+    return drawTouchButton(label, label, size, tone, enabled);
+}
 
 std::string wrapToWidth(const std::string& text, float width) {
     // Each paragraph (a line the text already breaks) wraps on its own, at spaces only: ImGui's own
@@ -165,7 +191,8 @@ bool touchButtonWrapped(const std::string& label, float width, float minHeight, 
     const ImGuiStyle& style = ImGui::GetStyle();
     const float full = width > 0 ? width : std::max(ImGui::GetContentRegionAvail().x + width, 4.0f);
     const std::string wrapped = wrapToWidth(shown, full - 2 * style.FramePadding.x);
-    const float height = std::max(minHeight, ImGui::CalcTextSize(wrapped.c_str()).y + 2 * style.FramePadding.y);
+    const float height =
+        std::max(minHeight, ImGui::CalcTextSize(wrapped.c_str()).y + 2 * style.FramePadding.y);
     return drawTouchButton((wrapped + id).c_str(), label, ImVec2(full, height), tone, enabled);
 }
 
@@ -174,12 +201,14 @@ void statusChip(const char* text, Tone tone) {
     const ImVec2 pad = ImGui::GetStyle().FramePadding;
     // Too long for the rest of the row: the words wrap inside a taller chip.
     const float room = ImGui::GetContentRegionAvail().x - pad.x * 2;
-    const std::string shown = ImGui::CalcTextSize(text).x > room ? wrapToWidth(text, room) : std::string(text);
+    const std::string shown =
+        ImGui::CalcTextSize(text).x > room ? wrapToWidth(text, room) : std::string(text);
     const ImVec2 textSize = ImGui::CalcTextSize(shown.c_str());
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const ImVec2 size(textSize.x + pad.x * 2, textSize.y + pad.y);
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(color), (ImGui::GetTextLineHeight() + pad.y) * 0.5f);
+    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(color),
+                        (ImGui::GetTextLineHeight() + pad.y) * 0.5f);
     const ImU32 textColor = tone == Tone::Attention ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
     draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y * 0.5f), textColor, shown.c_str());
     ImGui::Dummy(size);

@@ -14,7 +14,8 @@ enum class Tone { Neutral, Primary, Pass, Fail, Attention, Hazard };
 bool touchButton(const char* label, ImVec2 size, Tone tone = Tone::Neutral, bool enabled = true);
 // The same, with a label that wraps at word boundaries to `width` (0 or less: the rest of the row
 // minus that much); the button grows taller than `minHeight` to hold every line.
-bool touchButtonWrapped(const std::string& label, float width, float minHeight, Tone tone = Tone::Neutral, bool enabled = true);
+bool touchButtonWrapped(const std::string& label, float width, float minHeight, Tone tone = Tone::Neutral,
+                        bool enabled = true);
 // `text` with line breaks at spaces (each line it already has wraps on its own) so that no line is
 // wider than `width` in the current font (a word wider than that stays whole on its own line).
 std::string wrapToWidth(const std::string& text, float width);

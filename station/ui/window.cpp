@@ -4,9 +4,9 @@
 #include "station/ui/widgets.hpp"
 
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 #include <stb_image_write.h>
 
 #include <cstdio>
@@ -18,12 +18,15 @@ namespace admix::ui {
 
 namespace {
 
-void glfwErrorToStderr(int code, const char* description) { std::fprintf(stderr, "GLFW error %d: %s\n", code, description); }
+void glfwErrorToStderr(int code, const char* description) {
+    std::fprintf(stderr, "GLFW error %d: %s\n", code, description);
+}
 
 ImFont* loadFont(const std::string& path, float size) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
-        throw std::runtime_error("font file not found: " + path + " (install fonts-dejavu-core or set display.font)");
+        throw std::runtime_error("font file not found: " + path +
+                                 " (install fonts-dejavu-core or set display.font)");
     ImFontConfig config;
     config.OversampleH = 2;
     config.OversampleV = 2;
@@ -41,7 +44,8 @@ ImFont* loadFont(const std::string& path, float size) {
 Window::Window(const WindowOptions& options) {
     glfwSetErrorCallback(glfwErrorToStderr);
     if (!glfwInit())
-        throw std::runtime_error("cannot start GLFW: is there a display? (set DISPLAY, or run under xvfb-run)");
+        throw std::runtime_error(
+            "cannot start GLFW: is there a display? (set DISPLAY, or run under xvfb-run)");
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
@@ -57,7 +61,8 @@ Window::Window(const WindowOptions& options) {
         width = mode->width;
         height = mode->height;
     }
-    m_window = glfwCreateWindow(width, height, options.title.c_str(), options.fullscreen ? monitor : nullptr, nullptr);
+    m_window = glfwCreateWindow(width, height, options.title.c_str(), options.fullscreen ? monitor : nullptr,
+                                nullptr);
     if (!m_window) {
         glfwTerminate();
         throw std::runtime_error("cannot create an OpenGL 3.3 window (on a headless machine use xvfb-run; "
@@ -98,10 +103,16 @@ Window::~Window() {
     glfwTerminate();
 }
 
-void Window::framebufferSize(int& width, int& height) const { glfwGetFramebufferSize(m_window, &width, &height); }
+void Window::framebufferSize(int& width, int& height) const {
+    glfwGetFramebufferSize(m_window, &width, &height);
+}
 
-bool Window::shouldClose() const { return glfwWindowShouldClose(m_window); }
-void Window::requestClose() { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
+bool Window::shouldClose() const {
+    return glfwWindowShouldClose(m_window);
+}
+void Window::requestClose() {
+    glfwSetWindowShouldClose(m_window, GLFW_TRUE);
+}
 
 void Window::beginFrame() {
     glfwPollEvents();

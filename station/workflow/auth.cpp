@@ -73,9 +73,11 @@ std::string hashSecret(const std::string& secret, const std::optional<std::strin
     return std::string(kPepperedPrefix) + hashSecret(store::keyedDigestHex(*pepper, secret));
 }
 
-bool verifySecret(const std::string& hash, const std::string& secret, const std::optional<std::string>& pepper) {
+bool verifySecret(const std::string& hash, const std::string& secret,
+                  const std::optional<std::string>& pepper) {
     if (hash.rfind(kPepperedPrefix, 0) == 0)
-        return pepper && verifySecret(hash.substr(kPepperedPrefix.size()), store::keyedDigestHex(*pepper, secret));
+        return pepper &&
+               verifySecret(hash.substr(kPepperedPrefix.size()), store::keyedDigestHex(*pepper, secret));
     return verifySecret(hash, secret);
 }
 
@@ -114,7 +116,8 @@ Authenticator::Authenticator(store::Database& db, store::AuditLog& audit)
 }
 
 std::string Authenticator::badgeKey(const std::string& badge) {
-    return m_pepper ? std::string(kBadgePrefix) + store::keyedDigestHex(*m_pepper, "badge\x1f" + badge) : badge;
+    return m_pepper ? std::string(kBadgePrefix) + store::keyedDigestHex(*m_pepper, "badge\x1f" + badge)
+                    : badge;
 }
 
 std::optional<store::UserRow> Authenticator::userByBadge(const std::string& badge) {
@@ -144,12 +147,15 @@ AuthPolicy Authenticator::policy() {
     store::SettingsRepo settings(m_db);
     AuthPolicy p;
     p.maxFailures = settingInt(settings, "auth.max_failures", p.maxFailures);
-    p.lockout = std::chrono::minutes(settingInt(settings, "auth.lockout_minutes", static_cast<int>(p.lockout.count())));
-    p.idleLock = std::chrono::minutes(settingInt(settings, "auth.idle_lock_minutes", static_cast<int>(p.idleLock.count())));
+    p.lockout = std::chrono::minutes(
+        settingInt(settings, "auth.lockout_minutes", static_cast<int>(p.lockout.count())));
+    p.idleLock = std::chrono::minutes(
+        settingInt(settings, "auth.idle_lock_minutes", static_cast<int>(p.idleLock.count())));
     p.pinMinDigits = settingInt(settings, "auth.pin_min_digits", p.pinMinDigits);
     p.passwordMinLength = settingInt(settings, "auth.password_min_length", p.passwordMinLength);
     p.pinRefuseRepeated = settingInt(settings, "auth.pin_refuse_repeated", p.pinRefuseRepeated ? 1 : 0) != 0;
-    p.pinRefuseSequential = settingInt(settings, "auth.pin_refuse_sequential", p.pinRefuseSequential ? 1 : 0) != 0;
+    p.pinRefuseSequential =
+        settingInt(settings, "auth.pin_refuse_sequential", p.pinRefuseSequential ? 1 : 0) != 0;
     return p;
 }
 
@@ -172,12 +178,16 @@ Status Authenticator::setAuthPolicy(const User& by, const AuthPolicy& p, TimePoi
     settings.set("auth.pin_refuse_repeated", p.pinRefuseRepeated ? "1" : "0", by.username, at);
     settings.set("auth.pin_refuse_sequential", p.pinRefuseSequential ? "1" : "0", by.username, at);
     const auto asJson = [](const AuthPolicy& a) {
-        return nlohmann::json{{"max_failures", a.maxFailures}, {"lockout_minutes", a.lockout.count()},
-                              {"idle_lock_minutes", a.idleLock.count()}, {"pin_min_digits", a.pinMinDigits},
-                              {"password_min_length", a.passwordMinLength}, {"pin_refuse_repeated", a.pinRefuseRepeated},
+        return nlohmann::json{{"max_failures", a.maxFailures},
+                              {"lockout_minutes", a.lockout.count()},
+                              {"idle_lock_minutes", a.idleLock.count()},
+                              {"pin_min_digits", a.pinMinDigits},
+                              {"password_min_length", a.passwordMinLength},
+                              {"pin_refuse_repeated", a.pinRefuseRepeated},
                               {"pin_refuse_sequential", a.pinRefuseSequential}};
     };
-    m_audit.append(by.username, "policy.auth.change", "auth", nlohmann::json{{"old", asJson(old)}, {"new", asJson(p)}}.dump(), now);
+    m_audit.append(by.username, "policy.auth.change", "auth",
+                   nlohmann::json{{"old", asJson(old)}, {"new", asJson(p)}}.dump(), now);
     tx.commit();
     return Status::success();
 }
@@ -201,7 +211,8 @@ Result<User> Authenticator::addUser(const NewUser& user, const std::optional<Use
         if (const auto problem = pinPolicyProblem(*user.pin, p))
             return Result<User>::fail(*problem, "PIN");
     if (user.password && static_cast<int>(user.password->size()) < p.passwordMinLength)
-        return Result<User>::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters", "password");
+        return Result<User>::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters",
+                                  "password");
     if (user.pin && !user.badge)
         return Result<User>::fail("a PIN signs in together with a badge: give the badge too", "badge");
     if (repo.byUsername(username))
@@ -223,7 +234,10 @@ Result<User> Authenticator::addUser(const NewUser& user, const std::optional<Use
     store::Transaction tx(m_db);
     row.id = repo.insert(row);
     m_audit.append(by ? by->username : "setup", "user.add", username,
-                   nlohmann::json{{"role", row.role}, {"display_name", row.displayName}, {"badge", user.badge.has_value()}}.dump(),
+                   nlohmann::json{{"role", row.role},
+                                  {"display_name", row.displayName},
+                                  {"badge", user.badge.has_value()}}
+                       .dump(),
                    now);
     tx.commit();
     return toUser(row);
@@ -255,14 +269,17 @@ Status Authenticator::enableUser(const std::string& username, const User& by, Ti
     store::Transaction tx(m_db);
     repo.setActive(row->id, true);
     repo.recordSuccess(row->id); // clears failures and any lock
-    m_audit.append(by.username, "user.enable", row->username,
-                   nlohmann::json{{"was_active", row->active}, {"was_locked", row->lockedUntilUtc.has_value()}}.dump(), now);
+    m_audit.append(
+        by.username, "user.enable", row->username,
+        nlohmann::json{{"was_active", row->active}, {"was_locked", row->lockedUntilUtc.has_value()}}.dump(),
+        now);
     tx.commit();
     return Status::success();
 }
 
 Status Authenticator::resetSecrets(const std::string& username, const std::optional<std::string>& pin,
-                                   const std::optional<std::string>& password, const User& by, TimePoint now) {
+                                   const std::optional<std::string>& password, const User& by,
+                                   TimePoint now) {
     if (by.role != Role::Admin)
         return Status::fail("only an administrator may reset a PIN or password");
     if (!pin && !password)
@@ -276,10 +293,12 @@ Status Authenticator::resetSecrets(const std::string& username, const std::optio
         if (const auto problem = pinPolicyProblem(*pin, p))
             return Status::fail(*problem, "PIN");
         if (!row->badge)
-            return Status::fail("a PIN signs in together with a badge, and " + username + " has none", "badge");
+            return Status::fail("a PIN signs in together with a badge, and " + username + " has none",
+                                "badge");
     }
     if (password && static_cast<int>(password->size()) < p.passwordMinLength)
-        return Status::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters", "password");
+        return Status::fail("must be at least " + std::to_string(p.passwordMinLength) + " characters",
+                            "password");
     store::Transaction tx(m_db);
     if (pin)
         repo.setPinHash(row->id, hashSecret(*pin, m_pepper));
@@ -325,8 +344,8 @@ std::optional<User> Authenticator::findByUsername(const std::string& username) {
     return toUser(*row);
 }
 
-Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
-                                    const char* what, bool pinByUsername) {
+Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, const std::string& secret,
+                                    TimePoint now, const char* what, bool pinByUsername) {
     store::UserRepo repo(m_db);
     if (pinByUsername)
         byBadge = true; // the PIN is checked, the person found by user name
@@ -334,7 +353,8 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
     const char* refused = byBadge ? "badge or PIN not recognised" : "user name or password not recognised";
     if (!row) {
         (void)verifySecret(decoyHash(), secret);
-        m_audit.append("unknown", std::string(what) + ".fail", "", nlohmann::json{{"reason", "unknown identity"}}.dump(), now);
+        m_audit.append("unknown", std::string(what) + ".fail", "",
+                       nlohmann::json{{"reason", "unknown identity"}}.dump(), now);
         return Result<User>::fail(refused);
     }
     if (!row->active) {
@@ -349,8 +369,8 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
         if (until && now < *until) {
             m_audit.append(row->username, std::string(what) + ".fail", row->username,
                            nlohmann::json{{"reason", "locked"}}.dump(), now);
-            return Result<User>::fail("this account is locked after too many failed attempts until " + formatLocal(*until) +
-                                      "; ask an administrator");
+            return Result<User>::fail("this account is locked after too many failed attempts until " +
+                                      formatLocal(*until) + "; ask an administrator");
         }
     }
     const std::optional<std::string>& hash = byBadge ? row->pinHash : row->passwordHash;
@@ -365,7 +385,10 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
         store::Transaction tx(m_db);
         repo.recordFailure(row->id, failures, lockedUntil);
         m_audit.append(row->username, std::string(what) + ".fail", row->username,
-                       nlohmann::json{{"reason", "wrong secret"}, {"failures", failures}, {"locked", lockedUntil.has_value()}}.dump(),
+                       nlohmann::json{{"reason", "wrong secret"},
+                                      {"failures", failures},
+                                      {"locked", lockedUntil.has_value()}}
+                           .dump(),
                        now);
         tx.commit();
         // The same words as for an unknown badge or user name: a count of attempts left would tell
@@ -385,18 +408,21 @@ Result<User> Authenticator::attempt(const std::string& identity, bool byBadge, c
     return toUser(*row);
 }
 
-Result<User> Authenticator::attemptFromAddress(const store::UserRow& row, bool byBadge, const std::string& secret, TimePoint now,
-                                               const char* what, const char* refused) {
+Result<User> Authenticator::attemptFromAddress(const store::UserRow& row, bool byBadge,
+                                               const std::string& secret, TimePoint now, const char* what,
+                                               const char* refused) {
     store::UserRepo repo(m_db);
     const std::string& address = *m_address;
     const auto previous = repo.webFailure(row.username, address);
     if (previous && previous->lockedUntilUtc) {
         const auto until = parseIsoUtc(*previous->lockedUntilUtc);
         if (until && now < *until) {
-            m_audit.append(row.username, std::string(what) + ".fail", row.username,
-                           nlohmann::json{{"reason", "locked from this address"}, {"address", address}}.dump(), now);
-            return Result<User>::fail("this account is locked from this address after too many failed attempts until " +
-                                      formatLocal(*until) + "; sign in from another computer or ask an administrator");
+            m_audit.append(
+                row.username, std::string(what) + ".fail", row.username,
+                nlohmann::json{{"reason", "locked from this address"}, {"address", address}}.dump(), now);
+            return Result<User>::fail(
+                "this account is locked from this address after too many failed attempts until " +
+                formatLocal(*until) + "; sign in from another computer or ask an administrator");
         }
     }
     const std::optional<std::string>& hash = byBadge ? row.pinHash : row.passwordHash;
@@ -421,14 +447,16 @@ Result<User> Authenticator::attemptFromAddress(const store::UserRow& row, bool b
                        now);
         // Guesses at one account from several places: quality staff hear of it once per address added.
         constexpr int kPatternAddresses = 3;
-        const int addresses = repo.webFailureAddressesSince(row.username, formatIsoUtc(now - std::chrono::hours{1}));
+        const int addresses =
+            repo.webFailureAddressesSince(row.username, formatIsoUtc(now - std::chrono::hours{1}));
         if (addresses >= kPatternAddresses && next.failures == 1)
-            m_audit.append("system", "security.alert", row.username,
-                           nlohmann::json{{"pattern", "failed sign-ins for one account from several addresses"},
-                                          {"addresses_last_hour", addresses},
-                                          {"latest_address", address}}
-                               .dump(),
-                           now);
+            m_audit.append(
+                "system", "security.alert", row.username,
+                nlohmann::json{{"pattern", "failed sign-ins for one account from several addresses"},
+                               {"addresses_last_hour", addresses},
+                               {"latest_address", address}}
+                    .dump(),
+                now);
         tx.commit();
         return Result<User>::fail(refused);
     }
@@ -451,23 +479,26 @@ Result<User> Authenticator::signInWithBadge(const std::string& badge, const std:
     return user;
 }
 
-Result<User> Authenticator::signInWithUsernamePin(const std::string& username, const std::string& pin, TimePoint now) {
+Result<User> Authenticator::signInWithUsernamePin(const std::string& username, const std::string& pin,
+                                                  TimePoint now) {
     auto user = attempt(username, true, pin, now, "signin", true);
     if (user)
         m_audit.append(user->username, "signin", user->username, R"({"method":"username+pin"})", now);
     return user;
 }
 
-Result<User> Authenticator::signInWithPassword(const std::string& username, const std::string& password, TimePoint now) {
+Result<User> Authenticator::signInWithPassword(const std::string& username, const std::string& password,
+                                               TimePoint now) {
     auto user = attempt(username, false, password, now, "signin");
     if (user)
         m_audit.append(user->username, "signin", user->username, R"({"method":"password"})", now);
     return user;
 }
 
-Result<Signature> Authenticator::sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
-                                      const std::string& action, const std::string& subject, const std::string& meaning,
-                                      TimePoint now, bool pinByUsername) {
+Result<Signature> Authenticator::sign(const std::string& who, const std::string& secret,
+                                      std::optional<Role> requiredRole, const std::string& action,
+                                      const std::string& subject, const std::string& meaning, TimePoint now,
+                                      bool pinByUsername) {
     if (formulas::trim(meaning).empty())
         return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
     // A badge or a user name may identify the signer.
@@ -495,13 +526,17 @@ Result<Signature> Authenticator::signAs(const std::string& who, bool byBadge, co
         return user.error();
     if (requiredRole && user->role != *requiredRole) {
         m_audit.append(user->username, "esign.refused", subject,
-                       nlohmann::json{{"action", action}, {"required_role", roleName(*requiredRole)}}.dump(), now);
-        return Result<Signature>::fail("this needs the signature of a " + std::string(roleName(*requiredRole)) + "; " +
-                                       user->displayName + " is a " + std::string(roleName(user->role)));
+                       nlohmann::json{{"action", action}, {"required_role", roleName(*requiredRole)}}.dump(),
+                       now);
+        return Result<Signature>::fail("this needs the signature of a " +
+                                       std::string(roleName(*requiredRole)) + "; " + user->displayName +
+                                       " is a " + std::string(roleName(user->role)));
     }
     Signature sig{*user, action, subject, meaning, formatIsoUtc(now), 0};
     sig.auditId = m_audit.append(user->username, "esign", subject,
-                                 nlohmann::json{{"action", action}, {"meaning", meaning}, {"role", roleName(user->role)},
+                                 nlohmann::json{{"action", action},
+                                                {"meaning", meaning},
+                                                {"role", roleName(user->role)},
                                                 {"method", byBadge ? "badge+pin" : "password"}}
                                      .dump(),
                                  now);

@@ -31,9 +31,9 @@ struct User {
 
 // Site policy for sign-in; stored as station settings (auth.*), changed only through setAuthPolicy.
 struct AuthPolicy {
-    int maxFailures = 5;                      // failed attempts before the account locks
-    std::chrono::minutes lockout{15};         // how long it stays locked
-    std::chrono::minutes idleLock{5};         // the station locks after this long untouched
+    int maxFailures = 5;              // failed attempts before the account locks
+    std::chrono::minutes lockout{15}; // how long it stays locked
+    std::chrono::minutes idleLock{5}; // the station locks after this long untouched
     int pinMinDigits = 4;
     int passwordMinLength = 10;
     bool pinRefuseRepeated = true;   // "1111": one digit throughout
@@ -69,7 +69,8 @@ struct Signature {
 [[nodiscard]] std::string hashSecret(const std::string& secret);
 [[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret);
 [[nodiscard]] std::string hashSecret(const std::string& secret, const std::optional<std::string>& pepper);
-[[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret, const std::optional<std::string>& pepper);
+[[nodiscard]] bool verifySecret(const std::string& hash, const std::string& secret,
+                                const std::optional<std::string>& pepper);
 
 class Authenticator {
 public:
@@ -102,15 +103,17 @@ public:
     void setClientAddress(std::string address) { m_address = std::move(address); }
 
     Result<User> signInWithBadge(const std::string& badge, const std::string& pin, TimePoint now = nowUtc());
-    Result<User> signInWithPassword(const std::string& username, const std::string& password, TimePoint now = nowUtc());
+    Result<User> signInWithPassword(const std::string& username, const std::string& password,
+                                    TimePoint now = nowUtc());
 
     // Re-authenticates `who` (badge or username, with PIN or password) and, when they hold
     // `requiredRole`, records the signature bound to action + subject. Failures count toward lockout.
     // `pinByUsername`: `who` is a user name and `secret` that user's PIN (a script or interface that
     // knows the person, not the badge: badges are stored only as keyed digests).
-    Result<Signature> sign(const std::string& who, const std::string& secret, std::optional<Role> requiredRole,
-                           const std::string& action, const std::string& subject, const std::string& meaning,
-                           TimePoint now = nowUtc(), bool pinByUsername = false);
+    Result<Signature> sign(const std::string& who, const std::string& secret,
+                           std::optional<Role> requiredRole, const std::string& action,
+                           const std::string& subject, const std::string& meaning, TimePoint now = nowUtc(),
+                           bool pinByUsername = false);
     // User name + password, for a site without badges (the station's "Sign with username and
     // password" and the web check): `username` is never taken for a badge. Same lockout and audit.
     Result<Signature> signWithPassword(const std::string& username, const std::string& password,
@@ -118,18 +121,20 @@ public:
                                        const std::string& subject, const std::string& meaning,
                                        TimePoint now = nowUtc());
     // User name + PIN, for the scripted session (same lockout and audit as a badge sign-in).
-    Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin, TimePoint now = nowUtc());
+    Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin,
+                                       TimePoint now = nowUtc());
 
 private:
     struct Attempt;
-    Result<User> attemptFromAddress(const store::UserRow& row, bool byBadge, const std::string& secret, TimePoint now,
-                                    const char* what, const char* refused);
+    Result<User> attemptFromAddress(const store::UserRow& row, bool byBadge, const std::string& secret,
+                                    TimePoint now, const char* what, const char* refused);
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                          const char* what, bool pinByUsername = false);
 
     Result<Signature> signAs(const std::string& who, bool byBadge, const std::string& secret,
-                             std::optional<Role> requiredRole, const std::string& action, const std::string& subject,
-                             const std::string& meaning, TimePoint now, bool pinByUsername);
+                             std::optional<Role> requiredRole, const std::string& action,
+                             const std::string& subject, const std::string& meaning, TimePoint now,
+                             bool pinByUsername);
     // The badge as stored: a keyed digest when the station has a pepper, else as given.
     [[nodiscard]] std::string badgeKey(const std::string& badge);
     std::optional<store::UserRow> userByBadge(const std::string& badge);

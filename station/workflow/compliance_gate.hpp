@@ -14,8 +14,10 @@ class StoreComplianceGate final : public ComplianceGate {
 public:
     explicit StoreComplianceGate(store::ComplianceStore& store) : m_store(store) {}
     [[nodiscard]] GateCheck check(const usp797::GateRequest& request, bool record) override;
-    Status override(int64_t decisionId, const std::string& pharmacist, const std::string& reason, TimePoint now) override;
-    std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request, const usp797::GateDecision& current,
+    Status override(int64_t decisionId, const std::string& pharmacist, const std::string& reason,
+                    TimePoint now) override;
+    std::optional<int64_t> useStandingOverride(const usp797::GateRequest& request,
+                                               const usp797::GateDecision& current,
                                                const std::string& usedFor, TimePoint now) override;
 
 private:
@@ -32,7 +34,8 @@ namespace admix::workflow {
 // entered; the object is meant to live for one signature.
 class ReauthSignatureAuthority final : public usp797::SignatureAuthority {
 public:
-    ReauthSignatureAuthority(Authenticator& auth, std::string secret) : m_auth(auth), m_secret(std::move(secret)) {}
+    ReauthSignatureAuthority(Authenticator& auth, std::string secret)
+        : m_auth(auth), m_secret(std::move(secret)) {}
     [[nodiscard]] Result<usp797::ESignature> sign(const std::string& user, const std::string& meaning,
                                                   const std::string& reason, TimePoint at) override;
 
@@ -46,6 +49,7 @@ private:
 // pharmacist's e-signature for "gate.override" on "gate:<decision>" with a reason; site policy must
 // allow overriding every reason of the decision (each one it does not is named). The override then
 // lets one matching preparation start (PreparationEngine::start) within gate.override_valid_minutes.
-Status overrideGateDecision(ComplianceGate& gate, int64_t decisionId, const Signature& signature, TimePoint now = nowUtc());
+Status overrideGateDecision(ComplianceGate& gate, int64_t decisionId, const Signature& signature,
+                            TimePoint now = nowUtc());
 
 } // namespace admix::workflow

@@ -21,21 +21,25 @@ struct DemoOrder {
 
 // Fictitious patients; recipes of the built-in demo formulary.
 constexpr DemoOrder kQueue[] = {
-    {"cefazolin-ns", "DEMO, FRANK", "MRN-D0101", R"({"weight_kg":80,"height_cm":178,"age_years":52,"sex":"male","scr_mg_dl":1.0})",
+    {"cefazolin-ns", "DEMO, FRANK", "MRN-D0101",
+     R"({"weight_kg":80,"height_cm":178,"age_years":52,"sex":"male","scr_mg_dl":1.0})",
      R"({"value":2,"unit":"g"})", "stat", 20},
-    {"vancomycin-ns", "DEMO, GRACE", "MRN-D0102", R"({"weight_kg":68,"height_cm":165,"age_years":61,"sex":"female","scr_mg_dl":0.9})",
+    {"vancomycin-ns", "DEMO, GRACE", "MRN-D0102",
+     R"({"weight_kg":68,"height_cm":165,"age_years":61,"sex":"female","scr_mg_dl":0.9})",
      R"({"value":15,"unit":"mg/kg"})", "urgent", 75},
     {"potassium-chloride-ns-100-central", "DEMO, HENRY", "MRN-D0103",
      R"({"weight_kg":74,"height_cm":172,"age_years":70,"sex":"male","scr_mg_dl":1.1})", "{}", "routine", 150},
-    {"magnesium-sulfate-d5w", "DEMO, IRIS", "MRN-D0104", R"({"weight_kg":59,"height_cm":160,"age_years":35,"sex":"female","scr_mg_dl":0.7})",
-     "{}", "routine", 240},
+    {"magnesium-sulfate-d5w", "DEMO, IRIS", "MRN-D0104",
+     R"({"weight_kg":59,"height_cm":160,"age_years":35,"sex":"female","scr_mg_dl":0.7})", "{}", "routine",
+     240},
 };
 
 } // namespace
 
-Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEngine& engine, Authenticator& auth,
-                                              store::ComplianceStore& compliance, const std::string& room,
-                                              const std::string& pec, const std::string& qaPassword, TimePoint now) {
+Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEngine& engine,
+                                              Authenticator& auth, store::ComplianceStore& compliance,
+                                              const std::string& room, const std::string& pec,
+                                              const std::string& qaPassword, TimePoint now) {
     DemoStationSummary summary;
     const auto pharmacist = auth.findByUsername("rph2");
     if (!pharmacist)
@@ -73,8 +77,9 @@ Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEn
         double value;
     };
     const double pressure = roomRecord->pressure == usp797::PressureRegime::Negative ? -0.02 : 0.03;
-    for (const Reading r : {Reading{usp797::EmKind::Pressure, pressure}, Reading{usp797::EmKind::Temperature, 19.5},
-                            Reading{usp797::EmKind::Humidity, 45}}) {
+    for (const Reading r :
+         {Reading{usp797::EmKind::Pressure, pressure}, Reading{usp797::EmKind::Temperature, 19.5},
+          Reading{usp797::EmKind::Humidity, 45}}) {
         bool have = false;
         for (const auto& row : compliance.samples(dayStart, now + std::chrono::seconds(1), room))
             have = have || row.sample.kind == r.kind;
@@ -114,26 +119,30 @@ Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEn
         if (ca.room != room)
             continue;
         std::optional<usp797::EmSample> excursion;
-        for (const auto& row : compliance.samples(ca.sampledAt, ca.sampledAt + std::chrono::seconds(1), room)) {
+        for (const auto& row :
+             compliance.samples(ca.sampledAt, ca.sampledAt + std::chrono::seconds(1), room)) {
             if (row.id == ca.sampleId)
                 excursion = row.sample;
         }
         if (!excursion)
             continue;
         usp797::EmSample resample = *excursion;
-        resample.at = std::min(now - std::chrono::minutes(30), std::max(ca.sampledAt + std::chrono::hours(1), now - std::chrono::hours(20)));
-        resample.value = excursion->kind == usp797::EmKind::Pressure ? (roomRecord->pressure == usp797::PressureRegime::Negative ? -0.02 : 0.03)
+        resample.at = std::min(now - std::chrono::minutes(30),
+                               std::max(ca.sampledAt + std::chrono::hours(1), now - std::chrono::hours(20)));
+        resample.value = excursion->kind == usp797::EmKind::Pressure
+                             ? (roomRecord->pressure == usp797::PressureRegime::Negative ? -0.02 : 0.03)
                          : excursion->kind == usp797::EmKind::Temperature ? 19.5
                          : excursion->kind == usp797::EmKind::Humidity    ? 45
                          : excursion->kind == usp797::EmKind::Fridge      ? 5
                          : excursion->kind == usp797::EmKind::Freezer     ? -20
-                                                                           : 0; // counts: none grew
+                                                                          : 0; // counts: none grew
         resample.notes = "demo re-sample after excursion #" + std::to_string(ca.id);
         const auto rec = compliance.recordSample(resample, "qa", resample.at);
         if (!rec)
             return rec.error();
         store::CorrectiveActionUpdate update;
-        update.investigation = "demo: cause reviewed with the technician; HEPA, cleaning and pressure logs checked";
+        update.investigation =
+            "demo: cause reviewed with the technician; HEPA, cleaning and pressure logs checked";
         if (ca.genusRequired)
             update.genus = "Micrococcus (demo)";
         update.remediation = "demo: area cleaned with a sporicidal agent; monitor recalibrated";
@@ -141,7 +150,8 @@ Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEn
         if (const auto s = compliance.updateCorrectiveAction(ca.id, update, "qa", resample.at); !s)
             return s.error();
         ReauthSignatureAuthority authority(auth, qaPassword);
-        const auto sig = authority.sign("qa", "close excursion #" + std::to_string(ca.id), "investigated, remediated, re-sample in range", now);
+        const auto sig = authority.sign("qa", "close excursion #" + std::to_string(ca.id),
+                                        "investigated, remediated, re-sample in range", now);
         if (!sig)
             return sig.error();
         if (const auto s = compliance.closeCorrectiveAction(ca.id, *sig); !s)

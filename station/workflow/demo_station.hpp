@@ -22,9 +22,9 @@ struct DemoStationSummary {
 // `qaPassword` is the demo quality user's password: the demo room's open excursions are investigated,
 // re-sampled and closed by that user with a re-authenticated e-signature, so the demo room is in spec
 // (the other rooms keep theirs for the quality review).
-Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEngine& engine, Authenticator& auth,
-                                              store::ComplianceStore& compliance, const std::string& room,
-                                              const std::string& pec, const std::string& qaPassword,
-                                              TimePoint now = nowUtc());
+Result<DemoStationSummary> prepareDemoStation(store::Database& db, PreparationEngine& engine,
+                                              Authenticator& auth, store::ComplianceStore& compliance,
+                                              const std::string& room, const std::string& pec,
+                                              const std::string& qaPassword, TimePoint now = nowUtc());
 
 } // namespace admix::workflow

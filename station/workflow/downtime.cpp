@@ -19,12 +19,23 @@ std::string html(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -77,9 +88,11 @@ constexpr const char* kStyle = R"css(
 void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<PrepSpec>& spec,
                 const std::string& station, TimePoint now) {
     out << "<section class=\"order\" data-order=\"" << html(o.orderNumber) << "\">\n";
-    out << "<div class=\"banner\"><span>DOWNTIME WORKSHEET</span><span>" << html(o.orderNumber) << "</span></div>\n";
+    out << "<div class=\"banner\"><span>DOWNTIME WORKSHEET</span><span>" << html(o.orderNumber)
+        << "</span></div>\n";
     out << "<div class=\"small\">Admix - " << html(station) << " - printed " << html(formatLocal(now))
-        << ". Fill in by hand; after downtime a pharmacist enters it (admix downtime record) with a photo of this page.</div>\n";
+        << ". Fill in by hand; after downtime a pharmacist enters it (admix downtime record) with a photo of "
+           "this page.</div>\n";
     out << "<h1>" << html(spec ? spec->title : o.recipeId) << "</h1>\n<table class=\"facts\">\n";
     const auto fact = [&](const char* name, const std::string& value) {
         out << "<tr><td>" << name << "</td><td>" << html(value) << "</td></tr>\n";
@@ -96,8 +109,8 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
     }
     out << "</table>\n";
     if (!spec) {
-        out << "<div class=\"refused\">NO PLAN - DO NOT PREPARE without a pharmacist: " << html(spec.error().text())
-            << "</div>\n</section>\n";
+        out << "<div class=\"refused\">NO PLAN - DO NOT PREPARE without a pharmacist: "
+            << html(spec.error().text()) << "</div>\n</section>\n";
         return;
     }
     out << "<table>\n<tr><th>#</th><th>Step</th><th>Product / target</th><th>Lot</th><th>Expiry</th>"
@@ -112,7 +125,8 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
             lot = true;
             break;
         case StepKind::Weigh:
-            what = s.weigh.what + ": draw " + ml(s.weigh.targetMl) + " (" + ml(s.weigh.lowMl) + " - " + ml(s.weigh.highMl) + ")";
+            what = s.weigh.what + ": draw " + ml(s.weigh.targetMl) + " (" + ml(s.weigh.lowMl) + " - " +
+                   ml(s.weigh.highMl) + ")";
             measured = true;
             break;
         case StepKind::Photo:
@@ -124,21 +138,31 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
             break;
         }
         out << "<tr><td>" << (i + 1) << "</td><td><b>" << html(s.title) << "</b>"
-            << (s.kind == StepKind::Weigh || s.kind == StepKind::Scan ? "" : "<div class=\"small\">" + html(s.instruction) + "</div>")
+            << (s.kind == StepKind::Weigh || s.kind == StepKind::Scan
+                    ? ""
+                    : "<div class=\"small\">" + html(s.instruction) + "</div>")
             << "</td><td>" << html(what) << "</td>"
             << (lot ? "<td class=\"blank\"></td><td class=\"blank\"></td>" : "<td>-</td><td>-</td>")
-            << (measured ? "<td class=\"blank\">mL</td>" : "<td>-</td>") << "<td class=\"blank\"></td></tr>\n";
+            << (measured ? "<td class=\"blank\">mL</td>" : "<td>-</td>")
+            << "<td class=\"blank\"></td></tr>\n";
     }
     out << "</table>\n";
-    out << "<div class=\"label\"><div class=\"small\">LABEL (write on a blank label; PREPARED DURING DOWNTIME)</div>"
-        << "<div class=\"title\">" << html(o.patientName) << "</div><div>MRN " << html(o.patientMrn) << "</div>"
-        << "<div><b>" << html(spec->title) << "</b></div><div>" << html(doseText(o) + " " + o.route) << "</div>"
+    out << "<div class=\"label\"><div class=\"small\">LABEL (write on a blank label; PREPARED DURING "
+           "DOWNTIME)</div>"
+        << "<div class=\"title\">" << html(o.patientName) << "</div><div>MRN " << html(o.patientMrn)
+        << "</div>"
+        << "<div><b>" << html(spec->title) << "</b></div><div>" << html(doseText(o) + " " + o.route)
+        << "</div>"
         << "<div>Order " << html(o.orderNumber) << "</div>"
         << "<div>BUD <span class=\"line\"></span></div><div>Lots <span class=\"line\"></span></div>"
-        << "<div>Prepared by <span class=\"line\"></span> Checked by <span class=\"line\"></span></div></div>\n";
-    out << "<div class=\"signoff\"><div>Prepared by <span class=\"line\"></span> date/time <span class=\"line\"></span></div>"
-        << "<div>Checked by pharmacist <span class=\"line\"></span> date/time <span class=\"line\"></span></div>"
-        << "<div>Entered after downtime by <span class=\"line\"></span> (admix downtime record)</div></div>\n";
+        << "<div>Prepared by <span class=\"line\"></span> Checked by <span "
+           "class=\"line\"></span></div></div>\n";
+    out << "<div class=\"signoff\"><div>Prepared by <span class=\"line\"></span> date/time <span "
+           "class=\"line\"></span></div>"
+        << "<div>Checked by pharmacist <span class=\"line\"></span> date/time <span "
+           "class=\"line\"></span></div>"
+        << "<div>Entered after downtime by <span class=\"line\"></span> (admix downtime "
+           "record)</div></div>\n";
     out << "</section>\n";
 }
 
@@ -146,8 +170,8 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
 
 Result<std::string> downtimeWorksheetHtml(store::Database& db, const formulas::Formulary& formulary,
                                           const formulas::FormulasPolicy& policy,
-                                          const std::vector<std::string>& orderNumbers, const std::string& stationName,
-                                          TimePoint now) {
+                                          const std::vector<std::string>& orderNumbers,
+                                          const std::string& stationName, TimePoint now) {
     store::PrepRepo repo(db);
     std::vector<store::OrderRow> orders;
     if (orderNumbers.empty()) {
@@ -160,15 +184,18 @@ Result<std::string> downtimeWorksheetHtml(store::Database& db, const formulas::F
             if (!o)
                 return Result<std::string>::fail("no order " + number);
             if (o->status != "open")
-                return Result<std::string>::fail("order " + number + " is " + o->status + ", not waiting to be prepared");
+                return Result<std::string>::fail("order " + number + " is " + o->status +
+                                                 ", not waiting to be prepared");
             orders.push_back(*o);
         }
     }
     std::ostringstream out;
-    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Admix downtime worksheet</title>"
+    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Admix downtime "
+           "worksheet</title>"
         << "<style>" << kStyle << "</style></head><body>\n";
     if (orders.empty())
-        out << "<section class=\"order\"><div class=\"banner\"><span>DOWNTIME WORKSHEET</span><span>-</span></div>"
+        out << "<section class=\"order\"><div class=\"banner\"><span>DOWNTIME "
+               "WORKSHEET</span><span>-</span></div>"
                "<p>No orders are waiting to be prepared.</p></section>\n";
     for (const auto& o : orders)
         writeOrder(out, o, specForOrder(o, formulary, policy), stationName, now);
@@ -176,17 +203,18 @@ Result<std::string> downtimeWorksheetHtml(store::Database& db, const formulas::F
     return out.str();
 }
 
-Result<std::string> recordDowntimePreparation(store::Database& db, store::AuditLog& audit, const std::string& stationName,
-                                              const formulas::Formulary& formulary,
-                                              const formulas::FormulasPolicy& policy, const DowntimeEntry& entry,
-                                              const Signature& signature, TimePoint now) {
+Result<std::string>
+recordDowntimePreparation(store::Database& db, store::AuditLog& audit, const std::string& stationName,
+                          const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy,
+                          const DowntimeEntry& entry, const Signature& signature, TimePoint now) {
     using R = Result<std::string>;
     store::PrepRepo repo(db);
     const auto order = repo.orderByNumber(entry.orderNumber);
     if (!order)
         return R::fail("no order " + entry.orderNumber);
     if (order->status != "open")
-        return R::fail("order " + entry.orderNumber + " is " + order->status + ", not waiting to be prepared");
+        return R::fail("order " + entry.orderNumber + " is " + order->status +
+                       ", not waiting to be prepared");
     if (signature.signer.role != Role::Pharmacist || signature.action != "prep.downtime_record" ||
         signature.subject != entry.orderNumber)
         return R::fail("a downtime preparation is entered with a pharmacist's e-signature for this order");
@@ -197,13 +225,14 @@ Result<std::string> recordDowntimePreparation(store::Database& db, store::AuditL
     if (!preparer || !preparer->active)
         return R::fail("no active station user '" + entry.preparedBy + "' (who prepared it)");
     if (!mayCompound(preparer->role))
-        return R::fail(entry.preparedBy + " (" + std::string(roleName(preparer->role)) + ") may not compound");
-    if (!store::isSha256Hex(entry.worksheetSha256) ||
-        !store::ImageStore(db, {}).find(entry.worksheetSha256))
+        return R::fail(entry.preparedBy + " (" + std::string(roleName(preparer->role)) +
+                       ") may not compound");
+    if (!store::isSha256Hex(entry.worksheetSha256) || !store::ImageStore(db, {}).find(entry.worksheetSha256))
         return R::fail("the worksheet photo is not in the image store");
     const auto spec = specForOrder(*order, formulary, policy);
     if (!spec)
-        return R::fail("order " + entry.orderNumber + " has no plan the station accepts: " + spec.error().text());
+        return R::fail("order " + entry.orderNumber +
+                       " has no plan the station accepts: " + spec.error().text());
 
     const std::string nowText = formatIsoUtc(now);
     const std::string preparedText = formatIsoUtc(entry.preparedAt);
@@ -225,8 +254,9 @@ Result<std::string> recordDowntimePreparation(store::Database& db, store::AuditL
     const int64_t id = repo.insertPrep(row);
     const json stepResult{{"downtime", true}, {"verified_by_station", false}};
     for (size_t i = 0; i < spec->steps.size(); ++i)
-        repo.insertStep(store::StepRow{id, static_cast<int>(i), std::string(stepKindName(spec->steps[i].kind)),
-                                       "overridden", 0, stepResult.dump(), preparedText, entry.preparedBy});
+        repo.insertStep(store::StepRow{id, static_cast<int>(i),
+                                       std::string(stepKindName(spec->steps[i].kind)), "overridden", 0,
+                                       stepResult.dump(), preparedText, entry.preparedBy});
     store::EvidenceRow ev;
     ev.prepId = id;
     ev.stepIndex = 0;
@@ -239,8 +269,9 @@ Result<std::string> recordDowntimePreparation(store::Database& db, store::AuditL
     ev.actor = signature.signer.username;
     ev.atUtc = nowText;
     (void)repo.addEvidence(ev);
-    store::DowntimeRepo(db).insert(store::DowntimeRow{id, entry.worksheetSha256, preparedText, entry.preparedBy,
-                                                      signature.signer.username, nowText, entry.details.dump()});
+    store::DowntimeRepo(db).insert(store::DowntimeRow{id, entry.worksheetSha256, preparedText,
+                                                      entry.preparedBy, signature.signer.username, nowText,
+                                                      entry.details.dump()});
     repo.setPrepCompleted(id, preparedText);
     repo.setPrepChecked(id, "released", signature.signer.username, nowText, "downtime",
                         "prepared during downtime; checked on paper");

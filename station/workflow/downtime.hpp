@@ -32,10 +32,10 @@
 namespace admix::workflow {
 
 // The queued orders (or the ones named, in that order; an unknown number is refused) as a worksheet.
-[[nodiscard]] Result<std::string> downtimeWorksheetHtml(store::Database& db, const formulas::Formulary& formulary,
-                                                        const formulas::FormulasPolicy& policy,
-                                                        const std::vector<std::string>& orderNumbers,
-                                                        const std::string& stationName, TimePoint now = nowUtc());
+[[nodiscard]] Result<std::string>
+downtimeWorksheetHtml(store::Database& db, const formulas::Formulary& formulary,
+                      const formulas::FormulasPolicy& policy, const std::vector<std::string>& orderNumbers,
+                      const std::string& stationName, TimePoint now = nowUtc());
 
 struct DowntimeEntry {
     std::string orderNumber;
@@ -49,12 +49,10 @@ struct DowntimeEntry {
 // compound; a worksheet photo that is not in the image store; a preparation time in the future;
 // a signature that is not a pharmacist's for "prep.downtime_record" on this order. Returns the new
 // preparation's number.
-[[nodiscard]] Result<std::string> recordDowntimePreparation(store::Database& db, store::AuditLog& audit,
-                                                            const std::string& stationName,
-                                                            const formulas::Formulary& formulary,
-                                                            const formulas::FormulasPolicy& policy,
-                                                            const DowntimeEntry& entry, const Signature& signature,
-                                                            TimePoint now = nowUtc());
+[[nodiscard]] Result<std::string>
+recordDowntimePreparation(store::Database& db, store::AuditLog& audit, const std::string& stationName,
+                          const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy,
+                          const DowntimeEntry& entry, const Signature& signature, TimePoint now = nowUtc());
 
 // The downtime record of a preparation as JSON for reports ({"prepared_during_downtime": true, ...}),
 // or nullopt for a preparation made at the station.

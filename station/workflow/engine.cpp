@@ -20,12 +20,18 @@ using nlohmann::json;
 
 namespace {
 
-std::string ml(double v) { return formulas::format(formulas::Volume::mL(v)); }
-std::string grams(double g) { return formulas::formatPlain(g, 4) + " g"; }
+std::string ml(double v) {
+    return formulas::format(formulas::Volume::mL(v));
+}
+std::string grams(double g) {
+    return formulas::formatPlain(g, 4) + " g";
+}
 
 constexpr auto kSignatureFreshness = std::chrono::minutes(5);
 
-bool validPriority(const std::string& p) { return p == "stat" || p == "urgent" || p == "routine"; }
+bool validPriority(const std::string& p) {
+    return p == "stat" || p == "urgent" || p == "routine";
+}
 
 // "P20261121-" / "O20261121-": the (local) day's prefix of a preparation or order number.
 std::string dayPrefix(char letter, TimePoint now) {
@@ -33,14 +39,19 @@ std::string dayPrefix(char letter, TimePoint now) {
     return letter + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2) + "-";
 }
 
-std::string text(PrepStatus status) { return std::string(prepStatusName(status)); }
-std::string text(StepState state) { return std::string(stepStateName(state)); }
+std::string text(PrepStatus status) {
+    return std::string(prepStatusName(status));
+}
+std::string text(StepState state) {
+    return std::string(stepStateName(state));
+}
 
 // A status read back from the store: an unknown spelling is a corrupt row, not a refusal.
 PrepStatus prepStatusOf(const store::PrepRow& row) {
     const auto status = parsePrepStatus(row.status);
     if (!status)
-        throw store::StoreError("preparation " + row.prepNumber + " has an unknown status '" + row.status + "'");
+        throw store::StoreError("preparation " + row.prepNumber + " has an unknown status '" + row.status +
+                                "'");
     return *status;
 }
 
@@ -125,7 +136,8 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
         if (const auto seen = store::SiteRepo(m_db).orderByExternalId(externalId)) {
             const auto first = repo.order(*seen);
             return Result<int64_t>::fail("order " + externalId + " was entered already (as " +
-                                             (first ? first->orderNumber : std::string("?")) + "); a duplicate is refused",
+                                             (first ? first->orderNumber : std::string("?")) +
+                                             "); a duplicate is refused",
                                          "order id");
         }
     }
@@ -150,7 +162,10 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
     if (!externalId.empty())
         store::SiteRepo(m_db).setOrderExternalId(id, externalId);
     m_audit.append(by.username, "order.add", row.orderNumber,
-                   json{{"recipe", o.recipeId}, {"priority", o.priority}, {"due", row.dueUtc}, {"dose", o.dose},
+                   json{{"recipe", o.recipeId},
+                        {"priority", o.priority},
+                        {"due", row.dueUtc},
+                        {"dose", o.dose},
                         {"order_id", externalId}}
                        .dump(),
                    now);
@@ -158,7 +173,8 @@ Result<int64_t> PreparationEngine::addOrder(const OrderInput& o, const User& by,
     return id;
 }
 
-Status PreparationEngine::cancelOrder(int64_t orderId, const User& by, const std::string& reason, TimePoint now) {
+Status PreparationEngine::cancelOrder(int64_t orderId, const User& by, const std::string& reason,
+                                      TimePoint now) {
     if (by.role != Role::Pharmacist && by.role != Role::Admin)
         return Status::fail("only a pharmacist may cancel an order");
     if (formulas::trim(reason).empty())
@@ -170,10 +186,12 @@ Status PreparationEngine::cancelOrder(int64_t orderId, const User& by, const std
         return Status::fail("no such order");
     // An order being prepared is cancelled too: its preparation stops at its next step, showing why.
     if (order->status != "open" && order->status != "in_progress")
-        return Status::fail("order " + order->orderNumber + " is " + order->status +
-                            (order->status == "awaiting_check" ? "; reject its preparation at the check instead" : ""));
+        return Status::fail(
+            "order " + order->orderNumber + " is " + order->status +
+            (order->status == "awaiting_check" ? "; reject its preparation at the check instead" : ""));
     repo.setOrderStatus(orderId, "cancelled");
-    store::SiteRepo(m_db).setOrderCancelReason(orderId, std::string(formulas::trim(reason)) + " (" + by.displayName + ")");
+    store::SiteRepo(m_db).setOrderCancelReason(orderId, std::string(formulas::trim(reason)) + " (" +
+                                                            by.displayName + ")");
     m_audit.append(by.username, "order.cancel", order->orderNumber,
                    json{{"reason", reason}, {"was", order->status}}.dump(), now);
     tx.commit();
@@ -199,9 +217,11 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
     if (order->status != "open")
         return Result<int64_t>::fail("order " + order->orderNumber + " is " + order->status + ", not open");
     if (order->recipeId != spec.recipeId)
-        return Result<int64_t>::fail("the plan is for recipe " + spec.recipeId + " but the order asks for " + order->recipeId);
+        return Result<int64_t>::fail("the plan is for recipe " + spec.recipeId + " but the order asks for " +
+                                     order->recipeId);
     if (const auto why = recipeNotStartable(m_db, spec.recipeId, spec.recipeVersion)) {
-        m_audit.append(technician.username, "prep.start.blocked", order->orderNumber, json{{"reasons", {*why}}}.dump(), now);
+        m_audit.append(technician.username, "prep.start.blocked", order->orderNumber,
+                       json{{"reasons", {*why}}}.dump(), now);
         return Result<int64_t>::fail("Cannot start:\n- " + *why);
     }
 
@@ -223,17 +243,22 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
                 if (const Status s = m_gate->override(gate.decisionId, complianceOverride->signer.username,
                                                       complianceOverride->meaning, now);
                     !s) {
-                    m_audit.append(complianceOverride->signer.username, "prep.start.override.refused", order->orderNumber,
-                                   json{{"decision", gate.decisionId}, {"reasons", reasons}, {"why", s.error().text()}}.dump(),
-                                   now);
+                    m_audit.append(
+                        complianceOverride->signer.username, "prep.start.override.refused",
+                        order->orderNumber,
+                        json{{"decision", gate.decisionId}, {"reasons", reasons}, {"why", s.error().text()}}
+                            .dump(),
+                        now);
                     return Result<int64_t>::fail("compliance override refused: " + s.error().text());
                 }
             }
             overrideUsed = m_gate->useStandingOverride(*request, gate.decision, order->orderNumber, now);
             if (!overrideUsed) {
-                m_audit.append(technician.username, "prep.start.blocked", order->orderNumber,
-                               json{{"room", room}, {"pec", pec}, {"decision", gate.decisionId}, {"reasons", reasons}}.dump(),
-                               now);
+                m_audit.append(
+                    technician.username, "prep.start.blocked", order->orderNumber,
+                    json{{"room", room}, {"pec", pec}, {"decision", gate.decisionId}, {"reasons", reasons}}
+                        .dump(),
+                    now);
                 std::string message = "Cannot start:";
                 for (const auto& r : gate.decision.reasons)
                     message += "\n- " + r.message + (r.overridable ? " (a pharmacist may override)" : "");
@@ -241,7 +266,9 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
             }
             m_audit.append(complianceOverride ? complianceOverride->signer.username : technician.username,
                            "prep.start.override", order->orderNumber,
-                           json{{"decision", gate.decisionId}, {"override_decision", *overrideUsed}, {"reasons", reasons},
+                           json{{"decision", gate.decisionId},
+                                {"override_decision", *overrideUsed},
+                                {"reasons", reasons},
                                 {"meaning", complianceOverride ? complianceOverride->meaning : std::string()},
                                 {"signature_audit_id", complianceOverride ? complianceOverride->auditId : 0}}
                                .dump(),
@@ -267,13 +294,18 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
     const int64_t id = repo.insertPrep(row);
     for (size_t i = 0; i < spec.steps.size(); ++i) {
         repo.insertStep(store::StepRow{id, static_cast<int>(i), std::string(stepKindName(spec.steps[i].kind)),
-                                       text(i == 0 ? StepState::Active : StepState::Pending), 0, "{}", std::nullopt,
-                                       std::nullopt});
+                                       text(i == 0 ? StepState::Active : StepState::Pending), 0, "{}",
+                                       std::nullopt, std::nullopt});
     }
     repo.setOrderStatus(orderId, "in_progress");
     m_audit.append(technician.username, "prep.start", row.prepNumber,
-                   json{{"order", order->orderNumber}, {"recipe", spec.recipeId}, {"recipe_version", spec.recipeVersion},
-                        {"room", room}, {"pec", pec}, {"station", m_station}, {"compliance_override", overrideUsed.has_value()}}
+                   json{{"order", order->orderNumber},
+                        {"recipe", spec.recipeId},
+                        {"recipe_version", spec.recipeVersion},
+                        {"room", room},
+                        {"pec", pec},
+                        {"station", m_station},
+                        {"compliance_override", overrideUsed.has_value()}}
                        .dump(),
                    now);
     tx.commit();
@@ -282,9 +314,10 @@ Result<int64_t> PreparationEngine::start(int64_t orderId, const PrepSpec& spec, 
 
 // [SECTION] Event plumbing ------------------------------------------------------------------------
 
-Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int stepIndex, const std::string& eventKey,
-                                                           const User& by, const char* kind, TimePoint now,
-                                                           std::optional<Outcome>& early) {
+Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int stepIndex,
+                                                          const std::string& eventKey, const User& by,
+                                                          const char* kind, TimePoint now,
+                                                          std::optional<Outcome>& early) {
     if (formulas::trim(eventKey).empty())
         return Result<Loaded>::fail("an event needs a key");
     store::PrepRepo repo(m_db);
@@ -298,8 +331,8 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
         return l;
     }
     if (prepStatusOf(l.prep) != PrepStatus::InProgress)
-        return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " + describe(prepStatusOf(l.prep)) +
-                                    ", not in progress");
+        return Result<Loaded>::fail("preparation " + l.prep.prepNumber + " is " +
+                                    describe(prepStatusOf(l.prep)) + ", not in progress");
     // The prescribing side changed or discontinued the order: no further step (the change is shown).
     if (const auto hold = store::OrderHolds(m_db).find(l.prep.orderId))
         return Result<Loaded>::fail("STOP: " + hold->reason + " Do not go on; cancel this preparation.");
@@ -310,7 +343,8 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
     l.steps = repo.steps(prepId);
     l.index = l.prep.currentStep;
     if (const auto stop = prepStopReason(m_db, l.prep)) {
-        early = record(l, eventKey, "stop", *stop, json{{"attempted_step", stepIndex}, {"event", kind}}, by, now);
+        early =
+            record(l, eventKey, "stop", *stop, json{{"attempted_step", stepIndex}, {"event", kind}}, by, now);
         early->verdict = Verdict::Failed;
         if (const auto order = repo.order(l.prep.orderId); order && order->status == "cancelled") {
             repo.setPrepStatus(prepId, text(PrepStatus::Cancelled), l.prep.currentStep);
@@ -320,21 +354,24 @@ Result<PreparationEngine::Loaded> PreparationEngine::load(int64_t prepId, int st
     }
     if (stepIndex != l.prep.currentStep) {
         const std::string message = "Step " + std::to_string(stepIndex + 1) + " is not open: finish step " +
-                                    std::to_string(l.prep.currentStep + 1) + " (" + l.stepSpec().title + ") first.";
-        early = record(l, eventKey, "skip", message, json{{"attempted_step", stepIndex}, {"event", kind}}, by, now);
+                                    std::to_string(l.prep.currentStep + 1) + " (" + l.stepSpec().title +
+                                    ") first.";
+        early = record(l, eventKey, "skip", message, json{{"attempted_step", stepIndex}, {"event", kind}}, by,
+                       now);
         early->verdict = Verdict::Failed;
         return l;
     }
     return l;
 }
 
-Outcome PreparationEngine::pass(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
-                                const json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
+Outcome PreparationEngine::pass(Loaded& l, const std::string& eventKey, const char* kind,
+                                const std::string& message, const json& data,
+                                const std::optional<std::string>& image, const User& by, TimePoint now,
                                 StepState state) {
     store::PrepRepo repo(m_db);
     const std::string at = formatIsoUtc(now);
-    repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "pass", message, data.dump(), image,
-                                        by.username, at});
+    repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "pass", message, data.dump(),
+                                        image, by.username, at});
     store::StepRow& step = l.step();
     json result = json::parse(step.resultJson, nullptr, false);
     if (!result.is_object())
@@ -360,19 +397,21 @@ Outcome PreparationEngine::pass(Loaded& l, const std::string& eventKey, const ch
         repo.setOrderStatus(l.prep.orderId, "awaiting_check");
     }
     repo.setPrepStatus(l.prep.id, text(status), std::min(next, static_cast<int>(l.steps.size()) - 1));
-    m_audit.append(by.username, std::string("prep.") + kind + (state == StepState::Overridden ? ".override" : ".pass"),
-                   l.prep.prepNumber, json{{"step", l.index}, {"message", message}, {"data", data}}.dump(), now);
+    m_audit.append(
+        by.username, std::string("prep.") + kind + (state == StepState::Overridden ? ".override" : ".pass"),
+        l.prep.prepNumber, json{{"step", l.index}, {"message", message}, {"data", data}}.dump(), now);
     if (status == PrepStatus::AwaitingCheck)
         m_audit.append(by.username, "prep.complete", l.prep.prepNumber, "{}", now);
     return Outcome{Verdict::Passed, message, std::min(next, static_cast<int>(l.steps.size()) - 1), status};
 }
 
-Outcome PreparationEngine::fail(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
-                                const json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
+Outcome PreparationEngine::fail(Loaded& l, const std::string& eventKey, const char* kind,
+                                const std::string& message, const json& data,
+                                const std::optional<std::string>& image, const User& by, TimePoint now,
                                 bool countsAsAttempt) {
     store::PrepRepo repo(m_db);
-    repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "fail", message, data.dump(), image,
-                                        by.username, formatIsoUtc(now)});
+    repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "fail", message, data.dump(),
+                                        image, by.username, formatIsoUtc(now)});
     if (countsAsAttempt) {
         l.step().attempts += 1;
         repo.updateStep(l.step());
@@ -382,8 +421,9 @@ Outcome PreparationEngine::fail(Loaded& l, const std::string& eventKey, const ch
     return Outcome{Verdict::Failed, message, l.index, prepStatusOf(l.prep)};
 }
 
-Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
-                                  const json& data, const User& by, TimePoint now) {
+Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const char* kind,
+                                  const std::string& message, const json& data, const User& by,
+                                  TimePoint now) {
     store::PrepRepo repo(m_db);
     repo.addEvidence(store::EvidenceRow{0, l.prep.id, l.index, eventKey, kind, "info", message, data.dump(),
                                         std::nullopt, by.username, formatIsoUtc(now)});
@@ -392,8 +432,8 @@ Outcome PreparationEngine::record(Loaded& l, const std::string& eventKey, const 
     return Outcome{Verdict::Recorded, message, l.index, prepStatusOf(l.prep)};
 }
 
-Result<Outcome> PreparationEngine::event(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
-                                         const char* kind, TimePoint now,
+Result<Outcome> PreparationEngine::event(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                         const User& by, const char* kind, TimePoint now,
                                          const std::function<Result<Outcome>(Loaded&)>& body) {
     store::Transaction tx(m_db);
     std::optional<Outcome> early;
@@ -422,8 +462,9 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
             const std::string_view code = formulas::trim(scanned.text);
             const json printed = json::parse(l.step().resultJson, nullptr, false);
             if (!printed.is_object() || !printed.value("printed", false))
-                return fail(l, eventKey, "label-scan", "The label has not printed yet: print it, apply it, then scan it.",
-                            data, std::nullopt, by, now, false);
+                return fail(l, eventKey, "label-scan",
+                            "The label has not printed yet: print it, apply it, then scan it.", data,
+                            std::nullopt, by, now, false);
             if (code != l.prep.prepNumber) {
                 data["problem"] = "wrong label";
                 return fail(l, eventKey, "label-scan",
@@ -432,19 +473,20 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
                             data, std::nullopt, by, now);
             }
             data["label_verified"] = true;
-            return pass(l, eventKey, "label-scan", "Label " + l.prep.prepNumber + " verified on the product.", data,
-                        std::nullopt, by, now);
+            return pass(l, eventKey, "label-scan", "Label " + l.prep.prepNumber + " verified on the product.",
+                        data, std::nullopt, by, now);
         }
         if (spec.kind != StepKind::Scan)
-            return fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data, std::nullopt, by,
-                        now, false);
+            return fail(l, eventKey, "scan", "This step does not take a scan: " + spec.title + ".", data,
+                        std::nullopt, by, now, false);
         // The GS1 parse made where the code was read: never flattened back into text and read again.
         if (!scanned.gs1)
-            return fail(l, eventKey, "scan",
-                        "Not a readable product code (" +
-                            (scanned.gs1Problem.empty() ? std::string("not a GS1 code") : scanned.gs1Problem) +
-                            "). Scan the 2D code on the label.",
-                        data, std::nullopt, by, now);
+            return fail(
+                l, eventKey, "scan",
+                "Not a readable product code (" +
+                    (scanned.gs1Problem.empty() ? std::string("not a GS1 code") : scanned.gs1Problem) +
+                    "). Scan the 2D code on the label.",
+                data, std::nullopt, by, now);
         formulas::Gs1Data code = *scanned.gs1;
         const formulas::Gs1Data* gs1 = &code;
         json stepResult = json::parse(l.step().resultJson, nullptr, false);
@@ -464,18 +506,20 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
         if (gs1->expiry)
             data["expiry"] = formatDate(*gs1->expiry);
         if (gs1->gtin.empty())
-            return fail(l, eventKey, "scan", "This code has no product number (GTIN). Scan the 2D code on the label.", data,
+            return fail(l, eventKey, "scan",
+                        "This code has no product number (GTIN). Scan the 2D code on the label.", data,
                         std::nullopt, by, now);
         const auto& accepted = spec.scan.acceptedGtins;
         if (std::find(accepted.begin(), accepted.end(), gs1->gtin) == accepted.end()) {
             const auto info = m_lookup ? m_lookup(gs1->gtin) : std::nullopt;
             std::string message;
             if (info && formulas::iequals(info->drug, spec.scan.drug)) {
-                message = "WRONG STRENGTH: this is " + info->name + " " + info->strength + ". This step needs " +
-                          spec.scan.productName + ".";
+                message = "WRONG STRENGTH: this is " + info->name + " " + info->strength +
+                          ". This step needs " + spec.scan.productName + ".";
                 data["problem"] = "wrong strength";
             } else if (info) {
-                message = "WRONG DRUG: this is " + info->name + ". This step needs " + spec.scan.productName + ".";
+                message =
+                    "WRONG DRUG: this is " + info->name + ". This step needs " + spec.scan.productName + ".";
                 data["problem"] = "wrong drug";
             } else {
                 message = "UNKNOWN PRODUCT " + gs1->gtin + ": not in the formulary. This step needs " +
@@ -487,32 +531,37 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
         if (!gs1->expiry || gs1->lot.empty()) {
             // The right product, but the code (a linear UPC-A, EAN-13 or a GS1-128 without them) lacks
             // what must be recorded: say which fields, and keep the product for the code that gives them.
-            const std::string missing = !gs1->expiry && gs1->lot.empty() ? "lot and expiry" : !gs1->expiry ? "expiry" : "lot";
+            const std::string missing = !gs1->expiry && gs1->lot.empty() ? "lot and expiry"
+                                        : !gs1->expiry                   ? "expiry"
+                                                                         : "lot";
             stepResult["pending_gtin"] = gs1->gtin;
             stepResult["pending_symbology"] = gs1->symbology;
             l.step().resultJson = stepResult.dump();
             store::PrepRepo(m_db).updateStep(l.step());
             data["missing"] = missing;
-            return record(l, eventKey, "scan",
-                          spec.scan.productName + " recognised" +
-                              (gs1->symbology.empty() ? std::string() : " from its " + gs1->symbology + " barcode") +
-                              ". Missing: " + missing + ". Scan the code that carries them (2D code or GS1-128), or enter " +
-                              (missing == "lot and expiry" ? "them" : "it") + " on the keypad.",
-                          data, by, now);
+            return record(
+                l, eventKey, "scan",
+                spec.scan.productName + " recognised" +
+                    (gs1->symbology.empty() ? std::string() : " from its " + gs1->symbology + " barcode") +
+                    ". Missing: " + missing +
+                    ". Scan the code that carries them (2D code or GS1-128), or enter " +
+                    (missing == "lot and expiry" ? "them" : "it") + " on the keypad.",
+                data, by, now);
         }
         const Date today = localDate(now); // a label's expiry date is a local day: usable through it
         if (*gs1->expiry < today) {
             data["problem"] = "expired";
             return fail(l, eventKey, "scan",
-                        "EXPIRED on " + formatDate(*gs1->expiry) + ". Set this vial aside and take another.", data,
-                        std::nullopt, by, now);
+                        "EXPIRED on " + formatDate(*gs1->expiry) + ". Set this vial aside and take another.",
+                        data, std::nullopt, by, now);
         }
         store::PrepRepo repo(m_db);
         if (const auto recall = repo.recallReason(gs1->gtin, gs1->lot)) {
             data["problem"] = "recalled";
             data["recall"] = *recall;
-            return fail(l, eventKey, "scan", "RECALLED: lot " + gs1->lot + " (" + *recall + "). Quarantine this vial.",
-                        data, std::nullopt, by, now);
+            return fail(l, eventKey, "scan",
+                        "RECALLED: lot " + gs1->lot + " (" + *recall + "). Quarantine this vial.", data,
+                        std::nullopt, by, now);
         }
         // One scan per container: each vial's lot and expiry is kept; the same serial twice is one vial.
         const int needed = std::max(1, spec.scan.count);
@@ -525,13 +574,17 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
                 if (v.value("gtin", "") == gs1->gtin && v.value("serial", "") == gs1->serial) {
                     data["problem"] = "same vial";
                     return fail(l, eventKey, "scan",
-                                "This vial (serial " + gs1->serial + ") was already scanned: scan the next vial (" +
+                                "This vial (serial " + gs1->serial +
+                                    ") was already scanned: scan the next vial (" +
                                     std::to_string(vials.size() + 1) + " of " + std::to_string(needed) + ").",
                                 data, std::nullopt, by, now, false);
                 }
             }
         }
-        vials.push_back(json{{"gtin", gs1->gtin}, {"lot", gs1->lot}, {"expiry", formatDate(*gs1->expiry)}, {"serial", gs1->serial}});
+        vials.push_back(json{{"gtin", gs1->gtin},
+                             {"lot", gs1->lot},
+                             {"expiry", formatDate(*gs1->expiry)},
+                             {"serial", gs1->serial}});
         const std::string verified =
             spec.scan.productName + " verified: lot " + gs1->lot + ", expires " + formatDate(*gs1->expiry);
         if (static_cast<int>(vials.size()) < needed) {
@@ -540,8 +593,8 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
             repo.updateStep(l.step());
             data["vial"] = vials.size();
             return record(l, eventKey, "scan",
-                          "Vial " + std::to_string(vials.size()) + " of " + std::to_string(needed) + ": " + verified +
-                              ". Scan the next vial.",
+                          "Vial " + std::to_string(vials.size()) + " of " + std::to_string(needed) + ": " +
+                              verified + ". Scan the next vial.",
                           data, by, now);
         }
         l.step().resultJson = result.dump(); // without the pending product: pass() merges into it
@@ -557,8 +610,8 @@ Result<Outcome> PreparationEngine::submitScan(int64_t prepId, int stepIndex, con
             data["expiry"] = earliest;
             data["lots"] = lots;
             return pass(l, eventKey, "scan",
-                        spec.scan.productName + " verified: " + std::to_string(needed) + " vials (lots " + lots +
-                            "), earliest expiry " + earliest + ".",
+                        spec.scan.productName + " verified: " + std::to_string(needed) + " vials (lots " +
+                            lots + "), earliest expiry " + earliest + ".",
                         data, std::nullopt, by, now);
         }
         return pass(l, eventKey, "scan", verified + ".", data, std::nullopt, by, now);
@@ -593,17 +646,20 @@ Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, 
         case WeighStep::Kind::Overload:
         case WeighStep::Kind::Underload:
             return fail(l, eventKey, "weigh",
-                        std::string("Balance ") + (w.kind == WeighStep::Kind::Overload ? "overload" : "underload") +
+                        std::string("Balance ") +
+                            (w.kind == WeighStep::Kind::Overload ? "overload" : "underload") +
                             ": clear the pan and wait for zero.",
                         data, std::nullopt, by, now, false);
         case WeighStep::Kind::Unstable:
-            return fail(l, eventKey, "weigh", "Balance not stable: keep still and wait for the reading to settle.", data,
+            return fail(l, eventKey, "weigh",
+                        "Balance not stable: keep still and wait for the reading to settle.", data,
                         std::nullopt, by, now, false);
         case WeighStep::Kind::Tare:
         case WeighStep::Kind::Empty:
         case WeighStep::Kind::Under:
         case WeighStep::Kind::Over:
-        case WeighStep::Kind::InBand: break;
+        case WeighStep::Kind::InBand:
+            break;
         }
 
         store::PrepRepo repo(m_db);
@@ -626,7 +682,8 @@ Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, 
         data["net_g"] = *w.netG;
         if (w.kind == WeighStep::Kind::Empty)
             return record(l, eventKey, "weigh-empty",
-                          "No draw on the balance yet (net " + grams(*w.netG) + "). Draw " + ml(spec.weigh.targetMl) + ".",
+                          "No draw on the balance yet (net " + grams(*w.netG) + "). Draw " +
+                              ml(spec.weigh.targetMl) + ".",
                           data, by, now);
         const double volume = *w.volumeMl;
         data["volume_ml"] = volume;
@@ -638,19 +695,20 @@ Result<Outcome> PreparationEngine::submitReading(int64_t prepId, int stepIndex, 
         if (w.kind == WeighStep::Kind::Under) {
             data["problem"] = "under";
             return fail(l, eventKey, "weigh",
-                        "TOO LITTLE: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
-                            "). Add " + ml(spec.weigh.targetMl - volume) + " and weigh again.",
+                        "TOO LITTLE: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" +
+                            band + "). Add " + ml(spec.weigh.targetMl - volume) + " and weigh again.",
                         data, std::nullopt, by, now);
         }
         if (w.kind == WeighStep::Kind::Over) {
             data["problem"] = "over";
             return fail(l, eventKey, "weigh",
-                        "TOO MUCH: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" + band +
-                            "). Remove " + ml(volume - spec.weigh.targetMl) + " and weigh again.",
+                        "TOO MUCH: " + ml(volume) + " measured, " + ml(spec.weigh.targetMl) + " needed (" +
+                            band + "). Remove " + ml(volume - spec.weigh.targetMl) + " and weigh again.",
                         data, std::nullopt, by, now);
         }
         return pass(l, eventKey, "weigh",
-                    ml(volume) + " measured (" + ml(spec.weigh.targetMl) + " target, " + band + "): within tolerance.",
+                    ml(volume) + " measured (" + ml(spec.weigh.targetMl) + " target, " + band +
+                        "): within tolerance.",
                     data, std::nullopt, by, now);
     });
 }
@@ -663,25 +721,28 @@ Result<Outcome> PreparationEngine::submitPhoto(int64_t prepId, int stepIndex, co
         if (!photo.codesSeen.empty())
             data["codes"] = photo.codesSeen;
         if (spec.kind != StepKind::Photo)
-            return fail(l, eventKey, "photo", "This step does not take a photo: " + spec.title + ".", data, std::nullopt,
-                        by, now, false);
+            return fail(l, eventKey, "photo", "This step does not take a photo: " + spec.title + ".", data,
+                        std::nullopt, by, now, false);
         if (!photo.qualityOk) {
             data["problem"] = photo.qualityProblem;
-            return fail(l, eventKey, "photo",
-                        "Photo refused: " +
-                            (photo.qualityProblem.empty() ? std::string("not usable") : photo.qualityProblem) + ".",
-                        data, std::nullopt, by, now);
+            return fail(
+                l, eventKey, "photo",
+                "Photo refused: " +
+                    (photo.qualityProblem.empty() ? std::string("not usable") : photo.qualityProblem) + ".",
+                data, std::nullopt, by, now);
         }
         // The photo must already be durable in the image store before the step can pass.
         store::ImageStore images(m_db, {});
         if (!images.find(photo.sha256))
-            return fail(l, eventKey, "photo", "Photo not saved yet: take it again.", data, std::nullopt, by, now);
-        return pass(l, eventKey, "photo", "Photo of " + spec.photo.subject + " saved.", data, photo.sha256, by, now);
+            return fail(l, eventKey, "photo", "Photo not saved yet: take it again.", data, std::nullopt, by,
+                        now);
+        return pass(l, eventKey, "photo", "Photo of " + spec.photo.subject + " saved.", data, photo.sha256,
+                    by, now);
     });
 }
 
-Result<Outcome> PreparationEngine::confirm(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
-                                           TimePoint now) {
+Result<Outcome> PreparationEngine::confirm(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                           const User& by, TimePoint now) {
     return event(prepId, stepIndex, eventKey, by, "confirm", now, [&](Loaded& l) -> Result<Outcome> {
         const StepSpec& spec = l.stepSpec();
         if (spec.kind != StepKind::Confirm)
@@ -693,18 +754,18 @@ Result<Outcome> PreparationEngine::confirm(int64_t prepId, int stepIndex, const 
 }
 
 Result<Outcome> PreparationEngine::labelPrinted(int64_t prepId, int stepIndex, const std::string& eventKey,
-                                                bool printerAccepted, const std::string& printer, const User& by,
-                                                TimePoint now) {
+                                                bool printerAccepted, const std::string& printer,
+                                                const User& by, TimePoint now) {
     return event(prepId, stepIndex, eventKey, by, "label", now, [&](Loaded& l) -> Result<Outcome> {
         const StepSpec& spec = l.stepSpec();
         json data{{"printer", printer}, {"accepted", printerAccepted}};
         if (spec.kind != StepKind::Label)
-            return fail(l, eventKey, "label", "The label prints only when every step before it has passed.", data,
-                        std::nullopt, by, now, false);
+            return fail(l, eventKey, "label", "The label prints only when every step before it has passed.",
+                        data, std::nullopt, by, now, false);
         if (!printerAccepted)
             return fail(l, eventKey, "label",
-                        "The printer " + printer + " did not accept the label. Check it and print again.", data,
-                        std::nullopt, by, now);
+                        "The printer " + printer + " did not accept the label. Check it and print again.",
+                        data, std::nullopt, by, now);
         if (spec.labelScan) {
             // Printed is not applied: the step passes when the label's own code is scanned on the product.
             json result = json::parse(l.step().resultJson, nullptr, false);
@@ -714,8 +775,8 @@ Result<Outcome> PreparationEngine::labelPrinted(int64_t prepId, int stepIndex, c
             result["printer"] = printer;
             l.step().resultJson = result.dump();
             store::PrepRepo(m_db).updateStep(l.step());
-            return record(l, eventKey, "label", "Label printed on " + printer + ". Apply it, then scan its code.", data,
-                          by, now);
+            return record(l, eventKey, "label",
+                          "Label printed on " + printer + ". Apply it, then scan its code.", data, by, now);
         }
         return pass(l, eventKey, "label", "Label printed on " + printer + ".", data, std::nullopt, by, now);
     });
@@ -733,8 +794,8 @@ Result<Outcome> PreparationEngine::deviceStatus(int64_t prepId, int stepIndex, c
             result.erase("device_down");
             l.step().resultJson = result.dump();
             repo.updateStep(l.step());
-            return record(l, eventKey, "device", device + " is back: " + detail, json{{"device", device}, {"up", true}},
-                          by, now);
+            return record(l, eventKey, "device", device + " is back: " + detail,
+                          json{{"device", device}, {"up", true}}, by, now);
         }
         result["device_down"] = json{{"device", device}, {"detail", detail}};
         l.step().resultJson = result.dump();
@@ -742,20 +803,22 @@ Result<Outcome> PreparationEngine::deviceStatus(int64_t prepId, int stepIndex, c
         return fail(l, eventKey, "device",
                     device + " is offline (" + detail +
                         "). Reconnect it; only a pharmacist override can pass this step without it.",
-                    json{{"device", device}, {"up", false}, {"detail", detail}}, std::nullopt, by, now, false);
+                    json{{"device", device}, {"up", false}, {"detail", detail}}, std::nullopt, by, now,
+                    false);
     });
 }
 
 // [SECTION] Overrides and the pharmacist check ----------------------------------------------------
 
-bool PreparationEngine::verifySignature(const Signature& sig, const std::string& action, const std::string& subject,
-                                        std::string& why) {
+bool PreparationEngine::verifySignature(const Signature& sig, const std::string& action,
+                                        const std::string& subject, std::string& why) {
     if (sig.signer.role != Role::Pharmacist) {
         why = "needs a pharmacist's signature";
         return false;
     }
     if (sig.action != action || sig.subject != subject) {
-        why = "the signature was given for " + sig.action + " on " + sig.subject + ", not " + action + " on " + subject;
+        why = "the signature was given for " + sig.action + " on " + sig.subject + ", not " + action +
+              " on " + subject;
         return false;
     }
     if (formulas::trim(sig.meaning).empty()) {
@@ -781,7 +844,8 @@ bool PreparationEngine::verifySignature(const Signature& sig, const std::string&
     return true;
 }
 
-Result<Outcome> PreparationEngine::overrideStep(int64_t prepId, int stepIndex, const Signature& signature, TimePoint now) {
+Result<Outcome> PreparationEngine::overrideStep(int64_t prepId, int stepIndex, const Signature& signature,
+                                                TimePoint now) {
     const std::string eventKey = "override-" + std::to_string(signature.auditId);
     const User& by = signature.signer;
     return event(prepId, stepIndex, eventKey, by, "override", now, [&](Loaded& l) -> Result<Outcome> {
@@ -802,14 +866,14 @@ Result<Outcome> PreparationEngine::overrideStep(int64_t prepId, int stepIndex, c
     });
 }
 
-Result<store::PrepRow> PreparationEngine::awaitingCheck(int64_t prepId, const Signature& signature, const char* action,
-                                                       const char* what) {
+Result<store::PrepRow> PreparationEngine::awaitingCheck(int64_t prepId, const Signature& signature,
+                                                        const char* action, const char* what) {
     const auto prep = store::PrepRepo(m_db).prep(prepId);
     if (!prep)
         return Result<store::PrepRow>::fail("no such preparation");
     if (prepStatusOf(*prep) != PrepStatus::AwaitingCheck)
-        return Result<store::PrepRow>::fail("preparation " + prep->prepNumber + " is " + describe(prepStatusOf(*prep)) +
-                                            ", not awaiting check");
+        return Result<store::PrepRow>::fail("preparation " + prep->prepNumber + " is " +
+                                            describe(prepStatusOf(*prep)) + ", not awaiting check");
     std::string why;
     if (!verifySignature(signature, action, prep->prepNumber, why))
         return Result<store::PrepRow>::fail(std::string(what) + " refused: " + why);
@@ -829,17 +893,20 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
     if (!store::ComplianceStore(m_db, m_audit).policy().flag("check.override_signer_may_release")) {
         for (const auto& e : repo.evidence(prepId)) {
             const json data = json::parse(e.dataJson, nullptr, false);
-            if (data.is_object() && data.value("override", false) && data.value("pharmacist", "") == signature.signer.username)
-                return Status::fail("approval refused: " + signature.signer.displayName +
-                                    " signed an override of this preparation; an independent pharmacist must check it "
-                                    "(site policy check.override_signer_may_release)");
+            if (data.is_object() && data.value("override", false) &&
+                data.value("pharmacist", "") == signature.signer.username)
+                return Status::fail(
+                    "approval refused: " + signature.signer.displayName +
+                    " signed an override of this preparation; an independent pharmacist must check it "
+                    "(site policy check.override_signer_may_release)");
         }
     }
     if (const auto hold = store::OrderHolds(m_db).find(prep->orderId))
         return Status::fail("approval refused: " + hold->reason);
     if (const auto recalled = recalledLots(m_db, prepId))
         return Status::fail("approval refused: RECALLED: " + *recalled + ". Quarantine the preparation.");
-    repo.setPrepChecked(prepId, text(PrepStatus::Released), signature.signer.username, formatIsoUtc(now), "approved", signature.meaning);
+    repo.setPrepChecked(prepId, text(PrepStatus::Released), signature.signer.username, formatIsoUtc(now),
+                        "approved", signature.meaning);
     repo.setOrderStatus(prep->orderId, "released");
     m_audit.append(signature.signer.username, "prep.release", prep->prepNumber,
                    json{{"signature_audit_id", signature.auditId}}.dump(), now);
@@ -847,8 +914,8 @@ Status PreparationEngine::approve(int64_t prepId, const Signature& signature, Ti
     return Status::success();
 }
 
-Status PreparationEngine::reject(int64_t prepId, const Signature& signature, const std::string& reasonCode, bool remake,
-                                 TimePoint now) {
+Status PreparationEngine::reject(int64_t prepId, const Signature& signature, const std::string& reasonCode,
+                                 bool remake, TimePoint now) {
     if (formulas::trim(reasonCode).empty())
         return Status::fail("a rejection needs a reason code");
     store::PrepRepo repo(m_db);
@@ -858,12 +925,15 @@ Status PreparationEngine::reject(int64_t prepId, const Signature& signature, con
         return prep.error();
     if (signature.signer.username == prep->technician)
         return Status::fail("rejection refused: the person who prepared it cannot check it, nor reject it");
-    repo.setPrepChecked(prepId, text(PrepStatus::Rejected), signature.signer.username, formatIsoUtc(now), "rejected",
-                        reasonCode + ": " + signature.meaning);
-    const bool held = store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade
+    repo.setPrepChecked(prepId, text(PrepStatus::Rejected), signature.signer.username, formatIsoUtc(now),
+                        "rejected", reasonCode + ": " + signature.meaning);
+    const bool held =
+        store::OrderHolds(m_db).find(prep->orderId).has_value(); // a stopped order is not remade
     repo.setOrderStatus(prep->orderId, remake && !held ? "open" : "cancelled");
     m_audit.append(signature.signer.username, "prep.reject", prep->prepNumber,
-                   json{{"reason_code", reasonCode}, {"reason", signature.meaning}, {"remake", remake},
+                   json{{"reason_code", reasonCode},
+                        {"reason", signature.meaning},
+                        {"remake", remake},
                         {"signature_audit_id", signature.auditId}}
                        .dump(),
                    now);

@@ -67,15 +67,16 @@ public:
 
 // The gate question for `person` starting `spec` in `room` / `pec` now: the plan's CSP category and
 // its hazardous-drug flag (USP <800>). Refused when the plan's category is not 1, 2, 3 or immediate.
-[[nodiscard]] Result<usp797::GateRequest> gateRequestFor(const User& person, const PrepSpec& spec, const std::string& room,
-                                                         const std::string& pec, TimePoint now);
+[[nodiscard]] Result<usp797::GateRequest> gateRequestFor(const User& person, const PrepSpec& spec,
+                                                         const std::string& room, const std::string& pec,
+                                                         TimePoint now);
 
 struct OrderInput {
     std::string patientName;
     std::string patientMrn;
     nlohmann::json patient = nlohmann::json::object(); // weight_kg, height_cm, age, sex, scr_mg_dl
     std::string recipeId;
-    nlohmann::json dose = nlohmann::json::object();    // {"value": 2, "unit": "g"}
+    nlohmann::json dose = nlohmann::json::object(); // {"value": 2, "unit": "g"}
     std::string route;
     std::optional<double> finalVolumeMl;
     std::string priority = "routine"; // stat, urgent, routine
@@ -89,13 +90,13 @@ enum class Verdict { Passed, Failed, Recorded, Duplicate };
 
 struct Outcome {
     Verdict verdict = Verdict::Recorded;
-    std::string message;   // what the technician sees
-    int currentStep = 0;   // after the event
+    std::string message; // what the technician sees
+    int currentStep = 0; // after the event
     PrepStatus prepStatus = PrepStatus::InProgress;
 };
 
 struct PhotoInput {
-    std::string sha256;       // already durable in the image store
+    std::string sha256; // already durable in the image store
     bool qualityOk = false;
     std::string qualityProblem; // "blurred: hold the syringe still"
     std::string codesSeen;      // decoded codes in the photo, if any
@@ -144,29 +145,33 @@ public:
     // signature for "prep.start.override" on the order number, recorded as an override of this
     // decision) or before (`admix compliance override`, the web), and site policy allows overriding
     // every reason. A reason policy does not let a pharmacist override is never overridden.
-    Result<int64_t> start(int64_t orderId, const PrepSpec& spec, const User& technician, const std::string& room,
-                          const std::string& pec, const std::optional<Signature>& complianceOverride = std::nullopt,
+    Result<int64_t> start(int64_t orderId, const PrepSpec& spec, const User& technician,
+                          const std::string& room, const std::string& pec,
+                          const std::optional<Signature>& complianceOverride = std::nullopt,
                           TimePoint now = nowUtc());
 
     // A code read by the scanner, the camera or typed: its GS1 parse is used as made where it was read.
-    Result<Outcome> submitScan(int64_t prepId, int stepIndex, const std::string& eventKey, const ScannedCode& scanned,
-                               const User& by, TimePoint now = nowUtc());
+    Result<Outcome> submitScan(int64_t prepId, int stepIndex, const std::string& eventKey,
+                               const ScannedCode& scanned, const User& by, TimePoint now = nowUtc());
     // A balance reading: unstable, overload and underload readings are each refused and recorded.
-    Result<Outcome> submitReading(int64_t prepId, int stepIndex, const std::string& eventKey, const WeighReading& reading,
-                                  const User& by, TimePoint now = nowUtc());
-    Result<Outcome> submitPhoto(int64_t prepId, int stepIndex, const std::string& eventKey, const PhotoInput& photo,
-                                const User& by, TimePoint now = nowUtc());
+    Result<Outcome> submitReading(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                  const WeighReading& reading, const User& by, TimePoint now = nowUtc());
+    Result<Outcome> submitPhoto(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                const PhotoInput& photo, const User& by, TimePoint now = nowUtc());
     Result<Outcome> confirm(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
                             TimePoint now = nowUtc());
-    Result<Outcome> labelPrinted(int64_t prepId, int stepIndex, const std::string& eventKey, bool printerAccepted,
-                                 const std::string& printer, const User& by, TimePoint now = nowUtc());
+    Result<Outcome> labelPrinted(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                 bool printerAccepted, const std::string& printer, const User& by,
+                                 TimePoint now = nowUtc());
     // A device fault (balance unplugged, printer offline) seen during a step: recorded; while it is
     // open, the step can only pass by a pharmacist override. `up` clears it.
-    Result<Outcome> deviceStatus(int64_t prepId, int stepIndex, const std::string& eventKey, const std::string& device,
-                                 bool up, const std::string& detail, const User& by, TimePoint now = nowUtc());
+    Result<Outcome> deviceStatus(int64_t prepId, int stepIndex, const std::string& eventKey,
+                                 const std::string& device, bool up, const std::string& detail,
+                                 const User& by, TimePoint now = nowUtc());
     // The only way past a gate: a pharmacist's e-signature for action "prep.override" on this
     // preparation's number, with a reason.
-    Result<Outcome> overrideStep(int64_t prepId, int stepIndex, const Signature& signature, TimePoint now = nowUtc());
+    Result<Outcome> overrideStep(int64_t prepId, int stepIndex, const Signature& signature,
+                                 TimePoint now = nowUtc());
 
     // Pharmacist check: approve releases; reject needs a reason and sends the order back (remake) or
     // closes it (waste). The signature must be a pharmacist's for "prep.approve" / "prep.reject".
@@ -190,22 +195,25 @@ private:
     // whatever answer results (a duplicate key's first answer, a refused skip, the step's verdict) is
     // committed with its evidence and audit rows before it is returned. An error (a refusal that
     // records nothing, e.g. an invalid signature) commits nothing.
-    Result<Outcome> event(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by, const char* kind,
-                          TimePoint now, const std::function<Result<Outcome>(Loaded&)>& body);
-    Result<Loaded> load(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by, const char* kind,
-                        TimePoint now, std::optional<Outcome>& early);
+    Result<Outcome> event(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
+                          const char* kind, TimePoint now,
+                          const std::function<Result<Outcome>(Loaded&)>& body);
+    Result<Loaded> load(int64_t prepId, int stepIndex, const std::string& eventKey, const User& by,
+                        const char* kind, TimePoint now, std::optional<Outcome>& early);
     Outcome pass(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
-                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
-                 StepState state = StepState::Passed);
+                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by,
+                 TimePoint now, StepState state = StepState::Passed);
     Outcome fail(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
-                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by, TimePoint now,
-                 bool countsAsAttempt = true);
+                 const nlohmann::json& data, const std::optional<std::string>& image, const User& by,
+                 TimePoint now, bool countsAsAttempt = true);
     Outcome record(Loaded& l, const std::string& eventKey, const char* kind, const std::string& message,
                    const nlohmann::json& data, const User& by, TimePoint now);
-    bool verifySignature(const Signature& sig, const std::string& action, const std::string& subject, std::string& why);
+    bool verifySignature(const Signature& sig, const std::string& action, const std::string& subject,
+                         std::string& why);
     // The preparation of a pharmacist's check: it exists, awaits the check, and the signature is a
     // pharmacist's for `action` on it. `what` names the decision in the refusal ("approval").
-    Result<store::PrepRow> awaitingCheck(int64_t prepId, const Signature& signature, const char* action, const char* what);
+    Result<store::PrepRow> awaitingCheck(int64_t prepId, const Signature& signature, const char* action,
+                                         const char* what);
 
     store::Database& m_db;
     store::AuditLog& m_audit;

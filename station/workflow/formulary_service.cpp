@@ -13,7 +13,8 @@ namespace {
 
 Result<formulas::Formulary> parseStored(const store::FormularyVersionRow& row) {
     const std::string v = "formulary v" + std::to_string(row.version) + "/";
-    return formulas::loadFormulary(row.productsToml, v + "products.toml", row.recipesToml, v + "recipes.toml");
+    return formulas::loadFormulary(row.productsToml, v + "products.toml", row.recipesToml,
+                                   v + "recipes.toml");
 }
 
 json changesJson(const std::vector<formulas::FormularyChange>& changes) {
@@ -22,12 +23,17 @@ json changesJson(const std::vector<formulas::FormularyChange>& changes) {
         json fields = json::array();
         for (const auto& f : c.fields)
             fields.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
-        out.push_back({{"change", formulas::changeKindName(c.kind)}, {"what", c.what}, {"id", c.id}, {"fields", fields}});
+        out.push_back({{"change", formulas::changeKindName(c.kind)},
+                       {"what", c.what},
+                       {"id", c.id},
+                       {"fields", fields}});
     }
     return out;
 }
 
-std::string versionKey(const formulas::Recipe& r) { return r.id + " v" + std::to_string(r.version); }
+std::string versionKey(const formulas::Recipe& r) {
+    return r.id + " v" + std::to_string(r.version);
+}
 
 // Product ids whose fields changed (or that were removed) between two formularies.
 std::set<std::string> changedProducts(const std::vector<formulas::FormularyChange>& changes) {
@@ -44,7 +50,8 @@ bool usesAny(const formulas::Recipe& r, const std::set<std::string>& products) {
         for (const auto& p : ing.productIds)
             if (products.count(p))
                 return true;
-    return std::any_of(r.base.productIds.begin(), r.base.productIds.end(), [&](const auto& p) { return products.count(p) > 0; });
+    return std::any_of(r.base.productIds.begin(), r.base.productIds.end(),
+                       [&](const auto& p) { return products.count(p) > 0; });
 }
 
 } // namespace
@@ -53,13 +60,14 @@ std::string recipeSubject(const std::string& recipeId, int version) {
     return "recipe:" + recipeId + ":v" + std::to_string(version);
 }
 
-Status FormularyService::checkSignature(const Signature& sig, const std::string& action, const std::string& subject) {
+Status FormularyService::checkSignature(const Signature& sig, const std::string& action,
+                                        const std::string& subject) {
     if (sig.signer.role != Role::Pharmacist)
         return Status::fail("needs a pharmacist's e-signature; " + sig.signer.displayName + " is a " +
                             std::string(roleName(sig.signer.role)));
     if (sig.action != action || sig.subject != subject)
-        return Status::fail("the signature was given for " + sig.action + " on " + sig.subject + ", not " + action + " on " +
-                            subject);
+        return Status::fail("the signature was given for " + sig.action + " on " + sig.subject + ", not " +
+                            action + " on " + subject);
     for (const auto& row : m_audit.forSubject(subject)) {
         if (row.id != sig.auditId)
             continue;
@@ -72,7 +80,8 @@ Status FormularyService::checkSignature(const Signature& sig, const std::string&
 }
 
 Result<FormularyPreview> FormularyService::preview(const FormularyFiles& files) {
-    auto parsed = formulas::loadFormulary(files.productsToml, files.productsName, files.recipesToml, files.recipesName);
+    auto parsed =
+        formulas::loadFormulary(files.productsToml, files.productsName, files.recipesToml, files.recipesName);
     if (!parsed)
         return parsed.error();
     FormularyPreview p{std::move(*parsed), {}, 0, {}};
@@ -82,7 +91,9 @@ Result<FormularyPreview> FormularyService::preview(const FormularyFiles& files) 
         p.currentVersion = latest->version;
         auto old = parseStored(*latest);
         if (!old)
-            return Error{"the stored formulary version " + std::to_string(latest->version) + " cannot be read: " + old.error().text(), ""};
+            return Error{"the stored formulary version " + std::to_string(latest->version) +
+                             " cannot be read: " + old.error().text(),
+                         ""};
         before = std::move(*old);
     }
     p.changes = formulas::diffFormularies(before ? &*before : nullptr, p.formulary);
@@ -94,7 +105,8 @@ Result<FormularyPreview> FormularyService::preview(const FormularyFiles& files) 
         if (old && formulas::recipeFields(*old) != formulas::recipeFields(r)) {
             const int next = before->recipe(r.id)->version + 1;
             return Error{"recipe '" + r.id + "' version " + std::to_string(r.version) +
-                             " is stored with other content; an edit is a new version: write version = " + std::to_string(next) +
+                             " is stored with other content; an edit is a new version: write version = " +
+                             std::to_string(next) +
                              " (the old version stays for the preparations made from it)",
                          r.sourceWhere + ": recipe[" + std::to_string(i + 1) + "].version"};
         }
@@ -108,8 +120,8 @@ Result<FormularyPreview> FormularyService::preview(const FormularyFiles& files) 
     return p;
 }
 
-Result<int> FormularyService::import(const FormularyFiles& files, const Signature& signature, bool approveRecipes,
-                                     TimePoint now) {
+Result<int> FormularyService::import(const FormularyFiles& files, const Signature& signature,
+                                     bool approveRecipes, TimePoint now) {
     if (auto ok = checkSignature(signature, kFormularyImportAction, "formulary"); !ok)
         return Error{"import refused: " + ok.error().message, ""};
     auto preview = this->preview(files);
@@ -132,26 +144,35 @@ Result<int> FormularyService::import(const FormularyFiles& files, const Signatur
     std::set<std::string> present;
     for (const auto& r : preview->formulary.allRecipes()) {
         present.insert(versionKey(r));
-        const bool draft = std::find(preview->drafts.begin(), preview->drafts.end(), versionKey(r)) != preview->drafts.end();
+        const bool draft =
+            std::find(preview->drafts.begin(), preview->drafts.end(), versionKey(r)) != preview->drafts.end();
         const auto old = repo.recipeState(r.id, r.version);
         std::string state = draft ? (approveRecipes ? "approved" : "draft") : "approved";
         if (old && old->state == state && !draft)
             continue; // unchanged and still approved
         repo.setRecipeState({r.id, r.version, state, signature.signer.username, at,
-                             state == "approved" ? std::optional<int64_t>(signature.auditId) : std::nullopt, version});
+                             state == "approved" ? std::optional<int64_t>(signature.auditId) : std::nullopt,
+                             version});
         m_audit.append(signature.signer.username, "recipe." + state, recipeSubject(r.id, r.version),
-                       json{{"formulary_version", version}, {"signature_audit_id", signature.auditId}}.dump(), now);
+                       json{{"formulary_version", version}, {"signature_audit_id", signature.auditId}}.dump(),
+                       now);
     }
     for (const auto& s : repo.recipeStates()) {
         if (s.state != "retired" && !present.count(s.recipeId + " v" + std::to_string(s.recipeVersion))) {
-            repo.setRecipeState({s.recipeId, s.recipeVersion, "retired", signature.signer.username, at, signature.auditId, version});
-            m_audit.append(signature.signer.username, "recipe.retired", recipeSubject(s.recipeId, s.recipeVersion),
-                           json{{"formulary_version", version}, {"reason", "left out of the imported formulary"}}.dump(), now);
+            repo.setRecipeState({s.recipeId, s.recipeVersion, "retired", signature.signer.username, at,
+                                 signature.auditId, version});
+            m_audit.append(
+                signature.signer.username, "recipe.retired", recipeSubject(s.recipeId, s.recipeVersion),
+                json{{"formulary_version", version}, {"reason", "left out of the imported formulary"}}.dump(),
+                now);
         }
     }
     m_audit.append(signature.signer.username, "formulary.import", "formulary",
-                   json{{"version", version}, {"sha256", row.sha256}, {"changes", preview->changes.size()},
-                        {"approve_recipes", approveRecipes}, {"signature_audit_id", signature.auditId}}
+                   json{{"version", version},
+                        {"sha256", row.sha256},
+                        {"changes", preview->changes.size()},
+                        {"approve_recipes", approveRecipes},
+                        {"signature_audit_id", signature.auditId}}
                        .dump(),
                    now);
     tx.commit();
@@ -165,41 +186,52 @@ Status FormularyService::setState(const std::string& recipeId, int version, cons
     if (auto ok = checkSignature(signature, action, subject); !ok) {
         m_audit.append(signature.signer.username, std::string(action) + ".refused", subject,
                        json{{"reason", ok.error().message}}.dump(), now);
-        return Status::fail(std::string(state == "approved" ? "approval" : "retirement") + " refused: " + ok.error().message);
+        return Status::fail(std::string(state == "approved" ? "approval" : "retirement") +
+                            " refused: " + ok.error().message);
     }
     store::FormularyRepo repo(m_db);
     store::Transaction tx(m_db);
     const auto old = repo.recipeState(recipeId, version);
     if (!old)
-        return Status::fail("recipe '" + recipeId + "' version " + std::to_string(version) + " is not in the stored formulary");
+        return Status::fail("recipe '" + recipeId + "' version " + std::to_string(version) +
+                            " is not in the stored formulary");
     if (old->state == state)
-        return Status::fail("recipe '" + recipeId + "' version " + std::to_string(version) + " is already " + state);
+        return Status::fail("recipe '" + recipeId + "' version " + std::to_string(version) + " is already " +
+                            state);
     if (old->state == "retired")
         return Status::fail("recipe '" + recipeId + "' version " + std::to_string(version) +
                             " is retired; import a formulary that has it to bring it back as a draft");
     const int current = repo.latest() ? repo.latest()->version : old->formularyVersion;
-    repo.setRecipeState({recipeId, version, state, signature.signer.username, formatIsoUtc(now), signature.auditId, current});
-    m_audit.append(signature.signer.username, "recipe." + state, subject,
-                   json{{"from", old->state}, {"meaning", signature.meaning}, {"signature_audit_id", signature.auditId}}.dump(),
-                   now);
+    repo.setRecipeState(
+        {recipeId, version, state, signature.signer.username, formatIsoUtc(now), signature.auditId, current});
+    m_audit.append(
+        signature.signer.username, "recipe." + state, subject,
+        json{{"from", old->state}, {"meaning", signature.meaning}, {"signature_audit_id", signature.auditId}}
+            .dump(),
+        now);
     tx.commit();
     return Status::success();
 }
 
-Status FormularyService::approveRecipe(const std::string& recipeId, int version, const Signature& signature, TimePoint now) {
+Status FormularyService::approveRecipe(const std::string& recipeId, int version, const Signature& signature,
+                                       TimePoint now) {
     return setState(recipeId, version, "approved", signature, now);
 }
 
-Status FormularyService::retireRecipe(const std::string& recipeId, int version, const Signature& signature, TimePoint now) {
+Status FormularyService::retireRecipe(const std::string& recipeId, int version, const Signature& signature,
+                                      TimePoint now) {
     return setState(recipeId, version, "retired", signature, now);
 }
 
-std::optional<store::FormularyVersionRow> FormularyService::latestFiles() { return store::FormularyRepo(m_db).latest(); }
+std::optional<store::FormularyVersionRow> FormularyService::latestFiles() {
+    return store::FormularyRepo(m_db).latest();
+}
 
 Result<formulas::Formulary> FormularyService::current() {
     const auto latest = store::FormularyRepo(m_db).latest();
     if (!latest)
-        return Error{"no formulary is stored on this station: import one with `admix formulary import DIR`", ""};
+        return Error{"no formulary is stored on this station: import one with `admix formulary import DIR`",
+                     ""};
     return parseStored(*latest);
 }
 

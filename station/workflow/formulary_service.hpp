@@ -56,8 +56,10 @@ public:
                        TimePoint now = nowUtc());
     // Approves or retires one stored recipe version (a pharmacist's signature for the action on
     // recipeSubject(id, version)).
-    Status approveRecipe(const std::string& recipeId, int version, const Signature& signature, TimePoint now = nowUtc());
-    Status retireRecipe(const std::string& recipeId, int version, const Signature& signature, TimePoint now = nowUtc());
+    Status approveRecipe(const std::string& recipeId, int version, const Signature& signature,
+                         TimePoint now = nowUtc());
+    Status retireRecipe(const std::string& recipeId, int version, const Signature& signature,
+                        TimePoint now = nowUtc());
 
     // The latest stored version as files (what `admix formulary export` writes), and parsed.
     [[nodiscard]] std::optional<store::FormularyVersionRow> latestFiles();
@@ -70,8 +72,8 @@ public:
 
 private:
     Status checkSignature(const Signature& sig, const std::string& action, const std::string& subject);
-    Status setState(const std::string& recipeId, int version, const std::string& state, const Signature& signature,
-                    TimePoint now);
+    Status setState(const std::string& recipeId, int version, const std::string& state,
+                    const Signature& signature, TimePoint now);
 
     store::Database& m_db;
     store::AuditLog& m_audit;

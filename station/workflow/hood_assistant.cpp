@@ -8,9 +8,13 @@ namespace admix::workflow {
 
 namespace {
 
-std::string shortHash(const std::string& text) { return store::sha256Hex(text).substr(0, 16); }
+std::string shortHash(const std::string& text) {
+    return store::sha256Hex(text).substr(0, 16);
+}
 
-std::string stepTag(const PrepView& prep) { return "s" + std::to_string(prep.currentStep); }
+std::string stepTag(const PrepView& prep) {
+    return "s" + std::to_string(prep.currentStep);
+}
 
 } // namespace
 
@@ -75,16 +79,22 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
             if (!m_deviceDownSent) {
                 m_deviceDownSent = true;
                 ++m_deviceEvents;
-                actions.push_back({HoodAction::Kind::DeviceDown, "device-" + tag + "-down-" + std::to_string(m_deviceEvents),
-                                   "balance disconnected", {}, {}});
+                actions.push_back({HoodAction::Kind::DeviceDown,
+                                   "device-" + tag + "-down-" + std::to_string(m_deviceEvents),
+                                   "balance disconnected",
+                                   {},
+                                   {}});
             }
             break;
         }
         if (m_deviceDownSent && in.balanceConnected) {
             m_deviceDownSent = false;
             ++m_deviceEvents;
-            actions.push_back({HoodAction::Kind::DeviceUp, "device-" + tag + "-up-" + std::to_string(m_deviceEvents),
-                               "balance reconnected", {}, {}});
+            actions.push_back({HoodAction::Kind::DeviceUp,
+                               "device-" + tag + "-up-" + std::to_string(m_deviceEvents),
+                               "balance reconnected",
+                               {},
+                               {}});
         }
         if (in.outOfRange) {
             // Over or under the balance's range: the engine refuses it and records it, once per episode.
@@ -92,9 +102,11 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
                 m_outOfRangeSent = true;
                 ++m_deviceEvents;
                 actions.push_back({HoodAction::Kind::Reading,
-                                   "weigh-" + tag + "-" + std::string(weighRangeName(in.outOfRange->range)) + "-" +
-                                       std::to_string(m_deviceEvents),
-                                   {}, {}, *in.outOfRange});
+                                   "weigh-" + tag + "-" + std::string(weighRangeName(in.outOfRange->range)) +
+                                       "-" + std::to_string(m_deviceEvents),
+                                   {},
+                                   {},
+                                   *in.outOfRange});
             }
             break;
         }
@@ -119,8 +131,11 @@ std::vector<HoodAction> HoodAssistant::decide(const PrepView& prep, const HoodIn
         m_lastOfferedGross = gross;
         const long long mg = std::llround(gross * 10000.0); // 0.1 mg steps
         actions.push_back({HoodAction::Kind::Reading,
-                           "weigh-" + tag + "-a" + std::to_string(step.attempts) + (tared ? "-g" : "-t") + "-" + std::to_string(mg),
-                           {}, {}, *in.latestStable});
+                           "weigh-" + tag + "-a" + std::to_string(step.attempts) + (tared ? "-g" : "-t") +
+                               "-" + std::to_string(mg),
+                           {},
+                           {},
+                           *in.latestStable});
         break;
     }
     case StepKind::Photo: {

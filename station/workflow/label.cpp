@@ -65,7 +65,9 @@ std::string sanitize(std::string_view text) {
     return std::string(formulas::trim(out));
 }
 
-bool preparationPassed(const StepView& s) { return isDone(s.state); }
+bool preparationPassed(const StepView& s) {
+    return isDone(s.state);
+}
 
 // What a preparation is made of, as far as the label is concerned: doses, products, volumes,
 // category, storage. Titles and instructions are left out so that a preparation started before a
@@ -73,10 +75,10 @@ bool preparationPassed(const StepView& s) { return isDone(s.state); }
 json contents(const PrepSpec& spec) {
     json steps = json::array();
     for (const auto& s : spec.steps)
-        steps.push_back({std::string(stepKindName(s.kind)), s.ingredient, s.scan.acceptedGtins, s.weigh.targetMl,
-                         s.weigh.lowMl, s.weigh.highMl, s.weigh.densityGPerMl});
-    return {spec.recipeId, spec.recipeVersion, spec.doseText, spec.category, spec.hazardous, spec.storage,
-            spec.finalContainer, steps};
+        steps.push_back({std::string(stepKindName(s.kind)), s.ingredient, s.scan.acceptedGtins,
+                         s.weigh.targetMl, s.weigh.lowMl, s.weigh.highMl, s.weigh.densityGPerMl});
+    return {spec.recipeId,  spec.recipeVersion, spec.doseText,       spec.category,
+            spec.hazardous, spec.storage,       spec.finalContainer, steps};
 }
 
 } // namespace
@@ -125,16 +127,19 @@ Status mayLabel(const PrepView& prep) {
         if (s.spec.kind == StepKind::Label)
             continue;
         if (!preparationPassed(s))
-            return Status::fail(who + " is not complete: step " + std::to_string(s.index + 1) + " (" + s.spec.title +
-                                ") is " + std::string(stepStateName(s.state)) + "; the label prints only when every step before it has passed");
+            return Status::fail(who + " is not complete: step " + std::to_string(s.index + 1) + " (" +
+                                s.spec.title + ") is " + std::string(stepStateName(s.state)) +
+                                "; the label prints only when every step before it has passed");
     }
     return Status::success();
 }
 
 Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::OrderRow& order,
-                                          const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy) {
+                                          const formulas::Formulary& formulary,
+                                          const formulas::FormulasPolicy& policy) {
     if (order.id != prep.orderId)
-        return Result<formulas::Plan>::fail("order " + order.orderNumber + " is not the order of preparation " + prep.number);
+        return Result<formulas::Plan>::fail("order " + order.orderNumber +
+                                            " is not the order of preparation " + prep.number);
     const json wanted = contents(prep.spec);
     // First as the order stands; then with the products the preparation's scan steps accept, in case
     // the pharmacist picked other products than the recipe's first choice.
@@ -144,7 +149,8 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
     const auto inRecipe = [&](const std::string& id) {
         if (!recipe)
             return true;
-        if (std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), id) != recipe->base.productIds.end())
+        if (std::find(recipe->base.productIds.begin(), recipe->base.productIds.end(), id) !=
+            recipe->base.productIds.end())
             return true;
         for (const auto& ing : recipe->ingredients)
             if (std::find(ing.productIds.begin(), ing.productIds.end(), id) != ing.productIds.end())
@@ -156,7 +162,8 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
             continue;
         for (const auto& gtin : step.scan.acceptedGtins)
             for (const auto* product : formulary.productsForGtin(gtin))
-                if (inRecipe(product->id) && std::find(picked.begin(), picked.end(), product->id) == picked.end())
+                if (inRecipe(product->id) &&
+                    std::find(picked.begin(), picked.end(), product->id) == picked.end())
                     picked.push_back(product->id);
     }
     std::string why;
@@ -174,13 +181,14 @@ Result<formulas::Plan> planForPreparation(const PrepView& prep, const store::Ord
         if (contents(*spec) == wanted)
             return plan;
         why = spec->doseText != prep.spec.doseText
-                  ? "the order now gives '" + spec->doseText + "', the preparation was made as '" + prep.spec.doseText + "'"
+                  ? "the order now gives '" + spec->doseText + "', the preparation was made as '" +
+                        prep.spec.doseText + "'"
                   : "its steps (volumes, products) differ from the preparation's";
     }
-    return Result<formulas::Plan>::fail("the plan derived from order " + order.orderNumber + " (recipe " + prep.spec.recipeId +
-                                        " version " + std::to_string(prep.spec.recipeVersion) +
-                                        ") does not match preparation " + prep.number + ": " + why +
-                                        "; the label cannot state its contents");
+    return Result<formulas::Plan>::fail(
+        "the plan derived from order " + order.orderNumber + " (recipe " + prep.spec.recipeId + " version " +
+        std::to_string(prep.spec.recipeVersion) + ") does not match preparation " + prep.number + ": " + why +
+        "; the label cannot state its contents");
 }
 
 Result<usp797::BudRequest> budRequestFor(const PrepView& prep) {
@@ -206,7 +214,8 @@ Result<usp797::BudRequest> budRequestFor(const PrepView& prep) {
             return Error{"the recorded expiry '" + s.result.value("expiry", "") + "' is not a date",
                          "preparation " + prep.number + " step " + std::to_string(s.index + 1)};
         req.components.push_back({usp797::ComponentLimit::Kind::Expiry, *expiry,
-                                  s.spec.scan.productName + " lot " + s.result.value("lot", "?"), std::nullopt});
+                                  s.spec.scan.productName + " lot " + s.result.value("lot", "?"),
+                                  std::nullopt});
     }
     return req;
 }
@@ -220,17 +229,19 @@ Result<LabelData> buildLabelData(const LabelSource& src) {
     if (const auto may = mayLabel(prep); !may)
         return may.error();
     if (order.id != prep.orderId)
-        return Result<LabelData>::fail("order " + order.orderNumber + " is not the order of preparation " + prep.number);
+        return Result<LabelData>::fail("order " + order.orderNumber + " is not the order of preparation " +
+                                       prep.number);
     if (plan.recipeId != prep.spec.recipeId)
-        return Result<LabelData>::fail("the plan is for recipe " + plan.recipeId + ", preparation " + prep.number +
-                                       " for " + prep.spec.recipeId);
+        return Result<LabelData>::fail("the plan is for recipe " + plan.recipeId + ", preparation " +
+                                       prep.number + " for " + prep.spec.recipeId);
 
     LabelData d;
     d.prepNumber = prep.number;
     d.patientName = sanitize(order.patientName);
     d.mrn = sanitize(order.patientMrn);
     if (d.patientName.empty() || d.mrn.empty())
-        return Result<LabelData>::fail("order " + order.orderNumber + " lacks the patient's name or MRN: no label");
+        return Result<LabelData>::fail("order " + order.orderNumber +
+                                       " lacks the patient's name or MRN: no label");
     const json patient = json::parse(order.patientJson, nullptr, false);
     if (patient.is_object() && patient.contains("location") && patient["location"].is_string())
         d.location = sanitize(patient["location"].get<std::string>());
@@ -265,7 +276,8 @@ Result<LabelData> buildLabelData(const LabelSource& src) {
     else if (prep.spec.storage == "freezer")
         d.storage = src.texts.storageFreezer;
     else
-        return Result<LabelData>::fail("preparation " + prep.number + " has an unknown storage '" + prep.spec.storage + "'");
+        return Result<LabelData>::fail("preparation " + prep.number + " has an unknown storage '" +
+                                       prep.spec.storage + "'");
     d.hazardous = prep.spec.hazardous || !plan.hazardousHandling.empty();
     if (d.hazardous)
         d.hazardWarning = src.texts.hazard;
@@ -288,7 +300,8 @@ Result<LabelData> buildLabelData(const LabelSource& src) {
                 if (std::find(seen.begin(), seen.end(), key) != seen.end())
                     continue;
                 seen.push_back(key);
-                d.lots.push_back({sanitize(s.spec.scan.productName), sanitize(v.value("lot", "")), sanitize(v.value("expiry", ""))});
+                d.lots.push_back({sanitize(s.spec.scan.productName), sanitize(v.value("lot", "")),
+                                  sanitize(v.value("expiry", ""))});
             }
             continue;
         }
@@ -302,30 +315,44 @@ Result<LabelData> buildLabelData(const LabelSource& src) {
 
 std::string_view labelFieldName(LabelFieldKind kind) {
     switch (kind) {
-    case LabelFieldKind::Patient: return "patient";
-    case LabelFieldKind::PatientIds: return "patient_ids";
-    case LabelFieldKind::Drugs: return "drugs";
-    case LabelFieldKind::Container: return "container";
-    case LabelFieldKind::Volume: return "volume";
-    case LabelFieldKind::RouteRate: return "route_rate";
-    case LabelFieldKind::Bud: return "bud";
-    case LabelFieldKind::Storage: return "storage";
-    case LabelFieldKind::Lots: return "lots";
-    case LabelFieldKind::PrepId: return "prep_id";
-    case LabelFieldKind::PreparedBy: return "prepared_by";
-    case LabelFieldKind::CheckedBy: return "checked_by";
-    case LabelFieldKind::Prescriber: return "prescriber";
+    case LabelFieldKind::Patient:
+        return "patient";
+    case LabelFieldKind::PatientIds:
+        return "patient_ids";
+    case LabelFieldKind::Drugs:
+        return "drugs";
+    case LabelFieldKind::Container:
+        return "container";
+    case LabelFieldKind::Volume:
+        return "volume";
+    case LabelFieldKind::RouteRate:
+        return "route_rate";
+    case LabelFieldKind::Bud:
+        return "bud";
+    case LabelFieldKind::Storage:
+        return "storage";
+    case LabelFieldKind::Lots:
+        return "lots";
+    case LabelFieldKind::PrepId:
+        return "prep_id";
+    case LabelFieldKind::PreparedBy:
+        return "prepared_by";
+    case LabelFieldKind::CheckedBy:
+        return "checked_by";
+    case LabelFieldKind::Prescriber:
+        return "prescriber";
     }
     return "?";
 }
 
 namespace {
 
-constexpr LabelFieldKind kAllKinds[] = {LabelFieldKind::Patient,   LabelFieldKind::PatientIds, LabelFieldKind::Drugs,
-                                        LabelFieldKind::Container, LabelFieldKind::Volume,     LabelFieldKind::RouteRate,
-                                        LabelFieldKind::Bud,       LabelFieldKind::Storage,    LabelFieldKind::Lots,
-                                        LabelFieldKind::PrepId,    LabelFieldKind::PreparedBy, LabelFieldKind::CheckedBy,
-                                        LabelFieldKind::Prescriber};
+constexpr LabelFieldKind kAllKinds[] = {
+    LabelFieldKind::Patient,   LabelFieldKind::PatientIds, LabelFieldKind::Drugs,
+    LabelFieldKind::Container, LabelFieldKind::Volume,     LabelFieldKind::RouteRate,
+    LabelFieldKind::Bud,       LabelFieldKind::Storage,    LabelFieldKind::Lots,
+    LabelFieldKind::PrepId,    LabelFieldKind::PreparedBy, LabelFieldKind::CheckedBy,
+    LabelFieldKind::Prescriber};
 
 // Reads one TOML table with known keys; the first error wins and names source:line:column: key.
 class TableReader {
@@ -353,7 +380,8 @@ public:
         const int64_t v = node->as_integer()->get();
         if (v < lo || v > hi) {
             fail(*node, std::string(key),
-                 "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + std::to_string(v));
+                 "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " +
+                     std::to_string(v));
             return std::nullopt;
         }
         return static_cast<int>(v);
@@ -394,7 +422,9 @@ private:
     [[nodiscard]] std::string where(const toml::source_region& r) const {
         return m_source + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
     }
-    [[nodiscard]] std::string qualified(const std::string& key) const { return m_path.empty() ? key : m_path + "." + key; }
+    [[nodiscard]] std::string qualified(const std::string& key) const {
+        return m_path.empty() ? key : m_path + "." + key;
+    }
     const toml::table& m_table;
     std::string m_source;
     std::string m_path;
@@ -412,7 +442,8 @@ const toml::table* subTable(const toml::table& root, std::string_view key, const
     if (!node->is_table()) {
         if (!err)
             err = Error{"must be a table", source + ":" + std::to_string(node->source().begin.line) + ":" +
-                                               std::to_string(node->source().begin.column) + ": " + std::string(key)};
+                                               std::to_string(node->source().begin.column) + ": " +
+                                               std::string(key)};
         return nullptr;
     }
     return node->as_table();
@@ -428,8 +459,8 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
     try {
         doc = toml::parse(text, source);
     } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), source + ":" + std::to_string(e.source().begin.line) + ":" +
-                                                       std::to_string(e.source().begin.column)};
+        return Error{std::string(e.description()), source + ":" + std::to_string(e.source().begin.line) +
+                                                       ":" + std::to_string(e.source().begin.column)};
     }
     std::optional<Error> err;
     LabelLayout layout;
@@ -439,11 +470,13 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
 
     if (const auto* t = subTable(doc, "label", source, err)) {
         TableReader r(*t, source, "label", err);
-        r.onlyKeys({"name", "dpi", "width_dots", "height_dots", "border_dots", "line_gap_dots", "font", "font_bold"});
+        r.onlyKeys({"name", "dpi", "width_dots", "height_dots", "border_dots", "line_gap_dots", "font",
+                    "font_bold"});
         layout.name = r.text("name", "").value_or("");
         const auto dpi = r.integer("dpi", 150, 600, std::nullopt);
         if (dpi && *dpi != 203 && *dpi != 300 && *dpi != 600)
-            r.fail(*t->get("dpi"), "dpi", "must be 203, 300 or 600 (a label printer's resolution), not " + std::to_string(*dpi));
+            r.fail(*t->get("dpi"), "dpi",
+                   "must be 203, 300 or 600 (a label printer's resolution), not " + std::to_string(*dpi));
         layout.dpi = dpi.value_or(203);
         layout.widthDots = r.integer("width_dots", 100, 4800, std::nullopt).value_or(0);
         layout.heightDots = r.integer("height_dots", 100, 9600, std::nullopt).value_or(0);
@@ -452,11 +485,13 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
         layout.fontPath = r.text("font", std::nullopt).value_or("");
         layout.boldFontPath = r.text("font_bold", layout.fontPath).value_or("");
     }
-    const auto inside = [&](TableReader& r, const toml::table& t, const std::string& what, int x, int y, int w, int h) {
+    const auto inside = [&](TableReader& r, const toml::table& t, const std::string& what, int x, int y,
+                            int w, int h) {
         if (x + w > layout.widthDots || y + h > layout.heightDots)
-            r.fail(t, "x", what + " (" + std::to_string(x) + "," + std::to_string(y) + " size " + std::to_string(w) + "x" +
-                               std::to_string(h) + ") runs off the " + std::to_string(layout.widthDots) + "x" +
-                               std::to_string(layout.heightDots) + " label");
+            r.fail(t, "x",
+                   what + " (" + std::to_string(x) + "," + std::to_string(y) + " size " + std::to_string(w) +
+                       "x" + std::to_string(h) + ") runs off the " + std::to_string(layout.widthDots) + "x" +
+                       std::to_string(layout.heightDots) + " label");
     };
     if (const auto* t = subTable(doc, "barcode", source, err)) {
         TableReader r(*t, source, "barcode", err);
@@ -476,7 +511,8 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
         if (!err && layout.hazardFontHeight > layout.hazardHeight)
             r.fail(*t->get("font_height"), "font_height", "is taller than the banner");
         if (!err)
-            inside(r, *t, "the hazard banner", layout.hazardX, layout.hazardY, layout.hazardWidth, layout.hazardHeight);
+            inside(r, *t, "the hazard banner", layout.hazardX, layout.hazardY, layout.hazardWidth,
+                   layout.hazardHeight);
     }
     if (const toml::node* node = doc.get("text")) {
         if (!node->is_table()) {
@@ -500,14 +536,16 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
         for (const auto& node : *fieldsNode->as_array()) {
             const auto& t = *node.as_table();
             TableReader r(t, source, "field[" + std::to_string(++i) + "]", err);
-            r.onlyKeys({"kind", "x", "y", "width", "font_height", "min_font_height", "max_lines", "bold", "optional"});
+            r.onlyKeys({"kind", "x", "y", "width", "font_height", "min_font_height", "max_lines", "bold",
+                        "optional"});
             LabelField f;
             const std::string kind = r.text("kind", std::nullopt).value_or("");
             const auto* match = std::find_if(std::begin(kAllKinds), std::end(kAllKinds),
                                              [&](LabelFieldKind k) { return labelFieldName(k) == kind; });
             if (match == std::end(kAllKinds)) {
                 if (const toml::node* k = t.get("kind"))
-                    r.fail(*k, "kind", "'" + kind + "' is not a label field (patient, patient_ids, drugs, ...)");
+                    r.fail(*k, "kind",
+                           "'" + kind + "' is not a label field (patient, patient_ids, drugs, ...)");
                 break;
             }
             f.kind = *match;
@@ -517,7 +555,8 @@ Result<LabelLayout> parseLabelLayout(std::string_view text, std::string_view sou
             f.y = r.integer("y", 0, 9600, std::nullopt).value_or(0);
             f.width = r.integer("width", 20, 9600, std::nullopt).value_or(20);
             f.fontHeight = r.integer("font_height", 10, 300, std::nullopt).value_or(10);
-            f.minFontHeight = r.integer("min_font_height", 10, f.fontHeight, f.fontHeight).value_or(f.fontHeight);
+            f.minFontHeight =
+                r.integer("min_font_height", 10, f.fontHeight, f.fontHeight).value_or(f.fontHeight);
             f.maxLines = r.integer("max_lines", 1, 20, 1).value_or(1);
             f.bold = r.flag("bold", false);
             f.optional = r.flag("optional", false);
@@ -547,7 +586,9 @@ Result<LabelLayout> loadLabelLayout(const std::string& path) {
     return parseLabelLayout(text.str(), path);
 }
 
-std::string defaultLabelLayoutPath() { return core::assetPath("labels/iv_label.toml").string(); }
+std::string defaultLabelLayoutPath() {
+    return core::assetPath("labels/iv_label.toml").string();
+}
 
 // [SECTION] Fonts and wrapping --------------------------------------------------------------------
 
@@ -573,7 +614,8 @@ Result<std::shared_ptr<const Font>> loadFont(const std::string& path) {
         return it->second;
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return Result<std::shared_ptr<const Font>>::fail("cannot read the font (Debian package fonts-dejavu-core)", path);
+        return Result<std::shared_ptr<const Font>>::fail(
+            "cannot read the font (Debian package fonts-dejavu-core)", path);
     auto font = std::make_shared<Font>();
     font->bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     const int offset = stbtt_GetFontOffsetForIndex(font->bytes.data(), 0);
@@ -665,7 +707,8 @@ std::vector<std::string> wrap(const Font& font, int heightDots, int width, std::
 
 std::string fieldText(const LabelData& d, LabelFieldKind kind) {
     switch (kind) {
-    case LabelFieldKind::Patient: return d.patientName;
+    case LabelFieldKind::Patient:
+        return d.patientName;
     case LabelFieldKind::PatientIds:
         return "MRN " + d.mrn + (d.location.empty() ? std::string() : " | Loc " + d.location);
     case LabelFieldKind::Drugs: {
@@ -674,24 +717,32 @@ std::string fieldText(const LabelData& d, LabelFieldKind kind) {
             out += (out.empty() ? "" : "\n") + drug.name + " " + drug.dose;
         return out;
     }
-    case LabelFieldKind::Container: return d.container;
+    case LabelFieldKind::Container:
+        return d.container;
     case LabelFieldKind::Volume:
-        return "Total volume " + d.finalVolume + (d.concentration.empty() ? std::string() : " | " + d.concentration);
+        return "Total volume " + d.finalVolume +
+               (d.concentration.empty() ? std::string() : " | " + d.concentration);
     case LabelFieldKind::RouteRate:
         return "Route " + d.route + (d.rate.empty() ? std::string() : " | Rate " + d.rate);
-    case LabelFieldKind::Bud: return "BUD " + d.budText;
-    case LabelFieldKind::Storage: return d.storage;
+    case LabelFieldKind::Bud:
+        return "BUD " + d.budText;
+    case LabelFieldKind::Storage:
+        return d.storage;
     case LabelFieldKind::Lots: {
         std::string out;
         for (const auto& l : d.lots)
-            out += (out.empty() ? "Lot " : "; ") + l.product + " " + l.lot + (l.expiry.empty() ? "" : " exp " + l.expiry);
+            out += (out.empty() ? "Lot " : "; ") + l.product + " " + l.lot +
+                   (l.expiry.empty() ? "" : " exp " + l.expiry);
         return out;
     }
     case LabelFieldKind::PrepId:
         return "Prep " + d.prepNumber + (d.preparedAt.empty() ? std::string() : " | made " + d.preparedAt);
-    case LabelFieldKind::PreparedBy: return "Prepared by " + d.preparedBy;
-    case LabelFieldKind::CheckedBy: return "Checked by " + (d.checkedBy.empty() ? std::string("________________") : d.checkedBy);
-    case LabelFieldKind::Prescriber: return d.prescriber.empty() ? std::string() : "Prescriber " + d.prescriber;
+    case LabelFieldKind::PreparedBy:
+        return "Prepared by " + d.preparedBy;
+    case LabelFieldKind::CheckedBy:
+        return "Checked by " + (d.checkedBy.empty() ? std::string("________________") : d.checkedBy);
+    case LabelFieldKind::Prescriber:
+        return d.prescriber.empty() ? std::string() : "Prescriber " + d.prescriber;
     }
     return {};
 }
@@ -714,8 +765,9 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
     if (!bold)
         return bold.error();
     if (!validPrepNumber(data.prepNumber))
-        return Result<PlacedLabel>::fail("the preparation number '" + formulas::printable(data.prepNumber) +
-                                         "' cannot go in the label's DataMatrix (letters, digits, '-' and '.' only)");
+        return Result<PlacedLabel>::fail(
+            "the preparation number '" + formulas::printable(data.prepNumber) +
+            "' cannot go in the label's DataMatrix (letters, digits, '-' and '.' only)");
     PlacedLabel out;
     for (const auto& field : layout.fields) {
         const std::string text = fieldText(data, field.kind);
@@ -733,8 +785,9 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
                 if (static_cast<int>(lines.size()) > field.maxLines)
                     continue;
                 for (size_t i = 0; i < lines.size(); ++i)
-                    out.lines.push_back({field.kind, field.x, field.y + static_cast<int>(i) * (h + layout.lineGap),
-                                         field.width, h, field.bold, lines[i]});
+                    out.lines.push_back({field.kind, field.x,
+                                         field.y + static_cast<int>(i) * (h + layout.lineGap), field.width, h,
+                                         field.bold, lines[i]});
                 return true;
             }
             return false;
@@ -745,15 +798,17 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
             for (size_t n = data.lots.size(); n-- > 0 && !placed;) {
                 LabelData fewer = data;
                 fewer.lots.resize(n);
-                const std::string more = "+" + std::to_string(data.lots.size() - n) + " more lot(s) in the record";
+                const std::string more =
+                    "+" + std::to_string(data.lots.size() - n) + " more lot(s) in the record";
                 placed = place(n == 0 ? "Lot " + more : fieldText(fewer, field.kind) + "; " + more);
             }
             if (!placed)
                 continue;
         }
         if (!placed)
-            return Result<PlacedLabel>::fail("'" + text + "' does not fit the label's " + std::string(name) + " field (" +
-                                                 std::to_string(field.maxLines) + " line(s) of " + std::to_string(field.width) +
+            return Result<PlacedLabel>::fail("'" + text + "' does not fit the label's " + std::string(name) +
+                                                 " field (" + std::to_string(field.maxLines) +
+                                                 " line(s) of " + std::to_string(field.width) +
                                                  " dots, even at " + std::to_string(field.minFontHeight) +
                                                  " dots high); shorten it or widen the field",
                                              layout.sourceName);
@@ -769,7 +824,8 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
             }
         }
         if (!fits)
-            return Result<PlacedLabel>::fail("the hazard warning '" + text + "' does not fit its banner", layout.sourceName);
+            return Result<PlacedLabel>::fail("the hazard warning '" + text + "' does not fit its banner",
+                                             layout.sourceName);
         out.hazardBanner = true;
         out.hazardText = text;
     }
@@ -781,7 +837,8 @@ Result<PlacedLabel> placeLabel(const LabelData& data, const LabelLayout& layout)
     out.barcodeModules = symbol->modules;
     if (layout.barcodeX + (symbol->size + 2) * layout.barcodeModule > layout.widthDots ||
         layout.barcodeY + (symbol->size + 2) * layout.barcodeModule > layout.heightDots)
-        return Result<PlacedLabel>::fail("the DataMatrix (" + std::to_string(symbol->size) + " modules) runs off the label",
+        return Result<PlacedLabel>::fail("the DataMatrix (" + std::to_string(symbol->size) +
+                                             " modules) runs off the label",
                                          layout.sourceName);
     return out;
 }
@@ -802,7 +859,8 @@ std::string zplEscape(std::string_view text) {
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (ch == '\\') {
-            out += "_5C_5C"; // doubled: ^FB reads a backslash-ampersand as a line break, two backslashes as one
+            out +=
+                "_5C_5C"; // doubled: ^FB reads a backslash-ampersand as a line break, two backslashes as one
         } else if (ch == '^' || ch == '~' || ch == '_' || c < 0x20 || c == 0x7F) {
             out += '_';
             out += kHex[c >> 4];
@@ -820,23 +878,26 @@ Result<std::string> renderZpl(const LabelData& data, const LabelLayout& layout) 
         return placed.error();
     std::ostringstream z;
     z << "^XA\n^CI28\n^PW" << layout.widthDots << "\n^LL" << layout.heightDots << "\n^LH0,0\n";
-    z << "^FX Admix preparation " << zplEscape(data.prepNumber) << " - layout " << zplEscape(layout.name) << "\n";
+    z << "^FX Admix preparation " << zplEscape(data.prepNumber) << " - layout " << zplEscape(layout.name)
+      << "\n";
     if (layout.borderDots > 0)
-        z << "^FO0,0^GB" << layout.widthDots << "," << layout.heightDots << "," << layout.borderDots << ",B,0^FS\n";
+        z << "^FO0,0^GB" << layout.widthDots << "," << layout.heightDots << "," << layout.borderDots
+          << ",B,0^FS\n";
     for (const auto& line : placed->lines)
-        z << "^FO" << line.x << "," << line.y << "^A0N," << line.fontHeight << "," << line.fontHeight << "^FB" << line.width
-          << ",1,0,L,0^FH_^FD" << zplEscape(line.text) << "^FS\n";
+        z << "^FO" << line.x << "," << line.y << "^A0N," << line.fontHeight << "," << line.fontHeight << "^FB"
+          << line.width << ",1,0,L,0^FH_^FD" << zplEscape(line.text) << "^FS\n";
     if (placed->hazardBanner) {
         const int h = placed->hazardFontHeight;
-        z << "^FO" << layout.hazardX << "," << layout.hazardY << "^GB" << layout.hazardWidth << "," << layout.hazardHeight
-          << "," << layout.hazardHeight << ",B,0^FS\n";
-        z << "^FO" << layout.hazardX + 10 << "," << layout.hazardY + (layout.hazardHeight - h) / 2 << "^A0N," << h << "," << h
-          << "^FB" << layout.hazardWidth - 20 << ",1,0,C,0^FR^FH_^FD" << zplEscape(placed->hazardText) << "^FS\n";
+        z << "^FO" << layout.hazardX << "," << layout.hazardY << "^GB" << layout.hazardWidth << ","
+          << layout.hazardHeight << "," << layout.hazardHeight << ",B,0^FS\n";
+        z << "^FO" << layout.hazardX + 10 << "," << layout.hazardY + (layout.hazardHeight - h) / 2 << "^A0N,"
+          << h << "," << h << "^FB" << layout.hazardWidth - 20 << ",1,0,C,0^FR^FH_^FD"
+          << zplEscape(placed->hazardText) << "^FS\n";
     }
     // ^BX: module size, ECC 200, the encoder's own symbol size so that printer and preview agree.
-    z << "^FO" << layout.barcodeX + layout.barcodeModule << "," << layout.barcodeY + layout.barcodeModule << "^BXN,"
-      << layout.barcodeModule << ",200," << placed->barcodeSize << "," << placed->barcodeSize << ",6,~,1^FD"
-      << placed->barcodeData << "^FS\n";
+    z << "^FO" << layout.barcodeX + layout.barcodeModule << "," << layout.barcodeY + layout.barcodeModule
+      << "^BXN," << layout.barcodeModule << ",200," << placed->barcodeSize << "," << placed->barcodeSize
+      << ",6,~,1^FD" << placed->barcodeData << "^FS\n";
     z << "^PQ1\n^XZ\n";
     return z.str();
 }
@@ -846,7 +907,8 @@ Result<std::string> renderZpl(const LabelData& data, const LabelLayout& layout) 
 namespace {
 
 // Draws one line of text: dark ink on a light label, or light ink on dark (`reverse`).
-void drawText(cv::Mat& img, const Font& font, int heightDots, int x, int y, std::string_view text, bool reverse) {
+void drawText(cv::Mat& img, const Font& font, int heightDots, int x, int y, std::string_view text,
+              bool reverse) {
     const float scale = font.scaleFor(heightDots);
     const int baseline = y + static_cast<int>(std::lround(static_cast<float>(font.ascent) * scale));
     const auto cps = codepoints(text);
@@ -861,7 +923,8 @@ void drawText(cv::Mat& img, const Font& font, int heightDots, int x, int y, std:
         const int w = x1 - x0, h = y1 - y0;
         if (w > 0 && h > 0) {
             glyph.assign(static_cast<size_t>(w * h), 0);
-            stbtt_MakeCodepointBitmapSubpixel(&font.info, glyph.data(), w, h, w, scale, scale, shift, 0, cps[i]);
+            stbtt_MakeCodepointBitmapSubpixel(&font.info, glyph.data(), w, h, w, scale, scale, shift, 0,
+                                              cps[i]);
             const int gx = static_cast<int>(std::floor(pen)) + x0;
             const int gy = baseline + y0;
             for (int r = 0; r < h; ++r) {
@@ -874,7 +937,8 @@ void drawText(cv::Mat& img, const Font& font, int heightDots, int x, int y, std:
                     if (px < 0 || px >= img.cols)
                         continue;
                     const uint8_t a = glyph[static_cast<size_t>(r * w + c)];
-                    row[px] = reverse ? std::max<uint8_t>(row[px], a) : std::min<uint8_t>(row[px], static_cast<uint8_t>(255 - a));
+                    row[px] = reverse ? std::max<uint8_t>(row[px], a)
+                                      : std::min<uint8_t>(row[px], static_cast<uint8_t>(255 - a));
                 }
             }
         }
@@ -896,15 +960,17 @@ Result<cv::Mat> renderPreview(const LabelData& data, const LabelLayout& layout) 
         return Result<cv::Mat>::fail("the label fonts could not be read", layout.fontPath);
     cv::Mat img(layout.heightDots, layout.widthDots, CV_8UC1, cv::Scalar(255));
     if (layout.borderDots > 0)
-        cv::rectangle(img, cv::Rect(0, 0, layout.widthDots, layout.heightDots), cv::Scalar(0), layout.borderDots * 2);
+        cv::rectangle(img, cv::Rect(0, 0, layout.widthDots, layout.heightDots), cv::Scalar(0),
+                      layout.borderDots * 2);
     for (const auto& line : placed->lines)
         drawText(img, line.bold ? **bold : **regular, line.fontHeight, line.x, line.y, line.text, false);
     if (placed->hazardBanner) {
-        cv::rectangle(img, cv::Rect(layout.hazardX, layout.hazardY, layout.hazardWidth, layout.hazardHeight), cv::Scalar(0),
-                      cv::FILLED);
+        cv::rectangle(img, cv::Rect(layout.hazardX, layout.hazardY, layout.hazardWidth, layout.hazardHeight),
+                      cv::Scalar(0), cv::FILLED);
         const int h = placed->hazardFontHeight;
         const float w = textWidth(**bold, h, placed->hazardText);
-        const int x = layout.hazardX + 10 + static_cast<int>((static_cast<float>(layout.hazardWidth - 20) - w) / 2);
+        const int x =
+            layout.hazardX + 10 + static_cast<int>((static_cast<float>(layout.hazardWidth - 20) - w) / 2);
         drawText(img, **bold, h, x, layout.hazardY + (layout.hazardHeight - h) / 2, placed->hazardText, true);
     }
     const int m = layout.barcodeModule;

@@ -52,25 +52,25 @@ struct LabelLot {
 
 // Everything the label prints, already formatted for people. Plain value.
 struct LabelData {
-    std::string prepNumber;      // also the DataMatrix content
+    std::string prepNumber; // also the DataMatrix content
     std::string patientName;
     std::string mrn;
-    std::string location;        // empty when the order gives none
+    std::string location; // empty when the order gives none
     std::vector<LabelDrug> drugs;
-    std::string container;       // "in Sodium chloride 0.9% 100 mL bag" (empty: drug undiluted)
-    std::string finalVolume;     // "118 mL"
-    std::string concentration;   // "16.9 mg/mL" of the first drug (empty when unknown)
-    std::string route;           // "IV"
-    std::string rate;            // "236 mL/h"; empty when the order gives no rate
+    std::string container;     // "in Sodium chloride 0.9% 100 mL bag" (empty: drug undiluted)
+    std::string finalVolume;   // "118 mL"
+    std::string concentration; // "16.9 mg/mL" of the first drug (empty when unknown)
+    std::string route;         // "IV"
+    std::string rate;          // "236 mL/h"; empty when the order gives no rate
     TimePoint bud{};
-    std::string budText;         // "2026-11-25 08:00 UTC"
-    std::string budRule;         // which USP <797> rule set it
-    std::string storage;         // "Refrigerate 2-8 °C"
+    std::string budText; // "2026-11-25 08:00 UTC"
+    std::string budRule; // which USP <797> rule set it
+    std::string storage; // "Refrigerate 2-8 °C"
     bool hazardous = false;
-    std::string hazardWarning;   // empty unless hazardous
-    std::string preparedBy;      // display name of the technician
-    std::string preparedAt;      // start of preparation, same clock as the BUD
-    std::string checkedBy;       // empty until the pharmacist check: the label shows a line to sign
+    std::string hazardWarning; // empty unless hazardous
+    std::string preparedBy;    // display name of the technician
+    std::string preparedAt;    // start of preparation, same clock as the BUD
+    std::string checkedBy;     // empty until the pharmacist check: the label shows a line to sign
     std::string prescriber;
     std::vector<LabelLot> lots;
 };
@@ -110,10 +110,10 @@ struct LabelTexts {
 struct LabelSource {
     const PrepView* prep = nullptr;
     const store::OrderRow* order = nullptr;
-    const formulas::Plan* plan = nullptr;         // from planForPreparation
+    const formulas::Plan* plan = nullptr; // from planForPreparation
     const formulas::Formulary* formulary = nullptr;
-    usp797::BudResult bud;                        // from usp797::computeBud(budRequestFor(...))
-    std::string preparedByName;                   // display names; empty: the username is printed
+    usp797::BudResult bud;      // from usp797::computeBud(budRequestFor(...))
+    std::string preparedByName; // display names; empty: the username is printed
     std::string checkedByName;
     LabelClock clock = LabelClock::Utc;
     LabelTexts texts;
@@ -126,16 +126,16 @@ struct LabelSource {
 
 // Which LabelData item a text field prints. Every kind must appear in a layout once.
 enum class LabelFieldKind {
-    Patient,     // patient name
-    PatientIds,  // MRN and location
-    Drugs,       // one line per drug: name and dose
-    Container,   // "in ... bag"
-    Volume,      // final volume and concentration
-    RouteRate,   // route and rate
+    Patient,    // patient name
+    PatientIds, // MRN and location
+    Drugs,      // one line per drug: name and dose
+    Container,  // "in ... bag"
+    Volume,     // final volume and concentration
+    RouteRate,  // route and rate
     Bud,
     Storage,
     Lots,
-    PrepId,      // preparation number in words
+    PrepId, // preparation number in words
     PreparedBy,
     CheckedBy,
     Prescriber,
@@ -146,9 +146,9 @@ struct LabelField {
     LabelFieldKind kind = LabelFieldKind::Patient;
     int x = 0;
     int y = 0;
-    int width = 0;         // dots; text wraps within it
-    int fontHeight = 30;   // dots
-    int minFontHeight = 30;// the text shrinks down to this before the label is refused
+    int width = 0;          // dots; text wraps within it
+    int fontHeight = 30;    // dots
+    int minFontHeight = 30; // the text shrinks down to this before the label is refused
     int maxLines = 1;
     bool bold = false;
     bool optional = false; // an empty value leaves the field blank (rate, location, lots)
@@ -161,16 +161,16 @@ struct LabelLayout {
     int heightDots = 609;
     std::string fontPath;
     std::string boldFontPath;
-    int lineGap = 4;           // dots between wrapped lines
+    int lineGap = 4; // dots between wrapped lines
     int barcodeX = 0;
     int barcodeY = 0;
-    int barcodeModule = 6;     // dots per DataMatrix module
-    int hazardX = 0;           // the inverse hazard banner
+    int barcodeModule = 6; // dots per DataMatrix module
+    int hazardX = 0;       // the inverse hazard banner
     int hazardY = 0;
     int hazardWidth = 0;
     int hazardHeight = 0;
     int hazardFontHeight = 28;
-    int borderDots = 3;        // a frame around the label (0: none)
+    int borderDots = 3; // a frame around the label (0: none)
     std::vector<LabelField> fields;
     LabelTexts texts;
     std::string sourceName;
@@ -222,7 +222,8 @@ struct PlacedLabel {
 [[nodiscard]] Result<std::vector<uint8_t>> renderPreviewPng(const LabelData& data, const LabelLayout& layout);
 
 // The width in dots of one line of text in the layout's font (bold or regular) at a height.
-[[nodiscard]] Result<double> measureLabelText(const LabelLayout& layout, bool bold, int heightDots, std::string_view text);
+[[nodiscard]] Result<double> measureLabelText(const LabelLayout& layout, bool bold, int heightDots,
+                                              std::string_view text);
 
 // Field data for ZPL: ^, ~, _ and control characters become _XX hex escapes (use after ^FH); a
 // backslash is doubled so that ^FB cannot read a line-break escape in it.

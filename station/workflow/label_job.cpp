@@ -5,8 +5,9 @@
 
 namespace admix::workflow {
 
-Result<LabelData> labelDataFor(store::Database& db, store::AuditLog& audit, int64_t prepId, const formulas::Formulary& formulary,
-                               const formulas::FormulasPolicy& policy, const LabelLayout& layout, LabelClock clock) {
+Result<LabelData> labelDataFor(store::Database& db, store::AuditLog& audit, int64_t prepId,
+                               const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy,
+                               const LabelLayout& layout, LabelClock clock) {
     PreparationEngine engine(db, audit, "label");
     const auto view = engine.view(prepId);
     if (!view)

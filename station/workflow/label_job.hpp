@@ -10,7 +10,8 @@
 namespace admix::workflow {
 
 [[nodiscard]] Result<LabelData> labelDataFor(store::Database& db, store::AuditLog& audit, int64_t prepId,
-                                             const formulas::Formulary& formulary, const formulas::FormulasPolicy& policy,
+                                             const formulas::Formulary& formulary,
+                                             const formulas::FormulasPolicy& policy,
                                              const LabelLayout& layout, LabelClock clock = LabelClock::Local);
 
 } // namespace admix::workflow

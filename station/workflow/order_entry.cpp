@@ -12,9 +12,10 @@ using nlohmann::json;
 Result<formulas::Plan> planOrderInput(const OrderInput& order, const formulas::Formulary& formulary,
                                       const formulas::FormulasPolicy& policy) {
     if (!formulary.recipe(order.recipeId))
-        return Result<formulas::Plan>::fail("'" + order.recipeId +
-                                                "' is not an approved recipe of this station's formulary (see `admix formulary list`)",
-                                            "recipe");
+        return Result<formulas::Plan>::fail(
+            "'" + order.recipeId +
+                "' is not an approved recipe of this station's formulary (see `admix formulary list`)",
+            "recipe");
     store::OrderRow row;
     row.orderNumber = order.externalId;
     row.recipeId = order.recipeId;
@@ -40,18 +41,20 @@ std::string flagWords(const formulas::Plan& plan, formulas::FlagSeverity severit
 
 Result<EnteredOrder> enterOrder(PreparationEngine& engine, store::Database& db, store::AuditLog& audit,
                                 const OrderInput& order, const formulas::Formulary& formulary,
-                                const formulas::FormulasPolicy& policy, const User& by, bool warningsAcknowledged,
-                                TimePoint now) {
+                                const formulas::FormulasPolicy& policy, const User& by,
+                                bool warningsAcknowledged, TimePoint now) {
     const auto plan = planOrderInput(order, formulary, policy);
     if (!plan)
         return plan.error();
     if (const auto blocking = flagWords(*plan, formulas::FlagSeverity::Blocking); !blocking.empty()) {
-        audit.append(by.username, "order.refused", order.externalId, json{{"recipe", order.recipeId}, {"blocking", blocking}}.dump(), now);
+        audit.append(by.username, "order.refused", order.externalId,
+                     json{{"recipe", order.recipeId}, {"blocking", blocking}}.dump(), now);
         return Result<EnteredOrder>::fail("refused by the plan: " + blocking, "plan");
     }
     const auto warnings = flagWords(*plan, formulas::FlagSeverity::Warning);
     if (!warnings.empty() && !warningsAcknowledged)
-        return Result<EnteredOrder>::fail("warnings must be acknowledged before the order is entered: " + warnings, "plan");
+        return Result<EnteredOrder>::fail(
+            "warnings must be acknowledged before the order is entered: " + warnings, "plan");
     const auto id = engine.addOrder(order, by, now);
     if (!id)
         return id.error();
@@ -60,7 +63,8 @@ Result<EnteredOrder> enterOrder(PreparationEngine& engine, store::Database& db, 
         if (f.severity == formulas::FlagSeverity::Warning)
             out.warnings.push_back(f);
     if (!warnings.empty())
-        audit.append(by.username, "order.warnings.acknowledged", out.orderNumber, json{{"warnings", warnings}}.dump(), now);
+        audit.append(by.username, "order.warnings.acknowledged", out.orderNumber,
+                     json{{"warnings", warnings}}.dump(), now);
     return out;
 }
 

@@ -25,7 +25,8 @@ struct EnteredOrder {
 };
 
 // The plan an order would get (nothing stored).
-[[nodiscard]] Result<formulas::Plan> planOrderInput(const OrderInput& order, const formulas::Formulary& formulary,
+[[nodiscard]] Result<formulas::Plan> planOrderInput(const OrderInput& order,
+                                                    const formulas::Formulary& formulary,
                                                     const formulas::FormulasPolicy& policy);
 
 // "DOSE_ABOVE_MAX: ...; ROUNDING_DEVIATION: ..." for the flags of `severity`.
@@ -35,7 +36,7 @@ struct EnteredOrder {
 // approved one), a flag blocks, or warnings exist and `warningsAcknowledged` is false.
 Result<EnteredOrder> enterOrder(PreparationEngine& engine, store::Database& db, store::AuditLog& audit,
                                 const OrderInput& order, const formulas::Formulary& formulary,
-                                const formulas::FormulasPolicy& policy, const User& by, bool warningsAcknowledged,
-                                TimePoint now = nowUtc());
+                                const formulas::FormulasPolicy& policy, const User& by,
+                                bool warningsAcknowledged, TimePoint now = nowUtc());
 
 } // namespace admix::workflow

@@ -18,19 +18,19 @@ namespace {
 using nlohmann::json;
 
 // Fields of the order JSON the station reads itself; the rest is the clinical order of `admix plan`.
-constexpr std::array<std::string_view, 10> kTopFields = {"id",       "recipe", "route",      "patient", "dose",
-                                                         "final_volume_ml", "priority", "due", "prescriber", "comment"};
+constexpr std::array<std::string_view, 10> kTopFields = {
+    "id",       "recipe", "route",      "patient", "dose", "final_volume_ml",
+    "priority", "due",    "prescriber", "comment"};
 // Clinical order fields the station's stored order has no place for: refused, never dropped.
-constexpr std::array<std::string_view, 6> kNotKept = {"recipe_version", "target_auc", "rate",
+constexpr std::array<std::string_view, 6> kNotKept = {"recipe_version",   "target_auc",  "rate",
                                                       "infusion_minutes", "drop_factor", "products"};
-constexpr std::array<std::string_view, 11> kPatientFields = {"mrn",       "name",      "birth_date", "sex",
-                                                             "weight_kg", "height_cm", "age_years",  "scr_mg_dl",
-                                                             "bsa_m2",    "gfr_ml_min", "location"};
-constexpr std::array<std::string_view, 6> kPositive = {"weight_kg", "height_cm", "scr_mg_dl", "bsa_m2", "gfr_ml_min",
-                                                       "final_volume_ml"};
+constexpr std::array<std::string_view, 11> kPatientFields = {
+    "mrn",       "name",      "birth_date", "sex",        "weight_kg", "height_cm",
+    "age_years", "scr_mg_dl", "bsa_m2",     "gfr_ml_min", "location"};
+constexpr std::array<std::string_view, 6> kPositive = {"weight_kg", "height_cm",  "scr_mg_dl",
+                                                       "bsa_m2",    "gfr_ml_min", "final_volume_ml"};
 
-template <size_t N>
-bool among(const std::array<std::string_view, N>& list, std::string_view key) {
+template <size_t N> bool among(const std::array<std::string_view, N>& list, std::string_view key) {
     return std::find(list.begin(), list.end(), key) != list.end();
 }
 
@@ -67,7 +67,8 @@ Result<OrderInput> parseOrderJson(const json& order) {
         return Result<OrderInput>::fail("must be a JSON object", "order");
     for (const auto& [key, value] : order.items()) {
         if (among(kNotKept, key) && !value.is_null())
-            return Result<OrderInput>::fail("is not kept by the station's order; enter this order without it", key);
+            return Result<OrderInput>::fail("is not kept by the station's order; enter this order without it",
+                                            key);
         if (!among(kTopFields, key) && !among(kNotKept, key))
             return Result<OrderInput>::fail("is not a known order field (misspelt?)", key);
     }
@@ -101,7 +102,8 @@ Result<OrderInput> parseOrderJson(const json& order) {
     if (!birth)
         return birth.error();
     if (!birth->empty() && !parseDate(*birth))
-        return Result<OrderInput>::fail("must be a date like 1961-04-23, not \"" + *birth + "\"", "patient.birth_date");
+        return Result<OrderInput>::fail("must be a date like 1961-04-23, not \"" + *birth + "\"",
+                                        "patient.birth_date");
     const auto recipe = textField(order, "recipe", "recipe", true);
     if (!recipe)
         return recipe.error();
@@ -112,14 +114,15 @@ Result<OrderInput> parseOrderJson(const json& order) {
     if (!priority)
         return priority.error();
     if (!priority->empty() && *priority != "stat" && *priority != "urgent" && *priority != "routine")
-        return Result<OrderInput>::fail("must be stat, urgent or routine, not \"" + *priority + "\"", "priority");
+        return Result<OrderInput>::fail("must be stat, urgent or routine, not \"" + *priority + "\"",
+                                        "priority");
     const auto due = textField(order, "due", "due", true);
     if (!due)
         return due.error();
     const auto dueTime = parseIsoUtc(*due);
     if (!dueTime)
-        return Result<OrderInput>::fail("must be an ISO 8601 UTC time like 2026-12-01T14:30:00Z, not \"" + *due + "\"",
-                                        "due");
+        return Result<OrderInput>::fail(
+            "must be an ISO 8601 UTC time like 2026-12-01T14:30:00Z, not \"" + *due + "\"", "due");
     const auto prescriber = textField(order, "prescriber", "prescriber", true);
     if (!prescriber)
         return prescriber.error();

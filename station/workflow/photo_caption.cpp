@@ -12,8 +12,9 @@ vision::EvidenceCaption evidenceCaption(const PrepView& prep, const User& by, Ti
     caption.drug = prep.spec.title;
     // The measured volume of this ingredient's last weighing, if any.
     for (const auto& s : prep.steps) {
-        if (s.index < prep.currentStep && s.spec.kind == StepKind::Weigh && s.spec.ingredient == step.spec.ingredient &&
-            s.result.is_object() && s.result.contains("volume_ml")) {
+        if (s.index < prep.currentStep && s.spec.kind == StepKind::Weigh &&
+            s.spec.ingredient == step.spec.ingredient && s.result.is_object() &&
+            s.result.contains("volume_ml")) {
             caption.target = formulas::format(formulas::Volume::mL(s.spec.weigh.targetMl));
             caption.measured = formulas::format(formulas::Volume::mL(s.result["volume_ml"].get<double>()));
         }

@@ -9,6 +9,7 @@
 
 namespace admix::workflow {
 
-[[nodiscard]] vision::EvidenceCaption evidenceCaption(const PrepView& prep, const User& by, TimePoint takenAt);
+[[nodiscard]] vision::EvidenceCaption evidenceCaption(const PrepView& prep, const User& by,
+                                                      TimePoint takenAt);
 
 } // namespace admix::workflow

@@ -10,15 +10,22 @@ namespace admix::workflow {
 
 namespace {
 
-std::string ml(formulas::Volume v) { return formulas::format(v); }
+std::string ml(formulas::Volume v) {
+    return formulas::format(v);
+}
 
-std::string categoryText(int category) { return std::to_string(category); }
+std::string categoryText(int category) {
+    return std::to_string(category);
+}
 
 std::string storageText(formulas::Storage s) {
     switch (s) {
-    case formulas::Storage::Room: return "room";
-    case formulas::Storage::Refrigerated: return "fridge";
-    case formulas::Storage::Frozen: return "freezer";
+    case formulas::Storage::Room:
+        return "room";
+    case formulas::Storage::Refrigerated:
+        return "fridge";
+    case formulas::Storage::Frozen:
+        return "freezer";
     }
     return "room";
 }
@@ -27,8 +34,8 @@ StepSpec scanStep(const formulas::Product& product, int ingredient, const std::s
     StepSpec s;
     s.kind = StepKind::Scan;
     s.title = title;
-    s.instruction = count > 1 ? "Scan the code on each of the " + std::to_string(count) + " " + product.displayName +
-                                    " (one scan per vial)."
+    s.instruction = count > 1 ? "Scan the code on each of the " + std::to_string(count) + " " +
+                                    product.displayName + " (one scan per vial)."
                               : "Scan the 2D code on the label of " + product.displayName + ".";
     s.ingredient = ingredient;
     s.scan = {{product.gtin}, product.displayName, product.drug, product.strengthText(), std::max(1, count)};
@@ -36,7 +43,8 @@ StepSpec scanStep(const formulas::Product& product, int ingredient, const std::s
 }
 
 // The formulary's products of a reconstitution diluent ("sterile water for injection"), if it has any.
-std::vector<const formulas::Product*> diluentProducts(const formulas::Formulary& formulary, const std::string& diluent) {
+std::vector<const formulas::Product*> diluentProducts(const formulas::Formulary& formulary,
+                                                      const std::string& diluent) {
     std::vector<const formulas::Product*> out;
     for (const auto& p : formulary.products()) {
         if (p.form == formulas::ProductForm::Diluent && formulas::iequals(p.drug, diluent))
@@ -74,12 +82,14 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
         if (ing.role != "withdraw")
             continue;
         if (!base)
-            return Result<PrepSpec>::fail("the plan withdraws from bag " + plan.baseProductId + ", which the formulary lacks");
+            return Result<PrepSpec>::fail("the plan withdraws from bag " + plan.baseProductId +
+                                          ", which the formulary lacks");
         spec.steps.push_back(scanStep(*base, -1, "Scan " + base->displayName));
         baseScanned = true;
         const formulas::Draw& d = ing.draw;
         for (int n = 1; n <= d.count; ++n) {
-            const std::string which = d.count > 1 ? " (" + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
+            const std::string which =
+                d.count > 1 ? " (" + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
             StepSpec out;
             out.ingredient = -1;
             out.title = "Withdraw " + ml(d.volumePerDraw) + " from the bag" + which;
@@ -94,7 +104,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
                 out.weigh.what = base->displayName + " withdrawn";
             } else {
                 out.kind = StepKind::Photo;
-                out.instruction = "Too small to weigh: photograph the " + d.syringe + " at " + ml(d.volumePerDraw) + ", then discard.";
+                out.instruction = "Too small to weigh: photograph the " + d.syringe + " at " +
+                                  ml(d.volumePerDraw) + ", then discard.";
                 out.photo.subject = "the " + d.syringe + " at " + ml(d.volumePerDraw);
                 out.flagForPharmacist = true;
             }
@@ -110,7 +121,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
         const int index = static_cast<int>(i);
         const formulas::Product* product = formulary.product(ing.productId);
         if (!product)
-            return Result<PrepSpec>::fail("the plan names product " + ing.productId + ", which the formulary lacks");
+            return Result<PrepSpec>::fail("the plan names product " + ing.productId +
+                                          ", which the formulary lacks");
         const std::string name = formulary.tallMan(ing.drug);
         if (ing.role == "drug") {
             if (!doses.empty())
@@ -122,7 +134,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
                 // drug's vials, so that the drug's photo expects the drug's vial in view.
                 const auto water = diluentProducts(formulary, ing.reconstitution->diluent);
                 if (!water.empty()) {
-                    StepSpec ws = scanStep(*water.front(), index, "Scan the " + ing.reconstitution->diluent + " (to reconstitute)");
+                    StepSpec ws = scanStep(*water.front(), index,
+                                           "Scan the " + ing.reconstitution->diluent + " (to reconstitute)");
                     ws.scan.acceptedGtins.clear();
                     for (const auto* w : water)
                         ws.scan.acceptedGtins.push_back(w->gtin);
@@ -131,14 +144,16 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
                     spec.steps.push_back(ws);
                 }
             }
-            spec.steps.push_back(scanStep(*product, index, "Scan " + product->displayName + vials, ing.vials));
+            spec.steps.push_back(
+                scanStep(*product, index, "Scan " + product->displayName + vials, ing.vials));
             if (ing.reconstitution && ing.reconstitutionDraw) {
                 StepSpec recon;
                 recon.kind = StepKind::Confirm;
                 recon.ingredient = index;
-                recon.title = "Reconstitute: add " + ml(ing.reconstitution->volume) + " " + ing.reconstitution->diluent;
-                recon.instruction = "Add " + ml(ing.reconstitution->volume) + " of " + ing.reconstitution->diluent +
-                                    " to each vial and swirl until dissolved.";
+                recon.title =
+                    "Reconstitute: add " + ml(ing.reconstitution->volume) + " " + ing.reconstitution->diluent;
+                recon.instruction = "Add " + ml(ing.reconstitution->volume) + " of " +
+                                    ing.reconstitution->diluent + " to each vial and swirl until dissolved.";
                 spec.steps.push_back(recon);
             }
         } else {
@@ -146,7 +161,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
         }
         const formulas::Draw& d = ing.draw;
         for (int n = 1; n <= d.count; ++n) {
-            const std::string which = d.count > 1 ? " (draw " + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
+            const std::string which =
+                d.count > 1 ? " (draw " + std::to_string(n) + " of " + std::to_string(d.count) + ")" : "";
             if (d.gravimetric) {
                 StepSpec weigh;
                 weigh.kind = StepKind::Weigh;
@@ -166,9 +182,11 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
                 StepSpec photo;
                 photo.kind = StepKind::Photo;
                 photo.ingredient = index;
-                photo.title = "Draw " + ml(d.volumePerDraw) + " " + name + which + " - photograph the syringe";
-                photo.instruction = "Too small to weigh: hold the " + d.syringe + " at eye level with the plunger at " +
-                                    ml(d.volumePerDraw) + " and let the camera take the photo.";
+                photo.title =
+                    "Draw " + ml(d.volumePerDraw) + " " + name + which + " - photograph the syringe";
+                photo.instruction = "Too small to weigh: hold the " + d.syringe +
+                                    " at eye level with the plunger at " + ml(d.volumePerDraw) +
+                                    " and let the camera take the photo.";
                 photo.photo.subject = "the " + d.syringe + " at " + ml(d.volumePerDraw);
                 photo.flagForPharmacist = true;
                 spec.steps.push_back(photo);
@@ -196,7 +214,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
     StepSpec final;
     final.kind = StepKind::Photo;
     final.title = "Photograph the final product";
-    final.instruction = "Show the " + (plan.baseProductName.empty() ? std::string("syringe") : plan.baseProductName) +
+    final.instruction = "Show the " +
+                        (plan.baseProductName.empty() ? std::string("syringe") : plan.baseProductName) +
                         " to the camera, label side up.";
     final.photo.subject = "the final product";
     spec.steps.push_back(final);
@@ -212,7 +231,8 @@ Result<PrepSpec> specFromPlan(const formulas::Plan& plan, const formulas::Formul
 Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
                                     const formulas::FormulasPolicy& policy, std::optional<int> recipeVersion,
                                     const std::vector<std::string>& productIds) {
-    nlohmann::json o{{"id", order.orderNumber.empty() ? std::string("order") : order.orderNumber}, {"recipe", order.recipeId}};
+    nlohmann::json o{{"id", order.orderNumber.empty() ? std::string("order") : order.orderNumber},
+                     {"recipe", order.recipeId}};
     if (recipeVersion)
         o["recipe_version"] = *recipeVersion;
     if (!order.route.empty())

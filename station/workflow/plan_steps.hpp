@@ -19,12 +19,14 @@ namespace admix::workflow {
 
 // The plan for an order row as stored (patient, dose, route, final volume), for a given recipe version
 // (nullopt: the latest) and, optionally, the products picked. What the station starts a preparation from.
-[[nodiscard]] Result<formulas::Plan> planForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
+[[nodiscard]] Result<formulas::Plan> planForOrder(const store::OrderRow& order,
+                                                  const formulas::Formulary& formulary,
                                                   const formulas::FormulasPolicy& policy,
                                                   std::optional<int> recipeVersion = std::nullopt,
                                                   const std::vector<std::string>& productIds = {});
 // Plans a stored order against the formulary and policy and turns the plan into steps.
-[[nodiscard]] Result<PrepSpec> specForOrder(const store::OrderRow& order, const formulas::Formulary& formulary,
+[[nodiscard]] Result<PrepSpec> specForOrder(const store::OrderRow& order,
+                                            const formulas::Formulary& formulary,
                                             const formulas::FormulasPolicy& policy);
 
 // What a scanned GTIN is, from the formulary (for "wrong drug" vs "wrong strength").

@@ -29,13 +29,22 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
     store::PrepRepo repo(db);
     json steps = json::array();
     for (const auto& s : view->steps)
-        steps.push_back({{"index", s.index}, {"kind", stepKindName(s.spec.kind)}, {"title", s.spec.title},
-                         {"state", std::string(stepStateName(s.state))}, {"attempts", s.attempts}, {"result", s.result}});
+        steps.push_back({{"index", s.index},
+                         {"kind", stepKindName(s.spec.kind)},
+                         {"title", s.spec.title},
+                         {"state", std::string(stepStateName(s.state))},
+                         {"attempts", s.attempts},
+                         {"result", s.result}});
     json evidence = json::array();
     for (const auto& e : repo.evidence(view->id))
-        evidence.push_back({{"id", e.id}, {"step", e.stepIndex}, {"kind", e.kind}, {"outcome", e.outcome},
-                            {"message", e.message}, {"data", json::parse(e.dataJson, nullptr, false)},
-                            {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)}, {"by", e.actor},
+        evidence.push_back({{"id", e.id},
+                            {"step", e.stepIndex},
+                            {"kind", e.kind},
+                            {"outcome", e.outcome},
+                            {"message", e.message},
+                            {"data", json::parse(e.dataJson, nullptr, false)},
+                            {"image", e.imageSha256 ? json(*e.imageSha256) : json(nullptr)},
+                            {"by", e.actor},
                             {"at", e.atUtc}});
     const auto order = repo.order(view->orderId);
     json orderDoc = order ? orderDocument(*order) : json(nullptr);
@@ -44,7 +53,8 @@ std::optional<json> prepDocument(store::Database& db, PreparationEngine& engine,
         // NTE), and a stop put on it by the pharmacy system (changed or discontinued).
         orderDoc["comments"] = repo.orderComments(order->id);
         const auto hold = store::OrderHolds(db).find(order->id);
-        orderDoc["stop"] = hold ? json{{"kind", hold->kind}, {"reason", hold->reason}, {"at", hold->atUtc}} : json(nullptr);
+        orderDoc["stop"] =
+            hold ? json{{"kind", hold->kind}, {"reason", hold->reason}, {"at", hold->atUtc}} : json(nullptr);
     }
     const auto downtime = downtimeRecordFor(db, view->id); // prepared on paper during a downtime
     return json{{"id", view->id},

@@ -14,6 +14,7 @@ namespace admix::workflow {
 
 [[nodiscard]] nlohmann::json orderDocument(const store::OrderRow& order);
 // nullopt: no such preparation.
-[[nodiscard]] std::optional<nlohmann::json> prepDocument(store::Database& db, PreparationEngine& engine, int64_t prepId);
+[[nodiscard]] std::optional<nlohmann::json> prepDocument(store::Database& db, PreparationEngine& engine,
+                                                         int64_t prepId);
 
 } // namespace admix::workflow

@@ -6,17 +6,23 @@ namespace admix::workflow {
 
 std::string_view stepKindName(StepKind kind) {
     switch (kind) {
-    case StepKind::Scan: return "scan";
-    case StepKind::Weigh: return "weigh";
-    case StepKind::Photo: return "photo";
-    case StepKind::Confirm: return "confirm";
-    case StepKind::Label: return "label";
+    case StepKind::Scan:
+        return "scan";
+    case StepKind::Weigh:
+        return "weigh";
+    case StepKind::Photo:
+        return "photo";
+    case StepKind::Confirm:
+        return "confirm";
+    case StepKind::Label:
+        return "label";
     }
     return "unknown";
 }
 
 Result<StepKind> parseStepKind(std::string_view text) {
-    for (StepKind k : {StepKind::Scan, StepKind::Weigh, StepKind::Photo, StepKind::Confirm, StepKind::Label}) {
+    for (StepKind k :
+         {StepKind::Scan, StepKind::Weigh, StepKind::Photo, StepKind::Confirm, StepKind::Label}) {
         if (text == stepKindName(k))
             return k;
     }
@@ -26,23 +32,36 @@ Result<StepKind> parseStepKind(std::string_view text) {
 nlohmann::json toJson(const PrepSpec& spec) {
     nlohmann::json steps = nlohmann::json::array();
     for (const StepSpec& s : spec.steps) {
-        nlohmann::json j{{"kind", stepKindName(s.kind)}, {"title", s.title}, {"instruction", s.instruction},
-                         {"ingredient", s.ingredient}, {"flag_for_pharmacist", s.flagForPharmacist}};
+        nlohmann::json j{{"kind", stepKindName(s.kind)},
+                         {"title", s.title},
+                         {"instruction", s.instruction},
+                         {"ingredient", s.ingredient},
+                         {"flag_for_pharmacist", s.flagForPharmacist}};
         if (s.kind == StepKind::Scan)
-            j["scan"] = {{"gtins", s.scan.acceptedGtins}, {"product", s.scan.productName}, {"drug", s.scan.drug},
-                         {"strength", s.scan.strength}, {"count", s.scan.count}};
+            j["scan"] = {{"gtins", s.scan.acceptedGtins},
+                         {"product", s.scan.productName},
+                         {"drug", s.scan.drug},
+                         {"strength", s.scan.strength},
+                         {"count", s.scan.count}};
         if (s.kind == StepKind::Label)
             j["label_scan"] = s.labelScan;
         if (s.kind == StepKind::Weigh)
-            j["weigh"] = {{"target_ml", s.weigh.targetMl}, {"low_ml", s.weigh.lowMl}, {"high_ml", s.weigh.highMl},
-                          {"density_g_per_ml", s.weigh.densityGPerMl}, {"min_net_g", s.weigh.minNetG}, {"what", s.weigh.what}};
+            j["weigh"] = {{"target_ml", s.weigh.targetMl}, {"low_ml", s.weigh.lowMl},
+                          {"high_ml", s.weigh.highMl},     {"density_g_per_ml", s.weigh.densityGPerMl},
+                          {"min_net_g", s.weigh.minNetG},  {"what", s.weigh.what}};
         if (s.kind == StepKind::Photo)
             j["photo"] = {{"subject", s.photo.subject}};
         steps.push_back(std::move(j));
     }
-    return {{"recipe_id", spec.recipeId}, {"recipe_version", spec.recipeVersion}, {"title", spec.title},
-            {"dose", spec.doseText}, {"category", spec.category}, {"hazardous", spec.hazardous},
-            {"pec_required", spec.pecRequired}, {"storage", spec.storage}, {"final_container", spec.finalContainer},
+    return {{"recipe_id", spec.recipeId},
+            {"recipe_version", spec.recipeVersion},
+            {"title", spec.title},
+            {"dose", spec.doseText},
+            {"category", spec.category},
+            {"hazardous", spec.hazardous},
+            {"pec_required", spec.pecRequired},
+            {"storage", spec.storage},
+            {"final_container", spec.finalContainer},
             {"steps", steps}};
 }
 
@@ -71,13 +90,14 @@ Result<PrepSpec> prepSpecFromJson(const nlohmann::json& json) {
             s.labelScan = j.value("label_scan", false);
             if (j.contains("scan")) {
                 const auto& g = j["scan"];
-                s.scan = {g.at("gtins").get<std::vector<std::string>>(), g.value("product", ""), g.value("drug", ""),
-                          g.value("strength", ""), std::max(1, g.value("count", 1))};
+                s.scan = {g.at("gtins").get<std::vector<std::string>>(), g.value("product", ""),
+                          g.value("drug", ""), g.value("strength", ""), std::max(1, g.value("count", 1))};
             }
             if (j.contains("weigh")) {
                 const auto& g = j["weigh"];
-                s.weigh = {g.at("target_ml").get<double>(), g.at("low_ml").get<double>(), g.at("high_ml").get<double>(),
-                           g.at("density_g_per_ml").get<double>(), g.value("min_net_g", 0.05), g.value("what", "")};
+                s.weigh = {g.at("target_ml").get<double>(), g.at("low_ml").get<double>(),
+                           g.at("high_ml").get<double>(),   g.at("density_g_per_ml").get<double>(),
+                           g.value("min_net_g", 0.05),      g.value("what", "")};
             }
             if (j.contains("photo"))
                 s.photo.subject = j["photo"].value("subject", "");

@@ -33,12 +33,12 @@ struct ScanGate {
 };
 
 struct WeighGate {
-    double targetMl = 0;     // the volume to draw
-    double lowMl = 0;        // tolerance band, inclusive
+    double targetMl = 0; // the volume to draw
+    double lowMl = 0;    // tolerance band, inclusive
     double highMl = 0;
     double densityGPerMl = 1;
-    double minNetG = 0.05;   // a net mass below this is not a draw (syringe put back empty)
-    std::string what;        // "cefazolin 200 mg/mL"
+    double minNetG = 0.05; // a net mass below this is not a draw (syringe put back empty)
+    std::string what;      // "cefazolin 200 mg/mL"
 };
 
 struct PhotoGate {
@@ -54,18 +54,18 @@ struct StepSpec {
     WeighGate weigh;
     PhotoGate photo;
     bool flagForPharmacist = false; // e.g. a volume too small to weigh, checked by photo instead
-    bool labelScan = false;         // a label step: the printed label's code (the preparation number) is scanned
+    bool labelScan = false; // a label step: the printed label's code (the preparation number) is scanned
 };
 
 struct PrepSpec {
     std::string recipeId;
     int recipeVersion = 1;
-    std::string title;        // "ceFAZolin 2 g in 100 mL NS"
-    std::string doseText;     // "2 g"
-    std::string category;     // CSP category: "1", "2", "3" or "immediate"
+    std::string title;    // "ceFAZolin 2 g in 100 mL NS"
+    std::string doseText; // "2 g"
+    std::string category; // CSP category: "1", "2", "3" or "immediate"
     bool hazardous = false;
-    std::string pecRequired;  // e.g. "BSC" for hazardous drugs; empty: any ISO 5 PEC
-    std::string storage;      // "room", "fridge", "freezer"
+    std::string pecRequired; // e.g. "BSC" for hazardous drugs; empty: any ISO 5 PEC
+    std::string storage;     // "room", "fridge", "freezer"
     std::string finalContainer;
     std::vector<StepSpec> steps;
 };

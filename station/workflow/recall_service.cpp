@@ -48,8 +48,10 @@ Result<std::string> productGtin(const std::string& ndc, const std::string& gtin)
     if (!ndc.empty() && !gtin.empty())
         return Result<std::string>::fail("give the NDC or the GTIN, not both", "ndc");
     if (!gtin.empty()) {
-        if (gtin.size() != 14 || gtin.find_first_not_of("0123456789") != std::string::npos || !formulas::gs1CheckDigitValid(gtin))
-            return Result<std::string>::fail("must be 14 digits with a valid GS1 check digit, not \"" + gtin + "\"", "gtin");
+        if (gtin.size() != 14 || gtin.find_first_not_of("0123456789") != std::string::npos ||
+            !formulas::gs1CheckDigitValid(gtin))
+            return Result<std::string>::fail(
+                "must be 14 digits with a valid GS1 check digit, not \"" + gtin + "\"", "gtin");
         return gtin;
     }
     if (ndc.empty())
@@ -58,10 +60,12 @@ Result<std::string> productGtin(const std::string& ndc, const std::string& gtin)
     if (!lookup)
         return Result<std::string>::fail(lookup.error().message, "ndc");
     if (lookup->ambiguous())
-        return Result<std::string>::fail("\"" + ndc + "\" can be read more than one way: write it with hyphens (e.g. 5-4-2)", "ndc");
+        return Result<std::string>::fail(
+            "\"" + ndc + "\" can be read more than one way: write it with hyphens (e.g. 5-4-2)", "ndc");
     const std::string g = lookup->candidates.front().gtin14();
     if (g.empty())
-        return Result<std::string>::fail("this NDC has no 10-digit form, so no GTIN carries it: give the GTIN instead", "ndc");
+        return Result<std::string>::fail(
+            "this NDC has no 10-digit form, so no GTIN carries it: give the GTIN instead", "ndc");
     return g;
 }
 
@@ -74,7 +78,8 @@ Result<std::vector<RecallInput>> parseRecallCsv(std::string_view text, const std
     bool header = true;
     while (pos <= text.size()) {
         const size_t end = text.find('\n', pos);
-        std::string line(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+        std::string line(
+            text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
         pos = end == std::string_view::npos ? text.size() + 1 : end + 1;
         ++lineNo;
         if (!line.empty() && line.back() == '\r')
@@ -87,12 +92,17 @@ Result<std::vector<RecallInput>> parseRecallCsv(std::string_view text, const std
             header = false;
             for (size_t i = 0; i < fields.size(); ++i) {
                 const std::string key = formulas::toLower(fields[i]);
-                if (key != "ndc" && key != "gtin" && key != "lot" && key != "reason" && key != "source" && key != "date")
-                    return Error{"'" + fields[i] + "' is not a recall column (ndc, gtin, lot, reason, source, date)", at};
+                if (key != "ndc" && key != "gtin" && key != "lot" && key != "reason" && key != "source" &&
+                    key != "date")
+                    return Error{"'" + fields[i] +
+                                     "' is not a recall column (ndc, gtin, lot, reason, source, date)",
+                                 at};
                 column[key] = i;
             }
             if (!column.count("reason") || (!column.count("ndc") && !column.count("gtin")))
-                return Error{"the header needs the columns ndc or gtin, and reason (lot, source, date are optional)", at};
+                return Error{
+                    "the header needs the columns ndc or gtin, and reason (lot, source, date are optional)",
+                    at};
             continue;
         }
         const auto get = [&](const char* key) {
@@ -100,7 +110,8 @@ Result<std::vector<RecallInput>> parseRecallCsv(std::string_view text, const std
             return it != column.end() && it->second < fields.size() ? fields[it->second] : std::string();
         };
         if (fields.size() > column.size()) {
-            problems += "\n" + at + ": has " + std::to_string(fields.size()) + " fields, the header " + std::to_string(column.size());
+            problems += "\n" + at + ": has " + std::to_string(fields.size()) + " fields, the header " +
+                        std::to_string(column.size());
             continue;
         }
         RecallInput r{get("ndc"), get("gtin"), get("lot"), get("reason"), get("source"), get("date")};
@@ -127,8 +138,8 @@ Status RecallService::mayChange(const User& by, const char* what, TimePoint now)
         return Status::success();
     m_audit.append(by.username, std::string("recall.") + what + ".refused", "recalls",
                    json{{"role", roleName(by.role)}}.dump(), now);
-    return Status::fail("only a pharmacist or quality staff may change the recall list; " + by.displayName + " is a " +
-                        std::string(roleName(by.role)));
+    return Status::fail("only a pharmacist or quality staff may change the recall list; " + by.displayName +
+                        " is a " + std::string(roleName(by.role)));
 }
 
 Result<store::RecallRow> RecallService::check(const RecallInput& r, const User& by, TimePoint now) {
@@ -143,8 +154,15 @@ Result<store::RecallRow> RecallService::check(const RecallInput& r, const User& 
     if (const auto seen = store::SiteRepo(m_db).findRecall(*gtin, lot))
         return Result<store::RecallRow>::fail("is recalled already (recall " + std::to_string(seen->id) + ")",
                                               lot.empty() ? *gtin + ", every lot" : *gtin + " lot " + lot);
-    return store::RecallRow{0,      *gtin,    std::string(formulas::trim(r.ndc)), lot, std::string(formulas::trim(r.reason)),
-                            r.source, r.date, by.username,                          formatIsoUtc(now)};
+    return store::RecallRow{0,
+                            *gtin,
+                            std::string(formulas::trim(r.ndc)),
+                            lot,
+                            std::string(formulas::trim(r.reason)),
+                            r.source,
+                            r.date,
+                            by.username,
+                            formatIsoUtc(now)};
 }
 
 Result<int64_t> RecallService::add(const RecallInput& recall, const User& by, TimePoint now) {
@@ -156,7 +174,11 @@ Result<int64_t> RecallService::add(const RecallInput& recall, const User& by, Ti
         return row.error();
     const int64_t id = store::SiteRepo(m_db).addRecall(*row);
     m_audit.append(by.username, "recall.add", "recall:" + std::to_string(id),
-                   json{{"gtin", row->gtin}, {"ndc", row->ndc}, {"lot", row->lot}, {"reason", row->reason}, {"source", row->source},
+                   json{{"gtin", row->gtin},
+                        {"ndc", row->ndc},
+                        {"lot", row->lot},
+                        {"reason", row->reason},
+                        {"source", row->source},
                         {"date", row->noticeDate}}
                        .dump(),
                    now);
@@ -164,7 +186,8 @@ Result<int64_t> RecallService::add(const RecallInput& recall, const User& by, Ti
     return id;
 }
 
-Result<int> RecallService::importCsv(std::string_view text, const std::string& name, const User& by, TimePoint now) {
+Result<int> RecallService::importCsv(std::string_view text, const std::string& name, const User& by,
+                                     TimePoint now) {
     if (auto ok = mayChange(by, "import", now); !ok)
         return ok.error();
     const auto rows = parseRecallCsv(text, name);
@@ -183,8 +206,12 @@ Result<int> RecallService::importCsv(std::string_view text, const std::string& n
         }
         const int64_t id = repo.addRecall(*row);
         m_audit.append(by.username, "recall.add", "recall:" + std::to_string(id),
-                       json{{"gtin", row->gtin}, {"lot", row->lot}, {"reason", row->reason}, {"source", row->source},
-                            {"date", row->noticeDate}, {"file", name}}
+                       json{{"gtin", row->gtin},
+                            {"lot", row->lot},
+                            {"reason", row->reason},
+                            {"source", row->source},
+                            {"date", row->noticeDate},
+                            {"file", name}}
                            .dump(),
                        now);
     }
@@ -206,20 +233,29 @@ Status RecallService::remove(int64_t id, const User& by, const std::string& reas
     if (!row)
         return Status::fail("no recall " + std::to_string(id));
     repo.removeRecall(id);
-    m_audit.append(by.username, "recall.remove", "recall:" + std::to_string(id),
-                   json{{"gtin", row->gtin}, {"lot", row->lot}, {"reason", reason}, {"recall_reason", row->reason}}.dump(), now);
+    m_audit.append(
+        by.username, "recall.remove", "recall:" + std::to_string(id),
+        json{{"gtin", row->gtin}, {"lot", row->lot}, {"reason", reason}, {"recall_reason", row->reason}}
+            .dump(),
+        now);
     tx.commit();
     return Status::success();
 }
 
-std::vector<store::RecallRow> RecallService::list() { return store::SiteRepo(m_db).recalls(); }
+std::vector<store::RecallRow> RecallService::list() {
+    return store::SiteRepo(m_db).recalls();
+}
 
-std::vector<store::LotUse> RecallService::affected() { return store::SiteRepo(m_db).recalledUses(); }
+std::vector<store::LotUse> RecallService::affected() {
+    return store::SiteRepo(m_db).recalledUses();
+}
 
-std::vector<store::LotUse> RecallService::trace(const std::string& lot, const std::optional<std::string>& gtinOrNdc) {
+std::vector<store::LotUse> RecallService::trace(const std::string& lot,
+                                                const std::optional<std::string>& gtinOrNdc) {
     std::optional<std::string> gtin;
     if (gtinOrNdc && !gtinOrNdc->empty()) {
-        const bool digits14 = gtinOrNdc->size() == 14 && gtinOrNdc->find_first_not_of("0123456789") == std::string::npos;
+        const bool digits14 =
+            gtinOrNdc->size() == 14 && gtinOrNdc->find_first_not_of("0123456789") == std::string::npos;
         const auto g = digits14 ? productGtin("", *gtinOrNdc) : productGtin(*gtinOrNdc, "");
         gtin = g ? *g : *gtinOrNdc;
     }

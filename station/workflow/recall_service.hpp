@@ -38,12 +38,14 @@ public:
 
     Result<int64_t> add(const RecallInput& recall, const User& by, TimePoint now = nowUtc());
     // All rows in one transaction; any bad or duplicate row refuses the file.
-    Result<int> importCsv(std::string_view text, const std::string& name, const User& by, TimePoint now = nowUtc());
+    Result<int> importCsv(std::string_view text, const std::string& name, const User& by,
+                          TimePoint now = nowUtc());
     Status remove(int64_t id, const User& by, const std::string& reason, TimePoint now = nowUtc());
     [[nodiscard]] std::vector<store::RecallRow> list();
     // Every preparation that used a recalled lot, with its state.
     [[nodiscard]] std::vector<store::LotUse> affected();
-    [[nodiscard]] std::vector<store::LotUse> trace(const std::string& lot, const std::optional<std::string>& gtinOrNdc);
+    [[nodiscard]] std::vector<store::LotUse> trace(const std::string& lot,
+                                                   const std::optional<std::string>& gtinOrNdc);
 
 private:
     Result<store::RecallRow> check(const RecallInput& recall, const User& by, TimePoint now);

@@ -8,10 +8,14 @@ namespace admix::workflow {
 
 std::string_view roleName(Role role) {
     switch (role) {
-    case Role::Technician: return "technician";
-    case Role::Pharmacist: return "pharmacist";
-    case Role::Quality: return "quality";
-    case Role::Admin: return "admin";
+    case Role::Technician:
+        return "technician";
+    case Role::Pharmacist:
+        return "pharmacist";
+    case Role::Quality:
+        return "quality";
+    case Role::Admin:
+        return "admin";
     }
     return "unknown";
 }
@@ -21,7 +25,8 @@ Result<Role> parseRole(std::string_view text) {
         if (formulas::iequals(formulas::trim(text), roleName(role)))
             return role;
     }
-    return Result<Role>::fail("'" + std::string(text) + "' is not a role; use technician, pharmacist, quality or admin");
+    return Result<Role>::fail("'" + std::string(text) +
+                              "' is not a role; use technician, pharmacist, quality or admin");
 }
 
 } // namespace admix::workflow

@@ -35,13 +35,17 @@ namespace {
 
 using Refusal = ScriptSession::Refusal;
 
-constexpr std::array<const char*, 15> kOps = {"sign_in", "garb",   "order_add", "queue",  "start",
-                                              "scan",    "weigh",  "device",    "photo",  "confirm",
-                                              "label",   "override", "approve", "reject", "show"};
+constexpr std::array<const char*, 15> kOps = {"sign_in", "garb",     "order_add", "queue",  "start",
+                                              "scan",    "weigh",    "device",    "photo",  "confirm",
+                                              "label",   "override", "approve",   "reject", "show"};
 
-[[noreturn]] void refuse(std::string message) { throw Refusal{std::move(message)}; }
+[[noreturn]] void refuse(std::string message) {
+    throw Refusal{std::move(message)};
+}
 
-bool has(const json& r, const char* key) { return r.contains(key) && !r.at(key).is_null(); }
+bool has(const json& r, const char* key) {
+    return r.contains(key) && !r.at(key).is_null();
+}
 
 std::string text(const json& r, const char* key) {
     if (!has(r, key))
@@ -84,14 +88,20 @@ bool flag(const json& r, const char* key) {
     return r.at(key).get<bool>();
 }
 
-bool optFlag(const json& r, const char* key, bool fallback) { return has(r, key) ? flag(r, key) : fallback; }
+bool optFlag(const json& r, const char* key, bool fallback) {
+    return has(r, key) ? flag(r, key) : fallback;
+}
 
 const char* verdictName(Verdict v) {
     switch (v) {
-    case Verdict::Passed: return "passed";
-    case Verdict::Failed: return "failed";
-    case Verdict::Recorded: return "recorded";
-    case Verdict::Duplicate: return "duplicate";
+    case Verdict::Passed:
+        return "passed";
+    case Verdict::Failed:
+        return "failed";
+    case Verdict::Recorded:
+        return "recorded";
+    case Verdict::Duplicate:
+        return "duplicate";
     }
     return "recorded";
 }
@@ -99,8 +109,11 @@ const char* verdictName(Verdict v) {
 json stepsJson(const PrepView& view) {
     json steps = json::array();
     for (const auto& s : view.steps) {
-        json j{{"index", s.index}, {"kind", stepKindName(s.spec.kind)}, {"title", s.spec.title},
-               {"instruction", s.spec.instruction}, {"state", std::string(stepStateName(s.state))}};
+        json j{{"index", s.index},
+               {"kind", stepKindName(s.spec.kind)},
+               {"title", s.spec.title},
+               {"instruction", s.spec.instruction},
+               {"state", std::string(stepStateName(s.state))}};
         if (s.spec.kind == StepKind::Scan) {
             j["accepted_gtins"] = s.spec.scan.acceptedGtins;
             j["containers"] = std::max(1, s.spec.scan.count); // one scan per vial or bag
@@ -132,19 +145,16 @@ std::string randomToken() {
 
 ScriptSession::ScriptSession(SessionSetup setup)
     : m_setup(std::move(setup)),
-      m_db(store::openStationDatabase(store::databasePath(m_setup.dataDir).string())),
-      m_audit(m_db),
-      m_auth(m_db, m_audit),
-      m_compliance(m_db, m_audit),
-      m_images(m_db, store::imagesDir(m_setup.dataDir)),
-      m_engine(m_db, m_audit, m_setup.stationName),
-      m_gate(m_compliance),
-      m_token(randomToken()) {
+      m_db(store::openStationDatabase(store::databasePath(m_setup.dataDir).string())), m_audit(m_db),
+      m_auth(m_db, m_audit), m_compliance(m_db, m_audit), m_images(m_db, store::imagesDir(m_setup.dataDir)),
+      m_engine(m_db, m_audit, m_setup.stationName), m_gate(m_compliance), m_token(randomToken()) {
     m_engine.setProductLookup(formularyLookup(m_setup.formulary));
     m_engine.setComplianceGate(&m_gate);
 }
 
-TimePoint ScriptSession::now() const { return nowUtc() + m_clockOffset; }
+TimePoint ScriptSession::now() const {
+    return nowUtc() + m_clockOffset;
+}
 
 json ScriptSession::handleLine(std::string_view line) {
     json request;
@@ -153,8 +163,9 @@ json ScriptSession::handleLine(std::string_view line) {
     } catch (const json::exception& e) {
         const std::string what = e.what();
         const size_t close = what.find(']');
-        return {{"ok", false},
-                {"error", "not a JSON request: " + (close == std::string::npos ? what : what.substr(close + 2))}};
+        return {
+            {"ok", false},
+            {"error", "not a JSON request: " + (close == std::string::npos ? what : what.substr(close + 2))}};
     }
     return handle(request);
 }
@@ -255,8 +266,9 @@ ScriptSession::SignerSecret ScriptSession::signerSecret(const json& r, const std
     return s;
 }
 
-Signature ScriptSession::pharmacistSignature(const SignerSecret& s, const std::string& action, const std::string& subject,
-                                             const std::string& meaning, const std::string& what) {
+Signature ScriptSession::pharmacistSignature(const SignerSecret& s, const std::string& action,
+                                             const std::string& subject, const std::string& meaning,
+                                             const std::string& what) {
     auto sig = m_auth.sign(s.signer, s.secret, Role::Pharmacist, action, subject, meaning, now(), s.withPin);
     if (!sig)
         refuse(what + ": " + sig.error().text());
@@ -277,7 +289,8 @@ json ScriptSession::signIn(const json& r) {
     if (!user)
         refuse(user.error().text());
     m_user = *user;
-    return {{"ok", true}, {"user", user->username}, {"role", roleName(user->role)}, {"name", user->displayName}};
+    return {
+        {"ok", true}, {"user", user->username}, {"role", roleName(user->role)}, {"name", user->displayName}};
 }
 
 json ScriptSession::garb(const json& r) {
@@ -297,12 +310,16 @@ json ScriptSession::garb(const json& r) {
     json steps = json::array();
     for (const auto& step : procedure) {
         // Each step as the garbing screen records it: a timed step (the hand wash) with its full time.
-        if (const Status done = m_compliance.garbingStep(*session, step.id, std::max(step.minSeconds, 1), at); !done)
+        if (const Status done = m_compliance.garbingStep(*session, step.id, std::max(step.minSeconds, 1), at);
+            !done)
             refuse("garbing step " + step.id + ": " + done.error().text());
         steps.push_back(step.id);
     }
     const auto recorded = m_compliance.garbingSession(*session);
-    return {{"ok", true}, {"room", room}, {"hd", hd}, {"steps", steps},
+    return {{"ok", true},
+            {"room", room},
+            {"hd", hd},
+            {"steps", steps},
             {"complete", recorded && recorded->complete(procedure)}};
 }
 
@@ -326,8 +343,13 @@ json ScriptSession::queue(const json& r) {
     (void)actor(r);
     json items = json::array();
     for (const auto& o : store::PrepRepo(m_db).queue())
-        items.push_back({{"order_id", o.id}, {"order", o.orderNumber}, {"recipe", o.recipeId}, {"priority", o.priority},
-                         {"due", o.dueUtc}, {"patient", o.patientName}, {"status", o.status}});
+        items.push_back({{"order_id", o.id},
+                         {"order", o.orderNumber},
+                         {"recipe", o.recipeId},
+                         {"priority", o.priority},
+                         {"due", o.dueUtc},
+                         {"patient", o.patientName},
+                         {"status", o.status}});
     return {{"ok", true}, {"items", items}};
 }
 
@@ -367,7 +389,8 @@ json ScriptSession::start(const json& r) {
             refuse("override: must be an object like {\"user\":\"rph\",\"pin\":\"...\",\"reason\":\"...\"}");
         const SignerSecret signer = signerSecret(o, "override.");
         const std::string reason = text(o, "reason");
-        overrideSignature = pharmacistSignature(signer, "prep.start.override", order->orderNumber, reason, "override");
+        overrideSignature =
+            pharmacistSignature(signer, "prep.start.override", order->orderNumber, reason, "override");
     }
     const auto prepId = m_engine.start(orderId, *spec, who, room, pec, overrideSignature, now());
     if (!prepId) {
@@ -379,7 +402,8 @@ json ScriptSession::start(const json& r) {
             while ((at = message.find("\n- ", at)) != std::string::npos) {
                 at += 3;
                 const size_t end = message.find('\n', at);
-                reasons.push_back(message.substr(at, end == std::string::npos ? std::string::npos : end - at));
+                reasons.push_back(
+                    message.substr(at, end == std::string::npos ? std::string::npos : end - at));
             }
             throw Refusal{message, json{{"blocked", true}, {"reasons", reasons}}};
         }
@@ -387,8 +411,12 @@ json ScriptSession::start(const json& r) {
     }
     m_lastPrep = *prepId;
     const auto view = m_engine.view(*prepId).value();
-    return {{"ok", true},      {"prep", view.number},        {"prep_id", view.id}, {"status", std::string(prepStatusName(view.status))},
-            {"step", view.currentStep}, {"steps", stepsJson(view)}};
+    return {{"ok", true},
+            {"prep", view.number},
+            {"prep_id", view.id},
+            {"status", std::string(prepStatusName(view.status))},
+            {"step", view.currentStep},
+            {"steps", stepsJson(view)}};
 }
 
 // [SECTION] Step events ---------------------------------------------------------------------------
@@ -444,13 +472,15 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
 
     if (op == "scan") {
         // As the scanner sent it (not trimmed: a trailing separator is part of what was read).
-        const std::string scanned = has(r, "text") && r.at("text").is_string() ? r.at("text").get<std::string>() : text(r, "text");
+        const std::string scanned =
+            has(r, "text") && r.at("text").is_string() ? r.at("text").get<std::string>() : text(r, "text");
         const std::string source = optText(r, "source", "scanner");
         if (source != "scanner" && source != "camera")
             refuse("source: must be \"scanner\" or \"camera\", not \"" + source + "\"");
         const std::string key = eventKey(r, op, step);
-        const ScannedCode code = scannedText(scanned, source == "camera" ? ScanSource::Camera : ScanSource::Scanner,
-                                             source == "camera" ? "camera" : "session scanner");
+        const ScannedCode code =
+            scannedText(scanned, source == "camera" ? ScanSource::Camera : ScanSource::Scanner,
+                        source == "camera" ? "camera" : "session scanner");
         json a = outcomeAnswer(m_engine.submitScan(prepId, step, key, code, who, at));
         a["source"] = source;
         return a;
@@ -466,10 +496,12 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
                 refuse("draw: step " + std::to_string(step) + " is not the open step");
             const auto& s = view->steps[static_cast<size_t>(step)];
             if (s.spec.kind != StepKind::Weigh)
-                refuse("draw: step " + std::to_string(step) + " (" + s.spec.title + ") does not take a weight");
+                refuse("draw: step " + std::to_string(step) + " (" + s.spec.title +
+                       ") does not take a weight");
             if (!s.result.is_object() || !s.result.contains("tare_g"))
                 refuse("draw: the empty syringe is not weighed yet at this step");
-            grams = s.result["tare_g"].get<double>() + fraction * s.spec.weigh.targetMl * s.spec.weigh.densityGPerMl;
+            grams = s.result["tare_g"].get<double>() +
+                    fraction * s.spec.weigh.targetMl * s.spec.weigh.densityGPerMl;
             stable = optFlag(r, "stable", true);
         } else {
             grams = number(r, "grams");
@@ -504,14 +536,17 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
         std::string key;
         if (current) {
             // The same check, annotation and durable write as a camera capture at the station.
-            const auto photo = vision::makeEvidencePhoto(image, evidenceCaption(*view, who, at), m_setup.quality);
+            const auto photo =
+                vision::makeEvidencePhoto(image, evidenceCaption(*view, who, at), m_setup.quality);
             if (photo) {
-                const std::string sha = store::writeImageFile(store::imagesDir(m_setup.dataDir), photo->jpeg, "image/jpeg");
-                m_images.index(store::StoredImage{sha, static_cast<int64_t>(photo->jpeg.size()), "image/jpeg", photo->width,
-                                                  photo->height},
+                const std::string sha =
+                    store::writeImageFile(store::imagesDir(m_setup.dataDir), photo->jpeg, "image/jpeg");
+                m_images.index(store::StoredImage{sha, static_cast<int64_t>(photo->jpeg.size()), "image/jpeg",
+                                                  photo->width, photo->height},
                                formatIsoUtc(at));
                 input = PhotoInput{sha, true, "", ""};
-                key = has(r, "event_key") ? text(r, "event_key") : "photo-s" + std::to_string(step) + "-" + sha.substr(0, 16);
+                key = has(r, "event_key") ? text(r, "event_key")
+                                          : "photo-s" + std::to_string(step) + "-" + sha.substr(0, 16);
             } else {
                 input = PhotoInput{"", false, photo.error().message, ""};
             }
@@ -530,7 +565,8 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
         if (current && view->steps[static_cast<size_t>(step)].spec.kind == StepKind::Label) {
             if (!m_setup.labelLayout)
                 refuse("label: labels are not available (no label layout)");
-            const auto data = labelDataFor(m_db, m_audit, prepId, m_setup.formulary, m_setup.policy, *m_setup.labelLayout);
+            const auto data =
+                labelDataFor(m_db, m_audit, prepId, m_setup.formulary, m_setup.policy, *m_setup.labelLayout);
             if (!data)
                 refuse("label: " + data.error().text());
             const auto zpl = renderZpl(*data, *m_setup.labelLayout);
@@ -538,7 +574,8 @@ json ScriptSession::stepEvent(const std::string& op, const json& r) {
                 refuse("label: " + zpl.error().text());
             label = toJson(*data);
         }
-        json a = outcomeAnswer(m_engine.labelPrinted(prepId, step, eventKey(r, op, step), true, m_setup.printerName, who, at));
+        json a = outcomeAnswer(
+            m_engine.labelPrinted(prepId, step, eventKey(r, op, step), true, m_setup.printerName, who, at));
         if (!label.is_null())
             a["label"] = label;
         return a;
@@ -569,15 +606,16 @@ json ScriptSession::check(const std::string& op, const json& r) {
     Status done = Status::success();
     if (op == "approve") {
         const std::string meaning = optText(r, "reason", "approve");
-        done = m_engine.approve(prepId, pharmacistSignature(signer, "prep.approve", view->number, meaning, "approve"), now());
+        done = m_engine.approve(
+            prepId, pharmacistSignature(signer, "prep.approve", view->number, meaning, "approve"), now());
     } else {
         const std::string code = text(r, "reason_code");
         const std::string disposition = text(r, "disposition");
         if (disposition != "remake" && disposition != "waste")
             refuse("disposition: must be \"remake\" or \"waste\", not \"" + disposition + "\"");
         const std::string reason = optText(r, "reason");
-        const Signature sig =
-            pharmacistSignature(signer, "prep.reject", view->number, reason.empty() ? code : code + ": " + reason, "reject");
+        const Signature sig = pharmacistSignature(signer, "prep.reject", view->number,
+                                                  reason.empty() ? code : code + ": " + reason, "reject");
         done = m_engine.reject(prepId, sig, code, disposition == "remake", now());
     }
     if (!done)

@@ -33,10 +33,10 @@
 namespace admix::workflow {
 
 struct SessionSetup {
-    std::filesystem::path dataDir;          // an existing station data directory (database + images)
-    bool sandbox = false;                   // a throwaway copy: "now" may move the clock
+    std::filesystem::path dataDir; // an existing station data directory (database + images)
+    bool sandbox = false;          // a throwaway copy: "now" may move the clock
     std::string stationName = "admix session";
-    std::string room;                       // defaults for "start" (the station's config); may be empty
+    std::string room; // defaults for "start" (the station's config); may be empty
     std::string pec;
     std::string printerName = "simulated label printer";
     std::string balanceName = "simulated balance (admix session)";
@@ -84,8 +84,9 @@ private:
     };
     SignerSecret signerSecret(const nlohmann::json& r, const std::string& prefix);
     // A pharmacist's fresh e-signature for `action` on `subject`; refused as "<what>: <why>".
-    Signature pharmacistSignature(const SignerSecret& s, const std::string& action, const std::string& subject,
-                                  const std::string& meaning, const std::string& what);
+    Signature pharmacistSignature(const SignerSecret& s, const std::string& action,
+                                  const std::string& subject, const std::string& meaning,
+                                  const std::string& what);
     const User& actor(const nlohmann::json& r);
     Result<User> authenticate(const std::string& who, const nlohmann::json& r, const char* where);
     int64_t prepOf(const nlohmann::json& r);
@@ -103,7 +104,7 @@ private:
     std::optional<User> m_user;
     std::optional<User> m_requestUser; // this request's own user + pin
     std::chrono::seconds m_clockOffset{0};
-    std::string m_token;   // makes generated event keys unique to this session
+    std::string m_token; // makes generated event keys unique to this session
     int64_t m_sequence = 0;
     std::optional<int64_t> m_lastPrep;
 };

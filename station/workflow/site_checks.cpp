@@ -35,7 +35,8 @@ std::optional<std::string> prepStopReason(store::Database& db, const store::Prep
     const auto order = store::PrepRepo(db).order(prep.orderId);
     if (order && order->status == "cancelled") {
         const auto reason = store::SiteRepo(db).orderCancelReason(prep.orderId);
-        return "STOPPED: order " + order->orderNumber + " was cancelled (" + reason.value_or("no reason given") +
+        return "STOPPED: order " + order->orderNumber + " was cancelled (" +
+               reason.value_or("no reason given") +
                "). Do not go on; set the preparation aside for the pharmacist.";
     }
     if (const auto recalled = recalledLots(db, prep.id))

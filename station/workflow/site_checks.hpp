@@ -15,7 +15,8 @@ namespace admix::workflow {
 // Why this recipe version may not be started, or nullopt when it may. When the station holds a
 // formulary of its own (any version stored), only a recipe version approved in it may; a station
 // without one prepares from a formulary handed in by the caller (the demo's).
-[[nodiscard]] std::optional<std::string> recipeNotStartable(store::Database& db, const std::string& recipeId, int version);
+[[nodiscard]] std::optional<std::string> recipeNotStartable(store::Database& db, const std::string& recipeId,
+                                                            int version);
 
 // Why a preparation in progress must not take another step (cancelled order, recalled lot), or nullopt.
 [[nodiscard]] std::optional<std::string> prepStopReason(store::Database& db, const store::PrepRow& prep);

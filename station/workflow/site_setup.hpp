@@ -21,8 +21,9 @@ struct SetupGap {
 };
 
 // `room` and `pec` are this station's codes from its configuration (may be empty).
-[[nodiscard]] std::vector<SetupGap> setupGaps(store::Database& db, store::AuditLog& audit, store::ComplianceStore& compliance,
-                                              const std::string& room, const std::string& pec);
+[[nodiscard]] std::vector<SetupGap> setupGaps(store::Database& db, store::AuditLog& audit,
+                                              store::ComplianceStore& compliance, const std::string& room,
+                                              const std::string& pec);
 
 struct StationFormulary {
     formulas::Formulary formulary; // approved recipe versions only

@@ -29,7 +29,8 @@ Result<std::string> readText(const fs::path& file) {
 }
 
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
 }
 
@@ -56,13 +57,16 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& file) {
         if (j.is_discarded() || !j.is_object())
             return Result<Scenario>::fail("is not a JSON object on one line", where);
         if (!header) {
-            if (!j.contains("scenario") || !j["scenario"].is_string() || !j.contains("title") || !j["title"].is_string())
-                return Result<Scenario>::fail("the first line must name the scenario: {\"scenario\":..,\"title\":..,\"requirements\":[..]}",
+            if (!j.contains("scenario") || !j["scenario"].is_string() || !j.contains("title") ||
+                !j["title"].is_string())
+                return Result<Scenario>::fail("the first line must name the scenario: "
+                                              "{\"scenario\":..,\"title\":..,\"requirements\":[..]}",
                                               where);
             s.id = j["scenario"];
             s.title = j["title"];
             if (!j.contains("requirements") || !j["requirements"].is_array() || j["requirements"].empty())
-                return Result<Scenario>::fail("requirements: must list the requirements this scenario covers", where);
+                return Result<Scenario>::fail("requirements: must list the requirements this scenario covers",
+                                              where);
             for (const auto& r : j["requirements"]) {
                 if (!r.is_string())
                     return Result<Scenario>::fail("requirements: must be requirement ids in quotes", where);
@@ -98,7 +102,8 @@ Result<std::vector<Scenario>> loadScenarios(const fs::path& dir) {
         if (e.path().extension() == ".jsonl")
             files.push_back(e.path());
     if (ec)
-        return Result<std::vector<Scenario>>::fail("cannot list the scenarios: " + ec.message(), dir.string());
+        return Result<std::vector<Scenario>>::fail("cannot list the scenarios: " + ec.message(),
+                                                   dir.string());
     std::sort(files.begin(), files.end());
     std::vector<Scenario> out;
     std::set<std::string> ids;
@@ -110,7 +115,8 @@ Result<std::vector<Scenario>> loadScenarios(const fs::path& dir) {
         if (!s)
             return s.error();
         if (!ids.insert(s->id).second)
-            return Result<std::vector<Scenario>>::fail("scenario " + s->id + " is named twice", f.filename().string());
+            return Result<std::vector<Scenario>>::fail("scenario " + s->id + " is named twice",
+                                                       f.filename().string());
         out.push_back(std::move(*s));
     }
     if (out.empty())
@@ -124,11 +130,14 @@ Result<std::vector<Requirement>> loadRequirements(const fs::path& file) {
         return text.error();
     const json j = json::parse(*text, nullptr, false);
     if (!j.is_array())
-        return Result<std::vector<Requirement>>::fail("must be a JSON list of {\"id\",\"text\",\"source\"}", file.string());
+        return Result<std::vector<Requirement>>::fail("must be a JSON list of {\"id\",\"text\",\"source\"}",
+                                                      file.string());
     std::vector<Requirement> out;
     for (const auto& r : j) {
-        if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || !r.contains("text") || !r["text"].is_string())
-            return Result<std::vector<Requirement>>::fail("every requirement needs an id and a text", file.string());
+        if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || !r.contains("text") ||
+            !r["text"].is_string())
+            return Result<std::vector<Requirement>>::fail("every requirement needs an id and a text",
+                                                          file.string());
         out.push_back({r["id"], r["text"], r.value("source", "")});
     }
     return out;
@@ -142,7 +151,8 @@ Status checkCoverage(const std::vector<Requirement>& requirements, const std::ve
     for (const auto& s : scenarios)
         for (const auto& id : s.requirements) {
             if (!known.count(id))
-                return Status::fail("names requirement " + id + ", which is not in requirements.json", s.file);
+                return Status::fail("names requirement " + id + ", which is not in requirements.json",
+                                    s.file);
             covered.insert(id);
         }
     for (const auto& r : requirements)
@@ -179,8 +189,9 @@ std::string mismatch(const json& expected, const json& actual, const std::string
     if (expected.is_number() && actual.is_number()) {
         const double e = expected.get<double>();
         const double a = actual.get<double>();
-        return std::abs(e - a) <= 1e-9 * std::max(1.0, std::abs(e)) ? std::string()
-                                                                     : (path + ": expected " + expected.dump() + ", got " + actual.dump());
+        return std::abs(e - a) <= 1e-9 * std::max(1.0, std::abs(e))
+                   ? std::string()
+                   : (path + ": expected " + expected.dump() + ", got " + actual.dump());
     }
     if (expected != actual)
         return (path.empty() ? "answer" : path) + ": expected " + expected.dump() + ", got " + actual.dump();
@@ -281,7 +292,8 @@ std::set<std::string> referencedNames(const Scenario& scenario) {
     return names;
 }
 
-std::string unavailableReason(const Scenario& scenario, const std::map<std::string, std::string>& unavailable) {
+std::string unavailableReason(const Scenario& scenario,
+                              const std::map<std::string, std::string>& unavailable) {
     std::set<std::string> reasons; // one line per reason, even when several names share it
     std::string out;
     for (const auto& name : referencedNames(scenario)) {
@@ -293,7 +305,8 @@ std::string unavailableReason(const Scenario& scenario, const std::map<std::stri
     return out;
 }
 
-ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std::map<std::string, json> values) {
+ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session,
+                           std::map<std::string, json> values) {
     ScenarioResult result;
     result.scenario = scenario;
     std::string unknownInSetup;
@@ -307,8 +320,9 @@ ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std
             // The recall list through the store API (a sandbox only: the session has no recall request).
             for (const auto& r : setup["recalls"])
                 store::PrepRepo(session.database())
-                    .addRecall(r.at("gtin").get<std::string>(), r.value("lot", ""), r.value("reason", "validation recall"),
-                               "validation", formatIsoUtc(session.now()));
+                    .addRecall(r.at("gtin").get<std::string>(), r.value("lot", ""),
+                               r.value("reason", "validation recall"), "validation",
+                               formatIsoUtc(session.now()));
         }
         if (setup.contains("em_samples")) {
             // Monitoring results as the EM log records them (an excursion opens a corrective action).
@@ -328,7 +342,8 @@ ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std
                     sample.litres = j["litres"].get<double>();
                 sample.person = j.value("person", "");
                 sample.deviceOrLot = "VALIDATION";
-                const auto recorded = compliance.recordSample(sample, j.at("by").get<std::string>(), session.now());
+                const auto recorded =
+                    compliance.recordSample(sample, j.at("by").get<std::string>(), session.now());
                 if (!recorded)
                     throw std::runtime_error("em_samples: " + recorded.error().text());
             }
@@ -342,9 +357,12 @@ ScenarioResult runScenario(const Scenario& scenario, ScriptSession& session, std
     bool pass = true;
     for (const auto& r : scenario.requests) {
         const TimePoint now = session.now();
-        values["expiry_past"] = yymmdd(Date{std::chrono::floor<std::chrono::days>(now) - std::chrono::days{1}});
-        values["expiry_future"] = yymmdd(Date{std::chrono::floor<std::chrono::days>(now) + std::chrono::days{730}});
-        if (step >= 0 && step < static_cast<int>(steps.size()) && steps[static_cast<size_t>(step)].contains("accepted_gtins") &&
+        values["expiry_past"] =
+            yymmdd(Date{std::chrono::floor<std::chrono::days>(now) - std::chrono::days{1}});
+        values["expiry_future"] =
+            yymmdd(Date{std::chrono::floor<std::chrono::days>(now) + std::chrono::days{730}});
+        if (step >= 0 && step < static_cast<int>(steps.size()) &&
+            steps[static_cast<size_t>(step)].contains("accepted_gtins") &&
             !steps[static_cast<size_t>(step)]["accepted_gtins"].empty())
             values["gtin"] = steps[static_cast<size_t>(step)]["accepted_gtins"][0];
         RequestResult rr;
@@ -405,18 +423,30 @@ json validationReport(const json& header, const std::vector<Requirement>& requir
     json scenarios = json::array();
     int passed = 0;
     int skipped = 0;
-    const auto ok = [](const ScenarioResult& r) { return r.skipped.empty() && r.pass && r.error.empty(); };
+    const auto ok = [](const ScenarioResult& r) {
+        return r.skipped.empty() && r.pass && r.error.empty();
+    };
     for (const auto& r : results) {
         json requests = json::array();
         for (const auto& q : r.results)
-            requests.push_back({{"line", q.line}, {"request", masked(q.request)}, {"expected", masked(q.expected)},
-                                {"actual", q.actual}, {"pass", q.pass}, {"mismatch", q.mismatch}});
+            requests.push_back({{"line", q.line},
+                                {"request", masked(q.request)},
+                                {"expected", masked(q.expected)},
+                                {"actual", q.actual},
+                                {"pass", q.pass},
+                                {"mismatch", q.mismatch}});
         passed += ok(r) ? 1 : 0;
         skipped += r.skipped.empty() ? 0 : 1;
         const std::string result = !r.skipped.empty() ? "skipped" : ok(r) ? "pass" : "fail";
-        scenarios.push_back({{"id", r.scenario.id}, {"title", r.scenario.title}, {"file", r.scenario.file},
-                             {"requirements", r.scenario.requirements}, {"pass", ok(r)}, {"result", result},
-                             {"skipped", r.skipped}, {"error", r.error}, {"requests", requests}});
+        scenarios.push_back({{"id", r.scenario.id},
+                             {"title", r.scenario.title},
+                             {"file", r.scenario.file},
+                             {"requirements", r.scenario.requirements},
+                             {"pass", ok(r)},
+                             {"result", result},
+                             {"skipped", r.skipped},
+                             {"error", r.error},
+                             {"requests", requests}});
     }
     json matrix = json::array();
     bool noRequirementFailed = true;
@@ -425,7 +455,8 @@ json validationReport(const json& header, const std::vector<Requirement>& requir
         bool failed = false;
         int ran = 0;
         for (const auto& r : results)
-            if (std::find(r.scenario.requirements.begin(), r.scenario.requirements.end(), req.id) != r.scenario.requirements.end()) {
+            if (std::find(r.scenario.requirements.begin(), r.scenario.requirements.end(), req.id) !=
+                r.scenario.requirements.end()) {
                 const std::string result = !r.skipped.empty() ? "skipped" : ok(r) ? "pass" : "fail";
                 covering.push_back({{"scenario", r.scenario.id}, {"pass", ok(r)}, {"result", result}});
                 ran += r.skipped.empty() ? 1 : 0;
@@ -434,16 +465,26 @@ json validationReport(const json& header, const std::vector<Requirement>& requir
         // A requirement whose scenarios were all skipped is not verified (and not passed); one
         // with no scenario in this run at all (--only) is neither.
         const bool pass = !failed && ran > 0;
-        const std::string result = failed ? "fail" : ran > 0 ? "pass" : covering.empty() ? "not run" : "not verified";
+        const std::string result = failed             ? "fail"
+                                   : ran > 0          ? "pass"
+                                   : covering.empty() ? "not run"
+                                                      : "not verified";
         noRequirementFailed = noRequirementFailed && !failed && !covering.empty();
-        matrix.push_back({{"id", req.id}, {"text", req.text}, {"source", req.source}, {"scenarios", covering},
-                          {"pass", pass}, {"result", result}});
+        matrix.push_back({{"id", req.id},
+                          {"text", req.text},
+                          {"source", req.source},
+                          {"scenarios", covering},
+                          {"pass", pass},
+                          {"result", result}});
     }
     const bool iqOk = !header.contains("iq") || header["iq"].value("pass", true);
     const int failed = static_cast<int>(results.size()) - passed - skipped;
     report["scenarios"] = scenarios;
     report["traceability"] = matrix;
-    report["summary"] = {{"scenarios", results.size()}, {"passed", passed}, {"failed", failed}, {"skipped", skipped},
+    report["summary"] = {{"scenarios", results.size()},
+                         {"passed", passed},
+                         {"failed", failed},
+                         {"skipped", skipped},
                          {"requirements", requirements.size()}};
     // Skipped scenarios are listed with their reason and counted apart: they make no failure, and
     // the requirements only they cover are reported as not verified on this data.
@@ -457,25 +498,41 @@ std::string esc(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
 }
 
-std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
+std::string str(const json& j) {
+    return j.is_string() ? j.get<std::string>() : j.dump();
+}
 
-std::string verdict(bool pass) { return pass ? "<td class=pass>PASS</td>" : "<td class=fail>FAIL</td>"; }
+std::string verdict(bool pass) {
+    return pass ? "<td class=pass>PASS</td>" : "<td class=fail>FAIL</td>";
+}
 
 std::string verdictOf(const json& item) {
     const std::string result = item.value("result", item.value("pass", false) ? "pass" : "fail");
     if (result == "pass" || result == "fail")
         return verdict(result == "pass");
-    return "<td class=skip>" + esc(result == "skipped" ? "SKIPPED" : result == "not verified" ? "NOT VERIFIED" : "NOT RUN") +
+    return "<td class=skip>" +
+           esc(result == "skipped"        ? "SKIPPED"
+               : result == "not verified" ? "NOT VERIFIED"
+                                          : "NOT RUN") +
            "</td>";
 }
 
@@ -484,22 +541,24 @@ std::string verdictOf(const json& item) {
 std::string reportHtml(const json& report) {
     std::ostringstream h;
     h << "<!doctype html><html lang=en><meta charset=utf-8><title>Admix validation report</title>"
-         "<style>body{font-family:sans-serif;margin:2em;max-width:75em}table{border-collapse:collapse;margin:1em 0}"
+         "<style>body{font-family:sans-serif;margin:2em;max-width:75em}table{border-collapse:collapse;margin:"
+         "1em 0}"
          "td,th{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}"
          ".pass{background:#d8f0d8;font-weight:bold}.fail{background:#f6d0d0;font-weight:bold}"
          ".skip{background:#f3e8c0;font-weight:bold}"
          "code{font-size:.85em;word-break:break-all}</style>";
     const bool pass = report.value("pass", false);
     h << "<h1>Admix operational qualification: " << (pass ? "PASSED" : "FAILED") << "</h1><table>";
-    for (const char* key : {"admix_version", "schema", "generated_utc", "run_by", "machine", "data_source", "data_dir",
-                            "database", "config", "formulary", "formulas_policy"})
+    for (const char* key : {"admix_version", "schema", "generated_utc", "run_by", "machine", "data_source",
+                            "data_dir", "database", "config", "formulary", "formulas_policy"})
         if (report.contains(key))
             h << "<tr><th>" << esc(key) << "</th><td><code>" << esc(str(report[key])) << "</code></td></tr>";
     h << "</table>";
     if (report.contains("executables")) {
         h << "<h2>Executables</h2><table><tr><th>file</th><th>SHA-256</th></tr>";
         for (const auto& e : report["executables"])
-            h << "<tr><td>" << esc(str(e["path"])) << "</td><td><code>" << esc(str(e["sha256"])) << "</code></td></tr>";
+            h << "<tr><td>" << esc(str(e["path"])) << "</td><td><code>" << esc(str(e["sha256"]))
+              << "</code></td></tr>";
         h << "</table>";
     }
     if (report.contains("validation_data")) {
@@ -507,21 +566,25 @@ std::string reportHtml(const json& report) {
         const json& d = report["validation_data"];
         h << "<h2>Data the scenarios ran on</h2><table><tr><th>used as</th><th>what</th><th>why</th></tr>";
         for (const auto& p : d.value("people", json::array()))
-            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["user"])) << " (" << esc(str(p["role"])) << ", "
-              << esc(str(p["from"])) << ")</td><td>" << esc(str(p["why"])) << "</td></tr>";
+            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["user"])) << " ("
+              << esc(str(p["role"])) << ", " << esc(str(p["from"])) << ")</td><td>" << esc(str(p["why"]))
+              << "</td></tr>";
         for (const auto& r : d.value("recipes", json::array()))
-            h << "<tr><td>" << esc(str(r["as"])) << "</td><td>" << esc(str(r["recipe"])) << " v" << esc(str(r["version"]))
-              << ": " << esc(str(r["title"])) << "</td><td>" << esc(str(r["dose"])) << "</td></tr>";
+            h << "<tr><td>" << esc(str(r["as"])) << "</td><td>" << esc(str(r["recipe"])) << " v"
+              << esc(str(r["version"])) << ": " << esc(str(r["title"])) << "</td><td>" << esc(str(r["dose"]))
+              << "</td></tr>";
         for (const auto& p : d.value("products", json::array()))
             h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["product"])) << "</td><td>GTIN "
               << esc(str(p["gtin"])) << "</td></tr>";
         const json unavailable = d.value("unavailable", json::object()); // items() must not outlive it
         for (const auto& [name, why] : unavailable.items())
-            h << "<tr><td>" << esc(name) << "</td><td class=skip>not in this data</td><td>" << esc(str(why)) << "</td></tr>";
+            h << "<tr><td>" << esc(name) << "</td><td class=skip>not in this data</td><td>" << esc(str(why))
+              << "</td></tr>";
         h << "</table>";
     }
     if (report.contains("iq")) {
-        h << "<h2>Installation qualification</h2><table><tr><th>check</th><th>result</th><th>detail</th></tr>";
+        h << "<h2>Installation "
+             "qualification</h2><table><tr><th>check</th><th>result</th><th>detail</th></tr>";
         for (const auto& c : report["iq"]["checks"])
             h << "<tr><td>" << esc(str(c["check"])) << "</td>" << verdict(c.value("pass", false)) << "<td>"
               << esc(str(c["detail"])) << "</td></tr>";
@@ -529,21 +592,24 @@ std::string reportHtml(const json& report) {
     }
     const auto& s = report["summary"];
     h << "<h2>Traceability matrix</h2><p>" << s["passed"] << " of " << s["scenarios"] << " scenarios passed, "
-      << s.value("skipped", 0) << " skipped (not run on this data; not passed); "
-      << s["requirements"] << " requirements.</p><table><tr><th>requirement</th><th>text</th><th>source</th>"
+      << s.value("skipped", 0) << " skipped (not run on this data; not passed); " << s["requirements"]
+      << " requirements.</p><table><tr><th>requirement</th><th>text</th><th>source</th>"
          "<th>scenarios</th><th>result</th></tr>";
     for (const auto& r : report["traceability"]) {
-        h << "<tr><td>" << esc(str(r["id"])) << "</td><td>" << esc(str(r["text"])) << "</td><td>" << esc(str(r["source"]))
-          << "</td><td>";
+        h << "<tr><td>" << esc(str(r["id"])) << "</td><td>" << esc(str(r["text"])) << "</td><td>"
+          << esc(str(r["source"])) << "</td><td>";
         for (const auto& c : r["scenarios"])
             h << "<a href=\"#" << esc(str(c["scenario"])) << "\">" << esc(str(c["scenario"])) << "</a> ";
         h << "</td>" << verdictOf(r) << "</tr>";
     }
     h << "</table><h2>Scenarios</h2>";
     for (const auto& sc : report["scenarios"]) {
-        h << "<h3 id=\"" << esc(str(sc["id"])) << "\">" << esc(str(sc["id"])) << ": " << esc(str(sc["title"])) << " - "
-          << (sc.value("result", "") == "skipped" ? "SKIPPED" : sc.value("pass", false) ? "PASS" : "FAIL") << "</h3><p>"
-          << esc(str(sc["file"])) << "; covers ";
+        h << "<h3 id=\"" << esc(str(sc["id"])) << "\">" << esc(str(sc["id"])) << ": " << esc(str(sc["title"]))
+          << " - "
+          << (sc.value("result", "") == "skipped" ? "SKIPPED"
+              : sc.value("pass", false)           ? "PASS"
+                                                  : "FAIL")
+          << "</h3><p>" << esc(str(sc["file"])) << "; covers ";
         for (const auto& r : sc["requirements"])
             h << esc(str(r)) << " ";
         h << "</p>";
@@ -553,8 +619,9 @@ std::string reportHtml(const json& report) {
             h << "<p class=skip>Not run on this data: " << esc(str(sc["skipped"])) << "</p>";
         h << "<table><tr><th>line</th><th>request</th><th>expected</th><th>actual</th><th>result</th></tr>";
         for (const auto& q : sc["requests"]) {
-            h << "<tr><td>" << q["line"] << "</td><td><code>" << esc(q["request"].dump()) << "</code></td><td><code>"
-              << esc(q["expected"].dump()) << "</code></td><td><code>" << esc(q["actual"].dump()) << "</code>";
+            h << "<tr><td>" << q["line"] << "</td><td><code>" << esc(q["request"].dump())
+              << "</code></td><td><code>" << esc(q["expected"].dump()) << "</code></td><td><code>"
+              << esc(q["actual"].dump()) << "</code>";
             if (!str(q["mismatch"]).empty())
                 h << "<br><b>" << esc(str(q["mismatch"])) << "</b>";
             h << "</td>" << verdict(q.value("pass", false)) << "</tr>";

@@ -52,19 +52,19 @@ struct Scenario {
 
 struct RequestResult {
     int line = 0;
-    nlohmann::json request;  // after substitution
+    nlohmann::json request; // after substitution
     nlohmann::json expected;
     nlohmann::json actual;
     bool pass = false;
-    std::string mismatch;    // what differs, for people
+    std::string mismatch; // what differs, for people
 };
 
 struct ScenarioResult {
     Scenario scenario;
     std::vector<RequestResult> results;
     bool pass = false;
-    std::string error;       // the scenario could not run at all (setup failed)
-    std::string skipped;     // not run: the data it needs is not there (why); never a pass
+    std::string error;   // the scenario could not run at all (setup failed)
+    std::string skipped; // not run: the data it needs is not there (why); never a pass
 };
 
 [[nodiscard]] Result<Scenario> parseScenario(std::string_view text, const std::string& file);
@@ -72,7 +72,8 @@ struct ScenarioResult {
 [[nodiscard]] Result<std::vector<Scenario>> loadScenarios(const std::filesystem::path& dir);
 // requirements.json: [{"id","text","source"}]. Refuses a scenario naming an unknown requirement.
 [[nodiscard]] Result<std::vector<Requirement>> loadRequirements(const std::filesystem::path& file);
-[[nodiscard]] Status checkCoverage(const std::vector<Requirement>& requirements, const std::vector<Scenario>& scenarios);
+[[nodiscard]] Status checkCoverage(const std::vector<Requirement>& requirements,
+                                   const std::vector<Scenario>& scenarios);
 
 // The expected answer against the actual one: empty when it matches, else what differs.
 [[nodiscard]] std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actual,
@@ -82,7 +83,8 @@ struct ScenarioResult {
 [[nodiscard]] std::set<std::string> referencedNames(const Scenario& scenario);
 // Why the scenario cannot run on this data: the reasons of the names it uses that `unavailable`
 // lists ("wrong_strength_gtin: no other strength of famotidine in this formulary"); empty: it can.
-[[nodiscard]] std::string unavailableReason(const Scenario& scenario, const std::map<std::string, std::string>& unavailable);
+[[nodiscard]] std::string unavailableReason(const Scenario& scenario,
+                                            const std::map<std::string, std::string>& unavailable);
 
 // Runs a scenario's setup and requests on `session` (a sandbox). `values` holds the run's named
 // values ("photo_good" -> path, "technician" -> "tech"); the scenario's own ("prep", "order_id")
@@ -92,7 +94,8 @@ struct ScenarioResult {
 
 // The report: `header` (version, machine, hashes, who, when, IQ results) plus the scenarios, the
 // traceability matrix and the totals; and its HTML rendering.
-[[nodiscard]] nlohmann::json validationReport(const nlohmann::json& header, const std::vector<Requirement>& requirements,
+[[nodiscard]] nlohmann::json validationReport(const nlohmann::json& header,
+                                              const std::vector<Requirement>& requirements,
                                               const std::vector<ScenarioResult>& results);
 [[nodiscard]] std::string reportHtml(const nlohmann::json& report);
 

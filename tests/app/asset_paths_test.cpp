@@ -35,6 +35,7 @@ TEST_CASE("assets: an installed program uses the installed folder") {
     // A sibling of the build folder whose name starts the same is not inside it.
     const fs::path self = fs::read_symlink("/proc/self/exe");
     const fs::path buildDir = self.parent_path().parent_path();
-    CHECK(locateAssets(nullptr, fs::path(buildDir.string() + "-other") / "bin" / "admix").source == "installed");
+    CHECK(locateAssets(nullptr, fs::path(buildDir.string() + "-other") / "bin" / "admix").source ==
+          "installed");
     CHECK(admix::core::installedAssetsDir().filename() == "admix");
 }

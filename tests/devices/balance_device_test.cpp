@@ -79,7 +79,8 @@ TEST_CASE("every line protocol reads stable weights over a pty through the seria
 
 TEST_CASE("a balance that refuses the continuous-output command is polled instead, and says so") {
     admix::test::TempDir dir;
-    for (const auto kind : {BalanceProtocolKind::MtSics, BalanceProtocolKind::AandD, BalanceProtocolKind::Ohaus}) {
+    for (const auto kind :
+         {BalanceProtocolKind::MtSics, BalanceProtocolKind::AandD, BalanceProtocolKind::Ohaus}) {
         CAPTURE(balanceProtocolName(kind));
         auto sim = startSim(kind, 7.5, dir / "balance");
         sim->setContinuousRefused(true); // streaming disabled in the balance's menu: SIR / CP answer an error

@@ -6,7 +6,9 @@ using namespace admix;
 using namespace admix::formulas;
 
 namespace {
-bool mentions(const Error& e, std::string_view what) { return e.text().find(what) != std::string::npos; }
+bool mentions(const Error& e, std::string_view what) {
+    return e.text().find(what) != std::string::npos;
+}
 } // namespace
 
 TEST_CASE("BSA: Mosteller and DuBois, 175 cm / 70 kg") {
@@ -72,7 +74,8 @@ TEST_CASE("reconstitution with displacement") {
     CHECK(c.finalVolume.inMl() == doctest::Approx(3.0));
     CHECK(c.concentration.inMgPerMl() == doctest::Approx(333.333).epsilon(1e-4));
     // A target the powder alone exceeds: 1 g in 0.4 mL is 2,500 mg/mL; 3,000 mg/mL is unreachable.
-    CHECK(mentions(reconstituteTo(Mass::g(1), Volume::mL(0.4), Concentration::mgPerMl(3000)).error(), "not reachable"));
+    CHECK(mentions(reconstituteTo(Mass::g(1), Volume::mL(0.4), Concentration::mgPerMl(3000)).error(),
+                   "not reachable"));
     CHECK_FALSE(reconstituteTo(Mass::g(1), Volume::mL(0.4), Concentration::unitsPerMl(10)).ok());
     CHECK_FALSE(reconstituteWith(Mass::g(1), Volume::mL(-1), Volume::mL(2)).ok());
 }
@@ -92,8 +95,9 @@ TEST_CASE("dilution C1V1 = C2V2 and percent w/v") {
 TEST_CASE("infusion and drip rates") {
     // Heparin 1,000 units/h from 25,000 units/250 mL (100 units/mL): 10 mL/h.
     const DoseRate heparin(1000, parseDoseUnit("units/h").value());
-    CHECK(infusionRateMlPerHour(heparin, std::nullopt, std::nullopt, Concentration::unitsPerMl(100)).value() ==
-          doctest::Approx(10.0));
+    CHECK(
+        infusionRateMlPerHour(heparin, std::nullopt, std::nullopt, Concentration::unitsPerMl(100)).value() ==
+        doctest::Approx(10.0));
     // Norepinephrine 0.05 mcg/kg/min, 80 kg = 4 mcg/min = 240 mcg/h; 4 mg/250 mL = 16 mcg/mL -> 15 mL/h.
     const DoseRate norepi(0.05, parseDoseUnit("mcg/kg/min").value());
     const auto bag = Concentration::of(Mass::mg(4), Volume::mL(250));

@@ -10,7 +10,9 @@ using namespace admix::formulas;
 
 namespace {
 
-bool mentions(const Error& e, std::string_view what) { return e.text().find(what) != std::string::npos; }
+bool mentions(const Error& e, std::string_view what) {
+    return e.text().find(what) != std::string::npos;
+}
 
 std::string readAsset(const std::string& rel) {
     std::ifstream in(std::string(ADMIX_ASSETS_DIR) + "/" + rel);
@@ -77,8 +79,8 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 } // namespace
 
 TEST_CASE("the demo formulary loads, says it is demo data, and has at least 30 recipes") {
-    const auto f = loadFormulary(readAsset("formulary/products.toml"), "products.toml", readAsset("formulary/recipes.toml"),
-                                 "recipes.toml");
+    const auto f = loadFormulary(readAsset("formulary/products.toml"), "products.toml",
+                                 readAsset("formulary/recipes.toml"), "recipes.toml");
     REQUIRE_MESSAGE(f.ok(), f.error().text());
     CHECK(f->disclaimer.find("DEMO") != std::string::npos);
     CHECK(f->recipeIds().size() >= 30);
@@ -93,10 +95,11 @@ TEST_CASE("the demo formulary loads, says it is demo data, and has at least 30 r
         CHECK(p.gtin.size() == 14);
     }
     // Hazardous recipes name their handling; the issue's examples are present.
-    for (const char* id : {"vancomycin-ns", "cefazolin-ns", "piperacillin-tazobactam-ns", "meropenem-ns", "acyclovir-ns",
-                           "potassium-chloride-ns-1000", "magnesium-sulfate-d5w", "heparin-d5w", "insulin-regular-ns",
-                           "norepinephrine-d5w", "morphine-pca", "hydromorphone-pca", "cisplatin-ns", "carboplatin-d5w",
-                           "oxaliplatin-d5w", "paclitaxel-ns", "doxorubicin-push", "cyclophosphamide-ns", "fluorouracil-push"}) {
+    for (const char* id : {"vancomycin-ns", "cefazolin-ns", "piperacillin-tazobactam-ns", "meropenem-ns",
+                           "acyclovir-ns", "potassium-chloride-ns-1000", "magnesium-sulfate-d5w",
+                           "heparin-d5w", "insulin-regular-ns", "norepinephrine-d5w", "morphine-pca",
+                           "hydromorphone-pca", "cisplatin-ns", "carboplatin-d5w", "oxaliplatin-d5w",
+                           "paclitaxel-ns", "doxorubicin-push", "cyclophosphamide-ns", "fluorouracil-push"}) {
         CAPTURE(id);
         CHECK(f->recipe(id) != nullptr);
     }
@@ -139,7 +142,8 @@ TEST_CASE("products: reconstituted concentration, GTIN and Tall Man") {
     CHECK(f->tallMan("carboplatins") == "carboplatins"); // not a whole word
     // Recipe names and steps too.
     CHECK(f->recipe("hydromorphone-pca")->name == "HYDROmorphone PCA 6 mg/30 mL syringe (0.2 mg/mL)");
-    CHECK(f->recipe("cisplatin-ns")->steps.back().find("CISplatin") == std::string::npos); // the step does not name it
+    CHECK(f->recipe("cisplatin-ns")->steps.back().find("CISplatin") ==
+          std::string::npos); // the step does not name it
     CHECK(f->recipe("cisplatin-ns")->steps[2].find("CISplatin vial") != std::string::npos);
 }
 
@@ -172,7 +176,9 @@ TEST_CASE("load errors name file, line, column and key") {
         CHECK(mentions(r.error(), "p.toml:1:"));
     }
     SUBCASE("wrong type") {
-        const auto r = loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = \"heavy\"\n"), "p.toml", kRecipes, "r.toml");
+        const auto r =
+            loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = \"heavy\"\n"), "p.toml",
+                          kRecipes, "r.toml");
         REQUIRE_FALSE(r.ok());
         // density_g_ml is on line 11 of kProducts (line 1 is the empty line after R"().
         CHECK(mentions(r.error(), "p.toml:11:"));
@@ -180,41 +186,52 @@ TEST_CASE("load errors name file, line, column and key") {
         CHECK(mentions(r.error(), "must be a number"));
     }
     SUBCASE("out of range, just above the limit") {
-        CHECK(loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = 2.5\n"), "p.toml", kRecipes, "r.toml").ok());
-        const auto r = loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = 2.51\n"), "p.toml", kRecipes, "r.toml");
+        CHECK(loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = 2.5\n"), "p.toml",
+                            kRecipes, "r.toml")
+                  .ok());
+        const auto r = loadFormulary(replaced(kProducts, "density_g_ml = 1.0\n", "density_g_ml = 2.51\n"),
+                                     "p.toml", kRecipes, "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "between 0.5 and 2.5"));
     }
     SUBCASE("misspelt key") {
-        const auto r = loadFormulary(replaced(kProducts, "storage = \"room\"\n", "storgae = \"room\"\n"), "p.toml", kRecipes, "r.toml");
+        const auto r = loadFormulary(replaced(kProducts, "storage = \"room\"\n", "storgae = \"room\"\n"),
+                                     "p.toml", kRecipes, "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "storgae"));
         CHECK(mentions(r.error(), "misspelt"));
     }
     SUBCASE("error-prone unit") {
-        const auto r = loadFormulary(replaced(kProducts, "\"mg/mL\"", "\"mg/cc\""), "p.toml", kRecipes, "r.toml");
+        const auto r =
+            loadFormulary(replaced(kProducts, "\"mg/mL\"", "\"mg/cc\""), "p.toml", kRecipes, "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "concentration_unit"));
         CHECK(mentions(r.error(), "write mL"));
     }
     SUBCASE("NDC without hyphens is ambiguous") {
-        const auto r = loadFormulary(replaced(kProducts, "99999-001-01", "9999900101"), "p.toml", kRecipes, "r.toml");
+        const auto r =
+            loadFormulary(replaced(kProducts, "99999-001-01", "9999900101"), "p.toml", kRecipes, "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "product[1].ndc"));
     }
     SUBCASE("recipe names an unknown product") {
-        const auto r = loadFormulary(kProducts, "p.toml", replaced(kRecipes, "[\"drug-1mg-ml\"]", "[\"drug-2mg-ml\"]"), "r.toml");
+        const auto r = loadFormulary(kProducts, "p.toml",
+                                     replaced(kRecipes, "[\"drug-1mg-ml\"]", "[\"drug-2mg-ml\"]"), "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "r.toml:2:1"));
         CHECK(mentions(r.error(), "drug-2mg-ml"));
     }
     SUBCASE("dose unit does not fit the rule") {
-        const auto r = loadFormulary(kProducts, "p.toml", replaced(kRecipes, "dose_rule = \"fixed\"", "dose_rule = \"per_kg\""), "r.toml");
+        const auto r =
+            loadFormulary(kProducts, "p.toml",
+                          replaced(kRecipes, "dose_rule = \"fixed\"", "dose_rule = \"per_kg\""), "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "recipe[1].ingredient[1].dose_unit"));
     }
     SUBCASE("base that is not a diluent") {
-        const auto r = loadFormulary(kProducts, "p.toml", replaced(kRecipes, "products = [\"ns-100\"]", "products = [\"drug-1mg-ml\"]"), "r.toml");
+        const auto r = loadFormulary(
+            kProducts, "p.toml",
+            replaced(kRecipes, "products = [\"ns-100\"]", "products = [\"drug-1mg-ml\"]"), "r.toml");
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "not a diluent"));
     }
@@ -234,13 +251,16 @@ TEST_CASE("site policy loads and its errors point at the line") {
     CHECK(defaultFormulasPolicyToml() == readAsset("policy/formulas.toml"));
 
     const std::string text(defaultFormulasPolicyToml());
-    const auto unsorted = loadFormulasPolicy(replaced(text, "capacity_ml = 60", "capacity_ml = 25"), "f.toml");
+    const auto unsorted =
+        loadFormulasPolicy(replaced(text, "capacity_ml = 60", "capacity_ml = 25"), "f.toml");
     REQUIRE_FALSE(unsorted.ok());
     CHECK(mentions(unsorted.error(), "smallest to the largest"));
-    const auto noOpenBand = loadFormulasPolicy(replaced(text, "[[tolerance]]\npercent = 5", "[[tolerance]]\nup_to_ml = 50\npercent = 5"), "f.toml");
+    const auto noOpenBand = loadFormulasPolicy(
+        replaced(text, "[[tolerance]]\npercent = 5", "[[tolerance]]\nup_to_ml = 50\npercent = 5"), "f.toml");
     REQUIRE_FALSE(noOpenBand.ok());
     CHECK(mentions(noOpenBand.error(), "every volume has a band"));
-    const auto cap = loadFormulasPolicy(replaced(text, "gfr_cap_ml_min = 125", "gfr_cap_ml_min = 1250"), "f.toml");
+    const auto cap =
+        loadFormulasPolicy(replaced(text, "gfr_cap_ml_min = 125", "gfr_cap_ml_min = 1250"), "f.toml");
     REQUIRE_FALSE(cap.ok());
     CHECK(mentions(cap.error(), "carboplatin.gfr_cap_ml_min"));
     CHECK(mentions(cap.error(), "f.toml:"));

@@ -71,12 +71,28 @@ TEST_CASE("raw element string with GS separators") {
 TEST_CASE("AIM prefixes, escapes and human-readable form give the same fields") {
     const std::string gs(1, '\x1D');
     const std::vector<std::pair<std::string, std::string>> inputs = {
-        {"]d2010030409397703517270200" "10LOT7" + gs + "21S99", "GS1 DataMatrix"},
-        {"]C1010030409397703517270200" "10LOT7" + gs + "21S99\r\n", "GS1-128"},
-        {"]Q3" + gs + "010030409397703517270200" "10LOT7" + gs + "21S99", "GS1 QR"},
-        {"010030409397703517270200" "10LOT7^]21S99", ""},
-        {"010030409397703517270200" "10LOT7<GS>21S99", ""},
-        {"010030409397703517270200" "10LOT7<gs>21S99", ""},
+        {"]d2010030409397703517270200"
+         "10LOT7" +
+             gs + "21S99",
+         "GS1 DataMatrix"},
+        {"]C1010030409397703517270200"
+         "10LOT7" +
+             gs + "21S99\r\n",
+         "GS1-128"},
+        {"]Q3" + gs +
+             "010030409397703517270200"
+             "10LOT7" +
+             gs + "21S99",
+         "GS1 QR"},
+        {"010030409397703517270200"
+         "10LOT7^]21S99",
+         ""},
+        {"010030409397703517270200"
+         "10LOT7<GS>21S99",
+         ""},
+        {"010030409397703517270200"
+         "10LOT7<gs>21S99",
+         ""},
         {"(01)00304093977035(17)270200(10)LOT7(21)S99", ""},
         {"  (01)00304093977035 (17)270200 (10)LOT7 (21)S99 ", ""},
         {"]d2(01)00304093977035(17)270200(10)LOT7(21)S99", "GS1 DataMatrix"},
@@ -94,7 +110,8 @@ TEST_CASE("AIM prefixes, escapes and human-readable form give the same fields") 
 }
 
 TEST_CASE("other AIs: production date, national code, expiry time, measures, internal") {
-    const auto r = parseGs1("(01)00304093977035(11)250615(17)270600(7003)2706301430(3102)000250(715)0409397703(91)ABC", kRefYear);
+    const auto r = parseGs1(
+        "(01)00304093977035(11)250615(17)270600(7003)2706301430(3102)000250(715)0409397703(91)ABC", kRefYear);
     REQUIRE_MESSAGE(r.ok(), r.error().text());
     CHECK(r->productionDate == ymd(2025, 6, 15));
     CHECK(r->expiry == ymd(2027, 6, 30));
@@ -153,7 +170,8 @@ TEST_CASE("bad inputs get a clear error naming the AI") {
         CHECK(mentions(parseGs1("", kRefYear).error(), "nothing was scanned"));
         CHECK(mentions(parseGs1(" \r\n", kRefYear).error(), "nothing was scanned"));
         CHECK(mentions(parseGs1("]d2", kRefYear).error(), "no data"));
-        CHECK(mentions(parseGs1("8812345", kRefYear).error(), "no GS1 application identifier starts with '8812'"));
+        CHECK(mentions(parseGs1("8812345", kRefYear).error(),
+                       "no GS1 application identifier starts with '8812'"));
         CHECK(mentions(parseGs1("(88)123", kRefYear).error(), "(88)"));
         CHECK(mentions(parseGs1("(01", kRefYear).error(), "parentheses"));
         CHECK(mentions(parseGs1("]d1hello", kRefYear).error(), "not a GS1 barcode"));
@@ -161,7 +179,9 @@ TEST_CASE("bad inputs get a clear error naming the AI") {
         CHECK(mentions(parseGs1(std::string(600, '1'), kRefYear).error(), "not one barcode"));
     }
     SUBCASE("characters outside GS1's set") {
-        const auto r = parseGs1("10AB\x01" "C", kRefYear);
+        const auto r = parseGs1("10AB\x01"
+                                "C",
+                                kRefYear);
         REQUIRE_FALSE(r.ok());
         CHECK(mentions(r.error(), "<01>"));
         CHECK(mentions(r.error(), "position 3"));
@@ -191,30 +211,48 @@ TEST_CASE("a lot that swallowed the expiry is flagged, not silently accepted") {
 // Issue 14: US vials and bags often carry only a linear UPC-A / EAN-13 with the NDC inside, or GS1-128.
 TEST_CASE("linear barcodes: UPC-A and EAN-13 give the GTIN (NDC inside), GS1-128 gives its fields") {
     // ]E0 + 13 digits: a UPC-A sent as EAN-13 (leading 0): 3 + NDC 99999-102-10 + check digit 0.
-    const auto upc = parseGs1("]E0" "0399999102100", 2026);
+    const auto upc = parseGs1("]E0"
+                              "0399999102100",
+                              2026);
     REQUIRE_MESSAGE(upc.ok(), upc.error().text());
     CHECK(upc->symbology == "UPC-A");
     CHECK(upc->gtin == "00399999102100");
     CHECK(upc->lot.empty());
     CHECK_FALSE(upc->expiry.has_value());
     // The same UPC-A as 12 digits (scanners set to send UPC-A as such).
-    const auto twelve = parseGs1("]E0" "399999102100", 2026);
+    const auto twelve = parseGs1("]E0"
+                                 "399999102100",
+                                 2026);
     REQUIRE(twelve.ok());
     CHECK(twelve->gtin == "00399999102100");
     // A bad check digit is refused and says so.
-    const auto bad = parseGs1("]E0" "0399999102101", 2026);
+    const auto bad = parseGs1("]E0"
+                              "0399999102101",
+                              2026);
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().text().find("check digit") != std::string::npos);
     // Not digits, or the wrong length: refused.
-    CHECK_FALSE(parseGs1("]E0" "03999991021", 2026).ok());
-    CHECK_FALSE(parseGs1("]E0" "03999A9102100", 2026).ok());
+    CHECK_FALSE(parseGs1("]E0"
+                         "03999991021",
+                         2026)
+                    .ok());
+    CHECK_FALSE(parseGs1("]E0"
+                         "03999A9102100",
+                         2026)
+                    .ok());
     // EAN-13 of another country: accepted as a GTIN (the formulary decides whether it is known).
-    const auto ean = parseGs1("]E0" "4006381333931", 2026);
+    const auto ean = parseGs1("]E0"
+                              "4006381333931",
+                              2026);
     REQUIRE(ean.ok());
     CHECK(ean->symbology == "EAN-13");
     CHECK(ean->gtin == "04006381333931");
     // GS1-128 with GTIN, expiry and lot.
-    const auto c128 = parseGs1("]C1" "0100399999102100" "17281231" "10LOT7", 2026);
+    const auto c128 = parseGs1("]C1"
+                               "0100399999102100"
+                               "17281231"
+                               "10LOT7",
+                               2026);
     REQUIRE_MESSAGE(c128.ok(), c128.error().text());
     CHECK(c128->symbology == "GS1-128");
     CHECK(c128->gtin == "00399999102100");

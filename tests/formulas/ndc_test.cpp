@@ -6,7 +6,9 @@ using namespace admix;
 using namespace admix::formulas;
 
 namespace {
-bool mentions(const Error& e, std::string_view what) { return e.text().find(what) != std::string::npos; }
+bool mentions(const Error& e, std::string_view what) {
+    return e.text().find(what) != std::string::npos;
+}
 } // namespace
 
 TEST_CASE("NDC 0409-3977-03 in every form (the issue's reference)") {
@@ -18,7 +20,7 @@ TEST_CASE("NDC 0409-3977-03 in every form (the issue's reference)") {
     const Ndc& n = r->candidates[0];
     CHECK(n.format() == NdcFormat::F442);
     CHECK(n.ndc10() == "0409-3977-03");
-    CHECK(n.ndc11() == "00409-3977-03"); // labeler padded to 5
+    CHECK(n.ndc11() == "00409-3977-03");  // labeler padded to 5
     CHECK(n.ndc12() == "000409-3977-03"); // labeler padded to 6
     CHECK(n.digits10() == "0409397703");
     CHECK(n.gtin14() == "00304093977035");

@@ -14,7 +14,9 @@ using namespace admix::formulas;
 
 namespace {
 
-bool mentions(const Error& e, std::string_view what) { return e.text().find(what) != std::string::npos; }
+bool mentions(const Error& e, std::string_view what) {
+    return e.text().find(what) != std::string::npos;
+}
 
 std::string readFile(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -132,10 +134,11 @@ TEST_CASE("syringe choice: smallest that holds the volume, at and around each ca
         const char* syringe;
         double drawn;
     };
-    for (const Case c : {Case{1.0, "1 mL syringe", 1.0}, Case{1.01, "3 mL syringe", 1.0}, Case{0.1, "1 mL syringe", 0.1},
-                         Case{0.556, "1 mL syringe", 0.56}, Case{3.0, "3 mL syringe", 3.0}, Case{3.05, "5 mL syringe", 3.0},
-                         Case{9.85, "10 mL syringe", 9.8}, Case{10.1, "20 mL syringe", 10.0}, Case{20.4, "30 mL syringe", 20.0},
-                         Case{60.0, "60 mL syringe", 60.0}}) {
+    for (const Case c :
+         {Case{1.0, "1 mL syringe", 1.0}, Case{1.01, "3 mL syringe", 1.0}, Case{0.1, "1 mL syringe", 0.1},
+          Case{0.556, "1 mL syringe", 0.56}, Case{3.0, "3 mL syringe", 3.0}, Case{3.05, "5 mL syringe", 3.0},
+          Case{9.85, "10 mL syringe", 9.8}, Case{10.1, "20 mL syringe", 10.0},
+          Case{20.4, "30 mL syringe", 20.0}, Case{60.0, "60 mL syringe", 60.0}}) {
         CAPTURE(c.ml);
         const Plan p = f.plan("undiluted", c.ml);
         const Draw& d = p.ingredients.front().draw;
@@ -248,7 +251,8 @@ TEST_CASE("order problems: product, route, missing inputs") {
 TEST_CASE("demo: vancomycin 15 mg/kg for 70 kg, worked by hand") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
-    const auto order = parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/vancomycin-ns.json"));
+    const auto order =
+        parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/vancomycin-ns.json"));
     REQUIRE_MESSAGE(order.ok(), order.error().text());
     const Plan p = makePlan(*order, formulary, policy).value();
     const IngredientPlan& v = p.ingredients.front();
@@ -282,7 +286,9 @@ TEST_CASE("demo: vancomycin 15 mg/kg for 70 kg, worked by hand") {
 TEST_CASE("demo: carboplatin AUC 5, CrCl 131.9 capped at 125 -> 750 mg") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
-    const auto order = parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/carboplatin-d5w.json")).value();
+    const auto order =
+        parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/carboplatin-d5w.json"))
+            .value();
     const Plan p = makePlan(order, formulary, policy).value();
     // CrCl = (140 - 45) x 70 / (72 x 0.7) = 131.94 mL/min -> capped at 125; 5 x (125 + 25) = 750 mg.
     CHECK(*p.crclMlMin == doctest::Approx(131.944).epsilon(1e-5));
@@ -307,7 +313,9 @@ TEST_CASE("demo: carboplatin AUC 5, CrCl 131.9 capped at 125 -> 750 mg") {
 TEST_CASE("demo: morphine PCA, drug plus q.s. diluent in a syringe") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
-    const auto order = parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/morphine-pca.json")).value();
+    const auto order =
+        parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/morphine-pca.json"))
+            .value();
     const Plan p = makePlan(order, formulary, policy).value();
     REQUIRE(p.ingredients.size() == 2);
     // 30 mg / 10 mg/mL = 3 mL (3 vials, 3 mL syringe); q.s. 30 - 3 = 27 mL (30 mL syringe).
@@ -326,7 +334,9 @@ TEST_CASE("demo: morphine PCA, drug plus q.s. diluent in a syringe") {
 TEST_CASE("demo: heparin drip withdraws overfill and additive volume to keep 100 units/mL") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
-    const auto order = parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/heparin-d5w.json")).value();
+    const auto order =
+        parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/heparin-d5w.json"))
+            .value();
     const Plan p = makePlan(order, formulary, policy).value();
     REQUIRE(p.ingredients.size() == 2);
     // 25,000 units / 5,000 units/mL = 5 mL (10 mL multiple-dose vial: no waste).
@@ -345,7 +355,9 @@ TEST_CASE("demo: heparin drip withdraws overfill and additive volume to keep 100
 TEST_CASE("demo: a per-m2 dose shows the BSA working") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
-    const auto order = parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/paclitaxel-ns.json")).value();
+    const auto order =
+        parseOrderJson(readFile(std::string(ADMIX_ASSETS_DIR) + "/formulary/orders/paclitaxel-ns.json"))
+            .value();
     const Plan p = makePlan(order, formulary, policy).value();
     // Mosteller 175 cm / 70 kg = 1.8447 -> 1.84 m2; 175 mg/m2 x 1.84 = 322 mg -> nearest 1 mg = 322 mg.
     CHECK(*p.bsaM2 == doctest::Approx(1.84));
@@ -361,15 +373,22 @@ TEST_CASE("demo: a per-m2 dose shows the BSA working") {
 TEST_CASE("order JSON errors name the field or the line and column") {
     CHECK(mentions(parseOrderJson("{\n  \"id\": \"A\",\n  \"recipe\": \n}").error(), "order:4:1"));
     CHECK(mentions(parseOrderJson("[]").error(), "JSON object"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","target_auc":1e999})").error(), "number overflow"));
+    CHECK(
+        mentions(parseOrderJson(R"({"id":"A","recipe":"r","target_auc":1e999})").error(), "number overflow"));
     CHECK(mentions(parseOrderJson(R"({"id":"A"})").error(), "order.recipe"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":"70"}})").error(), "order.patient.weight_kg"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":700}})").error(), "between 0.3 and 400"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","dose":{"value":1,"unit":"ug"}})").error(), "order.dose.unit"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","dose":{"unit":"mg"}})").error(), "order.dose.value"));
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":"70"}})").error(),
+                   "order.patient.weight_kg"));
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"weight_kg":700}})").error(),
+                   "between 0.3 and 400"));
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","dose":{"value":1,"unit":"ug"}})").error(),
+                   "order.dose.unit"));
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","dose":{"unit":"mg"}})").error(),
+                   "order.dose.value"));
     CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","wieght_kg":70})").error(), "wieght_kg"));
-    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"sex":"x"}})").error(), "order.patient.sex"));
-    const auto ok = parseOrderJson(R"({"id":"A","recipe":"r","dose":{"value":0.1,"unit":"mcg/kg/min"},"products":["p"]})");
+    CHECK(mentions(parseOrderJson(R"({"id":"A","recipe":"r","patient":{"sex":"x"}})").error(),
+                   "order.patient.sex"));
+    const auto ok = parseOrderJson(
+        R"({"id":"A","recipe":"r","dose":{"value":0.1,"unit":"mcg/kg/min"},"products":["p"]})");
     REQUIRE_MESSAGE(ok.ok(), ok.error().text());
     CHECK(ok->dose->unit().per == DosePer::Minute);
     CHECK(ok->productIds == std::vector<std::string>{"p"});
@@ -401,12 +420,15 @@ TEST_CASE("admix plan on every demo recipe gives a plan a pharmacist can re-chec
             const double grad = d["graduation_ml"];
             const double perDraw = d["exact_ml_per_draw"];
             const int count = d["count"];
-            if (ing["role"] == "drug" && ing["dose"]["unit"].get<std::string>() + "/mL" == ing["concentration"]["unit"]) {
+            if (ing["role"] == "drug" &&
+                ing["dose"]["unit"].get<std::string>() + "/mL" == ing["concentration"]["unit"]) {
                 // volume = dose / concentration
-                CHECK(perDraw * count == doctest::Approx(ing["dose"]["value"].get<double>() / ing["concentration"]["value"].get<double>()));
+                CHECK(perDraw * count == doctest::Approx(ing["dose"]["value"].get<double>() /
+                                                         ing["concentration"]["value"].get<double>()));
                 // delivered = drawn volume x concentration
                 CHECK(ing["delivered_dose"]["value"].get<double>() ==
-                      doctest::Approx(d["total_ml"].get<double>() * ing["concentration"]["value"].get<double>()));
+                      doctest::Approx(d["total_ml"].get<double>() *
+                                      ing["concentration"]["value"].get<double>()));
             }
             // rounded to the syringe's graduation, within its capacity
             CHECK(d["ml_per_draw"].get<double>() == doctest::Approx(std::round(perDraw / grad) * grad));
@@ -414,17 +436,21 @@ TEST_CASE("admix plan on every demo recipe gives a plan a pharmacist can re-chec
             // expected mass = volume x density, band = mass x (1 -/+ tolerance)
             const double mass = d["ml_per_draw"].get<double>() * d["density_g_ml"].get<double>();
             CHECK(d["mass_g_per_draw"].get<double>() == doctest::Approx(mass));
-            CHECK(d["mass_low_g"].get<double>() == doctest::Approx(mass * (1 - d["tolerance_percent"].get<double>() / 100)));
-            CHECK(d["mass_high_g"].get<double>() == doctest::Approx(mass * (1 + d["tolerance_percent"].get<double>() / 100)));
+            CHECK(d["mass_low_g"].get<double>() ==
+                  doctest::Approx(mass * (1 - d["tolerance_percent"].get<double>() / 100)));
+            CHECK(d["mass_high_g"].get<double>() ==
+                  doctest::Approx(mass * (1 + d["tolerance_percent"].get<double>() / 100)));
             CHECK_FALSE(ing["workings"].empty());
             drawnTotal += (ing["role"] == "withdraw" ? -1.0 : 1.0) * d["total_ml"].get<double>();
         }
         const auto& fin = j["final"];
         CHECK(fin["volume_ml"].get<double>() ==
-              doctest::Approx(fin["base_volume_ml"].get<double>() + fin["overfill_ml"].get<double>() + drawnTotal));
+              doctest::Approx(fin["base_volume_ml"].get<double>() + fin["overfill_ml"].get<double>() +
+                              drawnTotal));
         const auto& first = j["ingredients"][0];
-        CHECK(fin["concentration"]["value"].get<double>() ==
-              doctest::Approx(first["delivered_dose"]["value"].get<double>() / fin["volume_ml"].get<double>()));
+        CHECK(
+            fin["concentration"]["value"].get<double>() ==
+            doctest::Approx(first["delivered_dose"]["value"].get<double>() / fin["volume_ml"].get<double>()));
         CHECK_FALSE(planToText(*plan).empty());
     }
     const auto ids = formulary.recipeIds();
@@ -486,7 +512,8 @@ default_dose = 8
 
 // Issue 14: the plan asked for the impossible (11 mL from a vial holding 10.5 mL, 1,047.6 mg from a
 // 1 g vial) and called a 4.76% deviation against a 2% limit "Plan OK".
-TEST_CASE("cefazolin 1 g: the draw fits the vial, the delivered dose fits the drug, the deviation is within the limit") {
+TEST_CASE("cefazolin 1 g: the draw fits the vial, the delivered dose fits the drug, the deviation is within "
+          "the limit") {
     const auto formulary = loadDemoFormulary().value();
     const auto policy = loadDefaultFormulasPolicy().value();
     const auto order = parseOrderJson(R"({"id":"T","recipe":"cefazolin-ns","dose":{"value":1,"unit":"g"}})");
@@ -522,7 +549,8 @@ TEST_CASE("a draw rounded up past what the vials hold is rounded down instead") 
     CHECK(i.deliveredDose.base() <= 10.0);
 }
 
-TEST_CASE("a rounding deviation above the site limit blocks, or waits for a pharmacist where policy says so") {
+TEST_CASE(
+    "a rounding deviation above the site limit blocks, or waits for a pharmacist where policy says so") {
     Fixture f;
     // 0.105 mL: only the 1 mL syringe (0.01 mL marks, from 0.1 mL) can take it: 0.11 or 0.10 mL,
     // 4.76% either way; two draws of 0.0525 mL are below any syringe's usable range.

@@ -23,7 +23,8 @@ TEST_CASE("trim, split, iequals, digits") {
 }
 
 TEST_CASE("printable shows control characters by name") {
-    CHECK(printable("0100304093977035\x1d" "10A1") == "0100304093977035<GS>10A1");
+    CHECK(printable("0100304093977035\x1d"
+                    "10A1") == "0100304093977035<GS>10A1");
     CHECK(printable("S S 12.3 g\r\n") == "S S 12.3 g<CR><LF>");
     CHECK(printable(std::string("\x02x", 2)) == "<02>x");
 }

@@ -34,8 +34,12 @@ TEST_CASE("dates") {
 }
 
 TEST_CASE("local days: the station's calendar day, with daylight saving") {
-    const auto at = [](const char* iso) { return parseIsoUtc(iso).value(); };
-    const auto day = [](const char* d) { return parseDate(d).value(); };
+    const auto at = [](const char* iso) {
+        return parseIsoUtc(iso).value();
+    };
+    const auto day = [](const char* d) {
+        return parseDate(d).value();
+    };
     {
         const test::ScopedTimeZone eastern(test::kUsEastern);
         // 21:00 on 21 November in New York is 02:00 UTC on the 22nd: still the 21st at the station.

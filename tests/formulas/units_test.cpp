@@ -91,7 +91,8 @@ TEST_CASE("mEq and mmol from mass") {
     // KCl MW 74.55, valence 1: 1,491 mg = 20 mEq (1491 * 1 / 74.55 = 20.0).
     CHECK(massToMilliEquivalents(Mass::mg(1491), 74.55, 1).value().base() == doctest::Approx(20.0));
     // MgSO4.7H2O MW 246.47, valence 2: 1 g = 1000*2/246.47 = 8.11 mEq.
-    CHECK(massToMilliEquivalents(Mass::g(1), 246.47, 2).value().base() == doctest::Approx(8.1146).epsilon(1e-4));
+    CHECK(massToMilliEquivalents(Mass::g(1), 246.47, 2).value().base() ==
+          doctest::Approx(8.1146).epsilon(1e-4));
     CHECK(milliEquivalentsToMass(8.1146, 246.47, 2).value().inMg() == doctest::Approx(1000.0).epsilon(1e-4));
     CHECK(massToMillimoles(Mass::mg(58.44), 58.44).value().base() == doctest::Approx(1.0));
     CHECK_FALSE(massToMilliEquivalents(Mass::mg(1), 0, 1).ok());

@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Small limits keep each input fast; the size checks themselves are under test.
-    const auto image = admix::vision::decodeImageBytes(std::span<const uint8_t>(data, size), "fuzz", 1u << 20, 1'000'000);
+    const auto image =
+        admix::vision::decodeImageBytes(std::span<const uint8_t>(data, size), "fuzz", 1u << 20, 1'000'000);
     if (image.ok()) {
         static const admix::vision::BarcodeReader reader;
         (void)reader.decode(*image);

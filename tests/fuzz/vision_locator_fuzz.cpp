@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const admix::vision::BarcodeReader reader(options);
     for (const auto& c : reader.locate(image)) {
         // Boxes stay finite and inside a generous bound of the image.
-        if (!(c.box.center.x > -1000 && c.box.center.x < 1000 && c.box.center.y > -1000 && c.box.center.y < 1000))
+        if (!(c.box.center.x > -1000 && c.box.center.x < 1000 && c.box.center.y > -1000 &&
+              c.box.center.y < 1000))
             __builtin_trap();
     }
     (void)reader.decode(image);

@@ -18,7 +18,9 @@ const std::string kRde =
     "ORC|NW|PL100^PHARM|FL200^ADMIX|||||||||1234^SMITH^ANNA\r"
     "RXE||cefazolin-ns^Cefazolin 2 g in NS^LOCAL|2||g\r";
 
-TimePoint at(int64_t s) { return TimePoint{std::chrono::seconds(s)}; }
+TimePoint at(int64_t s) {
+    return TimePoint{std::chrono::seconds(s)};
+}
 
 } // namespace
 
@@ -121,7 +123,8 @@ TEST_CASE("parse: character sets from MSH-18") {
 }
 
 TEST_CASE("parse: versions 2.3 to 2.8 and the refusals") {
-    for (const char* v : {"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"})
+    for (const char* v :
+         {"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"})
         CHECK(parseMessage(std::string("MSH|^~\\&|||||||ORM^O01|X|P|") + v + "\r").ok());
     const auto v22 = parseMessage("MSH|^~\\&|||||||ORM^O01|X|P|2.2\r");
     REQUIRE_FALSE(v22.ok());
@@ -175,7 +178,9 @@ TEST_CASE("mllp: frames, pieces, garbage, interruption, size cap") {
     }
     SUBCASE("end byte without CR still ends the frame") {
         MllpDecoder d;
-        const auto events = d.feed(std::string("\x0b" "A\x1c\x0b" "B\x1c"));
+        const auto events = d.feed(std::string("\x0b"
+                                               "A\x1c\x0b"
+                                               "B\x1c"));
         REQUIRE(events.size() == 2);
         CHECK(events[0].bytes == "A");
         CHECK(events[1].bytes == "B");

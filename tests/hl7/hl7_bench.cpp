@@ -92,9 +92,13 @@ int main(int argc, char** argv) {
     std::sort(all.begin(), all.end());
     if (all.empty())
         return 1;
-    const auto pct = [&all](double p) { return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))]; };
-    std::printf("hl7 listener: %zu RDE^O11 over %d connections in %.2f s: %.0f msgs/s; ACK latency p50 %.2f ms, p99 %.2f ms"
+    const auto pct = [&all](double p) {
+        return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))];
+    };
+    std::printf("hl7 listener: %zu RDE^O11 over %d connections in %.2f s: %.0f msgs/s; ACK latency p50 %.2f "
+                "ms, p99 %.2f ms"
                 " (%d not AA)\n",
-                all.size(), connections, seconds, static_cast<double>(all.size()) / seconds, pct(0.50), pct(0.99), refused);
+                all.size(), connections, seconds, static_cast<double>(all.size()) / seconds, pct(0.50),
+                pct(0.99), refused);
     return 0;
 }

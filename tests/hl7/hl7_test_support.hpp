@@ -26,7 +26,8 @@ struct Rde {
     std::string type = "RDE^O11^RDE_O11";
 
     [[nodiscard]] std::string text() const {
-        std::string m = "MSH|^~\\&|PHARM|GENHOSP|ADMIX|IVROOM|20261121100000||" + type + "|" + controlId + "|P|" + version + "\r";
+        std::string m = "MSH|^~\\&|PHARM|GENHOSP|ADMIX|IVROOM|20261121100000||" + type + "|" + controlId +
+                        "|P|" + version + "\r";
         m += "PID|1||" + mrn + "^^^GENHOSP^MR||" + name + "||" + birth + "|" + sex + "\r";
         m += "PV1|1|I|ICU^12^B\r";
         m += "ORC|" + control + "|" + placer + "^PHARM||||||||||1234^SMITH^ANNA\r"; // ORC-12

@@ -21,7 +21,9 @@ using nlohmann::json;
 
 namespace {
 
-TimePoint at(int64_t s) { return TimePoint{std::chrono::seconds(s)}; }
+TimePoint at(int64_t s) {
+    return TimePoint{std::chrono::seconds(s)};
+}
 const TimePoint kNow = at(1795255200); // 2026-11-21T10:00:00Z
 
 struct Station {
@@ -42,7 +44,9 @@ struct Ack {
     Message m;
     explicit Ack(const std::string& text) : m(parseMessage(text).value()) {}
     std::string msa(int f) const { return m.value(*m.find("MSA"), f); }
-    std::string err(int f, int c = 1) const { return m.find("ERR") ? m.value(*m.find("ERR"), f, c) : "(no ERR)"; }
+    std::string err(int f, int c = 1) const {
+        return m.find("ERR") ? m.value(*m.find("ERR"), f, c) : "(no ERR)";
+    }
 };
 
 } // namespace
@@ -145,8 +149,8 @@ TEST_CASE("weight-based order with OBX weight and height; units converted") {
 
 TEST_CASE("refusals: each gets its ACK code and ERR, and changes nothing") {
     Station s;
-    auto refused = [&s](const std::string& text, const char* code, const char* errSegment, const char* errField,
-                        const char* needle) {
+    auto refused = [&s](const std::string& text, const char* code, const char* errSegment,
+                        const char* errField, const char* needle) {
         const Handled h = s.hl7.handle(text, kNow);
         const Ack ack(h.ack);
         CHECK(ack.msa(1) == code);
@@ -212,8 +216,12 @@ TEST_CASE("IV mixture by RXC codes (NDC with or without dashes), ORM^O01 with RX
     r.give = "KCL20NS1000^KCl 20 mEq in NS 1000 mL^LOCAL";
     r.amount = "1000";
     r.units = "mL";
-    SUBCASE("dashes") { r.rxc = "RXC|B|99999-0901-01^NS 1000 mL|1000|mL\rRXC|A|99999-201-10^KCl 2 mEq/mL|20|mEq\r"; }
-    SUBCASE("11 digits") { r.rxc = "RXC|B|99999090101^NS 1000 mL|1000|mL\rRXC|A|99999020110^KCl|20|mEq\r"; }
+    SUBCASE("dashes") {
+        r.rxc = "RXC|B|99999-0901-01^NS 1000 mL|1000|mL\rRXC|A|99999-201-10^KCl 2 mEq/mL|20|mEq\r";
+    }
+    SUBCASE("11 digits") {
+        r.rxc = "RXC|B|99999090101^NS 1000 mL|1000|mL\rRXC|A|99999020110^KCl|20|mEq\r";
+    }
     const Handled h = s.hl7.handle(r.text(), kNow);
     INFO(h.reason);
     REQUIRE(h.code == AckCode::Accept);
@@ -336,14 +344,18 @@ TEST_CASE("XO and DC/CA on an order not started, being prepared, awaiting check"
                                          std::string("admin-password-1")},
                                         std::nullopt, kNow);
         REQUIRE(admin.ok());
-        REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt}, *admin, kNow)
-                    .ok());
+        REQUIRE(
+            auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt},
+                         *admin, kNow)
+                .ok());
         const std::string number = store::PrepRepo(s.db).prep(*prep)->prepNumber;
-        const auto sig = auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.approve", number, "approve", kNow);
+        const auto sig =
+            auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.approve", number, "approve", kNow);
         REQUIRE(sig.ok());
         const Status approved = engine.approve(*prep, *sig, kNow);
         REQUIRE_FALSE(approved.ok());
-        CHECK(approved.error().text().find("approval refused: CANCELLED by the pharmacy system") != std::string::npos);
+        CHECK(approved.error().text().find("approval refused: CANCELLED by the pharmacy system") !=
+              std::string::npos);
         CHECK(store::PrepRepo(s.db).prep(*prep)->status == "awaiting_check");
     }
 }
@@ -389,7 +401,8 @@ TEST_CASE("several ORC groups in one message: each is an order, all or none") {
         CHECK(s.hl7.handle(r.text(), kNow).duplicate);
         CHECK(s.queue().size() == 2);
     }
-    SUBCASE("the second refused: AE naming its segment with its sequence, and the first is not taken either") {
+    SUBCASE(
+        "the second refused: AE naming its segment with its sequence, and the first is not taken either") {
         Rde bad = r;
         bad.extra = "ORC|NW|PL2^PHARM||||||||||1234^SMITH^ANNA\r"
                     "RXE||vancomycin-ns^Vancomycin|15||mg/kg\r"

@@ -54,8 +54,9 @@ public:
                 for (const auto& e : d.feed(std::string_view(buf, static_cast<size_t>(n)))) {
                     received.push_back(e.bytes);
                     const auto m = parseMessage(e.bytes);
-                    const std::string ack = buildAck(m ? std::optional<Header>(m->header()) : std::nullopt,
-                                                     m_code == "AA" ? AckCode::Accept : AckCode::Error, std::nullopt, "R1", kNow);
+                    const std::string ack =
+                        buildAck(m ? std::optional<Header>(m->header()) : std::nullopt,
+                                 m_code == "AA" ? AckCode::Accept : AckCode::Error, std::nullopt, "R1", kNow);
                     const std::string framed = mllpFrame(ack);
                     (void)::send(c, framed.data(), framed.size(), MSG_NOSIGNAL);
                 }
@@ -105,10 +106,10 @@ TEST_CASE("release of an HL7 order queues its RDS^O13; sent until AA, in order")
     p.station = "test";
     p.startedUtc = "2026-11-21T10:00:00Z";
     const int64_t prepId = repo.insertPrep(p);
-    repo.insertStep(store::StepRow{prepId, 0, "scan", "passed", 0, R"({"lot":"L123","expiry":"2027-06-30"})", std::nullopt,
-                                   std::nullopt});
-    repo.insertStep(store::StepRow{prepId, 1, "scan", "passed", 0, R"({"lot":"NS9","expiry":"2028-01-31"})", std::nullopt,
-                                   std::nullopt});
+    repo.insertStep(store::StepRow{prepId, 0, "scan", "passed", 0, R"({"lot":"L123","expiry":"2027-06-30"})",
+                                   std::nullopt, std::nullopt});
+    repo.insertStep(store::StepRow{prepId, 1, "scan", "passed", 0, R"({"lot":"NS9","expiry":"2028-01-31"})",
+                                   std::nullopt, std::nullopt});
     repo.setOrderStatus(orderId, "awaiting_check");
 
     workflow::Authenticator auth(db, audit);
@@ -116,8 +117,11 @@ TEST_CASE("release of an HL7 order queues its RDS^O13; sent until AA, in order")
                                      std::string("admin-password-1")},
                                     std::nullopt, kNow);
     REQUIRE(admin.ok());
-    REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt}, *admin, kNow).ok());
-    const auto sig = auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.approve", p.prepNumber, "approve", kNow);
+    REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt},
+                         *admin, kNow)
+                .ok());
+    const auto sig = auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.approve", p.prepNumber,
+                               "approve", kNow);
     REQUIRE(sig.ok());
 
     store::Hl7Repo hl7repo(db);
@@ -221,7 +225,9 @@ TEST_CASE("a rejection with waste that closes an HL7 order queues the notice whe
                                      std::string("admin-password-1")},
                                     std::nullopt, kNow);
     REQUIRE(admin.ok());
-    REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt}, *admin, kNow).ok());
+    REQUIRE(auth.addUser({"rpatel", "R. Patel", workflow::Role::Pharmacist, "B-2001", "7350", std::nullopt},
+                         *admin, kNow)
+                .ok());
     const auto sig = auth.sign("B-2001", "7350", workflow::Role::Pharmacist, "prep.reject", p.prepNumber,
                                "particles in the bag", kNow);
     REQUIRE(sig.ok());
@@ -240,7 +246,8 @@ TEST_CASE("a rejection with waste that closes an HL7 order queues the notice whe
         CHECK_FALSE(hl7.setWasteNotice(true, tech, kNow).ok()); // a technician cannot change it
         REQUIRE(hl7.setWasteNotice(true, rph, kNow).ok());
         CHECK(hl7.wasteNoticeEnabled());
-        CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'setting.change' AND subject = 'hl7.waste_notice'")
+        CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'setting.change' AND subject = "
+                          "'hl7.waste_notice'")
                   .value_or(0) == 1);
         REQUIRE(engine.reject(prepId, *sig, "PARTICULATE", false, kNow).ok());
         const auto queued = hl7repo.outbox();

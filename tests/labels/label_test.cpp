@@ -31,7 +31,9 @@ size_t count(const std::string& text, const std::string& what) {
     return n;
 }
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+bool has(const std::string& text, const std::string& what) {
+    return text.find(what) != std::string::npos;
+}
 
 struct LabelFixture : EngineFixture {
     formulas::Formulary formulary = formulas::loadDemoFormulary().value();
@@ -76,23 +78,35 @@ struct LabelFixture : EngineFixture {
             switch (step.spec.kind) {
             case StepKind::Scan:
                 for (int n = 1; n <= step.spec.scan.count; ++n)
-                    o = engine.submitScan(prep, step.index, key + "-" + std::to_string(n),
-                                          gs1Scan(step.spec.scan.acceptedGtins.front(), "280630", "LOT" + std::to_string(step.index),
-                                                  "S" + std::to_string(n)),
-                                          tech, t).value();
+                    o = engine
+                            .submitScan(prep, step.index, key + "-" + std::to_string(n),
+                                        gs1Scan(step.spec.scan.acceptedGtins.front(), "280630",
+                                                "LOT" + std::to_string(step.index), "S" + std::to_string(n)),
+                                        tech, t)
+                            .value();
                 break;
             case StepKind::Weigh:
-                REQUIRE(engine.submitReading(prep, step.index, key + "-tare", grams(11.203), tech, t).value().verdict ==
-                        Verdict::Recorded);
-                o = engine.submitReading(prep, step.index, key,
-                                         grams(11.203 + step.spec.weigh.targetMl * step.spec.weigh.densityGPerMl), tech, t + 5s)
+                REQUIRE(engine.submitReading(prep, step.index, key + "-tare", grams(11.203), tech, t)
+                            .value()
+                            .verdict == Verdict::Recorded);
+                o = engine
+                        .submitReading(
+                            prep, step.index, key,
+                            grams(11.203 + step.spec.weigh.targetMl * step.spec.weigh.densityGPerMl), tech,
+                            t + 5s)
                         .value();
                 break;
             case StepKind::Photo:
-                o = engine.submitPhoto(prep, step.index, key, PhotoInput{storePhoto(step.index), true, "", ""}, tech, t).value();
+                o = engine
+                        .submitPhoto(prep, step.index, key, PhotoInput{storePhoto(step.index), true, "", ""},
+                                     tech, t)
+                        .value();
                 break;
-            case StepKind::Confirm: o = engine.confirm(prep, step.index, key, tech, t).value(); break;
-            case StepKind::Label: break;
+            case StepKind::Confirm:
+                o = engine.confirm(prep, step.index, key, tech, t).value();
+                break;
+            case StepKind::Label:
+                break;
             }
             INFO("step " << step.index << " " << step.spec.title << ": " << o.message);
             REQUIRE(o.verdict == Verdict::Passed);
@@ -127,7 +141,8 @@ std::filesystem::path screenshotDir() {
 
 } // namespace
 
-TEST_CASE("a complete preparation gives a ZPL label with every required field and a DataMatrix of its number") {
+TEST_CASE(
+    "a complete preparation gives a ZPL label with every required field and a DataMatrix of its number") {
     LabelFixture f;
     const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(prep);
@@ -178,16 +193,21 @@ TEST_CASE("a complete preparation gives a ZPL label with every required field an
     CHECK(has(zpl, "^BXN,5,200,"));
     CHECK(has(zpl, ",6,~,1^FD" + v.number + "^FS"));
     CHECK(count(zpl, "^FH_^FD") == count(zpl, "^FD") - 1); // every text field is hex-escaped, the code is not
-    CHECK_FALSE(has(zpl, "^FR"));                            // no hazard banner
+    CHECK_FALSE(has(zpl, "^FR"));                          // no hazard banner
     CHECK_FALSE(has(zpl, "HAZARDOUS"));
 
     // The label step then passes, the pharmacist approves, and a reprint names the checker.
     // Printed, then applied and its code scanned: the label step asks for the scan.
-    REQUIRE(f.engine.labelPrinted(prep, v.currentStep, "label", true, "Zebra ZD621", f.tech, f.t0 + 10min).value().verdict ==
-            Verdict::Recorded);
-    REQUIRE(f.engine.submitScan(prep, v.currentStep, "label-scan", test::scanned("]d1" + v.number), f.tech, f.t0 + 11min).value().verdict ==
-            Verdict::Passed);
-    REQUIRE(f.engine.approve(prep, f.sign("prep.approve", v.number, "approve", f.t0 + 20min), f.t0 + 20min).ok());
+    REQUIRE(f.engine.labelPrinted(prep, v.currentStep, "label", true, "Zebra ZD621", f.tech, f.t0 + 10min)
+                .value()
+                .verdict == Verdict::Recorded);
+    REQUIRE(f.engine
+                .submitScan(prep, v.currentStep, "label-scan", test::scanned("]d1" + v.number), f.tech,
+                            f.t0 + 11min)
+                .value()
+                .verdict == Verdict::Passed);
+    REQUIRE(
+        f.engine.approve(prep, f.sign("prep.approve", v.number, "approve", f.t0 + 20min), f.t0 + 20min).ok());
     const LabelData reprint = f.label(prep).value();
     CHECK(reprint.checkedBy == "rpatel");
     CHECK(has(renderZpl(reprint, f.layout).value(), "^FDChecked by rpatel^FS"));
@@ -253,7 +273,8 @@ TEST_CASE("ISMP formatting on the label: leading zero and no trailing zero with 
 
 TEST_CASE("ZPL commands in patient data are escaped and cannot act") {
     LabelFixture f;
-    const int64_t prep = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100, "^XZ^XA^FDevil", "~JR^MMC"));
+    const int64_t prep =
+        f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100, "^XZ^XA^FDevil", "~JR^MMC"));
     f.drive(prep);
     const LabelData d = f.label(prep).value();
     CHECK(d.patientName == "^XZ^XA^FDevil");
@@ -268,13 +289,12 @@ TEST_CASE("ZPL commands in patient data are escaped and cannot act") {
     // Every caret left in the document starts a command the renderer wrote itself.
     for (size_t pos = zpl.find('^'); pos != std::string::npos; pos = zpl.find('^', pos + 1)) {
         const std::string cmd = zpl.substr(pos + 1, 2);
-        static const std::vector<std::string> known = {"XA", "CI", "PW", "LL", "LH", "FX", "FO", "GB", "FS", "A0",
-                                                       "FB", "FH", "FD", "BX", "PQ", "XZ", "FR"};
+        static const std::vector<std::string> known = {"XA", "CI", "PW", "LL", "LH", "FX", "FO", "GB", "FS",
+                                                       "A0", "FB", "FH", "FD", "BX", "PQ", "XZ", "FR"};
         CHECK_MESSAGE(std::find(known.begin(), known.end(), cmd) != known.end(), "unexpected ^" << cmd);
     }
     CHECK(zplEscape("a_b~c^d\n") == "a_5Fb_7Ec_5Ed_0A");
     CHECK(zplEscape("x\\&y") == "x_5C_5C&y"); // no "\\&" line break can reach ^FB
-
 }
 
 TEST_CASE("the PNG preview has the layout's size and its DataMatrix decodes to the preparation number") {
@@ -406,8 +426,9 @@ TEST_CASE("long and odd patient names wrap whole within their field or are refus
                 continue;
             }
             ++placedCount;
-            const LabelField& field = *std::find_if(layout->fields.begin(), layout->fields.end(),
-                                                    [](const LabelField& fl) { return fl.kind == LabelFieldKind::Patient; });
+            const LabelField& field =
+                *std::find_if(layout->fields.begin(), layout->fields.end(),
+                              [](const LabelField& fl) { return fl.kind == LabelFieldKind::Patient; });
             std::string joined;
             int lines = 0;
             for (const auto& line : placed->lines) {
@@ -415,10 +436,12 @@ TEST_CASE("long and odd patient names wrap whole within their field or are refus
                     continue;
                 ++lines;
                 INFO("name '" << name << "' line '" << line.text << "'");
-                CHECK(measureLabelText(*layout, line.bold, line.fontHeight, line.text).value() <= field.width);
+                CHECK(measureLabelText(*layout, line.bold, line.fontHeight, line.text).value() <=
+                      field.width);
                 CHECK(line.fontHeight >= field.minFontHeight);
                 CHECK(line.fontHeight <= field.fontHeight);
-                CHECK(line.y + line.fontHeight <= field.y + field.maxLines * (field.fontHeight + layout->lineGap));
+                CHECK(line.y + line.fontHeight <=
+                      field.y + field.maxLines * (field.fontHeight + layout->lineGap));
                 for (const char c : line.text)
                     if (c != ' ')
                         joined += c;
@@ -439,7 +462,8 @@ TEST_CASE("lot numbers print as space allows and the rest are counted") {
     f.drive(prep);
     LabelData d = f.label(prep).value();
     for (int i = 0; i < 12; ++i)
-        d.lots.push_back({"sodium chloride 0.9% 10 mL vial", "LONGLOTNUMBER" + std::to_string(i), "2028-06-30"});
+        d.lots.push_back(
+            {"sodium chloride 0.9% 10 mL vial", "LONGLOTNUMBER" + std::to_string(i), "2028-06-30"});
     const size_t total = d.lots.size();
     const PlacedLabel placed = placeLabel(d, f.layout).value();
     std::string lots;
@@ -488,11 +512,13 @@ TEST_CASE("the layout file is checked with line and column") {
     CHECK(has(r.error().message, "runs off"));
 }
 
-TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the preview and refuses an open preparation") {
+TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the preview and refuses an open "
+          "preparation") {
     LabelFixture f;
     const int64_t done = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100));
     f.drive(done);
-    const int64_t open = f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100, "ROE, RICHARD", "MRN-000124"));
+    const int64_t open =
+        f.start(f.addOrder("cefazolin-ns", {{"value", 2}, {"unit", "g"}}, 100, "ROE, RICHARD", "MRN-000124"));
     f.drive(open, 1);
     const std::string doneNumber = f.engine.view(done)->number;
     const std::string openNumber = f.engine.view(open)->number;
@@ -504,10 +530,11 @@ TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the prev
     const auto zplFile = f.dir / "label.zpl";
     const auto pngFile = f.dir / "label.png";
     const std::string cli = std::string(ADMIX_CLI) + " --data-dir " + f.dir.path().string() + " ";
-    // The fixture prepares from the demo formulary files, not a stored formulary: name them (no demo fallback).
+    // The fixture prepares from the demo formulary files, not a stored formulary: name them (no demo
+    // fallback).
     const std::string demoFiles = " --formulary " + std::string(ADMIX_ASSETS_DIR) + "/formulary";
-    REQUIRE(std::system((cli + "--json label " + doneNumber + demoFiles + " --zpl " + zplFile.string() + " --png " + pngFile.string() +
-                         " > " + out.string())
+    REQUIRE(std::system((cli + "--json label " + doneNumber + demoFiles + " --zpl " + zplFile.string() +
+                         " --png " + pngFile.string() + " > " + out.string())
                             .c_str()) == 0);
     const auto j = nlohmann::json::parse(readFile(out));
     CHECK(j["prep"] == doneNumber);
@@ -527,14 +554,22 @@ TEST_CASE("admix label prints the fields as JSON and writes the ZPL and the prev
     // People read the label: local time with the zone by default (TZ=America/Chicago: 08:00 UTC is
     // 02:00 CST); UTC only when asked for.
     const auto chicago = f.dir / "chicago.json";
-    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles + " > " + chicago.string()).c_str()) == 0);
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles + " > " +
+                         chicago.string())
+                            .c_str()) == 0);
     CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 02:00 CST");
-    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles + " --utc > " + chicago.string()).c_str()) == 0);
+    REQUIRE(std::system(("TZ=America/Chicago " + cli + "--json label " + doneNumber + demoFiles +
+                         " --utc > " + chicago.string())
+                            .c_str()) == 0);
     CHECK(nlohmann::json::parse(readFile(chicago))["bud"] == "2026-12-01 08:00 UTC");
 
     const auto err = f.dir / "err.txt";
-    CHECK(std::system((cli + "label " + openNumber + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(std::system(
+              (cli + "label " + openNumber + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) !=
+          0);
     CHECK(has(readFile(err), "is not complete"));
-    CHECK(std::system((cli + "label P00000000-9999" + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) != 0);
+    CHECK(std::system(
+              (cli + "label P00000000-9999" + demoFiles + " 2> " + err.string() + " > /dev/null").c_str()) !=
+          0);
     CHECK(has(readFile(err), "no preparation P00000000-9999"));
 }

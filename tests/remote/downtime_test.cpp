@@ -39,7 +39,8 @@ int64_t addCefazolinOrder(store::Database& db, store::AuditLog& audit, const std
     workflow::OrderInput in;
     in.patientName = "DOWNTIME, DORA";
     in.patientMrn = mrn;
-    in.patient = json{{"weight_kg", 70}, {"height_cm", 175}, {"age_years", 65}, {"sex", "female"}, {"scr_mg_dl", 1.0}};
+    in.patient =
+        json{{"weight_kg", 70}, {"height_cm", 175}, {"age_years", 65}, {"sex", "female"}, {"scr_mg_dl", 1.0}};
     in.recipeId = "cefazolin-ns";
     in.dose = json{{"value", 2}, {"unit", "g"}};
     in.route = "IV";
@@ -70,8 +71,9 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
     CHECK(page.find("ceFAZolin") != std::string::npos);
     CHECK(page.find("class=\"blank\">mL</td>") != std::string::npos); // a measured-volume blank
     CHECK(page.find("LABEL") != std::string::npos);
-    CHECK(workflow::downtimeWorksheetHtml(db, formulary, policy, {"O19990101-0001"}, "Hood 1").error().text() ==
-          "no order O19990101-0001");
+    CHECK(
+        workflow::downtimeWorksheetHtml(db, formulary, policy, {"O19990101-0001"}, "Hood 1").error().text() ==
+        "no order O19990101-0001");
     // A preparation already awaiting check is not on the worksheet (only open orders are).
     CHECK(page.find(f.demo.awaitingCheck[0]) == std::string::npos);
 
@@ -82,8 +84,9 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
     const fs::path html = shots / "downtime-worksheet.html", png = shots / "downtime-worksheet.png";
     fs::remove(png);
     const bool chromium = std::system("command -v chromium >/dev/null 2>&1") == 0;
-    runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " + f.dir.path().string() + " downtime worksheet " + orderNumber +
-                   " --out " + html.string() + (chromium ? " --png " + png.string() : std::string()) + " 2>&1",
+    runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " + f.dir.path().string() +
+                   " downtime worksheet " + orderNumber + " --out " + html.string() +
+                   (chromium ? " --png " + png.string() : std::string()) + " 2>&1",
                status);
     CHECK(status == 0);
     CHECK(fs::file_size(html) > 2000);
@@ -99,12 +102,13 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
         photo = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 0};
     }
     // The photo of the filled-in worksheet (here: the rendered page) in the image store.
-    const auto stored = store::ImageStore(db, store::imagesDir(f.dir.path())).put(photo, "image/png", 1240, 1754, formatIsoUtc(nowUtc()));
+    const auto stored = store::ImageStore(db, store::imagesDir(f.dir.path()))
+                            .put(photo, "image/png", 1240, 1754, formatIsoUtc(nowUtc()));
 
     workflow::Authenticator auth(db, audit);
     const auto sign = [&](const std::string& who, const std::string& subject) {
-        return auth.sign(who, remote::demoPassword(who), workflow::Role::Pharmacist, "prep.downtime_record", subject,
-                         "prepared during downtime");
+        return auth.sign(who, remote::demoPassword(who), workflow::Role::Pharmacist, "prep.downtime_record",
+                         subject, "prepared during downtime");
     };
     workflow::DowntimeEntry entry;
     entry.orderNumber = orderNumber;
@@ -119,21 +123,29 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
         CHECK_FALSE(sign("tech", orderNumber).ok());
         // A signature for another order.
         const auto other = sign("rph", "O19990101-0009").value();
-        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, entry, other).error().text().find(
-                  "e-signature for this order") != std::string::npos);
+        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, entry, other)
+                  .error()
+                  .text()
+                  .find("e-signature for this order") != std::string::npos);
         const auto sig = sign("rph", orderNumber).value();
         auto bad = entry;
         bad.preparedBy = "qa";
-        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig).error().text().find(
-                  "may not compound") != std::string::npos);
+        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig)
+                  .error()
+                  .text()
+                  .find("may not compound") != std::string::npos);
         bad = entry;
         bad.preparedAt = nowUtc() + std::chrono::hours(1);
-        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig).error().text().find(
-                  "in the future") != std::string::npos);
+        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig)
+                  .error()
+                  .text()
+                  .find("in the future") != std::string::npos);
         bad = entry;
         bad.worksheetSha256 = std::string(64, 'a');
-        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig).error().text().find(
-                  "worksheet photo") != std::string::npos);
+        CHECK(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, bad, sig)
+                  .error()
+                  .text()
+                  .find("worksheet photo") != std::string::npos);
         CHECK(db.queryInt("SELECT count(*) FROM preparations").value() == before);
         CHECK(store::PrepRepo(db).order(orderId)->status == "open");
     }
@@ -146,7 +158,8 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
         CHECK(store::PrepRepo(db).order(orderId)->status == "released");
         // Once entered, the order is no longer open: a second entry is refused.
         const auto again = sign("rph", orderNumber).value();
-        CHECK_FALSE(workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, entry, again).ok());
+        CHECK_FALSE(
+            workflow::recordDowntimePreparation(db, audit, "Hood 1", formulary, policy, entry, again).ok());
 
         test::WebClient rph(f);
         REQUIRE(rph.login("rph2", remote::demoPassword("rph2"))->status == 200);
@@ -168,7 +181,8 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
             photoListed = photoListed || p.at("sha256") == stored.sha256;
         CHECK(photoListed);
         // A preparation made at the station carries no downtime flag.
-        CHECK(json::parse(rph.get("/api/v1/preps/" + f.demo.awaitingCheck[0])->body).at("downtime").is_null());
+        CHECK(
+            json::parse(rph.get("/api/v1/preps/" + f.demo.awaitingCheck[0])->body).at("downtime").is_null());
         // The check queue's recent decisions list it flagged.
         const json q = json::parse(rph.get("/api/v1/queue")->body);
         bool flagged = false;
@@ -178,12 +192,14 @@ TEST_CASE("downtime: the worksheet prints the queued orders and a paper preparat
         CHECK(flagged);
 
         // The CLI report.
-        const std::string shown =
-            runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " + f.dir.path().string() + " prep show " + number, status);
+        const std::string shown = runCapture(std::string(ADMIX_CLI) + " --demo --data-dir " +
+                                                 f.dir.path().string() + " prep show " + number,
+                                             status);
         CHECK(status == 0);
         CHECK(shown.find("PREPARED DURING DOWNTIME") != std::string::npos);
-        const json shownJson = json::parse(
-            runCapture(std::string(ADMIX_CLI) + " --demo --json --data-dir " + f.dir.path().string() + " prep show " + number, status));
+        const json shownJson = json::parse(runCapture(std::string(ADMIX_CLI) + " --demo --json --data-dir " +
+                                                          f.dir.path().string() + " prep show " + number,
+                                                      status));
         CHECK(shownJson.at("downtime").at("prepared_during_downtime") == true);
         // The audit trail records the entry with the signature.
         bool audited = false;

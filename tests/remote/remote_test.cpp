@@ -13,8 +13,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <thread>
 #include <set>
+#include <thread>
 
 using namespace admix;
 using namespace admix::test;
@@ -413,7 +413,8 @@ TEST_CASE("path traversal and SQL injection on every parameter are refused and c
     CHECK(stationState(f, false) == before);
 }
 
-TEST_CASE("wrong passwords lock the account from that address only; the hood and other desks are not locked out (issue 19)") {
+TEST_CASE("wrong passwords lock the account from that address only; the hood and other desks are not locked "
+          "out (issue 19)") {
     RemoteFixture f(1000);
     WebClient attacker(f, "127.0.0.2");
     for (int i = 0; i < 20; ++i) {
@@ -440,13 +441,14 @@ TEST_CASE("wrong passwords lock the account from that address only; the hood and
     // Counted up to the policy's limit; further tries while locked are refused without counting.
     CHECK(db.queryText("SELECT address || ':' || failures FROM web_auth_failures WHERE username = 'rph'") ==
           std::optional<std::string>("127.0.0.2:" + std::to_string(auth.policy().maxFailures)));
-    CHECK(db.queryText("SELECT count(*) FROM web_auth_failures WHERE username = 'rph' AND locked_until_utc IS NOT NULL") ==
-          std::optional<std::string>("1"));
+    CHECK(db.queryText("SELECT count(*) FROM web_auth_failures WHERE username = 'rph' AND locked_until_utc "
+                       "IS NOT NULL") == std::optional<std::string>("1"));
     // Another account is not affected, from the guessing address either.
     CHECK(attacker.login("rph2", kPassword("rph2"))->status == 200);
 }
 
-TEST_CASE("guesses at one account from several addresses raise one alert per new address for quality staff (issue 19)") {
+TEST_CASE("guesses at one account from several addresses raise one alert per new address for quality staff "
+          "(issue 19)") {
     RemoteFixture f(1000);
     for (const char* from : {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}) {
         WebClient c(f, from);
@@ -457,14 +459,16 @@ TEST_CASE("guesses at one account from several addresses raise one alert per new
     // The third and the fourth address each raised it, once.
     CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'security.alert' AND subject = 'qa'") ==
           std::optional<std::string>("2"));
-    const auto details = db.queryText("SELECT details FROM audit_log WHERE action = 'security.alert' ORDER BY id DESC LIMIT 1");
+    const auto details = db.queryText(
+        "SELECT details FROM audit_log WHERE action = 'security.alert' ORDER BY id DESC LIMIT 1");
     REQUIRE(details);
     const json d = json::parse(*details);
     CHECK(d.at("addresses_last_hour") == 4);
     CHECK(d.at("latest_address") == "127.0.0.5");
 }
 
-TEST_CASE("the sign-in throttle holds one user name per address and the address as a whole, and summarises what it refused (issue 19)") {
+TEST_CASE("the sign-in throttle holds one user name per address and the address as a whole, and summarises "
+          "what it refused (issue 19)") {
     SUBCASE("one person's guesses do not hold up another person at the same address") {
         RemoteFixture f(10);
         WebClient c(f);
@@ -501,13 +505,16 @@ TEST_CASE("the sign-in throttle holds one user name per address and the address 
     }
 }
 
-TEST_CASE("parallel guesses cannot all pass one throttle check, and a burst of refusals becomes one summary row (issue 19)") {
+TEST_CASE("parallel guesses cannot all pass one throttle check, and a burst of refusals becomes one summary "
+          "row (issue 19)") {
     remote::LoginThrottle throttle(10, std::chrono::seconds{60});
     const TimePoint t0 = parseIsoUtc("2026-12-01T10:00:00Z").value();
     std::atomic<int> allowed{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 24; ++i)
-        threads.emplace_back([&] { allowed += throttle.begin("10.0.0.9", "rph", t0) == remote::LoginThrottle::Verdict::Allowed; });
+        threads.emplace_back([&] {
+            allowed += throttle.begin("10.0.0.9", "rph", t0) == remote::LoginThrottle::Verdict::Allowed;
+        });
     for (auto& t : threads)
         t.join();
     CHECK(allowed == 10);
@@ -525,7 +532,8 @@ TEST_CASE("parallel guesses cannot all pass one throttle check, and a burst of r
     CHECK(fresh.begin("10.0.0.9", "qa", t0) == remote::LoginThrottle::Verdict::RefusedFirst);
 }
 
-TEST_CASE("40 parallel sign-ins and wrong passwords: every answer is 200, 401 or 429, never a 5xx (issue 19)") {
+TEST_CASE(
+    "40 parallel sign-ins and wrong passwords: every answer is 200, 401 or 429, never a 5xx (issue 19)") {
     RemoteFixture f(1000);
     const std::vector<std::string> people = {"rph", "rph2", "qa"};
     std::atomic<int> ok{0}, refused{0}, other{0};
@@ -548,7 +556,8 @@ TEST_CASE("40 parallel sign-ins and wrong passwords: every answer is 200, 401 or
                 ++other;
                 const std::lock_guard lock(oddMutex);
                 odd.push_back(who + (wrong ? " (wrong)" : "") + ": " +
-                              (r ? std::to_string(r->status) + " " + r->body : std::string("no answer: ") + httplib::to_string(r.error())));
+                              (r ? std::to_string(r->status) + " " + r->body
+                                 : std::string("no answer: ") + httplib::to_string(r.error())));
             }
         });
     }
@@ -561,8 +570,10 @@ TEST_CASE("40 parallel sign-ins and wrong passwords: every answer is 200, 401 or
     CHECK(other == 0);
     // Every refusal and every sign-in is in the trail, and the trail holds together.
     store::Database db = f.db();
-    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login'") == std::optional<std::string>("30"));
-    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login_failed'") == std::optional<std::string>("10"));
+    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login'") ==
+          std::optional<std::string>("30"));
+    CHECK(db.queryText("SELECT count(*) FROM audit_log WHERE action = 'remote.login_failed'") ==
+          std::optional<std::string>("10"));
 }
 
 TEST_CASE("quality sees rooms and series with action levels and exports CSV and closes an excursion with an "
@@ -677,7 +688,8 @@ TEST_CASE("pages refused for a role answer with an HTML page naming the role; th
     CHECK(remote::detail::htmlEscape("<b a='1'>&\"") == "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
 }
 
-TEST_CASE("formulary and order routes: technicians view only, every change needs a pharmacist and the CSRF token") {
+TEST_CASE(
+    "formulary and order routes: technicians view only, every change needs a pharmacist and the CSRF token") {
     RemoteFixture f;
     WebClient tech(f);
     REQUIRE(tech.login("tech", kPassword("tech"))->status == 200);
@@ -687,7 +699,8 @@ TEST_CASE("formulary and order routes: technicians view only, every change needs
     CHECK(tech.get("/api/v1/orders")->status == 403);
     const json draft{{"kind", "product"}, {"id", "x"}, {"fields", {{"unit_cost", "1"}}}};
     CHECK(tech.post("/api/v1/formulary/drafts", draft)->status == 403);
-    CHECK(tech.post("/api/v1/formulary/recipes/x/1/approve", json{{"password", kPassword("tech")}})->status == 403);
+    CHECK(tech.post("/api/v1/formulary/recipes/x/1/approve", json{{"password", kPassword("tech")}})->status ==
+          403);
     CHECK(tech.post("/api/v1/orders", json{{"order", json::object()}})->status == 403);
 
     WebClient rph(f);
@@ -709,5 +722,6 @@ TEST_CASE("formulary and order routes: technicians view only, every change needs
     CHECK(noReason->body.find("reason") != std::string::npos);
     store::Database db = f.db();
     CHECK(db.queryInt("SELECT count(*) FROM formulary_drafts").value_or(-1) == 0);
-    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'").value_or(0) >= 4);
+    CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'")
+              .value_or(0) >= 4);
 }

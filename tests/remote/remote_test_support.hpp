@@ -72,7 +72,8 @@ struct RemoteFixture {
 class WebClient {
 public:
     // `from`: the client's own loopback address (127.0.0.2, ...), to be another computer.
-    explicit WebClient(const RemoteFixture& f, const std::string& from = {}) : m_client("127.0.0.1", f.server->port()) {
+    explicit WebClient(const RemoteFixture& f, const std::string& from = {})
+        : m_client("127.0.0.1", f.server->port()) {
         if (!from.empty())
             m_client.set_interface(from);
         m_client.set_ca_cert_path(f.server->certificatePath().string());

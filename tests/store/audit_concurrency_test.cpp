@@ -33,7 +33,8 @@ TEST_CASE("40 connections appending at once: no 'database is locked', every row 
                 Database db = openStationDatabase(path);
                 AuditLog log(db);
                 for (int i = 0; i < kRowsEach; ++i)
-                    log.append("unknown", "signin.fail", "", R"({"reason":"unknown identity","n":)" + std::to_string(t * 100 + i) + "}");
+                    log.append("unknown", "signin.fail", "",
+                               R"({"reason":"unknown identity","n":)" + std::to_string(t * 100 + i) + "}");
             } catch (const std::exception& e) {
                 ++failures;
                 std::lock_guard lock(errorMutex);

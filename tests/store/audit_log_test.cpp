@@ -17,7 +17,8 @@ TEST_CASE("the audit trail chains each row to the one before") {
     AuditLog log(db);
     const auto t0 = parseIsoUtc("2026-11-21T08:00:00Z").value();
     const int64_t first = log.append("tech1", "prep.start", "PREP-1", R"({"recipe":"cefazolin"})", t0);
-    const int64_t second = log.append("tech1", "scan.pass", "PREP-1", R"({"lot":"A1"})", t0 + std::chrono::seconds(30));
+    const int64_t second =
+        log.append("tech1", "scan.pass", "PREP-1", R"({"lot":"A1"})", t0 + std::chrono::seconds(30));
     CHECK(second == first + 1);
     CHECK(log.count() == 2);
     const auto rows = log.forSubject("PREP-1");
@@ -31,7 +32,9 @@ TEST_CASE("the audit trail chains each row to the one before") {
 TEST_CASE("a range is from an instant to before another, optionally about one subject") {
     Database db = openStationDatabase(":memory:");
     AuditLog log(db);
-    const auto at = [](const char* iso) { return parseIsoUtc(iso).value(); };
+    const auto at = [](const char* iso) {
+        return parseIsoUtc(iso).value();
+    };
     log.append("tech1", "a", "PREP-1", "{}", at("2026-11-21T04:59:59Z")); // 23:59:59 on the 20th in New York
     log.append("tech1", "b", "PREP-1", "{}", at("2026-11-21T05:00:00Z")); // 00:00 on the 21st there
     log.append("tech1", "c", "PREP-2", "{}", at("2026-11-22T04:59:59Z"));
@@ -54,7 +57,8 @@ TEST_CASE("the audit trail refuses updates and deletes") {
     Database db = openStationDatabase(":memory:");
     AuditLog log(db);
     log.append("tech1", "prep.start", "PREP-1");
-    CHECK_THROWS_WITH_AS(db.exec("UPDATE audit_log SET actor = 'someone else'"), doctest::Contains("append-only"), StoreError);
+    CHECK_THROWS_WITH_AS(db.exec("UPDATE audit_log SET actor = 'someone else'"),
+                         doctest::Contains("append-only"), StoreError);
     CHECK_THROWS_WITH_AS(db.exec("DELETE FROM audit_log"), doctest::Contains("append-only"), StoreError);
 }
 

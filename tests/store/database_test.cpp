@@ -19,7 +19,8 @@ TEST_CASE("a new database is migrated to the latest schema with WAL, FULL sync a
     CHECK(db.queryText("PRAGMA journal_mode").value() == "wal");
     CHECK(db.queryInt("PRAGMA synchronous").value() == 2); // 2 = FULL
     CHECK(db.queryInt("PRAGMA foreign_keys").value() == 1);
-    CHECK(db.queryInt("SELECT count(*) FROM schema_migrations").value() == static_cast<int64_t>(migrations().size()));
+    CHECK(db.queryInt("SELECT count(*) FROM schema_migrations").value() ==
+          static_cast<int64_t>(migrations().size()));
 }
 
 TEST_CASE("migrations start at 1 and are strictly ascending, each named") {
@@ -42,7 +43,8 @@ TEST_CASE("reopening applies nothing twice") {
     const std::string path = (dir / "station.sqlite3").string();
     { Database db = openStationDatabase(path); }
     Database db = openStationDatabase(path);
-    CHECK(db.queryInt("SELECT count(*) FROM schema_migrations").value() == static_cast<int64_t>(migrations().size()));
+    CHECK(db.queryInt("SELECT count(*) FROM schema_migrations").value() ==
+          static_cast<int64_t>(migrations().size()));
 }
 
 TEST_CASE("a database written by a newer schema is refused and left byte-for-byte unchanged") {
@@ -51,8 +53,8 @@ TEST_CASE("a database written by a newer schema is refused and left byte-for-byt
     {
         Database db = openStationDatabase(path);
         const int future = latestSchemaVersion() + 1;
-        db.exec("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (" + std::to_string(future) +
-                ", 'from the future', '2030-01-01T00:00:00Z')");
+        db.exec("INSERT INTO schema_migrations(version, name, applied_utc) VALUES (" +
+                std::to_string(future) + ", 'from the future', '2030-01-01T00:00:00Z')");
         db.exec("PRAGMA user_version = " + std::to_string(future));
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     }

@@ -40,8 +40,9 @@ TEST_CASE("hashes that are not 64 lowercase hex digits never reach the file syst
     test::TempDir dir;
     Database db = openStationDatabase(":memory:");
     ImageStore images(db, dir.path() / "images");
-    for (const std::string& bad : std::vector<std::string>{"../../etc/passwd", std::string(64, 'g'), std::string(63, 'a'), std::string(64, 'A'),
-                                  std::string("../") + std::string(61, 'a'), std::string()}) {
+    for (const std::string& bad : std::vector<std::string>{
+             "../../etc/passwd", std::string(64, 'g'), std::string(63, 'a'), std::string(64, 'A'),
+             std::string("../") + std::string(61, 'a'), std::string()}) {
         CHECK_FALSE(isSha256Hex(bad));
         CHECK_FALSE(images.pathOf(bad).has_value());
         CHECK_FALSE(images.read(bad).has_value());

@@ -56,7 +56,9 @@ struct Hood {
         engine->setProductLookup(workflow::formularyLookup(formulary));
         gate.emplace(*compliance);
         engine->setComplianceGate(&*gate);
-        REQUIRE(workflow::prepareDemoStation(*db, *engine, *auth, *compliance, room, pec, remote::demoPassword("qa")).ok());
+        REQUIRE(workflow::prepareDemoStation(*db, *engine, *auth, *compliance, room, pec,
+                                             remote::demoPassword("qa"))
+                    .ok());
         deviceManager.emplace(devices::simulatedDeviceConfigs("balance", "scanner", "printer"));
         deviceManager->start();
         auto source = std::make_unique<ui::DemoHoodCamera>(15);
@@ -71,9 +73,28 @@ struct Hood {
                 return data.error();
             return workflow::renderZpl(*data, *layout);
         };
-        station = std::make_unique<ui::StationController>(ui::StationDeps{
-            *db, *audit, *auth, *engine, *compliance, *images, store::imagesDir(dir.path()), formulary, policy, &*deviceManager,
-            "balance", "scanner", "printer", camera.get(), demoCamera, quality, room, pec, "test hood", true, labelZpl, {}});
+        station = std::make_unique<ui::StationController>(ui::StationDeps{*db,
+                                                                          *audit,
+                                                                          *auth,
+                                                                          *engine,
+                                                                          *compliance,
+                                                                          *images,
+                                                                          store::imagesDir(dir.path()),
+                                                                          formulary,
+                                                                          policy,
+                                                                          &*deviceManager,
+                                                                          "balance",
+                                                                          "scanner",
+                                                                          "printer",
+                                                                          camera.get(),
+                                                                          demoCamera,
+                                                                          quality,
+                                                                          room,
+                                                                          pec,
+                                                                          "test hood",
+                                                                          true,
+                                                                          labelZpl,
+                                                                          {}});
     }
     ~Hood() {
         station.reset();
@@ -93,7 +114,9 @@ struct Hood {
         return false;
     }
     int step() const { return station->prep() ? station->prep()->currentStep : -1; }
-    std::string status() const { return station->prep() ? std::string(workflow::prepStatusName(station->prep()->status)) : ""; }
+    std::string status() const {
+        return station->prep() ? std::string(workflow::prepStatusName(station->prep()->status)) : "";
+    }
     devices::BalanceSimulator& balance() { return *deviceManager->balanceSimulator("balance"); }
 
     void signInAndGarb(const std::string& badge, const std::string& pin) {
@@ -132,8 +155,11 @@ struct Hood {
             station->demoLift(); // the last syringe off the pan first
             REQUIRE(frames([&] { return !station->waitingForEmptyPan(); }));
             station->demoEmptySyringe();
-            REQUIRE(frames([&] { return station->prep()->steps[static_cast<size_t>(index)].result.contains("tare_g"); }));
-            resultBefore = station->prep()->steps[static_cast<size_t>(index)].result.dump(); // the draw comes next
+            REQUIRE(frames([&] {
+                return station->prep()->steps[static_cast<size_t>(index)].result.contains("tare_g");
+            }));
+            resultBefore =
+                station->prep()->steps[static_cast<size_t>(index)].result.dump(); // the draw comes next
             station->demoDraw(1.0);
             break;
         case workflow::StepKind::Photo:
@@ -170,7 +196,8 @@ struct Hood {
 int refusals(store::Database& db, int64_t prepId, const std::string& problem) {
     int n = 0;
     for (const auto& e : store::PrepRepo(db).evidence(prepId)) {
-        if (e.outcome == "fail" && (e.dataJson.find("\"problem\":\"" + problem + "\"") != std::string::npos || e.kind == problem))
+        if (e.outcome == "fail" &&
+            (e.dataJson.find("\"problem\":\"" + problem + "\"") != std::string::npos || e.kind == problem))
             ++n;
     }
     return n;
@@ -189,9 +216,11 @@ TEST_CASE("the station completes a fixed-dose preparation with simulated devices
         if (s.spec.kind == workflow::StepKind::Photo)
             CHECK(h.images->read(s.result["sha256"].get<std::string>()).has_value());
         if (s.spec.kind == workflow::StepKind::Weigh)
-            CHECK(s.result["volume_ml"].get<double>() == doctest::Approx(s.spec.weigh.targetMl).epsilon(0.01));
+            CHECK(s.result["volume_ml"].get<double>() ==
+                  doctest::Approx(s.spec.weigh.targetMl).epsilon(0.01));
         if (s.spec.kind == workflow::StepKind::Scan)
-            CHECK(s.result["lot"].get<std::string>().rfind("DEMO", 0) == 0); // read by the camera from the label
+            CHECK(s.result["lot"].get<std::string>().rfind("DEMO", 0) ==
+                  0); // read by the camera from the label
     }
     CHECK(h.station->lastLabelZpl().find(view.number) != std::string::npos);
     CHECK_FALSE(h.audit->verify().has_value());
@@ -213,7 +242,8 @@ TEST_CASE("the station completes a hazardous preparation in the BSC of the hazar
     workflow::OrderInput o;
     o.patientName = "DEMO, JUNE";
     o.patientMrn = "MRN-D0200";
-    o.patient = {{"weight_kg", 70}, {"height_cm", 170}, {"age_years", 60}, {"sex", "female"}, {"scr_mg_dl", 0.9}};
+    o.patient = {
+        {"weight_kg", 70}, {"height_cm", 170}, {"age_years", 60}, {"sex", "female"}, {"scr_mg_dl", 0.9}};
     o.recipeId = "cisplatin-ns";
     o.route = "IV";
     o.due = nowUtc() + 2h;
@@ -233,22 +263,28 @@ TEST_CASE("device-borne errors at the hood are blocked and recorded") {
     // A wrong vial held up to the camera: refused, the step stays.
     h.station->update();
     h.station->demoShowWrong();
-    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
+    REQUIRE(h.frames(
+        [&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
     CHECK(h.step() == 0);
     h.completeStep(); // the right vial
     while (h.station->prep()->steps[static_cast<size_t>(h.step())].spec.kind != workflow::StepKind::Weigh)
         h.completeStep();
     const int weigh = h.step();
-    const auto w = h.station->prep()->steps[static_cast<size_t>(weigh)].spec.weigh; // a copy: the station reloads its preparation
+    const auto w = h.station->prep()
+                       ->steps[static_cast<size_t>(weigh)]
+                       .spec.weigh; // a copy: the station reloads its preparation
 
     // Unstable: nothing is weighed while the balance settles.
     h.station->demoLift();
     REQUIRE(h.frames([&] { return !h.station->waitingForEmptyPan(); }));
     h.balance().setUnstable(true);
     h.station->demoEmptySyringe();
-    CHECK_FALSE(h.frames([&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); }, 1500ms));
+    CHECK_FALSE(h.frames(
+        [&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); },
+        1500ms));
     h.balance().setUnstable(false);
-    REQUIRE(h.frames([&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); }));
+    REQUIRE(h.frames(
+        [&] { return h.station->prep()->steps[static_cast<size_t>(weigh)].result.contains("tare_g"); }));
 
     // Unplugged mid-weighing: reported to the engine; back: reported, and weighing goes on.
     h.balance().unplug();
@@ -267,7 +303,8 @@ TEST_CASE("device-borne errors at the hood are blocked and recorded") {
     REQUIRE(h.frames([&] { return h.step() != weigh; }));
     const auto view = h.engine->view(prep).value();
     CHECK(view.steps[static_cast<size_t>(weigh)].attempts == 1);
-    CHECK(view.steps[static_cast<size_t>(weigh)].result["volume_ml"].get<double>() == doctest::Approx(w.targetMl).epsilon(0.01));
+    CHECK(view.steps[static_cast<size_t>(weigh)].result["volume_ml"].get<double>() ==
+          doctest::Approx(w.targetMl).epsilon(0.01));
     CHECK(refusals(*h.db, prep, "device") >= 1);
     h.completeAll();
     CHECK_FALSE(h.audit->verify().has_value());
@@ -291,7 +328,8 @@ TEST_CASE("a balance overload reaches the engine: refused and recorded, then the
     CHECK(h.step() != weigh);
 }
 
-TEST_CASE("codes reach the engine as they were read: the scanner's AIM identifier, the camera's own GS1 parse") {
+TEST_CASE(
+    "codes reach the engine as they were read: the scanner's AIM identifier, the camera's own GS1 parse") {
     Hood h;
     h.signInAndGarb("B-1001", "4821");
     const int64_t prep = h.startOrderFor("cefazolin-ns");
@@ -331,7 +369,10 @@ TEST_CASE("a scan while a signature is asked for is a badge, never a product sca
     REQUIRE(badges.size() == 1);
     CHECK(badges.front() == "B-2001");
     // With the badge and the PIN, the override is signed.
-    REQUIRE(h.station->overrideStep(badges.front(), "7350", "Label unreadable by scanner: product verified by the pharmacist").ok());
+    REQUIRE(h.station
+                ->overrideStep(badges.front(), "7350",
+                               "Label unreadable by scanner: product verified by the pharmacist")
+                .ok());
     CHECK(h.engine->view(prep)->steps[0].state == workflow::StepState::Overridden);
     // The pad closed: scans are products again.
     h.station->expectBadge(false);
@@ -352,7 +393,8 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
     const int64_t prep = h.startOrderFor("cefazolin-ns");
     h.station->update();
     h.station->demoShowWrong();
-    REQUIRE(h.frames([&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
+    REQUIRE(h.frames(
+        [&] { return refusals(*h.db, prep, "wrong drug") + refusals(*h.db, prep, "wrong strength") > 0; }));
     h.completeAll();
     const auto stationView = h.engine->view(prep).value();
     const auto evidence = store::PrepRepo(*h.db).evidence(prep);
@@ -385,10 +427,15 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
             std::string text = data["scanned"].get<std::string>();
             for (size_t at; (at = text.find("<GS>")) != std::string::npos;)
                 text.replace(at, 4, "\x1d");
-            request = {{"op", "scan"}, {"step", e.stepIndex}, {"text", data.value("aim", "") + text},
+            request = {{"op", "scan"},
+                       {"step", e.stepIndex},
+                       {"text", data.value("aim", "") + text},
                        {"source", data.value("source", "scanner")}};
         } else if (e.kind == "tare" || e.kind == "weigh" || e.kind == "weigh-empty") {
-            request = {{"op", "weigh"}, {"step", e.stepIndex}, {"grams", data["gross_g"]}, {"stable", data["stable"]}};
+            request = {{"op", "weigh"},
+                       {"step", e.stepIndex},
+                       {"grams", data["gross_g"]},
+                       {"stable", data["stable"]}};
         } else if (e.kind == "photo") {
             REQUIRE(e.imageSha256.has_value()); // the station's photo, as a file handed to the session
             request["image"] = h.images->pathOf(*e.imageSha256).value().string();
@@ -397,7 +444,9 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
         }
         const json answer = session.handle(request);
         INFO("evidence " << e.id << " (" << e.kind << ", step " << e.stepIndex << "): " << answer.dump());
-        const std::string verdict = e.outcome == "pass" ? "passed" : e.outcome == "fail" ? "failed" : "recorded";
+        const std::string verdict = e.outcome == "pass"   ? "passed"
+                                    : e.outcome == "fail" ? "failed"
+                                                          : "recorded";
         CHECK(answer["verdict"] == verdict);
         CHECK(answer["message"] == e.message);
         CHECK(answer["ok"] == (verdict != "failed"));
@@ -412,10 +461,10 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
         json expected = s.result;
         json actual = shown["steps"][i]["result"];
         for (json* r : {&expected, &actual}) {
-            r->erase("sha256");   // the session annotates the photo again: another image
-            r->erase("balance");  // which balance read it
-            r->erase("device");   // which scanner read it
-            r->erase("shown");    // the reading as that balance's display printed it ("33.0400 g")
+            r->erase("sha256");  // the session annotates the photo again: another image
+            r->erase("balance"); // which balance read it
+            r->erase("device");  // which scanner read it
+            r->erase("shown");   // the reading as that balance's display printed it ("33.0400 g")
         }
         INFO("step " << i << ": " << s.spec.title);
         CHECK(shown["steps"][i]["state"] == std::string(workflow::stepStateName(s.state)));
@@ -424,7 +473,8 @@ TEST_CASE("the scripted session gives the station's answers for the same events"
     }
 }
 
-TEST_CASE("the order's comments (prescriber, pharmacy system NTE) are shown with the preparation at the hood") {
+TEST_CASE(
+    "the order's comments (prescriber, pharmacy system NTE) are shown with the preparation at the hood") {
     Hood h;
     h.signInAndGarb("B-1001", "4821");
     int64_t orderId = 0;

@@ -12,7 +12,8 @@ namespace {
 
 const TimePoint kStart = parseIsoUtc("2026-01-10T08:30:00Z").value();
 
-BudResult bud(Category c, PrepMethod m, bool tested, bool nonsterile, Storage s, std::vector<ComponentLimit> comps = {}) {
+BudResult bud(Category c, PrepMethod m, bool tested, bool nonsterile, Storage s,
+              std::vector<ComponentLimit> comps = {}) {
     BudRequest r{c, m, tested, nonsterile, s, kStart, std::move(comps)};
     const auto out = computeBud(r, SitePolicy::defaults());
     REQUIRE_MESSAGE(out.ok(), out.error().text());
@@ -43,8 +44,9 @@ TEST_CASE("Category 1: 12 h room / 24 h refrigerated / never frozen (DOMAIN.md)"
     auto fridge = bud(Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Fridge);
     CHECK(fridge.amount == 24);
     CHECK(fridge.bud == kStart + hours{24});
-    const auto frozen = computeBud({Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Freezer, kStart, {}},
-                                   SitePolicy::defaults());
+    const auto frozen =
+        computeBud({Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Freezer, kStart, {}},
+                   SitePolicy::defaults());
     REQUIRE_FALSE(frozen.ok());
     CHECK(frozen.error().where == "storage");
 }
@@ -84,8 +86,9 @@ TEST_CASE("Category 3 (sterility-tested): aseptic 60/90/120 / terminally sterili
     checkDays(bud(Category::Cat3, PrepMethod::TerminalSterilization, true, false, Storage::Room), 90);
     checkDays(bud(Category::Cat3, PrepMethod::TerminalSterilization, true, false, Storage::Fridge), 120);
     checkDays(bud(Category::Cat3, PrepMethod::TerminalSterilization, true, false, Storage::Freezer), 180);
-    const auto untested = computeBud({Category::Cat3, PrepMethod::Aseptic, false, false, Storage::Room, kStart, {}},
-                                     SitePolicy::defaults());
+    const auto untested =
+        computeBud({Category::Cat3, PrepMethod::Aseptic, false, false, Storage::Room, kStart, {}},
+                   SitePolicy::defaults());
     CHECK_FALSE(untested.ok());
 }
 
@@ -93,7 +96,8 @@ TEST_CASE("a BUD never exceeds the earliest component expiry (DOMAIN.md)") {
     const TimePoint early = kStart + hours{24 * 3};
     const TimePoint later = kStart + hours{24 * 20};
     const auto r = bud(Category::Cat2, PrepMethod::Aseptic, false, false, Storage::Fridge,
-                       {{ComponentLimit::Kind::Expiry, later, "diluent", {}}, {ComponentLimit::Kind::Expiry, early, "drug", {}}});
+                       {{ComponentLimit::Kind::Expiry, later, "diluent", {}},
+                        {ComponentLimit::Kind::Expiry, early, "drug", {}}});
     CHECK(r.bud == early);
     CHECK(r.limitedByComponent);
     CHECK(r.unit == BudResult::Unit::Hours);
@@ -101,15 +105,23 @@ TEST_CASE("a BUD never exceeds the earliest component expiry (DOMAIN.md)") {
     CHECK(r.rule.find("drug expires") != std::string::npos);
     CHECK(r.tableRule.find("10 days") != std::string::npos);
     // an expiry after the table's BUD changes nothing
-    checkDays(bud(Category::Cat2, PrepMethod::Aseptic, false, false, Storage::Room, {{ComponentLimit::Kind::Expiry, later, "x", {}}}), 4);
+    checkDays(bud(Category::Cat2, PrepMethod::Aseptic, false, false, Storage::Room,
+                  {{ComponentLimit::Kind::Expiry, later, "x", {}}}),
+              4);
     // an already-expired component is refused
-    const auto expired = computeBud({Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Room, kStart,
+    const auto expired = computeBud({Category::Cat1,
+                                     PrepMethod::Aseptic,
+                                     false,
+                                     false,
+                                     Storage::Room,
+                                     kStart,
                                      {{ComponentLimit::Kind::Expiry, kStart - hours{1}, "old", {}}}},
                                     SitePolicy::defaults());
     CHECK_FALSE(expired.ok());
 }
 
-TEST_CASE("punctured vials: single-dose in ISO 5 12 h (check) / multiple-dose 28 days unless labelled (DOMAIN.md)") {
+TEST_CASE("punctured vials: single-dose in ISO 5 12 h (check) / multiple-dose 28 days unless labelled "
+          "(DOMAIN.md)") {
     const TimePoint punctured = kStart - hours{10};
     const auto sdv = bud(Category::Cat1, PrepMethod::Aseptic, false, false, Storage::Fridge,
                          {{ComponentLimit::Kind::SingleDoseVialPunctured, punctured, "SDV", {}}});

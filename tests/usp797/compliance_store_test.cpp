@@ -4,8 +4,8 @@
 #include "station/store/compliance_store.hpp"
 #include "station/store/schema.hpp"
 #include "station/store/user_repo.hpp"
-#include "usp797/demo_site.hpp"
 #include "tests/test_support.hpp"
+#include "usp797/demo_site.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -20,7 +20,9 @@ using std::chrono::minutes;
 
 namespace {
 
-TimePoint t(const char* text) { return parseIsoUtc(text).value(); }
+TimePoint t(const char* text) {
+    return parseIsoUtc(text).value();
+}
 
 void addUser(Database& db, const std::string& name, const std::string& role) {
     UserRow row;
@@ -45,31 +47,53 @@ struct Fixture {
         addUser(db, "qa01", "quality");
         addUser(db, "pharm01", "pharmacist");
         const Date certified = parseDate("2026-03-01").value();
-        REQUIRE(store.addRoom({"BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, certified}, "qa01", day).ok());
-        REQUIRE(store.addPec({"LAFW-1", "BUF-1", PecType::Lafw, {Category::Cat1, Category::Cat2}, false, certified}, "qa01", day).ok());
-        for (auto [kind, date, cfu, passed] : {std::tuple{QualKind::Training, "2026-01-05", -1, true},
-                                               std::tuple{QualKind::InitialFingertip, "2026-01-06", 0, true},
-                                               std::tuple{QualKind::InitialFingertip, "2026-01-07", 0, true},
-                                               std::tuple{QualKind::InitialFingertip, "2026-01-08", 0, true},
-                                               std::tuple{QualKind::MediaFill, "2026-04-01", -1, true},
-                                               std::tuple{QualKind::PostMediaFillFingertip, "2026-04-01", 1, true},
-                                               std::tuple{QualKind::GarbingCompetency, "2026-04-01", -1, true}}) {
-            QualEvent e{kind, parseDate(date).value(), QualLevel::Cat12, cfu < 0 ? std::nullopt : std::optional<int>(cfu), passed};
+        REQUIRE(store
+                    .addRoom({"BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, certified},
+                             "qa01", day)
+                    .ok());
+        REQUIRE(
+            store
+                .addPec(
+                    {"LAFW-1", "BUF-1", PecType::Lafw, {Category::Cat1, Category::Cat2}, false, certified},
+                    "qa01", day)
+                .ok());
+        for (auto [kind, date, cfu, passed] :
+             {std::tuple{QualKind::Training, "2026-01-05", -1, true},
+              std::tuple{QualKind::InitialFingertip, "2026-01-06", 0, true},
+              std::tuple{QualKind::InitialFingertip, "2026-01-07", 0, true},
+              std::tuple{QualKind::InitialFingertip, "2026-01-08", 0, true},
+              std::tuple{QualKind::MediaFill, "2026-04-01", -1, true},
+              std::tuple{QualKind::PostMediaFillFingertip, "2026-04-01", 1, true},
+              std::tuple{QualKind::GarbingCompetency, "2026-04-01", -1, true}}) {
+            QualEvent e{kind, parseDate(date).value(), QualLevel::Cat12,
+                        cfu < 0 ? std::nullopt : std::optional<int>(cfu), passed};
             REQUIRE(store.recordQualification("tech01", e, "qa01", "", day).ok());
         }
         for (const char* area : {"BUF-1", "LAFW-1"}) {
-            CleaningRecord c{day, area, CleaningTask::Daily, {CleaningAction::Cleaning, CleaningAction::Disinfection}, "Agent", "L1", "tech01"};
+            CleaningRecord c{day,
+                             area,
+                             CleaningTask::Daily,
+                             {CleaningAction::Cleaning, CleaningAction::Disinfection},
+                             "Agent",
+                             "L1",
+                             "tech01"};
             REQUIRE(store.logCleaning(c, day).ok());
         }
-        for (auto [kind, value] : {std::pair{EmKind::Pressure, 0.04}, std::pair{EmKind::Temperature, 19.0}, std::pair{EmKind::Humidity, 40.0}})
-            REQUIRE(store.recordSample({day, kind, "BUF-1", "BUF-1", value, {}, "tech01", "DEV", ""}, "tech01", day).ok());
+        for (auto [kind, value] : {std::pair{EmKind::Pressure, 0.04}, std::pair{EmKind::Temperature, 19.0},
+                                   std::pair{EmKind::Humidity, 40.0}})
+            REQUIRE(store
+                        .recordSample({day, kind, "BUF-1", "BUF-1", value, {}, "tech01", "DEV", ""}, "tech01",
+                                      day)
+                        .ok());
         const auto session = store.startGarbing("tech01", "BUF-1", day + minutes{10});
         REQUIRE(session.ok());
         for (const auto& step : garbingProcedure(false, store.policy()))
             REQUIRE(store.garbingStep(*session, step.id, step.minSeconds, day + minutes{15}).ok());
     }
 
-    GateOutcome gate(TimePoint at) { return store.checkGate({"tech01", Category::Cat2, "LAFW-1", at, false, ""}); }
+    GateOutcome gate(TimePoint at) {
+        return store.checkGate({"tech01", Category::Cat2, "LAFW-1", at, false, ""});
+    }
 
     bool audited(const std::string& action, const std::string& subjectPrefix) {
         for (const auto& e : audit.latest(100000)) {
@@ -84,10 +108,13 @@ struct Fixture {
 
 TEST_CASE("site definitions and imports need the right role") {
     Fixture f;
-    const auto byTech = f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "tech01", f.day);
+    const auto byTech =
+        f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "tech01", f.day);
     REQUIRE_FALSE(byTech.ok());
     CHECK(byTech.error().message == "tech01 is technician; only admin or quality may register rooms");
-    CHECK_FALSE(f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "nobody", f.day).ok());
+    CHECK_FALSE(
+        f.store.addRoom({"X-1", "X", IsoClass::Iso7, PressureRegime::Positive, false, {}}, "nobody", f.day)
+            .ok());
     CHECK_FALSE(f.store.room("X-1").has_value());
     const auto r = f.store.importCsv(emCsvHeader(), "empty.csv", "tech01", f.day);
     REQUIRE(r.problems.size() == 1);
@@ -102,7 +129,8 @@ TEST_CASE("the fixture site is compliant: the gate allows and audits it") {
     CHECK(f.audited("gate.allowed", "pec:LAFW-1"));
 }
 
-TEST_CASE("'today' is the station's local day: an evening in New York is still the day of the morning's records") {
+TEST_CASE(
+    "'today' is the station's local day: an evening in New York is still the day of the morning's records") {
     const test::ScopedTimeZone eastern(test::kUsEastern);
     Fixture f; // cleaning and readings at 06:00 UTC on 10 June = 02:00 EDT on 10 June
     const auto codes = [&](TimePoint at) {
@@ -111,7 +139,9 @@ TEST_CASE("'today' is the station's local day: an evening in New York is still t
             out.push_back(r.code);
         return out;
     };
-    const auto has = [](const std::vector<std::string>& v, const char* code) { return std::find(v.begin(), v.end(), code) != v.end(); };
+    const auto has = [](const std::vector<std::string>& v, const char* code) {
+        return std::find(v.begin(), v.end(), code) != v.end();
+    };
     // 22:00 EDT on 10 June (02:00 UTC on the 11th): the same local day, nothing is missing for today.
     const auto evening = codes(t("2026-06-11T02:00:00Z"));
     CHECK_FALSE(has(evening, "daily_cleaning_missing"));
@@ -128,8 +158,9 @@ TEST_CASE("an open excursion blocks the room until QA closes it / block and clos
     Fixture f;
     const TimePoint sampled = f.day + hours{2};
     // ISO 7 surface action level 5 CFU/plate (DOMAIN.md): 6 is an excursion
-    const auto rec = f.store.recordSample({sampled, EmKind::Surface, "BUF-1", "BUF-1/pass-through", 6, {}, "qa01", "TSA-1", ""},
-                                          "qa01", sampled);
+    const auto rec = f.store.recordSample(
+        {sampled, EmKind::Surface, "BUF-1", "BUF-1/pass-through", 6, {}, "qa01", "TSA-1", ""}, "qa01",
+        sampled);
     REQUIRE(rec.ok());
     REQUIRE(rec->correctiveActionId);
     const int64_t ca = *rec->correctiveActionId;
@@ -147,17 +178,30 @@ TEST_CASE("an open excursion blocks the room until QA closes it / block and clos
     CHECK(blockRows.back().details.find("\"code\":\"open_excursion\"") != std::string::npos);
     CHECK(blockRows.back().details.find("\"room\":\"BUF-1\"") != std::string::npos);
     // Not overridable by policy: a pharmacist cannot override it
-    CHECK_FALSE(f.store.overrideGate(blocked.decisionId, "pharm01", "urgent dose", sampled + minutes{6}).ok());
+    CHECK_FALSE(
+        f.store.overrideGate(blocked.decisionId, "pharm01", "urgent dose", sampled + minutes{6}).ok());
 
     // QA may not close an incomplete record; a technician may not close at all
     AttestedSignatureAuthority signer;
-    auto sig = signer.sign("qa01", "close excursion " + std::to_string(ca), "investigated and re-sampled", sampled + minutes{7}).value();
+    auto sig = signer
+                   .sign("qa01", "close excursion " + std::to_string(ca), "investigated and re-sampled",
+                         sampled + minutes{7})
+                   .value();
     auto early = f.store.closeCorrectiveAction(ca, sig);
     REQUIRE_FALSE(early.ok());
-    CHECK(early.error().message == "cannot close yet; missing: investigation, genus identification, remediation, re-sample");
+    CHECK(early.error().message ==
+          "cannot close yet; missing: investigation, genus identification, remediation, re-sample");
 
-    const auto resample = f.store.recordSample(
-        {sampled + hours{20}, EmKind::Surface, "BUF-1", "BUF-1/pass-through", 1, {}, "qa01", "TSA-2", "re-sample"}, "qa01", sampled + hours{20});
+    const auto resample = f.store.recordSample({sampled + hours{20},
+                                                EmKind::Surface,
+                                                "BUF-1",
+                                                "BUF-1/pass-through",
+                                                1,
+                                                {},
+                                                "qa01",
+                                                "TSA-2",
+                                                "re-sample"},
+                                               "qa01", sampled + hours{20});
     REQUIRE(resample.ok());
     CorrectiveActionUpdate u;
     u.investigation = "pass-through wiped with expired wipes";
@@ -179,14 +223,27 @@ TEST_CASE("an open excursion blocks the room until QA closes it / block and clos
     CHECK(closed.closure->signer == "qa01");
     CHECK(closed.closure->method == "attested (no re-authentication)");
     // A closed record is frozen, even to the SQL level
-    CHECK_THROWS_AS(f.db.exec("UPDATE corrective_actions SET genus = 'x' WHERE id = " + std::to_string(ca)), StoreError);
+    CHECK_THROWS_AS(f.db.exec("UPDATE corrective_actions SET genus = 'x' WHERE id = " + std::to_string(ca)),
+                    StoreError);
 
     // Next day with that day's cleaning and readings: allowed again
     const TimePoint next = f.day + hours{24};
     for (const char* area : {"BUF-1", "LAFW-1"})
-        REQUIRE(f.store.logCleaning({next, area, CleaningTask::Daily, {CleaningAction::Cleaning, CleaningAction::Disinfection}, "A", "L", "tech01"}, next).ok());
+        REQUIRE(f.store
+                    .logCleaning({next,
+                                  area,
+                                  CleaningTask::Daily,
+                                  {CleaningAction::Cleaning, CleaningAction::Disinfection},
+                                  "A",
+                                  "L",
+                                  "tech01"},
+                                 next)
+                    .ok());
     for (auto [kind, value] : {std::pair{EmKind::Pressure, 0.04}, std::pair{EmKind::Temperature, 19.0}})
-        REQUIRE(f.store.recordSample({next, kind, "BUF-1", "BUF-1", value, {}, "tech01", "DEV", ""}, "tech01", next).ok());
+        REQUIRE(
+            f.store
+                .recordSample({next, kind, "BUF-1", "BUF-1", value, {}, "tech01", "DEV", ""}, "tech01", next)
+                .ok());
     const auto session = f.store.startGarbing("tech01", "BUF-1", next);
     REQUIRE(session.ok());
     for (const auto& step : garbingProcedure(false, f.store.policy()))
@@ -206,22 +263,30 @@ TEST_CASE("the person leaving ends garbing / the gate then refuses") {
     CHECK(out.decision.reasons[0].code == "not_garbed");
 }
 
-TEST_CASE("an override needs a pharmacist / a reason / and policy allowing every reason / it is audited once") {
+TEST_CASE(
+    "an override needs a pharmacist / a reason / and policy allowing every reason / it is audited once") {
     Fixture f;
     const TimePoint warm = f.day + hours{3};
-    REQUIRE(f.store.recordSample({warm, EmKind::Temperature, "BUF-1", "BUF-1", 21.0, {}, "tech01", "DEV", ""}, "tech01", warm).ok());
+    REQUIRE(f.store
+                .recordSample({warm, EmKind::Temperature, "BUF-1", "BUF-1", 21.0, {}, "tech01", "DEV", ""},
+                              "tech01", warm)
+                .ok());
     const auto out = f.gate(warm + minutes{1});
     REQUIRE(out.decision.reasons.size() == 1);
     CHECK(out.decision.reasons[0].code == "temperature_out_of_range");
     CHECK(out.decision.overridable());
     CHECK_FALSE(f.store.overrideGate(out.decisionId, "tech01", "hot day", warm).ok());
     CHECK_FALSE(f.store.overrideGate(out.decisionId, "pharm01", " ", warm).ok());
-    REQUIRE(f.store.overrideGate(out.decisionId, "pharm01", "HVAC fault logged; dose needed now", warm + minutes{2}).ok());
+    REQUIRE(
+        f.store
+            .overrideGate(out.decisionId, "pharm01", "HVAC fault logged; dose needed now", warm + minutes{2})
+            .ok());
     CHECK(f.audited("gate.override", "pec:LAFW-1"));
     CHECK_FALSE(f.store.overrideGate(out.decisionId, "pharm01", "again", warm + minutes{3}).ok());
 }
 
-TEST_CASE("policy: only QA may change it / with a reason / old and new values are audited / the change applies") {
+TEST_CASE(
+    "policy: only QA may change it / with a reason / old and new values are audited / the change applies") {
     Fixture f;
     CHECK_FALSE(f.store.setPolicy("em.surface.iso7_cfu_plate", "3", "tech01", "stricter SOP").ok());
     CHECK_FALSE(f.store.setPolicy("em.surface.iso7_cfu_plate", "3", "qa01", "").ok());
@@ -235,8 +300,9 @@ TEST_CASE("policy: only QA may change it / with a reason / old and new values ar
     CHECK(details["old"] == "5");
     CHECK(details["new"] == "3");
     CHECK(details["reason"] == "stricter SOP 12.4");
-    const auto rec = f.store.recordSample({f.day + hours{1}, EmKind::Surface, "BUF-1", "BUF-1/floor", 4, {}, "qa01", "TSA", ""}, "qa01",
-                                          f.day + hours{1});
+    const auto rec = f.store.recordSample(
+        {f.day + hours{1}, EmKind::Surface, "BUF-1", "BUF-1/floor", 4, {}, "qa01", "TSA", ""}, "qa01",
+        f.day + hours{1});
     REQUIRE(rec.ok());
     CHECK(rec->evaluation.excursion);
 }
@@ -252,13 +318,15 @@ TEST_CASE("a whole policy file: only changed keys are written and audited / a ba
     CHECK(*changed == 1);
     CHECK(f.store.policy().number("em.viable_air.iso7_cfu_m3") == 5);
     CHECK(f.audit.forSubject("policy:em.viable_air.iso7_cfu_m3").size() == 1);
-    const auto bad = f.store.importPolicy("[em]\nviable_air.iso7_cfu_m3 = 3\n", "partial.toml", "qa01", "SOP");
+    const auto bad =
+        f.store.importPolicy("[em]\nviable_air.iso7_cfu_m3 = 3\n", "partial.toml", "qa01", "SOP");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().where.starts_with("partial.toml"));
     CHECK(f.store.policy().number("em.viable_air.iso7_cfu_m3") == 5);
 }
 
-TEST_CASE("CSV import: a file with one bad row imports nothing / a good file imports everything and opens excursions") {
+TEST_CASE("CSV import: a file with one bad row imports nothing / a good file imports everything and opens "
+          "excursions") {
     Fixture f;
     const auto before = f.store.samples(t("2000-01-01"), t("2100-01-01")).size();
     const std::string header = emCsvHeader();
@@ -272,8 +340,9 @@ TEST_CASE("CSV import: a file with one bad row imports nothing / a good file imp
     CHECK(r.imported == 0);
     CHECK(f.store.samples(t("2000-01-01"), t("2100-01-01")).size() == before);
 
-    const std::string good = header + "2026-06-01T10:00:00Z,surface,BUF-1,BUF-1/floor,1,,qa01,TSA,\n"
-                                      "2026-06-01T10:05:00Z,surface,BUF-1,LAFW-1/work surface,4,,qa01,TSA,\n"; // ISO 5 > 3
+    const std::string good =
+        header + "2026-06-01T10:00:00Z,surface,BUF-1,BUF-1/floor,1,,qa01,TSA,\n"
+                 "2026-06-01T10:05:00Z,surface,BUF-1,LAFW-1/work surface,4,,qa01,TSA,\n"; // ISO 5 > 3
     r = f.store.importCsv(good, "good.csv", "qa01", f.day);
     REQUIRE(r.problems.empty());
     CHECK(r.imported == 2);
@@ -296,8 +365,9 @@ TEST_CASE("status lists what is due: never-done sampling first / then by due dat
     });
     REQUIRE(daily != st.due.end());
     CHECK(daily->state == DueState::Ok);
-    const auto q = std::find_if(st.qualifications.begin(), st.qualifications.end(),
-                                [](const auto& p) { return p.first == "tech01" && p.second.category == Category::Cat2; });
+    const auto q = std::find_if(st.qualifications.begin(), st.qualifications.end(), [](const auto& p) {
+        return p.first == "tech01" && p.second.category == Category::Cat2;
+    });
     REQUIRE(q != st.qualifications.end());
     CHECK(q->second.qualified);
     CHECK(formatDate(*q->second.lapses) == "2026-10-01");

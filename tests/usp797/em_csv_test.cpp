@@ -7,11 +7,11 @@ using namespace admix;
 using namespace admix::usp797;
 
 TEST_CASE("a good file parses / in any column order / with quotes and CRLF") {
-    const std::string text =
-        "kind,at_utc,room,location,value,litres,person,device_or_lot,notes\r\n"
-        "viable_air,2026-02-01T10:00:00Z,BUF-1,LAFW-1,1,1000,qa01,\"SAS-1/TSA, lot 7\",\"said \"\"ok\"\"\"\r\n"
-        "\r\n"
-        "pressure,2026-02-01 07:00:00,BUF-1,BUF-1,0.031,,tech01,DPG-1,\n";
+    const std::string text = "kind,at_utc,room,location,value,litres,person,device_or_lot,notes\r\n"
+                             "viable_air,2026-02-01T10:00:00Z,BUF-1,LAFW-1,1,1000,qa01,\"SAS-1/TSA, lot "
+                             "7\",\"said \"\"ok\"\"\"\r\n"
+                             "\r\n"
+                             "pressure,2026-02-01 07:00:00,BUF-1,BUF-1,0.031,,tech01,DPG-1,\n";
     const auto r = parseEmCsv(text, SitePolicy::defaults());
     REQUIRE_MESSAGE(r.problems.empty(), r.problems.front().text());
     REQUIRE(r.rows.size() == 2);
@@ -25,14 +25,14 @@ TEST_CASE("a good file parses / in any column order / with quotes and CRLF") {
 }
 
 TEST_CASE("every bad row is reported with its line and column") {
-    const std::string text = emCsvHeader() +
-                             "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"     // 2 ok
-                             "2026-02-30T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"     // 3 bad date
-                             "2026-02-01T10:00:00Z,dust,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"        // 4 bad kind
-                             "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,two,,qa01,TSA-1,\n"   // 5 bad number
-                             "2026-02-01T10:00:00Z,viable_air,BUF-1,LAFW-1,0,500,qa01,T,\n"   // 6 too few litres
-                             "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01\n"            // 7 field count
-                             "2026-02-01T10:00:00Z,humidity,BUF-1,BUF-1,120,,qa01,TH,\n";     // 8 humidity > 100
+    const std::string text =
+        emCsvHeader() + "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"   // 2 ok
+                        "2026-02-30T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"   // 3 bad date
+                        "2026-02-01T10:00:00Z,dust,BUF-1,LAFW-1,2,,qa01,TSA-1,\n"      // 4 bad kind
+                        "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,two,,qa01,TSA-1,\n" // 5 bad number
+                        "2026-02-01T10:00:00Z,viable_air,BUF-1,LAFW-1,0,500,qa01,T,\n" // 6 too few litres
+                        "2026-02-01T10:00:00Z,surface,BUF-1,LAFW-1,2,,qa01\n"          // 7 field count
+                        "2026-02-01T10:00:00Z,humidity,BUF-1,BUF-1,120,,qa01,TH,\n";   // 8 humidity > 100
     const auto r = parseEmCsv(text, SitePolicy::defaults());
     CHECK(r.rows.size() == 1);
     REQUIRE(r.problems.size() == 6);
@@ -53,7 +53,8 @@ TEST_CASE("header problems: unknown and missing columns / unclosed quote") {
     REQUIRE(r.problems.size() == 2);
     CHECK(r.problems[0].column == "valu");
     CHECK(r.problems[1].column == "value");
-    r = parseEmCsv(emCsvHeader() + "2026-02-01T10:00:00Z,surface,\"BUF-1,LAFW-1,2,,qa01,TSA,\n", SitePolicy::defaults());
+    r = parseEmCsv(emCsvHeader() + "2026-02-01T10:00:00Z,surface,\"BUF-1,LAFW-1,2,,qa01,TSA,\n",
+                   SitePolicy::defaults());
     REQUIRE(r.problems.size() == 1);
     CHECK(r.problems[0].line == 2);
     CHECK(r.problems[0].message == "a quoted field is never closed");

@@ -17,7 +17,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 } // namespace
 
@@ -80,11 +82,13 @@ int main(int argc, char** argv) {
         bestRoom = std::min(bestRoom, ms(Clock::now() - t0));
         (void)open;
     }
-    std::printf("generated %zu samples for %d days (%zu planted excursions) in %.1f ms, CSV %.1f KiB\n", generated.samples.size(), days,
-                generated.plantedExcursions, genMs, static_cast<double>(csv.size()) / 1024.0);
-    std::printf("import: %zu rows, %zu excursions opened, %.1f ms (one transaction, WAL, synchronous=FULL)\n", imported.imported,
-                imported.excursions, importMs);
-    std::printf("report over the whole period: %zu rows, best %.2f ms, worst %.2f ms over %d runs\n", rows, best, worst, repeats);
+    std::printf("generated %zu samples for %d days (%zu planted excursions) in %.1f ms, CSV %.1f KiB\n",
+                generated.samples.size(), days, generated.plantedExcursions, genMs,
+                static_cast<double>(csv.size()) / 1024.0);
+    std::printf("import: %zu rows, %zu excursions opened, %.1f ms (one transaction, WAL, synchronous=FULL)\n",
+                imported.imported, imported.excursions, importMs);
+    std::printf("report over the whole period: %zu rows, best %.2f ms, worst %.2f ms over %d runs\n", rows,
+                best, worst, repeats);
     std::printf("report for one room (BUF-1): best %.2f ms\n", bestRoom);
     return 0;
 }

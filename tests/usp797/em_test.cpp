@@ -11,7 +11,9 @@ using namespace admix::usp797;
 
 namespace {
 
-const SitePolicy& policy() { return SitePolicy::defaults(); }
+const SitePolicy& policy() {
+    return SitePolicy::defaults();
+}
 
 EmSample sample(EmKind kind, double value, std::optional<double> litres = std::nullopt) {
     EmSample s;
@@ -39,13 +41,14 @@ constexpr SampledArea kNegative{IsoClass::Iso7, PressureRegime::Negative};
 
 } // namespace
 
-TEST_CASE("viable air: ISO 5 > 1 / ISO 7 > 10 / ISO 8 > 100 CFU/m3 (DOMAIN.md action levels / 1 m3 = 1000 L)") {
+TEST_CASE(
+    "viable air: ISO 5 > 1 / ISO 7 > 10 / ISO 8 > 100 CFU/m3 (DOMAIN.md action levels / 1 m3 = 1000 L)") {
     for (auto [area, limit] : {std::pair{kIso5, 1.0}, std::pair{kIso7, 10.0}, std::pair{kIso8, 100.0}}) {
         CAPTURE(limit);
-        CHECK_FALSE(excursion(EmKind::ViableAir, limit, area, 1000.0));     // at the limit: limit CFU/m3
-        CHECK_FALSE(excursion(EmKind::ViableAir, limit, area, 1001.0));     // just below
-        CHECK(excursion(EmKind::ViableAir, limit + 1, area, 1000.0));       // just above (next whole CFU)
-        CHECK(excursion(EmKind::ViableAir, 2 * limit + 1, area, 2000.0));   // (limit + 0.5) CFU/m3
+        CHECK_FALSE(excursion(EmKind::ViableAir, limit, area, 1000.0));   // at the limit: limit CFU/m3
+        CHECK_FALSE(excursion(EmKind::ViableAir, limit, area, 1001.0));   // just below
+        CHECK(excursion(EmKind::ViableAir, limit + 1, area, 1000.0));     // just above (next whole CFU)
+        CHECK(excursion(EmKind::ViableAir, 2 * limit + 1, area, 2000.0)); // (limit + 0.5) CFU/m3
     }
     // CFU -> CFU/m3: 3 CFU in 1500 L is 2 CFU/m3
     const auto e = evaluateSample(sample(EmKind::ViableAir, 3, 1500.0), kIso7, policy());
@@ -72,8 +75,10 @@ TEST_CASE("surface: ISO 5 > 3 / ISO 7 > 5 / ISO 8 > 50 CFU/plate (DOMAIN.md acti
     CHECK_FALSE(evaluateSample(sample(EmKind::Surface, -1), kIso5, policy()).ok());
 }
 
-TEST_CASE("total particles >= 0.5 um: ISO 5 3 / 520 / ISO 7 352 / 000 / ISO 8 3 / 520 / 000 per m3 (DOMAIN.md)") {
-    for (auto [area, limit] : {std::pair{kIso5, 3520.0}, std::pair{kIso7, 352000.0}, std::pair{kIso8, 3520000.0}}) {
+TEST_CASE(
+    "total particles >= 0.5 um: ISO 5 3 / 520 / ISO 7 352 / 000 / ISO 8 3 / 520 / 000 per m3 (DOMAIN.md)") {
+    for (auto [area, limit] :
+         {std::pair{kIso5, 3520.0}, std::pair{kIso7, 352000.0}, std::pair{kIso8, 3520000.0}}) {
         CAPTURE(limit);
         CHECK_FALSE(excursion(EmKind::Particles, limit - 1, area));
         CHECK_FALSE(excursion(EmKind::Particles, limit, area));
@@ -82,11 +87,13 @@ TEST_CASE("total particles >= 0.5 um: ISO 5 3 / 520 / ISO 7 352 / 000 / ISO 8 3 
 }
 
 TEST_CASE("unclassified areas have no action level: refused / not passed (fail closed)") {
-    const auto e = evaluateSample(sample(EmKind::Surface, 0), {IsoClass::Unclassified, PressureRegime::None}, policy());
+    const auto e =
+        evaluateSample(sample(EmKind::Surface, 0), {IsoClass::Unclassified, PressureRegime::None}, policy());
     CHECK_FALSE(e.ok());
 }
 
-TEST_CASE("pressure: positive >= 0.020 in. w.c. (DOMAIN.md) / HD negative 0.01 to 0.03 (USP <800> in DOMAIN.md)") {
+TEST_CASE(
+    "pressure: positive >= 0.020 in. w.c. (DOMAIN.md) / HD negative 0.01 to 0.03 (USP <800> in DOMAIN.md)") {
     CHECK_FALSE(excursion(EmKind::Pressure, 0.020, kIso7));
     CHECK(excursion(EmKind::Pressure, 0.019, kIso7));
     CHECK_FALSE(excursion(EmKind::Pressure, 0.021, kIso7));
@@ -110,7 +117,8 @@ TEST_CASE("room temperature <= 20 C and humidity < 60 % (DOMAIN.md / logged each
 }
 
 TEST_CASE("refrigerator 2-8 C and freezer -25 to -10 C (DOMAIN.md storage)") {
-    for (auto [lo, hi, kind] : {std::tuple{2.0, 8.0, EmKind::Fridge}, std::tuple{-25.0, -10.0, EmKind::Freezer}}) {
+    for (auto [lo, hi, kind] :
+         {std::tuple{2.0, 8.0, EmKind::Fridge}, std::tuple{-25.0, -10.0, EmKind::Freezer}}) {
         CAPTURE(lo);
         CHECK(excursion(kind, lo - 0.1, kIso7));
         CHECK_FALSE(excursion(kind, lo, kIso7));

@@ -2,9 +2,9 @@
 // cleanest)", hand wash >= 30 s; USP <800>: two pairs of chemotherapy gloves, outer changed every
 // 30 min, HD gown every 2-3 h, second shoe covers; cleaning: daily / monthly / sporicidal and the HD
 // sequence deactivation, decontamination, cleaning, disinfection.
+#include "tests/test_support.hpp"
 #include "usp797/cleaning.hpp"
 #include "usp797/garbing.hpp"
-#include "tests/test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -38,7 +38,8 @@ TEST_CASE("USP <797> garbing order / dirtiest to cleanest / with the hand-wash t
     std::vector<std::string> ids;
     for (const auto& s : steps)
         ids.push_back(s.id);
-    CHECK(ids == std::vector<std::string>{"shoe_covers", "head_cover", "mask", "hand_wash", "gown", "hand_rub", "sterile_gloves"});
+    CHECK(ids == std::vector<std::string>{"shoe_covers", "head_cover", "mask", "hand_wash", "gown",
+                                          "hand_rub", "sterile_gloves"});
     CHECK(steps[3].minSeconds == 30);
 }
 
@@ -87,7 +88,8 @@ TEST_CASE("a session that ended (the person left) no longer counts as garbed") {
     GarbingSession s = garbed(false);
     CHECK(garbingProblems(s, kT0 + minutes{90}, SitePolicy::defaults()).empty()); // no glove timer outside HD
     CHECK(garbingProblems(s, kT0 + std::chrono::hours{12}, SitePolicy::defaults()).empty());
-    CHECK(garbingProblems(s, kT0 + std::chrono::hours{12} + seconds{1}, SitePolicy::defaults()).at(0).code == "not_garbed");
+    CHECK(garbingProblems(s, kT0 + std::chrono::hours{12} + seconds{1}, SitePolicy::defaults()).at(0).code ==
+          "not_garbed");
     s.ended = kT0 + minutes{100};
     const auto problems = garbingProblems(s, kT0 + minutes{101}, SitePolicy::defaults());
     REQUIRE(problems.size() == 1);
@@ -96,7 +98,9 @@ TEST_CASE("a session that ended (the person left) no longer counts as garbed") {
 }
 
 TEST_CASE("cleaning: HD daily needs deactivation / decontamination / cleaning / disinfection in that order") {
-    CleaningRecord r{kT0, "HD-1", CleaningTask::Daily, parseCleaningActions("cleaning,disinfection").value(), "Agent", "L1", "tech01"};
+    CleaningRecord r{
+        kT0,  "HD-1",  CleaningTask::Daily, parseCleaningActions("cleaning,disinfection").value(), "Agent",
+        "L1", "tech01"};
     CHECK(validateCleaning(r, false).ok());
     const auto hd = validateCleaning(r, true);
     REQUIRE_FALSE(hd.ok());
@@ -115,7 +119,8 @@ TEST_CASE("cleaning: HD daily needs deactivation / decontamination / cleaning / 
     CHECK_FALSE(parseCleaningActions("mopping").ok());
 }
 
-TEST_CASE("garbing problems name times as people read them: local time with the date, not ISO UTC (issue 14)") {
+TEST_CASE(
+    "garbing problems name times as people read them: local time with the date, not ISO UTC (issue 14)") {
     // 2026-04-01T07:00:00Z is 03:00 in US Eastern daylight time (UTC-4 from 2026-03-08).
     const test::ScopedTimeZone eastern("EST5EDT,M3.2.0,M11.1.0");
     GarbingSession s = garbed(false);

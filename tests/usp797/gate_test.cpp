@@ -21,14 +21,22 @@ GateFacts goodFacts() {
     f.personRole = "technician";
     const auto& p = SitePolicy::defaults();
     for (const char* date : {"2026-01-02", "2026-01-03", "2026-01-04"})
-        f.qualifications.push_back(judgeQualEvent({QualKind::InitialFingertip, parseDate(date).value(), QualLevel::Cat12, 0}, p).value());
-    f.qualifications.push_back({QualKind::Training, parseDate("2026-01-01").value(), QualLevel::Cat12, {}, true});
+        f.qualifications.push_back(
+            judgeQualEvent({QualKind::InitialFingertip, parseDate(date).value(), QualLevel::Cat12, 0}, p)
+                .value());
+    f.qualifications.push_back(
+        {QualKind::Training, parseDate("2026-01-01").value(), QualLevel::Cat12, {}, true});
     for (auto k : {QualKind::MediaFill, QualKind::GarbingCompetency})
         f.qualifications.push_back({k, parseDate("2026-03-01").value(), QualLevel::Cat12, {}, true});
     f.qualifications.push_back(
-        judgeQualEvent({QualKind::PostMediaFillFingertip, parseDate("2026-03-01").value(), QualLevel::Cat12, 1}, p).value());
-    f.room = Room{"BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, parseDate("2026-02-01").value()};
-    f.pec = Pec{"LAFW-1", "BUF-1", PecType::Lafw, {Category::Cat1, Category::Cat2}, false, parseDate("2026-02-01").value()};
+        judgeQualEvent(
+            {QualKind::PostMediaFillFingertip, parseDate("2026-03-01").value(), QualLevel::Cat12, 1}, p)
+            .value());
+    f.room = Room{
+        "BUF-1", "Buffer", IsoClass::Iso7, PressureRegime::Positive, false, parseDate("2026-02-01").value()};
+    f.pec = Pec{"LAFW-1",      "BUF-1",
+                PecType::Lafw, {Category::Cat1, Category::Cat2},
+                false,         parseDate("2026-02-01").value()};
     GarbingSession g;
     g.person = "tech01";
     g.room = "BUF-1";
@@ -44,7 +52,9 @@ GateFacts goodFacts() {
     return f;
 }
 
-GateRequest request(Category c = Category::Cat2) { return {"tech01", c, "LAFW-1", kNow, false, ""}; }
+GateRequest request(Category c = Category::Cat2) {
+    return {"tech01", c, "LAFW-1", kNow, false, ""};
+}
 
 std::vector<std::string> codes(const GateDecision& d) {
     std::vector<std::string> out;
@@ -78,15 +88,18 @@ TEST_CASE("every reason at once / none hidden behind the first") {
     f.openExcursions.push_back(ca);
     const auto d = evaluateGate(request(), f, SitePolicy::defaults());
     CHECK_FALSE(d.allowed);
-    CHECK(codes(d) == std::vector<std::string>{"not_qualified", "pec_certification_overdue", "not_garbed", "daily_cleaning_missing",
-                                               "pressure_out_of_range", "temperature_not_logged", "open_excursion"});
+    CHECK(codes(d) == std::vector<std::string>{"not_qualified", "pec_certification_overdue", "not_garbed",
+                                               "daily_cleaning_missing", "pressure_out_of_range",
+                                               "temperature_not_logged", "open_excursion"});
     CHECK_FALSE(d.overridable());
 }
 
 TEST_CASE("lapsed vs never qualified / PEC not approved for the category") {
     GateFacts f = goodFacts();
     // competency 2026-03-01 + 6 months = 2026-09-01: lapsed the day after
-    auto d = evaluateGate({"tech01", Category::Cat2, "LAFW-1", parseIsoUtc("2026-09-02T09:00:00Z").value(), false, ""}, f, SitePolicy::defaults());
+    auto d = evaluateGate(
+        {"tech01", Category::Cat2, "LAFW-1", parseIsoUtc("2026-09-02T09:00:00Z").value(), false, ""}, f,
+        SitePolicy::defaults());
     CHECK(codes(d).at(0) == "qualification_lapsed");
     d = evaluateGate(request(Category::Cat3), f, SitePolicy::defaults());
     const auto c = codes(d);
@@ -115,14 +128,16 @@ TEST_CASE("unknown person / a non-compounding role / and garbing for another roo
     CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())).at(0) == "role_may_not_compound");
     f = goodFacts();
     f.garbing->room = "HD-1";
-    CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())) == std::vector<std::string>{"not_garbed"});
+    CHECK(codes(evaluateGate(request(), f, SitePolicy::defaults())) ==
+          std::vector<std::string>{"not_garbed"});
 }
 
 TEST_CASE("a hazardous drug needs a containment PEC in a hazardous-drug room, garbed for USP <800>") {
     GateRequest r = request();
     r.hazardousDrug = true;
     const auto d = evaluateGate(r, goodFacts(), SitePolicy::defaults());
-    CHECK(codes(d) == std::vector<std::string>{"pec_not_for_hazardous", "room_not_for_hazardous", "not_garbed"});
+    CHECK(codes(d) ==
+          std::vector<std::string>{"pec_not_for_hazardous", "room_not_for_hazardous", "not_garbed"});
     for (const auto& reason : d.reasons)
         CHECK_FALSE(reason.overridable);
 }
@@ -132,8 +147,11 @@ namespace {
 // The hazardous-drug room and its BSC, the person garbed with the USP <800> procedure 10 min ago.
 GateFacts hdFacts() {
     GateFacts f = goodFacts();
-    f.room = Room{"HD-1", "HD buffer", IsoClass::Iso7, PressureRegime::Negative, true, parseDate("2026-02-01").value()};
-    f.pec = Pec{"BSC-1", "HD-1", PecType::Bsc, {Category::Cat1, Category::Cat2}, true, parseDate("2026-02-01").value()};
+    f.room = Room{
+        "HD-1", "HD buffer", IsoClass::Iso7, PressureRegime::Negative, true, parseDate("2026-02-01").value()};
+    f.pec = Pec{"BSC-1",      "HD-1",
+                PecType::Bsc, {Category::Cat1, Category::Cat2},
+                true,         parseDate("2026-02-01").value()};
     f.pressureToday = -0.02;
     GarbingSession g;
     g.person = "tech01";
@@ -153,7 +171,8 @@ GateRequest hdRequest() {
 
 } // namespace
 
-TEST_CASE("a hazardous drug in the BSC of the hazardous-drug room, garbed for USP <800>: allowed; gloves due: refused") {
+TEST_CASE("a hazardous drug in the BSC of the hazardous-drug room, garbed for USP <800>: allowed; gloves "
+          "due: refused") {
     CHECK(evaluateGate(hdRequest(), hdFacts(), SitePolicy::defaults()).allowed);
     GateFacts f = hdFacts();
     const int gloves = SitePolicy::defaults().whole("garbing.hd.outer_glove_change_minutes");
@@ -184,9 +203,10 @@ TEST_CASE("an override covers a decision only for reasons it overrode that polic
     CHECK_FALSE(overrideCovers({"humidity_out_of_range"}, d, defaults));
     const auto strict = defaults.with("gate.override.temperature_out_of_range", 0).value();
     CHECK_FALSE(overrideCovers({"temperature_out_of_range"}, d, strict));
-    CHECK(notOverridable({"temperature_out_of_range", "not_garbed", "unknown_person", "not_garbed"}, defaults) ==
-          std::vector<std::string>{"not_garbed", "unknown_person"});
-    CHECK_FALSE(overrideCovers({}, evaluateGate(request(), goodFacts(), defaults), defaults)); // nothing to lift
+    CHECK(notOverridable({"temperature_out_of_range", "not_garbed", "unknown_person", "not_garbed"},
+                         defaults) == std::vector<std::string>{"not_garbed", "unknown_person"});
+    CHECK_FALSE(
+        overrideCovers({}, evaluateGate(request(), goodFacts(), defaults), defaults)); // nothing to lift
 }
 
 TEST_CASE("an open excursion that policy says does not block the room (fridge) does not block") {

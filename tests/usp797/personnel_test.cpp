@@ -13,10 +13,15 @@ using std::chrono::sys_days;
 
 namespace {
 
-Date d(const char* text) { return parseDate(text).value(); }
-Date plus(Date x, int n) { return Date{sys_days{x} + days{n}}; }
+Date d(const char* text) {
+    return parseDate(text).value();
+}
+Date plus(Date x, int n) {
+    return Date{sys_days{x} + days{n}};
+}
 
-QualEvent judged(QualKind kind, const char* date, std::optional<int> cfu, bool passed = true, QualLevel level = QualLevel::Cat12) {
+QualEvent judged(QualKind kind, const char* date, std::optional<int> cfu, bool passed = true,
+                 QualLevel level = QualLevel::Cat12) {
     return judgeQualEvent({kind, d(date), level, cfu, passed}, SitePolicy::defaults()).value();
 }
 
@@ -40,10 +45,13 @@ TEST_CASE("gloved fingertip: initial 0 CFU passes / 1 fails / after media fill 3
     CHECK(judged(QualKind::PostMediaFillFingertip, "2026-01-01", 2).passed);
     CHECK(judged(QualKind::PostMediaFillFingertip, "2026-01-01", 3).passed);
     CHECK_FALSE(judged(QualKind::PostMediaFillFingertip, "2026-01-01", 4).passed);
-    CHECK_FALSE(judgeQualEvent({QualKind::InitialFingertip, d("2026-01-01"), QualLevel::Cat12, std::nullopt, true},
+    CHECK_FALSE(
+        judgeQualEvent({QualKind::InitialFingertip, d("2026-01-01"), QualLevel::Cat12, std::nullopt, true},
+                       SitePolicy::defaults())
+            .ok());
+    CHECK_FALSE(judgeQualEvent({QualKind::Training, d("2026-01-01"), QualLevel::Cat12, 0, true},
                                SitePolicy::defaults())
                     .ok());
-    CHECK_FALSE(judgeQualEvent({QualKind::Training, d("2026-01-01"), QualLevel::Cat12, 0, true}, SitePolicy::defaults()).ok());
 }
 
 TEST_CASE("three separate initial passes are needed") {

@@ -12,8 +12,12 @@ using std::chrono::sys_days;
 
 namespace {
 
-Date d(const char* text) { return parseDate(text).value(); }
-Date plus(Date x, int n) { return Date{sys_days{x} + days{n}}; }
+Date d(const char* text) {
+    return parseDate(text).value();
+}
+Date plus(Date x, int n) {
+    return Date{sys_days{x} + days{n}};
+}
 
 // Checks the three boundary days around `due` for a task done on `last`.
 void boundaries(ScheduleTask task, bool cat3, Date last, Date due) {
@@ -43,7 +47,8 @@ TEST_CASE("certification every 6 months (check) (DOMAIN.md Frequencies)") {
     boundaries(ScheduleTask::Certification, true, d("2026-03-01"), d("2026-09-01"));
 }
 
-TEST_CASE("cleaning: daily on compounding days / monthly / sporicidal monthly Cat 1/2 / weekly Cat 3 (DOMAIN.md Cleaning)") {
+TEST_CASE("cleaning: daily on compounding days / monthly / sporicidal monthly Cat 1/2 / weekly Cat 3 "
+          "(DOMAIN.md Cleaning)") {
     boundaries(ScheduleTask::DailyCleaning, false, d("2026-02-28"), d("2026-03-01"));
     boundaries(ScheduleTask::DailyCleaning, true, d("2026-12-31"), d("2027-01-01"));
     boundaries(ScheduleTask::MonthlyCleaning, false, d("2026-03-10"), d("2026-04-10"));
@@ -51,29 +56,34 @@ TEST_CASE("cleaning: daily on compounding days / monthly / sporicidal monthly Ca
     boundaries(ScheduleTask::Sporicidal, true, d("2026-03-10"), d("2026-03-17"));
 }
 
-TEST_CASE("personnel: training every 12 months / competency 6 months Cat 1/2 / 3 months Cat 3 (DOMAIN.md Personnel)") {
+TEST_CASE("personnel: training every 12 months / competency 6 months Cat 1/2 / 3 months Cat 3 (DOMAIN.md "
+          "Personnel)") {
     boundaries(ScheduleTask::Training, false, d("2024-02-29"), d("2025-02-28")); // leap day clamps
     boundaries(ScheduleTask::Competency, false, d("2026-01-20"), d("2026-07-20"));
     boundaries(ScheduleTask::Competency, true, d("2026-01-20"), d("2026-04-20"));
 }
 
-TEST_CASE("particles at each certification / pressure / temperature and storage readings each day (DOMAIN.md)") {
+TEST_CASE(
+    "particles at each certification / pressure / temperature and storage readings each day (DOMAIN.md)") {
     boundaries(ScheduleTask::Particles, false, d("2026-01-15"), d("2026-07-15"));
-    for (auto task : {ScheduleTask::PressureReading, ScheduleTask::TemperatureReading, ScheduleTask::StorageTemperature}) {
+    for (auto task : {ScheduleTask::PressureReading, ScheduleTask::TemperatureReading,
+                      ScheduleTask::StorageTemperature}) {
         boundaries(task, false, d("2026-03-31"), d("2026-04-01"));
         boundaries(task, true, d("2026-03-31"), d("2026-04-01"));
     }
 }
 
 TEST_CASE("a task never done is reported as such / due today") {
-    const auto item = dueItem(ScheduleTask::Surface, "BUF-1", std::nullopt, {7, Interval::Unit::Days}, d("2026-05-05"));
+    const auto item =
+        dueItem(ScheduleTask::Surface, "BUF-1", std::nullopt, {7, Interval::Unit::Days}, d("2026-05-05"));
     CHECK(item.state == DueState::NeverDone);
     CHECK_FALSE(isCompliant(item.state));
     CHECK(item.text.find("no record") != std::string::npos);
 }
 
 TEST_CASE("the due text names the subject and the day it became overdue") {
-    const auto item = dueItem(ScheduleTask::Surface, "BUF-1", d("2026-05-01"), {7, Interval::Unit::Days}, d("2026-05-09"));
+    const auto item =
+        dueItem(ScheduleTask::Surface, "BUF-1", d("2026-05-01"), {7, Interval::Unit::Days}, d("2026-05-09"));
     CHECK(item.state == DueState::Overdue);
     CHECK(item.text == "surface sampling for BUF-1: overdue since 2026-05-09 (every 7 days)");
 }

@@ -65,11 +65,13 @@ int main(int argc, char** argv) {
             options.libdmtx = false;
             options.zxingFullFrame = false;
         } else {
-            std::fprintf(stderr,
-                         "usage: %s [--set field,heldout,bench] [--per-category N] [--count N] [--seed S] [--dir DIR] "
-                         "[--reference JSONL] [--dmtx-timeout-ms MS] [--no-dmtx] [--inverted] [--mirrored] [--write-misses DIR] "
-                         "[--pipeline-only]\n",
-                         argv[0]);
+            std::fprintf(
+                stderr,
+                "usage: %s [--set field,heldout,bench] [--per-category N] [--count N] [--seed S] [--dir DIR] "
+                "[--reference JSONL] [--dmtx-timeout-ms MS] [--no-dmtx] [--inverted] [--mirrored] "
+                "[--write-misses DIR] "
+                "[--pipeline-only]\n",
+                argv[0]);
             return 2;
         }
     }
@@ -135,15 +137,18 @@ int main(int argc, char** argv) {
                     std::fprintf(stderr, "%s\n", fc.error().text().c_str());
                     return 1;
                 }
-                if (!bench.add({spec.name, (fo.heldOut ? "H:" : "") + spec.category, fc->image, fc->codes, true}) &&
+                if (!bench.add(
+                        {spec.name, (fo.heldOut ? "H:" : "") + spec.category, fc->image, fc->codes, true}) &&
                     !missesDir.empty())
                     cv::imwrite(missesDir + "/" + spec.name + ".png", fc->image);
                 ++frames;
             }
         }
     }
-    std::printf("%d frames (%s), %s, OpenCV threads %d; ms = CPU time of the decoding thread (noisy on a shared machine)\n",
-                frames, dir.empty() ? sets.c_str() : dir.c_str(), pinned ? "pinned to CPU 0" : "not pinned", cv::getNumThreads());
+    std::printf("%d frames (%s), %s, OpenCV threads %d; ms = CPU time of the decoding thread (noisy on a "
+                "shared machine)\n",
+                frames, dir.empty() ? sets.c_str() : dir.c_str(), pinned ? "pinned to CPU 0" : "not pinned",
+                cv::getNumThreads());
     bench.print(stdout);
     return 0;
 }

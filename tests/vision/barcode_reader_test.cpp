@@ -30,8 +30,8 @@ TEST_CASE("the test set covers what the reader must handle") {
         if (c == "multi")
             CHECK(rc.scene.codes.size() == 3);
     }
-    for (const char* c : {"anywhere", "rotation", "perspective", "curved", "blur", "noise", "lowcontrast", "smallmodule",
-                          "multi", "linear", "nocode", "quality"})
+    for (const char* c : {"anywhere", "rotation", "perspective", "curved", "blur", "noise", "lowcontrast",
+                          "smallmodule", "multi", "linear", "nocode", "quality"})
         CHECK_MESSAGE(categories[c] > 0, c);
     CHECK(categories["rotation"] == 12);
     CHECK(codes >= 40);
@@ -49,13 +49,15 @@ TEST_CASE("every readable code in the test set is read where it is and nothing e
             bool known = false;
             for (const auto& e : rc.scene.codes)
                 known = known || matches(d, e);
-            CHECK_MESSAGE(known, "reported " << d.format << " '" << d.text << "' which is not in the scene there");
+            CHECK_MESSAGE(known,
+                          "reported " << d.format << " '" << d.text << "' which is not in the scene there");
         }
         if (!rc.testCase.readable)
             continue;
         for (const auto& e : rc.scene.codes) {
             // The generator must make readable codes: ZXing reads each one when shown where it is.
-            CHECK_MESSAGE(readableWhereItIs(rc.scene.image, e), "generator made an unreadable code: " << e.text);
+            CHECK_MESSAGE(readableWhereItIs(rc.scene.image, e),
+                          "generator made an unreadable code: " << e.text);
             ++expected;
             bool found = false;
             for (const auto& d : decoded)
@@ -161,7 +163,8 @@ TEST_CASE("the locator tells bars from modules by the coherence of their edges, 
                 c.box.points(corners.data());
                 if (cv::pointPolygonTest(corners, centre, false) < 0)
                     continue;
-                classified = classified || (isLinear ? c.coherence >= o.linearCoherence : c.coherence < o.matrixCoherence);
+                classified = classified ||
+                             (isLinear ? c.coherence >= o.linearCoherence : c.coherence < o.matrixCoherence);
             }
             CAPTURE(rc.testCase.name);
             CAPTURE(e.format);
@@ -189,8 +192,10 @@ TEST_CASE("edge coherence: a pure stripe pattern is near 1, a checkerboard of mo
         const cv::Mat turn = cv::getRotationMatrix2D(cv::Point2f(200, 200), angle, 1.0);
         cv::Mat s;
         cv::Mat m;
-        cv::warpAffine(stripes, s, turn, stripes.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
-        cv::warpAffine(modules, m, turn, modules.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+        cv::warpAffine(stripes, s, turn, stripes.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                       cv::Scalar(255));
+        cv::warpAffine(modules, m, turn, modules.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                       cv::Scalar(255));
         const auto sc = reader.locate(s);
         const auto mc = reader.locate(m);
         REQUIRE_FALSE(sc.empty());

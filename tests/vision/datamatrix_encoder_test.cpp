@@ -39,7 +39,9 @@ Read readSymbol(const DataMatrixSymbol& s) {
 
 TEST_CASE("the encoder writes GS1 DataMatrix with FNC1 first that ZXing reads as GS1") {
     const std::string element = gs1ElementString("00304093977035", "271130", "LOT-A12", "SER0001");
-    CHECK(element == "0100304093977035172711301" "0LOT-A12\x1D" "21SER0001");
+    CHECK(element == "0100304093977035172711301"
+                     "0LOT-A12\x1D"
+                     "21SER0001");
     const auto symbol = encodeDataMatrix(element, true);
     REQUIRE(symbol.ok());
     const Read r = readSymbol(*symbol);
@@ -59,8 +61,8 @@ TEST_CASE("without GS1 the same text is a plain DataMatrix symbol") {
 
 TEST_CASE("every supported symbol size round-trips with its finder pattern") {
     // Data capacities (codewords) of the square sizes 10..48; digits pack two to a codeword.
-    const std::vector<std::pair<int, int>> sizes{{10, 3},  {12, 5},  {14, 8},  {16, 12}, {18, 18},
-                                                 {20, 22}, {22, 30}, {24, 36}, {26, 44}, {32, 62},
+    const std::vector<std::pair<int, int>> sizes{{10, 3},  {12, 5},   {14, 8},   {16, 12}, {18, 18},
+                                                 {20, 22}, {22, 30},  {24, 36},  {26, 44}, {32, 62},
                                                  {36, 86}, {40, 114}, {44, 144}, {48, 174}};
     for (const auto& [size, capacity] : sizes) {
         CAPTURE(size);
@@ -127,7 +129,8 @@ TEST_CASE("zint as an independent encoder and ours agree on GS1 content") {
     }
     admix::test::TempDir dir;
     const auto png = dir / "zint.png";
-    const std::string command = "zint -b 71 --gs1 --scale=3 --whitesp=3 --vwhitesp=3 -d '[01]00304093977035[17]271130[10]LOT-A12[21]SER0001' -o '" +
+    const std::string command = "zint -b 71 --gs1 --scale=3 --whitesp=3 --vwhitesp=3 -d "
+                                "'[01]00304093977035[17]271130[10]LOT-A12[21]SER0001' -o '" +
                                 png.string() + "' >/dev/null 2>&1";
     REQUIRE(std::system(command.c_str()) == 0);
     const auto image = loadImage(png.string());

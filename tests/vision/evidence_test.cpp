@@ -31,7 +31,9 @@ EvidenceCaption caption() {
     return c;
 }
 
-QualityThresholds thresholds() { return loadQualityThresholds(std::filesystem::path(ADMIX_ASSETS_DIR) / "vision/quality.toml").value(); }
+QualityThresholds thresholds() {
+    return loadQualityThresholds(std::filesystem::path(ADMIX_ASSETS_DIR) / "vision/quality.toml").value();
+}
 
 } // namespace
 

@@ -30,7 +30,8 @@ cv::Mat drawn(const ModuleMatrix& m, int px) {
 
 } // namespace
 
-TEST_CASE("drug messages: GTIN-14 with a valid check digit, a real expiry, GS only after variable fields not last") {
+TEST_CASE("drug messages: GTIN-14 with a valid check digit, a real expiry, GS only after variable fields not "
+          "last") {
     cv::RNG rng(7);
     for (int i = 0; i < 200; ++i) {
         const Gs1Message m = randomDrugMessage(rng);
@@ -97,7 +98,8 @@ TEST_CASE("each encoder makes a GS1 DataMatrix that ZXing and libdmtx read back 
     CHECK(std::any_of(shapes.begin(), shapes.end(), [](const auto& s) { return s.first != s.second; }));
 }
 
-TEST_CASE("the encoders are independent: libzint and libdmtx choose other codewords than the project's encoder") {
+TEST_CASE(
+    "the encoders are independent: libzint and libdmtx choose other codewords than the project's encoder") {
     cv::RNG rng(5);
     int differentZint = 0;
     int differentDmtx = 0;
@@ -116,7 +118,8 @@ TEST_CASE("the encoders are independent: libzint and libdmtx choose other codewo
     CHECK(differentDmtx > 0);
 }
 
-TEST_CASE("the field set covers the categories of issue 18, deterministically, with a held-out part of its own") {
+TEST_CASE(
+    "the field set covers the categories of issue 18, deterministically, with a held-out part of its own") {
     FieldSetOptions o;
     o.perCategory = 1;
     const auto tuning = planFieldSet(o);
@@ -211,7 +214,8 @@ TEST_CASE("the station reader on a subset of the field set: every category, tuni
         if (c == "nocode")
             CHECK(s->expected == 0);
         else if (shortfall) {
-            WARN_MESSAGE(s->read == s->expected, "issue 18 target not met: " << s->read << " of " << s->expected << " read");
+            WARN_MESSAGE(s->read == s->expected,
+                         "issue 18 target not met: " << s->read << " of " << s->expected << " read");
             CHECK(s->read * 2 >= s->expected);
         } else
             CHECK_MESSAGE(s->read == s->expected, s->read << " of " << s->expected << " read");

@@ -13,7 +13,8 @@ using namespace admix::vision;
 TEST_CASE("image files replay in order and loop") {
     admix::test::TempDir dir;
     for (int i = 0; i < 3; ++i)
-        REQUIRE(cv::imwrite((dir / ("f" + std::to_string(i) + ".png")).string(), cv::Mat(40, 60, CV_8UC3, cv::Scalar(i * 50, 0, 0))));
+        REQUIRE(cv::imwrite((dir / ("f" + std::to_string(i) + ".png")).string(),
+                            cv::Mat(40, 60, CV_8UC3, cv::Scalar(i * 50, 0, 0))));
     auto source = makeFrameSource("images:" + dir.path().string());
     REQUIRE(source.ok());
     auto& s = **source;
@@ -105,8 +106,8 @@ TEST_CASE("image bytes from untrusted sources are checked") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().where == "upload");
     // A PNG header announcing 100000 x 100000 pixels is refused before decoding.
-    std::vector<uint8_t> huge{0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                              0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0, 8, 2, 0, 0, 0};
+    std::vector<uint8_t> huge{0x89, 'P', 'N', 'G',  0x0D, 0x0A, 0x1A, 0x0A, 0,    0, 0, 13, 'I', 'H', 'D',
+                              'R',  0,   1,   0x86, 0xA0, 0,    1,    0x86, 0xA0, 8, 2, 0,  0,   0};
     const auto big = decodeImageBytes(huge, "big.png");
     REQUIRE_FALSE(big.ok());
     CHECK(big.error().message.find("too large") != std::string::npos);

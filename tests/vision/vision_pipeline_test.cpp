@@ -11,8 +11,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // Polls `done` until it holds or a generous deadline passes (the suite runs at -O0 on a busy CI).
-template <typename F>
-bool eventually(F done, std::chrono::seconds limit = 60s) {
+template <typename F> bool eventually(F done, std::chrono::seconds limit = 60s) {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < until) {
         if (done())
@@ -71,7 +70,10 @@ TEST_CASE("the pipeline confirms the synthetic camera codes and survives an unpl
 
     // Plugged back: frames flow again without a restart.
     camera->replug();
-    REQUIRE(eventually([&] { return pipeline.status().state == SourceState::Running && pipeline.status().framesCaptured > before + 3; }));
+    REQUIRE(eventually([&] {
+        return pipeline.status().state == SourceState::Running &&
+               pipeline.status().framesCaptured > before + 3;
+    }));
     CHECK(pipeline.status().reconnects >= 1);
     pipeline.stop();
     CHECK(pipeline.status().state == SourceState::Stopped);
@@ -111,8 +113,8 @@ TEST_CASE("a preview fits the size asked for, keeps the aspect, is never enlarge
     const cv::Mat p = makePreview(bgr, cv::Size(960, 600));
     REQUIRE(p.size() == cv::Size(960, 540));
     REQUIRE(p.type() == CV_8UC4);
-    CHECK(p.at<cv::Vec4b>(100, 100) == cv::Vec4b(0, 0, 255, 255)); // R, G, B, A
-    CHECK(makePreview(bgr, cv::Size(400, 1000)).size() == cv::Size(400, 225)); // the width binds
+    CHECK(p.at<cv::Vec4b>(100, 100) == cv::Vec4b(0, 0, 255, 255));                // R, G, B, A
+    CHECK(makePreview(bgr, cv::Size(400, 1000)).size() == cv::Size(400, 225));    // the width binds
     CHECK(makePreview(bgr, cv::Size(4000, 4000)).size() == cv::Size(1920, 1080)); // never enlarged
     const cv::Mat grey(10, 20, CV_8UC1, cv::Scalar(7));
     CHECK(makePreview(grey, cv::Size(10, 10)).at<cv::Vec4b>(2, 2) == cv::Vec4b(7, 7, 7, 255));

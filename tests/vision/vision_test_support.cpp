@@ -30,7 +30,8 @@ const std::vector<RenderedCase>& renderedTestSet() {
 bool matches(const DecodedCode& decoded, const ExpectedCode& expected) {
     if (decoded.format != expected.format || decoded.text != expected.text)
         return false;
-    const cv::Point2f centre = (decoded.corners[0] + decoded.corners[1] + decoded.corners[2] + decoded.corners[3]) * 0.25f;
+    const cv::Point2f centre =
+        (decoded.corners[0] + decoded.corners[1] + decoded.corners[2] + decoded.corners[3]) * 0.25f;
     std::vector<cv::Point2f> quad(expected.corners.begin(), expected.corners.end());
     // Linear codes: ZXing reports the scan line, inside the bars' quad; allow a few pixels of slack.
     return cv::pointPolygonTest(quad, centre, true) > -6;
@@ -49,10 +50,12 @@ bool readableWhereItIs(const cv::Mat& image, const ExpectedCode& expected) {
     const float sw = w * scale;
     const float sh = h * scale;
     const std::array<cv::Point2f, 4> dst{cv::Point2f(margin, margin), cv::Point2f(margin + sw, margin),
-                                         cv::Point2f(margin + sw, margin + sh), cv::Point2f(margin, margin + sh)};
+                                         cv::Point2f(margin + sw, margin + sh),
+                                         cv::Point2f(margin, margin + sh)};
     const cv::Mat m = cv::getPerspectiveTransform(q.data(), dst.data());
     cv::Mat upright;
-    cv::warpPerspective(grey, upright, m, cv::Size(static_cast<int>(sw + 2 * margin), static_cast<int>(sh + 2 * margin)),
+    cv::warpPerspective(grey, upright, m,
+                        cv::Size(static_cast<int>(sw + 2 * margin), static_cast<int>(sh + 2 * margin)),
                         cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     const ZXing::ImageView view(upright.data, upright.cols, upright.rows, ZXing::ImageFormat::Lum,
                                 static_cast<int>(upright.step[0]));

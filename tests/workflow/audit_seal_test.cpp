@@ -19,7 +19,8 @@ namespace {
 // A preparation of the fixture's cefazolin spec driven to awaiting_check with correct inputs.
 // With `overrideFirst`, the pharmacist R. Patel overrides the first step instead.
 int64_t preparedAwaitingCheck(EngineFixture& f, const PrepSpec& spec, bool overrideFirst = false) {
-    const int64_t prep = f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     TimePoint t = f.t0;
     for (size_t i = 0; i < spec.steps.size(); ++i) {
         const StepSpec& s = spec.steps[i];
@@ -28,22 +29,29 @@ int64_t preparedAwaitingCheck(EngineFixture& f, const PrepSpec& spec, bool overr
         t += 20s;
         Outcome o;
         if (i == 0 && overrideFirst) {
-            const auto sig = f.sign("prep.override", f.engine.view(prep)->number, "scanner down, lot read by eye", t);
+            const auto sig =
+                f.sign("prep.override", f.engine.view(prep)->number, "scanner down, lot read by eye", t);
             o = f.engine.overrideStep(prep, step, sig, t).value();
             REQUIRE(o.verdict == Verdict::Passed);
             continue;
         }
         switch (s.kind) {
         case StepKind::Scan:
-            o = f.engine.submitScan(prep, step, key, gs1Scan(s.scan.acceptedGtins.front(), "280630", "LOT1"), f.tech, t).value();
+            o = f.engine
+                    .submitScan(prep, step, key, gs1Scan(s.scan.acceptedGtins.front(), "280630", "LOT1"),
+                                f.tech, t)
+                    .value();
             break;
         case StepKind::Weigh:
             REQUIRE(f.engine.submitReading(prep, step, key + "-tare", grams(11.203), f.tech, t).ok());
-            o = f.engine.submitReading(prep, step, key, grams(11.203 + s.weigh.targetMl * s.weigh.densityGPerMl), f.tech, t + 5s)
+            o = f.engine
+                    .submitReading(prep, step, key, grams(11.203 + s.weigh.targetMl * s.weigh.densityGPerMl),
+                                   f.tech, t + 5s)
                     .value();
             break;
         case StepKind::Photo:
-            o = f.engine.submitPhoto(prep, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech, t).value();
+            o = f.engine.submitPhoto(prep, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech, t)
+                    .value();
             break;
         case StepKind::Confirm:
             o = f.engine.confirm(prep, step, key, f.tech, t).value();
@@ -60,9 +68,11 @@ int64_t preparedAwaitingCheck(EngineFixture& f, const PrepSpec& spec, bool overr
 // What a tamperer with the file does after editing rows: every hash from the first row recomputed.
 void recomputeChain(store::Database& db) {
     std::vector<store::AuditEntry> rows;
-    store::Statement s = db.prepare("SELECT id, at_utc, actor, action, subject, details FROM audit_log ORDER BY id");
+    store::Statement s =
+        db.prepare("SELECT id, at_utc, actor, action, subject, details FROM audit_log ORDER BY id");
     while (s.step())
-        rows.push_back({s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4), s.columnText(5), "", ""});
+        rows.push_back({s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4),
+                        s.columnText(5), "", ""});
     std::string prev = store::AuditLog::kGenesisHash;
     db.exec("UPDATE audit_log SET hash = 'tmp-' || id");
     for (auto& e : rows) {
@@ -91,7 +101,10 @@ TEST_CASE("a rejection rewritten into a release, chain recomputed, is detected a
     const PrepSpec spec = cefazolinSpec();
     const int64_t prep = preparedAwaitingCheck(f, spec);
     const std::string number = f.engine.view(prep)->number;
-    REQUIRE(f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", false, f.t0 + 6min).ok());
+    REQUIRE(f.engine
+                .reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL",
+                        false, f.t0 + 6min)
+                .ok());
     REQUIRE(sealer->sealNow(f.db));
 
     // The key and the head are outside the database, owner-only.
@@ -112,10 +125,12 @@ TEST_CASE("a rejection rewritten into a release, chain recomputed, is detected a
 
     f.db.setObserver(nullptr); // from here on the file is in the tamperer's hands
     const int64_t rejectRow =
-        f.db.queryInt("SELECT id FROM audit_log WHERE action = 'prep.reject' AND subject = '" + number + "'").value();
+        f.db.queryInt("SELECT id FROM audit_log WHERE action = 'prep.reject' AND subject = '" + number + "'")
+            .value();
     f.db.exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
     f.db.exec("UPDATE audit_log SET action = 'prep.release' WHERE id = " + std::to_string(rejectRow));
-    f.db.exec("UPDATE preparations SET status = 'released', check_outcome = 'approved' WHERE id = " + std::to_string(prep));
+    f.db.exec("UPDATE preparations SET status = 'released', check_outcome = 'approved' WHERE id = " +
+              std::to_string(prep));
     recomputeChain(f.db);
     REQUIRE_FALSE(f.audit.verify().has_value()); // the bare chain is fooled
 
@@ -124,7 +139,8 @@ TEST_CASE("a rejection rewritten into a release, chain recomputed, is detected a
     CHECK(anyFinding(forged, "checkpoint", "were rewritten"));
     CHECK(anyFinding(forged, "head", "the trail was rewritten"));
     // The preparation is named, with the decision row and what its e-signature really signed.
-    CHECK(anyFinding(forged, "preparation", number + ": row " + std::to_string(rejectRow) + " records prep.release"));
+    CHECK(anyFinding(forged, "preparation",
+                     number + ": row " + std::to_string(rejectRow) + " records prep.release"));
     CHECK(anyFinding(forged, "preparation", "signature of prep.reject"));
 
     // And the station refuses to sign the forged trail.
@@ -150,10 +166,13 @@ TEST_CASE("the newest rows cut off are detected from the head kept outside the d
     const auto report = store::verifyAuditTrail(f.db, keyDir);
     REQUIRE_FALSE(report.ok());
     CHECK(report.firstBadId() == newest - 1);
-    CHECK(anyFinding(report, "head", "rows " + std::to_string(newest - 1) + " to " + std::to_string(newest) + " were removed"));
+    CHECK(
+        anyFinding(report, "head",
+                   "rows " + std::to_string(newest - 1) + " to " + std::to_string(newest) + " were removed"));
 }
 
-TEST_CASE("a key the trail names but the key directory does not trust is named; rotation keeps old checkpoints valid") {
+TEST_CASE("a key the trail names but the key directory does not trust is named; rotation keeps old "
+          "checkpoints valid") {
     EngineFixture f;
     const auto keyDir = f.dir / "keys";
     auto sealer = store::attachSealer(f.db, keyDir);
@@ -179,28 +198,42 @@ TEST_CASE("a key the trail names but the key directory does not trust is named; 
     CHECK(anyFinding(foreign, "key", "not among the trusted keys"));
 }
 
-TEST_CASE("segregation of duties: the pharmacist who overrode a step does not release it unless policy allows") {
+TEST_CASE(
+    "segregation of duties: the pharmacist who overrode a step does not release it unless policy allows") {
     EngineFixture f;
     const PrepSpec spec = cefazolinSpec();
     const int64_t prep = preparedAwaitingCheck(f, spec, true);
     const std::string number = f.engine.view(prep)->number;
     REQUIRE(f.engine.view(prep)->status == PrepStatus::AwaitingCheck);
-    const auto own = f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 10min), f.t0 + 10min);
+    const auto own =
+        f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 10min), f.t0 + 10min);
     REQUIRE_FALSE(own.ok());
     CHECK(own.error().message.find("independent pharmacist") != std::string::npos);
     CHECK(f.engine.view(prep)->status == PrepStatus::AwaitingCheck);
 
     SUBCASE("an independent pharmacist releases it") {
-        REQUIRE(f.auth.addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin, f.t0).ok());
-        const auto sig = f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.approve", number, "approve", f.t0 + 11min).value();
+        REQUIRE(f.auth
+                    .addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt},
+                             f.admin, f.t0)
+                    .ok());
+        const auto sig =
+            f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.approve", number, "approve", f.t0 + 11min)
+                .value();
         REQUIRE(f.engine.approve(prep, sig, f.t0 + 11min).ok());
         CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
     SUBCASE("the site's policy allows the override signer to release") {
         // Site policy (audited, quality role), no longer a station setting.
-        REQUIRE(f.auth.addUser({"qalvarez", "Q. Alvarez", Role::Quality, std::nullopt, std::nullopt, "quality password 1"}, f.admin, f.t0).ok());
-        REQUIRE(store::ComplianceStore(f.db, f.audit).setPolicy("check.override_signer_may_release", "true", "qalvarez", "SOP-7", f.t0).ok());
-        REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 12min), f.t0 + 12min).ok());
+        REQUIRE(f.auth
+                    .addUser({"qalvarez", "Q. Alvarez", Role::Quality, std::nullopt, std::nullopt,
+                              "quality password 1"},
+                             f.admin, f.t0)
+                    .ok());
+        REQUIRE(store::ComplianceStore(f.db, f.audit)
+                    .setPolicy("check.override_signer_may_release", "true", "qalvarez", "SOP-7", f.t0)
+                    .ok());
+        REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 12min), f.t0 + 12min)
+                    .ok());
         CHECK(f.engine.view(prep)->status == PrepStatus::Released);
     }
 }

@@ -19,11 +19,16 @@ struct Fixture {
     User rph;
 
     Fixture() {
-        admin = auth.addUser({"admin", "Ada Admin", Role::Admin, std::nullopt, std::nullopt, "correct horse battery"},
+        admin = auth.addUser({"admin", "Ada Admin", Role::Admin, std::nullopt, std::nullopt,
+                              "correct horse battery"},
                              std::nullopt, t0)
                     .value();
-        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt}, admin, t0).value();
-        rph = auth.addUser({"rpatel", "R. Patel, PharmD", Role::Pharmacist, "BADGE-2001", "7350", "pharmacist-pass"}, admin, t0)
+        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt},
+                            admin, t0)
+                   .value();
+        rph = auth.addUser({"rpatel", "R. Patel, PharmD", Role::Pharmacist, "BADGE-2001", "7350",
+                            "pharmacist-pass"},
+                           admin, t0)
                   .value();
     }
 };
@@ -46,7 +51,8 @@ TEST_CASE("sign in by badge and PIN, or by user name and password") {
     REQUIRE(byBadge.ok());
     CHECK(byBadge->username == "tnguyen");
     CHECK(byBadge->role == Role::Technician);
-    const auto byPassword = f.auth.signInWithPassword("RPATEL", "pharmacist-pass", f.t0); // user names ignore case
+    const auto byPassword =
+        f.auth.signInWithPassword("RPATEL", "pharmacist-pass", f.t0); // user names ignore case
     REQUIRE(byPassword.ok());
     CHECK(byPassword->role == Role::Pharmacist);
     CHECK_FALSE(f.auth.signInWithBadge("BADGE-1001", "0000", f.t0).ok());
@@ -98,17 +104,21 @@ TEST_CASE("adding users: the first is an admin, then only admins add, inputs are
     store::AuditLog audit(db);
     Authenticator auth(db, audit);
     const auto t0 = parseIsoUtc("2026-11-21T08:00:00Z").value();
-    CHECK_FALSE(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, std::nullopt, t0).ok());
-    const auto admin = auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "long enough pw"}, std::nullopt, t0);
+    CHECK_FALSE(
+        auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, std::nullopt, t0).ok());
+    const auto admin = auth.addUser(
+        {"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "long enough pw"}, std::nullopt, t0);
     REQUIRE(admin.ok());
-    CHECK_FALSE(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, std::nullopt, t0).ok());
+    CHECK_FALSE(
+        auth.addUser({"t1", "Tech", Role::Technician, "B1", "1234", std::nullopt}, std::nullopt, t0).ok());
 
     SUBCASE("PIN too short, just at the minimum, not digits") {
         auto r = auth.addUser({"t1", "Tech", Role::Technician, "B1", "123", std::nullopt}, *admin, t0);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().where == "PIN");
         CHECK(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1243", std::nullopt}, *admin, t0).ok());
-        CHECK_FALSE(auth.addUser({"t2", "Tech", Role::Technician, "B2", "12a4", std::nullopt}, *admin, t0).ok());
+        CHECK_FALSE(
+            auth.addUser({"t2", "Tech", Role::Technician, "B2", "12a4", std::nullopt}, *admin, t0).ok());
     }
     SUBCASE("duplicate user name or badge") {
         REQUIRE(auth.addUser({"t1", "Tech", Role::Technician, "B1", "1243", std::nullopt}, *admin, t0).ok());
@@ -120,7 +130,8 @@ TEST_CASE("adding users: the first is an admin, then only admins add, inputs are
         CHECK(r.error().where == "badge");
     }
     SUBCASE("password shorter than policy") {
-        const auto r = auth.addUser({"q1", "QA", Role::Quality, std::nullopt, std::nullopt, "short"}, *admin, t0);
+        const auto r =
+            auth.addUser({"q1", "QA", Role::Quality, std::nullopt, std::nullopt, "short"}, *admin, t0);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().where == "password");
     }
@@ -129,7 +140,8 @@ TEST_CASE("adding users: the first is an admin, then only admins add, inputs are
 TEST_CASE("an e-signature re-authenticates, checks the role and is bound to its action in the audit trail") {
     Fixture f;
     SUBCASE("a pharmacist signs") {
-        const auto sig = f.auth.sign("BADGE-2001", "7350", Role::Pharmacist, "prep.approve", "PREP-42", "approve", f.t0);
+        const auto sig =
+            f.auth.sign("BADGE-2001", "7350", Role::Pharmacist, "prep.approve", "PREP-42", "approve", f.t0);
         REQUIRE(sig.ok());
         CHECK(sig->signer.username == "rpatel");
         const auto rows = f.audit.forSubject("PREP-42");
@@ -140,18 +152,22 @@ TEST_CASE("an e-signature re-authenticates, checks the role and is bound to its 
         CHECK(rows[0].details.find("\"meaning\":\"approve\"") != std::string::npos);
     }
     SUBCASE("a technician cannot sign for a pharmacist") {
-        const auto sig = f.auth.sign("BADGE-1001", "4821", Role::Pharmacist, "prep.override", "PREP-42", "balance down", f.t0);
+        const auto sig = f.auth.sign("BADGE-1001", "4821", Role::Pharmacist, "prep.override", "PREP-42",
+                                     "balance down", f.t0);
         REQUIRE_FALSE(sig.ok());
         CHECK(sig.error().message.find("pharmacist") != std::string::npos);
         CHECK(f.audit.forSubject("PREP-42").back().action == "esign.refused");
     }
     SUBCASE("a wrong PIN signs nothing") {
-        CHECK_FALSE(f.auth.sign("BADGE-2001", "0000", Role::Pharmacist, "prep.approve", "PREP-42", "approve", f.t0).ok());
+        CHECK_FALSE(
+            f.auth.sign("BADGE-2001", "0000", Role::Pharmacist, "prep.approve", "PREP-42", "approve", f.t0)
+                .ok());
         for (const auto& row : f.audit.forSubject("PREP-42"))
             CHECK(row.action != "esign");
     }
     SUBCASE("a signature needs a meaning") {
-        CHECK_FALSE(f.auth.sign("BADGE-2001", "7350", Role::Pharmacist, "prep.approve", "PREP-42", "  ", f.t0).ok());
+        CHECK_FALSE(
+            f.auth.sign("BADGE-2001", "7350", Role::Pharmacist, "prep.approve", "PREP-42", "  ", f.t0).ok());
     }
     CHECK_FALSE(f.audit.verify().has_value());
 }

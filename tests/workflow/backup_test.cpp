@@ -33,7 +33,8 @@ pid_t startDriver(const fs::path& dir, size_t preps, int paceMs) {
     REQUIRE(pid >= 0);
     if (pid == 0) {
         const std::string d = dir.string(), p = std::to_string(preps), pace = std::to_string(paceMs);
-        ::execl(ADMIX_CRASH_DRIVER, ADMIX_CRASH_DRIVER, d.c_str(), p.c_str(), pace.c_str(), static_cast<char*>(nullptr));
+        ::execl(ADMIX_CRASH_DRIVER, ADMIX_CRASH_DRIVER, d.c_str(), p.c_str(), pace.c_str(),
+                static_cast<char*>(nullptr));
         ::_exit(127);
     }
     return pid;
@@ -44,7 +45,9 @@ int run(const std::string& command) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string cli(const std::string& args) { return std::string(ADMIX_CLI) + " " + args; }
+std::string cli(const std::string& args) {
+    return std::string(ADMIX_CLI) + " " + args;
+}
 
 int64_t evidenceCount(const fs::path& dataDir) {
     store::Database db(store::databasePath(dataDir).string(), store::Database::Mode::ReadOnly);
@@ -54,9 +57,9 @@ int64_t evidenceCount(const fs::path& dataDir) {
 }
 
 struct Snapshot {
-    std::map<std::string, std::string> preps;        // number -> status
-    std::map<int64_t, std::string> evidence;         // id -> prep id, key and image
-    std::set<std::string> images;                    // every image that reads back verified
+    std::map<std::string, std::string> preps; // number -> status
+    std::map<int64_t, std::string> evidence;  // id -> prep id, key and image
+    std::set<std::string> images;             // every image that reads back verified
     int64_t auditRows = 0;
     std::string auditHead;
     std::vector<std::string> auditHashes; // oldest first
@@ -72,7 +75,8 @@ Snapshot snapshotOf(const fs::path& dataDir) {
         for (const auto& p : repo.prepsWithStatus(status)) {
             s.preps[p.prepNumber] = p.status;
             for (const auto& e : repo.evidence(p.id)) {
-                s.evidence[e.id] = std::to_string(e.prepId) + "/" + e.eventKey + "/" + e.imageSha256.value_or("");
+                s.evidence[e.id] =
+                    std::to_string(e.prepId) + "/" + e.eventKey + "/" + e.imageSha256.value_or("");
                 if (e.imageSha256 && images.read(*e.imageSha256))
                     s.images.insert(*e.imageSha256);
             }
@@ -121,7 +125,8 @@ TEST_CASE("backups taken while preparations run restore complete and verified") 
     SUBCASE("a backup from the middle of the run restores what it had, consistent") {
         const store::BackupReport& mid = duringRun.front();
         const fs::path restored = tmp / "restored-mid";
-        REQUIRE(run(cli("restore " + mid.dir.string() + " --data-dir " + restored.string() + " >/dev/null")) == 0);
+        REQUIRE(run(cli("restore " + mid.dir.string() + " --data-dir " + restored.string() +
+                        " >/dev/null")) == 0);
         CHECK(run(cli("audit verify --db " + store::databasePath(restored).string() + " >/dev/null")) == 0);
         const Snapshot s = snapshotOf(restored);
         CHECK(static_cast<int64_t>(s.preps.size()) == mid.preparations);
@@ -149,10 +154,12 @@ TEST_CASE("backups taken while preparations run restore complete and verified") 
 
     SUBCASE("a backup after the run holds every preparation and image; --keep prunes") {
         const fs::path restored = tmp / "restored-final";
-        REQUIRE(run(cli("--data-dir " + data.string() + " backup " + backups.string() + " --keep 2 >/dev/null")) == 0);
+        REQUIRE(run(cli("--data-dir " + data.string() + " backup " + backups.string() +
+                        " --keep 2 >/dev/null")) == 0);
         const auto kept = store::listBackups(backups);
         REQUIRE(kept.size() == 2);
-        REQUIRE(run(cli("restore " + kept.back().string() + " --data-dir " + restored.string() + " >/dev/null")) == 0);
+        REQUIRE(run(cli("restore " + kept.back().string() + " --data-dir " + restored.string() +
+                        " >/dev/null")) == 0);
         CHECK(run(cli("audit verify --db " + store::databasePath(restored).string() + " >/dev/null")) == 0);
         const Snapshot s = snapshotOf(restored);
         CHECK(s.preps == original.preps);
@@ -166,7 +173,8 @@ TEST_CASE("backups taken while preparations run restore complete and verified") 
 
         // Restoring over data refuses and changes nothing.
         const auto before = fs::file_size(store::databasePath(restored));
-        CHECK(run(cli("restore " + kept.back().string() + " --data-dir " + restored.string() + " 2>/dev/null")) == 1);
+        CHECK(run(cli("restore " + kept.back().string() + " --data-dir " + restored.string() +
+                      " 2>/dev/null")) == 1);
         CHECK(fs::file_size(store::databasePath(restored)) == before);
         CHECK_THROWS_WITH_AS(store::restoreBackup(kept.back(), restored), doctest::Contains("is not empty"),
                              store::StoreError);
@@ -179,7 +187,8 @@ TEST_CASE("backups taken while preparations run restore complete and verified") 
         const auto report = store::verifyBackup(kept.back());
         REQUIRE_FALSE(report.verified());
         CHECK(report.problems.front().find(anImage) != std::string::npos);
-        CHECK(run(cli("restore " + kept.back().string() + " --data-dir " + (tmp / "r3").string() + " 2>/dev/null")) == 1);
+        CHECK(run(cli("restore " + kept.back().string() + " --data-dir " + (tmp / "r3").string() +
+                      " 2>/dev/null")) == 1);
         CHECK_FALSE(fs::exists(store::databasePath(tmp / "r3")));
     }
 }

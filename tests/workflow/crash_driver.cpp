@@ -19,7 +19,9 @@ namespace {
 
 struct ScriptedEvent {
     std::string key;
-    std::function<Result<Outcome>(PreparationEngine&, store::ImageStore&, int64_t prep, int step, const User&, TimePoint)> submit;
+    std::function<Result<Outcome>(PreparationEngine&, store::ImageStore&, int64_t prep, int step, const User&,
+                                  TimePoint)>
+        submit;
 };
 
 // The events for step `i` of the plan, in order; earlier ones are deliberate failures.
@@ -29,13 +31,16 @@ std::vector<ScriptedEvent> eventsFor(const StepSpec& s, int i) {
     switch (s.kind) {
     case StepKind::Scan: {
         if (i == 0)
-            out.push_back({p + "wrong", [](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
-                               return e.submitScan(prep, step, "s0-wrong", test::gs1Scan(test::kVancomycin1g, "280630", "V1"), u, t);
-                           }});
+            out.push_back(
+                {p + "wrong", [](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
+                     return e.submitScan(prep, step, "s0-wrong",
+                                         test::gs1Scan(test::kVancomycin1g, "280630", "V1"), u, t);
+                 }});
         const std::string gtin = s.scan.acceptedGtins.front();
-        out.push_back({p + "ok", [gtin, p](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
-                           return e.submitScan(prep, step, p + "ok", test::gs1Scan(gtin, "280630", "LOT-A"), u, t);
-                       }});
+        out.push_back(
+            {p + "ok", [gtin, p](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
+                 return e.submitScan(prep, step, p + "ok", test::gs1Scan(gtin, "280630", "LOT-A"), u, t);
+             }});
         break;
     }
     case StepKind::Weigh: {
@@ -44,22 +49,29 @@ std::vector<ScriptedEvent> eventsFor(const StepSpec& s, int i) {
                            return e.submitReading(prep, step, p + "tare", test::grams(tare), u, t);
                        }});
         out.push_back({p + "under", [=](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
-                           return e.submitReading(prep, step, p + "under", test::grams(tare + 0.8 * target * density), u, t);
+                           return e.submitReading(prep, step, p + "under",
+                                                  test::grams(tare + 0.8 * target * density), u, t);
                        }});
         out.push_back({p + "ok", [=](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
-                           return e.submitReading(prep, step, p + "ok", test::grams(tare + target * density), u, t);
+                           return e.submitReading(prep, step, p + "ok", test::grams(tare + target * density),
+                                                  u, t);
                        }});
         break;
     }
     case StepKind::Photo:
-        out.push_back({p + "blurred", [p](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
-                           return e.submitPhoto(prep, step, p + "blurred", PhotoInput{"", false, "blurred: hold still", ""}, u, t);
-                       }});
-        out.push_back({p + "ok", [p, i](auto& e, store::ImageStore& images, int64_t prep, int step, const User& u, TimePoint t) {
-                           const std::vector<uint8_t> bytes{0xFF, 0xD8, static_cast<uint8_t>(prep), static_cast<uint8_t>(i), 0xFF, 0xD9};
-                           const auto stored = images.put(bytes, "image/jpeg", 1920, 1080, formatIsoUtc(t));
-                           return e.submitPhoto(prep, step, p + "ok", PhotoInput{stored.sha256, true, "", ""}, u, t);
-                       }});
+        out.push_back(
+            {p + "blurred", [p](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
+                 return e.submitPhoto(prep, step, p + "blurred",
+                                      PhotoInput{"", false, "blurred: hold still", ""}, u, t);
+             }});
+        out.push_back(
+            {p + "ok",
+             [p, i](auto& e, store::ImageStore& images, int64_t prep, int step, const User& u, TimePoint t) {
+                 const std::vector<uint8_t> bytes{
+                     0xFF, 0xD8, static_cast<uint8_t>(prep), static_cast<uint8_t>(i), 0xFF, 0xD9};
+                 const auto stored = images.put(bytes, "image/jpeg", 1920, 1080, formatIsoUtc(t));
+                 return e.submitPhoto(prep, step, p + "ok", PhotoInput{stored.sha256, true, "", ""}, u, t);
+             }});
         break;
     case StepKind::Confirm:
         out.push_back({p + "ok", [p](auto& e, auto&, int64_t prep, int step, const User& u, TimePoint t) {
@@ -94,7 +106,8 @@ int main(int argc, char** argv) {
     const TimePoint t = nowUtc();
 
     if (!auth.findByUsername("admin"))
-        (void)auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "admin password"}, std::nullopt, t);
+        (void)auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "admin password"},
+                           std::nullopt, t);
     const User admin = *auth.findByUsername("admin");
     if (!auth.findByUsername("tech"))
         (void)auth.addUser({"tech", "Tech", Role::Technician, "B-1", "4821", std::nullopt}, admin, t);

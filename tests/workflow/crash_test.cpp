@@ -28,14 +28,15 @@ constexpr int kPreps = 10;
 constexpr int kMinKills = 50;
 
 // Runs the driver; kills it after `killAfter` unless it exits first. Returns true if it was killed.
-bool runDriver(const std::filesystem::path& dir, std::optional<std::chrono::milliseconds> killAfter, int& exitStatus,
-               int preps = kPreps) {
+bool runDriver(const std::filesystem::path& dir, std::optional<std::chrono::milliseconds> killAfter,
+               int& exitStatus, int preps = kPreps) {
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         const std::string dirArg = dir.string();
         const std::string prepsArg = std::to_string(preps);
-        ::execl(ADMIX_CRASH_DRIVER, ADMIX_CRASH_DRIVER, dirArg.c_str(), prepsArg.c_str(), "8", static_cast<char*>(nullptr));
+        ::execl(ADMIX_CRASH_DRIVER, ADMIX_CRASH_DRIVER, dirArg.c_str(), prepsArg.c_str(), "8",
+                static_cast<char*>(nullptr));
         ::_exit(127);
     }
     int status = 0;
@@ -59,8 +60,8 @@ bool runDriver(const std::filesystem::path& dir, std::optional<std::chrono::mill
 
 // The event keys the driver's script gives each step of the cefazolin plan.
 std::set<std::string> expectedKeys() {
-    return {"s0-wrong", "s0-ok", "s1-ok", "s2-tare", "s2-under", "s2-ok", "s3-blurred", "s3-ok",
-            "s4-ok",    "s5-ok", "s6-blurred", "s6-ok", "s7-ok"};
+    return {"s0-wrong", "s0-ok", "s1-ok", "s2-tare",    "s2-under", "s2-ok", "s3-blurred",
+            "s3-ok",    "s4-ok", "s5-ok", "s6-blurred", "s6-ok",    "s7-ok"};
 }
 
 } // namespace
@@ -131,6 +132,7 @@ TEST_CASE("killed at random points, the station resumes with nothing lost or dou
     CHECK_FALSE(audit.verify().has_value());
 
     // The command a person would run.
-    const std::string command = std::string(ADMIX_CLI) + " audit verify --db " + store::databasePath(dir.path()).string() + " >/dev/null";
+    const std::string command = std::string(ADMIX_CLI) + " audit verify --db " +
+                                store::databasePath(dir.path()).string() + " >/dev/null";
     CHECK(std::system(command.c_str()) == 0);
 }

@@ -28,13 +28,14 @@ inline std::string gs1Payload(const std::string& gtin, const std::string& yymmdd
 }
 
 // Text as a scanner (or another source) delivers it, as the engine takes it.
-inline workflow::ScannedCode scanned(const std::string& data, workflow::ScanSource source = workflow::ScanSource::Scanner) {
+inline workflow::ScannedCode scanned(const std::string& data,
+                                     workflow::ScanSource source = workflow::ScanSource::Scanner) {
     return workflow::scannedText(data, source, "test scanner");
 }
 
 // The same payload, scanned by the hand scanner.
-inline workflow::ScannedCode gs1Scan(const std::string& gtin, const std::string& yymmdd, const std::string& lot,
-                                     const std::string& serial = "S1") {
+inline workflow::ScannedCode gs1Scan(const std::string& gtin, const std::string& yymmdd,
+                                     const std::string& lot, const std::string& serial = "S1") {
     return scanned(gs1Payload(gtin, yymmdd, lot, serial));
 }
 
@@ -63,14 +64,17 @@ public:
         if (auto it = blockedRooms.find(request.room); it != blockedRooms.end())
             add("room_blocked", it->second);
         if (request.hazardousDrug && request.pec.find("BSC") == std::string::npos)
-            add("pec_not_for_hazardous", "hazardous drug: needs a biological safety cabinet or containment isolator, not " + request.pec);
+            add("pec_not_for_hazardous",
+                "hazardous drug: needs a biological safety cabinet or containment isolator, not " +
+                    request.pec);
         d.allowed = d.reasons.empty();
         if (!record)
             return {0, d};
         decisions.push_back(d);
         return {static_cast<int64_t>(decisions.size()), d};
     }
-    Status override(int64_t decisionId, const std::string& pharmacist, const std::string&, TimePoint) override {
+    Status override(int64_t decisionId, const std::string& pharmacist, const std::string&,
+                    TimePoint) override {
         const auto& d = decisions.at(static_cast<size_t>(decisionId - 1));
         for (const auto& r : d.reasons) {
             if (!overridable.count(r.code))
@@ -79,8 +83,9 @@ public:
         overriddenBy[decisionId] = pharmacist;
         return Status::success();
     }
-    std::optional<int64_t> useStandingOverride(const usp797::GateRequest&, const usp797::GateDecision& current,
-                                               const std::string&, TimePoint) override {
+    std::optional<int64_t> useStandingOverride(const usp797::GateRequest&,
+                                               const usp797::GateDecision& current, const std::string&,
+                                               TimePoint) override {
         for (const auto& [id, who] : overriddenBy) {
             if (used.count(id))
                 continue;
@@ -114,18 +119,48 @@ inline workflow::PrepSpec cefazolinSpec() {
     spec.category = "2";
     spec.storage = "fridge";
     spec.finalContainer = "NS 100 mL bag";
-    StepSpec scan{StepKind::Scan, "Scan ceFAZolin 2 g vial", "Scan the 2D code on the vial.", 0, {}, {}, {}, false};
+    StepSpec scan{StepKind::Scan, "Scan ceFAZolin 2 g vial", "Scan the 2D code on the vial.", 0, {}, {}, {},
+                  false};
     scan.scan = {{kCefazolin2g}, "ceFAZolin 2 g vial", "cefazolin", "2 g vial"};
-    StepSpec recon{StepKind::Confirm, "Reconstitute with 10 mL SWFI", "Add 10 mL sterile water, swirl to dissolve.", 0, {}, {}, {}, false};
+    StepSpec recon{StepKind::Confirm,
+                   "Reconstitute with 10 mL SWFI",
+                   "Add 10 mL sterile water, swirl to dissolve.",
+                   0,
+                   {},
+                   {},
+                   {},
+                   false};
     // 2 g + 10 mL diluent, displacement 1 mL -> 11 mL at 181.8 mg/mL; whole vial drawn.
-    StepSpec weigh{StepKind::Weigh, "Draw 11 mL", "Draw the whole vial into a 20 mL syringe.", 0, {}, {}, {}, false};
+    StepSpec weigh{
+        StepKind::Weigh, "Draw 11 mL", "Draw the whole vial into a 20 mL syringe.", 0, {}, {}, {}, false};
     weigh.weigh = {11.0, 10.45, 11.55, 1.08, 0.05, "ceFAZolin 181.8 mg/mL"};
-    StepSpec photo{StepKind::Photo, "Photograph syringe and vial", "Hold the syringe beside the vial.", 0, {}, {}, {}, false};
+    StepSpec photo{StepKind::Photo,
+                   "Photograph syringe and vial",
+                   "Hold the syringe beside the vial.",
+                   0,
+                   {},
+                   {},
+                   {},
+                   false};
     photo.photo.subject = "the filled syringe beside the vial";
     StepSpec bag{StepKind::Scan, "Scan NS 100 mL bag", "Scan the bag.", 1, {}, {}, {}, false};
     bag.scan = {{kNaCl100}, "Sodium chloride 0.9% 100 mL", "sodium chloride", "0.9% 100 mL"};
-    StepSpec inject{StepKind::Confirm, "Inject into the bag and mix", "Inject, then invert gently 5 times.", 1, {}, {}, {}, false};
-    StepSpec finalPhoto{StepKind::Photo, "Photograph the final bag", "Show the bag label to the camera.", -1, {}, {}, {}, false};
+    StepSpec inject{StepKind::Confirm,
+                    "Inject into the bag and mix",
+                    "Inject, then invert gently 5 times.",
+                    1,
+                    {},
+                    {},
+                    {},
+                    false};
+    StepSpec finalPhoto{StepKind::Photo,
+                        "Photograph the final bag",
+                        "Show the bag label to the camera.",
+                        -1,
+                        {},
+                        {},
+                        {},
+                        false};
     finalPhoto.photo.subject = "the final bag";
     StepSpec label{StepKind::Label, "Print and apply the label", "", -1, {}, {}, {}, false};
     spec.steps = {scan, recon, weigh, photo, bag, inject, finalPhoto, label};
@@ -145,10 +180,18 @@ struct EngineFixture {
 
     EngineFixture() {
         using workflow::Role;
-        admin = auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "admin password"}, std::nullopt, t0).value();
-        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "B-1001", "4821", std::nullopt}, admin, t0).value();
-        tech2 = auth.addUser({"jsmith", "J. Smith", Role::Technician, "B-1002", "5532", std::nullopt}, admin, t0).value();
-        rph = auth.addUser({"rpatel", "R. Patel", Role::Pharmacist, "B-2001", "7350", std::nullopt}, admin, t0).value();
+        admin = auth.addUser({"admin", "Admin", Role::Admin, std::nullopt, std::nullopt, "admin password"},
+                             std::nullopt, t0)
+                    .value();
+        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "B-1001", "4821", std::nullopt}, admin,
+                            t0)
+                   .value();
+        tech2 =
+            auth.addUser({"jsmith", "J. Smith", Role::Technician, "B-1002", "5532", std::nullopt}, admin, t0)
+                .value();
+        rph =
+            auth.addUser({"rpatel", "R. Patel", Role::Pharmacist, "B-2001", "7350", std::nullopt}, admin, t0)
+                .value();
         engine.setComplianceGate(&gate);
         engine.setProductLookup([](const std::string& gtin) -> std::optional<workflow::ProductInfo> {
             if (gtin == kCefazolin1g)
@@ -177,8 +220,8 @@ struct EngineFixture {
         return engine.addOrder(o, rph, t0).value();
     }
 
-    workflow::Signature sign(const std::string& action, const std::string& subject, const std::string& meaning,
-                             TimePoint at) {
+    workflow::Signature sign(const std::string& action, const std::string& subject,
+                             const std::string& meaning, TimePoint at) {
         return auth.sign("B-2001", "7350", workflow::Role::Pharmacist, action, subject, meaning, at).value();
     }
 
@@ -196,7 +239,8 @@ struct EngineFixture {
 };
 
 // A reading of the test balance in grams (or in `unit`: `value` is then in that unit).
-inline workflow::WeighReading grams(double g, bool stable = true, devices::MassUnit unit = devices::MassUnit::Gram) {
+inline workflow::WeighReading grams(double g, bool stable = true,
+                                    devices::MassUnit unit = devices::MassUnit::Gram) {
     workflow::WeighReading r;
     r.value = g;
     r.unit = unit;

@@ -22,16 +22,25 @@ Outcome runHappyPath(EngineFixture& f, int64_t prepId, const PrepSpec& spec, Tim
         t += 20s;
         switch (s.kind) {
         case StepKind::Scan:
-            last = f.engine.submitScan(prepId, step, key, gs1Scan(s.scan.acceptedGtins.front(), "280630", "LOT" + std::to_string(i)), f.tech, t).value();
+            last = f.engine
+                       .submitScan(prepId, step, key,
+                                   gs1Scan(s.scan.acceptedGtins.front(), "280630", "LOT" + std::to_string(i)),
+                                   f.tech, t)
+                       .value();
             break;
         case StepKind::Weigh: {
-            REQUIRE(f.engine.submitReading(prepId, step, key + "-tare", grams(11.203), f.tech, t).value().verdict == Verdict::Recorded);
+            REQUIRE(f.engine.submitReading(prepId, step, key + "-tare", grams(11.203), f.tech, t)
+                        .value()
+                        .verdict == Verdict::Recorded);
             const double net = s.weigh.targetMl * s.weigh.densityGPerMl;
             last = f.engine.submitReading(prepId, step, key, grams(11.203 + net), f.tech, t + 5s).value();
             break;
         }
         case StepKind::Photo:
-            last = f.engine.submitPhoto(prepId, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech, t).value();
+            last =
+                f.engine
+                    .submitPhoto(prepId, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech, t)
+                    .value();
             break;
         case StepKind::Confirm:
             last = f.engine.confirm(prepId, step, key, f.tech, t).value();
@@ -76,7 +85,8 @@ TEST_CASE("happy path: a fixed-dose preparation passes every gate, then the phar
     EngineFixture f;
     const int64_t orderId = f.order();
     const PrepSpec spec = cefazolinSpec();
-    const int64_t prep = f.engine.start(orderId, spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(orderId, spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     const Outcome last = runHappyPath(f, prep, spec, f.t0);
     CHECK(last.prepStatus == PrepStatus::AwaitingCheck);
     const auto view = f.engine.view(prep).value();
@@ -100,7 +110,9 @@ TEST_CASE("happy path: a fixed-dose preparation passes every gate, then the phar
 TEST_CASE("happy path: a weight-based preparation") {
     EngineFixture f;
     const PrepSpec spec = vancomycinWeightBasedSpec();
-    const int64_t prep = f.engine.start(f.order(spec.recipeId), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(spec.recipeId), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == PrepStatus::AwaitingCheck);
     CHECK(f.engine.view(prep)->steps[2].result["volume_ml"].get<double>() == doctest::Approx(25.0));
 }
@@ -109,17 +121,21 @@ TEST_CASE("happy path: a hazardous preparation in a BSC; refused in a laminar-fl
     EngineFixture f;
     const PrepSpec spec = cisplatinSpec();
     const int64_t orderId = f.order(spec.recipeId);
-    const auto refused = f.engine.start(orderId, spec, f.tech, "HD buffer room", "LAFW-1", std::nullopt, f.t0);
+    const auto refused =
+        f.engine.start(orderId, spec, f.tech, "HD buffer room", "LAFW-1", std::nullopt, f.t0);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("biological safety cabinet") != std::string::npos);
-    const int64_t prep = f.engine.start(orderId, spec, f.tech, "HD buffer room", "BSC-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(orderId, spec, f.tech, "HD buffer room", "BSC-1", std::nullopt, f.t0).value();
     CHECK(runHappyPath(f, prep, spec, f.t0).prepStatus == PrepStatus::AwaitingCheck);
     CHECK(f.engine.view(prep)->spec.hazardous);
 }
 
 TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
     EngineFixture f;
-    const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     auto scan = [&](const std::string& key, const ScannedCode& code) {
         return f.engine.submitScan(prep, 0, key, code, f.tech, f.t0 + 1min).value();
     };
@@ -146,7 +162,8 @@ TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
         CHECK(f.engine.view(prep)->steps[0].result["expiry"] == "2026-11-30");
     }
     SUBCASE("recalled lot, and a recall of every lot") {
-        store::PrepRepo(f.db).addRecall(kCefazolin2g, "R-13", "FDA class II: particulates", "qa", "2026-11-20T00:00:00Z");
+        store::PrepRepo(f.db).addRecall(kCefazolin2g, "R-13", "FDA class II: particulates", "qa",
+                                        "2026-11-20T00:00:00Z");
         const Outcome o = scan("k1", gs1Scan(kCefazolin2g, "280630", "R-13"));
         CHECK(o.verdict == Verdict::Failed);
         CHECK(o.message.find("RECALLED") == 0);
@@ -172,13 +189,18 @@ TEST_CASE("scan gate errors are caught, recorded, and the step stays open") {
 TEST_CASE("weigh gate: over, under, unstable, at the band edges, and a balance unplugged") {
     EngineFixture f;
     const PrepSpec spec = cefazolinSpec();
-    const int64_t prep = f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
-    REQUIRE(f.engine.submitScan(prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), f.tech, f.t0).value().verdict == Verdict::Passed);
+    const int64_t prep =
+        f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    REQUIRE(f.engine.submitScan(prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), f.tech, f.t0)
+                .value()
+                .verdict == Verdict::Passed);
     REQUIRE(f.engine.confirm(prep, 1, "c", f.tech, f.t0).value().verdict == Verdict::Passed);
     const double tare = 11.203, density = 1.08;
-    REQUIRE(f.engine.submitReading(prep, 2, "tare", grams(tare), f.tech, f.t0).value().verdict == Verdict::Recorded);
+    REQUIRE(f.engine.submitReading(prep, 2, "tare", grams(tare), f.tech, f.t0).value().verdict ==
+            Verdict::Recorded);
     auto weigh = [&](const std::string& key, double ml, bool stable = true) {
-        return f.engine.submitReading(prep, 2, key, grams(tare + ml * density, stable), f.tech, f.t0 + 1min).value();
+        return f.engine.submitReading(prep, 2, key, grams(tare + ml * density, stable), f.tech, f.t0 + 1min)
+            .value();
     };
 
     SUBCASE("over: just above the high edge fails") {
@@ -223,11 +245,13 @@ TEST_CASE("weigh gate: over, under, unstable, at the band edges, and a balance u
         CHECK(f.engine.view(prep)->currentStep == 2);
     }
     SUBCASE("balance unplugged: recorded, blocks until it is back or a pharmacist overrides") {
-        const Outcome down = f.engine.deviceStatus(prep, 2, "d1", "balance", false, "USB disconnected", f.tech, f.t0).value();
+        const Outcome down =
+            f.engine.deviceStatus(prep, 2, "d1", "balance", false, "USB disconnected", f.tech, f.t0).value();
         CHECK(down.verdict == Verdict::Failed);
         CHECK(f.engine.view(prep)->deviceProblems.size() == 1);
         CHECK(f.engine.confirm(prep, 2, "c2", f.tech, f.t0).value().verdict == Verdict::Failed);
-        const Signature sig = f.sign("prep.override", f.engine.view(prep)->number, "balance down; volume verified by syringe photo", f.t0 + 2min);
+        const Signature sig = f.sign("prep.override", f.engine.view(prep)->number,
+                                     "balance down; volume verified by syringe photo", f.t0 + 2min);
         const Outcome o = f.engine.overrideStep(prep, 2, sig, f.t0 + 2min).value();
         CHECK(o.verdict == Verdict::Passed);
         const auto view = f.engine.view(prep).value();
@@ -242,10 +266,13 @@ TEST_CASE("weigh gate: over, under, unstable, at the band edges, and a balance u
 
 TEST_CASE("an override needs a pharmacist's fresh signature for this preparation") {
     EngineFixture f;
-    const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     const std::string number = f.engine.view(prep)->number;
     SUBCASE("a technician's signature") {
-        const auto techSig = f.auth.sign("B-1001", "4821", std::nullopt, "prep.override", number, "skip", f.t0);
+        const auto techSig =
+            f.auth.sign("B-1001", "4821", std::nullopt, "prep.override", number, "skip", f.t0);
         REQUIRE(techSig.ok());
         CHECK_FALSE(f.engine.overrideStep(prep, 0, *techSig, f.t0).ok());
     }
@@ -267,18 +294,29 @@ TEST_CASE("an override needs a pharmacist's fresh signature for this preparation
 TEST_CASE("a blurred photo is refused and recorded; a photo not yet stored is refused") {
     EngineFixture f;
     const PrepSpec spec = cefazolinSpec();
-    const int64_t prep = f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), spec, f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     REQUIRE(f.engine.submitScan(prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), f.tech, f.t0).ok());
     REQUIRE(f.engine.confirm(prep, 1, "c", f.tech, f.t0).ok());
     REQUIRE(f.engine.submitReading(prep, 2, "t", grams(11.2), f.tech, f.t0).ok());
-    REQUIRE(f.engine.submitReading(prep, 2, "w", grams(11.2 + 11.88), f.tech, f.t0).value().verdict == Verdict::Passed);
-    const Outcome blurred = f.engine.submitPhoto(prep, 3, "p1", PhotoInput{f.storePhoto(1), false, "blurred: hold the syringe still", ""}, f.tech, f.t0).value();
+    REQUIRE(f.engine.submitReading(prep, 2, "w", grams(11.2 + 11.88), f.tech, f.t0).value().verdict ==
+            Verdict::Passed);
+    const Outcome blurred =
+        f.engine
+            .submitPhoto(prep, 3, "p1",
+                         PhotoInput{f.storePhoto(1), false, "blurred: hold the syringe still", ""}, f.tech,
+                         f.t0)
+            .value();
     CHECK(blurred.verdict == Verdict::Failed);
     CHECK(blurred.message.find("blurred") != std::string::npos);
-    const Outcome notStored = f.engine.submitPhoto(prep, 3, "p2", PhotoInput{std::string(64, 'a'), true, "", ""}, f.tech, f.t0).value();
+    const Outcome notStored =
+        f.engine.submitPhoto(prep, 3, "p2", PhotoInput{std::string(64, 'a'), true, "", ""}, f.tech, f.t0)
+            .value();
     CHECK(notStored.verdict == Verdict::Failed);
     CHECK(f.engine.view(prep)->steps[3].attempts == 2);
-    CHECK(f.engine.submitPhoto(prep, 3, "p3", PhotoInput{f.storePhoto(2), true, "", ""}, f.tech, f.t0).value().verdict == Verdict::Passed);
+    CHECK(f.engine.submitPhoto(prep, 3, "p3", PhotoInput{f.storePhoto(2), true, "", ""}, f.tech, f.t0)
+              .value()
+              .verdict == Verdict::Passed);
 }
 
 TEST_CASE("compliance: an unqualified technician and an open excursion block the start, with every reason") {
@@ -286,7 +324,8 @@ TEST_CASE("compliance: an unqualified technician and an open excursion block the
     f.gate.blockedPeople["tnguyen"] = "T. Nguyen: gloved fingertip sampling lapsed on 2026-10-01";
     f.gate.blockedRooms["Buffer room A"] = "Buffer room A: open excursion EXC-7 (surface 6 CFU at ISO 7)";
     const int64_t orderId = f.order();
-    const auto r = f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0);
+    const auto r =
+        f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("fingertip") != std::string::npos);
     CHECK(r.error().message.find("EXC-7") != std::string::npos);
@@ -296,18 +335,22 @@ TEST_CASE("compliance: an unqualified technician and an open excursion block the
     CHECK(rows.back().action == "prep.start.blocked");
 
     SUBCASE("another technician in another room may start") {
-        CHECK(f.engine.start(orderId, cefazolinSpec(), f.tech2, "Buffer room B", "LAFW-2", std::nullopt, f.t0).ok());
+        CHECK(f.engine.start(orderId, cefazolinSpec(), f.tech2, "Buffer room B", "LAFW-2", std::nullopt, f.t0)
+                  .ok());
     }
     SUBCASE("a pharmacist override with a reason lets it start where policy allows every reason, recorded") {
         f.gate.overridable = {"person_blocked", "room_blocked"};
-        const Signature sig = f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
+        const Signature sig =
+            f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
         CHECK(f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", sig, f.t0).ok());
         CHECK(f.audit.forSubject(order.orderNumber).back().action == "prep.start.override");
     }
     SUBCASE("a pharmacist's signature does not override a reason site policy does not allow") {
         f.gate.overridable = {"room_blocked"}; // the person's lapse may not be overridden
-        const Signature sig = f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
-        const auto refused = f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", sig, f.t0);
+        const Signature sig =
+            f.sign("prep.start.override", order.orderNumber, "STAT; room B down; QA informed", f.t0);
+        const auto refused =
+            f.engine.start(orderId, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", sig, f.t0);
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().message.find("person_blocked") != std::string::npos);
         CHECK(store::PrepRepo(f.db).order(orderId)->status == "open");
@@ -317,7 +360,9 @@ TEST_CASE("compliance: an unqualified technician and an open excursion block the
 
 TEST_CASE("a skipped step attempt is refused and recorded") {
     EngineFixture f;
-    const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     const Outcome o = f.engine.labelPrinted(prep, 7, "label-early", true, "Zebra", f.tech, f.t0).value();
     CHECK(o.verdict == Verdict::Failed);
     CHECK(o.message.find("finish step 1") != std::string::npos);
@@ -331,7 +376,9 @@ TEST_CASE("a skipped step attempt is refused and recorded") {
 
 TEST_CASE("a double submission is recorded once") {
     EngineFixture f;
-    const int64_t prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     const ScannedCode scan = gs1Scan(kCefazolin2g, "280630", "L1");
     const Outcome first = f.engine.submitScan(prep, 0, "scan-1", scan, f.tech, f.t0).value();
     const auto auditRows = f.audit.count();
@@ -348,7 +395,8 @@ TEST_CASE("the pharmacist check: rejection sends the order back; the preparer ca
     EngineFixture f;
     const PrepSpec spec = cefazolinSpec();
     const int64_t orderId = f.order();
-    const int64_t prep = f.engine.start(orderId, spec, f.rph, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(orderId, spec, f.rph, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
     runHappyPath(f, prep, spec, f.t0);
     const std::string number = f.engine.view(prep)->number;
     const Signature approveSig = f.sign("prep.approve", number, "approve", f.t0 + 5min);
@@ -356,12 +404,17 @@ TEST_CASE("the pharmacist check: rejection sends the order back; the preparer ca
     REQUIRE_FALSE(own.ok());
     CHECK(own.error().message.find("cannot check it") != std::string::npos);
     // Nor reject it: an independent pharmacist does.
-    const auto ownReject = f.engine.reject(prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min);
+    const auto ownReject = f.engine.reject(
+        prep, f.sign("prep.reject", number, "particulates in bag", f.t0 + 6min), "VISUAL", true, f.t0 + 6min);
     REQUIRE_FALSE(ownReject.ok());
     CHECK(ownReject.error().message.find("nor reject it") != std::string::npos);
-    REQUIRE(f.auth.addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin, f.t0).ok());
+    REQUIRE(f.auth
+                .addUser({"mokafor", "M. Okafor", Role::Pharmacist, "B-2002", "8162", std::nullopt}, f.admin,
+                         f.t0)
+                .ok());
     const auto other = [&](const std::string& meaning) {
-        return f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.reject", number, meaning, f.t0 + 6min).value();
+        return f.auth.sign("B-2002", "8162", Role::Pharmacist, "prep.reject", number, meaning, f.t0 + 6min)
+            .value();
     };
     CHECK_FALSE(f.engine.reject(prep, other("particulates in bag"), "", true, f.t0 + 6min).ok());
     REQUIRE(f.engine.reject(prep, other("particulates in bag"), "VISUAL", true, f.t0 + 6min).ok());
@@ -383,7 +436,9 @@ TEST_CASE("cancel needs a reason; the queue sorts by priority then due time") {
     CHECK(queue[1].id == urgentEarly);
     CHECK(queue[2].id == urgentLate);
     CHECK(queue[3].id == routine);
-    const int64_t prep = f.engine.start(routine, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value();
+    const int64_t prep =
+        f.engine.start(routine, cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+            .value();
     CHECK_FALSE(f.engine.cancel(prep, f.tech, " ", f.t0).ok());
     REQUIRE(f.engine.cancel(prep, f.tech, "vial dropped", f.t0).ok());
     CHECK(f.engine.view(prep)->status == PrepStatus::Cancelled);

@@ -18,7 +18,11 @@ struct Hood {
     int64_t prep = 0;
     std::chrono::steady_clock::time_point clock{std::chrono::seconds(1000)};
 
-    Hood() { prep = f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0).value(); }
+    Hood() {
+        prep =
+            f.engine.start(f.order(), cefazolinSpec(), f.tech, "Buffer room A", "LAFW-1", std::nullopt, f.t0)
+                .value();
+    }
 
     // One frame: decide, then carry the actions out against the engine as the station does.
     std::vector<HoodAction> frame(HoodInputs in) {
@@ -32,12 +36,15 @@ struct Hood {
                 REQUIRE(f.engine.submitScan(prep, view.currentStep, a.eventKey, a.scan, f.tech, f.t0).ok());
                 break;
             case HoodAction::Kind::Reading:
-                REQUIRE(f.engine.submitReading(prep, view.currentStep, a.eventKey, a.reading, f.tech, f.t0).ok());
+                REQUIRE(
+                    f.engine.submitReading(prep, view.currentStep, a.eventKey, a.reading, f.tech, f.t0).ok());
                 break;
             case HoodAction::Kind::DeviceDown:
             case HoodAction::Kind::DeviceUp:
-                REQUIRE(f.engine.deviceStatus(prep, view.currentStep, a.eventKey, "balance",
-                                              a.kind == HoodAction::Kind::DeviceUp, a.text, f.tech, f.t0).ok());
+                REQUIRE(f.engine
+                            .deviceStatus(prep, view.currentStep, a.eventKey, "balance",
+                                          a.kind == HoodAction::Kind::DeviceUp, a.text, f.tech, f.t0)
+                            .ok());
                 break;
             case HoodAction::Kind::TakePhoto:
                 break;
@@ -76,26 +83,28 @@ TEST_CASE("a camera read passes the scan gate by itself, and a lingering wrong v
 
 TEST_CASE("stable readings drive the weigh step: tare, a misdraw, then the right draw; each reading once") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     REQUIRE(h.step() == 2);
     const double tare = 11.203, density = 1.08;
-    CHECK(h.frame(balance(tare, false)).empty());           // unsettled: nothing
-    CHECK(h.frame(balance(tare)).empty());                   // the pan was not seen cleared in this step
-    CHECK(h.frame(balance(0.0)).empty());                    // cleared
-    CHECK(h.frame(balance(tare)).size() == 1);               // the empty syringe: tare
-    CHECK(h.frame(balance(tare)).empty());                   // the same reading: not again
+    CHECK(h.frame(balance(tare, false)).empty());              // unsettled: nothing
+    CHECK(h.frame(balance(tare)).empty());                     // the pan was not seen cleared in this step
+    CHECK(h.frame(balance(0.0)).empty());                      // cleared
+    CHECK(h.frame(balance(tare)).size() == 1);                 // the empty syringe: tare
+    CHECK(h.frame(balance(tare)).empty());                     // the same reading: not again
     CHECK(h.frame(balance(tare + 9.0 * density)).size() == 1); // a misdraw: 9 mL -> refused
     CHECK(h.step() == 2);
     CHECK(h.f.engine.view(h.prep)->steps[2].attempts == 1);
-    CHECK(h.frame(balance(0.0)).empty());                    // syringe lifted off
+    CHECK(h.frame(balance(0.0)).empty());                       // syringe lifted off
     CHECK(h.frame(balance(tare + 11.0 * density)).size() == 1); // corrected: passes
     CHECK(h.step() == 3);
 }
 
 TEST_CASE("the same weight placed again after lifting the syringe is offered again") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     const double tare = 11.203, density = 1.08;
     CHECK(h.frame(balance(0.0)).empty());
@@ -108,7 +117,8 @@ TEST_CASE("the same weight placed again after lifting the syringe is offered aga
 
 TEST_CASE("a balance that drops out during a weigh step is reported once, and its return too") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     HoodInputs down;
     down.balancePresent = true;
@@ -127,7 +137,8 @@ TEST_CASE("a balance that drops out during a weigh step is reported once, and it
 
 TEST_CASE("a photo is asked for only with the step's product in view and the balance settled") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.submitReading(h.prep, 2, "t", grams(11.2), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.submitReading(h.prep, 2, "w", grams(11.2 + 11.88), h.f.tech, h.f.t0).ok());
@@ -151,7 +162,8 @@ TEST_CASE("a photo is asked for only with the step's product in view and the bal
 
 TEST_CASE("the filled syringe of the step before is never taken as the next step's empty syringe") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     const double tare = 11.203, density = 1.08, filled = tare + 11.0 * density;
     CHECK(h.frame(balance(0.0)).empty());
@@ -173,7 +185,8 @@ TEST_CASE("the filled syringe of the step before is never taken as the next step
 
 TEST_CASE("an overload or underload on the pan reaches the engine once per episode, refused and recorded") {
     Hood h;
-    REQUIRE(h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
+    REQUIRE(
+        h.f.engine.submitScan(h.prep, 0, "s", gs1Scan(kCefazolin2g, "280630", "L1"), h.f.tech, h.f.t0).ok());
     REQUIRE(h.f.engine.confirm(h.prep, 1, "c", h.f.tech, h.f.t0).ok());
     HoodInputs in = balance(0.0, false);
     in.outOfRange = grams(0.0, false);
@@ -181,7 +194,7 @@ TEST_CASE("an overload or underload on the pan reaches the engine once per episo
     const auto first = h.frame(in);
     REQUIRE(first.size() == 1);
     CHECK(first[0].kind == HoodAction::Kind::Reading);
-    CHECK(h.frame(in).empty()); // the same episode: once
+    CHECK(h.frame(in).empty());           // the same episode: once
     CHECK(h.frame(balance(0.0)).empty()); // back in range, pan empty
     in.outOfRange->range = WeighRange::Underload;
     CHECK(h.frame(in).size() == 1); // a new episode

@@ -89,9 +89,11 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
             case StepKind::Scan:
                 // One scan per vial, each vial with its own serial.
                 for (int v = 1; v <= s.scan.count; ++v) {
-                    o = f.engine.submitScan(*prep, step, key + "v" + std::to_string(v),
-                                            test::gs1Scan(s.scan.acceptedGtins[0], "281231", "L" + std::to_string(i), "S" + std::to_string(v)),
-                                            f.tech, t)
+                    o = f.engine
+                            .submitScan(*prep, step, key + "v" + std::to_string(v),
+                                        test::gs1Scan(s.scan.acceptedGtins[0], "281231",
+                                                      "L" + std::to_string(i), "S" + std::to_string(v)),
+                                        f.tech, t)
                             .value();
                     if (v < s.scan.count)
                         REQUIRE(o.verdict == Verdict::Recorded);
@@ -99,10 +101,16 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
                 break;
             case StepKind::Weigh:
                 REQUIRE(f.engine.submitReading(*prep, step, key + "t", test::grams(8.0), f.tech, t).ok());
-                o = f.engine.submitReading(*prep, step, key, test::grams(8.0 + s.weigh.targetMl * s.weigh.densityGPerMl), f.tech, t).value();
+                o = f.engine
+                        .submitReading(*prep, step, key,
+                                       test::grams(8.0 + s.weigh.targetMl * s.weigh.densityGPerMl), f.tech, t)
+                        .value();
                 break;
             case StepKind::Photo:
-                o = f.engine.submitPhoto(*prep, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech, t).value();
+                o = f.engine
+                        .submitPhoto(*prep, step, key, PhotoInput{f.storePhoto(step), true, "", ""}, f.tech,
+                                     t)
+                        .value();
                 break;
             case StepKind::Confirm:
                 o = f.engine.confirm(*prep, step, key, f.tech, t).value();
@@ -111,7 +119,10 @@ TEST_CASE("every demo recipe becomes a drivable sequence of gated steps") {
                 o = f.engine.labelPrinted(*prep, step, key, true, "zebra", f.tech, t).value();
                 if (s.labelScan) {
                     REQUIRE(o.verdict == Verdict::Recorded);
-                    o = f.engine.submitScan(*prep, step, key + "scan", test::scanned("]d1" + f.engine.view(*prep)->number), f.tech, t).value();
+                    o = f.engine
+                            .submitScan(*prep, step, key + "scan",
+                                        test::scanned("]d1" + f.engine.view(*prep)->number), f.tech, t)
+                            .value();
                 }
                 break;
             }
@@ -160,7 +171,8 @@ TEST_CASE("a bag made up to its labelled concentration: scan it and withdraw fir
         // The bag is scanned once, and no step calls it a diluent to add.
         int bagScans = 0;
         for (const auto& s : spec->steps) {
-            bagScans += s.kind == StepKind::Scan && s.scan.acceptedGtins[0] == spec->steps[0].scan.acceptedGtins[0];
+            bagScans +=
+                s.kind == StepKind::Scan && s.scan.acceptedGtins[0] == spec->steps[0].scan.acceptedGtins[0];
             CHECK(s.title.find("(diluent)") == std::string::npos);
         }
         CHECK(bagScans == 1);

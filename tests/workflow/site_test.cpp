@@ -51,7 +51,9 @@ struct SiteFixture : EngineFixture {
     RecallService recalls{db, audit};
     formulas::FormulasPolicy policy = formulas::loadDefaultFormulasPolicy().value();
 
-    Signature importSignature(TimePoint at) { return sign(kFormularyImportAction, "formulary", "site formulary", at); }
+    Signature importSignature(TimePoint at) {
+        return sign(kFormularyImportAction, "formulary", "site formulary", at);
+    }
 
     int importSite(bool approve, const FormularyFiles& files = siteFiles()) {
         const auto v = formulary.import(files, importSignature(t0), approve, t0);
@@ -76,7 +78,8 @@ struct SiteFixture : EngineFixture {
     // Enters an order against the approved formulary and starts it; returns the preparation id.
     Result<int64_t> startFamotidine(const std::string& id) {
         const auto approved = formulary.current().value();
-        const auto entered = enterOrder(engine, db, audit, famotidineOrder(id), approved, policy, rph, true, t0);
+        const auto entered =
+            enterOrder(engine, db, audit, famotidineOrder(id), approved, policy, rph, true, t0);
         REQUIRE_MESSAGE(entered.ok(), (entered.ok() ? "" : entered.error().text()));
         const auto row = store::PrepRepo(db).order(entered->orderId).value();
         const auto spec = specForOrder(row, approved, policy);
@@ -91,24 +94,32 @@ struct SiteFixture : EngineFixture {
         const std::string key = "step-" + std::to_string(i);
         switch (s.kind) {
         case StepKind::Scan:
-            return engine.submitScan(prepId, i, key, gs1Scan(s.scan.acceptedGtins.front(), "301231", "LOT-A"), tech, t).value();
+            return engine
+                .submitScan(prepId, i, key, gs1Scan(s.scan.acceptedGtins.front(), "301231", "LOT-A"), tech, t)
+                .value();
         case StepKind::Weigh: {
             const Outcome tare = engine.submitReading(prepId, i, key + "-tare", grams(11.0), tech, t).value();
             if (tare.verdict != Verdict::Recorded)
                 return tare;
-            return engine.submitReading(prepId, i, key, grams(11.0 + s.weigh.targetMl * s.weigh.densityGPerMl), tech, t + 5s).value();
+            return engine
+                .submitReading(prepId, i, key, grams(11.0 + s.weigh.targetMl * s.weigh.densityGPerMl), tech,
+                               t + 5s)
+                .value();
         }
         case StepKind::Photo:
-            return engine.submitPhoto(prepId, i, key, PhotoInput{storePhoto(i), true, "", ""}, tech, t).value();
+            return engine.submitPhoto(prepId, i, key, PhotoInput{storePhoto(i), true, "", ""}, tech, t)
+                .value();
         case StepKind::Confirm:
             return engine.confirm(prepId, i, key, tech, t).value();
-        case StepKind::Label:
-        {
+        case StepKind::Label: {
             const Outcome printed = engine.labelPrinted(prepId, i, key, true, "printer", tech, t).value();
             if (!s.labelScan || printed.verdict != Verdict::Recorded)
                 return printed;
             // Applied, then its code scanned: the preparation number.
-            return engine.submitScan(prepId, i, key + "-scan", scanned("]d1" + engine.view(prepId)->number), tech, t + 5s).value();
+            return engine
+                .submitScan(prepId, i, key + "-scan", scanned("]d1" + engine.view(prepId)->number), tech,
+                            t + 5s)
+                .value();
         }
         }
         return {};
@@ -206,11 +217,13 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     const std::string subject = recipeSubject("famotidine-ns-50", 1);
 
     // A technician cannot sign as a pharmacist ...
-    const auto techSig = f.auth.sign("B-1001", "4821", Role::Pharmacist, kRecipeApproveAction, subject, "approve", f.t0);
+    const auto techSig =
+        f.auth.sign("B-1001", "4821", Role::Pharmacist, kRecipeApproveAction, subject, "approve", f.t0);
     REQUIRE_FALSE(techSig.ok());
     CHECK(techSig.error().text().find("pharmacist") != std::string::npos);
     // ... and a technician's own signature does not approve.
-    const auto own = f.auth.sign("B-1001", "4821", std::nullopt, kRecipeApproveAction, subject, "approve", f.t0).value();
+    const auto own =
+        f.auth.sign("B-1001", "4821", std::nullopt, kRecipeApproveAction, subject, "approve", f.t0).value();
     const auto refused = f.formulary.approveRecipe("famotidine-ns-50", 1, own, f.t0);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("needs a pharmacist's e-signature") != std::string::npos);
@@ -223,7 +236,10 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     CHECK(blocked.error().message.find("is a draft") != std::string::npos);
 
     // The pharmacist approves; now it starts and keeps its version.
-    REQUIRE(f.formulary.approveRecipe("famotidine-ns-50", 1, f.sign(kRecipeApproveAction, subject, "approve", f.t0), f.t0).ok());
+    REQUIRE(f.formulary
+                .approveRecipe("famotidine-ns-50", 1, f.sign(kRecipeApproveAction, subject, "approve", f.t0),
+                               f.t0)
+                .ok());
     const auto order = store::SiteRepo(f.db).orderByExternalId("SITE-1").value();
     const auto row = store::PrepRepo(f.db).order(order).value();
     const auto prep = f.engine.start(order, f.m_spec, f.tech, "BUF-1", "LAFW-1", std::nullopt, f.t0 + 1min);
@@ -231,7 +247,10 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     CHECK(store::PrepRepo(f.db).prep(*prep)->recipeVersion == 1);
 
     // Retired: no new start.
-    REQUIRE(f.formulary.retireRecipe("famotidine-ns-50", 1, f.sign(kRecipeRetireAction, subject, "retire", f.t0), f.t0).ok());
+    REQUIRE(
+        f.formulary
+            .retireRecipe("famotidine-ns-50", 1, f.sign(kRecipeRetireAction, subject, "retire", f.t0), f.t0)
+            .ok());
     CHECK(recipeNotStartable(f.db, "famotidine-ns-50", 1).value().find("retired") != std::string::npos);
     (void)row;
 }
@@ -240,14 +259,18 @@ TEST_CASE("orders entered by hand are planned on entry; a duplicate order id is 
     SiteFixture f;
     f.importSite(true);
     const auto approved = f.formulary.approved().value();
-    const auto first = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-7"), approved, f.policy, f.rph, false, f.t0);
+    const auto first = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-7"), approved, f.policy,
+                                  f.rph, false, f.t0);
     REQUIRE_MESSAGE(first.ok(), (first.ok() ? "" : first.error().text()));
-    const auto again = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-7"), approved, f.policy, f.rph, true, f.t0);
+    const auto again = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-7"), approved, f.policy,
+                                  f.rph, true, f.t0);
     REQUIRE_FALSE(again.ok());
-    CHECK(again.error().text() == "order id: order SITE-7 was entered already (as " + first->orderNumber + "); a duplicate is refused");
+    CHECK(again.error().text() == "order id: order SITE-7 was entered already (as " + first->orderNumber +
+                                      "); a duplicate is refused");
     CHECK(store::SiteRepo(f.db).orders("").size() == 1);
 
-    const auto tooMuch = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-8", 400), approved, f.policy, f.rph, true, f.t0);
+    const auto tooMuch = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-8", 400), approved,
+                                    f.policy, f.rph, true, f.t0);
     REQUIRE_FALSE(tooMuch.ok());
     CHECK(tooMuch.error().text().find("DOSE_ABOVE_MAX") != std::string::npos);
     CHECK(store::SiteRepo(f.db).orders("").size() == 1);
@@ -258,7 +281,8 @@ TEST_CASE("orders entered by hand are planned on entry; a duplicate order id is 
     REQUIRE_FALSE(notHere.ok());
     CHECK(notHere.error().where == "recipe");
 
-    const auto byTech = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-10"), approved, f.policy, f.tech, true, f.t0);
+    const auto byTech = enterOrder(f.engine, f.db, f.audit, f.famotidineOrder("SITE-10"), approved, f.policy,
+                                   f.tech, true, f.t0);
     CHECK_FALSE(byTech.ok());
 }
 
@@ -278,7 +302,8 @@ TEST_CASE("a cancelled order stops its preparation at the next step, with the re
     CHECK(store::PrepRepo(f.db).order(orderId)->status == "cancelled");
 }
 
-TEST_CASE("recalls: mid-preparation blocks the next step, awaiting check refuses approval, released is affected") {
+TEST_CASE(
+    "recalls: mid-preparation blocks the next step, awaiting check refuses approval, released is affected") {
     SiteFixture f;
     f.importSite(true);
     const RecallInput lotA{"", kFamotidine, "LOT-A", "particulates", "FDA", "2026-11-20"};
@@ -313,8 +338,12 @@ TEST_CASE("recalls: mid-preparation blocks the next step, awaiting check refuses
         const auto prep = f.startFamotidine("SITE-32").value();
         f.runAll(prep);
         const std::string number = store::PrepRepo(f.db).prep(prep)->prepNumber;
-        REQUIRE(f.recalls.add({"88888-101-20", "", "", "every lot: sterility", "manufacturer", ""}, f.rph, f.t0 + 30min).ok());
-        const auto approve = f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 31min), f.t0 + 31min);
+        REQUIRE(f.recalls
+                    .add({"88888-101-20", "", "", "every lot: sterility", "manufacturer", ""}, f.rph,
+                         f.t0 + 30min)
+                    .ok());
+        const auto approve =
+            f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 31min), f.t0 + 31min);
         REQUIRE_FALSE(approve.ok());
         CHECK(approve.error().message.find("RECALLED") != std::string::npos);
         CHECK(store::PrepRepo(f.db).prep(prep)->status == "awaiting_check");
@@ -323,7 +352,8 @@ TEST_CASE("recalls: mid-preparation blocks the next step, awaiting check refuses
         const auto prep = f.startFamotidine("SITE-33").value();
         f.runAll(prep);
         const std::string number = store::PrepRepo(f.db).prep(prep)->prepNumber;
-        REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 31min), f.t0 + 31min).ok());
+        REQUIRE(f.engine.approve(prep, f.sign("prep.approve", number, "approve", f.t0 + 31min), f.t0 + 31min)
+                    .ok());
         CHECK(f.recalls.affected().empty());
         REQUIRE(f.recalls.add(lotA, f.rph, f.t0 + 40min).ok());
         const auto affected = f.recalls.affected();
@@ -353,8 +383,8 @@ TEST_CASE("recall CSV: all rows or none, every bad row named with its line") {
     CHECK(f.recalls.list().size() == 2);
     CHECK(f.recalls.list()[1].lot.empty());
 
-    const std::string bad = "gtin,lot,reason,date\n00388888101202,L1,bad check digit,\n" + kNs50 + ",L2,,\n" + kNs50 +
-                            ",L3,ok row,2026-13-01\n" + kNs50 + ",L4,fine,2026-11-01\n";
+    const std::string bad = "gtin,lot,reason,date\n00388888101202,L1,bad check digit,\n" + kNs50 + ",L2,,\n" +
+                            kNs50 + ",L3,ok row,2026-13-01\n" + kNs50 + ",L4,fine,2026-11-01\n";
     const auto r = f.recalls.importCsv(bad, "recalls.csv", f.rph, f.t0);
     REQUIRE_FALSE(r.ok());
     const std::string text = r.error().text();
@@ -365,7 +395,8 @@ TEST_CASE("recall CSV: all rows or none, every bad row named with its line") {
     CHECK(f.recalls.list().size() == 2);
 
     // A duplicate of a stored recall refuses the whole file too.
-    const auto dup = f.recalls.importCsv("ndc,lot,reason\n88888-101-20,LOT-C,new\n88888-101-20,LOT-A,again\n", "r.csv", f.rph, f.t0);
+    const auto dup = f.recalls.importCsv("ndc,lot,reason\n88888-101-20,LOT-C,new\n88888-101-20,LOT-A,again\n",
+                                         "r.csv", f.rph, f.t0);
     REQUIRE_FALSE(dup.ok());
     CHECK(f.recalls.list().size() == 2);
 }

@@ -25,12 +25,17 @@ struct Fixture {
     User admin, admin2, tech;
 
     Fixture() {
-        admin = auth.addUser({"admin", "Ada Admin", Role::Admin, std::nullopt, std::nullopt, "correct horse battery"},
+        admin = auth.addUser({"admin", "Ada Admin", Role::Admin, std::nullopt, std::nullopt,
+                              "correct horse battery"},
                              std::nullopt, t0)
                     .value();
-        admin2 = auth.addUser({"admin2", "Bo Admin", Role::Admin, std::nullopt, std::nullopt, "second admin pass"}, admin, t0)
-                     .value();
-        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt}, admin, t0).value();
+        admin2 =
+            auth.addUser({"admin2", "Bo Admin", Role::Admin, std::nullopt, std::nullopt, "second admin pass"},
+                         admin, t0)
+                .value();
+        tech = auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt},
+                            admin, t0)
+                   .value();
     }
     int64_t auditRows(const std::string& action) {
         return db.queryInt("SELECT count(*) FROM audit_log WHERE action = '" + action + "'").value_or(0);
@@ -39,7 +44,8 @@ struct Fixture {
 
 } // namespace
 
-TEST_CASE("PIN policy: too short, one digit repeated and consecutive runs are refused; the site may relax it") {
+TEST_CASE(
+    "PIN policy: too short, one digit repeated and consecutive runs are refused; the site may relax it") {
     Fixture f;
     const auto add = [&f](const std::string& name, const std::string& pin) {
         return f.auth.addUser({name, name, Role::Technician, "B-" + name, pin, std::nullopt}, f.admin, f.t0);
@@ -75,16 +81,20 @@ TEST_CASE("an administrator re-enables, resets and changes roles; each is audite
     // Locked out, then a new PIN from the administrator: the old one stops working, the lock is gone.
     for (int i = 0; i < 5; ++i)
         (void)f.auth.signInWithBadge("BADGE-1001", "0000", f.t0);
-    CHECK(f.auth.signInWithBadge("BADGE-1001", "4821", f.t0).error().message.find("locked") != std::string::npos);
-    CHECK_FALSE(f.auth.resetSecrets("tnguyen", std::string("5555"), std::nullopt, f.admin, f.t0).ok()); // policy
-    CHECK_FALSE(f.auth.resetSecrets("tnguyen", std::string("7305"), std::nullopt, f.tech, f.t0).ok());  // not admin
+    CHECK(f.auth.signInWithBadge("BADGE-1001", "4821", f.t0).error().message.find("locked") !=
+          std::string::npos);
+    CHECK_FALSE(
+        f.auth.resetSecrets("tnguyen", std::string("5555"), std::nullopt, f.admin, f.t0).ok()); // policy
+    CHECK_FALSE(
+        f.auth.resetSecrets("tnguyen", std::string("7305"), std::nullopt, f.tech, f.t0).ok()); // not admin
     REQUIRE(f.auth.resetSecrets("tnguyen", std::string("7305"), std::nullopt, f.admin, f.t0).ok());
     CHECK(f.auth.signInWithBadge("BADGE-1001", "7305", f.t0).ok());
     CHECK_FALSE(f.auth.signInWithBadge("BADGE-1001", "4821", f.t0).ok());
     CHECK(f.auditRows("user.secret.reset") == 1);
     // A password for a user who had none; too short is refused.
     CHECK_FALSE(f.auth.resetSecrets("tnguyen", std::nullopt, std::string("short"), f.admin, f.t0).ok());
-    REQUIRE(f.auth.resetSecrets("tnguyen", std::nullopt, std::string("a long enough password"), f.admin, f.t0).ok());
+    REQUIRE(f.auth.resetSecrets("tnguyen", std::nullopt, std::string("a long enough password"), f.admin, f.t0)
+                .ok());
     CHECK(f.auth.signInWithPassword("tnguyen", "a long enough password", f.t0).ok());
 
     REQUIRE(f.auth.changeRole("tnguyen", Role::Pharmacist, f.admin, f.t0).ok());
@@ -95,7 +105,8 @@ TEST_CASE("an administrator re-enables, resets and changes roles; each is audite
     CHECK_FALSE(f.auth.changeRole("nobody", Role::Quality, f.admin2, f.t0).ok());
     const auto rows = f.audit.forSubject("tnguyen");
     CHECK(std::any_of(rows.begin(), rows.end(), [](const store::AuditEntry& e) {
-        return e.action == "user.role.change" && e.actor == "admin" && e.details.find("\"new\":\"pharmacist\"") != std::string::npos;
+        return e.action == "user.role.change" && e.actor == "admin" &&
+               e.details.find("\"new\":\"pharmacist\"") != std::string::npos;
     }));
 }
 
@@ -109,10 +120,13 @@ TEST_CASE("with the station's pepper, PIN hashes need it and badges are not stor
         store::AuditLog audit(db);
         Authenticator auth(db, audit);
         const TimePoint t0 = parseIsoUtc("2026-11-21T08:00:00Z").value();
-        const User admin = auth.addUser({"admin", "Ada", Role::Admin, std::nullopt, std::nullopt, "correct horse battery"},
-                                        std::nullopt, t0)
-                               .value();
-        REQUIRE(auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt}, admin, t0).ok());
+        const User admin =
+            auth.addUser({"admin", "Ada", Role::Admin, std::nullopt, std::nullopt, "correct horse battery"},
+                         std::nullopt, t0)
+                .value();
+        REQUIRE(auth.addUser({"tnguyen", "T. Nguyen", Role::Technician, "BADGE-1001", "4821", std::nullopt},
+                             admin, t0)
+                    .ok());
         const auto row = store::UserRepo(db).byUsername("tnguyen").value();
         CHECK(row.pinHash->rfind("$admix-peppered$", 0) == 0);
         CHECK(row.badge != std::optional<std::string>("BADGE-1001"));
@@ -127,7 +141,8 @@ TEST_CASE("with the station's pepper, PIN hashes need it and badges are not stor
     // its plain PIN hash is re-keyed at the next good sign-in.
     {
         store::Database db = store::openStationDatabase(dbPath.string());
-        db.exec("UPDATE users SET badge = 'OLD-7', pin_hash = '" + hashSecret("4821") + "' WHERE username = 'tnguyen'");
+        db.exec("UPDATE users SET badge = 'OLD-7', pin_hash = '" + hashSecret("4821") +
+                "' WHERE username = 'tnguyen'");
         store::attachSealer(db, dir / "keys");
         store::AuditLog audit(db);
         Authenticator auth(db, audit);
