@@ -359,24 +359,34 @@ void decide(Call& call, bool approve) {
         return;
     }
     // The e-signature: the signed-in pharmacist re-enters the password; bound to this action and
-    // preparation. A wrong password counts toward the account's lockout.
+    // preparation. A wrong password counts toward the account's lockout. The signature and the
+    // decision are one transaction: a second click that reaches here after the first decided is
+    // refused by the engine and leaves no e-signature row behind.
     workflow::Authenticator auth(call.db, call.audit);
     auth.setClientAddress(call.address);
     const char* action = approve ? "prep.approve" : "prep.reject";
-    auto signature = auth.signWithPassword(call.user(), *password, workflow::Role::Pharmacist, action, number,
-                                           *meaning, call.now);
+    std::string refusedDecision;
+    auto signature = auth.signWithPasswordAnd(
+        call.user(), *password, workflow::Role::Pharmacist, action, number, *meaning,
+        [&](const workflow::Signature& sig) -> Status {
+            const Status done = approve ? engine.approve(*id, sig, call.now)
+                                        : engine.reject(*id, sig, reasonCode, remake, call.now);
+            if (!done) {
+                refusedDecision = done.error().text();
+                return done;
+            }
+            auditRow(call, call.user(), approve ? "remote.approve" : "remote.reject", number,
+                     json{{"address", call.address}, {"signature_audit_id", sig.auditId}});
+            return Status::success();
+        },
+        call.now);
     if (!signature) {
-        replyError(call.res, 403, "e-signature refused: " + signature.error().text());
+        if (!refusedDecision.empty())
+            replyError(call.res, 409, refusedDecision);
+        else
+            replyError(call.res, 403, "e-signature refused: " + signature.error().text());
         return;
     }
-    const Status done = approve ? engine.approve(*id, *signature, call.now)
-                                : engine.reject(*id, *signature, reasonCode, remake, call.now);
-    if (!done) {
-        replyError(call.res, 409, done.error().text());
-        return;
-    }
-    auditRow(call, call.user(), approve ? "remote.approve" : "remote.reject", number,
-             json{{"address", call.address}, {"signature_audit_id", signature->auditId}});
     const auto after = store::PrepRepo(call.db).prep(*id);
     reply(call.res, 200,
           json{{"number", number}, {"status", after ? after->status : ""}, {"signed_at", signature->atUtc}});

@@ -517,10 +517,9 @@ Result<Signature> Authenticator::signWithPassword(const std::string& username, c
     return signAs(username, false, password, requiredRole, action, subject, meaning, now, false);
 }
 
-Result<Signature> Authenticator::signAs(const std::string& who, bool byBadge, const std::string& secret,
-                                        std::optional<Role> requiredRole, const std::string& action,
-                                        const std::string& subject, const std::string& meaning, TimePoint now,
-                                        bool pinByUsername) {
+Result<User> Authenticator::verifySigner(const std::string& who, bool byBadge, const std::string& secret,
+                                         std::optional<Role> requiredRole, const std::string& action,
+                                         const std::string& subject, TimePoint now, bool pinByUsername) {
     auto user = attempt(who, byBadge, secret, now, "esign", pinByUsername);
     if (!user)
         return user.error();
@@ -528,18 +527,55 @@ Result<Signature> Authenticator::signAs(const std::string& who, bool byBadge, co
         m_audit.append(user->username, "esign.refused", subject,
                        nlohmann::json{{"action", action}, {"required_role", roleName(*requiredRole)}}.dump(),
                        now);
-        return Result<Signature>::fail("this needs the signature of a " +
-                                       std::string(roleName(*requiredRole)) + "; " + user->displayName +
-                                       " is a " + std::string(roleName(user->role)));
+        return Result<User>::fail("this needs the signature of a " + std::string(roleName(*requiredRole)) +
+                                  "; " + user->displayName + " is a " + std::string(roleName(user->role)));
     }
-    Signature sig{*user, action, subject, meaning, formatIsoUtc(now), 0};
-    sig.auditId = m_audit.append(user->username, "esign", subject,
+    return user;
+}
+
+Signature Authenticator::recordSignature(const User& user, bool byBadge, const std::string& action,
+                                         const std::string& subject, const std::string& meaning,
+                                         TimePoint now) {
+    Signature sig{user, action, subject, meaning, formatIsoUtc(now), 0};
+    sig.auditId = m_audit.append(user.username, "esign", subject,
                                  nlohmann::json{{"action", action},
                                                 {"meaning", meaning},
-                                                {"role", roleName(user->role)},
+                                                {"role", roleName(user.role)},
                                                 {"method", byBadge ? "badge+pin" : "password"}}
                                      .dump(),
                                  now);
+    return sig;
+}
+
+Result<Signature> Authenticator::signAs(const std::string& who, bool byBadge, const std::string& secret,
+                                        std::optional<Role> requiredRole, const std::string& action,
+                                        const std::string& subject, const std::string& meaning, TimePoint now,
+                                        bool pinByUsername) {
+    auto user = verifySigner(who, byBadge, secret, requiredRole, action, subject, now, pinByUsername);
+    if (!user)
+        return user.error();
+    return recordSignature(*user, byBadge, action, subject, meaning, now);
+}
+
+Result<Signature> Authenticator::signWithPasswordAnd(const std::string& username, const std::string& password,
+                                                     std::optional<Role> requiredRole,
+                                                     const std::string& action, const std::string& subject,
+                                                     const std::string& meaning,
+                                                     const std::function<Status(const Signature&)>& act,
+                                                     TimePoint now) {
+    if (formulas::trim(meaning).empty())
+        return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
+    if (formulas::trim(username).empty())
+        return Result<Signature>::fail("type your user name to sign");
+    auto user = verifySigner(username, false, password, requiredRole, action, subject, now, false);
+    if (!user)
+        return user.error();
+    store::Transaction tx(m_db);
+    Signature sig = recordSignature(*user, false, action, subject, meaning, now);
+    const Status done = act(sig);
+    if (!done)
+        return done.error(); // rolled back: the signature row goes with the refused act
+    tx.commit();
     return sig;
 }
 

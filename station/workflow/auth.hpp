@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -120,6 +121,16 @@ public:
                                        std::optional<Role> requiredRole, const std::string& action,
                                        const std::string& subject, const std::string& meaning,
                                        TimePoint now = nowUtc());
+    // The same signature and the act it signs as one unit: the password is checked first, outside
+    // any transaction (a failure is recorded as for any signature), then the e-signature row and
+    // `act` are written in one transaction. When `act` refuses (e.g. the preparation was decided by
+    // a second click a moment earlier), neither is stored and its refusal is returned, so no
+    // e-signature is ever left without the decision it signed.
+    Result<Signature> signWithPasswordAnd(const std::string& username, const std::string& password,
+                                          std::optional<Role> requiredRole, const std::string& action,
+                                          const std::string& subject, const std::string& meaning,
+                                          const std::function<Status(const Signature&)>& act,
+                                          TimePoint now = nowUtc());
     // User name + PIN, for the scripted session (same lockout and audit as a badge sign-in).
     Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin,
                                        TimePoint now = nowUtc());
@@ -131,6 +142,12 @@ private:
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                          const char* what, bool pinByUsername = false);
 
+    // signAs in two halves: the signer's secret and role, then the e-signature row.
+    Result<User> verifySigner(const std::string& who, bool byBadge, const std::string& secret,
+                              std::optional<Role> requiredRole, const std::string& action,
+                              const std::string& subject, TimePoint now, bool pinByUsername);
+    Signature recordSignature(const User& user, bool byBadge, const std::string& action,
+                              const std::string& subject, const std::string& meaning, TimePoint now);
     Result<Signature> signAs(const std::string& who, bool byBadge, const std::string& secret,
                              std::optional<Role> requiredRole, const std::string& action,
                              const std::string& subject, const std::string& meaning, TimePoint now,

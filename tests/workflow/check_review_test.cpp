@@ -124,3 +124,56 @@ TEST_CASE("the check's ordered dose and waiting time as people read them") {
     CHECK(waitingText(125) == "2 h 05 min");
     CHECK(waitingText(-3) == "0 min");
 }
+
+TEST_CASE("a signature and the act it signs are one unit: a refused act leaves no e-signature row (issue 19: "
+          "double click)") {
+    Fixture f;
+    int calls = 0;
+    SUBCASE("the act refuses: nothing of the signature is stored, the act's refusal is returned") {
+        const auto sig = f.auth.signWithPasswordAnd(
+            "rpatel", "pharmacist-pass", Role::Pharmacist, "prep.approve", "P-2", "approve",
+            [&](const Signature& s) -> Status {
+                ++calls;
+                CHECK(s.auditId > 0); // the act sees the row it will be stored with
+                return Status::fail("preparation P-2 is released, not awaiting check");
+            },
+            f.t0);
+        REQUIRE_FALSE(sig.ok());
+        CHECK(sig.error().message == "preparation P-2 is released, not awaiting check");
+        CHECK(calls == 1);
+        CHECK(f.audit.forSubject("P-2").empty());
+        CHECK_FALSE(f.audit.verify());
+    }
+    SUBCASE("the act's own rows are stored with the signature") {
+        const auto sig = f.auth.signWithPasswordAnd(
+            "rpatel", "pharmacist-pass", Role::Pharmacist, "prep.approve", "P-2", "approve",
+            [&](const Signature& s) -> Status {
+                ++calls;
+                f.audit.append("rpatel", "prep.release", "P-2",
+                               "{\"esign\":" + std::to_string(s.auditId) + "}", f.t0);
+                return Status::success();
+            },
+            f.t0);
+        REQUIRE(sig.ok());
+        const auto rows = f.audit.forSubject("P-2");
+        REQUIRE(rows.size() == 2);
+        CHECK(rows[0].action == "esign");
+        CHECK(rows[1].action == "prep.release");
+        CHECK(sig->auditId == rows[0].id);
+    }
+    SUBCASE("a wrong password never reaches the act, and its failure is recorded") {
+        const auto sig = f.auth.signWithPasswordAnd(
+            "rpatel", "wrong", Role::Pharmacist, "prep.approve", "P-2", "approve",
+            [&](const Signature&) -> Status {
+                ++calls;
+                return Status::success();
+            },
+            f.t0);
+        REQUIRE_FALSE(sig.ok());
+        CHECK(calls == 0);
+        bool failRecorded = false;
+        for (const auto& e : f.audit.forSubject("rpatel"))
+            failRecorded |= e.action == "esign.fail";
+        CHECK(failRecorded);
+    }
+}
