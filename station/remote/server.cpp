@@ -683,6 +683,8 @@ Status Server::start() {
         if (!ssl->is_valid())
             return Status::fail("cannot load the TLS certificate " + cert.string() + " with key " +
                                 key.string());
+        if (Status tls = restrictServerTls(ssl->ssl_context()); !tls)
+            return tls;
         d.http = std::move(ssl);
         d.cookieName = "__Host-admix_session";
         d.certPath = cert;

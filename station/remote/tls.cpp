@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -113,6 +114,21 @@ Result<CertificatePaths> ensureSelfSignedCertificate(const std::filesystem::path
         return Result<CertificatePaths>::fail("cannot store the certificate in " + dir.string() + ": " +
                                               ec.message());
     return paths;
+}
+
+Status restrictServerTls(ssl_ctx_st* ctx) {
+    if (ctx == nullptr)
+        return Status::fail("TLS: no server context to configure");
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+        return Status::fail("TLS: cannot set TLS 1.2 as the lowest protocol version");
+    if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
+        return Status::fail("TLS: this OpenSSL offers none of the AEAD cipher suites for TLS 1.2");
+    if (SSL_CTX_set_ciphersuites(
+            ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1)
+        return Status::fail("TLS: cannot set the TLS 1.3 cipher suites");
+    SSL_CTX_set_options(ctx,
+                        SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    return Status::success();
 }
 
 } // namespace admix::remote
