@@ -5,12 +5,17 @@
 
 #include "station/remote/routes.hpp"
 #include "station/remote/sessions.hpp"
+#include "station/remote/tls.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/compliance_store.hpp"
 #include "station/store/prep_repo.hpp"
 #include "station/workflow/auth.hpp"
 #include "station/workflow/engine.hpp"
 
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <set>
@@ -245,6 +250,45 @@ TEST_CASE("a pharmacist approves one preparation and rejects another and the sta
     REQUIRE(again);
     CHECK(again->status == 409);
     CHECK(statusOf(f, first) == "released");
+}
+
+TEST_CASE("a double click on approve: one decision, one e-signature, the second click refused (issue 19)") {
+    RemoteFixture f;
+    const std::string prep = f.demo.awaitingCheck[0];
+    // Two clicks of the same pharmacist, sent together: both pass the first look at the status and
+    // both passwords are checked (Argon2id) before either decision is stored.
+    WebClient first(f), second(f);
+    REQUIRE(first.login("rph", kPassword("rph"))->status == 200);
+    REQUIRE(second.login("rph", kPassword("rph"))->status == 200);
+    std::array<int, 2> statuses{};
+    std::array<std::string, 2> bodies;
+    std::vector<std::thread> clicks;
+    for (int i = 0; i < 2; ++i)
+        clicks.emplace_back([&, i] {
+            auto r = (i == 0 ? first : second)
+                         .post("/api/v1/preps/" + prep + "/approve", json{{"password", kPassword("rph")}});
+            statuses[static_cast<size_t>(i)] = r ? r->status : -1;
+            bodies[static_cast<size_t>(i)] = r ? r->body : std::string();
+        });
+    for (auto& t : clicks)
+        t.join();
+    INFO(bodies[0], " | ", bodies[1]);
+    std::array<int, 2> sorted = statuses;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == std::array<int, 2>{200, 409});
+    CHECK(statusOf(f, prep) == "released");
+    store::Database db = f.db();
+    store::AuditLog audit(db);
+    int signatures = 0, releases = 0, remoteApprovals = 0;
+    for (const auto& e : audit.forSubject(prep)) {
+        signatures += e.action == "esign" && e.details.find("\"prep.approve\"") != std::string::npos;
+        releases += e.action == "prep.release";
+        remoteApprovals += e.action == "remote.approve";
+    }
+    CHECK(signatures == 1);
+    CHECK(releases == 1);
+    CHECK(remoteApprovals == 1);
+    CHECK_FALSE(audit.verify());
 }
 
 TEST_CASE("a technician cannot approve and quality cannot check and a pharmacist cannot close excursions") {
@@ -724,4 +768,60 @@ TEST_CASE(
     CHECK(db.queryInt("SELECT count(*) FROM formulary_drafts").value_or(-1) == 0);
     CHECK(db.queryInt("SELECT count(*) FROM audit_log WHERE action = 'remote.refused' AND actor = 'tech'")
               .value_or(0) >= 4);
+}
+
+namespace {
+
+// One TLS handshake with the server, offering only `maxVersion` and below and only `ciphers` (TLS
+// 1.2 names; empty: OpenSSL's defaults). Returns the negotiated "VERSION CIPHER", or "" when refused.
+std::string handshake(int port, int maxVersion, const std::string& ciphers) {
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+    REQUIRE(ctx);
+    // Security level 0 on the client: the refusal must come from the server's own settings.
+    SSL_CTX_set_security_level(ctx.get(), 0);
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(ctx.get(), maxVersion);
+    if (!ciphers.empty())
+        REQUIRE(SSL_CTX_set_cipher_list(ctx.get(), ciphers.c_str()) == 1);
+    BIO* bio = BIO_new_ssl_connect(ctx.get());
+    REQUIRE(bio);
+    const std::string target = "127.0.0.1:" + std::to_string(port);
+    BIO_set_conn_hostname(bio, target.c_str());
+    std::string negotiated;
+    if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1) {
+        SSL* ssl = nullptr;
+        BIO_get_ssl(bio, &ssl);
+        negotiated = std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
+    }
+    BIO_free_all(bio);
+    return negotiated;
+}
+
+} // namespace
+
+TEST_CASE("the server speaks TLS 1.2 or 1.3 with AEAD ciphers only, whatever the client offers (issue 19)") {
+    RemoteFixture f;
+    const int port = f.server->port();
+    // A client of today: TLS 1.3.
+    CHECK(handshake(port, TLS1_3_VERSION, "").rfind("TLSv1.3 TLS_", 0) == 0);
+    // TLS 1.2 with an AEAD suite is served.
+    CHECK(handshake(port, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256") ==
+          "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256");
+    CHECK(handshake(port, TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305") ==
+          "TLSv1.2 ECDHE-ECDSA-CHACHA20-POLY1305");
+    // CBC (MAC-then-encrypt) suites are refused even over TLS 1.2; OpenSSL's default list took them.
+    CHECK(handshake(port, TLS1_2_VERSION,
+                    "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA")
+              .empty());
+    // TLS 1.1 and 1.0 are refused by the server's floor, not only by the client's security level.
+    CHECK(handshake(port, TLS1_1_VERSION, "ALL:@SECLEVEL=0").empty());
+    CHECK(handshake(port, TLS1_VERSION, "ALL:@SECLEVEL=0").empty());
+    // The cipher list the server is documented to use is one OpenSSL knows in full.
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
+    CHECK(remote::restrictServerTls(ctx.get()).ok());
+    STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
+    int tls12 = 0;
+    for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i)
+        tls12 += SSL_CIPHER_get_version(sk_SSL_CIPHER_value(list, i)) == std::string("TLSv1.2");
+    CHECK(tls12 == 6);
 }
