@@ -38,8 +38,12 @@ template <typename T> T need(Result<T> result, const std::string& option = {}) {
     return std::move(result).value();
 }
 
-// The whole file at `path`, bytes as they are; CliFailure "cannot read PATH" when it cannot be opened.
-[[nodiscard]] std::string readWholeFile(const std::string& path);
+// The whole file at `path`, bytes as they are; CliFailure "cannot read PATH" when it cannot be opened,
+// and "PATH: larger than N MiB" past `maxBytes` (read no further, so an endless input such as a FIFO
+// or /dev/zero is refused instead of filling memory). Every input file of the CLI is text a person
+// or a pharmacy system wrote: 16 MiB is far above any of them.
+inline constexpr size_t kMaxInputFileBytes = 16u << 20;
+[[nodiscard]] std::string readWholeFile(const std::string& path, size_t maxBytes = kMaxInputFileBytes);
 
 // The data directory the command works on (options, then config, then XDG default); created if missing.
 [[nodiscard]] std::filesystem::path resolveDataDir(const CliOptions& options);

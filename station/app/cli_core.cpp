@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -40,13 +41,23 @@ void printJson(const nlohmann::json& value) {
     std::cout << value.dump() << '\n';
 }
 
-std::string readWholeFile(const std::string& path) {
+std::string readWholeFile(const std::string& path, size_t maxBytes) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw CliFailure("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string text;
+    std::array<char, 64 * 1024> chunk{};
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto got = static_cast<size_t>(in.gcount());
+        if (text.size() + got > maxBytes)
+            throw CliFailure(path + ": larger than " + std::to_string(maxBytes >> 20) +
+                             " MiB; nothing was read from it (is it the right file?)");
+        text.append(chunk.data(), got);
+    }
+    if (in.bad())
+        throw CliFailure("cannot read " + path + ": read error");
+    return text;
 }
 
 namespace {

@@ -4,6 +4,8 @@
 // order is planned against the station's approved formulary when it is entered; the pharmacist's
 // password or PIN is read from standard input.
 #include "station/app/cli.hpp"
+
+#include "formulas/input_limits.hpp"
 #include "station/app/cli_site.hpp"
 
 #include "formulas/time.hpp"
@@ -49,9 +51,8 @@ void registerOrderCommands(CLI::App& app, CliOptions& options) {
     addCmd->add_flag("--ack-warnings", add.ack,
                      "Acknowledge the plan's warnings (they are recorded with the order)");
     addCmd->callback([&options] {
-        json doc = json::parse(readWholeFile(add.file), nullptr, false);
-        if (doc.is_discarded())
-            throw CliFailure(add.file + ": not valid JSON");
+        // Strict JSON as for `admix plan`: nesting capped, a key given twice refused.
+        json doc = need(formulas::parseJsonStrict(readWholeFile(add.file), add.file));
         workflow::addAgeFromBirthDate(doc, nowUtc()); // as the web page and the station's form do
         const auto input = workflow::parseOrderJson(doc);
         if (!input)

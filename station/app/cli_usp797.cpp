@@ -387,14 +387,9 @@ void registerEm(CLI::App& app, CliOptions& options) {
     import->add_option("file", file)->required();
     import->add_option("--user", user, "Who imports it")->required();
     import->callback([&options] {
-        std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw CliFailure(file + ": cannot read the file");
-    std::ostringstream text;
-    text << in.rdbuf();
+        const std::string text = readWholeFile(file); // capped: an endless file is refused, not read
     Station s(options);
-    const auto result =
-        s.compliance.importCsv(text.str(), std::filesystem::path(file).filename().string(), user);
+    const auto result = s.compliance.importCsv(text, std::filesystem::path(file).filename().string(), user);
     if (!result.problems.empty()) {
         for (const auto& p : result.problems)
             std::cerr << file << ": " << p.text() << '\n';

@@ -39,6 +39,13 @@ done
 expect_refused "config of 2 MiB" "bytes" "$admix" --config "$work/big.toml" db info
 expect_refused "nested order JSON" "levels deep" "$admix" plan "$work/nested.json"
 expect_refused "order JSON with dose twice" 'key "dose" is given twice' "$admix" plan "$work/dup.json"
+# An endless input (issue 19): read up to the cap and refused, not read until memory runs out.
+expect_refused "em import of /dev/zero" "larger than 16 MiB" "$admix" --data-dir "$work/d" em import /dev/zero --user qa
+mkfifo "$work/endless.csv"
+(yes "S-1,2026-12-01T08:00:00Z,BUF-1,,viable_air,0,cfu" >"$work/endless.csv" 2>/dev/null &)
+expect_refused "em import of an endless FIFO" "larger than 16 MiB" "$admix" --data-dir "$work/d" em import "$work/endless.csv" --user qa
+expect_refused "order add of /dev/zero" "larger than 16 MiB" "$admix" --data-dir "$work/d" order add /dev/zero --by rph
+expect_refused "order add with dose twice" 'key "dose" is given twice' "$admix" --data-dir "$work/d" order add "$work/dup.json" --by rph
 if [ -n "$station" ]; then
   expect_refused "admix-station config header" "levels deep\|dotted segments" "$station" --config "$work/header.toml" --screenshot "$work/x.png"
 fi
