@@ -51,15 +51,7 @@ void DevicesScreen::drawContent(const ScreenContext& context) {
 }
 
 void HistoryScreen::onOpen() {
-    m_rows.clear();
-    for (const char* status : {"in_progress", "awaiting_check", "released", "rejected", "cancelled"}) {
-        for (auto& row : store::PrepRepo(m_station.deps().db).prepsWithStatus(status, 40))
-            m_rows.push_back(std::move(row));
-    }
-    std::sort(m_rows.begin(), m_rows.end(),
-              [](const auto& a, const auto& b) { return a.startedUtc > b.startedUtc; });
-    if (m_rows.size() > 60)
-        m_rows.resize(60);
+    m_rows = m_station.recentPreparations();
 }
 
 void HistoryScreen::drawContent(const ScreenContext& context) {

@@ -145,6 +145,9 @@ public:
 
     // [SECTION] Pharmacist check on the station
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck();
+    [[nodiscard]] std::vector<store::PrepRow> recentPreparations() {
+        return m_service.recentPreparations(60);
+    }
     Status approve(int64_t prepId, const std::string& badge, const std::string& pin, bool byPassword = false);
     Status reject(int64_t prepId, const std::string& badge, const std::string& pin,
                   const std::string& reasonCode, bool remake, bool byPassword = false);

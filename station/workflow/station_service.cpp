@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace admix::workflow {
 
 std::vector<store::OrderRow> StationService::queue() {
@@ -19,6 +21,21 @@ store::ComplianceStatus StationService::complianceStatus(const std::string& room
 std::vector<store::PrepRow> StationService::awaitingCheck(int limit) {
     return store::PrepRepo(m_db).prepsWithStatus(std::string(prepStatusName(PrepStatus::AwaitingCheck)),
                                                  limit);
+}
+
+std::vector<store::PrepRow> StationService::recentPreparations(int limit) {
+    std::vector<store::PrepRow> rows;
+    store::PrepRepo repo(m_db);
+    for (const PrepStatus status : {PrepStatus::InProgress, PrepStatus::AwaitingCheck, PrepStatus::Released,
+                                    PrepStatus::Rejected, PrepStatus::Cancelled}) {
+        for (auto& row : repo.prepsWithStatus(std::string(prepStatusName(status)), limit))
+            rows.push_back(std::move(row));
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.startedUtc > b.startedUtc; });
+    if (rows.size() > static_cast<size_t>(std::max(limit, 0)))
+        rows.resize(static_cast<size_t>(std::max(limit, 0)));
+    return rows;
 }
 
 std::vector<CheckQueueItem> StationService::checkQueue(TimePoint now, int limit) {

@@ -31,6 +31,8 @@ public:
     [[nodiscard]] std::vector<store::OrderRow> queue();
     [[nodiscard]] store::ComplianceStatus complianceStatus(const std::string& room, TimePoint now);
     [[nodiscard]] std::vector<store::PrepRow> awaitingCheck(int limit);
+    // The station's recent preparations in every state, newest first (the History screen).
+    [[nodiscard]] std::vector<store::PrepRow> recentPreparations(int limit);
     // The pharmacist's check: the queue with drug, priority and waiting time, and one preparation as
     // the check shows it (the same assembly the web check uses).
     [[nodiscard]] std::vector<CheckQueueItem> checkQueue(TimePoint now, int limit);

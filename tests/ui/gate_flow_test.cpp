@@ -294,3 +294,26 @@ TEST_CASE("hood: a cancelled preparation stays on Home with who cancelled it and
     CHECK(service.recentCancellations("another hood", s.t0 + 2min).empty());
     CHECK(service.recentCancellations("test hood", s.t0 + 25h).empty());
 }
+
+TEST_CASE(
+    "hood: History lists the station's preparations in every state, newest first, through the service") {
+    Site s;
+    s.garb("tech");
+    const auto first = s.openOrder("cefazolin-ns");
+    const auto a =
+        s.engine->start(first.id, s.spec(first), s.user("tech"), s.room, s.pec, std::nullopt, s.t0);
+    REQUIRE(a.ok());
+    REQUIRE(s.engine->cancel(*a, s.user("tech"), "wrong bag size", s.t0 + 1min).ok());
+    const auto second = s.openOrder("cefazolin-ns");
+    const auto b =
+        s.engine->start(second.id, s.spec(second), s.user("tech"), s.room, s.pec, std::nullopt, s.t0 + 2min);
+    REQUIRE(b.ok());
+    workflow::StationService service(*s.db, *s.audit, *s.compliance, *s.images, *s.engine);
+    const auto rows = service.recentPreparations(60);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].prepNumber == s.engine->view(*b)->number); // newest first
+    CHECK(rows[0].status == "in_progress");
+    CHECK(rows[1].status == "cancelled");
+    CHECK(service.recentPreparations(1).size() == 1);
+    CHECK(service.recentPreparations(0).empty());
+}
