@@ -20,17 +20,17 @@ std::vector<SetupGap> setupGaps(store::Database& db, store::AuditLog& audit,
                            [&](const User& u) { return u.active && u.role == role; });
     };
     if (users.empty())
-        gaps.push_back(
-            {"No users: nobody can sign in", "admix users add --username USER --name \"NAME\" --role admin "
-                                             "--password   (the first user; secret on stdin)"});
+        gaps.push_back({"No users: nobody can sign in",
+                        "admix users add --username USER --name \"NAME\" --role admin "
+                        "--password   (the first user; secret on stdin)"});
     if (!has(Role::Pharmacist))
         gaps.push_back({"No pharmacist: nobody can approve the formulary, enter orders or check preparations",
                         "admix users add --username USER --name \"NAME\" --role pharmacist --password "
                         "--badge B --pin --admin ADMIN"});
     if (!has(Role::Technician) && !has(Role::Pharmacist))
-        gaps.push_back(
-            {"No technician: nobody can compound", "admix users add --username USER --name \"NAME\" --role "
-                                                   "technician --badge B --pin --admin ADMIN"});
+        gaps.push_back({"No technician: nobody can compound",
+                        "admix users add --username USER --name \"NAME\" --role "
+                        "technician --badge B --pin --admin ADMIN"});
     FormularyService formulary(db, audit);
     if (!formulary.latestFiles())
         gaps.push_back({"No formulary: no product or recipe is known",
