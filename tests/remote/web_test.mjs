@@ -221,7 +221,8 @@ try {
   const rooms = await page.$$eval("#room option", (o) => o.map((x) => x.value));
   await page.selectOption("#room", rooms[rooms.length - 1]);
   // (the location list is the new room's only once its series have arrived: the page marks that)
-  await page.waitForFunction((r) => (document.getElementById("plot-area").dataset.shown || "").startsWith(r + "/"), rooms[rooms.length - 1]);
+  // (a locator, not waitForFunction: the page's CSP forbids the eval that polling needs)
+  await page.locator(`#plot-area[data-shown^="${rooms[rooms.length - 1]}/"]`).waitFor({ state: "attached" });
   await page.waitForSelector("#plot-area figure.plot canvas");
   const pecOptions = await page.$$eval("#location option", (o) => o.map((x) => x.value).filter(Boolean));
   if (pecOptions.length) {
