@@ -364,7 +364,7 @@ void ScannerDevice::countRejected() {
     m_snapshot.publish(m_state);
 }
 
-void ScannerDevice::run(std::stop_token stop) {
+void ScannerDevice::run(const std::stop_token& stop) {
     Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
     while (!stop.stop_requested()) {
         setState(ConnectionState::Connecting, "connecting");

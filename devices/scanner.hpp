@@ -103,7 +103,7 @@ protected:
     void countRejected();
 
 private:
-    void run(std::stop_token stop);
+    void run(const std::stop_token& stop);
     std::string m_name;
     std::mutex m_mutex;
     ScannerSnapshot m_state;

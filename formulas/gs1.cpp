@@ -235,7 +235,7 @@ namespace {
 
 // [SECTION] input normalisation -------------------------------------------------------------------
 
-std::string replaceAll(std::string text, std::string_view from) {
+std::string replaceAll(const std::string& text, std::string_view from) {
     std::string out;
     out.reserve(text.size());
     size_t pos = 0;

@@ -29,7 +29,7 @@ struct MllpEvent {
 class MllpDecoder {
 public:
     // `maxFrameBytes`: a frame whose message grows past this is dropped (Oversize).
-    explicit MllpDecoder(size_t maxFrameBytes = 1024 * 1024) : m_max(maxFrameBytes) {}
+    explicit MllpDecoder(size_t maxFrameBytes = size_t{1024} * 1024) : m_max(maxFrameBytes) {}
 
     // Feeds the next bytes of the stream; returns the events they complete, in order.
     [[nodiscard]] std::vector<MllpEvent> feed(std::string_view data);
