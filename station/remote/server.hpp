@@ -31,7 +31,7 @@
 namespace admix::remote {
 
 // The largest request body admix serve reads (and the nginx front's client_max_body_size).
-inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxRequestBodyBytes = std::size_t{64} * 1024;
 
 struct ServerConfig {
     std::string listenAddress = "127.0.0.1";
