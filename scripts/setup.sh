@@ -33,6 +33,8 @@ packages=(
   lintian
   # packaging: cage, the kiosk compositor that admix-station depends on (the package test installs it)
   cage
+  # remote web: nginx, the HTTPS front for admix serve (admix nginx-config; the remote:slow-clients test)
+  nginx
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm) # a Node.js build that bundles npm needs no Debian npm
 

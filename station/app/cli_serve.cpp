@@ -1,15 +1,19 @@
 // admix serve: the remote check and quality review server (HTTPS pages and JSON API) on the station's
 // data, beside a running station (SQLite WAL). Runs until SIGINT or SIGTERM.
+// admix nginx-config: the nginx server block that serves it over HTTPS when admix serve runs behind
+// the proxy ([server] behind_proxy = true), from the same [server] table.
 #include "station/app/cli.hpp"
 
 #include "station/app/config.hpp"
 #include "station/app/hl7_host.hpp"
 #include "station/remote/demo.hpp"
+#include "station/remote/nginx_front.hpp"
 #include "station/remote/server.hpp"
 #include "station/store/data_dir.hpp"
 #include "station/store/demo_mark.hpp"
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -28,6 +32,7 @@ struct ServeArgs {
     std::string tlsKey;
     std::string webDir;
     bool plainHttp = false;
+    bool behindProxy = false;
     bool demo = false;
     int threads = 8;
 };
@@ -49,6 +54,10 @@ void registerServe(CLI::App& app, CliOptions& options) {
     serve->add_flag(
         "--plain-http-for-loopback-tests", args.plainHttp,
         "Plain HTTP without TLS, only on a loopback address (tests); session cookies are then not Secure");
+    auto* proxyOption = serve->add_flag(
+        "--behind-proxy", args.behindProxy,
+        "Behind the nginx front (admix nginx-config): plain HTTP on a loopback address only, the client "
+        "address taken from the proxy's X-Real-IP/X-Forwarded-For; default: [server] behind_proxy");
     serve
         ->add_option("--web-dir", args.webDir, "Folder with the web pages (default: the built-in assets/web)")
         ->check(CLI::ExistingDirectory);
@@ -56,16 +65,18 @@ void registerServe(CLI::App& app, CliOptions& options) {
     serve->add_flag(
         "--demo", args.demo,
         "Seed demo users, site, monitoring data and preparations awaiting check (fresh data directory only)");
-    serve->callback([&options, listenOption, certOption] {
+    serve->callback([&options, listenOption, certOption, proxyOption] {
         // What the command line leaves open comes from the configuration's [server] table (the
-        // packaged service runs `admix --config /etc/admix/admix.toml serve`): address, port and the
-        // site's TLS certificate.
-        if (listenOption->count() == 0 || certOption->count() == 0) {
+        // packaged service runs `admix --config /etc/admix/admix.toml serve`): address, port, the
+        // site's TLS certificate and whether nginx is in front.
+        {
             const auto cfg = loadConfig(options.configPath.empty()
                                             ? std::nullopt
                                             : std::optional<std::filesystem::path>(options.configPath));
             if (!cfg)
                 throw CliFailure(cfg.error().text());
+            if (proxyOption->count() == 0)
+                args.behindProxy = cfg->server.behindProxy;
             if (listenOption->count() == 0 && !cfg->sourcePath.empty()) {
                 const std::string& a = cfg->server.listenAddress;
                 args.listen = (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
@@ -99,6 +110,7 @@ void registerServe(CLI::App& app, CliOptions& options) {
         config.tlsCert = args.tlsCert;
         config.tlsKey = args.tlsKey;
         config.plainHttp = args.plainHttp;
+        config.behindProxy = args.behindProxy;
         config.webDir = args.webDir;
         config.threads = args.threads;
         if (args.demo) {
@@ -144,7 +156,10 @@ void registerServe(CLI::App& app, CliOptions& options) {
         if (*hl7)
             std::cout << (*hl7)->describe() << std::endl;
         std::cout << "serving " << server.url() << "/  (data " << config.dataDir.string() << ")";
-        if (!server.certificatePath().empty())
+        if (config.behindProxy)
+            std::cout << "  behind the nginx front (admix nginx-config), its certificate "
+                      << server.certificatePath().string();
+        else if (!server.certificatePath().empty())
             std::cout << "  certificate " << server.certificatePath().string();
         std::cout << std::endl;
         std::signal(SIGINT, onStopSignal);
@@ -159,6 +174,69 @@ void registerServe(CLI::App& app, CliOptions& options) {
 }
 
 const CommandRegistration kServe(90, registerServe);
+
+struct NginxArgs {
+    std::string output;
+};
+
+void registerNginxConfig(CLI::App& app, CliOptions& options) {
+    static NginxArgs args;
+    auto* cmd = app.add_subcommand(
+        "nginx-config",
+        "Print (or write) the nginx server block that serves admix serve over HTTPS behind the proxy "
+        "([server] behind_proxy, front_listen_address, front_port, front_server_name, tls_cert, tls_key)");
+    cmd->add_option("-o,--output", args.output, "Write it to this file instead of standard output");
+    cmd->callback([&options] {
+        const auto cfg =
+            loadConfig(options.configPath.empty() ? std::nullopt
+                                                  : std::optional<std::filesystem::path>(options.configPath));
+        if (!cfg)
+            throw CliFailure(cfg.error().text());
+        const std::string source =
+            cfg->sourcePath.empty() ? std::string("the built-in defaults") : cfg->sourcePath;
+        if (!cfg->server.behindProxy)
+            throw CliFailure(source +
+                             ": [server] behind_proxy is not true: set it, so that admix serve listens plain "
+                             "HTTP on loopback for nginx, then run admix nginx-config again");
+        remote::NginxFront front;
+        front.listenAddress = cfg->server.frontListenAddress;
+        front.port = cfg->server.frontPort;
+        front.serverName = cfg->server.frontServerName;
+        front.backendAddress = cfg->server.listenAddress;
+        front.backendPort = cfg->server.port;
+        if (cfg->server.tlsCert.empty() != cfg->server.tlsKey.empty())
+            throw CliFailure(source + ": [server] give both tls_cert and tls_key, or neither");
+        if (!cfg->server.tlsCert.empty()) {
+            front.tlsCert = cfg->server.tlsCert;
+            front.tlsKey = cfg->server.tlsKey;
+        } else {
+            // The self-signed pair admix serve makes on its first start behind the proxy. The data
+            // directory is only named here, not made (this command writes nothing but its output).
+            const std::filesystem::path dataDir =
+                !options.dataDir.empty()        ? std::filesystem::path(options.dataDir)
+                : !cfg->station.dataDir.empty() ? std::filesystem::path(cfg->station.dataDir)
+                                                : store::defaultDataDir();
+            const auto tls = std::filesystem::absolute(dataDir) / "remote" / "tls";
+            front.tlsCert = tls / "cert.pem";
+            front.tlsKey = tls / "key.pem";
+        }
+        const auto text = remote::nginxSiteConfig(front);
+        if (!text)
+            throw CliFailure(source + ": " + text.error().text());
+        if (args.output.empty()) {
+            std::cout << *text;
+            return;
+        }
+        std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
+        out << *text;
+        out.close();
+        if (!out)
+            throw CliFailure("cannot write " + args.output);
+        std::cout << "nginx configuration written to " << args.output << '\n';
+    });
+}
+
+const CommandRegistration kNginxConfig(93, registerNginxConfig);
 
 } // namespace
 

@@ -42,6 +42,13 @@ struct Config {
         int port = 8443;
         std::string tlsCert; // empty: a self-signed certificate made on first run in the data directory
         std::string tlsKey;
+        // Behind the nginx front (`admix nginx-config`): admix serve listens plain HTTP on
+        // listenAddress:port (loopback only) and nginx serves HTTPS on frontListenAddress:frontPort
+        // with tlsCert/tlsKey.
+        bool behindProxy = false;
+        std::string frontListenAddress = "127.0.0.1";
+        int frontPort = 443;
+        std::string frontServerName = "_";
     } server;
     struct Hl7 {
         // The HL7 v2 interface with the pharmacy system (`admix hl7 listen`): orders in over MLLP,

@@ -236,6 +236,7 @@ int run(const Args& args) {
         sc.port = config->server.port;
         sc.tlsCert = config->server.tlsCert;
         sc.tlsKey = config->server.tlsKey;
+        sc.behindProxy = config->server.behindProxy; // nginx in front: see admix nginx-config
         sc.dataDir = dataDir;
         sc.stationName = config->station.name + " (web)";
         server = std::make_unique<remote::Server>(sc);

@@ -286,6 +286,14 @@ bool isIpAddress(const std::string& address) {
     return inet_pton(AF_INET, address.c_str(), &v4) == 1 || inet_pton(AF_INET6, address.c_str(), &v6) == 1;
 }
 
+std::string trimmed(std::string_view text) {
+    const size_t begin = text.find_first_not_of(" \t");
+    if (begin == std::string_view::npos)
+        return {};
+    const size_t end = text.find_last_not_of(" \t");
+    return std::string(text.substr(begin, end - begin + 1));
+}
+
 std::string cookieValue(const httplib::Request& req, const std::string& name) {
     const std::string header = req.get_header_value("Cookie");
     size_t pos = 0;
@@ -318,6 +326,24 @@ std::string homeOf(workflow::Role role) {
 }
 
 } // namespace
+
+std::optional<std::string> clientAddress(bool behindProxy, const std::string& peer, const std::string& realIp,
+                                         const std::string& forwardedFor) {
+    if (!behindProxy || !isLoopback(peer))
+        return peer;
+    // nginx sets both (admix nginx-config); the last hop of X-Forwarded-For is the one the proxy added.
+    std::string named = trimmed(realIp);
+    if (named.empty()) {
+        const size_t comma = forwardedFor.rfind(',');
+        named = trimmed(comma == std::string::npos ? std::string_view(forwardedFor)
+                                                   : std::string_view(forwardedFor).substr(comma + 1));
+    }
+    if (named.empty())
+        return peer; // a request made on this machine straight to the loopback port
+    if (!isIpAddress(named))
+        return std::nullopt;
+    return named;
+}
 
 // [SECTION] Impl
 
@@ -352,7 +378,7 @@ struct Server::Impl {
     std::string sessionCookie(const std::string& token, bool clear) const {
         std::string c =
             cookieName + "=" + (clear ? std::string() : token) + "; Path=/; HttpOnly; SameSite=Strict";
-        if (!config.plainHttp)
+        if (!config.plainHttp) // behind the proxy too: the browser talks HTTPS to nginx
             c += "; Secure";
         if (clear)
             c += "; Max-Age=0";
@@ -372,9 +398,17 @@ struct Server::Impl {
 
     // Runs `fn` with a fresh connection; storage failures become a 500 with no detail for the client.
     template <typename Fn> void withCall(const httplib::Request& req, httplib::Response& res, Fn&& fn) {
+        const size_t forwarded = req.get_header_value_count("X-Forwarded-For");
+        const auto address = clientAddress(
+            config.behindProxy, req.remote_addr, req.get_header_value("X-Real-IP"),
+            forwarded == 0 ? std::string() : req.get_header_value("X-Forwarded-For", forwarded - 1));
+        if (!address) {
+            replyError(res, 400, "the proxy's X-Real-IP or X-Forwarded-For header is not an IP address");
+            return;
+        }
         try {
             Call call(req, res, open());
-            call.address = req.remote_addr;
+            call.address = *address;
             call.dataDir = config.dataDir;
             call.stationName = config.stationName;
             call.now = nowUtc();
@@ -447,7 +481,7 @@ struct Server::Impl {
     void registerRoutes() {
         auto& srv = *http;
         srv.set_default_headers({});
-        srv.set_payload_max_length(64 * 1024);
+        srv.set_payload_max_length(kMaxRequestBodyBytes);
         srv.set_read_timeout(10);
         srv.set_write_timeout(30);
         srv.set_keep_alive_max_count(100);
@@ -647,6 +681,15 @@ Status Server::start() {
     if (d.config.plainHttp && !isLoopback(d.config.listenAddress))
         return Status::fail("plain HTTP is only allowed on a loopback address (tests); use HTTPS on " +
                             d.config.listenAddress);
+    if (d.config.plainHttp && d.config.behindProxy)
+        return Status::fail("choose one of plain HTTP for loopback tests and behind a proxy ([server] "
+                            "behind_proxy, --behind-proxy), not both");
+    if (d.config.behindProxy && !isLoopback(d.config.listenAddress))
+        return Status::fail("behind a proxy ([server] behind_proxy = true, or --behind-proxy) admix serve "
+                            "listens on a loopback address only, not " +
+                            d.config.listenAddress +
+                            ": set [server] listen_address (or --listen) to 127.0.0.1 and let nginx serve "
+                            "the network (admix nginx-config)");
     if (d.config.dataDir.empty())
         return Status::fail("no data directory given");
     if (d.config.tlsCert.empty() != d.config.tlsKey.empty())
@@ -670,6 +713,18 @@ Status Server::start() {
         d.http = std::make_unique<httplib::Server>();
         d.cookieName = "admix_session";
         d.certPath.clear();
+    } else if (d.config.behindProxy) {
+        // nginx terminates TLS with the site's certificate, or with the self-signed pair made here
+        // (nginx's master process reads it as root).
+        d.certPath = d.config.tlsCert;
+        if (d.certPath.empty()) {
+            auto made = ensureSelfSignedCertificate(d.config.dataDir / "remote" / "tls");
+            if (!made)
+                return made.error();
+            d.certPath = made->cert;
+        }
+        d.http = std::make_unique<httplib::Server>();
+        d.cookieName = "__Host-admix_session";
     } else {
         std::filesystem::path cert = d.config.tlsCert, key = d.config.tlsKey;
         if (cert.empty()) {
@@ -739,7 +794,7 @@ int Server::port() const {
 std::string Server::url() const {
     const auto& c = m_impl->config;
     const bool v6 = c.listenAddress.find(':') != std::string::npos;
-    return std::string(c.plainHttp ? "http" : "https") + "://" +
+    return std::string(c.plainHttp || c.behindProxy ? "http" : "https") + "://" +
            (v6 ? "[" + c.listenAddress + "]" : c.listenAddress) + ":" + std::to_string(m_impl->boundPort);
 }
 

@@ -38,6 +38,32 @@ font_size = 32.5
     CHECK(config->sourcePath == "site.toml");
 }
 
+TEST_CASE("the [server] keys of the nginx front are read; behind_proxy is off by default") {
+    const auto defaults = parseConfig("", "admix.toml");
+    REQUIRE(defaults.ok());
+    CHECK_FALSE(defaults->server.behindProxy);
+    CHECK(defaults->server.frontPort == 443);
+    const auto config = parseConfig(R"(
+[server]
+behind_proxy = true
+listen_address = "127.0.0.1"
+port = 8444
+front_listen_address = "0.0.0.0"
+front_port = 8443
+front_server_name = "admix.example.org"
+)",
+                                    "site.toml");
+    REQUIRE(config.ok());
+    CHECK(config->server.behindProxy);
+    CHECK(config->server.port == 8444);
+    CHECK(config->server.frontListenAddress == "0.0.0.0");
+    CHECK(config->server.frontPort == 8443);
+    CHECK(config->server.frontServerName == "admix.example.org");
+    const auto wrong = parseConfig("[server]\nbehind_proxy = \"yes\"\n", "site.toml");
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().where == "site.toml:2:1: server.behind_proxy");
+}
+
 TEST_CASE("errors name the file, line, column and key") {
     SUBCASE("unknown key") {
         const auto config = parseConfig("[display]\nwidht = 1920\n", "site.toml");

@@ -32,6 +32,11 @@ echo "== contents"
 dpkg-deb -c "$admix_deb" | awk '{print $6}' | grep -qx './etc/admix/admix.toml' || fail "admix.toml is not in /etc/admix"
 dpkg-deb -c "$admix_deb" | awk '{print $6}' | grep -q '^./usr/local' && fail "files under /usr/local: was the prefix /usr?"
 dpkg-deb -I "$admix_deb" conffiles | grep -qx /etc/admix/admix.toml || fail "admix.toml is not a conffile"
+# The nginx front's server block (issue 19), made by `admix nginx-config` at packaging time.
+dpkg-deb -I "$admix_deb" conffiles | grep -qx /etc/admix/admix-nginx.conf || fail "admix-nginx.conf is not a conffile"
+dpkg-deb --fsys-tarfile "$admix_deb" | tar -xO ./etc/admix/admix-nginx.conf | grep -q 'proxy_pass http://127.0.0.1:8443;' \
+  || fail "admix-nginx.conf does not pass to admix serve on 127.0.0.1:8443"
+dpkg-deb -f "$admix_deb" Recommends | grep -qw nginx || fail "the admix package does not recommend nginx"
 for f in ./usr/bin/admix ./usr/share/admix/labels/iv_label.toml ./usr/share/admix/web/login.html \
          ./lib/systemd/system/admix-serve.service ./lib/systemd/system/admix-hl7.service \
          ./lib/systemd/system/admix-backup.timer; do

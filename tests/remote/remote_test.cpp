@@ -3,6 +3,7 @@
 // reject / close changing the station's own records (read back through the engine and the store).
 #include "tests/remote/remote_test_support.hpp"
 
+#include "station/remote/nginx_front.hpp"
 #include "station/remote/routes.hpp"
 #include "station/remote/sessions.hpp"
 #include "station/remote/tls.hpp"
@@ -707,6 +708,106 @@ TEST_CASE("the server refuses plain HTTP off loopback and stops cleanly twice") 
     ok.stop();
     ok.stop();
     CHECK_FALSE(ok.running());
+}
+
+TEST_CASE("behind the proxy: loopback only, and the client address is the proxy's only from loopback") {
+    // Direct clients: their headers are never trusted.
+    CHECK(remote::clientAddress(false, "127.0.0.1", "203.0.113.9", "203.0.113.9") == "127.0.0.1");
+    CHECK(remote::clientAddress(true, "10.1.2.3", "203.0.113.9", "203.0.113.9") == "10.1.2.3");
+    // From the proxy on loopback: X-Real-IP, else the last hop of X-Forwarded-For.
+    CHECK(remote::clientAddress(true, "127.0.0.1", "10.9.8.7", "1.1.1.1, 10.9.8.6") == "10.9.8.7");
+    CHECK(remote::clientAddress(true, "127.0.0.1", "", "1.1.1.1,  10.9.8.6 ") == "10.9.8.6");
+    CHECK(remote::clientAddress(true, "::1", "", "2001:db8::5") == "2001:db8::5");
+    CHECK(remote::clientAddress(true, "127.0.0.1", "", "") == "127.0.0.1");
+    CHECK_FALSE(remote::clientAddress(true, "127.0.0.1", "evil; drop", "").has_value());
+    CHECK_FALSE(remote::clientAddress(true, "127.0.0.1", "", "1.1.1.1, not-an-address").has_value());
+
+    TempDir dir;
+    remote::ServerConfig c;
+    c.listenAddress = "0.0.0.0";
+    c.port = 0;
+    c.behindProxy = true;
+    c.dataDir = dir.path();
+    c.webDir = ADMIX_ASSETS_DIR "/web";
+    remote::Server offLoopback(c);
+    const Status refused = offLoopback.start();
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().text().find("[server] listen_address") != std::string::npos);
+    CHECK(refused.error().text().find("behind_proxy") != std::string::npos);
+    c.plainHttp = true;
+    c.listenAddress = "127.0.0.1";
+    remote::Server both(c);
+    CHECK_FALSE(both.start().ok());
+    c.plainHttp = false;
+    remote::Server s(c);
+    REQUIRE(s.start().ok());
+    CHECK(s.url().rfind("http://127.0.0.1:", 0) == 0);
+    // The certificate is nginx's: made here on first start when the site names none.
+    CHECK(s.certificatePath() == dir.path() / "remote" / "tls" / "cert.pem");
+    CHECK(std::filesystem::exists(s.certificatePath()));
+    httplib::Client http("127.0.0.1", s.port());
+    const auto page = http.Get("/login.html");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Strict-Transport-Security") == "max-age=31536000");
+    // A forged address that is not an IP address is refused, not recorded.
+    const auto forged = http.Post("/api/v1/login", httplib::Headers{{"X-Real-IP", "<script>"}},
+                                  R"({"username":"x","password":"y"})", "application/json");
+    REQUIRE(forged);
+    CHECK(forged->status == 400);
+    s.stop();
+}
+
+TEST_CASE("the nginx front's configuration: TLS 1.2+, AEAD, timeouts, per-address cap, loopback backend") {
+    remote::NginxFront f;
+    f.listenAddress = "0.0.0.0";
+    f.port = 443;
+    f.serverName = "admix.example.org";
+    f.tlsCert = "/etc/ssl/admix/cert.pem";
+    f.tlsKey = "/etc/ssl/admix/key.pem";
+    f.backendPort = 8444;
+    const auto text = remote::nginxSiteConfig(f);
+    REQUIRE_MESSAGE(text.ok(), (text.ok() ? "" : text.error().text()));
+    for (const char* line :
+         {"listen 0.0.0.0:443 ssl;", "server_name admix.example.org;",
+          "ssl_certificate \"/etc/ssl/admix/cert.pem\";", "ssl_certificate_key \"/etc/ssl/admix/key.pem\";",
+          "ssl_protocols TLSv1.2 TLSv1.3;", "limit_conn_zone $binary_remote_addr zone=admix_per_address:10m;",
+          "limit_conn admix_per_address 32;", "client_header_timeout 10s;", "client_body_timeout 10s;",
+          "keepalive_timeout 30s;", "send_timeout 30s;", "client_max_body_size 64k;",
+          "proxy_request_buffering on;", "proxy_pass http://127.0.0.1:8444;",
+          "proxy_set_header X-Real-IP $remote_addr;", "proxy_set_header X-Forwarded-For $remote_addr;",
+          "proxy_set_header X-Forwarded-Proto $scheme;"})
+        CHECK_MESSAGE(text->find(line) != std::string::npos, line);
+    // Every TLS 1.2 suite offered is an AEAD one.
+    const size_t at = text->find("ssl_ciphers ");
+    REQUIRE(at != std::string::npos);
+    std::string suites = text->substr(at + 12, text->find(';', at) - at - 12);
+    for (size_t pos = 0; pos <= suites.size();) {
+        const size_t end = std::min(suites.find(':', pos), suites.size());
+        const std::string suite = suites.substr(pos, end - pos);
+        CHECK_MESSAGE(
+            (suite.find("GCM") != std::string::npos || suite.find("CHACHA20-POLY1305") != std::string::npos),
+            suite);
+        pos = end + 1;
+    }
+    auto bad = f;
+    bad.backendAddress = "10.0.0.5";
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] listen_address");
+    bad = f;
+    bad.tlsCert = "/etc/ssl/$host.pem";
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] tls_cert");
+    bad = f;
+    bad.tlsKey = "key.pem";
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] tls_key");
+    bad = f;
+    bad.serverName = "a;b";
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] front_server_name");
+    bad = f;
+    bad.backendPort = 443;
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] front_port");
+    bad = f;
+    bad.listenAddress = "admix.example.org";
+    CHECK(remote::nginxSiteConfig(bad).error().where == "[server] front_listen_address");
 }
 
 TEST_CASE("pages refused for a role answer with an HTML page naming the role; the API keeps JSON") {
