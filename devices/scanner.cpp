@@ -327,7 +327,7 @@ ScannerDevice::~ScannerDevice() {
 
 void ScannerDevice::start() {
     if (!m_thread.joinable())
-        m_thread = std::jthread([this](std::stop_token stop) { run(stop); });
+        m_thread = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void ScannerDevice::stop() {

@@ -262,7 +262,7 @@ std::string unescapeGs(std::string_view text) {
     std::string s(text);
     for (const std::string_view esc :
          {"^]", "<GS>", "{GS}", "[GS]", "\\x1D", "\\u001D", "<FNC1>", "{FNC1}", "[FNC1]"})
-        s = replaceAll(std::move(s), esc);
+        s = replaceAll(s, esc);
     return s;
 }
 
