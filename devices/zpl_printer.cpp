@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -218,6 +219,44 @@ Result<ZplHostStatus> LabelPrinter::hostStatus() const {
         return fd.error();
     FdCloser closer{*fd};
     return queryStatus(*fd, m_config.timeout, where);
+}
+
+Result<std::string> LabelPrinter::probe() const {
+    using R = Result<std::string>;
+    const auto where = whereOf(m_config);
+    switch (m_config.transport) {
+    case PrinterTransport::Tcp: {
+        auto fd = connectTcp(m_config.host, m_config.port, m_config.timeout, where);
+        if (!fd)
+            return fd.error();
+        FdCloser closer{*fd};
+        if (!m_config.queryStatus)
+            return std::string("reachable; it does not report status (query_status = false)");
+        auto st = queryStatus(*fd, m_config.timeout, where);
+        if (!st)
+            return st.error();
+        if (const auto p = st->problems(); !p.empty())
+            return R::fail("the printer cannot print: " + p, where);
+        return "ready (~HS: no error flags, " + std::to_string(st->formatsInBuffer) + " format(s) waiting)";
+    }
+    case PrinterTransport::UsbLp: {
+        const int fd = ::open(m_config.path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            return R::fail(std::string("cannot open the USB printer: ") + std::strerror(errno), where);
+        ::close(fd);
+        return std::string("the USB printer device opens for writing");
+    }
+    case PrinterTransport::File: {
+        std::filesystem::path folder = std::filesystem::path(m_config.path).parent_path();
+        if (folder.empty())
+            folder = ".";
+        if (::access(folder.c_str(), W_OK) != 0)
+            return R::fail("cannot write labels into " + folder.string() + ": " + std::strerror(errno),
+                           where);
+        return "labels are written to " + m_config.path;
+    }
+    }
+    return R::fail("unknown transport", where);
 }
 
 Result<PrintReceipt> LabelPrinter::print(std::string_view zpl) const {

@@ -71,6 +71,11 @@ public:
     [[nodiscard]] Result<PrintReceipt> print(std::string_view zpl) const;
     // ~HS alone (TCP only).
     [[nodiscard]] Result<ZplHostStatus> hostStatus() const;
+    // Asks the printer whether it could print now, without printing: over TCP it connects and, unless
+    // the printer does not report status, reads ~HS and fails on paper out, head open, ribbon out or a
+    // pause; a USB printer's device must open for writing; a file's folder must be writable. Returns
+    // what was found, in words. Blocks up to the timeout, like print().
+    [[nodiscard]] Result<std::string> probe() const;
     [[nodiscard]] const PrinterConfig& config() const { return m_config; }
 
 private:
@@ -93,6 +98,9 @@ public:
     uint64_t submit(std::string zpl);
     [[nodiscard]] std::vector<PrintEvent> drainEvents() { return m_events.drain(); }
     [[nodiscard]] std::shared_ptr<const DeviceStatus> status() const { return m_status.load(); }
+    // LabelPrinter::probe on the calling thread (it blocks; the queue's own status says only what the
+    // last job found, and "idle" before the first).
+    [[nodiscard]] Result<std::string> probe() const { return m_printer.probe(); }
 
 private:
     void run(std::stop_token stop);

@@ -151,10 +151,18 @@ std::vector<Finding> checkDevices(const Config& config, int waitSeconds) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     for (const auto& s : manager.statuses()) {
+        const std::string what = s.name + " (" + std::string(devices::deviceKindName(s.kind)) + "): ";
+        if (const devices::PrintQueue* queue =
+                s.kind == devices::DeviceKind::Printer ? manager.printer(s.name) : nullptr) {
+            // A print queue is "idle" until its first job: ask the printer itself (~HS over TCP).
+            const auto probe = queue->probe();
+            out.push_back({"printer", probe ? Level::Ok : Level::Action,
+                           what + (probe ? *probe : probe.error().message)});
+            continue;
+        }
         const std::string check = s.kind == devices::DeviceKind::Printer ? "printer" : "device";
         out.push_back({check, answering(s) ? Level::Ok : Level::Action,
-                       s.name + " (" + std::string(devices::deviceKindName(s.kind)) +
-                           "): " + std::string(devices::connectionStateName(s.state)) +
+                       what + std::string(devices::connectionStateName(s.state)) +
                            (s.detail.empty() ? "" : ", " + s.detail)});
     }
     manager.stop();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # admix doctor: one line per check, exit 1 when something needs action. A healthy station (database,
 # a fresh verified backup, a certificate valid for a year, no devices, no camera) passes; a missing
-# backup, a certificate about to expire, a device that does not answer and a camera without frames
-# are each named and make it exit 1.
+# backup, a certificate about to expire, a printer that does not answer (asked with ~HS, not the
+# print queue's idle status) and a camera without frames are each named and make it exit 1.
 set -uo pipefail
 admix="$1"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -70,9 +70,28 @@ out=$("$admix" --config "$tmp/bad.toml" doctor --backup-dir "$backups" --device-
 echo "$out"
 [ "$rc" -eq 1 ] || fail "doctor with problems exited $rc"
 echo "$out" | grep -Eq '^ACTION +certificate .*expires in (9|10) days \(renew it' || fail "certificate about to expire not flagged"
-echo "$out" | grep -Eq "^(ok|ACTION) +printer +label printer" || fail "no printer line"  # a TCP printer reports connected until a job fails (devices layer)
+# The printer is asked itself (~HS), not the print queue, which is "idle" until its first job fails.
+echo "$out" | grep -Eq "^ACTION +printer +label printer \(printer\): cannot reach the printer" ||
+  fail "the printer nobody answers for is not flagged"
 echo "$out" | grep -Eq '^ACTION +camera ' || fail "the camera without frames not flagged"
 echo "$out" | grep -Eq '^ok +database' || fail "the database line changed"
+
+# A printer that answers ~HS with no error flags (the simulator) is ready.
+cat > "$tmp/printer.toml" <<TOML
+[station]
+data_dir = "$data"
+[camera]
+source = ""
+
+[[devices]]
+name = "hood printer"
+kind = "printer"
+transport = "simulated"
+TOML
+out=$("$admix" --config "$tmp/printer.toml" doctor --backup-dir "$backups" --device-wait 2)
+echo "$out"
+echo "$out" | grep -Eq '^ok +printer +hood printer \(printer\): ready \(~HS: no error flags' ||
+  fail "the ready printer is not reported ready"
 
 # A damaged configuration is named and needs action.
 printf '[station]\nnot_a_key = 1\n' > "$tmp/typo.toml"

@@ -123,3 +123,61 @@ TEST_CASE("printer transports: file, refused connection") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("cannot reach") != std::string::npos);
 }
+
+TEST_CASE("probe: a printer that is off, paused or out of paper needs action before a label is due") {
+    auto sim = PrinterSimulator::start();
+    REQUIRE(sim.ok());
+    PrinterConfig c;
+    c.name = "label printer";
+    c.port = sim.value()->port();
+    c.timeout = 1500ms;
+    const LabelPrinter printer(c);
+
+    auto p = printer.probe();
+    REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().text()));
+    CHECK(p->find("ready") != std::string::npos);
+    CHECK(sim.value()->formats().empty()); // probing prints nothing
+    CHECK(sim.value()->statusQueries() == 1);
+
+    sim.value()->setPaused(true);
+    p = printer.probe();
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().message.find("paused") != std::string::npos);
+    CHECK(p.error().where.find("label printer") != std::string::npos);
+    sim.value()->setPaused(false);
+
+    sim.value()->setPaperOut(true); // silent, as a real printer with no media
+    p = printer.probe();
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().message.find("did not answer") != std::string::npos);
+    sim.value()->setPaperOut(false);
+
+    PrinterConfig quiet = c; // a printer configured as one that never answers ~HS: reachable is all
+    quiet.queryStatus = false;
+    p = LabelPrinter(quiet).probe();
+    REQUIRE(p.ok());
+    CHECK(p->find("does not report status") != std::string::npos);
+
+    PrinterConfig closed;
+    closed.port = 1;
+    closed.timeout = 500ms;
+    p = LabelPrinter(closed).probe();
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().message.find("cannot reach") != std::string::npos);
+
+    admix::test::TempDir dir;
+    PrinterConfig f;
+    f.transport = PrinterTransport::File;
+    f.path = (dir / "label.zpl").string();
+    CHECK(LabelPrinter(f).probe().ok());
+    CHECK_FALSE(std::filesystem::exists(dir / "label.zpl"));
+    f.path = (dir / "no-such-folder" / "label.zpl").string();
+    CHECK_FALSE(LabelPrinter(f).probe().ok());
+
+    PrinterConfig usb;
+    usb.transport = PrinterTransport::UsbLp;
+    usb.path = (dir / "no-such-lp0").string();
+    p = LabelPrinter(usb).probe();
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().message.find("cannot open the USB printer") != std::string::npos);
+}
