@@ -29,25 +29,47 @@ admix_deb=$(ls "$debs"/admix_*.deb) || fail "no admix package in $debs"
 station_deb=$(ls "$debs"/admix-station_*.deb) || fail "no admix-station package in $debs"
 
 echo "== contents"
-dpkg-deb -c "$admix_deb" | awk '{print $6}' | grep -qx './etc/admix/admix.toml' || fail "admix.toml is not in /etc/admix"
-dpkg-deb -c "$admix_deb" | awk '{print $6}' | grep -q '^./usr/local' && fail "files under /usr/local: was the prefix /usr?"
-dpkg-deb -I "$admix_deb" conffiles | grep -qx /etc/admix/admix.toml || fail "admix.toml is not a conffile"
+# Each listing is read into a file first: under pipefail, `producer | grep -q` fails whenever grep
+# stops reading early and the producer dies of SIGPIPE.
+work_lists=$(mktemp -d)
+dpkg-deb -c "$admix_deb" | awk '{print $6}' > "$work_lists/admix.files" || fail "dpkg-deb -c $admix_deb"
+dpkg-deb -c "$station_deb" | awk '{print $6}' > "$work_lists/station.files" || fail "dpkg-deb -c $station_deb"
+dpkg-deb -I "$admix_deb" conffiles > "$work_lists/conffiles" || fail "the admix package has no conffiles"
+has() { grep -qx -- "$2" "$work_lists/$1"; }
+has admix.files ./etc/admix/admix.toml || fail "admix.toml is not in /etc/admix"
+grep -q '^./usr/local' "$work_lists/admix.files" "$work_lists/station.files" && fail "files under /usr/local: was the prefix /usr?"
+has conffiles /etc/admix/admix.toml || fail "admix.toml is not a conffile"
 # The nginx front's server block (issue 19), made by `admix nginx-config` at packaging time.
-dpkg-deb -I "$admix_deb" conffiles | grep -qx /etc/admix/admix-nginx.conf || fail "admix-nginx.conf is not a conffile"
-dpkg-deb --fsys-tarfile "$admix_deb" | tar -xO ./etc/admix/admix-nginx.conf | grep -q 'proxy_pass http://127.0.0.1:8443;' \
-  || fail "admix-nginx.conf does not pass to admix serve on 127.0.0.1:8443"
+has conffiles /etc/admix/admix-nginx.conf || fail "admix-nginx.conf is not a conffile"
+dpkg-deb --fsys-tarfile "$admix_deb" | tar -xO ./etc/admix/admix-nginx.conf > "$work_lists/nginx.conf" ||
+  fail "cannot read admix-nginx.conf from the package"
+grep -q 'proxy_pass http://127.0.0.1:8443;' "$work_lists/nginx.conf" ||
+  fail "admix-nginx.conf does not pass to admix serve on 127.0.0.1:8443"
 dpkg-deb -f "$admix_deb" Recommends | grep -qw nginx || fail "the admix package does not recommend nginx"
 for f in ./usr/bin/admix ./usr/share/admix/labels/iv_label.toml ./usr/share/admix/web/login.html \
-         ./lib/systemd/system/admix-serve.service ./lib/systemd/system/admix-hl7.service \
-         ./lib/systemd/system/admix-backup.timer; do
-  dpkg-deb -c "$admix_deb" | awk '{print $6}' | grep -qx "$f" || fail "$f missing from the admix package"
+         ./usr/share/admix/web/node_modules/uplot/dist/uPlot.iife.min.js \
+         ./usr/share/doc/admix/copyright ./lib/systemd/system/admix-serve.service \
+         ./lib/systemd/system/admix-hl7.service ./lib/systemd/system/admix-backup.timer; do
+  has admix.files "$f" || fail "$f missing from the admix package"
 done
-dpkg-deb -c "$station_deb" | awk '{print $6}' | grep -qx ./usr/bin/admix-station || fail "admix-station missing"
-dpkg-deb -c "$station_deb" | awk '{print $6}' | grep -q ./usr/bin/admix\$ && fail "the station package holds admix"
+has station.files ./usr/bin/admix-station || fail "admix-station missing"
+has station.files ./usr/bin/admix && fail "the station package holds admix"
+# The release binaries are hardened as Debian builds packages: full RELRO (BIND_NOW) and fortify.
+dpkg-deb -x "$admix_deb" "$work_lists/root" && dpkg-deb -x "$station_deb" "$work_lists/root" || fail "dpkg-deb -x"
+for bin in admix admix-station; do
+  readelf -d "$work_lists/root/usr/bin/$bin" > "$work_lists/$bin.dyn" || fail "readelf $bin"
+  grep -Eq 'BIND_NOW|FLAGS.*NOW' "$work_lists/$bin.dyn" || fail "$bin is not linked with -z now (full RELRO)"
+  readelf -lW "$work_lists/root/usr/bin/$bin" | grep -q GNU_RELRO || fail "$bin has no RELRO segment"
+  readelf -sW --dyn-syms "$work_lists/root/usr/bin/$bin" > "$work_lists/$bin.syms" || fail "readelf -s $bin"
+  grep -q '__[a-z_]*_chk@' "$work_lists/$bin.syms" || fail "$bin calls no fortified libc function (_FORTIFY_SOURCE)"
+done
+rm -rf "$work_lists"
 
 if command -v lintian >/dev/null 2>&1; then
   echo "== lintian"
-  out=$(lintian --tag-display-limit 0 "$admix_deb" "$station_deb" 2>&1 | grep -E '^(E|W):')
+  lintian --tag-display-limit 0 "$admix_deb" "$station_deb" > "$work_lists.lintian" 2>&1
+  out=$(grep -E '^(E|W):' "$work_lists.lintian")
+  rm -f "$work_lists.lintian"
   [ -z "$out" ] || fail "lintian: $out"
   echo "lintian: no errors or warnings"
 else
