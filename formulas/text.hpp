@@ -15,5 +15,7 @@ namespace admix::formulas {
 [[nodiscard]] bool isAllDigits(std::string_view text);
 // Shows control characters (GS 0x1D, CR, LF, ...) visibly, e.g. "<GS>", for messages and logs.
 [[nodiscard]] std::string printable(std::string_view text);
+// For HTML text and attribute values: & < > " ' as entities (&#39; for the apostrophe).
+[[nodiscard]] std::string escapeHtml(std::string_view text);
 
 } // namespace admix::formulas

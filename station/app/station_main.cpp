@@ -30,6 +30,7 @@
 #include <CLI/CLI.hpp>
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
@@ -102,6 +103,7 @@ int run(const Args& args) {
     std::optional<formulas::Formulary> formulary;
     std::optional<formulas::FormulasPolicy> policy;
     std::vector<workflow::SetupGap> setupGaps;
+    store::FormularyGeneration loadedFormulary; // what `formulary` was read at (real stations)
     if (args.demo) {
         auto demoFormulary = formulas::loadDemoFormulary();
         if (!demoFormulary) {
@@ -116,9 +118,11 @@ int run(const Args& args) {
         if (auto site = workflow::loadStationFormulary(db, audit)) {
             formulary = std::move(site->formulary);
             policy = std::move(site->policy);
+            loadedFormulary = site->generation;
         } else {
             formulary.emplace();
             policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+            loadedFormulary = workflow::stationFormularyGeneration(db);
         }
         for (const auto& gap : setupGaps)
             spdlog::warn("setup: {}: {}", gap.missing, gap.command);
@@ -291,6 +295,39 @@ int run(const Args& args) {
         spdlog::info("benchmark screen: {}", station.screen());
     }
 
+    // A real station follows its site while it runs: the formulary is read again when a version is
+    // imported or a recipe version approved or retired (a new one is offered, a retired one leaves the
+    // lists: the engine refuses to start it in any case; the engine's product lookup and the label read
+    // `formulary` in place), and what the first screen
+    // says is missing is read again until nothing is. A preparation already started keeps its plan.
+    const auto followSite = [&] {
+        try {
+            const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
+            const bool changed = !(now == loadedFormulary);
+            if (changed) {
+                auto site = workflow::loadStationFormulary(db, audit);
+                loadedFormulary = site ? site->generation : now;
+                if (site) {
+                    *formulary = std::move(site->formulary);
+                    spdlog::info("formulary: version {} read again, {} approved recipe version(s)",
+                                 site->version, formulary->recipeIds().size());
+                } else {
+                    *formulary = formulas::Formulary{}; // fail closed: nothing can be started
+                    spdlog::warn("formulary: {} - no preparation can be started", site.error().text());
+                }
+                audit.append("station", "station.formulary", config->station.name,
+                             nlohmann::json{{"formulary_version", site ? site->version : 0},
+                                            {"recipes", formulary->recipeIds().size()}}
+                                 .dump());
+            }
+            if (changed || !station.deps().setupGaps.empty())
+                station.setSetupGaps(
+                    workflow::setupGaps(db, audit, compliance, config->station.room, config->station.pec));
+        } catch (const store::StoreError& e) {
+            spdlog::error("formulary: {} (keeping the one read before)", e.what());
+        }
+    };
+
     using Clock = std::chrono::steady_clock;
     constexpr auto kFrameBudget = std::chrono::microseconds(16'667); // 60 frames a second at most
     std::vector<double> frameMs;
@@ -308,6 +345,8 @@ int run(const Args& args) {
             } catch (const store::StoreError& e) {
                 spdlog::error("formulas policy: {} (keeping the one read before)", e.what());
             }
+            if (!args.demo)
+                followSite();
         }
         window.beginFrame();
         station.update();

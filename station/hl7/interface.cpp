@@ -215,6 +215,8 @@ bool Hl7Interface::wasteNoticeEnabled() {
 // [SECTION] Receiving -----------------------------------------------------------------------------
 
 Handled Hl7Interface::handle(std::string_view bytes, TimePoint now) {
+    if (m_beforeMessage)
+        m_beforeMessage();
     const auto header = readHeader(bytes);
     const std::string sender = header ? header->sender() : std::string();
     const std::string controlId = header ? header->controlId : std::string();
@@ -456,7 +458,9 @@ Hl7Interface::Effect Hl7Interface::processOrder(const Message& m, const Pharmacy
     if (!m_formulary.recipe(recipeId))
         return refuse(AckCode::Error,
                       problemAt(m.find("RXE"), 2, "103",
-                                "the map names recipe " + recipeId + ", which is not in the formulary"));
+                                "the map names recipe " + recipeId +
+                                    ", which is not approved in this site's formulary (draft, retired or "
+                                    "not imported)"));
 
     if (o.control == "NW") {
         if (current && current->status != "cancelled")

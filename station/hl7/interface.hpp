@@ -20,6 +20,7 @@
 #include "station/store/database.hpp"
 #include "station/workflow/auth.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ public:
     Hl7Interface(store::Database& db, store::AuditLog& audit, const formulas::Formulary& formulary,
                  const formulas::FormulasPolicy& policy);
 
+    // Called at the start of every handle(), on the caller's thread: the service of a real site reads
+    // the formulary and policy that this interface's references point at again there when the stored
+    // ones changed (a recipe approved or retired while the listener runs). It may throw StoreError.
+    void setBeforeMessage(std::function<void()> hook) { m_beforeMessage = std::move(hook); }
     // One received message (the bytes inside the MLLP frame).
     [[nodiscard]] Handled handle(std::string_view bytes, TimePoint now = nowUtc());
     // Answers a frame that could not be read whole (interrupted, oversize): AR, stored like any other.
@@ -81,6 +86,7 @@ private:
     store::AuditLog& m_audit;
     const formulas::Formulary& m_formulary;
     const formulas::FormulasPolicy& m_policy;
+    std::function<void()> m_beforeMessage;
 };
 
 } // namespace admix::hl7

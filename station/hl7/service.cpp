@@ -5,6 +5,7 @@
 #include "station/store/demo_mark.hpp"
 #include "station/store/hl7_repo.hpp"
 #include "station/store/schema.hpp"
+#include "station/workflow/site_policy.hpp"
 #include "station/workflow/site_setup.hpp"
 
 #include <iostream>
@@ -19,10 +20,31 @@ struct Hl7Service::State {
     Hl7Interface interface;
     Listener listener;
 
+    store::FormularyGeneration loaded; // what `formulary` was read at (a real site)
+
     State(store::Database database, formulas::Formulary f, formulas::FormulasPolicy p,
           const ListenerConfig& lc)
         : db(std::move(database)), audit(db), formulary(std::move(f)), policy(std::move(p)),
           interface(db, audit, formulary, policy), listener(lc, interface) {}
+
+    // A real site's orders are mapped and planned against the formulary and policy stored now: read
+    // again before a message when a version was imported or a recipe version approved or retired
+    // since (an order for a retired recipe is held, not planned from it), the policy every message.
+    // Runs under the listener's handle lock, so no message is mapped while they change.
+    void followSite() {
+        policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+        const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
+        if (now == loaded)
+            return;
+        auto site = workflow::loadStationFormulary(db, audit);
+        loaded = site ? site->generation : now;
+        formulary = site ? std::move(site->formulary) : formulas::Formulary{};
+        std::cerr << "hl7: formulary read again: "
+                  << (site ? "version " + std::to_string(site->version) + ", " +
+                                 std::to_string(formulary.recipeIds().size()) + " approved recipe version(s)"
+                           : site.error().text() + "; orders are held")
+                  << '\n';
+    }
 };
 
 Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& audit, bool demo) {
@@ -40,9 +62,11 @@ Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& 
         out.policy = std::move(*p);
         return out;
     }
+    out.generation = workflow::stationFormularyGeneration(db);
     if (auto site = workflow::loadStationFormulary(db, audit)) {
         out.formulary = std::move(site->formulary);
         out.policy = std::move(site->policy);
+        out.generation = site->generation;
         return out;
     } else {
         out.note = "no approved formulary on this station (" + site.error().text() +
@@ -76,6 +100,11 @@ Status Hl7Service::start() {
     const bool demo = mapping->demo;
     auto state = std::make_unique<State>(std::move(db), std::move(mapping->formulary),
                                          std::move(mapping->policy), m_config.listener);
+    if (!demo) {
+        state->loaded = mapping->generation;
+        State* follow = state.get();
+        state->interface.setBeforeMessage([follow] { follow->followSite(); });
+    }
     if (demo && store::Hl7Repo(state->db).maps().empty())
         m_demoMapsAdded = state->interface.seedDemoMaps();
     if (const Status s = state->listener.start(); !s)

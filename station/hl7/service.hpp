@@ -18,6 +18,7 @@
 #include "station/hl7/outbox.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/database.hpp"
+#include "station/store/formulary_repo.hpp"
 
 #include <atomic>
 #include <memory>
@@ -34,6 +35,7 @@ struct MappingFormulary {
     formulas::FormulasPolicy policy;
     bool demo = false;
     std::string note;
+    store::FormularyGeneration generation; // what `formulary` was read at (a real site)
 };
 [[nodiscard]] Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& audit,
                                                         bool demo);

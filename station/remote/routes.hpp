@@ -64,8 +64,6 @@ std::optional<int> intParam(Call& call, const char* name, int low, int high, int
 std::optional<std::string> codeParam(Call& call, const char* name);
 
 std::string csvQuote(std::string_view field);
-// Text made safe inside HTML element content and double- or single-quoted attributes.
-std::string htmlEscape(std::string_view text);
 // A whole HTML page (for a browser asking for a page, never for the JSON API): a title, one message
 // (escaped here) and an optional link.
 void replyPage(httplib::Response& res, int status, const std::string& title, const std::string& message,

@@ -2,6 +2,7 @@
 #include "station/remote/server.hpp"
 
 #include "core/asset_paths.hpp"
+#include "formulas/text.hpp"
 #include "station/remote/routes.hpp"
 #include "station/remote/tls.hpp"
 #include "station/store/data_dir.hpp"
@@ -142,33 +143,6 @@ std::optional<std::string> codeParam(Call& call, const char* name) {
     return text;
 }
 
-std::string htmlEscape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 void replyPage(httplib::Response& res, int status, const std::string& title, const std::string& message,
                const std::string& linkHref, const std::string& linkText) {
     res.status = status;
@@ -177,13 +151,14 @@ void replyPage(httplib::Response& res, int status, const std::string& title, con
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Admix "
         "\xE2\x80\x94 " +
-        htmlEscape(title) +
+        formulas::escapeHtml(title) +
         "</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n<header class=\"bar\"><h1>" +
-        htmlEscape(title) + "</h1></header>\n<main>\n<p class=\"msg error\" id=\"refusal\" role=\"alert\">" +
-        htmlEscape(message) + "</p>\n";
+        formulas::escapeHtml(title) +
+        "</h1></header>\n<main>\n<p class=\"msg error\" id=\"refusal\" role=\"alert\">" +
+        formulas::escapeHtml(message) + "</p>\n";
     if (!linkHref.empty())
-        page += "<p><a id=\"home-link\" href=\"" + htmlEscape(linkHref) + "\">" + htmlEscape(linkText) +
-                "</a></p>\n";
+        page += "<p><a id=\"home-link\" href=\"" + formulas::escapeHtml(linkHref) + "\">" +
+                formulas::escapeHtml(linkText) + "</a></p>\n";
     page += "</main>\n</body>\n</html>\n";
     res.set_content(page, "text/html; charset=utf-8");
 }

@@ -144,4 +144,12 @@ std::vector<RecipeStateRow> FormularyRepo::recipeHistory(const std::string& reci
     return out;
 }
 
+FormularyGeneration FormularyRepo::generation() {
+    FormularyGeneration g;
+    g.latestVersion = static_cast<int>(
+        m_db.queryInt("SELECT coalesce(max(version), 0) FROM formulary_versions").value_or(0));
+    g.stateChanges = m_db.queryInt("SELECT count(*) FROM recipe_state_history").value_or(0);
+    return g;
+}
+
 } // namespace admix::store

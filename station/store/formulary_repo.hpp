@@ -36,6 +36,14 @@ struct RecipeStateRow {
     int formularyVersion = 0;
 };
 
+// Changes whenever a formulary version is imported or a recipe version changes state (the history is
+// append-only): a station compares it with the one it loaded to know when to read its formulary again.
+struct FormularyGeneration {
+    int latestVersion = 0;
+    int64_t stateChanges = 0;
+    bool operator==(const FormularyGeneration&) const = default;
+};
+
 class FormularyRepo {
 public:
     explicit FormularyRepo(Database& db) : m_db(db) {}
@@ -52,6 +60,8 @@ public:
     [[nodiscard]] std::optional<RecipeStateRow> recipeState(const std::string& recipeId, int version);
     [[nodiscard]] std::vector<RecipeStateRow> recipeStates();
     [[nodiscard]] std::vector<RecipeStateRow> recipeHistory(const std::string& recipeId);
+    // Two aggregate reads, no formulary text: cheap enough to ask every few seconds.
+    [[nodiscard]] FormularyGeneration generation();
 
 private:
     Database& m_db;

@@ -300,7 +300,7 @@ void OrderScreen::drawRecipePicker(const ScreenContext& context, float rightWidt
     if (ids.empty()) {
         wrapped("This station has no approved recipe: a pharmacist approves one with `admix formulary "
                 "approve RECIPE` "
-                "(or on the web formulary page), then the station is started again.",
+                "(or on the web formulary page); this list shows it within seconds.",
                 colors::kFail);
         endPanel();
         ImGui::SameLine();

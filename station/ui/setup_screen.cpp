@@ -34,8 +34,8 @@ void SetupScreen::drawContent(const ScreenContext& context) {
         ImGui::Spacing();
     }
     ImGui::Spacing();
-    line("Run these commands on this computer (README: Setting up a real site), then start admix-station "
-         "again.",
+    line("Run these commands on this computer (README: Setting up a real site); this screen checks again "
+         "every two seconds and gives way to sign-in once nothing is missing.",
          ImGui::GetStyle().Colors[ImGuiCol_Text]);
 }
 

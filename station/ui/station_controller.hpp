@@ -88,6 +88,8 @@ public:
     [[nodiscard]] const std::string& screen() const { return m_screen; }
     void go(const std::string& screen);
     [[nodiscard]] const StationDeps& deps() const { return m_deps; }
+    // What the station still lacks, read again while it runs (the first screen goes once it is empty).
+    void setSetupGaps(std::vector<workflow::SetupGap> gaps) { m_deps.setupGaps = std::move(gaps); }
     [[nodiscard]] bool idleLocked() const;
     void touch();
 

@@ -1,5 +1,6 @@
 #include "station/workflow/downtime.hpp"
 
+#include "formulas/text.hpp"
 #include "station/store/downtime_repo.hpp"
 #include "station/store/image_store.hpp"
 #include "station/store/prep_repo.hpp"
@@ -14,32 +15,6 @@ namespace admix::workflow {
 using nlohmann::json;
 
 namespace {
-
-std::string html(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
 
 std::string ml(double v) {
     char buf[32];
@@ -87,15 +62,17 @@ constexpr const char* kStyle = R"css(
 
 void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<PrepSpec>& spec,
                 const std::string& station, TimePoint now) {
-    out << "<section class=\"order\" data-order=\"" << html(o.orderNumber) << "\">\n";
-    out << "<div class=\"banner\"><span>DOWNTIME WORKSHEET</span><span>" << html(o.orderNumber)
-        << "</span></div>\n";
-    out << "<div class=\"small\">Admix - " << html(station) << " - printed " << html(formatLocal(now))
+    out << "<section class=\"order\" data-order=\"" << formulas::escapeHtml(o.orderNumber) << "\">\n";
+    out << "<div class=\"banner\"><span>DOWNTIME WORKSHEET</span><span>"
+        << formulas::escapeHtml(o.orderNumber) << "</span></div>\n";
+    out << "<div class=\"small\">Admix - " << formulas::escapeHtml(station) << " - printed "
+        << formulas::escapeHtml(formatLocal(now))
         << ". Fill in by hand; after downtime a pharmacist enters it (admix downtime record) with a photo of "
            "this page.</div>\n";
-    out << "<h1>" << html(spec ? spec->title : o.recipeId) << "</h1>\n<table class=\"facts\">\n";
+    out << "<h1>" << formulas::escapeHtml(spec ? spec->title : o.recipeId)
+        << "</h1>\n<table class=\"facts\">\n";
     const auto fact = [&](const char* name, const std::string& value) {
-        out << "<tr><td>" << name << "</td><td>" << html(value) << "</td></tr>\n";
+        out << "<tr><td>" << name << "</td><td>" << formulas::escapeHtml(value) << "</td></tr>\n";
     };
     fact("Patient", o.patientName + "  (MRN " + o.patientMrn + ")");
     fact("Order", o.orderNumber + ", " + o.priority + ", due " + localTime(o.dueUtc));
@@ -110,7 +87,7 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
     out << "</table>\n";
     if (!spec) {
         out << "<div class=\"refused\">NO PLAN - DO NOT PREPARE without a pharmacist: "
-            << html(spec.error().text()) << "</div>\n</section>\n";
+            << formulas::escapeHtml(spec.error().text()) << "</div>\n</section>\n";
         return;
     }
     out << "<table>\n<tr><th>#</th><th>Step</th><th>Product / target</th><th>Lot</th><th>Expiry</th>"
@@ -137,11 +114,11 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
             what = s.instruction;
             break;
         }
-        out << "<tr><td>" << (i + 1) << "</td><td><b>" << html(s.title) << "</b>"
+        out << "<tr><td>" << (i + 1) << "</td><td><b>" << formulas::escapeHtml(s.title) << "</b>"
             << (s.kind == StepKind::Weigh || s.kind == StepKind::Scan
                     ? ""
-                    : "<div class=\"small\">" + html(s.instruction) + "</div>")
-            << "</td><td>" << html(what) << "</td>"
+                    : "<div class=\"small\">" + formulas::escapeHtml(s.instruction) + "</div>")
+            << "</td><td>" << formulas::escapeHtml(what) << "</td>"
             << (lot ? "<td class=\"blank\"></td><td class=\"blank\"></td>" : "<td>-</td><td>-</td>")
             << (measured ? "<td class=\"blank\">mL</td>" : "<td>-</td>")
             << "<td class=\"blank\"></td></tr>\n";
@@ -149,11 +126,11 @@ void writeOrder(std::ostringstream& out, const store::OrderRow& o, const Result<
     out << "</table>\n";
     out << "<div class=\"label\"><div class=\"small\">LABEL (write on a blank label; PREPARED DURING "
            "DOWNTIME)</div>"
-        << "<div class=\"title\">" << html(o.patientName) << "</div><div>MRN " << html(o.patientMrn)
-        << "</div>"
-        << "<div><b>" << html(spec->title) << "</b></div><div>" << html(doseText(o) + " " + o.route)
-        << "</div>"
-        << "<div>Order " << html(o.orderNumber) << "</div>"
+        << "<div class=\"title\">" << formulas::escapeHtml(o.patientName) << "</div><div>MRN "
+        << formulas::escapeHtml(o.patientMrn) << "</div>"
+        << "<div><b>" << formulas::escapeHtml(spec->title) << "</b></div><div>"
+        << formulas::escapeHtml(doseText(o) + " " + o.route) << "</div>"
+        << "<div>Order " << formulas::escapeHtml(o.orderNumber) << "</div>"
         << "<div>BUD <span class=\"line\"></span></div><div>Lots <span class=\"line\"></span></div>"
         << "<div>Prepared by <span class=\"line\"></span> Checked by <span "
            "class=\"line\"></span></div></div>\n";

@@ -65,7 +65,12 @@ std::vector<SetupGap> setupGaps(store::Database& db, store::AuditLog& audit,
     return gaps;
 }
 
+store::FormularyGeneration stationFormularyGeneration(store::Database& db) {
+    return store::FormularyRepo(db).generation();
+}
+
 Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditLog& audit) {
+    const store::FormularyGeneration generation = stationFormularyGeneration(db);
     FormularyService service(db, audit);
     auto approved = service.approved();
     if (!approved)
@@ -74,7 +79,8 @@ Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditL
     // `admix policy set`), never the TOML file.
     auto policy = SitePolicyService(db, audit).formulasPolicy();
     const auto latest = service.latestFiles();
-    return StationFormulary{std::move(*approved), std::move(policy), latest ? latest->version : 0};
+    return StationFormulary{std::move(*approved), std::move(policy), latest ? latest->version : 0,
+                            generation};
 }
 
 } // namespace admix::workflow

@@ -9,6 +9,7 @@
 #include "station/store/audit_log.hpp"
 #include "station/store/compliance_store.hpp"
 #include "station/store/database.hpp"
+#include "station/store/formulary_repo.hpp"
 
 #include <string>
 #include <vector>
@@ -29,10 +30,17 @@ struct StationFormulary {
     formulas::Formulary formulary; // approved recipe versions only
     formulas::FormulasPolicy policy;
     int version = 0;
+    store::FormularyGeneration generation; // read before the formulary: a change in between shows next time
 };
 
 // The approved formulary stored on this station and its stored formulas policy (seeded from the
 // shipped assets/policy/formulas.toml, changed with `admix policy set|import`).
 [[nodiscard]] Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditLog& audit);
+// What loadStationFormulary would see now, cheaply: a running station asks every few seconds and
+// reads its formulary again when this differs from StationFormulary::generation (a recipe approved or
+// retired on the web or with `admix formulary`, a new version imported): a newly approved recipe is
+// offered, and an HL7 order for it accepted, without a restart; a retired one leaves the lists and an
+// HL7 order for it is refused on arrival (the engine refuses to start it in any case).
+[[nodiscard]] store::FormularyGeneration stationFormularyGeneration(store::Database& db);
 
 } // namespace admix::workflow

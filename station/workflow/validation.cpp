@@ -494,29 +494,6 @@ json validationReport(const json& header, const std::vector<Requirement>& requir
 
 namespace {
 
-std::string esc(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string str(const json& j) {
     return j.is_string() ? j.get<std::string>() : j.dump();
 }
@@ -530,9 +507,9 @@ std::string verdictOf(const json& item) {
     if (result == "pass" || result == "fail")
         return verdict(result == "pass");
     return "<td class=skip>" +
-           esc(result == "skipped"        ? "SKIPPED"
-               : result == "not verified" ? "NOT VERIFIED"
-                                          : "NOT RUN") +
+           formulas::escapeHtml(result == "skipped"        ? "SKIPPED"
+                                : result == "not verified" ? "NOT VERIFIED"
+                                                           : "NOT RUN") +
            "</td>";
 }
 
@@ -552,13 +529,14 @@ std::string reportHtml(const json& report) {
     for (const char* key : {"admix_version", "schema", "generated_utc", "run_by", "machine", "data_source",
                             "data_dir", "database", "config", "formulary", "formulas_policy"})
         if (report.contains(key))
-            h << "<tr><th>" << esc(key) << "</th><td><code>" << esc(str(report[key])) << "</code></td></tr>";
+            h << "<tr><th>" << formulas::escapeHtml(key) << "</th><td><code>"
+              << formulas::escapeHtml(str(report[key])) << "</code></td></tr>";
     h << "</table>";
     if (report.contains("executables")) {
         h << "<h2>Executables</h2><table><tr><th>file</th><th>SHA-256</th></tr>";
         for (const auto& e : report["executables"])
-            h << "<tr><td>" << esc(str(e["path"])) << "</td><td><code>" << esc(str(e["sha256"]))
-              << "</code></td></tr>";
+            h << "<tr><td>" << formulas::escapeHtml(str(e["path"])) << "</td><td><code>"
+              << formulas::escapeHtml(str(e["sha256"])) << "</code></td></tr>";
         h << "</table>";
     }
     if (report.contains("validation_data")) {
@@ -566,28 +544,32 @@ std::string reportHtml(const json& report) {
         const json& d = report["validation_data"];
         h << "<h2>Data the scenarios ran on</h2><table><tr><th>used as</th><th>what</th><th>why</th></tr>";
         for (const auto& p : d.value("people", json::array()))
-            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["user"])) << " ("
-              << esc(str(p["role"])) << ", " << esc(str(p["from"])) << ")</td><td>" << esc(str(p["why"]))
+            h << "<tr><td>" << formulas::escapeHtml(str(p["as"])) << "</td><td>"
+              << formulas::escapeHtml(str(p["user"])) << " (" << formulas::escapeHtml(str(p["role"])) << ", "
+              << formulas::escapeHtml(str(p["from"])) << ")</td><td>" << formulas::escapeHtml(str(p["why"]))
               << "</td></tr>";
         for (const auto& r : d.value("recipes", json::array()))
-            h << "<tr><td>" << esc(str(r["as"])) << "</td><td>" << esc(str(r["recipe"])) << " v"
-              << esc(str(r["version"])) << ": " << esc(str(r["title"])) << "</td><td>" << esc(str(r["dose"]))
-              << "</td></tr>";
+            h << "<tr><td>" << formulas::escapeHtml(str(r["as"])) << "</td><td>"
+              << formulas::escapeHtml(str(r["recipe"])) << " v" << formulas::escapeHtml(str(r["version"]))
+              << ": " << formulas::escapeHtml(str(r["title"])) << "</td><td>"
+              << formulas::escapeHtml(str(r["dose"])) << "</td></tr>";
         for (const auto& p : d.value("products", json::array()))
-            h << "<tr><td>" << esc(str(p["as"])) << "</td><td>" << esc(str(p["product"])) << "</td><td>GTIN "
-              << esc(str(p["gtin"])) << "</td></tr>";
+            h << "<tr><td>" << formulas::escapeHtml(str(p["as"])) << "</td><td>"
+              << formulas::escapeHtml(str(p["product"])) << "</td><td>GTIN "
+              << formulas::escapeHtml(str(p["gtin"])) << "</td></tr>";
         const json unavailable = d.value("unavailable", json::object()); // items() must not outlive it
         for (const auto& [name, why] : unavailable.items())
-            h << "<tr><td>" << esc(name) << "</td><td class=skip>not in this data</td><td>" << esc(str(why))
-              << "</td></tr>";
+            h << "<tr><td>" << formulas::escapeHtml(name) << "</td><td class=skip>not in this data</td><td>"
+              << formulas::escapeHtml(str(why)) << "</td></tr>";
         h << "</table>";
     }
     if (report.contains("iq")) {
         h << "<h2>Installation "
              "qualification</h2><table><tr><th>check</th><th>result</th><th>detail</th></tr>";
         for (const auto& c : report["iq"]["checks"])
-            h << "<tr><td>" << esc(str(c["check"])) << "</td>" << verdict(c.value("pass", false)) << "<td>"
-              << esc(str(c["detail"])) << "</td></tr>";
+            h << "<tr><td>" << formulas::escapeHtml(str(c["check"])) << "</td>"
+              << verdict(c.value("pass", false)) << "<td>" << formulas::escapeHtml(str(c["detail"]))
+              << "</td></tr>";
         h << "</table>";
     }
     const auto& s = report["summary"];
@@ -596,40 +578,42 @@ std::string reportHtml(const json& report) {
       << " requirements.</p><table><tr><th>requirement</th><th>text</th><th>source</th>"
          "<th>scenarios</th><th>result</th></tr>";
     for (const auto& r : report["traceability"]) {
-        h << "<tr><td>" << esc(str(r["id"])) << "</td><td>" << esc(str(r["text"])) << "</td><td>"
-          << esc(str(r["source"])) << "</td><td>";
+        h << "<tr><td>" << formulas::escapeHtml(str(r["id"])) << "</td><td>"
+          << formulas::escapeHtml(str(r["text"])) << "</td><td>" << formulas::escapeHtml(str(r["source"]))
+          << "</td><td>";
         for (const auto& c : r["scenarios"])
-            h << "<a href=\"#" << esc(str(c["scenario"])) << "\">" << esc(str(c["scenario"])) << "</a> ";
+            h << "<a href=\"#" << formulas::escapeHtml(str(c["scenario"])) << "\">"
+              << formulas::escapeHtml(str(c["scenario"])) << "</a> ";
         h << "</td>" << verdictOf(r) << "</tr>";
     }
     h << "</table><h2>Scenarios</h2>";
     for (const auto& sc : report["scenarios"]) {
-        h << "<h3 id=\"" << esc(str(sc["id"])) << "\">" << esc(str(sc["id"])) << ": " << esc(str(sc["title"]))
-          << " - "
+        h << "<h3 id=\"" << formulas::escapeHtml(str(sc["id"])) << "\">"
+          << formulas::escapeHtml(str(sc["id"])) << ": " << formulas::escapeHtml(str(sc["title"])) << " - "
           << (sc.value("result", "") == "skipped" ? "SKIPPED"
               : sc.value("pass", false)           ? "PASS"
                                                   : "FAIL")
-          << "</h3><p>" << esc(str(sc["file"])) << "; covers ";
+          << "</h3><p>" << formulas::escapeHtml(str(sc["file"])) << "; covers ";
         for (const auto& r : sc["requirements"])
-            h << esc(str(r)) << " ";
+            h << formulas::escapeHtml(str(r)) << " ";
         h << "</p>";
         if (!str(sc["error"]).empty())
-            h << "<p class=fail>" << esc(str(sc["error"])) << "</p>";
+            h << "<p class=fail>" << formulas::escapeHtml(str(sc["error"])) << "</p>";
         if (sc.contains("skipped") && !str(sc["skipped"]).empty())
-            h << "<p class=skip>Not run on this data: " << esc(str(sc["skipped"])) << "</p>";
+            h << "<p class=skip>Not run on this data: " << formulas::escapeHtml(str(sc["skipped"])) << "</p>";
         h << "<table><tr><th>line</th><th>request</th><th>expected</th><th>actual</th><th>result</th></tr>";
         for (const auto& q : sc["requests"]) {
-            h << "<tr><td>" << q["line"] << "</td><td><code>" << esc(q["request"].dump())
-              << "</code></td><td><code>" << esc(q["expected"].dump()) << "</code></td><td><code>"
-              << esc(q["actual"].dump()) << "</code>";
+            h << "<tr><td>" << q["line"] << "</td><td><code>" << formulas::escapeHtml(q["request"].dump())
+              << "</code></td><td><code>" << formulas::escapeHtml(q["expected"].dump())
+              << "</code></td><td><code>" << formulas::escapeHtml(q["actual"].dump()) << "</code>";
             if (!str(q["mismatch"]).empty())
-                h << "<br><b>" << esc(str(q["mismatch"])) << "</b>";
+                h << "<br><b>" << formulas::escapeHtml(str(q["mismatch"])) << "</b>";
             h << "</td>" << verdict(q.value("pass", false)) << "</tr>";
         }
         h << "</table>";
     }
     if (report.contains("signatures"))
-        h << "<h2>Signatures</h2><pre>" << esc(report["signatures"].dump(2)) << "</pre>";
+        h << "<h2>Signatures</h2><pre>" << formulas::escapeHtml(report["signatures"].dump(2)) << "</pre>";
     h << "</html>\n";
     return h.str();
 }

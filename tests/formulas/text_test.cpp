@@ -28,3 +28,14 @@ TEST_CASE("printable shows control characters by name") {
     CHECK(printable("S S 12.3 g\r\n") == "S S 12.3 g<CR><LF>");
     CHECK(printable(std::string("\x02x", 2)) == "<02>x");
 }
+
+TEST_CASE("escapeHtml: the five characters HTML gives meaning, as entities, nothing else touched") {
+    // Names on pages (remote pages, the downtime worksheet, the validation report) come from the
+    // site's users and orders: escaped, never markup.
+    CHECK(escapeHtml("<b a='1'>&\"") == "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
+    CHECK(escapeHtml("") == "");
+    CHECK(escapeHtml("Cefazolin 2 g / 100 mL (0.9% NaCl)") == "Cefazolin 2 g / 100 mL (0.9% NaCl)");
+    CHECK(escapeHtml("&amp;") == "&amp;amp;"); // not double-guessed: escaped again
+    CHECK(escapeHtml("O'Brien") == "O&#39;Brien");
+    CHECK(escapeHtml("\xC3\xA9t\xC3\xA9") == "\xC3\xA9t\xC3\xA9"); // UTF-8 bytes pass through
+}

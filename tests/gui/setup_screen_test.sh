@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A station started without --demo on a fresh data directory shows "Setup needed" as its first screen,
 # naming what is missing and the command that adds it, and nothing demo. Then, with users, an
-# approved site formulary, a room and a PEC in place, the same station opens on the sign-in screen.
+# approved site formulary, a room and a PEC in place, the same station opens on the sign-in screen, and a
+# station already running leaves the setup screen by itself, and returns to it when the pharmacist
+# retires the only approved recipe (the formulary is read again while it runs).
 set -u
 station="$1"; admix="$2"; outdir="$3"
 mkdir -p "$outdir"
@@ -40,15 +42,43 @@ printf 'rph password 1\n' | "$admix" --data-dir "$data" formulary import "$(dirn
   >/dev/null || fail "formulary import"
 run_station setup-needed-draft
 grep -qF 'No approved recipe' "$work/map.json" || fail "a formulary of drafts is not reported: $(cat "$work/map.json")"
-printf 'rph password 1\n' | "$admix" --data-dir "$data" formulary approve famotidine-ns-50 --pharmacist rph >/dev/null || fail "approve"
-"$admix" --data-dir "$data" site room-add BUF-1 --iso 7 --pressure positive --user admin >/dev/null || fail "room-add"
-"$admix" --data-dir "$data" site pec-add LAFW-1 --room BUF-1 --type lafw --categories 1,2 --user admin >/dev/null || fail "pec-add"
 cat >"$work/station.toml" <<TOML
 [station]
 name = "Hood 1"
 room = "BUF-1"
 pec = "LAFW-1"
 TOML
+
+# The rest happens while one station runs: it follows its site without a restart.
+xvfb-run -a -s "-screen 0 1280x800x24" "$station" --data-dir "$data" --config "$work/station.toml" \
+  --ui-map "$work/live.json" >"$work/running.out" 2>&1 &
+running=$!
+trap 'kill $running 2>/dev/null; wait $running 2>/dev/null; rm -rf "$work"' EXIT
+wait_map() { # $1: fixed text the map must come to hold; $2: what it means
+  for _ in $(seq 1 150); do
+    grep -qF "$1" "$work/live.json" 2>/dev/null && return 0
+    kill -0 "$running" 2>/dev/null || { cat "$work/running.out"; fail "admix-station exited while waiting: $2"; }
+    sleep 0.2
+  done
+  cat "$work/running.out"; fail "$2 (map: $(cat "$work/live.json" 2>/dev/null))"
+}
+wait_map 'No approved recipe' "the running station does not start on the setup screen"
+
+printf 'rph password 1\n' | "$admix" --data-dir "$data" formulary approve famotidine-ns-50 --pharmacist rph >/dev/null || fail "approve"
+"$admix" --data-dir "$data" site room-add BUF-1 --iso 7 --pressure positive --user admin >/dev/null || fail "room-add"
+"$admix" --data-dir "$data" site pec-add LAFW-1 --room BUF-1 --type lafw --categories 1,2 --user admin >/dev/null || fail "pec-add"
+wait_map '"screen":"Sign in"' "the running station did not leave the setup screen once the site was set up"
+"$admix" --data-dir "$data" audit tail -n 40 > "$work/audit" 2>&1 || fail "audit tail"
+grep -q 'station.formulary' "$work/audit" || fail "reading the formulary again is not in the audit trail: $(cat "$work/audit")"
+# A station started afresh on the set-up site opens on sign-in too.
 run_station signin-ready --config "$work/station.toml"
 grep -qF '"screen":"Sign in"' "$work/map.json" || fail "a set-up station does not open on sign-in: $(cat "$work/map.json")"
-echo "gui setup screen: names what is missing, then opens on sign-in"
+
+# A pharmacist retires the only approved recipe: the running station can start nothing from it (it
+# shows the setup screen again, naming the missing approved recipe), fail closed.
+printf 'rph password 1\n' | "$admix" --data-dir "$data" formulary retire famotidine-ns-50 --pharmacist rph \
+  --reason "wrong diluent volume" >/dev/null || fail "retire"
+wait_map 'No approved recipe' "the running station still offers a retired recipe"
+grep -q 'formulary: .*no preparation can be started' "$work/running.out" || fail "the station log does not say why"
+kill "$running"; wait "$running" 2>/dev/null
+echo "gui setup screen: names what is missing, follows the site while it runs, then opens on sign-in"

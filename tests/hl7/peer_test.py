@@ -6,6 +6,7 @@ loopback in a temporary data directory.
   peer_test.py --admix PATH orders      new/change/cancel, refusals, held-then-mapped, ACK fields
   peer_test.py --admix PATH resilience  SIGKILL mid-stream of 200 messages from 4 connections
   peer_test.py --admix PATH outbox      releases reach a receiver that was down, once each, in order
+  peer_test.py --admix PATH site        a real site (no --demo): a recipe retired while listening
 
 Exit 0 when every check passed; 77 (skipped) when python3-hl7 is not installed.
 """
@@ -647,13 +648,77 @@ def test_tls(admix):
             placers = [r[0] for r in db.execute("SELECT placer FROM hl7_orders ORDER BY placer")]
         check(placers == ["TP1^PHARM", "TP3^PHARM"], "only the authenticated orders were taken: %s" % placers)
 
+# [SECTION] site: a real site's formulary followed while the listener runs --------------------------
+
+def test_site(admix):
+    """No --demo: the site's own formulary (tests/data/site_formulary). An order for its approved
+    recipe is queued; after a pharmacist retires that recipe while the listener runs, the next order
+    for it is refused (AE, ERR on RXE-2) instead of being queued for a recipe no hood may start; once
+    a new version is imported and approved, orders for it are taken again, without a restart."""
+    site_formulary = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "site_formulary")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+
+        def cli(*args, stdin=""):
+            out = subprocess.run([admix, "--data-dir", data] + list(args), input=stdin,
+                                 capture_output=True, text=True, timeout=60)
+            if out.returncode != 0:
+                raise RuntimeError("admix %s: %s" % (" ".join(args), out.stderr))
+            return out.stdout
+
+        cli("users", "add", "--username", "admin", "--name", "Admin", "--role", "admin", "--password",
+            stdin="admin password 1\n")
+        cli("users", "add", "--username", "rph", "--name", "R. Pharm", "--role", "pharmacist", "--badge", "B-2001",
+            "--pin", "--password", "--admin", "admin", stdin="7350\nrph password 1\nadmin password 1\n")
+        cli("formulary", "import", site_formulary, "--pharmacist", "rph", stdin="rph password 1\n")
+        cli("formulary", "approve", "famotidine-ns-50", "--pharmacist", "rph", stdin="rph password 1\n")
+        cli("hl7", "map", "add", "famotidine-ns-50", "--give", "FAMO20", "--by", "rph")
+
+        port = free_port()
+        proc = subprocess.Popen([admix, "--data-dir", data, "hl7", "listen", "--listen", "127.0.0.1:%d" % port],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                line = proc.stdout.readline()
+                if not line or "hl7 listening on" in line:
+                    break
+            check(proc.poll() is None, "admix hl7 listen runs on the site's own formulary (no --demo)")
+            famotidine = dict(give="FAMO20^Famotidine 20 mg^LOCAL", amount="20", units="mg")
+            a = send(port, rde(ctrl="SITE-1", placer="SP1", **famotidine))
+            check(field(a, "MSA", 1) == "AA", "famotidine order for the approved recipe: AA")
+
+            cli("formulary", "retire", "famotidine-ns-50", "--pharmacist", "rph", "--reason", "wrong diluent",
+                stdin="rph password 1\n")
+            a = send(port, rde(ctrl="SITE-2", placer="SP2", **famotidine))
+            check(field(a, "MSA", 1) == "AE", "after the recipe was retired, the next order for it: AE")
+            check(field(a, "ERR", 2, 1) == "RXE" and field(a, "ERR", 2, 3) == "2", "ERR names RXE-2")
+            check("famotidine-ns-50" in field(a, "ERR", 8) and "approved" in field(a, "ERR", 8),
+                  "ERR-8 says the recipe is not approved: %s" % field(a, "ERR", 8))
+
+            # A new formulary version brings the recipe back as a draft; once approved, orders for it
+            # are taken again, by the same listener.
+            cli("formulary", "import", site_formulary, "--pharmacist", "rph", "--note", "diluent fixed",
+                stdin="rph password 1\n")
+            cli("formulary", "approve", "famotidine-ns-50", "--pharmacist", "rph", stdin="rph password 1\n")
+            a = send(port, rde(ctrl="SITE-3", placer="SP3", **famotidine))
+            check(field(a, "MSA", 1) == "AA", "approved again while listening: AA without a restart")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        check("formulary read again" in err, "the listener says it read the formulary again")
+        with sqlite3.connect(os.path.join(data, "admix.sqlite3"), timeout=10) as db:
+            placers = [r[0] for r in db.execute("SELECT placer FROM hl7_orders ORDER BY placer")]
+        check(placers == ["SP1^PHARM", "SP3^PHARM"], "only the orders for the approved recipe were taken: %s" % placers)
+
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--admix", required=True)
-    parser.add_argument("test", choices=["orders", "resilience", "outbox", "serve", "tls"])
+    parser.add_argument("test", choices=["orders", "resilience", "outbox", "serve", "tls", "site"])
     args = parser.parse_args()
-    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox, "serve": test_serve, "tls": test_tls}[args.test](args.admix)
+    {"orders": test_orders, "resilience": test_resilience, "outbox": test_outbox, "serve": test_serve, "tls": test_tls,
+     "site": test_site}[args.test](args.admix)
     if FAILURES:
         print("%d checks failed" % len(FAILURES))
         return 1

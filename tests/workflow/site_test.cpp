@@ -215,6 +215,10 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     SiteFixture f;
     f.importSite(false);
     const std::string subject = recipeSubject("famotidine-ns-50", 1);
+    // What a running station and the HL7 listener compare to know when to read the formulary again.
+    const store::FormularyGeneration imported = stationFormularyGeneration(f.db);
+    CHECK(imported.latestVersion == 1);
+    CHECK(imported.stateChanges >= 1); // the import's drafts
 
     // A technician cannot sign as a pharmacist ...
     const auto techSig =
@@ -240,6 +244,15 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
                 .approveRecipe("famotidine-ns-50", 1, f.sign(kRecipeApproveAction, subject, "approve", f.t0),
                                f.t0)
                 .ok());
+    const store::FormularyGeneration approved = stationFormularyGeneration(f.db);
+    CHECK_FALSE(approved == imported);
+    CHECK(approved.latestVersion == 1);
+    CHECK(approved.stateChanges == imported.stateChanges + 1);
+    CHECK(stationFormularyGeneration(f.db) == approved); // reading changes nothing
+    const auto loaded = loadStationFormulary(f.db, f.audit);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->generation == approved);
+    CHECK(loaded->formulary.recipe("famotidine-ns-50") != nullptr);
     const auto order = store::SiteRepo(f.db).orderByExternalId("SITE-1").value();
     const auto row = store::PrepRepo(f.db).order(order).value();
     const auto prep = f.engine.start(order, f.m_spec, f.tech, "BUF-1", "LAFW-1", std::nullopt, f.t0 + 1min);
@@ -252,6 +265,8 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
             .retireRecipe("famotidine-ns-50", 1, f.sign(kRecipeRetireAction, subject, "retire", f.t0), f.t0)
             .ok());
     CHECK(recipeNotStartable(f.db, "famotidine-ns-50", 1).value().find("retired") != std::string::npos);
+    CHECK(stationFormularyGeneration(f.db).stateChanges == approved.stateChanges + 1);
+    CHECK_FALSE(loadStationFormulary(f.db, f.audit).ok()); // no approved recipe left: nothing to prepare
     (void)row;
 }
 
