@@ -197,6 +197,16 @@ Result<ZplHostStatus> queryStatus(int fd, std::chrono::milliseconds timeout, con
         "the printer did not answer the status query (paper out, head open or ribbon out silence it)", where);
 }
 
+// ~HS, and a refusal when a flag says the printer cannot print now (paper out, head open, paused ...).
+Result<ZplHostStatus> queryReady(int fd, std::chrono::milliseconds timeout, const std::string& where) {
+    auto st = queryStatus(fd, timeout, where);
+    if (!st)
+        return st.error();
+    if (const auto p = st->problems(); !p.empty())
+        return Result<ZplHostStatus>::fail("the printer cannot print: " + p, where);
+    return st;
+}
+
 std::string whereOf(const PrinterConfig& c) {
     switch (c.transport) {
     case PrinterTransport::Tcp:
@@ -232,11 +242,9 @@ Result<std::string> LabelPrinter::probe() const {
         FdCloser closer{*fd};
         if (!m_config.queryStatus)
             return std::string("reachable; it does not report status (query_status = false)");
-        auto st = queryStatus(*fd, m_config.timeout, where);
+        const auto st = queryReady(*fd, m_config.timeout, where);
         if (!st)
             return st.error();
-        if (const auto p = st->problems(); !p.empty())
-            return R::fail("the printer cannot print: " + p, where);
         return "ready (~HS: no error flags, " + std::to_string(st->formatsInBuffer) + " format(s) waiting)";
     }
     case PrinterTransport::UsbLp: {
@@ -273,11 +281,8 @@ Result<PrintReceipt> LabelPrinter::print(std::string_view zpl) const {
             return fd.error();
         FdCloser closer{*fd};
         if (m_config.queryStatus) {
-            auto before = queryStatus(*fd, m_config.timeout, where);
-            if (!before)
+            if (const auto before = queryReady(*fd, m_config.timeout, where); !before)
                 return before.error();
-            if (const auto p = before->problems(); !p.empty())
-                return R::fail("the printer cannot print: " + p, where);
         }
         if (auto w = writeFd(*fd, zpl, m_config.timeout, where); !w)
             return w.error();

@@ -27,6 +27,38 @@ namespace admix::hl7 {
 
 using nlohmann::json;
 
+namespace {
+
+// The start every message to the pharmacy system shares: MSH (our application and facility, the
+// receiver's, the message type and control id, the version of the order's own messages where
+// supported) and PID (MRN, "FAMILY, GIVEN" split into its components). `placer` receives the order's
+// placer number for ORC-2, its namespace kept ("PL1^PHARM").
+std::string mshAndPid(const OutboxConfig& c, const store::OrderRow& order, const store::Hl7OrderLink& link,
+                      const std::string& messageType, const std::string& controlId, TimePoint now,
+                      std::string& placer) {
+    const Delimiters d;
+    const auto esc = [&d](std::string_view t) {
+        return escape(t, d);
+    };
+    const std::string version = supportedVersion(link.version) ? link.version : c.version;
+    std::string m = "MSH|^~\\&|" + esc(c.sendingApplication) + "|" + esc(c.sendingFacility) + "|" +
+                    esc(c.receivingApplication) + "|" + esc(c.receivingFacility) + "|" + hl7Time(now) + "||" +
+                    messageType + "|" + esc(controlId) + "|P|" + version + "\r";
+    std::string family = order.patientName, given;
+    if (const size_t comma = family.find(", "); comma != std::string::npos) {
+        given = family.substr(comma + 2);
+        family = family.substr(0, comma);
+    }
+    m += "PID|1||" + esc(order.patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
+    const size_t caret = link.placer.find('^');
+    placer = caret == std::string::npos
+                 ? esc(link.placer)
+                 : esc(link.placer.substr(0, caret)) + "^" + esc(link.placer.substr(caret + 1));
+    return m;
+}
+
+} // namespace
+
 Outbox::Outbox(store::Database& db, OutboxConfig config) : m_db(db), m_config(std::move(config)) {}
 
 Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlId, TimePoint now) {
@@ -43,22 +75,8 @@ Result<std::string> Outbox::buildRds(int64_t prepId, const std::string& controlI
     auto esc = [&d](std::string_view t) {
         return escape(t, d);
     };
-    const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
-
-    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) +
-                    "|" + esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" +
-                    hl7Time(now) + "||RDS^O13^RDS_O13|" + esc(controlId) + "|P|" + version + "\r";
-    std::string family = order->patientName, given;
-    if (const size_t comma = family.find(", "); comma != std::string::npos) {
-        given = family.substr(comma + 2);
-        family = family.substr(0, comma);
-    }
-    m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
-    // The placer number keeps its namespace ("PL1^PHARM").
-    const size_t caret = link->placer.find('^');
-    const std::string placer = caret == std::string::npos ? esc(link->placer)
-                                                          : esc(link->placer.substr(0, caret)) + "^" +
-                                                                esc(link->placer.substr(caret + 1));
+    std::string placer;
+    std::string m = mshAndPid(m_config, *order, *link, "RDS^O13^RDS_O13", controlId, now, placer);
     m += "ORC|RE|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "\r";
     if (!link->rxe.empty())
         m += link->rxe + "\r";
@@ -117,7 +135,6 @@ Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& 
     auto esc = [&d](std::string_view t) {
         return escape(t, d);
     };
-    const std::string version = supportedVersion(link->version) ? link->version : m_config.version;
     // The rejection's reason as the engine stores it: "CODE: what the pharmacist wrote".
     const std::string reason = prep->checkReason.value_or("");
     const size_t colon = reason.find(": ");
@@ -126,19 +143,8 @@ Result<std::string> Outbox::buildWasteNotice(int64_t prepId, const std::string& 
     const std::string when =
         prep->checkedUtc ? hl7Time(parseIsoUtc(*prep->checkedUtc).value()) : hl7Time(now);
 
-    std::string m = "MSH|^~\\&|" + esc(m_config.sendingApplication) + "|" + esc(m_config.sendingFacility) +
-                    "|" + esc(m_config.receivingApplication) + "|" + esc(m_config.receivingFacility) + "|" +
-                    hl7Time(now) + "||RDE^O11^RDE_O11|" + esc(controlId) + "|P|" + version + "\r";
-    std::string family = order->patientName, given;
-    if (const size_t comma = family.find(", "); comma != std::string::npos) {
-        given = family.substr(comma + 2);
-        family = family.substr(0, comma);
-    }
-    m += "PID|1||" + esc(order->patientMrn) + "^^^^MR||" + esc(family) + "^" + esc(given) + "\r";
-    const size_t caret = link->placer.find('^');
-    const std::string placer = caret == std::string::npos ? esc(link->placer)
-                                                          : esc(link->placer.substr(0, caret)) + "^" +
-                                                                esc(link->placer.substr(caret + 1));
+    std::string placer;
+    std::string m = mshAndPid(m_config, *order, *link, "RDE^O11^RDE_O11", controlId, now, placer);
     // ORC-1 OC: cancelled by the filler, unsolicited; ORC-5 CA; ORC-9 when; ORC-16 why.
     m += "ORC|OC|" + placer + "|" + esc(link->filler.empty() ? prep->prepNumber : link->filler) + "||CA||||" +
          when + "|||||||" + esc(code) + "^" + esc(words.empty() ? code : words) + "\r";

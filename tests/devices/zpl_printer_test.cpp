@@ -20,6 +20,15 @@ const std::string kReady = "\x02"
                            "\x02"
                            "1234,0\x03\r\n";
 const std::string kLabel = "^XA^FO50,50^A0N,40,40^FDCefazolin 1 g^FS^XZ";
+
+// The label printer at the simulator's port, with a timeout a loaded test machine meets.
+PrinterConfig simulatorConfig(const PrinterSimulator& sim) {
+    PrinterConfig c;
+    c.name = "label printer";
+    c.port = sim.port();
+    c.timeout = 1500ms;
+    return c;
+}
 } // namespace
 
 TEST_CASE("~HS replies") {
@@ -67,10 +76,7 @@ TEST_CASE("~HS replies") {
 TEST_CASE("a print is done only when the printer accepted it") {
     auto sim = PrinterSimulator::start();
     REQUIRE(sim.ok());
-    PrinterConfig c;
-    c.name = "label printer";
-    c.port = sim.value()->port();
-    c.timeout = 1500ms;
+    const PrinterConfig c = simulatorConfig(*sim.value());
     LabelPrinter printer(c);
 
     auto r = printer.print(kLabel);
@@ -127,10 +133,7 @@ TEST_CASE("printer transports: file, refused connection") {
 TEST_CASE("probe: a printer that is off, paused or out of paper needs action before a label is due") {
     auto sim = PrinterSimulator::start();
     REQUIRE(sim.ok());
-    PrinterConfig c;
-    c.name = "label printer";
-    c.port = sim.value()->port();
-    c.timeout = 1500ms;
+    const PrinterConfig c = simulatorConfig(*sim.value());
     const LabelPrinter printer(c);
 
     auto p = printer.probe();
