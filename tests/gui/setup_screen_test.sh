@@ -53,7 +53,10 @@ TOML
 xvfb-run -a -s "-screen 0 1280x800x24" "$station" --data-dir "$data" --config "$work/station.toml" \
   --ui-map "$work/live.json" >"$work/running.out" 2>&1 &
 running=$!
-trap 'kill $running 2>/dev/null; wait $running 2>/dev/null; rm -rf "$work"' EXIT
+# The station itself is stopped (xvfb-run does not pass a signal on to its program, which would be
+# left running); xvfb-run then ends and takes its Xvfb with it.
+stop_running() { pkill -TERM -P "$running" -x admix-station 2>/dev/null; wait "$running" 2>/dev/null; }
+trap 'stop_running; rm -rf "$work"' EXIT
 wait_map() { # $1: fixed text the map must come to hold; $2: what it means
   for _ in $(seq 1 150); do
     grep -qF "$1" "$work/live.json" 2>/dev/null && return 0
@@ -80,5 +83,6 @@ printf 'rph password 1\n' | "$admix" --data-dir "$data" formulary retire famotid
   --reason "wrong diluent volume" >/dev/null || fail "retire"
 wait_map 'No approved recipe' "the running station still offers a retired recipe"
 grep -q 'formulary: .*no preparation can be started' "$work/running.out" || fail "the station log does not say why"
-kill "$running"; wait "$running" 2>/dev/null
+stop_running
+pgrep -f -- "--ui-map $work/live.json" >/dev/null && fail "the running station or its xvfb-run did not stop"
 echo "gui setup screen: names what is missing, follows the site while it runs, then opens on sign-in"
