@@ -420,25 +420,31 @@ void StationController::scanText(const std::string& text) {
     m_pendingScans.push_back(text);
 }
 
-Result<workflow::Signature> StationController::sign(const std::string& who, const std::string& secret,
-                                                    bool byPassword, const char* action,
-                                                    const std::string& subject, const std::string& meaning) {
-    return byPassword ? m_deps.auth.signWithPassword(who, secret, workflow::Role::Pharmacist, action, subject,
-                                                     meaning)
-                      : m_deps.auth.sign(who, secret, workflow::Role::Pharmacist, action, subject, meaning);
+Result<workflow::Signature>
+StationController::signAnd(const std::string& who, const std::string& secret, bool byPassword,
+                           const char* action, const std::string& subject, const std::string& meaning,
+                           const std::function<Status(const workflow::Signature&)>& act) {
+    // The e-signature and the decision it signs in one transaction, as on the web check: a decision
+    // the engine refuses leaves no signature behind.
+    return byPassword
+               ? m_deps.auth.signWithPasswordAnd(who, secret, workflow::Role::Pharmacist, action, subject,
+                                                 meaning, act)
+               : m_deps.auth.signAnd(who, secret, workflow::Role::Pharmacist, action, subject, meaning, act);
 }
 
 Status StationController::overrideStep(const std::string& badge, const std::string& pin,
                                        const std::string& reason, bool byPassword) {
     if (!m_prep)
         return Status::fail("no preparation in progress");
-    const auto sig = sign(badge, pin, byPassword, "prep.override", m_prep->number, reason);
+    std::optional<Result<workflow::Outcome>> outcome;
+    const auto sig = signAnd(
+        badge, pin, byPassword, "prep.override", m_prep->number, reason, [&](const workflow::Signature& s) {
+            outcome.emplace(m_deps.engine.overrideStep(m_prep->id, m_prep->currentStep, s));
+            return *outcome ? Status::success() : Status(outcome->error());
+        });
     if (!sig)
         return sig.error();
-    const auto outcome = m_deps.engine.overrideStep(m_prep->id, m_prep->currentStep, *sig);
-    if (!outcome)
-        return outcome.error();
-    handle(outcome);
+    handle(*outcome);
     return Status::success();
 }
 
@@ -475,12 +481,10 @@ Status StationController::approve(int64_t prepId, const std::string& badge, cons
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
-    const auto sig = sign(badge, pin, byPassword, "prep.approve", view->number, "approve");
-    if (!sig)
-        return sig.error();
-    const auto done = m_deps.engine.approve(prepId, *sig);
+    const auto sig = signAnd(badge, pin, byPassword, "prep.approve", view->number, "approve",
+                             [&](const workflow::Signature& s) { return m_deps.engine.approve(prepId, s); });
     refresh();
-    return done;
+    return sig ? Status::success() : Status(sig.error());
 }
 
 Status StationController::reject(int64_t prepId, const std::string& badge, const std::string& pin,
@@ -488,12 +492,11 @@ Status StationController::reject(int64_t prepId, const std::string& badge, const
     const auto view = m_deps.engine.view(prepId);
     if (!view)
         return Status::fail("no such preparation");
-    const auto sig = sign(badge, pin, byPassword, "prep.reject", view->number, reasonCode);
-    if (!sig)
-        return sig.error();
-    const auto done = m_deps.engine.reject(prepId, *sig, reasonCode, remake);
+    const auto sig = signAnd(
+        badge, pin, byPassword, "prep.reject", view->number, reasonCode,
+        [&](const workflow::Signature& s) { return m_deps.engine.reject(prepId, s, reasonCode, remake); });
     refresh();
-    return done;
+    return sig ? Status::success() : Status(sig.error());
 }
 
 // [SECTION] Devices -------------------------------------------------------------------------------

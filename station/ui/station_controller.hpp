@@ -200,9 +200,10 @@ private:
     void reloadPrep();
     void sceneForStep();
     [[nodiscard]] std::string expectedScan() const;
-    Result<workflow::Signature> sign(const std::string& who, const std::string& secret, bool byPassword,
-                                     const char* action, const std::string& subject,
-                                     const std::string& meaning);
+    Result<workflow::Signature> signAnd(const std::string& who, const std::string& secret, bool byPassword,
+                                        const char* action, const std::string& subject,
+                                        const std::string& meaning,
+                                        const std::function<Status(const workflow::Signature&)>& act);
     [[nodiscard]] double demoTareGrams() const;
 
     StationDeps m_deps;

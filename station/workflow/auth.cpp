@@ -567,11 +567,29 @@ Result<Signature> Authenticator::signWithPasswordAnd(const std::string& username
         return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
     if (formulas::trim(username).empty())
         return Result<Signature>::fail("type your user name to sign");
-    auto user = verifySigner(username, false, password, requiredRole, action, subject, now, false);
+    return signThenAct(username, false, password, requiredRole, action, subject, meaning, act, now);
+}
+
+Result<Signature> Authenticator::signAnd(const std::string& who, const std::string& secret,
+                                         std::optional<Role> requiredRole, const std::string& action,
+                                         const std::string& subject, const std::string& meaning,
+                                         const std::function<Status(const Signature&)>& act, TimePoint now) {
+    if (formulas::trim(meaning).empty())
+        return Result<Signature>::fail("an e-signature needs its meaning (a reason or decision)");
+    const bool byBadge = userByBadge(who).has_value();
+    return signThenAct(who, byBadge, secret, requiredRole, action, subject, meaning, act, now);
+}
+
+Result<Signature> Authenticator::signThenAct(const std::string& who, bool byBadge, const std::string& secret,
+                                             std::optional<Role> requiredRole, const std::string& action,
+                                             const std::string& subject, const std::string& meaning,
+                                             const std::function<Status(const Signature&)>& act,
+                                             TimePoint now) {
+    auto user = verifySigner(who, byBadge, secret, requiredRole, action, subject, now, false);
     if (!user)
         return user.error();
     store::Transaction tx(m_db);
-    Signature sig = recordSignature(*user, false, action, subject, meaning, now);
+    Signature sig = recordSignature(*user, byBadge, action, subject, meaning, now);
     const Status done = act(sig);
     if (!done)
         return done.error(); // rolled back: the signature row goes with the refused act

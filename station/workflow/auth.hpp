@@ -131,6 +131,11 @@ public:
                                           const std::string& subject, const std::string& meaning,
                                           const std::function<Status(const Signature&)>& act,
                                           TimePoint now = nowUtc());
+    // The same for a badge (or user name) and PIN at the hood: `who` is read as sign() reads it.
+    Result<Signature> signAnd(const std::string& who, const std::string& secret,
+                              std::optional<Role> requiredRole, const std::string& action,
+                              const std::string& subject, const std::string& meaning,
+                              const std::function<Status(const Signature&)>& act, TimePoint now = nowUtc());
     // User name + PIN, for the scripted session (same lockout and audit as a badge sign-in).
     Result<User> signInWithUsernamePin(const std::string& username, const std::string& pin,
                                        TimePoint now = nowUtc());
@@ -142,6 +147,11 @@ private:
     Result<User> attempt(const std::string& identity, bool byBadge, const std::string& secret, TimePoint now,
                          const char* what, bool pinByUsername = false);
 
+    // The signer checked, then the e-signature row and `act` in one transaction (both *And forms).
+    Result<Signature> signThenAct(const std::string& who, bool byBadge, const std::string& secret,
+                                  std::optional<Role> requiredRole, const std::string& action,
+                                  const std::string& subject, const std::string& meaning,
+                                  const std::function<Status(const Signature&)>& act, TimePoint now);
     // signAs in two halves: the signer's secret and role, then the e-signature row.
     Result<User> verifySigner(const std::string& who, bool byBadge, const std::string& secret,
                               std::optional<Role> requiredRole, const std::string& action,
