@@ -226,7 +226,8 @@ TEST_CASE("the station completes a fixed-dose preparation with simulated devices
     CHECK_FALSE(h.audit->verify().has_value());
 }
 
-TEST_CASE("a decision at the station's pad: the e-signature and the decision are one, a refused one leaves none") {
+TEST_CASE(
+    "a decision at the station's pad: the e-signature and the decision are one, a refused one leaves none") {
     Hood h;
     h.signInAndGarb("B-1001", "4821");
     const int64_t prep = h.startOrderFor("cefazolin-ns");
@@ -235,7 +236,8 @@ TEST_CASE("a decision at the station's pad: the e-signature and the decision are
     const auto signatures = [&](const char* action) {
         int n = 0;
         for (const auto& e : h.audit->forSubject(number))
-            n += e.action == "esign" && e.details.find(std::string("\"") + action + "\"") != std::string::npos;
+            n +=
+                e.action == "esign" && e.details.find(std::string("\"") + action + "\"") != std::string::npos;
         return n;
     };
     // A technician's badge does not approve, and leaves no e-signature.
@@ -250,7 +252,8 @@ TEST_CASE("a decision at the station's pad: the e-signature and the decision are
     // and neither leaves an e-signature without the decision it would have signed.
     CHECK_FALSE(h.station->approve(prep, "B-2001", "7350").ok());
     CHECK(signatures("prep.approve") == 1);
-    const Status rejected = h.station->reject(prep, "rph", remote::demoPassword("rph"), "WRONG_DOSE", false, true);
+    const Status rejected =
+        h.station->reject(prep, "rph", remote::demoPassword("rph"), "WRONG_DOSE", false, true);
     REQUIRE_FALSE(rejected.ok());
     CHECK(signatures("prep.reject") == 0);
     CHECK(h.engine->view(prep)->status == workflow::PrepStatus::Released);
