@@ -8,6 +8,7 @@
 #include "station/workflow/site_policy.hpp"
 #include "station/workflow/site_setup.hpp"
 
+#include <chrono>
 #include <iostream>
 
 namespace admix::hl7 {
@@ -21,6 +22,7 @@ struct Hl7Service::State {
     Listener listener;
 
     store::FormularyGeneration loaded; // what `formulary` was read at (a real site)
+    std::chrono::steady_clock::time_point policyReadAt;
 
     State(store::Database database, formulas::Formulary f, formulas::FormulasPolicy p,
           const ListenerConfig& lc)
@@ -29,10 +31,15 @@ struct Hl7Service::State {
 
     // A real site's orders are mapped and planned against the formulary and policy stored now: read
     // again before a message when a version was imported or a recipe version approved or retired
-    // since (an order for a retired recipe is held, not planned from it), the policy every message.
-    // Runs under the listener's handle lock, so no message is mapped while they change.
+    // since (an order for a retired recipe is refused, not queued), the policy at most a second old
+    // (as the station reads it every two seconds). Runs under the listener's handle lock, so no
+    // message is mapped while they change.
     void followSite() {
-        policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+        if (const auto now = std::chrono::steady_clock::now();
+            now - policyReadAt >= std::chrono::seconds(1)) {
+            policy = workflow::SitePolicyService(db, audit).formulasPolicy();
+            policyReadAt = now;
+        }
         const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
         if (now == loaded)
             return;
