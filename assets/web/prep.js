@@ -37,6 +37,10 @@
     // A stop from the pharmacy system (order changed or discontinued): approval is refused.
     if (o.stop) ov.append(el("div", { class: "override-box stop", role: "alert" },
       el("strong", { text: "STOP: " }), o.stop.reason, " (" + when(o.stop.at) + "). Approval will be refused."));
+    // The recipe version it was made from was retired since: the pharmacist decides, warned.
+    if (p.recipe_retired) ov.append(el("div", { class: "override-box stop", role: "alert", id: "recipe-retired" },
+      el("strong", { text: "RECIPE RETIRED since this was made: " }), p.recipe_retired,
+      ". Check it against the current formulary before you approve."));
     for (const x of p.overrides) ov.append(el("div", { class: "override-box", role: "note" },
       el("strong", { text: "Override at step " + (x.step + 1) + ": " }), x.message, " (" + x.by + ", " + when(x.at) + ")"));
 

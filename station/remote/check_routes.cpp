@@ -146,6 +146,8 @@ void prepDetail(Call& call) {
     const auto evidence = repo.evidence(v->id);
     // A lot recalled after it was scanned: shown in red, approval refused (the engine refuses it too).
     const auto recalled = workflow::recalledLots(call.db, v->id);
+    // The recipe version retired since it was made: a warning in red, the pharmacist decides.
+    const auto recipeRetired = workflow::recipeRetiredSince(call.db, v->spec.recipeId, v->spec.recipeVersion);
     json steps = json::array();
     json photos = json::array();
     for (const auto& s : v->steps) {
@@ -255,6 +257,7 @@ void prepDetail(Call& call) {
              {"audit", audit},
              {"reject_reasons", reasons},
              {"recalled", recalled ? json(*recalled) : json(nullptr)},
+             {"recipe_retired", recipeRetired ? json(*recipeRetired) : json(nullptr)},
              {"may_check", v->status == workflow::PrepStatus::AwaitingCheck && !own && !recalled},
              {"why_not", v->status != workflow::PrepStatus::AwaitingCheck
                              ? "this preparation is " + std::string(workflow::prepStatusName(v->status))

@@ -254,6 +254,11 @@ void CheckScreen::drawDetail(const ScreenContext& context, float touch) {
         fact("recalled",
              "RECALLED since it was scanned: " + *r.recalled + ". Approval is refused; quarantine it.",
              colors::kFail);
+    if (r.recipeRetired)
+        fact("recipe-retired",
+             "RECIPE RETIRED since this was made: " + *r.recipeRetired +
+                 ". Check it against the current formulary before you approve.",
+             colors::kFail);
     if (v.anyOverride)
         statusChip("OVERRIDE - a gate was passed by a pharmacist's override", Tone::Attention);
 

@@ -125,6 +125,7 @@ std::optional<CheckReview> checkReview(store::Database& db, PreparationEngine& e
     if (const auto row = repo.prep(v.id))
         r.completedUtc = row->completedUtc;
     r.recalled = recalledLots(db, v.id);
+    r.recipeRetired = recipeRetiredSince(db, v.spec.recipeId, v.spec.recipeVersion);
     const auto evidence = repo.evidence(v.id);
     r.ingredients = checkIngredients(v, evidence);
     for (const auto& e : evidence) {

@@ -75,7 +75,8 @@ struct CheckReview {
     std::string comments;    // the order's comments (HL7 NTE); empty when none
     std::string stop;        // a stop put on the order by the pharmacy system; empty when none
     std::optional<std::string> completedUtc;
-    std::optional<std::string> recalled; // lots recalled since they were scanned
+    std::optional<std::string> recalled;      // lots recalled since they were scanned
+    std::optional<std::string> recipeRetired; // the recipe version was retired since (recipeRetiredSince)
     std::vector<CheckIngredient> ingredients;
     std::vector<CheckRefusal> refusals;
     std::vector<CheckOverride> overrides;

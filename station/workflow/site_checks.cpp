@@ -21,6 +21,14 @@ std::optional<std::string> recipeNotStartable(store::Database& db, const std::st
     return std::nullopt;
 }
 
+std::optional<std::string> recipeRetiredSince(store::Database& db, const std::string& recipeId, int version) {
+    const auto state = store::FormularyRepo(db).recipeState(recipeId, version);
+    if (!state || state->state != "retired")
+        return std::nullopt;
+    return "recipe " + recipeId + " version " + std::to_string(version) + " was retired on " +
+           state->changedUtc + " by " + state->changedBy;
+}
+
 std::optional<std::string> recalledLots(store::Database& db, int64_t prepId) {
     const auto uses = store::SiteRepo(db).recalledInPrep(prepId);
     if (uses.empty())

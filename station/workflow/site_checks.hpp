@@ -21,6 +21,14 @@ namespace admix::workflow {
 // Why a preparation in progress must not take another step (cancelled order, recalled lot), or nullopt.
 [[nodiscard]] std::optional<std::string> prepStopReason(store::Database& db, const store::PrepRow& prep);
 
+// When the recipe version a preparation was made from has been retired since (a pharmacist retired
+// it, or a formulary import left it out): "recipe R version N was retired on DATE by USER", for the
+// check to show beside the preparation. A warning, not a refusal: a routine new version retires the
+// old one too, and the pharmacist decides. nullopt while it is approved or the station holds no
+// formulary of its own.
+[[nodiscard]] std::optional<std::string> recipeRetiredSince(store::Database& db, const std::string& recipeId,
+                                                            int version);
+
 // Every recalled lot the preparation used ("lot L of GTIN G: reason"), empty when none.
 [[nodiscard]] std::optional<std::string> recalledLots(store::Database& db, int64_t prepId);
 

@@ -5,6 +5,7 @@
 
 #include "station/store/formulary_repo.hpp"
 #include "station/store/site_repo.hpp"
+#include "station/workflow/check_review.hpp"
 #include "station/workflow/formulary_service.hpp"
 #include "station/workflow/order_entry.hpp"
 #include "station/workflow/plan_steps.hpp"
@@ -258,6 +259,8 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     const auto prep = f.engine.start(order, f.m_spec, f.tech, "BUF-1", "LAFW-1", std::nullopt, f.t0 + 1min);
     REQUIRE(prep.ok());
     CHECK(store::PrepRepo(f.db).prep(*prep)->recipeVersion == 1);
+    CHECK_FALSE(recipeRetiredSince(f.db, "famotidine-ns-50", 1).has_value());
+    CHECK_FALSE(checkReview(f.db, f.engine, f.images, *prep)->recipeRetired.has_value());
 
     // Retired: no new start.
     REQUIRE(
@@ -265,6 +268,11 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
             .retireRecipe("famotidine-ns-50", 1, f.sign(kRecipeRetireAction, subject, "retire", f.t0), f.t0)
             .ok());
     CHECK(recipeNotStartable(f.db, "famotidine-ns-50", 1).value().find("retired") != std::string::npos);
+    // The preparation started before keeps its plan; its check is warned, naming when and by whom.
+    const auto retired = checkReview(f.db, f.engine, f.images, *prep)->recipeRetired;
+    REQUIRE(retired.has_value());
+    CHECK(*retired ==
+          "recipe famotidine-ns-50 version 1 was retired on " + formatIsoUtc(f.t0) + " by " + f.rph.username);
     CHECK(stationFormularyGeneration(f.db).stateChanges == approved.stateChanges + 1);
     CHECK_FALSE(loadStationFormulary(f.db, f.audit).ok()); // no approved recipe left: nothing to prepare
     (void)row;
