@@ -1,5 +1,6 @@
 // admix doctor: what a support person runs first. One line per check (ok, ACTION or unknown), exit
-// status 1 when something needs action: the database and its schema, free disk, time
+// status 1 when something needs action: the database and its schema, the site's set-up (what the
+// station's first screen would list as missing), free disk, time
 // synchronisation, the TLS certificate's expiry, each configured device, the camera, the printers,
 // the age of the last backup.
 #include "station/app/cli.hpp"
@@ -8,7 +9,11 @@
 #include "devices/device_manager.hpp"
 #include "station/app/config.hpp"
 #include "station/store/backup.hpp"
+#include "station/store/compliance_store.hpp"
 #include "station/store/data_dir.hpp"
+#include "station/store/schema.hpp"
+#include "station/workflow/formulary_service.hpp"
+#include "station/workflow/site_setup.hpp"
 #include "vision/frame_source.hpp"
 
 #include <openssl/pem.h>
@@ -69,6 +74,48 @@ Finding checkDatabase(const std::filesystem::path& dataDir) {
              : " (current)") +
         ", quick check ok, audit trail intact (" + std::to_string(h.auditRows) + " rows)";
     return {"database", Level::Ok, detail};
+}
+
+// What the station's first screen would say is missing (workflow::setupGaps), read from the database
+// opened read-only: users, an approved formulary, rooms and PECs, and this station's room and PEC when
+// the configuration names them (a host that only serves the web check names neither).
+Finding checkSite(const Config& config, const std::filesystem::path& dataDir) {
+    const std::filesystem::path path = store::databasePath(dataDir);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return {"site", Level::Unknown, "not checked: no database"};
+    try {
+        store::Database db(path.string(), store::Database::Mode::ReadOnly);
+        if (store::schemaVersionOf(db) != store::latestSchemaVersion())
+            return {"site", Level::Unknown,
+                    "not checked: the schema is migrated when the station next opens it"};
+        store::AuditLog audit(db);
+        store::ComplianceStore compliance(db, audit);
+        auto gaps = workflow::setupGaps(db, audit, compliance, config.station.room, config.station.pec);
+        if (config.station.room.empty() && config.station.pec.empty())
+            std::erase_if(gaps, [](const workflow::SetupGap& g) {
+                return g.missing.rfind("This station's room and PEC", 0) == 0;
+            });
+        if (!gaps.empty()) {
+            std::string missing;
+            for (const auto& g : gaps)
+                missing += (missing.empty() ? "" : "; ") + g.missing.substr(0, g.missing.find(':'));
+            return {"site", Level::Action,
+                    "nothing can be prepared yet: " + missing +
+                        " (the station's first screen gives the commands; README: Setting up a real site)"};
+        }
+        workflow::FormularyService formulary(db, audit);
+        const auto latest = formulary.latestFiles();
+        const auto approved = formulary.approved();
+        std::string detail = "formulary version " + std::to_string(latest ? latest->version : 0) + ", " +
+                             std::to_string(approved ? approved->recipeIds().size() : 0) +
+                             " approved recipe version(s); users, rooms and PECs registered";
+        if (!config.station.room.empty())
+            detail += "; this station: " + config.station.room + " / " + config.station.pec;
+        return {"site", Level::Ok, detail};
+    } catch (const store::StoreError& e) {
+        return {"site", Level::Unknown, std::string("not checked: ") + e.what()};
+    }
 }
 
 Finding checkDisk(const std::filesystem::path& dataDir, double minFreeGb) {
@@ -244,6 +291,7 @@ void registerDoctor(CLI::App& app, CliOptions& options) {
                 : config->station.dataDir.empty() ? store::defaultDataDir()
                                                   : std::filesystem::path(config->station.dataDir);
             findings.push_back(checkDatabase(dataDir));
+            findings.push_back(checkSite(*config, dataDir));
             findings.push_back(
                 checkDisk(std::filesystem::exists(dataDir) ? dataDir : dataDir.parent_path(), minFreeGb));
             findings.push_back(checkTime());

@@ -22,11 +22,26 @@ echo "$out"
 [ "$rc" -eq 1 ] || fail "doctor without a backup exited $rc, not 1"
 echo "$out" | grep -Eq '^ACTION +backup +no verified backup' || fail "no ACTION line for the missing backup"
 echo "$out" | grep -Eq '^ok +database .*schema [0-9]+ \(current\), quick check ok, audit trail intact' || fail "database line"
+echo "$out" | grep -Eq '^ACTION +site +nothing can be prepared yet: No users; No pharmacist; No technician; No formulary; No room is registered; No PEC' ||
+  fail "the empty site is not named as needing set-up"
 echo "$out" | grep -Eq '^ok +disk +[0-9.]+ GB free' || fail "disk line"
 echo "$out" | grep -Eq '^(ok|ACTION|unknown) +time ' || fail "time line"
 echo "$out" | grep -Eq '^ok +certificate +none yet' || fail "certificate line"
 echo "$out" | grep -Eq '^ok +devices +none configured' || fail "devices line"
 echo "$out" | grep -Eq '^ok +camera +none configured' || fail "camera line"
+
+# The site set up as the README does it (users, an approved formulary, a room and a PEC).
+site_formulary="$(dirname "$0")/../data/site_formulary"
+printf 'admin password 1\n' | "$admix" --config "$tmp/ok.toml" users add --username admin --name Admin --role admin --password >/dev/null || fail "users add admin"
+printf '7350\nrph password 1\nadmin password 1\n' | "$admix" --config "$tmp/ok.toml" users add --username rph --name "R. Pharm" \
+  --role pharmacist --badge B-2001 --pin --password --admin admin >/dev/null || fail "users add rph"
+printf 'rph password 1\n' | "$admix" --config "$tmp/ok.toml" formulary import "$site_formulary" --pharmacist rph >/dev/null || fail "formulary import"
+out=$("$admix" --config "$tmp/ok.toml" doctor --backup-dir "$backups")
+echo "$out" | grep -Eq '^ACTION +site +nothing can be prepared yet: No approved recipe; No room is registered; No PEC' ||
+  fail "a formulary of drafts and no room are not named: $(echo "$out" | grep site)"
+printf 'rph password 1\n' | "$admix" --config "$tmp/ok.toml" formulary approve famotidine-ns-50 --pharmacist rph >/dev/null || fail "approve"
+"$admix" --config "$tmp/ok.toml" site room-add BUF-1 --iso 7 --pressure positive --user admin >/dev/null || fail "room-add"
+"$admix" --config "$tmp/ok.toml" site pec-add LAFW-1 --room BUF-1 --type lafw --categories 1,2 --user admin >/dev/null || fail "pec-add"
 
 # A verified backup just made and a certificate valid for a year: healthy (time may be unknown here).
 "$admix" --config "$tmp/ok.toml" backup "$backups" >/dev/null || fail "backup"
@@ -42,12 +57,14 @@ else
 fi
 echo "$out" | grep -Eq '^ok +backup .*admix-backup-.*: 0\.[0-9] hours old' || fail "backup age line"
 echo "$out" | grep -Eq '^ok +certificate .*expires in 36[45] days' || fail "certificate expiry line"
-[ "$(echo "$out" | wc -l)" -ge 8 ] || fail "fewer than 8 lines"
+echo "$out" | grep -Eq '^ok +site +formulary version 1, 1 approved recipe version\(s\); users, rooms and PECs registered$' || fail "site line"
+[ "$(echo "$out" | wc -l)" -ge 9 ] || fail "fewer than 9 lines"
 "$admix" --json --config "$tmp/ok.toml" doctor --backup-dir "$backups" | python3 -c '
 import json, sys
 checks = {c["check"]: c["status"] for c in json.loads(sys.stdin.read())}
 assert checks["database"] == "ok" and checks["backup"] == "ok", checks
-assert set(checks) >= {"config", "database", "disk", "time", "certificate", "devices", "camera", "backup"}, checks
+assert set(checks) >= {"config", "database", "site", "disk", "time", "certificate", "devices", "camera", "backup"}, checks
+assert checks["site"] == "ok", checks
 ' || fail "JSON output"
 
 # A certificate about to expire, a printer that does not answer, a camera without frames.
@@ -56,6 +73,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=l
 cat > "$tmp/bad.toml" <<TOML
 [station]
 data_dir = "$data"
+room = "BUF-9"
+pec = "LAFW-1"
 [camera]
 source = "images:$tmp/no-such-folder"
 
@@ -70,6 +89,8 @@ out=$("$admix" --config "$tmp/bad.toml" doctor --backup-dir "$backups" --device-
 echo "$out"
 [ "$rc" -eq 1 ] || fail "doctor with problems exited $rc"
 echo "$out" | grep -Eq '^ACTION +certificate .*expires in (9|10) days \(renew it' || fail "certificate about to expire not flagged"
+echo "$out" | grep -Eq '^ACTION +site +nothing can be prepared yet: Room BUF-9 \(station.room\) is not registered' ||
+  fail "this station's unregistered room is not named"
 # The printer is asked itself (~HS), not the print queue, which is "idle" until its first job fails.
 echo "$out" | grep -Eq "^ACTION +printer +label printer \(printer\): cannot reach the printer" ||
   fail "the printer nobody answers for is not flagged"
