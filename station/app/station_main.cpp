@@ -297,9 +297,10 @@ int run(const Args& args) {
 
     // A real station follows its site while it runs: the formulary is read again when a version is
     // imported or a recipe version approved or retired (a new one is offered, a retired one leaves the
-    // lists: the engine refuses to start it in any case; the engine's product lookup and the label read
-    // `formulary` in place), and what the first screen
-    // says is missing is read again until nothing is. A preparation already started keeps its plan.
+    // lists: the engine refuses to start it in any case; the engine's product lookup and the label
+    // read `formulary` in place), and what the first screen says is missing is read again until
+    // nothing is. A preparation already started keeps its plan (the check warns if its recipe was
+    // retired). Nothing here holds a pointer into `formulary` from one frame to the next.
     const auto followSite = [&] {
         try {
             const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
