@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -182,8 +183,26 @@ std::vector<Finding> checkDevices(const Config& config, int waitSeconds) {
         out.push_back({"devices", Level::Action, configs.error().text()});
         return out;
     }
+    // A hood station (its configuration names a room and PEC) cannot complete a preparation without a
+    // balance (weigh steps) or a label printer (the label step): say so before anyone starts one.
+    if (!config.station.room.empty() || !config.station.pec.empty()) {
+        const auto has = [&](devices::DeviceKind kind) {
+            return std::any_of(configs->begin(), configs->end(),
+                               [kind](const devices::DeviceConfig& c) { return c.kind == kind; });
+        };
+        if (!has(devices::DeviceKind::Balance))
+            out.push_back(
+                {"devices", Level::Action,
+                 "this hood station (station.room / station.pec set) has no balance in [[devices]]: "
+                 "no weigh step can pass"});
+        if (!has(devices::DeviceKind::Printer))
+            out.push_back({"devices", Level::Action,
+                           "this hood station (station.room / station.pec set) has no label printer in "
+                           "[[devices]]: no label can be printed"});
+    }
     if (configs->empty()) {
-        out.push_back({"devices", Level::Ok, "none configured"});
+        if (out.empty())
+            out.push_back({"devices", Level::Ok, "none configured"});
         return out;
     }
     devices::DeviceManager manager(*configs);

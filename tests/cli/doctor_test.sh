@@ -91,6 +91,10 @@ echo "$out"
 echo "$out" | grep -Eq '^ACTION +certificate .*expires in (9|10) days \(renew it' || fail "certificate about to expire not flagged"
 echo "$out" | grep -Eq '^ACTION +site +nothing can be prepared yet: Room BUF-9 \(station.room\) is not registered' ||
   fail "this station's unregistered room is not named"
+# A hood station (room and PEC set) with a printer but no balance: no weigh step could pass.
+echo "$out" | grep -Eq '^ACTION +devices +this hood station .* has no balance in \[\[devices\]\]' ||
+  fail "a hood station without a balance is not flagged"
+echo "$out" | grep -q 'has no label printer' && fail "the configured printer was not seen"
 # The printer is asked itself (~HS), not the print queue, which is "idle" until its first job fails.
 echo "$out" | grep -Eq "^ACTION +printer +label printer \(printer\): cannot reach the printer" ||
   fail "the printer nobody answers for is not flagged"
