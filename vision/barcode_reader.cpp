@@ -302,9 +302,9 @@ private:
 // the locator) says bars (edges one way: linear), modules (edges every way: matrix) or, in between,
 // lines of text.
 // `lo` and `hi` receive the crop's 5th and 95th percentile grey levels.
-CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo,
-                  int& hi) {
-    int histogram[256] = {};
+// The grey levels of `crop` at its 5th and 95th percentile, and its histogram.
+void levels(const cv::Mat& crop, std::array<int, 256>& histogram, int& lo, int& hi) {
+    histogram.fill(0);
     for (int y = 0; y < crop.rows; ++y) {
         const uint8_t* row = crop.ptr<uint8_t>(y);
         for (int x = 0; x < crop.cols; ++x)
@@ -314,7 +314,7 @@ CropKind classify(const cv::Mat& crop, double coherence, double aspect, const Re
     const auto level = [&](double fraction) {
         double seen = 0;
         for (int v = 0; v < 256; ++v) {
-            seen += histogram[v];
+            seen += histogram[static_cast<size_t>(v)];
             if (seen >= fraction * total)
                 return v;
         }
@@ -322,12 +322,19 @@ CropKind classify(const cv::Mat& crop, double coherence, double aspect, const Re
     };
     lo = level(0.05);
     hi = level(0.95);
+}
+
+CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo,
+                  int& hi) {
+    std::array<int, 256> histogram{};
+    levels(crop, histogram, lo, hi);
+    const double total = static_cast<double>(crop.total());
     if (hi - lo < o.minCropContrast)
         return CropKind::Nothing;
     const int mid = (lo + hi) / 2;
     double dark = 0;
     for (int v = 0; v < mid; ++v)
-        dark += histogram[v];
+        dark += histogram[static_cast<size_t>(v)];
     if (dark / total < o.minDarkFraction)
         return CropKind::Nothing;
     if (coherence >= o.linearCoherence)
@@ -347,10 +354,11 @@ bool isGs1Symbology(const std::string& s) {
 BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
 void DecodeStats::add(const DecodeStats& o) {
-    for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops},
-                                std::pair{&squareText, &o.squareText}, std::pair{&quietZone, &o.quietZone},
-                                std::pair{&paintedOut, &o.paintedOut}, std::pair{&inverted, &o.inverted},
-                                std::pair{&mirrored, &o.mirrored}, std::pair{&fullFrame, &o.fullFrame}}) {
+    for (auto [mine, theirs] :
+         {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
+          std::pair{&quietZone, &o.quietZone}, std::pair{&paintedOut, &o.paintedOut},
+          std::pair{&grown, &o.grown}, std::pair{&inverted, &o.inverted}, std::pair{&mirrored, &o.mirrored},
+          std::pair{&fullFrame, &o.fullFrame}}) {
         mine->tries += theirs->tries;
         mine->reads += theirs->reads;
         mine->ms += theirs->ms;
@@ -526,27 +534,40 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
         }
         return any;
     };
-    // The inverted and mirrored tries of a matrix crop that read nothing, where configured (for the
-    // first maxTurnedCrops such crops of a frame, the largest regions first).
+    // The inverted and mirrored tries of a matrix crop that read nothing, where configured: for the
+    // first maxTurnedCrops such crops of a frame (the largest regions first), and the inverted try
+    // also for maxDarkInvertedCrops more whose surround is dark (see ReaderOptions). `capped` false:
+    // the whole image, always.
     int turnedCrops = 0;
+    int darkInverted = 0;
     int quietCrops = 0;
     const auto readTurned = [&](const cv::Mat& img, const cv::Matx23d& toFrame,
-                                const ZXing::DecodeHints& hints) {
-        if (turnedCrops >= m_options.maxTurnedCrops)
-            return false;
-        ++turnedCrops;
+                                const ZXing::DecodeHints& hints, bool darkSurround, bool capped) {
+        bool inverted = m_options.tryInverted;
+        bool mirrored = m_options.tryMirrored;
+        if (capped) {
+            if (inverted && darkSurround && darkInverted < m_options.maxDarkInvertedCrops) {
+                ++darkInverted;
+                mirrored = mirrored && turnedCrops < m_options.maxTurnedCrops;
+                turnedCrops += mirrored ? 1 : 0;
+            } else if (turnedCrops < m_options.maxTurnedCrops) {
+                ++turnedCrops;
+            } else {
+                return false;
+            }
+        }
         // A mirrored image's pixel x is the original's cols - x: the map to the frame goes through that.
         const cv::Matx23d mirroredToFrame = toFrame * cv::Matx33d(-1, 0, img.cols, 0, 1, 0, 0, 0, 1);
-        if (m_options.tryInverted) {
+        if (inverted) {
             cv::bitwise_not(img, s.alternate);
             if (read(s.alternate, toFrame, hints, stats ? &stats->inverted : nullptr))
                 return true;
         }
-        if (m_options.tryMirrored) {
+        if (mirrored) {
             cv::flip(img, s.alternate, 1);
             if (read(s.alternate, mirroredToFrame, hints, stats ? &stats->mirrored : nullptr))
                 return true;
-            if (m_options.tryInverted) {
+            if (inverted) {
                 cv::bitwise_not(s.alternate, s.alternate);
                 if (read(s.alternate, mirroredToFrame, hints, stats ? &stats->mirrored : nullptr))
                     return true;
@@ -590,11 +611,22 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             const CropKind kind = split ? CropKind::Matrix : classified;
             if (kind == CropKind::Nothing)
                 continue;
+            // The crop's margin round the region (its quiet zone) darker than the middle of its
+            // range: a light-on-dark code can be here (measured before any stretch).
+            bool darkSurround = false;
+            if (m_options.tryInverted && inner.area() < static_cast<int>(crop.total())) {
+                const double ring = (cv::sum(crop)[0] - cv::sum(crop(inner))[0]) /
+                                    static_cast<double>(static_cast<int>(crop.total()) - inner.area());
+                darkSurround = ring < 0.5 * (lo + hi);
+            }
             if ((kind == CropKind::Matrix || kind == CropKind::SquareText) &&
-                hi - lo < m_options.stretchBelowContrast && hi > lo)
+                hi - lo < m_options.stretchBelowContrast && hi > lo) {
                 // ZXing 1.4's binarizer takes a block with less than 24 grey levels between its
                 // darkest and lightest pixel for flat: a washed-out or glared code is spread out first.
                 s.crop.convertTo(s.crop, -1, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));
+                lo = 0; // the levels below (the knee, the paint) are of the spread-out crop
+                hi = 255;
+            }
             ZXing::DecodeHints hints = base;
             StageStats* stage = stats ? &stats->crops : nullptr;
             switch (kind) {
@@ -618,24 +650,52 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                 continue;
             const bool matrixKind = kind == CropKind::Matrix || kind == CropKind::SquareText;
             bool any = split ? false : read(crop, cropToFrame, hints, stage);
-            // A square code region that did not read, and every split window: again with a quiet
+            // A squarish code region that did not read, and every split window: again with a quiet
             // zone made round it (a code touching the label edge or its neighbour).
             if (!any && matrixKind &&
-                (split || (w == 0 && aspect <= m_options.squareTextAspect &&
+                (split || (w == 0 && aspect <= m_options.quietZoneAspect &&
                            quietCrops++ < m_options.maxQuietZoneCrops))) {
+                // The tries of a region (capped; not of the many split windows) with ZXing's second
+                // Data Matrix detector as well (tryHarder): where the first one loses the code's
+                // edge in glare or in the steel beyond the label, the second often still finds it.
+                ZXing::DecodeHints harder = hints;
+                harder.setTryHarder(m_options.quietZoneTryHarder && !split);
                 quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
-                any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
+                any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
+                if (!any && !split && m_options.quietZoneInside) {
+                    // The region's box is wider than the code by the locator's windows (a few
+                    // pixels each side): where the code touches the label edge, that strip is
+                    // steel, which the binarizer joins to the code. Again with the quiet zone made
+                    // just inside the box.
+                    quietAround(crop, inner, -std::max(4, inner.height / 28), s.quieted);
+                    any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
+                }
                 if (!any && !split) {
                     // A code touching the label edge has the steel or glass beyond as its quiet
                     // zone: everything lighter than the middle between ink and label made white.
                     const double knee = lo + 0.5 * (hi - lo);
                     crop.convertTo(s.quieted, -1, 255.0 / std::max(1.0, knee - lo),
                                    -255.0 * lo / std::max(1.0, knee - lo));
-                    any = read(s.quieted, cropToFrame, hints, stats ? &stats->quietZone : nullptr);
+                    any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
+                }
+                if (!any && !split && m_options.grownRegion > 1.0) {
+                    // The region grown (ReaderOptions::grownRegion), spread out like the crop when flat.
+                    cv::RotatedRect grown = window;
+                    grown.size.width *= static_cast<float>(m_options.grownRegion);
+                    grown.size.height *= static_cast<float>(m_options.grownRegion);
+                    cv::Matx23d grownToFrame;
+                    cutOut(grey, grown, m_options.minCropPx, grownToFrame, s.quieted);
+                    std::array<int, 256> histogram{};
+                    int glo = 0;
+                    int ghi = 255;
+                    levels(s.quieted, histogram, glo, ghi);
+                    if (ghi - glo < m_options.stretchBelowContrast && ghi > glo)
+                        s.quieted.convertTo(s.quieted, -1, 255.0 / (ghi - glo), -255.0 * glo / (ghi - glo));
+                    any = read(s.quieted, grownToFrame, harder, stats ? &stats->grown : nullptr);
                 }
             }
             if (!any && matrixKind && !split)
-                any = readTurned(crop, cropToFrame, hints);
+                any = readTurned(crop, cropToFrame, hints, darkSurround, true);
             if (w == 0 && any) {
                 // More codes in the same region (stacked, or side by side without a gap the split
                 // finds): the codes read so far painted out, the crop read again while that finds more.
@@ -663,8 +723,11 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                                 cv::contourArea(std::vector<cv::Point2f>(c.corners.begin(), c.corners.end()));
                         cv::fillConvexPoly(s.crop, poly, cv::Scalar(hi));
                     }
-                    if (readArea * 1.8 > regionArea)
-                        break; // the codes read fill the region
+                    // The codes read fill the region (a lone code's region is its box and the
+                    // locator's margin): stop. Not sooner: two of three codes side by side fill
+                    // two thirds of it, and the third was then never read.
+                    if (readArea * m_options.paintedOutFill > regionArea)
+                        break;
                     if (!read(s.crop, cropToFrame, hints, stats ? &stats->paintedOut : nullptr))
                         break;
                 }
@@ -715,7 +778,7 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             hints.setFormats(formats);
             const bool any = read(*whole, toFrame, hints, stage);
             if (!any && small && formats == matrix)
-                readTurned(*whole, toFrame, hints);
+                readTurned(*whole, toFrame, hints, true, false);
         }
     }
     return found;

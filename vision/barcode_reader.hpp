@@ -73,8 +73,22 @@ struct ReaderOptions {
     // for them (each costs a ZXing call per such crop).
     bool tryInverted = false;
     bool tryMirrored = false;
-    int maxTurnedCrops = 6;    // crops per frame given the inverted / mirrored tries (largest regions first)
-    int maxQuietZoneCrops = 4; // square regions per frame tried again with a quiet zone made round them
+    int maxTurnedCrops = 6; // crops per frame given the inverted / mirrored tries (largest regions first)
+    // A light-on-dark code needs a dark quiet zone: crops whose margin round the region is darker
+    // than the middle of the crop's range get the inverted try from a budget of their own, this
+    // many a frame. Without it, label text larger than the code used up maxTurnedCrops before the
+    // inverted code was reached. On a light label nearly no crop has a dark margin.
+    int maxDarkInvertedCrops = 6;
+    int maxQuietZoneCrops = 4;    // squarish regions per frame tried again with a quiet zone made round them
+    double quietZoneAspect = 1.8; // ... at most this long for their width
+    bool quietZoneTryHarder = true; // ... with ZXing's second Data Matrix detector too
+    bool quietZoneInside = true;    // ... also with the quiet zone made just inside the region's box
+    // ... and last cut out again grown by this much: at low contrast or under glare the locator's
+    // edges can stop short of the code's outer modules, and ZXing needs the whole symbol.
+    double grownRegion = 1.35;
+    // The codes read in a region are painted out and the region read again until the codes read
+    // cover more than 1 / paintedOutFill of its box.
+    double paintedOutFill = 1.25;
 };
 
 // What each stage of one decode() cost and read (the benchmark sums these per category).
@@ -90,6 +104,7 @@ struct DecodeStats {
     StageStats squareText; // ZXing on text-like but square crops
     StageStats quietZone;  // ... on crops given a quiet zone (a square region, or a part of a split one)
     StageStats paintedOut; // ... on a region again with the codes read in it painted out
+    StageStats grown;      // ... on a squarish region grown (a code only partly inside its region)
     StageStats inverted;   // ... on inverted crops (tryInverted)
     StageStats mirrored;   // ... on mirrored crops (tryMirrored)
     StageStats fullFrame;  // ZXing on the whole (scaled) image

@@ -279,6 +279,7 @@ void BarcodeBench::print(std::FILE* out) const {
     stage("square-text", m_stages.squareText);
     stage("quiet-zone", m_stages.quietZone);
     stage("painted-out", m_stages.paintedOut);
+    stage("grown", m_stages.grown);
     stage("inverted", m_stages.inverted);
     stage("mirrored", m_stages.mirrored);
     stage("full-frame", m_stages.fullFrame);
@@ -317,8 +318,9 @@ nlohmann::json BarcodeBench::toJson() const {
     for (const auto& [name, s] :
          {std::pair{"locate", m_stages.locate}, std::pair{"crops", m_stages.crops},
           std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone},
-          std::pair{"painted_out", m_stages.paintedOut}, std::pair{"inverted", m_stages.inverted},
-          std::pair{"mirrored", m_stages.mirrored}, std::pair{"full_frame", m_stages.fullFrame}})
+          std::pair{"painted_out", m_stages.paintedOut}, std::pair{"grown", m_stages.grown},
+          std::pair{"inverted", m_stages.inverted}, std::pair{"mirrored", m_stages.mirrored},
+          std::pair{"full_frame", m_stages.fullFrame}})
         stages[name] = {{"tries", s.tries}, {"reads", s.reads}, {"ms", std::round(s.ms * 10) / 10}};
     return {{"categories", categories}, {"total", total}, {"stages", stages}};
 }

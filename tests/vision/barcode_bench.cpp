@@ -5,7 +5,9 @@
 // manifest.json; reference figures (reference-decode JSON lines) beside, for frames read from files.
 //   admix_vision_bench [--set field,heldout,bench] [--per-category N] [--count N] [--seed S]
 //                      [--dir DIR] [--reference JSONL] [--dmtx-timeout-ms MS] [--no-dmtx]
-//                      [--inverted] [--mirrored] [--write-misses DIR] [--pipeline-only]
+//                      [--inverted] [--mirrored] [--option NAME=VALUE] [--write-misses DIR]
+//                      [--pipeline-only]
+// (--option: a ReaderOptions retry setting, e.g. quietZoneAspect=1.35, grownRegion=0 for none)
 // (--write-misses: each generated frame the station reader did not read fully, as DIR/<name>.png)
 // (--pipeline-only: the station reader alone, e.g. under a profiler)
 #include "vision/decode_bench.hpp"
@@ -61,7 +63,34 @@ int main(int argc, char** argv) {
             options.reader.tryInverted = true;
         else if (a == "--mirrored")
             options.reader.tryMirrored = true;
-        else if (a == "--pipeline-only") {
+        else if (a == "--option" && more) {
+            // A retry's setting, to compare variants without a rebuild: NAME=VALUE.
+            const std::string kv = argv[++i];
+            const auto eq = kv.find('=');
+            const std::string name = kv.substr(0, eq);
+            const double v = eq == std::string::npos ? 0 : std::atof(kv.c_str() + eq + 1);
+            ReaderOptions& r = options.reader;
+            if (name == "maxTurnedCrops")
+                r.maxTurnedCrops = static_cast<int>(v);
+            else if (name == "maxDarkInvertedCrops")
+                r.maxDarkInvertedCrops = static_cast<int>(v);
+            else if (name == "maxQuietZoneCrops")
+                r.maxQuietZoneCrops = static_cast<int>(v);
+            else if (name == "quietZoneAspect")
+                r.quietZoneAspect = v;
+            else if (name == "quietZoneTryHarder")
+                r.quietZoneTryHarder = v != 0;
+            else if (name == "quietZoneInside")
+                r.quietZoneInside = v != 0;
+            else if (name == "grownRegion")
+                r.grownRegion = v;
+            else if (name == "paintedOutFill")
+                r.paintedOutFill = v;
+            else {
+                std::fprintf(stderr, "unknown --option %s\n", name.c_str());
+                return 2;
+            }
+        } else if (a == "--pipeline-only") {
             options.libdmtx = false;
             options.zxingFullFrame = false;
         } else {
@@ -69,7 +98,7 @@ int main(int argc, char** argv) {
                 stderr,
                 "usage: %s [--set field,heldout,bench] [--per-category N] [--count N] [--seed S] [--dir DIR] "
                 "[--reference JSONL] [--dmtx-timeout-ms MS] [--no-dmtx] [--inverted] [--mirrored] "
-                "[--write-misses DIR] "
+                "[--option NAME=VALUE] [--write-misses DIR] "
                 "[--pipeline-only]\n",
                 argv[0]);
             return 2;
