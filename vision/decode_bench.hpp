@@ -100,6 +100,7 @@ private:
     std::map<std::string, std::map<std::string, Reference>> m_reference; // decoder -> file name -> reads
     std::map<std::string, DecodeStats> m_stagesByCategory;
     DecodeStats m_stages;
+    double m_stationMs = 0; // the station reader's whole decode() time, all frames (stages and the rest)
 };
 
 } // namespace admix::vision
