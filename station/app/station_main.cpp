@@ -103,7 +103,7 @@ int run(const Args& args) {
     std::optional<formulas::Formulary> formulary;
     std::optional<formulas::FormulasPolicy> policy;
     std::vector<workflow::SetupGap> setupGaps;
-    store::FormularyGeneration loadedFormulary; // what `formulary` was read at (real stations)
+    workflow::StationFormularyFollower follower; // real stations: reads `formulary` again when it changes
     if (args.demo) {
         auto demoFormulary = formulas::loadDemoFormulary();
         if (!demoFormulary) {
@@ -115,14 +115,13 @@ int run(const Args& args) {
             workflow::SitePolicyService(db, audit).formulasPolicy(); // the demo database's own policy store
     } else {
         setupGaps = workflow::setupGaps(db, audit, compliance, config->station.room, config->station.pec);
-        if (auto site = workflow::loadStationFormulary(db, audit)) {
+        // The follower's first read always reads.
+        if (auto site = *follower.readIfChanged(db, audit)) {
             formulary = std::move(site->formulary);
             policy = std::move(site->policy);
-            loadedFormulary = site->generation;
         } else {
             formulary.emplace();
             policy = workflow::SitePolicyService(db, audit).formulasPolicy();
-            loadedFormulary = workflow::stationFormularyGeneration(db);
         }
         for (const auto& gap : setupGaps)
             spdlog::warn("setup: {}: {}", gap.missing, gap.command);
@@ -303,11 +302,10 @@ int run(const Args& args) {
     // retired). Nothing here holds a pointer into `formulary` from one frame to the next.
     const auto followSite = [&] {
         try {
-            const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
-            const bool changed = !(now == loadedFormulary);
+            auto read = follower.readIfChanged(db, audit);
+            const bool changed = read.has_value();
             if (changed) {
-                auto site = workflow::loadStationFormulary(db, audit);
-                loadedFormulary = site ? site->generation : now;
+                auto& site = *read;
                 if (site) {
                     *formulary = std::move(site->formulary);
                     spdlog::info("formulary: version {} read again, {} approved recipe version(s)",

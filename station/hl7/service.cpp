@@ -21,7 +21,7 @@ struct Hl7Service::State {
     Hl7Interface interface;
     Listener listener;
 
-    store::FormularyGeneration loaded; // what `formulary` was read at (a real site)
+    workflow::StationFormularyFollower follower; // a real site: reads `formulary` again when it changes
     std::chrono::steady_clock::time_point policyReadAt;
 
     State(store::Database database, formulas::Formulary f, formulas::FormulasPolicy p,
@@ -40,11 +40,10 @@ struct Hl7Service::State {
             policy = workflow::SitePolicyService(db, audit).formulasPolicy();
             policyReadAt = now;
         }
-        const store::FormularyGeneration now = workflow::stationFormularyGeneration(db);
-        if (now == loaded)
+        auto read = follower.readIfChanged(db, audit);
+        if (!read)
             return;
-        auto site = workflow::loadStationFormulary(db, audit);
-        loaded = site ? site->generation : now;
+        auto& site = *read;
         formulary = site ? std::move(site->formulary) : formulas::Formulary{};
         std::cerr << "hl7: formulary read again: "
                   << (site ? "version " + std::to_string(site->version) + ", " +
@@ -69,11 +68,10 @@ Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& 
         out.policy = std::move(*p);
         return out;
     }
-    out.generation = workflow::stationFormularyGeneration(db);
-    if (auto site = workflow::loadStationFormulary(db, audit)) {
+    // The follower's first read always reads; the listener's service keeps the follower.
+    if (auto site = *out.follower.readIfChanged(db, audit)) {
         out.formulary = std::move(site->formulary);
         out.policy = std::move(site->policy);
-        out.generation = site->generation;
         return out;
     } else {
         out.note = "no approved formulary on this station (" + site.error().text() +
@@ -108,7 +106,7 @@ Status Hl7Service::start() {
     auto state = std::make_unique<State>(std::move(db), std::move(mapping->formulary),
                                          std::move(mapping->policy), m_config.listener);
     if (!demo) {
-        state->loaded = mapping->generation;
+        state->follower = std::move(mapping->follower);
         State* follow = state.get();
         state->interface.setBeforeMessage([follow] { follow->followSite(); });
     }

@@ -18,7 +18,7 @@
 #include "station/hl7/outbox.hpp"
 #include "station/store/audit_log.hpp"
 #include "station/store/database.hpp"
-#include "station/store/formulary_repo.hpp"
+#include "station/workflow/site_setup.hpp"
 
 #include <atomic>
 #include <memory>
@@ -35,7 +35,7 @@ struct MappingFormulary {
     formulas::FormulasPolicy policy;
     bool demo = false;
     std::string note;
-    store::FormularyGeneration generation; // what `formulary` was read at (a real site)
+    workflow::StationFormularyFollower follower; // what read `formulary` (a real site), to read it again
 };
 [[nodiscard]] Result<MappingFormulary> mappingFormulary(store::Database& db, store::AuditLog& audit,
                                                         bool demo);

@@ -48,19 +48,21 @@ std::vector<SetupGap> setupGaps(store::Database& db, store::AuditLog& audit,
         gaps.push_back({"No PEC (hood) is registered",
                         "admix site pec-add CODE --room ROOM --type lafw --categories 1,2 --user USER"});
     if (room.empty() || pec.empty())
-        gaps.push_back(
-            {"This station's room and PEC are not set",
-             "set station.room and station.pec in the configuration file (see `admix site show`)"});
+        gaps.push_back({"This station's room and PEC are not set",
+                        "set station.room and station.pec in the configuration file (see `admix site show`)",
+                        true});
     else {
         if (!rooms.empty() &&
             std::none_of(rooms.begin(), rooms.end(), [&](const auto& r) { return r.code == room; }))
             gaps.push_back({"Room " + room + " (station.room) is not registered",
-                            "admix site room-add " + room + " --iso 7 --pressure positive --user USER"});
+                            "admix site room-add " + room + " --iso 7 --pressure positive --user USER",
+                            true});
         if (!pecs.empty() &&
             std::none_of(pecs.begin(), pecs.end(), [&](const auto& p) { return p.code == pec; }))
             gaps.push_back({"PEC " + pec + " (station.pec) is not registered",
                             "admix site pec-add " + pec + " --room " + room +
-                                " --type lafw --categories 1,2 --user USER"});
+                                " --type lafw --categories 1,2 --user USER",
+                            true});
     }
     return gaps;
 }
@@ -81,6 +83,16 @@ Result<StationFormulary> loadStationFormulary(store::Database& db, store::AuditL
     const auto latest = service.latestFiles();
     return StationFormulary{std::move(*approved), std::move(policy), latest ? latest->version : 0,
                             generation};
+}
+
+std::optional<Result<StationFormulary>> StationFormularyFollower::readIfChanged(store::Database& db,
+                                                                                store::AuditLog& audit) {
+    const store::FormularyGeneration now = stationFormularyGeneration(db);
+    if (m_seen && *m_seen == now)
+        return std::nullopt;
+    auto site = loadStationFormulary(db, audit);
+    m_seen = site ? site->generation : now;
+    return site;
 }
 
 } // namespace admix::workflow

@@ -11,14 +11,16 @@
 #include "station/store/database.hpp"
 #include "station/store/formulary_repo.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace admix::workflow {
 
 struct SetupGap {
-    std::string missing; // "No users"
-    std::string command; // "admix users add --username USER --name \"NAME\" --role admin --password"
+    std::string missing;      // "No users"
+    std::string command;      // "admix users add --username USER --name \"NAME\" --role admin --password"
+    bool thisStation = false; // about this station's own room and PEC, not the site's data
 };
 
 // `room` and `pec` are this station's codes from its configuration (may be empty).
@@ -42,5 +44,18 @@ struct StationFormulary {
 // offered, and an HL7 order for it accepted, without a restart; a retired one leaves the lists and an
 // HL7 order for it is refused on arrival (the engine refuses to start it in any case).
 [[nodiscard]] store::FormularyGeneration stationFormularyGeneration(store::Database& db);
+
+// One reader of the station formulary that follows it (the station's frame loop, the HL7 listener):
+// readIfChanged() gives what loadStationFormulary gives now, on its first call and whenever the
+// generation changed since, and nullopt otherwise. A failed read keeps the generation it saw, so it
+// is not repeated until something changes. Not thread-safe: one per reader.
+class StationFormularyFollower {
+public:
+    [[nodiscard]] std::optional<Result<StationFormulary>> readIfChanged(store::Database& db,
+                                                                        store::AuditLog& audit);
+
+private:
+    std::optional<store::FormularyGeneration> m_seen;
+};
 
 } // namespace admix::workflow

@@ -220,6 +220,11 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     const store::FormularyGeneration imported = stationFormularyGeneration(f.db);
     CHECK(imported.latestVersion == 1);
     CHECK(imported.stateChanges >= 1); // the import's drafts
+    StationFormularyFollower follower;
+    const auto first = follower.readIfChanged(f.db, f.audit);
+    REQUIRE(first.has_value());                                     // the first call always reads ...
+    CHECK_FALSE(first->ok());                                       // ... here only drafts: nothing approved
+    CHECK_FALSE(follower.readIfChanged(f.db, f.audit).has_value()); // a failure is not read again
 
     // A technician cannot sign as a pharmacist ...
     const auto techSig =
@@ -250,6 +255,11 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
     CHECK(approved.latestVersion == 1);
     CHECK(approved.stateChanges == imported.stateChanges + 1);
     CHECK(stationFormularyGeneration(f.db) == approved); // reading changes nothing
+    const auto afterApproval = follower.readIfChanged(f.db, f.audit);
+    REQUIRE(afterApproval.has_value());
+    REQUIRE(afterApproval->ok());
+    CHECK((*afterApproval)->formulary.recipe("famotidine-ns-50") != nullptr);
+    CHECK_FALSE(follower.readIfChanged(f.db, f.audit).has_value());
     const auto loaded = loadStationFormulary(f.db, f.audit);
     REQUIRE(loaded.ok());
     CHECK(loaded->generation == approved);
@@ -275,6 +285,9 @@ TEST_CASE("recipe approval: only a pharmacist; only an approved recipe version c
           "recipe famotidine-ns-50 version 1 was retired on " + formatIsoUtc(f.t0) + " by " + f.rph.username);
     CHECK(stationFormularyGeneration(f.db).stateChanges == approved.stateChanges + 1);
     CHECK_FALSE(loadStationFormulary(f.db, f.audit).ok()); // no approved recipe left: nothing to prepare
+    const auto afterRetire = follower.readIfChanged(f.db, f.audit);
+    REQUIRE(afterRetire.has_value());
+    CHECK_FALSE(afterRetire->ok());
     (void)row;
 }
 
