@@ -93,10 +93,8 @@ Finding checkSite(const Config& config, const std::filesystem::path& dataDir) {
         store::AuditLog audit(db);
         store::ComplianceStore compliance(db, audit);
         auto gaps = workflow::setupGaps(db, audit, compliance, config.station.room, config.station.pec);
-        if (config.station.room.empty() && config.station.pec.empty())
-            std::erase_if(gaps, [](const workflow::SetupGap& g) {
-                return g.missing.rfind("This station's room and PEC", 0) == 0;
-            });
+        if (config.station.room.empty() && config.station.pec.empty()) // a host without a hood
+            std::erase_if(gaps, [](const workflow::SetupGap& g) { return g.thisStation; });
         if (!gaps.empty()) {
             std::string missing;
             for (const auto& g : gaps)
