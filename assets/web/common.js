@@ -34,12 +34,24 @@ const Admix = (() => {
     if (role && session.role !== role) { location.href = session.home; throw new Error("wrong role"); }
     const who = document.getElementById("who");
     if (who) who.textContent = session.display_name + " (" + session.role + ")";
-    const out = document.getElementById("signout");
-    if (out) out.addEventListener("click", async () => {
-      try { await api("/api/v1/logout", { method: "POST", body: {} }); } finally { location.href = "/login.html"; }
-    });
     return session;
   }
+
+  // Sign out works from the moment the page is shown, not only once start() has fetched the session:
+  // a click before then (a slow network, a quick hand) used to do nothing. The logout needs the
+  // session's CSRF token, so a click that comes first fetches the session itself.
+  async function signOut() {
+    try {
+      if (!session) session = await api("/api/v1/session", { noRedirect: true });
+      await api("/api/v1/logout", { method: "POST", body: {} });
+    } catch (e) {
+      // Signed out already (401) or the server is gone: the login page is the right place either way.
+    } finally {
+      location.href = "/login.html";
+    }
+  }
+  const signOutButton = document.getElementById("signout");
+  if (signOutButton) signOutButton.addEventListener("click", signOut);
 
   function el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
