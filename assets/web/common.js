@@ -50,6 +50,9 @@ const Admix = (() => {
       location.href = "/login.html";
     }
   }
+  // Every form on these pages is sent by its script. One submitted before the script has attached its
+  // handler (while the session loads) must not fall back to the browser's own GET of the page.
+  document.addEventListener("submit", (ev) => ev.preventDefault(), true);
   const signOutButton = document.getElementById("signout");
   if (signOutButton) signOutButton.addEventListener("click", signOut);
 

@@ -65,6 +65,17 @@ function prepStatus(number) {
   return JSON.parse(out);
 }
 
+// page.waitForFunction polls by evaluating a string, which the pages' CSP (script-src 'self') refuses
+// whenever the condition is not already true at the first look. This polls from here instead:
+// page.evaluate runs the function through the DevTools protocol, which the CSP does not govern.
+async function waitUntil(page, predicate, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(predicate))) {
+    if (Date.now() > deadline) throw new Error("timed out waiting until " + what);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function signIn(page, base, user) {
   await page.goto(base + "/login.html");
   await page.fill("#username", user);
@@ -112,7 +123,7 @@ try {
   await page.click(`a[data-prep="${toApprove}"]`);
   await page.waitForURL("**/prep.html?n=*");
   await page.waitForSelector("#photos img");
-  await page.waitForFunction(() => [...document.querySelectorAll("#photos img")].every((i) => i.complete && i.naturalWidth > 0));
+  await waitUntil(page, () => [...document.querySelectorAll("#photos img")].every((i) => i.complete && i.naturalWidth > 0), "the photos have loaded");
   check((await page.$$("#ingredients tbody tr")).length >= 1, "plan against measured has a row per weighed ingredient");
   check((await page.textContent("#ingredients tbody")).includes("PASS"), "the measured volume is judged against the tolerance band");
   check((await page.textContent("#order")).includes("DEMO, ALICE"), "the order shows the patient");
@@ -158,7 +169,7 @@ try {
   check(rejected.status === "rejected" && rejected.check_reason.startsWith("wrong_volume"), "the station's record: " + toReject + " rejected (wrong_volume)");
   check(rejected.order.status === "cancelled", "waste closes the order");
 
-  await queueTab.waitForFunction(() => document.querySelectorAll("#rows tr[data-prep]").length === 3, null, { timeout: 15000 });
+  await waitUntil(queueTab, () => document.querySelectorAll("#rows tr[data-prep]").length === 3, "the open queue shows 3 preparations");
   check(true, "the open queue updated by itself to 3 preparations");
   await queueTab.screenshot({ path: path.join(shots, "08-queue-after-decisions.png"), fullPage: true });
   await queueTab.close();
