@@ -26,10 +26,15 @@ struct ReaderScratch {
     cv::Mat regionMask;
     cv::Mat depth;
     cv::Mat frameGrey;
+    // The crops change size with every region: each is a header over memory of its own that only
+    // grows (see fit()), so cutting a crop out neither allocates nor page-faults.
     cv::Mat crop;
     cv::Mat alternate; // the crop inverted or mirrored
     cv::Mat quieted;   // the crop with a quiet zone made round its region
-    cv::Mat whole;     // the whole image, scaled for the fallback
+    std::vector<uint8_t> cropStore;
+    std::vector<uint8_t> alternateStore;
+    std::vector<uint8_t> quietedStore;
+    cv::Mat whole; // the whole image, scaled for the fallback
 };
 } // namespace detail
 
@@ -66,6 +71,27 @@ bool convertibleToGrey(const cv::Mat& image) {
 // ... and at least 8x8.
 bool usableFrame(const cv::Mat& image) {
     return convertibleToGrey(image) && image.cols >= 8 && image.rows >= 8;
+}
+
+// `view` made a `size` 8-bit grey image over `store`, grown when too small. OpenCV's create() on a
+// header of the size asked for does nothing, so functions writing into `view` keep using `store`.
+cv::Mat& fit(cv::Mat& view, std::vector<uint8_t>& store, cv::Size size) {
+    const size_t need = static_cast<size_t>(size.area());
+    if (store.size() < need)
+        store.resize(need + need / 2);
+    if (view.data != store.data() || view.size() != size || view.type() != CV_8UC1)
+        view = cv::Mat(size, CV_8UC1, store.data());
+    return view;
+}
+
+// The grey-level histogram of an 8-bit image.
+void histogramOf(const cv::Mat& image, std::array<int, 256>& histogram) {
+    histogram.fill(0);
+    for (int y = 0; y < image.rows; ++y) {
+        const uint8_t* row = image.ptr<uint8_t>(y);
+        for (int x = 0; x < image.cols; ++x)
+            ++histogram[row[x]];
+    }
 }
 
 // `image` (convertibleToGrey) in grey, into `buffer` unless it is grey already.
@@ -168,7 +194,7 @@ bool insideCode(const std::vector<DecodedCode>& found, const cv::Point2f& p) {
 // Returns the crop and the affine map from crop pixels back to frame pixels.
 // `inner` (when given) receives the box itself in crop pixels.
 const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSide, cv::Matx23d& cropToFrame,
-                      cv::Mat& crop, cv::Rect* inner = nullptr) {
+                      cv::Mat& crop, std::vector<uint8_t>& store, cv::Rect* inner = nullptr) {
     double w = box.size.width;
     double h = box.size.height;
     double angle = box.angle;
@@ -191,7 +217,7 @@ const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSi
     const double cy = ch / 2.0;
     cropToFrame = cv::Matx23d(c / scale, -s / scale, box.center.x - (c * cx - s * cy) / scale, //
                               s / scale, c / scale, box.center.y - (s * cx + c * cy) / scale);
-    cv::warpAffine(grey, crop, cv::Mat(cropToFrame), cv::Size(cw, ch),
+    cv::warpAffine(grey, fit(crop, store, cv::Size(cw, ch)), cv::Mat(cropToFrame), cv::Size(cw, ch),
                    cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
     if (inner != nullptr) {
         const int mx = static_cast<int>(std::floor(margin * scale));
@@ -201,22 +227,33 @@ const cv::Mat& cutOut(const cv::Mat& grey, const cv::RotatedRect& box, int minSi
     return crop;
 }
 
-// The crop with everything outside `keep` (grown by `pad`) set to its light level: a quiet zone for a
-// code whose own is missing (touching the label edge, or a neighbouring code).
-void quietAround(const cv::Mat& crop, cv::Rect keep, int pad, cv::Mat& out) {
-    crop.copyTo(out);
+// The crop with everything outside `keep` (grown by `pad`) set to its light level (the 95th
+// percentile inside): a quiet zone for a code whose own is missing (touching the label edge, or a
+// neighbouring code). `out` is sized with `store` (see fit()).
+void quietAround(const cv::Mat& crop, cv::Rect keep, int pad, cv::Mat& out, std::vector<uint8_t>& store) {
+    crop.copyTo(fit(out, store, crop.size()));
     keep = cv::Rect(keep.x - pad, keep.y - pad, keep.width + 2 * pad, keep.height + 2 * pad) &
            cv::Rect(0, 0, crop.cols, crop.rows);
-    cv::Mat inside = crop(keep);
-    std::vector<uint8_t> v(inside.begin<uint8_t>(), inside.end<uint8_t>());
-    if (v.empty())
+    if (keep.empty())
         return;
-    auto at = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 95 / 100);
-    std::nth_element(v.begin(), at, v.end());
-    const uint8_t light = *at;
-    cv::Mat mask(crop.size(), CV_8UC1, cv::Scalar(255));
-    mask(keep).setTo(0);
-    out.setTo(light, mask);
+    std::array<int, 256> histogram{};
+    histogramOf(crop(keep), histogram);
+    // The grey level at position total * 95 / 100 of the sorted pixels.
+    const long at = static_cast<long>(keep.area()) * 95 / 100;
+    long seen = 0;
+    int light = 255;
+    for (int v = 0; v < 256; ++v) {
+        seen += histogram[static_cast<size_t>(v)];
+        if (seen > at) {
+            light = v;
+            break;
+        }
+    }
+    const cv::Scalar fill(light);
+    out(cv::Rect(0, 0, out.cols, keep.y)).setTo(fill);
+    out(cv::Rect(0, keep.br().y, out.cols, out.rows - keep.br().y)).setTo(fill);
+    out(cv::Rect(0, keep.y, keep.x, keep.height)).setTo(fill);
+    out(cv::Rect(keep.br().x, keep.y, out.cols - keep.br().x, keep.height)).setTo(fill);
 }
 
 // Runs [x0, x1) of columns in `band` of an upright crop that hold dark pixels, split where whole
@@ -304,12 +341,7 @@ private:
 // `lo` and `hi` receive the crop's 5th and 95th percentile grey levels.
 // The grey levels of `crop` at its 5th and 95th percentile, and its histogram.
 void levels(const cv::Mat& crop, std::array<int, 256>& histogram, int& lo, int& hi) {
-    histogram.fill(0);
-    for (int y = 0; y < crop.rows; ++y) {
-        const uint8_t* row = crop.ptr<uint8_t>(y);
-        for (int x = 0; x < crop.cols; ++x)
-            ++histogram[row[x]];
-    }
+    histogramOf(crop, histogram);
     const double total = static_cast<double>(crop.total());
     const auto level = [&](double fraction) {
         double seen = 0;
@@ -322,6 +354,12 @@ void levels(const cv::Mat& crop, std::array<int, 256>& histogram, int& lo, int& 
     };
     lo = level(0.05);
     hi = level(0.95);
+}
+
+// Edges mostly, not wholly, one way and a region too long to be a matrix code: lines of text
+// (see ReaderOptions), whatever the crop's grey levels.
+bool textByEdges(double coherence, double aspect, const ReaderOptions& o) {
+    return coherence >= o.matrixCoherence && coherence < o.linearCoherence && aspect > o.squareTextAspect;
 }
 
 CropKind classify(const cv::Mat& crop, double coherence, double aspect, const ReaderOptions& o, int& lo,
@@ -341,8 +379,8 @@ CropKind classify(const cv::Mat& crop, double coherence, double aspect, const Re
         return CropKind::Linear;
     if (coherence < o.matrixCoherence)
         return CropKind::Matrix;
-    // Edges mostly, not wholly, one way: text (see ReaderOptions), unless the region is square.
-    return aspect <= o.squareTextAspect ? CropKind::SquareText : CropKind::Nothing;
+    // Edges mostly, not wholly, one way: text, unless the region is square.
+    return textByEdges(coherence, aspect, o) ? CropKind::Nothing : CropKind::SquareText;
 }
 
 } // namespace
@@ -354,11 +392,11 @@ bool isGs1Symbology(const std::string& s) {
 BarcodeReader::BarcodeReader(ReaderOptions options) : m_options(options) {}
 
 void DecodeStats::add(const DecodeStats& o) {
-    for (auto [mine, theirs] :
-         {std::pair{&locate, &o.locate}, std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
-          std::pair{&quietZone, &o.quietZone}, std::pair{&paintedOut, &o.paintedOut},
-          std::pair{&grown, &o.grown}, std::pair{&inverted, &o.inverted}, std::pair{&mirrored, &o.mirrored},
-          std::pair{&fullFrame, &o.fullFrame}}) {
+    for (auto [mine, theirs] : {std::pair{&locate, &o.locate}, std::pair{&cut, &o.cut},
+                                std::pair{&crops, &o.crops}, std::pair{&squareText, &o.squareText},
+                                std::pair{&quietZone, &o.quietZone}, std::pair{&paintedOut, &o.paintedOut},
+                                std::pair{&grown, &o.grown}, std::pair{&inverted, &o.inverted},
+                                std::pair{&mirrored, &o.mirrored}, std::pair{&fullFrame, &o.fullFrame}}) {
         mine->tries += theirs->tries;
         mine->reads += theirs->reads;
         mine->ms += theirs->ms;
@@ -559,12 +597,12 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
         // A mirrored image's pixel x is the original's cols - x: the map to the frame goes through that.
         const cv::Matx23d mirroredToFrame = toFrame * cv::Matx33d(-1, 0, img.cols, 0, 1, 0, 0, 0, 1);
         if (inverted) {
-            cv::bitwise_not(img, s.alternate);
+            cv::bitwise_not(img, fit(s.alternate, s.alternateStore, img.size()));
             if (read(s.alternate, toFrame, hints, stats ? &stats->inverted : nullptr))
                 return true;
         }
         if (mirrored) {
-            cv::flip(img, s.alternate, 1);
+            cv::flip(img, fit(s.alternate, s.alternateStore, img.size()), 1);
             if (read(s.alternate, mirroredToFrame, hints, stats ? &stats->mirrored : nullptr))
                 return true;
             if (inverted) {
@@ -581,12 +619,17 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
         const float longSide = std::max(candidate.box.size.width, candidate.box.size.height);
         const float shortSide = std::min(candidate.box.size.width, candidate.box.size.height);
         const double aspect = longSide / std::max(1.0f, shortSide);
+        // A region classify() would call text by its edges alone (see CropKind): none of its windows
+        // is decoded and it is never split, so none is cut out either.
+        if (textByEdges(candidate.coherence, aspect, m_options))
+            continue;
         // A long region (a label with a code beside its text, a linear code) is also tried in
         // square windows along its length, so that a code in it is near the centre of some crop.
         std::vector<cv::RotatedRect> windows{candidate.box};
         size_t firstSplit = 0; // windows [firstSplit, lastSplit) come from splitting the region
         size_t lastSplit = 0;
-        if (longSide > 1.3f * shortSide) {
+        const bool windowed = shortSide >= static_cast<float>(m_options.minWindowedPx);
+        if (windowed && longSide > 1.3f * shortSide) {
             const double a =
                 (candidate.box.size.width >= candidate.box.size.height ? candidate.box.angle
                                                                        : candidate.box.angle + 90) *
@@ -602,12 +645,20 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
             const bool split = w >= firstSplit && w < lastSplit; // found by splitting at light columns
             cv::Matx23d cropToFrame;
             cv::Rect inner;
-            const cv::Mat& crop = cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop, &inner);
-            if (crop.empty())
-                continue;
             int lo = 0;
             int hi = 255;
-            const CropKind classified = classify(crop, candidate.coherence, aspect, m_options, lo, hi);
+            CropKind classified = CropKind::Nothing;
+            {
+                const StageClock clock(stats ? &stats->cut : nullptr);
+                if (stats)
+                    ++stats->cut.tries;
+                cutOut(grey, window, m_options.minCropPx, cropToFrame, s.crop, s.cropStore, &inner);
+                if (!s.crop.empty())
+                    classified = classify(s.crop, candidate.coherence, aspect, m_options, lo, hi);
+            }
+            const cv::Mat& crop = s.crop;
+            if (crop.empty())
+                continue;
             const CropKind kind = split ? CropKind::Matrix : classified;
             if (kind == CropKind::Nothing)
                 continue;
@@ -660,22 +711,22 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                 // edge in glare or in the steel beyond the label, the second often still finds it.
                 ZXing::DecodeHints harder = hints;
                 harder.setTryHarder(m_options.quietZoneTryHarder && !split);
-                quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted);
+                quietAround(crop, inner, std::max(2, inner.height / 40), s.quieted, s.quietedStore);
                 any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
                 if (!any && !split && m_options.quietZoneInside) {
                     // The region's box is wider than the code by the locator's windows (a few
                     // pixels each side): where the code touches the label edge, that strip is
                     // steel, which the binarizer joins to the code. Again with the quiet zone made
                     // just inside the box.
-                    quietAround(crop, inner, -std::max(4, inner.height / 28), s.quieted);
+                    quietAround(crop, inner, -std::max(4, inner.height / 28), s.quieted, s.quietedStore);
                     any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
                 }
                 if (!any && !split) {
                     // A code touching the label edge has the steel or glass beyond as its quiet
                     // zone: everything lighter than the middle between ink and label made white.
                     const double knee = lo + 0.5 * (hi - lo);
-                    crop.convertTo(s.quieted, -1, 255.0 / std::max(1.0, knee - lo),
-                                   -255.0 * lo / std::max(1.0, knee - lo));
+                    crop.convertTo(fit(s.quieted, s.quietedStore, crop.size()), -1,
+                                   255.0 / std::max(1.0, knee - lo), -255.0 * lo / std::max(1.0, knee - lo));
                     any = read(s.quieted, cropToFrame, harder, stats ? &stats->quietZone : nullptr);
                 }
                 if (!any && !split && m_options.grownRegion > 1.0) {
@@ -684,7 +735,7 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                     grown.size.width *= static_cast<float>(m_options.grownRegion);
                     grown.size.height *= static_cast<float>(m_options.grownRegion);
                     cv::Matx23d grownToFrame;
-                    cutOut(grey, grown, m_options.minCropPx, grownToFrame, s.quieted);
+                    cutOut(grey, grown, m_options.minCropPx, grownToFrame, s.quieted, s.quietedStore);
                     std::array<int, 256> histogram{};
                     int glo = 0;
                     int ghi = 255;
@@ -733,7 +784,7 @@ std::vector<DecodedCode> BarcodeReader::decode(const cv::Mat& image, DecodeStats
                 }
                 break; // the whole region read: no need for its windows
             }
-            if (w == 0 && !any && matrixKind && aspect > 1.3) {
+            if (w == 0 && !any && matrixKind && windowed && aspect > 1.3) {
                 // Codes side by side (or a code beside text): the region split at its light columns,
                 // each part at least half as wide as the region is high, tried before the windows.
                 const auto runs = darkRuns(crop, inner, inner.height / 2);

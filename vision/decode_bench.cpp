@@ -13,8 +13,8 @@ namespace {
 
 // The CPU time the stages' own clocks counted.
 double stagesMs(const DecodeStats& s) {
-    return s.locate.ms + s.crops.ms + s.squareText.ms + s.quietZone.ms + s.paintedOut.ms + s.grown.ms +
-           s.inverted.ms + s.mirrored.ms + s.fullFrame.ms;
+    return s.locate.ms + s.cut.ms + s.crops.ms + s.squareText.ms + s.quietZone.ms + s.paintedOut.ms +
+           s.grown.ms + s.inverted.ms + s.mirrored.ms + s.fullFrame.ms;
 }
 
 double threadCpuMs() {
@@ -282,6 +282,7 @@ void BarcodeBench::print(std::FILE* out) const {
                      s.ms, frames ? s.ms / frames : 0.0);
     };
     stage("locate", m_stages.locate);
+    stage("cut", m_stages.cut);
     stage("crops", m_stages.crops);
     stage("square-text", m_stages.squareText);
     stage("quiet-zone", m_stages.quietZone);
@@ -290,8 +291,8 @@ void BarcodeBench::print(std::FILE* out) const {
     stage("inverted", m_stages.inverted);
     stage("mirrored", m_stages.mirrored);
     stage("full-frame", m_stages.fullFrame);
-    // What the stages' clocks do not cover: cutting crops out (rotation, enlargement), classifying
-    // them, the retries' own image work (quiet zones, stretches, inversions, painting out).
+    // What the stages' clocks do not cover: the retries' own image work (quiet zones, stretches,
+    // inversions, painting out), splitting regions, the bookkeeping.
     const double outside = m_stationMs - stagesMs(m_stages);
     std::fprintf(out, "  %-12s %6s       %5s       %9.1f ms %7.2f ms/frame\n", "other", "", "", outside,
                  frames ? outside / frames : 0.0);
@@ -328,11 +329,11 @@ nlohmann::json BarcodeBench::toJson() const {
             total[d] = tallyJson(m_total.at(d));
     nlohmann::json stages = nlohmann::json::object();
     for (const auto& [name, s] :
-         {std::pair{"locate", m_stages.locate}, std::pair{"crops", m_stages.crops},
-          std::pair{"square_text", m_stages.squareText}, std::pair{"quiet_zone", m_stages.quietZone},
-          std::pair{"painted_out", m_stages.paintedOut}, std::pair{"grown", m_stages.grown},
-          std::pair{"inverted", m_stages.inverted}, std::pair{"mirrored", m_stages.mirrored},
-          std::pair{"full_frame", m_stages.fullFrame}})
+         {std::pair{"locate", m_stages.locate}, std::pair{"cut", m_stages.cut},
+          std::pair{"crops", m_stages.crops}, std::pair{"square_text", m_stages.squareText},
+          std::pair{"quiet_zone", m_stages.quietZone}, std::pair{"painted_out", m_stages.paintedOut},
+          std::pair{"grown", m_stages.grown}, std::pair{"inverted", m_stages.inverted},
+          std::pair{"mirrored", m_stages.mirrored}, std::pair{"full_frame", m_stages.fullFrame}})
         stages[name] = {{"tries", s.tries}, {"reads", s.reads}, {"ms", std::round(s.ms * 10) / 10}};
     stages["other"] = {{"ms", std::round((m_stationMs - stagesMs(m_stages)) * 10) / 10}};
     return {{"categories", categories}, {"total", total}, {"stages", stages}};

@@ -7,7 +7,7 @@
 //                      [--dir DIR] [--reference JSONL] [--dmtx-timeout-ms MS] [--no-dmtx]
 //                      [--inverted] [--mirrored] [--option NAME=VALUE] [--write-misses DIR]
 //                      [--pipeline-only]
-// (--option: a ReaderOptions retry setting, e.g. quietZoneAspect=1.35, grownRegion=0 for none)
+// (--option: a ReaderOptions setting, e.g. quietZoneAspect=1.35, grownRegion=0 for none, minCropPx=120)
 // (--write-misses: each generated frame the station reader did not read fully, as DIR/<name>.png)
 // (--pipeline-only: the station reader alone, e.g. under a profiler)
 #include "vision/decode_bench.hpp"
@@ -22,6 +22,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -70,22 +71,33 @@ int main(int argc, char** argv) {
             const std::string name = kv.substr(0, eq);
             const double v = eq == std::string::npos ? 0 : std::atof(kv.c_str() + eq + 1);
             ReaderOptions& r = options.reader;
-            if (name == "maxTurnedCrops")
-                r.maxTurnedCrops = static_cast<int>(v);
-            else if (name == "maxDarkInvertedCrops")
-                r.maxDarkInvertedCrops = static_cast<int>(v);
-            else if (name == "maxQuietZoneCrops")
-                r.maxQuietZoneCrops = static_cast<int>(v);
-            else if (name == "quietZoneAspect")
-                r.quietZoneAspect = v;
-            else if (name == "quietZoneTryHarder")
-                r.quietZoneTryHarder = v != 0;
-            else if (name == "quietZoneInside")
-                r.quietZoneInside = v != 0;
-            else if (name == "grownRegion")
-                r.grownRegion = v;
-            else if (name == "paintedOutFill")
-                r.paintedOutFill = v;
+            static const std::map<std::string, int ReaderOptions::*> kWhole{
+                {"edgeThreshold", &ReaderOptions::edgeThreshold},
+                {"minCodePx", &ReaderOptions::minCodePx},
+                {"minWindowedPx", &ReaderOptions::minWindowedPx},
+                {"maxCandidates", &ReaderOptions::maxCandidates},
+                {"minCropPx", &ReaderOptions::minCropPx},
+                {"minCropContrast", &ReaderOptions::minCropContrast},
+                {"stretchBelowContrast", &ReaderOptions::stretchBelowContrast},
+                {"maxTurnedCrops", &ReaderOptions::maxTurnedCrops},
+                {"maxDarkInvertedCrops", &ReaderOptions::maxDarkInvertedCrops},
+                {"maxQuietZoneCrops", &ReaderOptions::maxQuietZoneCrops}};
+            static const std::map<std::string, double ReaderOptions::*> kReal{
+                {"locatorScale", &ReaderOptions::locatorScale},
+                {"minDarkFraction", &ReaderOptions::minDarkFraction},
+                {"squareTextAspect", &ReaderOptions::squareTextAspect},
+                {"quietZoneAspect", &ReaderOptions::quietZoneAspect},
+                {"grownRegion", &ReaderOptions::grownRegion},
+                {"paintedOutFill", &ReaderOptions::paintedOutFill}};
+            static const std::map<std::string, bool ReaderOptions::*> kSwitch{
+                {"quietZoneTryHarder", &ReaderOptions::quietZoneTryHarder},
+                {"quietZoneInside", &ReaderOptions::quietZoneInside}};
+            if (const auto it = kWhole.find(name); it != kWhole.end())
+                r.*(it->second) = static_cast<int>(v);
+            else if (const auto real = kReal.find(name); real != kReal.end())
+                r.*(real->second) = v;
+            else if (const auto flag = kSwitch.find(name); flag != kSwitch.end())
+                r.*(flag->second) = v != 0;
             else {
                 std::fprintf(stderr, "unknown --option %s\n", name.c_str());
                 return 2;
