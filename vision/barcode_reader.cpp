@@ -94,6 +94,18 @@ void histogramOf(const cv::Mat& image, std::array<int, 256>& histogram) {
     }
 }
 
+// The grey level at `rank` (0-based) of the image's pixels sorted by level: the smallest level
+// with more than `rank` pixels at or below it (255 past the end).
+int greyAtRank(const std::array<int, 256>& histogram, long rank) {
+    long seen = 0;
+    for (int v = 0; v < 256; ++v) {
+        seen += histogram[static_cast<size_t>(v)];
+        if (seen > rank)
+            return v;
+    }
+    return 255;
+}
+
 // `image` (convertibleToGrey) in grey, into `buffer` unless it is grey already.
 const cv::Mat& greyInto(const cv::Mat& image, cv::Mat& buffer) {
     if (image.channels() == 1)
@@ -238,18 +250,7 @@ void quietAround(const cv::Mat& crop, cv::Rect keep, int pad, cv::Mat& out, std:
         return;
     std::array<int, 256> histogram{};
     histogramOf(crop(keep), histogram);
-    // The grey level at position total * 95 / 100 of the sorted pixels.
-    const long at = static_cast<long>(keep.area()) * 95 / 100;
-    long seen = 0;
-    int light = 255;
-    for (int v = 0; v < 256; ++v) {
-        seen += histogram[static_cast<size_t>(v)];
-        if (seen > at) {
-            light = v;
-            break;
-        }
-    }
-    const cv::Scalar fill(light);
+    const cv::Scalar fill(greyAtRank(histogram, static_cast<long>(keep.area()) * 95 / 100));
     out(cv::Rect(0, 0, out.cols, keep.y)).setTo(fill);
     out(cv::Rect(0, keep.br().y, out.cols, out.rows - keep.br().y)).setTo(fill);
     out(cv::Rect(0, keep.y, keep.x, keep.height)).setTo(fill);
@@ -343,14 +344,9 @@ private:
 void levels(const cv::Mat& crop, std::array<int, 256>& histogram, int& lo, int& hi) {
     histogramOf(crop, histogram);
     const double total = static_cast<double>(crop.total());
+    // The first level with at least fraction * total pixels at or below it.
     const auto level = [&](double fraction) {
-        double seen = 0;
-        for (int v = 0; v < 256; ++v) {
-            seen += histogram[static_cast<size_t>(v)];
-            if (seen >= fraction * total)
-                return v;
-        }
-        return 255;
+        return greyAtRank(histogram, static_cast<long>(std::ceil(fraction * total)) - 1);
     };
     lo = level(0.05);
     hi = level(0.95);
